@@ -1,0 +1,258 @@
+package dev.custody.core.entry;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.custody.core.FormatException;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.event.Event;
+import dev.custody.core.event.EventDetails;
+import dev.custody.core.event.EventType;
+import dev.custody.core.json.JsonFields;
+import dev.custody.core.json.StrictJson;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The JSON encoding of {@link EntryPayload}, format {@value #FORMAT}. Grammar (members in this
+ * order when written; any order accepted when read; optional members omitted, never null):
+ *
+ * <pre>
+ * payload  = { "format": "custody/entry/v1", "chain": string, "sequence": uint,
+ *              ["prev": digest,] "keyId": hex64, "time": time, "event": event }
+ * event    = { "type": kind, ["inputs": [artifact*],] ["outputs": [artifact*],]
+ *              ["parameters": {string: string},] ["environment": {string: string},]
+ *              ["startedAt": time,] ["finishedAt": time,] details... }
+ * details  = evaluation: ["metrics": {string: number}]   conversion, merge: ["method": string]
+ *            release: "version"   custody-transfer: "from", "to"   annotation: "text"
+ *            approval, revocation: "subject": digest, "decision", ["reason"]
+ *            custom kind (a URI): ["body": {...}]
+ * artifact = { "name", "kind", "digest", ["uri",] ["mediaType",] ["annotations": {string: string}] }
+ * time     = RFC 3339 UTC with "Z", e.g. 2026-11-28T12:00:00.123Z
+ * digest   = "sha256:" 64 lowercase hex
+ * </pre>
+ *
+ * Decoding is strict: unknown members, an unknown format, wrong types and duplicate keys are
+ * errors naming the member. Thread-safe.
+ */
+public final class EntryCodec {
+  /** The payload format and version; a reader rejects any other. */
+  public static final String FORMAT = "custody/entry/v1";
+  private static final Pattern TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z");
+
+  private EntryCodec() {}
+
+  /** Encodes {@code p}; the result is what the signer signs and the log stores inside the JWS. */
+  public static byte[] encode(EntryPayload p) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator g = StrictJson.factory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("format", FORMAT);
+      g.writeStringField("chain", p.chain());
+      g.writeNumberField("sequence", p.sequence());
+      if (p.prev().isPresent()) {
+        g.writeStringField("prev", p.prev().get().toString());
+      }
+      g.writeStringField("keyId", p.keyId());
+      g.writeStringField("time", p.time().toString());
+      g.writeFieldName("event");
+      writeEvent(g, p.event());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory cannot fail", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeEvent(JsonGenerator g, Event e) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", e.type().name());
+    writeArtifacts(g, "inputs", e.inputs());
+    writeArtifacts(g, "outputs", e.outputs());
+    writeStringMap(g, "parameters", e.parameters());
+    writeStringMap(g, "environment", e.environment());
+    if (e.startedAt().isPresent()) {
+      g.writeStringField("startedAt", e.startedAt().get().toString());
+    }
+    if (e.finishedAt().isPresent()) {
+      g.writeStringField("finishedAt", e.finishedAt().get().toString());
+    }
+    writeDetails(g, e.details());
+    g.writeEndObject();
+  }
+
+  // Java 17 has no pattern matching for switch; the sealed hierarchy keeps this chain complete.
+  private static void writeDetails(JsonGenerator g, EventDetails details) throws IOException {
+    if (details instanceof EventDetails.Evaluation ev) {
+      if (!ev.metrics().isEmpty()) {
+        g.writeObjectFieldStart("metrics");
+        for (Map.Entry<String, BigDecimal> m : ev.metrics().entrySet()) {
+          g.writeNumberField(m.getKey(), m.getValue());
+        }
+        g.writeEndObject();
+      }
+    } else if (details instanceof EventDetails.Method m) {
+      if (m.method().isPresent()) {
+        g.writeStringField("method", m.method().get());
+      }
+    } else if (details instanceof EventDetails.Release r) {
+      g.writeStringField("version", r.version());
+    } else if (details instanceof EventDetails.Transfer t) {
+      g.writeStringField("from", t.from());
+      g.writeStringField("to", t.to());
+    } else if (details instanceof EventDetails.Decision d) {
+      g.writeStringField("subject", d.subject().toString());
+      g.writeStringField("decision", d.decision());
+      if (d.reason().isPresent()) {
+        g.writeStringField("reason", d.reason().get());
+      }
+    } else if (details instanceof EventDetails.Annotation a) {
+      g.writeStringField("text", a.text());
+    } else if (details instanceof EventDetails.Custom c) {
+      if (!c.json().equals("{}")) {
+        g.writeFieldName("body");
+        g.writeRawValue(c.json());
+      }
+    }
+    // EventDetails.None writes nothing.
+  }
+
+  private static void writeArtifacts(JsonGenerator g, String name, List<ArtifactRef> refs) throws IOException {
+    if (refs.isEmpty()) {
+      return;
+    }
+    g.writeArrayFieldStart(name);
+    for (ArtifactRef r : refs) {
+      g.writeStartObject();
+      g.writeStringField("name", r.name());
+      g.writeStringField("kind", r.kind().jsonName());
+      g.writeStringField("digest", r.digest().toString());
+      if (r.uri().isPresent()) {
+        g.writeStringField("uri", r.uri().get());
+      }
+      if (r.mediaType().isPresent()) {
+        g.writeStringField("mediaType", r.mediaType().get());
+      }
+      writeStringMap(g, "annotations", r.annotations());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeStringMap(JsonGenerator g, String name, Map<String, String> map) throws IOException {
+    if (map.isEmpty()) {
+      return;
+    }
+    g.writeObjectFieldStart(name);
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      g.writeStringField(e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * Decodes payload bytes.
+   *
+   * @param what names the payload in errors
+   * @throws FormatException naming the member and the problem
+   */
+  public static EntryPayload decode(byte[] json, String what) throws FormatException {
+    JsonFields f = StrictJson.parseObject(json, EntryRecord.MAX_RECORD_BYTES, what);
+    String format = f.string("format");
+    if (!FORMAT.equals(format)) {
+      throw new FormatException(what + ": unknown format '" + format + "' (this version of custody reads "
+          + FORMAT + "; a newer custody may read it)");
+    }
+    try {
+      String chain = f.string("chain");
+      long sequence = f.unsigned("sequence");
+      Optional<Digest> prev = f.optString("prev").map(Digest::parse);
+      String keyId = f.string("keyId");
+      Instant time = time(f.string("time"), what + ".time");
+      Event event = decodeEvent(f.object("event"));
+      f.requireNoOthers();
+      return new EntryPayload(chain, sequence, prev, keyId, time, event);
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Decodes an event object (as found in a payload, or in a file given to {@code custody record --event-json}).
+   */
+  public static Event decodeEvent(JsonFields e) throws FormatException {
+    try {
+      EventType type = EventType.of(e.string("type"));
+      Event.Builder b = Event.builder(type);
+      for (JsonFields a : e.objects("inputs")) {
+        b.input(decodeArtifact(a));
+      }
+      for (JsonFields a : e.objects("outputs")) {
+        b.output(decodeArtifact(a));
+      }
+      e.stringMap("parameters").forEach(b::parameter);
+      e.stringMap("environment").forEach(b::environment);
+      Optional<String> started = e.optString("startedAt");
+      if (started.isPresent()) {
+        b.startedAt(time(started.get(), e.what() + ".startedAt"));
+      }
+      Optional<String> finished = e.optString("finishedAt");
+      if (finished.isPresent()) {
+        b.finishedAt(time(finished.get(), e.what() + ".finishedAt"));
+      }
+      decodeDetails(type, e).ifPresent(b::details);
+      e.requireNoOthers();
+      return b.build();
+    } catch (IllegalArgumentException ex) {
+      throw new FormatException(e.what() + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  private static Optional<EventDetails> decodeDetails(EventType type, JsonFields e) throws FormatException {
+    if (!type.isBuiltIn()) {
+      return e.has("body") ? Optional.of(new EventDetails.Custom(e.rawObject("body").toString())) : Optional.empty();
+    }
+    return switch (type.name()) {
+      case "evaluation" -> Optional.of(new EventDetails.Evaluation(e.decimalMap("metrics")));
+      case "conversion", "merge" -> Optional.of(new EventDetails.Method(e.optString("method")));
+      case "release" -> Optional.of(new EventDetails.Release(e.string("version")));
+      case "custody-transfer" -> Optional.of(new EventDetails.Transfer(e.string("from"), e.string("to")));
+      case "approval", "revocation" -> Optional.of(new EventDetails.Decision(
+          Digest.parse(e.string("subject")), e.string("decision"), e.optString("reason")));
+      case "annotation" -> Optional.of(new EventDetails.Annotation(e.string("text")));
+      default -> Optional.empty();
+    };
+  }
+
+  private static ArtifactRef decodeArtifact(JsonFields a) throws FormatException {
+    try {
+      ArtifactRef r = new ArtifactRef(a.string("name"), ArtifactKind.fromJson(a.string("kind")),
+          Digest.parse(a.string("digest")), a.optString("uri"), a.optString("mediaType"), a.stringMap("annotations"));
+      a.requireNoOthers();
+      return r;
+    } catch (IllegalArgumentException ex) {
+      throw new FormatException(a.what() + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /** Parses an RFC 3339 UTC time ending in "Z". */
+  public static Instant time(String text, String what) throws FormatException {
+    if (!TIME.matcher(text).matches()) {
+      throw new FormatException(what + ": '" + text + "' is not a UTC time like 2026-11-28T12:00:00Z");
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException ex) {
+      throw new FormatException(what + ": '" + text + "' is not a valid time", ex);
+    }
+  }
+
+}

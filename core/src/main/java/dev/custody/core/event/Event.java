@@ -1,0 +1,139 @@
+package dev.custody.core.event;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One lifecycle step of a model: what kind of step, what it consumed and produced, with which
+ * parameters in which environment, when, and the kind-specific {@link EventDetails}.
+ * Field names follow in-toto / SLSA vocabulary where one exists (materials are {@code inputs},
+ * products are {@code outputs}).
+ *
+ * <p>Immutable. Use {@link #builder} to build one.
+ */
+public record Event(
+    EventType type,
+    List<ArtifactRef> inputs,
+    List<ArtifactRef> outputs,
+    SortedMap<String, String> parameters,
+    SortedMap<String, String> environment,
+    Optional<Instant> startedAt,
+    Optional<Instant> finishedAt,
+    EventDetails details) {
+
+  /** Most artifacts one side of an event may list; a larger set belongs in a manifest. */
+  public static final int MAX_ARTIFACTS = 10_000;
+
+  public Event {
+    Objects.requireNonNull(type, "type");
+    inputs = List.copyOf(Objects.requireNonNull(inputs, "inputs"));
+    outputs = List.copyOf(Objects.requireNonNull(outputs, "outputs"));
+    if (inputs.size() > MAX_ARTIFACTS || outputs.size() > MAX_ARTIFACTS) {
+      throw new IllegalArgumentException("an event lists at most " + MAX_ARTIFACTS + " inputs and outputs each");
+    }
+    requireUniqueNames(inputs, "input");
+    requireUniqueNames(outputs, "output");
+    parameters = Collections.unmodifiableSortedMap(new TreeMap<>(Names.requireStringMap(parameters, "parameters")));
+    environment = Collections.unmodifiableSortedMap(new TreeMap<>(Names.requireStringMap(environment, "environment")));
+    Objects.requireNonNull(startedAt, "startedAt");
+    Objects.requireNonNull(finishedAt, "finishedAt");
+    if (startedAt.isPresent() && finishedAt.isPresent() && finishedAt.get().isBefore(startedAt.get())) {
+      throw new IllegalArgumentException("finishedAt " + finishedAt.get() + " is before startedAt " + startedAt.get());
+    }
+    Objects.requireNonNull(details, "details");
+    if (!details.admits(type)) {
+      throw new IllegalArgumentException("event kind '" + type + "' cannot carry "
+          + details.getClass().getSimpleName() + " details");
+    }
+  }
+
+  public static Builder builder(EventType type) {
+    return new Builder(type);
+  }
+
+  private static void requireUniqueNames(List<ArtifactRef> refs, String side) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (ArtifactRef r : refs) {
+      if (!seen.add(r.name())) {
+        throw new IllegalArgumentException("duplicate " + side + " name '" + r.name() + "'");
+      }
+    }
+  }
+
+  /** Builds an {@link Event}; not thread-safe. */
+  public static final class Builder {
+    private final EventType type;
+    private final List<ArtifactRef> inputs = new java.util.ArrayList<>();
+    private final List<ArtifactRef> outputs = new java.util.ArrayList<>();
+    private final SortedMap<String, String> parameters = new TreeMap<>();
+    private final SortedMap<String, String> environment = new TreeMap<>();
+    private Instant startedAt;
+    private Instant finishedAt;
+    private EventDetails details;
+
+    private Builder(EventType type) {
+      this.type = Objects.requireNonNull(type, "type");
+    }
+
+    public Builder input(ArtifactRef ref) {
+      inputs.add(ref);
+      return this;
+    }
+
+    public Builder output(ArtifactRef ref) {
+      outputs.add(ref);
+      return this;
+    }
+
+    public Builder parameter(String key, String value) {
+      parameters.put(key, value);
+      return this;
+    }
+
+    public Builder environment(String key, String value) {
+      environment.put(key, value);
+      return this;
+    }
+
+    public Builder startedAt(Instant t) {
+      startedAt = t;
+      return this;
+    }
+
+    public Builder finishedAt(Instant t) {
+      finishedAt = t;
+      return this;
+    }
+
+    public Builder details(EventDetails d) {
+      details = d;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if a field is invalid or the kind requires details that were not given
+     */
+    public Event build() {
+      EventDetails d = details != null ? details : EventDetails.defaultFor(type).orElseThrow(
+          () -> new IllegalArgumentException("event kind '" + type + "' requires its specific fields ("
+              + requiredFieldsHint(type) + ")"));
+      return new Event(type, inputs, outputs, parameters, environment, Optional.ofNullable(startedAt),
+          Optional.ofNullable(finishedAt), d);
+    }
+
+    private static String requiredFieldsHint(EventType type) {
+      return switch (type.name()) {
+        case "release" -> "version";
+        case "custody-transfer" -> "from, to";
+        case "approval", "revocation" -> "subject, decision";
+        case "annotation" -> "text";
+        default -> "see EventDetails";
+      };
+    }
+  }
+}

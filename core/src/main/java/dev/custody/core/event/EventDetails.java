@@ -1,0 +1,159 @@
+package dev.custody.core.event;
+
+import dev.custody.core.FormatException;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.json.StrictJson;
+import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The kind-specific fields of an event. Each built-in kind admits exactly one details type
+ * ({@link #admits}); kinds with no specific fields use {@link None}.
+ */
+public sealed interface EventDetails {
+
+  /** Whether these details may accompany an event of {@code type}. */
+  boolean admits(EventType type);
+
+  /** No kind-specific fields: dataset-ingest, training, fine-tune. */
+  record None() implements EventDetails {
+    @Override
+    public boolean admits(EventType type) {
+      return type.equals(EventType.DATASET_INGEST) || type.equals(EventType.TRAINING)
+          || type.equals(EventType.FINE_TUNE);
+    }
+  }
+
+  /** evaluation: named metrics with exact decimal values (no binary floating point in evidence). */
+  record Evaluation(SortedMap<String, BigDecimal> metrics) implements EventDetails {
+    public Evaluation {
+      Objects.requireNonNull(metrics, "metrics");
+      metrics.keySet().forEach(k -> Names.requireName(k, "metric name"));
+      metrics.values().forEach(v -> Objects.requireNonNull(v, "metric value"));
+      metrics = Collections.unmodifiableSortedMap(new TreeMap<>(metrics));
+    }
+
+    @Override
+    public boolean admits(EventType type) {
+      return type.equals(EventType.EVALUATION);
+    }
+  }
+
+  /** conversion (quantize, prune, distil, re-format) and merge: the method used, if stated. */
+  record Method(Optional<String> method) implements EventDetails {
+    public Method {
+      Objects.requireNonNull(method, "method");
+      method.ifPresent(m -> Names.requireName(m, "method"));
+    }
+
+    @Override
+    public boolean admits(EventType type) {
+      return type.equals(EventType.CONVERSION) || type.equals(EventType.MERGE);
+    }
+  }
+
+  /** release: the version released. */
+  record Release(String version) implements EventDetails {
+    public Release {
+      Names.requireName(version, "release version");
+    }
+
+    @Override
+    public boolean admits(EventType type) {
+      return type.equals(EventType.RELEASE);
+    }
+  }
+
+  /** custody-transfer: who handed the model over to whom. */
+  record Transfer(String from, String to) implements EventDetails {
+    public Transfer {
+      Names.requireText(from, "transfer from");
+      Names.requireText(to, "transfer to");
+      if (from.isEmpty() || to.isEmpty()) {
+        throw new IllegalArgumentException("custody-transfer needs non-empty 'from' and 'to'");
+      }
+    }
+
+    @Override
+    public boolean admits(EventType type) {
+      return type.equals(EventType.CUSTODY_TRANSFER);
+    }
+  }
+
+  /**
+   * approval and revocation: the entry (by hash) the decision is about, the decision and a reason.
+   * For approval the decision is {@code approved} or {@code rejected}; for revocation it is {@code revoked}.
+   */
+  record Decision(Digest subject, String decision, Optional<String> reason) implements EventDetails {
+    public Decision {
+      Objects.requireNonNull(subject, "subject");
+      Objects.requireNonNull(decision, "decision");
+      Objects.requireNonNull(reason, "reason");
+      if (!decision.equals("approved") && !decision.equals("rejected") && !decision.equals("revoked")) {
+        throw new IllegalArgumentException("decision must be approved, rejected or revoked, got '" + decision + "'");
+      }
+      reason.ifPresent(r -> Names.requireText(r, "reason"));
+    }
+
+    @Override
+    public boolean admits(EventType type) {
+      return (type.equals(EventType.APPROVAL) && !decision.equals("revoked"))
+          || (type.equals(EventType.REVOCATION) && decision.equals("revoked"));
+    }
+  }
+
+  /** annotation: a free-text note. */
+  record Annotation(String text) implements EventDetails {
+    public Annotation {
+      Names.requireText(text, "annotation text");
+    }
+
+    @Override
+    public boolean admits(EventType type) {
+      return type.equals(EventType.ANNOTATION);
+    }
+  }
+
+  /**
+   * A custom kind's body: a JSON object, held as its exact JSON text (validated by the codec).
+   * Custody does not interpret it.
+   */
+  record Custom(String json) implements EventDetails {
+    public Custom {
+      Objects.requireNonNull(json, "custom body");
+      try {
+        // Re-encoded by Jackson so that the stored text is one strict, compact JSON object.
+        json = StrictJson.parseObjectNode(json.getBytes(StandardCharsets.UTF_8), "custom event body").toString();
+      } catch (FormatException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public boolean admits(EventType type) {
+      return !type.isBuiltIn();
+    }
+  }
+
+  /** The details a kind has when nothing specific is given, or empty if the kind requires fields. */
+  static Optional<EventDetails> defaultFor(EventType type) {
+    if (new None().admits(type)) {
+      return Optional.of(new None());
+    }
+    if (type.equals(EventType.EVALUATION)) {
+      return Optional.of(new Evaluation(new TreeMap<>()));
+    }
+    if (type.equals(EventType.CONVERSION) || type.equals(EventType.MERGE)) {
+      return Optional.of(new Method(Optional.empty()));
+    }
+    if (!type.isBuiltIn()) {
+      return Optional.of(new Custom("{}"));
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.custody.core.event;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The kind of a lifecycle step: one of the built-in names (DESIGN.md §3) or a custom kind named
+ * by an absolute type URI ({@code https://…} or {@code urn:…}).
+ */
+public record EventType(String name) {
+  // Declared first: the constants below are validated against it during class initialisation.
+  private static final java.util.Set<String> BUILT_IN_NAMES = java.util.Set.of("dataset-ingest", "training",
+      "fine-tune", "evaluation", "conversion", "merge", "release", "custody-transfer", "approval", "revocation",
+      "annotation");
+
+  public static final EventType DATASET_INGEST = new EventType("dataset-ingest");
+  public static final EventType TRAINING = new EventType("training");
+  public static final EventType FINE_TUNE = new EventType("fine-tune");
+  public static final EventType EVALUATION = new EventType("evaluation");
+  public static final EventType CONVERSION = new EventType("conversion");
+  public static final EventType MERGE = new EventType("merge");
+  public static final EventType RELEASE = new EventType("release");
+  public static final EventType CUSTODY_TRANSFER = new EventType("custody-transfer");
+  public static final EventType APPROVAL = new EventType("approval");
+  public static final EventType REVOCATION = new EventType("revocation");
+  public static final EventType ANNOTATION = new EventType("annotation");
+
+  /** The built-in kinds in the order DESIGN.md lists them. */
+  public static final List<EventType> BUILT_IN = List.of(DATASET_INGEST, TRAINING, FINE_TUNE, EVALUATION,
+      CONVERSION, MERGE, RELEASE, CUSTODY_TRANSFER, APPROVAL, REVOCATION, ANNOTATION);
+
+  private static final int MAX_URI_LENGTH = 512;
+
+  public EventType {
+    Objects.requireNonNull(name, "event type");
+    if (!isBuiltInName(name)) {
+      requireTypeUri(name);
+    }
+  }
+
+  /**
+   * Parses a built-in name or a custom type URI.
+   *
+   * @throws IllegalArgumentException listing the built-in kinds
+   */
+  public static EventType of(String name) {
+    return new EventType(name);
+  }
+
+  /** Whether this is one of the built-in kinds. */
+  public boolean isBuiltIn() {
+    return isBuiltInName(name);
+  }
+
+  private static boolean isBuiltInName(String name) {
+    return BUILT_IN_NAMES.contains(name);
+  }
+
+  private static void requireTypeUri(String name) {
+    String hint = "unknown event kind '" + name + "': use a built-in kind (dataset-ingest, training, fine-tune, "
+        + "evaluation, conversion, merge, release, custody-transfer, approval, revocation, annotation) "
+        + "or a custom kind as an absolute https: or urn: URI";
+    if (name.length() > MAX_URI_LENGTH || !(name.startsWith("https://") || name.startsWith("http://")
+        || name.startsWith("urn:"))) {
+      throw new IllegalArgumentException(hint);
+    }
+    try {
+      URI uri = new URI(name);
+      if (!uri.isAbsolute()) {
+        throw new IllegalArgumentException(hint);
+      }
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(hint, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,177 @@
+package dev.custody.core.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.custody.core.FormatException;
+import java.math.BigDecimal;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the members of one JSON object strictly: each accessor checks the type, and
+ * {@link #requireNoOthers} rejects members nobody asked for. Errors name the object ({@code what})
+ * and the member. Not thread-safe.
+ */
+public final class JsonFields {
+  /** Integers in custody formats: no sign, no leading zeros, no fraction or exponent. */
+  private static final Pattern UNSIGNED = Pattern.compile("0|[1-9][0-9]{0,18}");
+
+  private final JsonNode node;
+  private final String what;
+  private final Set<String> read = new HashSet<>();
+
+  private JsonFields(JsonNode node, String what) {
+    this.node = node;
+    this.what = what;
+  }
+
+  /** Wraps {@code node}, which must be an object. */
+  public static JsonFields of(JsonNode node, String what) throws FormatException {
+    if (node == null || !node.isObject()) {
+      throw new FormatException(what + " must be a JSON object");
+    }
+    return new JsonFields(node, what);
+  }
+
+  public String what() {
+    return what;
+  }
+
+  public boolean has(String name) {
+    return node.has(name);
+  }
+
+  private JsonNode get(String name) throws FormatException {
+    read.add(name);
+    JsonNode v = node.get(name);
+    if (v == null || v.isNull()) {
+      throw new FormatException(what + ": missing required member '" + name + "'");
+    }
+    return v;
+  }
+
+  private Optional<JsonNode> find(String name) throws FormatException {
+    read.add(name);
+    JsonNode v = node.get(name);
+    if (v != null && v.isNull()) {
+      throw new FormatException(what + ": member '" + name + "' is null (omit it instead)");
+    }
+    return Optional.ofNullable(v);
+  }
+
+  public String string(String name) throws FormatException {
+    return asString(get(name), name);
+  }
+
+  public Optional<String> optString(String name) throws FormatException {
+    Optional<JsonNode> v = find(name);
+    return v.isEmpty() ? Optional.empty() : Optional.of(asString(v.get(), name));
+  }
+
+  private String asString(JsonNode v, String name) throws FormatException {
+    if (!v.isTextual()) {
+      throw new FormatException(what + ": member '" + name + "' must be a string, got " + v.getNodeType());
+    }
+    return v.textValue();
+  }
+
+  /** A non-negative integer written without sign, leading zeros, fraction or exponent. */
+  public long unsigned(String name) throws FormatException {
+    JsonNode v = get(name);
+    if (!v.isIntegralNumber() || !UNSIGNED.matcher(v.asText()).matches() || !v.canConvertToLong()) {
+      throw new FormatException(what + ": member '" + name + "' must be a non-negative integer, got " + v);
+    }
+    return v.longValue();
+  }
+
+  public JsonFields object(String name) throws FormatException {
+    return JsonFields.of(get(name), what + "." + name);
+  }
+
+  public Optional<JsonFields> optObject(String name) throws FormatException {
+    Optional<JsonNode> v = find(name);
+    return v.isEmpty() ? Optional.empty() : Optional.of(JsonFields.of(v.get(), what + "." + name));
+  }
+
+  /** The raw node of a member that must be an object (for bodies custody keeps uninterpreted). */
+  public JsonNode rawObject(String name) throws FormatException {
+    JsonNode v = get(name);
+    if (!v.isObject()) {
+      throw new FormatException(what + ": member '" + name + "' must be a JSON object");
+    }
+    return v;
+  }
+
+  /** An optional array of objects; absent means empty. */
+  public List<JsonFields> objects(String name) throws FormatException {
+    Optional<JsonNode> v = find(name);
+    if (v.isEmpty()) {
+      return List.of();
+    }
+    if (!v.get().isArray()) {
+      throw new FormatException(what + ": member '" + name + "' must be an array");
+    }
+    List<JsonFields> out = new java.util.ArrayList<>();
+    int i = 0;
+    for (JsonNode e : v.get()) {
+      out.add(JsonFields.of(e, what + "." + name + "[" + i++ + "]"));
+    }
+    return out;
+  }
+
+  /** An optional object of string values; absent means empty. */
+  public SortedMap<String, String> stringMap(String name) throws FormatException {
+    SortedMap<String, String> out = new TreeMap<>();
+    Optional<JsonNode> v = find(name);
+    if (v.isEmpty()) {
+      return out;
+    }
+    if (!v.get().isObject()) {
+      throw new FormatException(what + ": member '" + name + "' must be an object of strings");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.get().fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isTextual()) {
+        throw new FormatException(what + "." + name + ": value of '" + e.getKey() + "' must be a string");
+      }
+      out.put(e.getKey(), e.getValue().textValue());
+    }
+    return out;
+  }
+
+  /** An optional object of numbers, read as exact decimals; absent means empty. */
+  public SortedMap<String, BigDecimal> decimalMap(String name) throws FormatException {
+    SortedMap<String, BigDecimal> out = new TreeMap<>();
+    Optional<JsonNode> v = find(name);
+    if (v.isEmpty()) {
+      return out;
+    }
+    if (!v.get().isObject()) {
+      throw new FormatException(what + ": member '" + name + "' must be an object of numbers");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.get().fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isNumber()) {
+        throw new FormatException(what + "." + name + ": value of '" + e.getKey() + "' must be a number");
+      }
+      out.put(e.getKey(), e.getValue().decimalValue());
+    }
+    return out;
+  }
+
+  /** Rejects any member not read through this object. */
+  public void requireNoOthers() throws FormatException {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String n = it.next();
+      if (!read.contains(n)) {
+        throw new FormatException(what + ": unknown member '" + n + "'");
+      }
+    }
+  }
+}

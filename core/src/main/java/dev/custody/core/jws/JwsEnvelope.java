@@ -1,0 +1,102 @@
+package dev.custody.core.jws;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.util.Base64URL;
+import dev.custody.core.FormatException;
+import dev.custody.core.bytes.Bytes;
+import dev.custody.core.json.JsonFields;
+import dev.custody.core.json.StrictJson;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.Set;
+
+/**
+ * A JWS in flattened JSON serialization (RFC 7515 §7.2.2) as custody stores it:
+ *
+ * <pre>{"protected":"&lt;b64url header&gt;","payload":"&lt;b64url payload&gt;","signature":"&lt;b64url&gt;"}</pre>
+ *
+ * <p>Exactly these three members; no unprotected {@code header}. The protected header may hold
+ * only {@code alg}, {@code kid} and {@code typ}: embedded keys ({@code jwk}, {@code x5c}),
+ * key URLs ({@code jku}, {@code x5u}), {@code crit} and {@code b64} are rejected (DESIGN.md §5).
+ * Parsing does not verify; {@link #verify} does, with a key the caller trusts.
+ */
+public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB64, Bytes payload, Bytes signature) {
+  /** The {@code typ} of custody entries. */
+  public static final String ENTRY_TYPE = "custody-entry+jws";
+  private static final Set<String> ALLOWED_HEADER = Set.of("alg", "kid", "typ");
+  /** Largest protected header accepted: it holds three short strings. */
+  private static final int MAX_HEADER_BYTES = 1024;
+
+  /**
+   * Parses a flattened JWS JSON object.
+   *
+   * @param what names the input in errors, e.g. "segment 0, line 17"
+   */
+  public static JwsEnvelope parse(byte[] json, int maxBytes, String what) throws FormatException {
+    JsonFields f = StrictJson.parseObject(json, maxBytes, what);
+    String protectedB64 = f.string("protected");
+    String payloadB64 = f.string("payload");
+    String signatureB64 = f.string("signature");
+    f.requireNoOthers();
+    byte[] headerBytes = Base64Url.decode(protectedB64, what + ": protected header");
+    if (headerBytes.length > MAX_HEADER_BYTES) {
+      throw new FormatException(what + ": protected header is over " + MAX_HEADER_BYTES + " bytes");
+    }
+    JsonFields h = StrictJson.parseObject(headerBytes, MAX_HEADER_BYTES, what + ": protected header");
+    h.string("alg");
+    h.string("kid");
+    h.optString("typ");
+    h.requireNoOthers();
+    JWSHeader header;
+    try {
+      header = JWSHeader.parse(new Base64URL(protectedB64));
+    } catch (ParseException e) {
+      throw new FormatException(what + ": invalid JWS header: " + e.getMessage(), e);
+    }
+    if (!ALLOWED_HEADER.containsAll(header.getIncludedParams())) {
+      throw new FormatException(what + ": JWS header may hold only alg, kid and typ, got " + header.getIncludedParams());
+    }
+    byte[] payload = Base64Url.decode(payloadB64, what + ": payload");
+    byte[] sig = Base64Url.decode(signatureB64, what + ": signature");
+    return new JwsEnvelope(protectedB64, header, payloadB64, Bytes.copyOf(payload), Bytes.copyOf(sig));
+  }
+
+  /** The {@code kid} of the protected header (unverified until {@link #verify} returns). */
+  public String keyId() {
+    return header.getKeyID();
+  }
+
+  /** {@code ASCII(BASE64URL(header) || '.' || BASE64URL(payload))}, RFC 7515 §5.1. */
+  public byte[] signingInput() {
+    return (protectedB64 + "." + payloadB64).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Verifies the signature with {@code key}. The algorithm comes from the key; a header naming a
+   * different algorithm fails before any cryptography.
+   *
+   * @throws SignatureException saying which check failed
+   */
+  public void verify(VerificationKey key) throws SignatureException {
+    if (!key.algorithm().jwsAlgorithm().equals(header.getAlgorithm())) {
+      throw new SignatureException("header alg " + header.getAlgorithm() + " does not match the "
+          + key.algorithm().cliName() + " key " + key.keyId());
+    }
+    boolean ok;
+    try {
+      ok = key.jwsVerifier().verify(header, signingInput(), Base64URL.encode(signature.toByteArray()));
+    } catch (JOSEException e) {
+      throw new SignatureException("signature check failed with key " + key.keyId() + ": " + e.getMessage(), e);
+    }
+    if (!ok) {
+      throw new SignatureException("signature does not verify with key " + key.keyId());
+    }
+  }
+
+  /** Serializes parts already encoded (by a signer) into the stored form. */
+  public static byte[] serialize(String protectedB64, String payloadB64, String signatureB64) {
+    return ("{\"protected\":\"" + protectedB64 + "\",\"payload\":\"" + payloadB64 + "\",\"signature\":\""
+        + signatureB64 + "\"}").getBytes(StandardCharsets.US_ASCII);
+  }
+}

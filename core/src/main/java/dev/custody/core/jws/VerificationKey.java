@@ -1,0 +1,153 @@
+package dev.custody.core.jws;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import dev.custody.core.FormatException;
+import dev.custody.core.bytes.Bytes;
+import dev.custody.core.digest.Digest;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * A public key that may verify custody signatures: its algorithm (from the closed allow-list),
+ * its SubjectPublicKeyInfo DER encoding, and its key id. Immutable and thread-safe.
+ *
+ * <p><b>Key id</b>: the lowercase hex SHA-256 of the SubjectPublicKeyInfo DER encoding (the same
+ * rule sigstore and OpenSSF model signing use for key ids), so it is stable across PEM/JWK
+ * re-encodings of the same key and cannot name two different keys.
+ */
+public final class VerificationKey {
+  private static final Pattern PEM = Pattern.compile(
+      "-----BEGIN PUBLIC KEY-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END PUBLIC KEY-----\\s*");
+
+  private final KeyAlgorithm algorithm;
+  private final Bytes spki;
+  private final String keyId;
+  private final JWSVerifier verifier;
+
+  private VerificationKey(KeyAlgorithm algorithm, byte[] spki, JWSVerifier verifier) {
+    this.algorithm = algorithm;
+    this.spki = Bytes.copyOf(spki);
+    this.keyId = Digest.sha256(spki).value().hex();
+    this.verifier = verifier;
+  }
+
+  /**
+   * Reads a PEM {@code PUBLIC KEY} (SubjectPublicKeyInfo) block.
+   *
+   * @param source names the input in errors, e.g. the file path
+   */
+  public static VerificationKey fromPem(String pem, String source) throws FormatException {
+    Matcher m = PEM.matcher(pem);
+    if (!m.matches()) {
+      throw new FormatException(source + ": not a PEM public key (expected one '-----BEGIN PUBLIC KEY-----' block)");
+    }
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(m.group(1));
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(source + ": bad base64 in PEM public key", e);
+    }
+    return fromSpki(der, source);
+  }
+
+  /** Reads a DER SubjectPublicKeyInfo; only Ed25519 and EC P-256 keys are accepted. */
+  public static VerificationKey fromSpki(byte[] der, String source) throws FormatException {
+    SubjectPublicKeyInfo info;
+    try {
+      info = SubjectPublicKeyInfo.getInstance(der);
+      if (!java.util.Arrays.equals(info.getEncoded("DER"), der)) {
+        throw new FormatException(source + ": public key is not in DER (distinguished) encoding");
+      }
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      throw new FormatException(source + ": not a SubjectPublicKeyInfo structure", e);
+    }
+    ASN1ObjectIdentifier oid = info.getAlgorithm().getAlgorithm();
+    if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
+      byte[] raw = info.getPublicKeyData().getOctets();
+      if (raw.length != Ed25519.PUBLIC_KEY_SIZE || info.getAlgorithm().getParameters() != null) {
+        throw new FormatException(source + ": malformed Ed25519 public key");
+      }
+      return new VerificationKey(KeyAlgorithm.ED25519, der, Ed25519JwsVerifier.forPublicKey(raw, source));
+    }
+    if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+      if (!SECObjectIdentifiers.secp256r1.toASN1Primitive().equals(info.getAlgorithm().getParameters())) {
+        throw new FormatException(source + ": EC public key is not on P-256 (only ES256 is allowed)");
+      }
+      try {
+        ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
+        return new VerificationKey(KeyAlgorithm.ES256, der, new ECDSAVerifier(key));
+      } catch (GeneralSecurityException | JOSEException | ClassCastException e) {
+        throw new FormatException(source + ": invalid P-256 public key: " + e.getMessage(), e);
+      }
+    }
+    throw new FormatException(source + ": unsupported public key algorithm " + oid
+        + " (custody accepts Ed25519 and ECDSA P-256)");
+  }
+
+  /** Builds a key from a raw 32-byte Ed25519 public key (RFC 8032 encoding). */
+  public static VerificationKey ed25519(byte[] raw) throws FormatException {
+    if (raw.length != Ed25519.PUBLIC_KEY_SIZE) {
+      throw new FormatException("Ed25519 public key must be 32 bytes, got " + raw.length);
+    }
+    byte[] prefix = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+    byte[] der = new byte[prefix.length + raw.length];
+    System.arraycopy(prefix, 0, der, 0, prefix.length);
+    System.arraycopy(raw, 0, der, prefix.length, raw.length);
+    return fromSpki(der, "Ed25519 public key");
+  }
+
+  public KeyAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  /** The SubjectPublicKeyInfo DER encoding. */
+  public Bytes spki() {
+    return spki;
+  }
+
+  public String keyId() {
+    return keyId;
+  }
+
+  /** PEM text of the public key, ending in a newline. */
+  public String toPem() {
+    String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(spki.toByteArray());
+    return "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n";
+  }
+
+  /** The Nimbus verifier bound to this key and its one algorithm. */
+  JWSVerifier jwsVerifier() {
+    return verifier;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof VerificationKey k && k.spki.equals(spki);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(spki);
+  }
+
+  @Override
+  public String toString() {
+    return algorithm.cliName() + " key " + keyId;
+  }
+
+}
