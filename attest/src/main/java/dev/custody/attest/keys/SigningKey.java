@@ -1,0 +1,196 @@
+package dev.custody.attest.keys;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import dev.custody.attest.AttestException;
+import dev.custody.attest.sign.Signer;
+import dev.custody.attest.sign.Signers;
+import dev.custody.core.FormatException;
+import dev.custody.core.jws.KeyAlgorithm;
+import dev.custody.core.jws.VerificationKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.ECDomainParameters;
+import org.bouncycastle.crypto.params.ECNamedDomainParameters;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
+import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+
+/**
+ * A private signing key held in memory, with its public half. Keys on disk are PKCS#8 PEM
+ * ({@code NAME.key}, created with mode 0600) and SubjectPublicKeyInfo PEM ({@code NAME.pub}).
+ * Thread-safe.
+ */
+public final class SigningKey implements Signer {
+  private static final Pattern PEM = Pattern.compile(
+      "-----BEGIN PRIVATE KEY-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END PRIVATE KEY-----\\s*");
+
+  private final byte[] pkcs8;
+  private final VerificationKey publicKey;
+  private final JWSSigner jws;
+
+  private SigningKey(byte[] pkcs8, VerificationKey publicKey, JWSSigner jws) {
+    this.pkcs8 = pkcs8;
+    this.publicKey = publicKey;
+    this.jws = jws;
+  }
+
+  /** A fresh key from the platform's strong random source. */
+  public static SigningKey generate(KeyAlgorithm algorithm) {
+    try {
+      if (algorithm == KeyAlgorithm.ED25519) {
+        Ed25519PrivateKeyParameters k = new Ed25519PrivateKeyParameters(SecureRandom.getInstanceStrong());
+        return fromPkcs8(PrivateKeyInfoFactory.createPrivateKeyInfo(k).getEncoded("DER"), "generated key");
+      }
+      java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+      g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"), SecureRandom.getInstanceStrong());
+      return fromPkcs8(g.generateKeyPair().getPrivate().getEncoded(), "generated key");
+    } catch (GeneralSecurityException | IOException | FormatException e) {
+      throw new IllegalStateException("key generation failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a private key file ({@code -----BEGIN PRIVATE KEY-----}, PKCS#8).
+   *
+   * @throws FormatException naming the file if it is not an Ed25519 or P-256 private key
+   */
+  public static SigningKey load(Path file) throws IOException, FormatException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new FormatException(file + ": not a PEM private key (binary content)", e);
+    }
+    return fromPem(text, file.toString());
+  }
+
+  /** Parses PKCS#8 PEM text; {@code source} names it in errors. */
+  public static SigningKey fromPem(String pem, String source) throws FormatException {
+    Matcher m = PEM.matcher(pem);
+    if (!m.matches()) {
+      String hint = pem.contains("BEGIN PUBLIC KEY") ? " (this is a public key; pass the .key file)" : "";
+      throw new FormatException(source + ": not a PEM private key (expected one '-----BEGIN PRIVATE KEY-----'"
+          + " block)" + hint);
+    }
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(m.group(1));
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(source + ": bad base64 in PEM private key", e);
+    }
+    return fromPkcs8(der, source);
+  }
+
+  private static SigningKey fromPkcs8(byte[] der, String source) throws FormatException {
+    AsymmetricKeyParameter key;
+    try {
+      key = PrivateKeyFactory.createKey(PrivateKeyInfo.getInstance(der));
+    } catch (IOException | RuntimeException e) {
+      throw new FormatException(source + ": not a PKCS#8 private key: " + e.getMessage(), e);
+    }
+    try {
+      if (key instanceof Ed25519PrivateKeyParameters ed) {
+        byte[] pub = ed.generatePublicKey().getEncoded();
+        VerificationKey vk = VerificationKey.ed25519(pub);
+        return new SigningKey(der.clone(), vk, Signers.ed25519(ed.getEncoded(), pub));
+      }
+      if (key instanceof ECPrivateKeyParameters ec) {
+        ECDomainParameters domain = ec.getParameters();
+        if (!(domain instanceof ECNamedDomainParameters named) || !named.getName().equals(SECObjectIdentifiers.secp256r1)) {
+          throw new FormatException(source + ": EC private key is not on P-256 (only ES256 is allowed)");
+        }
+        ECPublicKeyParameters pub = new ECPublicKeyParameters(domain.getG().multiply(ec.getD()).normalize(), domain);
+        VerificationKey vk = VerificationKey.fromSpki(
+            SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub).getEncoded("DER"), source);
+        ECPrivateKey jdk = (ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+        return new SigningKey(der.clone(), vk, new ECDSASigner(jdk));
+      }
+    } catch (IOException | GeneralSecurityException | JOSEException e) {
+      throw new FormatException(source + ": unusable private key: " + e.getMessage(), e);
+    }
+    throw new FormatException(source + ": unsupported private key type " + key.getClass().getSimpleName()
+        + " (custody signs with Ed25519 or ECDSA P-256)");
+  }
+
+  @Override
+  public VerificationKey publicKey() {
+    return publicKey;
+  }
+
+  public KeyAlgorithm algorithm() {
+    return publicKey.algorithm();
+  }
+
+  @Override
+  public byte[] sign(byte[] signingInput) throws AttestException {
+    try {
+      JWSHeader header = new JWSHeader(publicKey.algorithm().jwsAlgorithm());
+      return jws.sign(header, signingInput).decode();
+    } catch (JOSEException e) {
+      throw new AttestException("signing with key " + keyId() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** PKCS#8 PEM text of the private key. */
+  public String privateKeyPem() {
+    return "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
+        + "\n-----END PRIVATE KEY-----\n";
+  }
+
+  /**
+   * Writes {@code dir/name.key} (mode 0600, created exclusively: an existing key is never
+   * overwritten) and {@code dir/name.pub}.
+   *
+   * @return the private key path
+   * @throws FileAlreadyExistsException if either file exists
+   */
+  public Path writeTo(Path dir, String name) throws IOException {
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+      throw new IllegalArgumentException("key name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
+    }
+    Files.createDirectories(dir);
+    Path priv = dir.resolve(name + ".key");
+    Path pub = dir.resolve(name + ".pub");
+    if (Files.exists(pub)) {
+      throw new FileAlreadyExistsException(pub.toString(), null, "refusing to overwrite an existing key");
+    }
+    try {
+      Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException e) {
+      throw new FileAlreadyExistsException(priv.toString(), null, "refusing to overwrite an existing key");
+    }
+    Files.writeString(priv, privateKeyPem(), StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
+        StandardOpenOption.SYNC);
+    Files.writeString(pub, publicKey.toPem(), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+    return priv;
+  }
+
+  @Override
+  public String toString() {
+    return "signing " + publicKey;
+  }
+}

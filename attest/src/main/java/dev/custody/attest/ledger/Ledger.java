@@ -1,0 +1,162 @@
+package dev.custody.attest.ledger;
+
+import dev.custody.attest.AttestException;
+import dev.custody.attest.sign.EntrySigner;
+import dev.custody.attest.sign.Signer;
+import dev.custody.attest.store.FileLogStore;
+import dev.custody.attest.store.LogStore;
+import dev.custody.core.FormatException;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.event.Event;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A custody ledger: append signed events to chains, read them back. The front door of the attest
+ * module for training pipelines and release tooling.
+ *
+ * <pre>{@code
+ * try (Ledger ledger = Ledger.open(Path.of(".custody"))) {
+ *   SigningKey key = SigningKey.load(Path.of("keys/pipeline.key"));
+ *   EntryRef ref = ledger.append("acme/falcon-7b", Event.builder(EventType.TRAINING)
+ *       .input(ArtifactRef.of("train-data", ArtifactKind.DATASET, dataDigest))
+ *       .output(ArtifactRef.of("model", ArtifactKind.MODEL, modelDigest))
+ *       .build(), key);
+ * }
+ * }</pre>
+ *
+ * Thread-safe: share one instance between threads; concurrent appends are group-committed.
+ * Several processes may append to the same ledger directory at once.
+ */
+public final class Ledger implements Closeable {
+  private final LogStore store;
+  private final Clock clock;
+
+  private Ledger(LogStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Creates an empty ledger at {@code dir}. */
+  public static void create(Path dir) throws IOException, FormatException {
+    FileLogStore.create(dir);
+  }
+
+  /** Opens the ledger at {@code dir} for appending, with the system clock (UTC). */
+  public static Ledger open(Path dir) throws IOException, FormatException {
+    return new Ledger(FileLogStore.open(dir), Clock.systemUTC());
+  }
+
+  /** Opens the ledger at {@code dir} for reading only; it takes no lock and changes nothing. */
+  public static Ledger openReadOnly(Path dir) throws IOException, FormatException {
+    return new Ledger(FileLogStore.openReadOnly(dir), Clock.systemUTC());
+  }
+
+  /** A ledger over any store, with a given clock for entry times. */
+  public static Ledger over(LogStore store, Clock clock) {
+    return new Ledger(Objects.requireNonNull(store, "store"), Objects.requireNonNull(clock, "clock"));
+  }
+
+  /**
+   * Appends {@code event} as the next entry of {@code chain}, signed by {@code signer}, and waits
+   * until it is durable.
+   *
+   * @throws AttestException if signing or storing failed; nothing was recorded then
+   */
+  public EntryRef append(String chain, Event event, Signer signer) throws AttestException {
+    try {
+      return appendAsync(chain, event, signer).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AttestException("interrupted while waiting for the append to " + chain + " to become durable", e);
+    } catch (ExecutionException e) {
+      throw asAttestException(chain, e.getCause());
+    }
+  }
+
+  /**
+   * Appends without waiting. The future completes once the entry is durable; entries appended by
+   * one thread to one chain keep their order.
+   */
+  public CompletableFuture<EntryRef> appendAsync(String chain, Event event, Signer signer) {
+    EntryPayload.requireChainId(chain);
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(signer, "signer");
+    return store.append(chain, (seq, prev) -> EntrySigner.sign(
+            new EntryPayload(chain, seq, prev, signer.keyId(), clock.instant(), event), signer))
+        .thenApply(a -> new EntryRef(a.chain(), a.sequence(), a.logIndex(), a.hash()));
+  }
+
+  private static AttestException asAttestException(String chain, Throwable cause) {
+    if (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof AttestException a) {
+      return a;
+    }
+    return new AttestException("append to " + chain + " failed: " + cause.getMessage(), cause);
+  }
+
+  /** Number of entries in the log. */
+  public long size() {
+    return store.size();
+  }
+
+  /** Every chain with its newest entry, sorted by chain id. */
+  public List<LogStore.ChainHead> chains() {
+    return store.chains();
+  }
+
+  /** The entry at a log index. */
+  public LedgerEntry entry(long logIndex) throws IOException, FormatException {
+    EntryRecord rec = store.read(logIndex);
+    EntryPayload p = rec.payload("log index " + logIndex);
+    return new LedgerEntry(new EntryRef(p.chain(), p.sequence(), logIndex, rec.hash()), rec, p);
+  }
+
+  /** The entry {@code chain:sequence}, if it exists. */
+  public Optional<LedgerEntry> entry(String chain, long sequence) throws IOException, FormatException {
+    long[] idx = store.chainIndexes(chain);
+    if (sequence < 0 || sequence >= idx.length) {
+      return Optional.empty();
+    }
+    return Optional.of(entry(idx[(int) sequence]));
+  }
+
+  /** The entry with this hash, if it exists. */
+  public Optional<LedgerEntry> entry(Digest hash) throws IOException, FormatException {
+    OptionalLong i = store.indexOf(hash);
+    return i.isEmpty() ? Optional.empty() : Optional.of(entry(i.getAsLong()));
+  }
+
+  /** A chain's entries in sequence order (empty if there is no such chain). */
+  public List<LedgerEntry> chainEntries(String chain) throws IOException, FormatException {
+    List<LedgerEntry> out = new ArrayList<>();
+    for (long i : store.chainIndexes(chain)) {
+      out.add(entry(i));
+    }
+    return out;
+  }
+
+  /** Repairs made when opening (torn records after a crash), for the caller to report. */
+  public List<String> repairs() {
+    return store.repairs();
+  }
+
+  @Override
+  public void close() throws IOException {
+    store.close();
+  }
+}

@@ -1,0 +1,13 @@
+package dev.custody.attest.sign;
+
+import com.nimbusds.jose.JWSSigner;
+
+/** Factories for the Nimbus signers custody uses. */
+public final class Signers {
+  private Signers() {}
+
+  /** An {@code EdDSA} Nimbus signer over Bouncy Castle's Ed25519 (32-byte seed and public key). */
+  public static JWSSigner ed25519(byte[] seed, byte[] publicKey) {
+    return new Ed25519JwsSigner(seed, publicKey);
+  }
+}

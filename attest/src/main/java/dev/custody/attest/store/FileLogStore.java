@@ -1,0 +1,621 @@
+package dev.custody.attest.store;
+
+import dev.custody.attest.AttestException;
+import dev.custody.core.FormatException;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.ledger.LogReader;
+import dev.custody.core.ledger.RawRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The default {@link LogStore}: a ledger directory on local disk ({@link LedgerLayout}).
+ *
+ * <p><b>Durability.</b> Appends are written by one committer thread in batches (group commit):
+ * while one batch is being fsynced, new appends queue up and share the next fsync. A future
+ * completes only after {@code fsync} of the segment (and of the directory when a segment was
+ * created) returned.
+ *
+ * <p><b>Several processes.</b> Each batch is written under an exclusive OS lock on {@code DIR/lock}.
+ * After taking the lock the store reads whatever other processes appended since its last look, so
+ * sequence numbers and {@code prev} links are assigned from the true head. Within one JVM, open
+ * one store per directory and share it between threads; a second store on the same directory in
+ * the same JVM works but waits for the first between batches.
+ *
+ * <p><b>Crashes.</b> A crash can leave at most the last line of the last segment unterminated.
+ * On open and after taking the lock, such a tail is repaired: if it is a complete, valid record
+ * that continues its chain, its newline is added (a complete record is never dropped); otherwise
+ * its bytes are saved under {@code DIR/torn/} and the segment is truncated to the last complete
+ * record. Any other damage (a malformed record in the middle, a broken chain link) makes the store
+ * refuse to open: nothing is ever rewritten to "fix" evidence; run {@code custody verify}.
+ */
+public final class FileLogStore implements LogStore {
+  /** A new segment is started once the current one exceeds this size, so no file grows without bound. */
+  public static final long DEFAULT_SEGMENT_BYTES = 256L << 20;
+  /** Most appends written by one fsync. */
+  private static final int MAX_BATCH = 4096;
+
+  private final Path dir;
+  private final long segmentBytes;
+  private final boolean readOnly;
+  private final Index index = new Index();
+  private final List<String> repairs = new ArrayList<>();
+  private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+  private final Thread committer;
+  private volatile boolean closed;
+
+  private record Request(String chain, RecordMaker maker, CompletableFuture<Appended> result) {}
+
+  private FileLogStore(Path dir, long segmentBytes, boolean readOnly) {
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+    this.readOnly = readOnly;
+    this.committer = readOnly ? null : new Thread(this::commitLoop, "custody-committer " + dir.getFileName());
+  }
+
+  /**
+   * Creates an empty ledger at {@code dir} (which may exist, but must not already be a ledger).
+   *
+   * @throws FormatException if {@code dir} is already a ledger or not empty
+   */
+  public static void create(Path dir) throws IOException, FormatException {
+    if (Files.exists(dir.resolve(LedgerLayout.MARKER))) {
+      throw new FormatException(dir + " is already a custody ledger; nothing was changed");
+    }
+    Files.createDirectories(dir.resolve(LedgerLayout.SEGMENTS));
+    Path tmp = dir.resolve(LedgerLayout.MARKER + ".tmp");
+    Files.writeString(tmp, "{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n", StandardCharsets.US_ASCII,
+        StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+        StandardOpenOption.SYNC);
+    Files.move(tmp, dir.resolve(LedgerLayout.MARKER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    fsyncDirectory(dir.resolve(LedgerLayout.SEGMENTS));
+    fsyncDirectory(dir);
+  }
+
+  /** Opens a ledger for appending and reading. */
+  public static FileLogStore open(Path dir) throws IOException, FormatException {
+    return open(dir, DEFAULT_SEGMENT_BYTES);
+  }
+
+  /** Opens a ledger for appending with a given segment size (tests use small ones). */
+  public static FileLogStore open(Path dir, long segmentBytes) throws IOException, FormatException {
+    LedgerLayout.requireLedger(dir);
+    FileLogStore s = new FileLogStore(dir, segmentBytes, false);
+    try (FileChannel lockChannel = lockChannel(dir); FileLock lock = lock(lockChannel)) {
+      s.catchUp();
+    }
+    s.committer.setDaemon(true);
+    s.committer.start();
+    return s;
+  }
+
+  /**
+   * Opens a ledger for reading only: takes no lock, writes nothing, and ignores an unterminated
+   * last line (an append in progress, or a crash remnant that the next writer will repair).
+   */
+  public static FileLogStore openReadOnly(Path dir) throws IOException, FormatException {
+    LedgerLayout.requireLedger(dir);
+    FileLogStore s = new FileLogStore(dir, DEFAULT_SEGMENT_BYTES, true);
+    s.catchUp();
+    return s;
+  }
+
+  @Override
+  public CompletableFuture<Appended> append(String chain, RecordMaker maker) {
+    CompletableFuture<Appended> f = new CompletableFuture<>();
+    if (readOnly) {
+      f.completeExceptionally(new IllegalStateException("ledger " + dir + " was opened read-only"));
+    } else if (closed) {
+      f.completeExceptionally(new IllegalStateException("ledger " + dir + " is closed"));
+    } else {
+      EntryPayload.requireChainId(chain);
+      queue.add(new Request(chain, maker, f));
+    }
+    return f;
+  }
+
+  @Override
+  public long size() {
+    synchronized (index) {
+      return index.size;
+    }
+  }
+
+  @Override
+  public List<ChainHead> chains() {
+    synchronized (index) {
+      return new ArrayList<>(new TreeMap<>(index.heads).values());
+    }
+  }
+
+  @Override
+  public Optional<ChainHead> head(String chain) {
+    synchronized (index) {
+      return Optional.ofNullable(index.heads.get(chain));
+    }
+  }
+
+  @Override
+  public long[] chainIndexes(String chain) {
+    synchronized (index) {
+      LongList l = index.chains.get(chain);
+      return l == null ? new long[0] : l.toArray();
+    }
+  }
+
+  @Override
+  public OptionalLong indexOf(Digest hash) {
+    synchronized (index) {
+      Long i = index.byHash.get(hash);
+      return i == null ? OptionalLong.empty() : OptionalLong.of(i);
+    }
+  }
+
+  @Override
+  public EntryRecord read(long logIndex) throws IOException, FormatException {
+    Segment seg;
+    long offset;
+    int length;
+    synchronized (index) {
+      if (logIndex < 0 || logIndex >= index.size) {
+        throw new IndexOutOfBoundsException("log index " + logIndex + " is not in the ledger (size " + index.size + ")");
+      }
+      seg = index.segmentOf(logIndex);
+      int i = (int) (logIndex - seg.firstIndex);
+      offset = seg.offsets.get(i);
+      long end = i + 1 < seg.offsets.size() ? seg.offsets.get(i + 1) : seg.end;
+      length = (int) (end - offset - 1);
+    }
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.READ)) {
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, offset + buf.position()) < 0) {
+          throw new IOException(seg.path + " ended before log index " + logIndex + " (was the file truncated?)");
+        }
+      }
+    }
+    return EntryRecord.parse(buf.array(), seg.path.getFileName() + " (log index " + logIndex + ")");
+  }
+
+  @Override
+  public List<String> repairs() {
+    synchronized (repairs) {
+      return List.copyOf(repairs);
+    }
+  }
+
+  /** Stops accepting appends, finishes those queued, and stops the committer. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (committer != null) {
+      committer.interrupt();
+      try {
+        committer.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- committer
+
+  private void commitLoop() {
+    List<Request> batch = new ArrayList<>();
+    try (FileChannel lockChannel = lockChannel(dir)) {
+      while (true) {
+        if (queue.isEmpty() && closed) {
+          return;
+        }
+        Request first;
+        try {
+          first = queue.take();
+        } catch (InterruptedException e) {
+          if (queue.isEmpty()) {
+            return;
+          }
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        commit(lockChannel, batch);
+        batch.clear();
+      }
+    } catch (IOException | RuntimeException e) {
+      failAll(batch, e);
+      closed = true;
+      List<Request> rest = new ArrayList<>();
+      queue.drainTo(rest);
+      failAll(rest, e);
+    }
+  }
+
+  private static void failAll(List<Request> requests, Throwable e) {
+    for (Request r : requests) {
+      r.result.completeExceptionally(e);
+    }
+  }
+
+  private void commit(FileChannel lockChannel, List<Request> batch) throws IOException {
+    try (FileLock lock = lock(lockChannel)) {
+      try {
+        catchUp();
+      } catch (FormatException e) {
+        failAll(batch, new AttestException("cannot append: " + e.getMessage(), e));
+        return;
+      }
+      writeBatch(batch);
+    }
+  }
+
+  /** A record made for this batch, not yet durable. */
+  private record Pending(Request request, long sequence, long logIndex, Digest hash, long bufferOffset) {}
+
+  private void writeBatch(List<Request> batch) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(batch.size() * 1024);
+    Map<String, ChainHead> batchHeads = new HashMap<>();
+    List<Pending> pending = new ArrayList<>(batch.size());
+    long nextIndex;
+    synchronized (index) {
+      nextIndex = index.size;
+    }
+    for (Request r : batch) {
+      ChainHead head = batchHeads.containsKey(r.chain) ? batchHeads.get(r.chain) : head(r.chain).orElse(null);
+      long seq = head == null ? 0 : head.sequence() + 1;
+      Optional<Digest> prev = head == null ? Optional.empty() : Optional.of(head.hash());
+      byte[] record;
+      try {
+        record = r.maker.make(seq, prev);
+        checkRecord(record, r.chain, seq, prev);
+      } catch (AttestException | RuntimeException e) {
+        r.result.completeExceptionally(e);
+        continue;
+      }
+      Digest hash = Digest.sha256(record);
+      pending.add(new Pending(r, seq, nextIndex, hash, buf.size()));
+      buf.write(record, 0, record.length);
+      buf.write('\n');
+      batchHeads.put(r.chain, new ChainHead(r.chain, seq, hash, nextIndex++));
+    }
+    if (pending.isEmpty()) {
+      return;
+    }
+    Segment seg;
+    synchronized (index) {
+      seg = index.segments.isEmpty() ? null : index.segments.get(index.segments.size() - 1);
+    }
+    if (seg == null || seg.end >= segmentBytes) {
+      seg = newSegment();
+    }
+    byte[] bytes = buf.toByteArray();
+    long start = seg.end;
+    try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.WRITE)) {
+      try {
+        ByteBuffer bb = ByteBuffer.wrap(bytes);
+        while (bb.hasRemaining()) {
+          ch.write(bb, start + bb.position());
+        }
+        ch.force(false);
+      } catch (IOException e) {
+        // Leave no partial batch behind: nothing of it was acknowledged.
+        ch.truncate(start);
+        ch.force(false);
+        throw e;
+      }
+    }
+    synchronized (index) {
+      for (int i = 0; i < pending.size(); i++) {
+        Pending p = pending.get(i);
+        long len = (i + 1 < pending.size() ? pending.get(i + 1).bufferOffset : bytes.length) - p.bufferOffset;
+        index.add(seg, start + p.bufferOffset, start + p.bufferOffset + len, p.request.chain, p.sequence, p.hash);
+      }
+    }
+    for (Pending p : pending) {
+      p.request.result.complete(new Appended(p.request.chain, p.sequence, p.logIndex, p.hash));
+    }
+  }
+
+  /** The maker must produce one line that names the chain, sequence and prev it was given. */
+  private static void checkRecord(byte[] record, String chain, long seq, Optional<Digest> prev) throws AttestException {
+    if (record.length > EntryRecord.MAX_RECORD_BYTES) {
+      throw new AttestException("entry is " + record.length + " bytes, over the limit of "
+          + EntryRecord.MAX_RECORD_BYTES + "; keep large data in artifacts and record their digests");
+    }
+    try {
+      EntryPayload p = EntryRecord.parse(record, "new entry").payload("new entry");
+      if (!p.chain().equals(chain) || p.sequence() != seq || !p.prev().equals(prev)) {
+        throw new AttestException("new entry names " + p.chain() + ":" + p.sequence() + " but the store assigned "
+            + chain + ":" + seq);
+      }
+    } catch (FormatException e) {
+      throw new AttestException("refusing to store a malformed entry: " + e.getMessage(), e);
+    }
+  }
+
+  private Segment newSegment() throws IOException {
+    long first = size();
+    Path p = dir.resolve(LedgerLayout.SEGMENTS).resolve(LedgerLayout.segmentName(first));
+    Files.createFile(p);
+    fsyncDirectory(p.getParent());
+    Segment seg = new Segment(p, first);
+    synchronized (index) {
+      index.segments.add(seg);
+    }
+    return seg;
+  }
+
+  // ---------------------------------------------------------------- reading and repair
+
+  /**
+   * Reads records appended since the last look (by this or other processes) into the index, and
+   * repairs a torn tail if this store may write. Callers hold the OS lock unless read-only.
+   */
+  private void catchUp() throws IOException, FormatException {
+    List<Path> files = LedgerLayout.segments(dir);
+    for (int i = 0; i < files.size(); i++) {
+      Path path = files.get(i);
+      Segment seg;
+      synchronized (index) {
+        seg = index.segmentByPath(path);
+        if (seg == null) {
+          long declared = LedgerLayout.firstIndexOf(path);
+          if (declared != index.size) {
+            throw new FormatException(path + " declares first log index " + declared + " but the segments before it"
+                + " hold " + index.size + " records; the ledger was altered (run 'custody verify')");
+          }
+          seg = new Segment(path, declared);
+          index.segments.add(seg);
+        }
+      }
+      if (Files.size(path) == seg.end) {
+        continue;
+      }
+      boolean last = i == files.size() - 1;
+      Segment s = seg;
+      long startLine = s.offsets.size() + 1L;
+      LogReader.Position end;
+      try {
+        end = LogReader.readSegment(path, s.end, s.firstIndex + s.offsets.size(), startLine,
+            raw -> ingest(s, raw, last));
+      } catch (Damaged d) {
+        throw d.cause;
+      }
+      if (end.endOffset() != Files.size(path) && !last) {
+        throw new FormatException(path + " does not end with a complete record but is not the last segment;"
+            + " the ledger was altered (run 'custody verify')");
+      }
+    }
+  }
+
+  private void ingest(Segment seg, RawRecord raw, boolean lastSegment) throws IOException {
+    try {
+      if (raw.oversize()) {
+        throw new FormatException(raw.where() + ": record is over " + EntryRecord.MAX_RECORD_BYTES + " bytes");
+      }
+      if (!raw.terminated()) {
+        if (lastSegment) {
+          repairTail(seg, raw);
+        }
+        return;
+      }
+      EntryRecord rec = EntryRecord.parse(raw.bytes(), raw.where());
+      EntryPayload p = rec.payload(raw.where());
+      synchronized (index) {
+        index.requireContinues(p, rec.hash(), raw.where());
+        index.add(seg, raw.offset(), raw.offset() + raw.bytes().length + 1, p.chain(), p.sequence(), rec.hash());
+      }
+    } catch (FormatException e) {
+      throw new Damaged(new FormatException("ledger " + dir + " is damaged: " + e.getMessage()
+          + "; nothing was changed (run 'custody verify' for a full report)", e));
+    }
+  }
+
+  /** Carries a {@link FormatException} out of a {@link LogReader.Visitor}, which may only throw IOException. */
+  private static final class Damaged extends IOException {
+    private static final long serialVersionUID = 1L;
+    final transient FormatException cause;
+
+    Damaged(FormatException cause) {
+      super(cause);
+      this.cause = cause;
+    }
+  }
+
+  private void repairTail(Segment seg, RawRecord raw) throws IOException {
+    if (readOnly) {
+      return;
+    }
+    byte[] bytes = raw.bytes();
+    try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.WRITE)) {
+      if (bytes != null) {
+        try {
+          EntryRecord rec = EntryRecord.parse(bytes, raw.where());
+          EntryPayload p = rec.payload(raw.where());
+          synchronized (index) {
+            index.requireContinues(p, rec.hash(), raw.where());
+          }
+          ch.write(ByteBuffer.wrap(new byte[] {'\n'}), raw.offset() + bytes.length);
+          ch.force(false);
+          synchronized (index) {
+            index.add(seg, raw.offset(), raw.offset() + bytes.length + 1, p.chain(), p.sequence(), rec.hash());
+          }
+          note("completed the last record of " + seg.path.getFileName() + " (log index " + raw.logIndex()
+              + "): it was whole but its newline was not written before a crash");
+          return;
+        } catch (FormatException notWhole) {
+          // Not a complete record: save it below, then cut it off.
+        }
+      }
+      Path tornDir = dir.resolve("torn");
+      Files.createDirectories(tornDir);
+      Path saved = tornDir.resolve(seg.path.getFileName() + "@" + raw.offset() + ".bin");
+      try (FileChannel in = FileChannel.open(seg.path, StandardOpenOption.READ);
+          FileChannel out = FileChannel.open(saved, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        in.transferTo(raw.offset(), in.size() - raw.offset(), out);
+        out.force(true);
+      }
+      fsyncDirectory(tornDir);
+      ch.truncate(raw.offset());
+      ch.force(false);
+      note("removed an incomplete record at the end of " + seg.path.getFileName() + " (offset " + raw.offset()
+          + ", a write interrupted by a crash, never acknowledged); its bytes are saved in " + saved);
+    }
+  }
+
+  private void note(String repair) {
+    synchronized (repairs) {
+      repairs.add(repair);
+    }
+  }
+
+  // ---------------------------------------------------------------- OS helpers
+
+  private static FileChannel lockChannel(Path dir) throws IOException {
+    return FileChannel.open(dir.resolve(LedgerLayout.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  }
+
+  /** Blocks until this process holds the ledger's exclusive lock. */
+  private static FileLock lock(FileChannel ch) throws IOException {
+    while (true) {
+      try {
+        return ch.lock();
+      } catch (OverlappingFileLockException sameJvm) {
+        // Another store in this JVM holds it; the OS lock is per process, so wait our turn.
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for the ledger lock", e);
+        }
+      }
+    }
+  }
+
+  static void fsyncDirectory(Path d) throws IOException {
+    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  // ---------------------------------------------------------------- in-memory index
+
+  /** One segment file: where each of its records starts, and where the last complete one ends. */
+  private static final class Segment {
+    final Path path;
+    final long firstIndex;
+    final LongList offsets = new LongList();
+    long end;
+
+    Segment(Path path, long firstIndex) {
+      this.path = path;
+      this.firstIndex = firstIndex;
+    }
+  }
+
+  /** Guarded by its own monitor. */
+  private static final class Index {
+    final List<Segment> segments = new ArrayList<>();
+    final Map<String, ChainHead> heads = new HashMap<>();
+    final Map<String, LongList> chains = new HashMap<>();
+    final Map<Digest, Long> byHash = new HashMap<>();
+    long size;
+
+    Segment segmentByPath(Path p) {
+      for (Segment s : segments) {
+        if (s.path.equals(p)) {
+          return s;
+        }
+      }
+      return null;
+    }
+
+    Segment segmentOf(long logIndex) {
+      int lo = 0;
+      int hi = segments.size() - 1;
+      while (lo < hi) {
+        int mid = (lo + hi + 1) >>> 1;
+        if (segments.get(mid).firstIndex <= logIndex) {
+          lo = mid;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return segments.get(lo);
+    }
+
+    void requireContinues(EntryPayload p, Digest hash, String where) throws FormatException {
+      ChainHead h = heads.get(p.chain());
+      long expected = h == null ? 0 : h.sequence() + 1;
+      if (p.sequence() != expected || !p.prev().equals(h == null ? Optional.empty() : Optional.of(h.hash()))) {
+        throw new FormatException(where + ": entry " + p.chain() + ":" + p.sequence()
+            + " does not continue its chain (expected sequence " + expected + " linked to the previous entry)");
+      }
+      if (byHash.containsKey(hash)) {
+        throw new FormatException(where + ": duplicate of log index " + byHash.get(hash));
+      }
+    }
+
+    void add(Segment seg, long offset, long end, String chain, long sequence, Digest hash) {
+      seg.offsets.add(offset);
+      seg.end = end;
+      heads.put(chain, new ChainHead(chain, sequence, hash, size));
+      chains.computeIfAbsent(chain, c -> new LongList()).add(size);
+      byHash.put(hash, size);
+      size++;
+    }
+  }
+
+  /** A growable list of primitive longs. */
+  private static final class LongList {
+    private long[] a = new long[16];
+    private int n;
+
+    void add(long v) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, n * 2);
+      }
+      a[n++] = v;
+    }
+
+    long get(int i) {
+      if (i >= n) {
+        throw new IndexOutOfBoundsException(i);
+      }
+      return a[i];
+    }
+
+    int size() {
+      return n;
+    }
+
+    long[] toArray() {
+      return Arrays.copyOf(a, n);
+    }
+  }
+}

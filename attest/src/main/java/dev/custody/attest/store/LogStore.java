@@ -1,0 +1,65 @@
+package dev.custody.attest.store;
+
+import dev.custody.attest.AttestException;
+import dev.custody.core.FormatException;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryRecord;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The one storage interface of a ledger (DESIGN.md §7): an append-only sequence of entry records,
+ * grouped into hash-linked chains. Implementations are thread-safe and safe for several processes
+ * (or machines) appending to the same store.
+ *
+ * <p>Contract of {@link #append}: the store assigns the chain's next sequence number and passes it,
+ * with the hash of the chain's current head, to the {@link RecordMaker} while it holds its exclusive
+ * write lock, so that no two entries get the same (chain, sequence) and every {@code prev} is the
+ * real head. The returned future completes only once the record is durable.
+ */
+public interface LogStore extends Closeable {
+
+  /** Produces the exact bytes of the next entry of a chain. Called under the store's write lock. */
+  @FunctionalInterface
+  interface RecordMaker {
+    byte[] make(long sequence, Optional<Digest> prev) throws AttestException;
+  }
+
+  /** Where an appended record landed. */
+  record Appended(String chain, long sequence, long logIndex, Digest hash) {}
+
+  /** The newest entry of a chain. */
+  record ChainHead(String chain, long sequence, Digest hash, long logIndex) {}
+
+  /**
+   * Appends the next entry of {@code chain}.
+   *
+   * @return completes when the record is durable, or exceptionally with the maker's
+   *     {@link AttestException} or the storage failure; a failed append leaves nothing behind
+   */
+  CompletableFuture<Appended> append(String chain, RecordMaker maker);
+
+  /** Number of records (the log size; the next log index). */
+  long size();
+
+  /** All chains, sorted by id. */
+  List<ChainHead> chains();
+
+  Optional<ChainHead> head(String chain);
+
+  /** Log indexes of a chain's entries, by sequence number. Empty if the chain does not exist. */
+  long[] chainIndexes(String chain);
+
+  /** The log index of the entry with this hash. */
+  OptionalLong indexOf(Digest hash);
+
+  /** Reads the record at a log index. */
+  EntryRecord read(long logIndex) throws IOException, FormatException;
+
+  /** Repairs made when the store was opened or caught up (torn records after a crash). */
+  List<String> repairs();
+}
