@@ -1,0 +1,63 @@
+package dev.custody.cli;
+
+import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.ledger.LedgerEntry;
+import dev.custody.attest.store.LogStore;
+import dev.custody.core.FormatException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "log", mixinStandardHelpOptions = true,
+    description = "List entries in log order (or one chain in sequence order). Reads only; does not verify.")
+final class LogCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOption ledgerOption;
+
+  @Option(names = "--chain", paramLabel = "ID", description = "Only this chain.")
+  String chain;
+
+  @Option(names = "--json", description = "One JSON object per line: chain, sequence, logIndex, hash, kind, time, keyId.")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException, FormatException {
+    PrintWriter out = spec.commandLine().getOut();
+    try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
+      if (chain != null) {
+        if (ledger.chainEntries(chain).isEmpty()) {
+          throw new IllegalArgumentException("no chain '" + chain + "' in " + ledgerOption.resolve()
+              + " (chains: " + ledger.chains().stream().map(LogStore.ChainHead::chain).toList() + ")");
+        }
+        for (LedgerEntry e : ledger.chainEntries(chain)) {
+          print(out, e);
+        }
+      } else {
+        for (long i = 0; i < ledger.size(); i++) {
+          print(out, ledger.entry(i));
+        }
+      }
+    }
+    return Main.VERIFIED;
+  }
+
+  private void print(PrintWriter out, LedgerEntry e) {
+    if (json) {
+      out.println(Json.object(g -> {
+        Json.refFields(g, e.ref());
+        g.writeStringField("kind", e.payload().event().type().name());
+        g.writeStringField("time", e.payload().time().toString());
+        g.writeStringField("keyId", e.payload().keyId());
+      }));
+    } else {
+      out.printf("%6d  %-32s %-17s %s  %s  key %s%n", e.ref().logIndex(),
+          e.ref().chain() + ":" + e.ref().sequence(), e.payload().event().type().name(),
+          e.ref().hash().toString().substring(0, 19), e.payload().time(), e.payload().keyId().substring(0, 12));
+    }
+  }
+}

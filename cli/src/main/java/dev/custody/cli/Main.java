@@ -1,0 +1,93 @@
+package dev.custody.cli;
+
+import dev.custody.core.CustodyException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code custody} command. Exit codes are a contract: {@value #VERIFIED} verified / success,
+ * {@value #FAILED} verification failed, {@value #BAD_INPUT} bad usage or unreadable input.
+ */
+@Command(
+    name = "custody",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "A verifiable chain of custody for AI models: record signed provenance events in an append-only,"
+        + " hash-linked ledger and verify them offline.",
+    subcommands = {
+      KeysCommand.class,
+      InitCommand.class,
+      RecordCommand.class,
+      LogCommand.class,
+      ShowCommand.class,
+      VerifyCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {"", "Exit codes: 0 verified/success, 1 verification failed, 2 bad usage or unreadable input.",
+        "Ledger: --ledger DIR, else $CUSTODY_LEDGER, else ./.custody"})
+public final class Main implements Runnable {
+  public static final int VERIFIED = 0;
+  public static final int FAILED = 1;
+  public static final int BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command (see 'custody --help')");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams and returns the exit code (tests call this in-process). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExitCodeExceptionMapper(t -> BAD_INPUT);
+    cl.getCommandSpec().exitCodeOnInvalidInput(BAD_INPUT);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+      if (t instanceof CustodyException || t instanceof IOException || t instanceof IllegalArgumentException) {
+        commandLine.getErr().println("custody: error: " + describe(t));
+      } else {
+        commandLine.getErr().println("custody: internal error (please report it): " + t);
+        t.printStackTrace(commandLine.getErr());
+      }
+      commandLine.getErr().flush();
+      return BAD_INPUT;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  private static String describe(Throwable t) {
+    if (t instanceof java.nio.file.NoSuchFileException e) {
+      return "no such file: " + e.getFile();
+    }
+    if (t instanceof java.nio.file.AccessDeniedException e) {
+      return "permission denied: " + e.getFile();
+    }
+    if (t instanceof java.nio.file.FileAlreadyExistsException e) {
+      return "already exists: " + e.getFile() + (e.getReason() == null ? "" : " (" + e.getReason() + ")");
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  /** Version from the jar manifest, or "dev" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"custody " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+    }
+  }
+}
