@@ -1,0 +1,190 @@
+package dev.custody.verify;
+
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryPayload;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Check 3 of DESIGN.md §6 (integrity), run sequentially over the records in log order, and the
+ * collector of all findings into a {@link VerificationReport}. Not thread-safe: one replay, one
+ * thread.
+ *
+ * <p>Per chain it keeps only the head (sequence, hash, log index), the set of sequence numbers seen
+ * as ranges, the entry count and the signer key ids; across the log, the set of entry hashes for
+ * duplicate detection. A record that failed the per-record checks takes no part in the chain
+ * checks: the chain's next entry then reports the gap it leaves, pointing at the rejected record
+ * when its {@code prev} names it, and the chain resumes from that entry, so one bad record costs
+ * at most one more finding.
+ */
+final class ChainReplay {
+  /** Rejected records remembered by hash to explain the gap they leave; bounded against hostile logs. */
+  private static final int MAX_REMEMBERED_REJECTS = 100_000;
+
+  private final Path ledger;
+  private final Optional<String> onlyChain;
+  private final List<Finding> findings = new ArrayList<>();
+  private final List<Finding> trailing = new ArrayList<>();
+  private final Map<String, ChainState> chains = new HashMap<>();
+  private final DigestSet seen = new DigestSet();
+  private final Map<Digest, Long> rejected = new HashMap<>();
+  private long recordsChecked;
+  private long unattributedChecked;
+
+  private static final class ChainState {
+    long headSequence;
+    Digest headHash;
+    long headLogIndex;
+    long entries;
+    final SequenceRanges sequences = new SequenceRanges();
+    final TreeSet<String> signers = new TreeSet<>();
+  }
+
+  ChainReplay(Path ledger, Optional<String> onlyChain) {
+    this.ledger = ledger;
+    this.onlyChain = onlyChain;
+  }
+
+  /** A finding about the log's layout rather than one record's content, in log order. */
+  void layout(Finding f) {
+    add(f);
+  }
+
+  /** Takes the next record in log order. */
+  void accept(CheckedRecord r) {
+    recordsChecked++;
+    if (!r.authentic()) {
+      unattributedChecked++;
+    }
+    r.findings().forEach(this::add);
+    Optional<Digest> hash = r.ref().hash();
+    if (hash.isPresent() && !seen.add(hash.get())) {
+      add(Finding.of(FindingCode.DUPLICATE_ENTRY, r.ref(), r.ref().where() + ": record " + hash.get()
+          + " appears earlier in the log too; a record was copied (replayed) into the log; remove the copy"));
+      return;
+    }
+    if (!r.authentic()) {
+      if (hash.isPresent() && rejected.size() < MAX_REMEMBERED_REJECTS) {
+        rejected.put(hash.get(), r.ref().logIndex());
+      }
+      return;
+    }
+    checkChain(r.ref(), r.payload().get());
+  }
+
+  private void checkChain(EntryRef ref, EntryPayload p) {
+    Digest hash = ref.hash().orElseThrow();
+    String pos = ref.chainPosition().orElseThrow();
+    ChainState c = chains.get(p.chain());
+    if (c == null) {
+      if (p.sequence() != 0) {
+        add(Finding.of(FindingCode.CHAIN_START_MISSING, ref, ref.where() + ": first entry of chain " + p.chain()
+            + " has sequence " + p.sequence() + ", expected 0; entries 0.." + (p.sequence() - 1)
+            + " are missing" + rejectedHint(p) + ". Obtain the complete log"));
+      }
+      c = new ChainState();
+      chains.put(p.chain(), c);
+      advance(c, ref, p, hash);
+      return;
+    }
+    if (c.sequences.contains(p.sequence())) {
+      add(Finding.of(FindingCode.FORK, ref, ref.where() + ": entry " + pos + " (" + hash + ") conflicts with a"
+          + " different entry " + pos + " earlier in the log"
+          + (p.sequence() == c.headSequence ? " (log index " + c.headLogIndex + ", " + c.headHash + ")" : "")
+          + "; the chain forks: two histories were signed for the same position. Find out which one is genuine"));
+      return;
+    }
+    long expected = c.headSequence + 1;
+    if (p.sequence() == expected) {
+      Digest prev = p.prev().orElseThrow(); // sequence > 0, so EntryPayload guarantees prev
+      // Digest equality is constant time (Bytes.equals), as for every digest comparison.
+      if (!prev.equals(c.headHash)) {
+        add(Finding.of(FindingCode.PREV_MISMATCH, ref, ref.where() + ": entry " + pos + " has prev " + prev
+            + " but entry " + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex + ") has hash "
+            + c.headHash + rejectedHint(p) + "; the chain's history was altered, or this entry belongs to"
+            + " another copy of the chain"));
+      }
+      advance(c, ref, p, hash);
+    } else if (p.sequence() > expected) {
+      add(Finding.of(FindingCode.SEQUENCE_GAP, ref, ref.where() + ": entry " + pos + " follows " + p.chain() + ":"
+          + c.headSequence + " (log index " + c.headLogIndex + "); "
+          + (p.sequence() - expected == 1 ? "entry " + expected + " is" : "entries " + expected + ".."
+              + (p.sequence() - 1) + " are") + " missing" + rejectedHint(p)
+          + ". Entries were deleted or the log is incomplete"));
+      advance(c, ref, p, hash);
+    } else {
+      add(Finding.of(FindingCode.SEQUENCE_OUT_OF_ORDER, ref, ref.where() + ": entry " + pos + " comes after "
+          + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex + "); entries of a chain must be"
+          + " in sequence order in the log, so records were moved"));
+      c.sequences.add(p.sequence());
+      count(c, p, ref);
+    }
+  }
+
+  private String rejectedHint(EntryPayload p) {
+    if (p.prev().isEmpty()) {
+      return "";
+    }
+    Long idx = rejected.get(p.prev().get());
+    return idx == null ? "" : " (its prev is the record at log index " + idx + ", which was rejected: see the"
+        + " finding there)";
+  }
+
+  private void advance(ChainState c, EntryRef ref, EntryPayload p, Digest hash) {
+    c.headSequence = p.sequence();
+    c.headHash = hash;
+    c.headLogIndex = ref.logIndex();
+    c.sequences.add(p.sequence());
+    count(c, p, ref);
+  }
+
+  private void count(ChainState c, EntryPayload p, EntryRef ref) {
+    c.entries++;
+    // The signer is the key that verified the signature, which equals the header kid.
+    c.signers.add(p.keyId());
+  }
+
+  private void add(Finding f) {
+    if (onlyChain.isPresent() && f.entry().flatMap(EntryRef::chain).map(c -> !c.equals(onlyChain.get())).orElse(false)) {
+      return;
+    }
+    findings.add(f);
+  }
+
+  /** Ends the replay. */
+  VerificationReport finish() {
+    List<ChainSummary> summaries = new ArrayList<>();
+    long entries;
+    if (onlyChain.isPresent()) {
+      ChainState c = chains.get(onlyChain.get());
+      if (c == null) {
+        trailing.add(Finding.of(FindingCode.CHAIN_NOT_FOUND, null, "no authentic entry of chain " + onlyChain.get()
+            + " in the ledger (" + chains.size() + " chains found" + (chains.isEmpty() ? "" : ", e.g. "
+            + new TreeMap<>(chains).firstKey()) + "); check the chain id and the trusted keys"));
+        entries = unattributedChecked;
+      } else {
+        summaries.add(summary(onlyChain.get(), c));
+        entries = c.entries + unattributedChecked;
+      }
+    } else {
+      new TreeMap<>(chains).forEach((id, c) -> summaries.add(summary(id, c)));
+      entries = recordsChecked;
+    }
+    if (recordsChecked == 0) {
+      trailing.add(Finding.of(FindingCode.LEDGER_EMPTY, null, "the ledger holds no entries"));
+    }
+    List<Finding> all = new ArrayList<>(findings);
+    all.addAll(trailing);
+    return new VerificationReport(ledger, entries, summaries, all);
+  }
+
+  private static ChainSummary summary(String id, ChainState c) {
+    return new ChainSummary(id, c.entries, c.headHash, c.signers);
+  }
+}

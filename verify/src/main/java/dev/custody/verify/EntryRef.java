@@ -1,0 +1,38 @@
+package dev.custody.verify;
+
+import dev.custody.core.digest.Digest;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Names the log entry a {@link Finding} concerns, with as much as is known of it. The chain and
+ * sequence are present only for entries whose signature verified with a trusted key (an
+ * unauthenticated payload is never read, so it cannot name a chain); the hash is present whenever
+ * the record's bytes were read.
+ *
+ * @param logIndex position in the log, from 0
+ * @param where file and line, e.g. {@code segments/00000000000000000000.jsonl line 18 (log index 17)}
+ * @param chain the entry's chain, when authenticated
+ * @param sequence the entry's sequence number in its chain, when authenticated
+ * @param hash the entry hash (SHA-256 of the stored bytes), when the bytes were read
+ */
+public record EntryRef(long logIndex, String where, Optional<String> chain, OptionalLong sequence, Optional<Digest> hash) {
+  public EntryRef {
+    if (logIndex < 0) {
+      throw new IllegalArgumentException("log index must be >= 0, got " + logIndex);
+    }
+    Objects.requireNonNull(where, "where");
+    Objects.requireNonNull(chain, "chain");
+    Objects.requireNonNull(sequence, "sequence");
+    Objects.requireNonNull(hash, "hash");
+    if (chain.isPresent() != sequence.isPresent()) {
+      throw new IllegalArgumentException("chain and sequence are known together or not at all");
+    }
+  }
+
+  /** {@code chain:sequence}, e.g. {@code acme/falcon-7b:3}, or empty when the chain is unknown. */
+  public Optional<String> chainPosition() {
+    return chain.map(c -> c + ":" + sequence.getAsLong());
+  }
+}

@@ -1,0 +1,31 @@
+package dev.custody.verify;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One result of verification.
+ *
+ * @param code what kind of problem (stable, see {@link FindingCode})
+ * @param severity how much it matters
+ * @param entry the entry concerned, when the finding is about one
+ * @param message for a person: what is wrong, the offending values, and what to do
+ */
+public record Finding(FindingCode code, Severity severity, Optional<EntryRef> entry, String message) {
+  public Finding {
+    Objects.requireNonNull(code, "code");
+    Objects.requireNonNull(severity, "severity");
+    Objects.requireNonNull(entry, "entry");
+    Objects.requireNonNull(message, "message");
+  }
+
+  /** A finding with the code's default severity. */
+  public static Finding of(FindingCode code, EntryRef entry, String message) {
+    return new Finding(code, code.severity(), Optional.ofNullable(entry), message);
+  }
+
+  /** Whether this finding fails verification. */
+  public boolean isError() {
+    return severity == Severity.ERROR;
+  }
+}

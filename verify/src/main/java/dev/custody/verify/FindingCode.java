@@ -1,0 +1,74 @@
+package dev.custody.verify;
+
+/**
+ * Stable codes of verification findings. The names are a contract (they appear in JSON reports and
+ * scripts match on them): codes are added, never renamed or removed. Grouped by the check of
+ * DESIGN.md §6 that raises them; each code has one default {@link Severity}.
+ */
+public enum FindingCode {
+  // ---- layout of the ledger directory
+
+  /** A segment file's name declares a first log index other than the number of records before it. */
+  SEGMENT_INDEX_MISMATCH(Severity.ERROR),
+  /** A file in the segments directory that is not a segment; it is not read. */
+  SEGMENT_UNEXPECTED_FILE(Severity.ERROR),
+  /** The last line of the log has no '\n': a write torn by a crash, never acknowledged; not checked. */
+  TORN_TAIL(Severity.WARNING),
+  /** A line without '\n' in the middle of the log (a segment other than the last ends without one). */
+  RECORD_UNTERMINATED(Severity.ERROR),
+  /** The ledger holds no entries at all. */
+  LEDGER_EMPTY(Severity.INFO),
+
+  // ---- 1. format
+
+  /** A record is longer than the record size limit; it was skipped unread. */
+  RECORD_OVERSIZE(Severity.ERROR),
+  /** A record is not a well-formed custody JWS (bad JSON, members, base64url or header). */
+  RECORD_MALFORMED(Severity.ERROR),
+  /** The protected header's {@code typ} is not {@code custody-entry+jws}: the JWS is not an entry. */
+  HEADER_TYPE_INVALID(Severity.ERROR),
+
+  // ---- 2. authenticity
+
+  /** The header {@code kid} names no trusted key. */
+  KEY_UNTRUSTED(Severity.ERROR),
+  /** The header {@code alg} is not the algorithm of the trusted key its {@code kid} names. */
+  ALG_MISMATCH(Severity.ERROR),
+  /** The signature does not verify with the trusted key the header names. */
+  SIGNATURE_INVALID(Severity.ERROR),
+  /** The signed payload is not a valid custody/entry/v1 payload. */
+  PAYLOAD_MALFORMED(Severity.ERROR),
+  /** The payload's {@code keyId} is not the key that signed the entry (the header {@code kid}). */
+  KEY_ID_MISMATCH(Severity.ERROR),
+
+  // ---- 3. integrity
+
+  /** The same record (same entry hash) appears more than once in the log. */
+  DUPLICATE_ENTRY(Severity.ERROR),
+  /** The first entry seen of a chain does not have sequence 0. */
+  CHAIN_START_MISSING(Severity.ERROR),
+  /** A chain's sequence numbers skip: entries are missing between two entries. */
+  SEQUENCE_GAP(Severity.ERROR),
+  /** A chain entry appears after an entry with a higher sequence number of the same chain. */
+  SEQUENCE_OUT_OF_ORDER(Severity.ERROR),
+  /** Two different entries have the same chain and sequence number: the chain forks. */
+  FORK(Severity.ERROR),
+  /** An entry's {@code prev} is not the hash of the chain's previous entry. */
+  PREV_MISMATCH(Severity.ERROR),
+
+  // ---- scope
+
+  /** The chain the verification was restricted to has no authentic entry in the ledger. */
+  CHAIN_NOT_FOUND(Severity.ERROR);
+
+  private final Severity severity;
+
+  FindingCode(Severity severity) {
+    this.severity = severity;
+  }
+
+  /** The severity findings with this code carry. */
+  public Severity severity() {
+    return severity;
+  }
+}

@@ -1,0 +1,292 @@
+package dev.custody.verify;
+
+import dev.custody.core.FormatException;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.ledger.LogReader;
+import dev.custody.core.ledger.RawRecord;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * Replays a file ledger offline and reports what holds and what does not (DESIGN.md §6). Checks,
+ * in order: 1. format — every record parses strictly; 2. authenticity — signed by a trusted key
+ * with that key's algorithm, the payload (parsed only after the signature verified) names its
+ * signer; 3. integrity — per chain, sequence numbers from 0 without gaps, {@code prev} links to the
+ * previous entry's hash, no forks, no duplicate records. Everything wrong inside the ledger becomes
+ * a {@link Finding}; only a directory that is not a ledger at all is an exception.
+ *
+ * <p>Replay streams the log with bounded memory: records travel in small batches to a pool of
+ * threads that run checks 1 and 2 (the signature verification that dominates the cost), and the
+ * results are consumed in log order by the sequential integrity checks, so findings come out in
+ * log order. Memory held: the batches in flight (bounded by count and bytes), a few words per
+ * chain, and 32 bytes per entry for duplicate detection.
+ *
+ * <p>Later checks (transparency, lineage, policy, artifacts) plug in as further sequential stages
+ * over the same ordered stream. Immutable and thread-safe; each {@link #verify} call uses its own
+ * threads.
+ */
+public final class LedgerVerifier {
+  /** Records per batch handed to a worker: large enough to amortise hand-over, small enough to balance. */
+  static final int BATCH_RECORDS = 256;
+  /** Bytes per batch, so batches of large records stay small. */
+  static final int BATCH_BYTES = 1 << 20;
+  /** Record bytes in flight across all batches; with the 1 MiB record limit this bounds replay memory. */
+  static final long MAX_IN_FLIGHT_BYTES = 32L << 20;
+  /** Segment file names, as {@link LedgerLayout} writes them. */
+  private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9]{20}\\.jsonl");
+
+  private final TrustedKeys trust;
+  private final Optional<String> chain;
+  private final int parallelism;
+
+  private LedgerVerifier(Builder b) {
+    this.trust = b.trust;
+    this.chain = b.chain;
+    this.parallelism = b.parallelism;
+  }
+
+  /** A builder that checks everything, over all chains, with one thread per available processor. */
+  public static Builder builder(TrustedKeys trust) {
+    return new Builder(trust);
+  }
+
+  /** Options of a {@link LedgerVerifier}. None relaxes how evidence is checked. */
+  public static final class Builder {
+    private final TrustedKeys trust;
+    private Optional<String> chain = Optional.empty();
+    private int parallelism = Runtime.getRuntime().availableProcessors();
+
+    private Builder(TrustedKeys trust) {
+      this.trust = Objects.requireNonNull(trust, "trust");
+    }
+
+    /**
+     * Restricts the report to chain {@code chainId}: its findings and summary, plus findings about
+     * records whose chain cannot be established (they may belong to it). The whole log is still read.
+     *
+     * @throws IllegalArgumentException if {@code chainId} is not a valid chain id
+     */
+    public Builder chain(String chainId) {
+      this.chain = Optional.of(EntryPayload.requireChainId(chainId));
+      return this;
+    }
+
+    /** Threads that verify signatures; default: the available processors. */
+    public Builder parallelism(int threads) {
+      if (threads < 1 || threads > 1024) {
+        throw new IllegalArgumentException("parallelism must be between 1 and 1024, got " + threads);
+      }
+      this.parallelism = threads;
+      return this;
+    }
+
+    public LedgerVerifier build() {
+      return new LedgerVerifier(this);
+    }
+  }
+
+  /**
+   * Replays the ledger at {@code ledgerDir}.
+   *
+   * @throws FormatException if {@code ledgerDir} is not a custody ledger (missing, no marker, unknown format)
+   * @throws IOException if a file of the ledger cannot be read
+   */
+  public VerificationReport verify(Path ledgerDir) throws IOException, FormatException {
+    Objects.requireNonNull(ledgerDir, "ledgerDir");
+    LedgerLayout.requireLedger(ledgerDir);
+    ChainReplay replay = new ChainReplay(ledgerDir, chain);
+    ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
+    try {
+      Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, parallelism);
+      List<Path> segments = listSegments(ledgerDir, pipeline);
+      long index = 0;
+      for (int i = 0; i < segments.size(); i++) {
+        Path seg = segments.get(i);
+        OptionalLong declared = declaredFirstIndex(seg);
+        if (declared.isEmpty() || declared.getAsLong() != index) {
+          pipeline.layout(Finding.of(FindingCode.SEGMENT_INDEX_MISMATCH, null, seg + ": segment name declares first"
+              + " log index " + seg.getFileName().toString().substring(0, 20) + " but " + index + " records come"
+              + " before it; records were removed or added before this segment, so log indices (and Merkle"
+              + " leaves) no longer match"));
+        }
+        pipeline.lastSegment = i == segments.size() - 1;
+        index = LogReader.readSegment(seg, 0, index, 1, pipeline).nextIndex();
+      }
+      pipeline.finish();
+    } finally {
+      pool.shutdownNow();
+    }
+    return replay.finish();
+  }
+
+  /** The segment files in log order; stray files in {@code segments/} become findings. */
+  private static List<Path> listSegments(Path dir, Pipeline pipeline) throws IOException {
+    Path segDir = dir.resolve(LedgerLayout.SEGMENTS);
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(segDir)) {
+      return out;
+    }
+    List<Path> stray = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(segDir)) {
+      for (Path p : ds) {
+        (SEGMENT_NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p) ? out : stray).add(p);
+      }
+    }
+    stray.sort(null);
+    for (Path p : stray) {
+      pipeline.layout(Finding.of(FindingCode.SEGMENT_UNEXPECTED_FILE, null, p + ": unexpected file in the"
+          + " segments directory (segment files are named <20-digit first log index>.jsonl); it was not read."
+          + " If it holds entries, the log is incomplete; otherwise move it out of the ledger"));
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private static OptionalLong declaredFirstIndex(Path segment) {
+    try {
+      return OptionalLong.of(LedgerLayout.firstIndexOf(segment));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty(); // 20 digits can exceed a long
+    }
+  }
+
+  /**
+   * Hands records in batches to the pool and feeds the results, in log order, to the sequential
+   * checks. Runs on the calling thread; only the batch tasks run on the pool.
+   */
+  private static final class Pipeline implements LogReader.Visitor {
+    private record InFlight(Future<List<CheckedRecord>> result, long bytes, List<Finding> layoutAfter) {}
+
+    private final ExecutorService pool;
+    private final RecordCheck check;
+    private final ChainReplay replay;
+    private final int maxBatchesInFlight;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private long bytesInFlight;
+    private List<RawRecord> batch = new ArrayList<>(BATCH_RECORDS);
+    private long batchBytes;
+    boolean lastSegment;
+
+    Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, int parallelism) {
+      this.pool = pool;
+      this.check = check;
+      this.replay = replay;
+      this.maxBatchesInFlight = 4 * parallelism;
+    }
+
+    @Override
+    public void record(RawRecord raw) throws IOException {
+      if (!raw.terminated()) {
+        EntryRef ref = new EntryRef(raw.logIndex(), raw.where(), Optional.empty(), OptionalLong.empty(),
+            Optional.empty());
+        layout(lastSegment
+            ? Finding.of(FindingCode.TORN_TAIL, ref, raw.where() + ": the last line has no newline: a write"
+                + " torn by a crash, never acknowledged; it was not checked. Opening the ledger for writing"
+                + " repairs it")
+            : Finding.of(FindingCode.RECORD_UNTERMINATED, ref, raw.where() + ": line has no newline but more"
+                + " segments follow; the segment was truncated or altered"));
+        return;
+      }
+      batch.add(raw);
+      batchBytes += (raw.bytes() == null ? 0 : raw.bytes().length) + 64L;
+      if (batch.size() >= BATCH_RECORDS || batchBytes >= BATCH_BYTES) {
+        submit(List.of());
+      }
+    }
+
+    /** A layout finding, placed in log order after the records read so far. */
+    void layout(Finding f) throws IOException {
+      submit(List.of(f));
+    }
+
+    private void submit(List<Finding> layoutAfter) throws IOException {
+      List<RawRecord> work = batch;
+      long bytes = batchBytes;
+      batch = new ArrayList<>(BATCH_RECORDS);
+      batchBytes = 0;
+      Future<List<CheckedRecord>> result = work.isEmpty()
+          ? CompletableFuture.completedFuture(List.of())
+          : pool.submit(() -> checkAll(work));
+      inFlight.add(new InFlight(result, bytes, layoutAfter));
+      bytesInFlight += bytes;
+      while (inFlight.size() > maxBatchesInFlight || bytesInFlight > MAX_IN_FLIGHT_BYTES) {
+        drainOne();
+      }
+    }
+
+    private List<CheckedRecord> checkAll(List<RawRecord> work) {
+      List<CheckedRecord> out = new ArrayList<>(work.size());
+      for (RawRecord r : work) {
+        out.add(check.check(r));
+      }
+      return out;
+    }
+
+    private void drainOne() throws IOException {
+      InFlight f = inFlight.poll();
+      List<CheckedRecord> results;
+      try {
+        results = f.result().get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("ledger verification interrupted");
+      } catch (ExecutionException e) {
+        // RecordCheck turns every problem with a record into a finding; what reaches here is a bug
+        // or an Error (e.g. out of memory), which must not pass as a verdict.
+        Throwable cause = e.getCause();
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException("record check failed unexpectedly", cause);
+      }
+      bytesInFlight -= f.bytes();
+      results.forEach(replay::accept);
+      f.layoutAfter().forEach(replay::layout);
+    }
+
+    void finish() throws IOException {
+      submit(List.of());
+      while (!inFlight.isEmpty()) {
+        drainOne();
+      }
+    }
+  }
+
+  /** Daemon worker threads, so an abandoned verification never keeps a JVM alive. */
+  private static final class WorkerThreads implements ThreadFactory {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+    private final int pool = POOLS.incrementAndGet();
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "custody-verify-" + pool + "-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LedgerVerifier{" + trust.size() + " trusted keys, chain=" + chain.orElse("(all)") + ", parallelism="
+        + parallelism + "}";
+  }
+}

@@ -1,0 +1,122 @@
+package dev.custody.verify;
+
+import com.nimbusds.jose.JOSEObjectType;
+import dev.custody.core.FormatException;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.jws.JwsEnvelope;
+import dev.custody.core.jws.SignatureException;
+import dev.custody.core.jws.VerificationKey;
+import dev.custody.core.ledger.RawRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Checks 1 (format) and 2 (authenticity) of DESIGN.md §6 on one record, independent of every other
+ * record, so records can be checked in parallel. Stateless and thread-safe.
+ *
+ * <p>Order, each step only if the previous passed: the record is a strict custody JWS; its header
+ * {@code typ} is the entry type; its {@code kid} names a trusted key; its {@code alg} is that key's
+ * algorithm; the signature verifies; only then is the payload parsed (verify, then parse: STYLE.md
+ * habit 6); the payload's {@code keyId} is the signing key.
+ */
+final class RecordCheck {
+  private final TrustedKeys trust;
+
+  RecordCheck(TrustedKeys trust) {
+    this.trust = trust;
+  }
+
+  /** Checks a complete ('\n'-terminated) record line. Never throws for bad input. */
+  CheckedRecord check(RawRecord raw) {
+    String where = raw.where();
+    List<Finding> findings = new ArrayList<>(1);
+    if (raw.oversize()) {
+      EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.empty());
+      findings.add(Finding.of(FindingCode.RECORD_OVERSIZE, ref, where + ": record is longer than the limit of "
+          + EntryRecord.MAX_RECORD_BYTES + " bytes and was skipped; the ledger was written by something other than"
+          + " custody or was altered"));
+      return new CheckedRecord(ref, Optional.empty(), findings);
+    }
+    byte[] bytes = raw.bytes();
+    EntryRecord record;
+    try {
+      record = EntryRecord.parse(bytes, where);
+    } catch (FormatException | RuntimeException e) {
+      EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
+          Optional.of(Digest.sha256(bytes)));
+      findings.add(Finding.of(FindingCode.RECORD_MALFORMED, ref, "record is not a valid custody entry JWS: "
+          + messageOf(e) + "; the record was altered or damaged"));
+      return new CheckedRecord(ref, Optional.empty(), findings);
+    }
+    Digest hash = record.hash();
+    EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.of(hash));
+
+    // Format and key selection checks come before any cryptography (STYLE.md habit 8).
+    JOSEObjectType typ = record.envelope().header().getType();
+    if (typ == null || !JwsEnvelope.ENTRY_TYPE.equals(typ.getType())) {
+      findings.add(Finding.of(FindingCode.HEADER_TYPE_INVALID, ref, where + ": JWS header typ is "
+          + (typ == null ? "missing" : "'" + typ.getType() + "'") + ", expected '" + JwsEnvelope.ENTRY_TYPE
+          + "': this JWS is not a custody entry"));
+      return new CheckedRecord(ref, Optional.empty(), findings);
+    }
+    String kid = record.headerKeyId();
+    Optional<VerificationKey> maybeKey = trust.byKeyId(kid);
+    if (maybeKey.isEmpty()) {
+      findings.add(Finding.of(FindingCode.KEY_UNTRUSTED, ref, where + ": signed by key " + quote(kid)
+          + ", which is not among the " + trust.size() + " trusted keys; if you trust the signer, add its public"
+          + " key to the trust set, otherwise treat this entry as forged"));
+      return new CheckedRecord(ref, Optional.empty(), findings);
+    }
+    VerificationKey key = maybeKey.get();
+    // The algorithm is bound to the trusted key, never taken from the message (STYLE.md habit 7).
+    if (!key.algorithm().jwsAlgorithm().equals(record.envelope().header().getAlgorithm())) {
+      findings.add(Finding.of(FindingCode.ALG_MISMATCH, ref, where + ": header alg "
+          + record.envelope().header().getAlgorithm() + " is not the algorithm of trusted key " + kid + " ("
+          + key.algorithm().jwsAlgorithm() + "); the entry was not made by that key's signer"));
+      return new CheckedRecord(ref, Optional.empty(), findings);
+    }
+    try {
+      record.verifySignature(key);
+    } catch (SignatureException | RuntimeException e) {
+      findings.add(Finding.of(FindingCode.SIGNATURE_INVALID, ref, where + ": signature does not verify with"
+          + " trusted " + key.algorithm().cliName() + " key " + kid + " (" + messageOf(e) + "); the record was"
+          + " altered after signing, or forged"));
+      return new CheckedRecord(ref, Optional.empty(), findings);
+    }
+    // It is now safe to parse the payload: its bytes are what a trusted key signed.
+    EntryPayload payload;
+    try {
+      payload = record.payload(where);
+    } catch (FormatException | RuntimeException e) {
+      findings.add(Finding.of(FindingCode.PAYLOAD_MALFORMED, ref, "signed payload is not a valid "
+          + "custody/entry/v1 payload: " + messageOf(e) + "; the signer " + kid + " produced a bad entry"));
+      return new CheckedRecord(ref, Optional.empty(), findings);
+    }
+    EntryRef named = new EntryRef(raw.logIndex(), where, Optional.of(payload.chain()),
+        OptionalLong.of(payload.sequence()), Optional.of(hash));
+    if (!payload.keyId().equals(kid)) {
+      // The signer is authentic (a trusted key signed it), so the entry still takes part in the chain
+      // checks; only its claim about who signed is wrong.
+      findings.add(Finding.of(FindingCode.KEY_ID_MISMATCH, named, where + ": payload keyId " + payload.keyId()
+          + " is not the key that signed the entry (header kid " + kid + "); the signer " + kid
+          + " issued an entry claiming another signer"));
+    }
+    return new CheckedRecord(named, Optional.of(payload), findings);
+  }
+
+  private static String quote(String s) {
+    if (s == null) {
+      return "(none)";
+    }
+    return "'" + (s.length() > 80 ? s.substring(0, 77) + "..." : s) + "'";
+  }
+
+  private static String messageOf(Exception e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+}
