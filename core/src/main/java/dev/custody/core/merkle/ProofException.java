@@ -24,7 +24,11 @@ public class ProofException extends CustodyException {
     ROOT_MISMATCH,
     /** The consistency proof does not reproduce the first (older) root. */
     FIRST_ROOT_MISMATCH,
-    /** The consistency proof reproduces the first root but not the second (newer) one. */
+    /**
+     * The consistency proof does not reproduce the second (newer) root although it reproduces the
+     * first; when size1 is a power of two the first root is the proof's starting point, so a
+     * wrong first root is reported here.
+     */
     SECOND_ROOT_MISMATCH
   }
 

@@ -20,6 +20,11 @@ import java.util.Objects;
  * <p>This class shares no code with proof generation ({@link MerkleTree}, {@link CompactRange})
  * except the hash functions, so that a bug in one is not silently mirrored by the other.
  *
+ * <p>A proof binds hashes, not sizes: proofs for different sizes whose paths have the same shape
+ * are interchangeable (e.g. the proof from 6 to 13 leaves also "verifies" from 6 to 12 against
+ * the 13-leaf root, read as a 12-leaf tree whose last subtree hashes differently). Take every
+ * size from the same signed checkpoint as its root; never from the proof's sender alone.
+ *
  * <p>Sizes and indices are RFC 9162 {@code uint64} values held in a Java {@code long}; values of
  * 2<sup>63</sup> and above cannot be expressed and negative arguments are refused.
  *
@@ -221,11 +226,16 @@ public final class ProofVerifier {
               + "; the proof or root1 belongs to another tree");
     }
     if (!secondOk) {
+      // For a power-of-two size1 the proof starts from root1 itself (step 2), so fr == root1
+      // holds trivially and a wrong root1 surfaces here, as a wrong second root.
+      String start = firstIsPerfect
+          ? " starts from root1 " + root1.hex() + " (size1 is a power of two) and"
+          : " matches root1 " + root1.hex() + " but";
       throw new ProofException(
           Reason.SECOND_ROOT_MISMATCH,
-          "consistency proof from size " + size1 + " to size " + size2 + " matches root1 "
-              + root1.hex() + " but leads to second root " + hex(sr) + ", not the expected root2 "
-              + root2.hex() + "; the proof is corrupt or the tree of size " + size2
+          "consistency proof from size " + size1 + " to size " + size2 + start
+              + " leads to second root " + hex(sr) + ", not the expected root2 " + root2.hex()
+              + "; the proof or a root is wrong, or the tree of size " + size2
               + " does not extend the tree of size " + size1);
     }
   }
