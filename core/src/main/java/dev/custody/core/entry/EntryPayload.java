@@ -38,7 +38,7 @@ public record EntryPayload(String chain, long sequence, Optional<Digest> prev, S
     if (!KEY_ID.matcher(keyId).matches()) {
       throw new IllegalArgumentException("keyId must be 64 lowercase hex digits, got '" + keyId + "'");
     }
-    Objects.requireNonNull(time, "time");
+    Event.requireTime(time, "time");
     Objects.requireNonNull(event, "event");
   }
 

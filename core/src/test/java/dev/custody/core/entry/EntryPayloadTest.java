@@ -86,4 +86,11 @@ class EntryPayloadTest {
     assertThatThrownBy(() -> new EntryPayload("a", 0, Optional.empty(), KEY_ID, null, E)).hasMessage("time");
     assertThatThrownBy(() -> new EntryPayload("a", 0, Optional.empty(), KEY_ID, T, null)).hasMessage("event");
   }
+
+  @Test
+  void constructor_timeAfterYear9999_rejectedBecauseUnencodable() {
+    Instant t = Instant.parse("9999-12-31T23:59:59Z").plusSeconds(1);
+    assertThatThrownBy(() -> new EntryPayload("acme/x", 0, Optional.empty(), KEY_ID, t, E))
+        .hasMessageContaining("time").hasMessageContaining("0000-9999");
+  }
 }

@@ -220,4 +220,26 @@ class EventTest {
   void custom_whitespaceInBody_storedCompact() {
     assertThat(new EventDetails.Custom("{ \"a\" : [ 1, 2 ] }").json()).isEqualTo("{\"a\":[1,2]}");
   }
+
+  @Test
+  void custom_bodyDeeperThanMaxBodyDepth_rejected() {
+    int d = EventDetails.Custom.MAX_BODY_DEPTH;
+    String ok = "{\"a\":".repeat(d - 1) + "[1]" + "}".repeat(d - 1);
+    assertThat(new EventDetails.Custom(ok).json()).isEqualTo(ok);
+    String deep = "{\"a\":".repeat(d) + "[1]" + "}".repeat(d);
+    assertThatThrownBy(() -> new EventDetails.Custom(deep))
+        .hasMessageContaining("nests deeper than " + d);
+  }
+
+  @Test
+  void build_timeOutsideRfc3339Years_rejected() {
+    Instant tooLate = Instant.parse("9999-12-31T23:59:59.999999999Z").plusNanos(1);
+    Instant tooEarly = Instant.parse("0000-01-01T00:00:00Z").minusNanos(1);
+    assertThatThrownBy(() -> Event.builder(EventType.TRAINING).finishedAt(tooLate).build())
+        .hasMessageContaining("finishedAt").hasMessageContaining("0000-9999");
+    assertThatThrownBy(() -> Event.builder(EventType.TRAINING).startedAt(tooEarly).build())
+        .hasMessageContaining("startedAt");
+    assertThat(Event.builder(EventType.TRAINING).startedAt(tooEarly.plusNanos(1)).finishedAt(tooLate.minusNanos(1))
+        .build().finishedAt()).contains(tooLate.minusNanos(1));
+  }
 }
