@@ -36,6 +36,10 @@ public final class VerificationKey {
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN PUBLIC KEY-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END PUBLIC KEY-----\\s*");
 
+  /** Stateless once constructed; shared by every ES256 key. */
+  private static final java.security.Provider ECDSA_PROVIDER =
+      new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
   private final KeyAlgorithm algorithm;
   private final Bytes spki;
   private final String keyId;
@@ -92,7 +96,12 @@ public final class VerificationKey {
       }
       try {
         ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-        return new VerificationKey(KeyAlgorithm.ES256, der, new ECDSAVerifier(key));
+        ECDSAVerifier ecdsa = new ECDSAVerifier(key);
+        // Bouncy Castle's ECDSA, not the JDK's: JDK 17's SunEC rejects valid signatures whose k*G has an
+        // x-coordinate >= n (Wycheproof ecdsa_secp256r1_sha256_p1363 tcId 115 and 257). The provider is
+        // handed to this verifier only, never registered globally.
+        ecdsa.getJCAContext().setProvider(ECDSA_PROVIDER);
+        return new VerificationKey(KeyAlgorithm.ES256, der, ecdsa);
       } catch (GeneralSecurityException | JOSEException | ClassCastException e) {
         throw new FormatException(source + ": invalid P-256 public key: " + e.getMessage(), e);
       }
@@ -139,7 +148,7 @@ public final class VerificationKey {
    * Verifies a raw signature over a raw message (no JWS around it) with this key's algorithm, through
    * the same verifier that checks JWS entries: Bouncy Castle RFC 8032 for Ed25519; for ES256 Nimbus's
    * {@link ECDSAVerifier} itself, which rejects all-zero and out-of-range R or S, transcodes R||S to
-   * DER and runs the JDK's {@code SHA256withECDSA}. Used for known-answer vectors and for formats
+   * DER and runs {@code SHA256withECDSA} (from Bouncy Castle, see {@link #fromSpki}). Used for known-answer vectors and for formats
    * that sign raw bytes.
    *
    * @param signature Ed25519 signature or ES256 R||S (IEEE P1363), 64 bytes
