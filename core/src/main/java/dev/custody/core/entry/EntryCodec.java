@@ -46,7 +46,12 @@ import java.util.regex.Pattern;
 public final class EntryCodec {
   /** The payload format and version; a reader rejects any other. */
   public static final String FORMAT = "custody/entry/v1";
-  private static final Pattern TIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z");
+  /**
+   * RFC 3339 §5.6 date-time in UTC with "Z", hours 00-23 and seconds 00-59: {@link Instant#parse} would also
+   * take 24:00 and the leap second :60 and fold them onto another instant, giving one time two spellings.
+   */
+  private static final Pattern TIME = Pattern.compile(
+      "[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?Z");
 
   private EntryCodec() {}
 
@@ -174,7 +179,8 @@ public final class EntryCodec {
     try {
       String chain = f.string("chain");
       long sequence = f.unsigned("sequence");
-      Optional<Digest> prev = f.optString("prev").map(Digest::parse);
+      Optional<String> prevText = f.optString("prev");
+      Optional<Digest> prev = prevText.isEmpty() ? Optional.empty() : Optional.of(digest(f, "prev"));
       String keyId = f.string("keyId");
       Instant time = time(f.string("time"), what + ".time");
       Event event = decodeEvent(f.object("event"));
@@ -226,7 +232,7 @@ public final class EntryCodec {
       case "release" -> Optional.of(new EventDetails.Release(e.string("version")));
       case "custody-transfer" -> Optional.of(new EventDetails.Transfer(e.string("from"), e.string("to")));
       case "approval", "revocation" -> Optional.of(new EventDetails.Decision(
-          Digest.parse(e.string("subject")), e.string("decision"), e.optString("reason")));
+          digest(e, "subject"), e.string("decision"), e.optString("reason")));
       case "annotation" -> Optional.of(new EventDetails.Annotation(e.string("text")));
       default -> Optional.empty();
     };
@@ -235,11 +241,21 @@ public final class EntryCodec {
   private static ArtifactRef decodeArtifact(JsonFields a) throws FormatException {
     try {
       ArtifactRef r = new ArtifactRef(a.string("name"), ArtifactKind.fromJson(a.string("kind")),
-          Digest.parse(a.string("digest")), a.optString("uri"), a.optString("mediaType"), a.stringMap("annotations"));
+          digest(a, "digest"), a.optString("uri"), a.optString("mediaType"), a.stringMap("annotations"));
       a.requireNoOthers();
       return r;
     } catch (IllegalArgumentException ex) {
       throw new FormatException(a.what() + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /** A required digest member; the error names the member. */
+  private static Digest digest(JsonFields f, String name) throws FormatException {
+    String text = f.string(name);
+    try {
+      return Digest.parse(text);
+    } catch (IllegalArgumentException ex) {
+      throw new FormatException(f.what() + ": member '" + name + "': " + ex.getMessage(), ex);
     }
   }
 

@@ -36,9 +36,9 @@ public record EntryPayload(String chain, long sequence, Optional<Digest> prev, S
     }
     Objects.requireNonNull(keyId, "keyId");
     if (!KEY_ID.matcher(keyId).matches()) {
-      throw new IllegalArgumentException("key id must be 64 lowercase hex digits, got '" + keyId + "'");
+      throw new IllegalArgumentException("keyId must be 64 lowercase hex digits, got '" + keyId + "'");
     }
-    Objects.requireNonNull(time, "time");
+    Event.requireTime(time, "time");
     Objects.requireNonNull(event, "event");
   }
 

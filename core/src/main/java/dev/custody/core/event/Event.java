@@ -42,6 +42,8 @@ public record Event(
     environment = Collections.unmodifiableSortedMap(new TreeMap<>(Names.requireStringMap(environment, "environment")));
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(finishedAt, "finishedAt");
+    startedAt.ifPresent(t -> requireTime(t, "startedAt"));
+    finishedAt.ifPresent(t -> requireTime(t, "finishedAt"));
     if (startedAt.isPresent() && finishedAt.isPresent() && finishedAt.get().isBefore(startedAt.get())) {
       throw new IllegalArgumentException("finishedAt " + finishedAt.get() + " is before startedAt " + startedAt.get());
     }
@@ -50,6 +52,15 @@ public record Event(
       throw new IllegalArgumentException("event kind '" + type + "' cannot carry "
           + details.getClass().getSimpleName() + " details");
     }
+  }
+
+  /**
+   * Checks that a time can be encoded in custody formats: years 0000-9999 (RFC 3339 §5.6).
+   *
+   * @throws IllegalArgumentException naming {@code what} and the time
+   */
+  public static Instant requireTime(Instant time, String what) {
+    return Names.requireTime(time, what);
   }
 
   public static Builder builder(EventType type) {

@@ -124,14 +124,33 @@ public sealed interface EventDetails {
    * Custody does not interpret it.
    */
   record Custom(String json) implements EventDetails {
+    /**
+     * Deepest nesting of a body: it sits at depth 3 of an entry payload (payload, event, body), and the
+     * whole payload must stay within {@link StrictJson#MAX_DEPTH} or it could be signed but never read.
+     */
+    public static final int MAX_BODY_DEPTH = StrictJson.MAX_DEPTH - 2;
+
     public Custom {
       Objects.requireNonNull(json, "custom body");
       try {
         // Re-encoded by Jackson so that the stored text is one strict, compact JSON object.
-        json = StrictJson.parseObjectNode(json.getBytes(StandardCharsets.UTF_8), "custom event body").toString();
+        com.fasterxml.jackson.databind.JsonNode node =
+            StrictJson.parseObjectNode(json.getBytes(StandardCharsets.UTF_8), "custom event body");
+        if (depth(node) > MAX_BODY_DEPTH) {
+          throw new IllegalArgumentException("custom event body nests deeper than " + MAX_BODY_DEPTH + " levels");
+        }
+        json = node.toString();
       } catch (FormatException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
+    }
+
+    private static int depth(com.fasterxml.jackson.databind.JsonNode n) {
+      int max = 0;
+      for (com.fasterxml.jackson.databind.JsonNode c : n) {
+        max = Math.max(max, depth(c));
+      }
+      return n.isContainerNode() ? max + 1 : 0;
     }
 
     @Override

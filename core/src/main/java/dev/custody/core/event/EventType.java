@@ -62,8 +62,8 @@ public record EventType(String name) {
     String hint = "unknown event kind '" + name + "': use a built-in kind (dataset-ingest, training, fine-tune, "
         + "evaluation, conversion, merge, release, custody-transfer, approval, revocation, annotation) "
         + "or a custom kind as an absolute https: or urn: URI";
-    if (name.length() > MAX_URI_LENGTH || !(name.startsWith("https://") || name.startsWith("http://")
-        || name.startsWith("urn:"))) {
+    // https: or urn: only, as documented: a plain-http type URI names nothing its owner can be held to.
+    if (name.length() > MAX_URI_LENGTH || !(name.startsWith("https://") || name.startsWith("urn:"))) {
       throw new IllegalArgumentException(hint);
     }
     try {

@@ -11,7 +11,24 @@ final class Names {
   /** Longest string value accepted in a map field; larger data belongs in an artifact. */
   static final int MAX_VALUE_LENGTH = 64 * 1024;
 
+  /**
+   * Times custody can write and read back: RFC 3339 §5.6 has four-digit years, so 0000-01-01T00:00:00Z
+   * to 9999-12-31T23:59:59.999999999Z. Outside it {@link java.time.Instant#toString} writes a sign or a
+   * fifth digit that no reader accepts, and an entry could be signed but never verified.
+   */
+  static final java.time.Instant MIN_TIME = java.time.Instant.parse("0000-01-01T00:00:00Z");
+  static final java.time.Instant MAX_TIME = java.time.Instant.parse("9999-12-31T23:59:59.999999999Z");
+
   private Names() {}
+
+  /** Checks that {@code t} lies in the RFC 3339 range; public callers use {@link Event#requireTime}. */
+  static java.time.Instant requireTime(java.time.Instant t, String what) {
+    Objects.requireNonNull(t, what);
+    if (t.isBefore(MIN_TIME) || t.isAfter(MAX_TIME)) {
+      throw new IllegalArgumentException(what + " " + t + " is outside the years 0000-9999 of RFC 3339");
+    }
+    return t;
+  }
 
   static String requireName(String name, String what) {
     Objects.requireNonNull(name, what);

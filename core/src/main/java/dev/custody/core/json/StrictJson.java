@@ -1,20 +1,27 @@
 package dev.custody.core.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.custody.core.FormatException;
 import java.io.IOException;
 
 /**
  * The one way custody reads JSON: duplicate keys, trailing content, excessive nesting and oversize
- * input are errors, and numbers keep their exact decimal value. Thread-safe.
+ * input are errors, and numbers keep their exact decimal value, scale included ({@code 0.50} stays
+ * {@code 0.50}). The integer {@code -0} is rejected: it is not the canonical form of any integer and
+ * would let {@code "sequence":-0} read as 0. Errors name the JSON Pointer (RFC 6901) of the offending
+ * member. Thread-safe.
  */
 public final class StrictJson {
   /** Deepest nesting accepted; custody's own formats need 6, custom bodies get some room. */
@@ -35,6 +42,8 @@ public final class StrictJson {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+      // Jackson strips trailing zeros of decimals in trees by default, which changes a metric's scale.
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
       .build();
 
   private StrictJson() {}
@@ -55,17 +64,48 @@ public final class StrictJson {
     if (json.length > maxBytes) {
       throw new FormatException(what + " is " + json.length + " bytes, over the limit of " + maxBytes);
     }
-    try (JsonParser p = FACTORY.createParser(json)) {
-      JsonNode node = MAPPER.readTree(p);
+    try (JsonParser p = new NoNegativeZero(FACTORY.createParser(json))) {
+      JsonNode node;
+      try {
+        node = MAPPER.readTree(p);
+      } catch (StreamConstraintsException e) {
+        throw new FormatException(what + " exceeds a JSON limit (nesting depth " + MAX_DEPTH
+            + ", string length " + MAX_STRING_LENGTH + ") at " + location(p) + ": " + e.getOriginalMessage(), e);
+      } catch (IOException e) {
+        throw new FormatException(what + " is not valid JSON at " + location(p) + ": " + oneLine(e.getMessage()), e);
+      }
       if (node == null || node.isMissingNode()) {
         throw new FormatException(what + " is empty (expected a JSON value)");
       }
       return node;
-    } catch (StreamConstraintsException e) {
-      throw new FormatException(what + " exceeds a JSON limit (nesting depth " + MAX_DEPTH
-          + ", string length " + MAX_STRING_LENGTH + "): " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new FormatException(what + " is not valid JSON: " + oneLine(e.getMessage()), e);
+      throw new FormatException(what + " cannot be read: " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  /** Where the parser stopped, as a JSON Pointer, so errors name the member (e.g. {@code /event/body/a}). */
+  private static String location(JsonParser p) {
+    com.fasterxml.jackson.core.JsonStreamContext ctx = p.getParsingContext();
+    if (ctx.inRoot() && ctx.getCurrentIndex() > 0) {
+      return "trailing content after the JSON value";
+    }
+    String pointer = ctx.pathAsPointer().toString();
+    return pointer.isEmpty() ? "the top level" : "'" + pointer + "'";
+  }
+
+  /** Rejects the integer {@code -0}, which Jackson would read as {@code 0}. */
+  private static final class NoNegativeZero extends JsonParserDelegate {
+    NoNegativeZero(JsonParser p) {
+      super(p);
+    }
+
+    @Override
+    public JsonToken nextToken() throws IOException {
+      JsonToken t = super.nextToken();
+      if (t == JsonToken.VALUE_NUMBER_INT && getTextLength() == 2 && "-0".equals(getText())) {
+        throw new JsonParseException(this, "negative zero (-0) is not a valid integer here");
+      }
+      return t;
     }
   }
 

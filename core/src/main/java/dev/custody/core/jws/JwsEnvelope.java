@@ -39,13 +39,36 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     String payloadB64 = f.string("payload");
     String signatureB64 = f.string("signature");
     f.requireNoOthers();
+    return fromParts(protectedB64, payloadB64, signatureB64, true, what);
+  }
+
+  /**
+   * Builds an envelope from the three parts of a JWS compact serialization (RFC 7515 §7.1),
+   * {@code header.payload.signature}, with the same strict checks as {@link #parse} except that
+   * {@code kid} may be absent. For interoperability and known-answer tests (RFC 7515/8037,
+   * Wycheproof), whose headers carry no key id; stored entries always go through {@link #parse}.
+   */
+  static JwsEnvelope fromCompact(String compact, String what) throws FormatException {
+    String[] parts = compact.split("\\.", -1);
+    if (parts.length != 3) {
+      throw new FormatException(what + ": a compact JWS has 3 '.'-separated parts, got " + parts.length);
+    }
+    return fromParts(parts[0], parts[1], parts[2], false, what);
+  }
+
+  private static JwsEnvelope fromParts(String protectedB64, String payloadB64, String signatureB64,
+      boolean requireKid, String what) throws FormatException {
     byte[] headerBytes = Base64Url.decode(protectedB64, what + ": protected header");
     if (headerBytes.length > MAX_HEADER_BYTES) {
       throw new FormatException(what + ": protected header is over " + MAX_HEADER_BYTES + " bytes");
     }
     JsonFields h = StrictJson.parseObject(headerBytes, MAX_HEADER_BYTES, what + ": protected header");
     h.string("alg");
-    h.string("kid");
+    if (requireKid) {
+      h.string("kid");
+    } else {
+      h.optString("kid");
+    }
     h.optString("typ");
     h.requireNoOthers();
     JWSHeader header;

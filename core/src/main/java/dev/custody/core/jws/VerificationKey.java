@@ -1,8 +1,10 @@
 package dev.custody.core.jws;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.util.Base64URL;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.digest.Digest;
@@ -33,6 +35,10 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 public final class VerificationKey {
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN PUBLIC KEY-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END PUBLIC KEY-----\\s*");
+
+  /** Stateless once constructed; shared by every ES256 key. */
+  private static final java.security.Provider ECDSA_PROVIDER =
+      new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
   private final KeyAlgorithm algorithm;
   private final Bytes spki;
@@ -90,7 +96,12 @@ public final class VerificationKey {
       }
       try {
         ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-        return new VerificationKey(KeyAlgorithm.ES256, der, new ECDSAVerifier(key));
+        ECDSAVerifier ecdsa = new ECDSAVerifier(key);
+        // Bouncy Castle's ECDSA, not the JDK's: JDK 17's SunEC rejects valid signatures whose k*G has an
+        // x-coordinate >= n (Wycheproof ecdsa_secp256r1_sha256_p1363 tcId 115 and 257). The provider is
+        // handed to this verifier only, never registered globally.
+        ecdsa.getJCAContext().setProvider(ECDSA_PROVIDER);
+        return new VerificationKey(KeyAlgorithm.ES256, der, ecdsa);
       } catch (GeneralSecurityException | JOSEException | ClassCastException e) {
         throw new FormatException(source + ": invalid P-256 public key: " + e.getMessage(), e);
       }
@@ -128,6 +139,42 @@ public final class VerificationKey {
   public String toPem() {
     String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(spki.toByteArray());
     return "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n";
+  }
+
+  /** Signature length of both allowed algorithms: Ed25519 (RFC 8032) and ES256 R||S (RFC 7518 §3.4). */
+  private static final int SIGNATURE_LENGTH = 64;
+
+  /**
+   * Verifies a raw signature over a raw message (no JWS around it) with this key's algorithm, through
+   * the same verifier that checks JWS entries: Bouncy Castle RFC 8032 for Ed25519; for ES256 Nimbus's
+   * {@link ECDSAVerifier} itself, which rejects all-zero and out-of-range R or S, transcodes R||S to
+   * DER and runs {@code SHA256withECDSA} (from Bouncy Castle, see {@link #fromSpki}). Used for known-answer vectors and for formats
+   * that sign raw bytes.
+   *
+   * @param signature Ed25519 signature or ES256 R||S (IEEE P1363), 64 bytes
+   * @throws SignatureException if the length is wrong (checked first) or the signature does not verify
+   */
+  public void verifyRaw(byte[] message, byte[] signature) throws SignatureException {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(signature, "signature");
+    if (signature.length != SIGNATURE_LENGTH) {
+      throw new SignatureException(algorithm.cliName() + " signature must be " + SIGNATURE_LENGTH
+          + " bytes, got " + signature.length + " (key " + keyId + ")");
+    }
+    boolean ok;
+    if (verifier instanceof Ed25519JwsVerifier ed) {
+      ok = ed.verifyRaw(message, signature);
+    } else {
+      try {
+        // Nimbus's ECDSAVerifier only uses the header for its alg; the "signing input" is any byte string.
+        ok = verifier.verify(new JWSHeader(algorithm.jwsAlgorithm()), message, Base64URL.encode(signature));
+      } catch (JOSEException e) {
+        throw new SignatureException("signature check failed with key " + keyId + ": " + e.getMessage(), e);
+      }
+    }
+    if (!ok) {
+      throw new SignatureException("signature does not verify with key " + keyId);
+    }
   }
 
   /** The Nimbus verifier bound to this key and its one algorithm. */
