@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * One entry of the log exactly as stored: the bytes of its JWS (one line of a segment file, without
  * the newline), their SHA-256 — the entry hash, which chain links and Merkle leaves cover — and the
- * parsed envelope. The bytes are never re-serialized (DESIGN.md §3).
+ * parsed envelope. The bytes are never re-serialized (DESIGN.md §3); a record must be in the one
+ * canonical form a signer writes, so that no two byte strings carry the same signed entry.
  *
  * <p>Immutable and thread-safe. The payload is only decoded on request, so a verifier can check the
  * signature first (verify, then parse).
@@ -41,6 +42,14 @@ public final class EntryRecord {
   public static EntryRecord parse(byte[] record, String where) throws FormatException {
     Objects.requireNonNull(record, "record");
     JwsEnvelope env = JwsEnvelope.parse(record, MAX_RECORD_BYTES, where);
+    // One spelling per entry: whitespace or member order would change the entry hash without
+    // touching the signature, so a record must be exactly the form the signer wrote.
+    byte[] canonical = JwsEnvelope.serialize(env.protectedB64(), env.payloadB64(),
+        dev.custody.core.jws.Base64Url.encode(env.signature().toByteArray()));
+    if (!java.util.Arrays.equals(canonical, record)) {
+      throw new FormatException(where + ": record is not in canonical form (exactly {\"protected\":…,\"payload\":…,"
+          + "\"signature\":…} in this order, without whitespace)");
+    }
     return new EntryRecord(Bytes.copyOf(record), Digest.sha256(record), env);
   }
 
