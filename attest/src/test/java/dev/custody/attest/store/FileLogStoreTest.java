@@ -226,7 +226,18 @@ class FileLogStoreTest extends LogStoreContract {
     FileLogStore.create(dir);
     FileLogStore s = FileLogStore.open(dir);
     List<CompletableFuture<Appended>> fs = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
+    java.util.concurrent.CountDownLatch making = new java.util.concurrent.CountDownLatch(1);
+    // A slow maker (think: a remote HSM) keeps the committer busy while close() is called.
+    fs.add(s.append("x", (seq, prev) -> {
+      making.countDown();
+      long until = System.nanoTime() + 200_000_000L;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+      return maker("x", "t").make(seq, prev);
+    }));
+    making.await();
+    for (int i = 1; i < 200; i++) {
       fs.add(s.append("x", maker("x", "t")));
     }
 
