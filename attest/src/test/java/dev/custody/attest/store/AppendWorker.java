@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A separate appending process for {@link MultiProcessAppendTest}:
  * {@code AppendWorker LEDGER KEYFILE NAME COUNT CHAIN...} appends COUNT entries round-robin to the
- * chains (keeping a few in flight) and prints one line per acknowledged entry:
+ * chains (keeping a few in flight) once it reads {@code go} on stdin, and prints one line per acknowledged entry:
  * {@code ack CHAIN SEQUENCE LOGINDEX HASH}, then {@code done}.
  */
 public final class AppendWorker {
@@ -29,6 +29,11 @@ public final class AppendWorker {
     try (Ledger ledger = Ledger.open(ledgerDir)) {
       out.println("ready");
       out.flush();
+      // Start together with the other workers, so that the appends really overlap.
+      if (!"go".equals(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+          java.nio.charset.StandardCharsets.US_ASCII)).readLine())) {
+        throw new IllegalStateException("expected 'go' on stdin");
+      }
       Deque<CompletableFuture<EntryRef>> pending = new ArrayDeque<>();
       for (int i = 0; i < count; i++) {
         String chain = args[4 + i % (args.length - 4)];

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,9 +27,51 @@ class MultiProcessAppendTest {
   private static final int PER_WORKER = 120;
 
   @TempDir Path dir;
+  /** One reader thread per worker: the common pool may have a single thread on 2 cores. */
+  private final java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newCachedThreadPool();
+
+  @org.junit.jupiter.api.AfterEach
+  void stopReaders() {
+    readers.shutdownNow();
+  }
 
   /** A running worker JVM and what it printed. */
-  private record Worker(Process process, CompletableFuture<List<String>> lines) {}
+  private record Worker(Process process, CompletableFuture<List<String>> lines, CountDownLatch ready) {
+    void go() throws Exception {
+      assertThat(ready.await(30, TimeUnit.SECONDS)).as("worker ready").isTrue();
+      process.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
+      process.getOutputStream().flush();
+    }
+  }
+
+  private static void startAll(List<Worker> workers) throws Exception {
+    for (Worker w : workers) {
+      assertThat(w.ready().await(30, TimeUnit.SECONDS)).as("worker ready").isTrue();
+    }
+    for (Worker w : workers) {
+      w.go();
+    }
+  }
+
+  /** The workers' appends interleave in the log rather than running one after another. */
+  private static void assertInterleaved(List<List<EntryRef>> perWorker) {
+    int n = perWorker.size();
+    java.util.TreeMap<Long, Integer> owner = new java.util.TreeMap<>();
+    for (int w = 0; w < n; w++) {
+      for (EntryRef r : perWorker.get(w)) {
+        owner.put(r.logIndex(), w);
+      }
+    }
+    int switches = 0;
+    Integer last = null;
+    for (int w : owner.values()) {
+      if (last != null && last != w) {
+        switches++;
+      }
+      last = w;
+    }
+    assertThat(switches).as("switches between processes in log order").isGreaterThan(2 * n);
+  }
 
   private Worker launch(Path keyFile, String name) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -37,18 +80,22 @@ class MultiProcessAppendTest {
         keyFile.toString(), name, Integer.toString(PER_WORKER), "shared/a", "shared/b", "own/" + name);
     pb.redirectError(dir.resolve(name + ".err").toFile());
     Process p = pb.start();
+    CountDownLatch ready = new CountDownLatch(1);
     CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(() -> {
       List<String> out = new ArrayList<>();
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String l; (l = r.readLine()) != null; ) {
           out.add(l);
+          if (l.equals("ready")) {
+            ready.countDown();
+          }
         }
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
       return out;
-    });
-    return new Worker(p, lines);
+    }, readers);
+    return new Worker(p, lines, ready);
   }
 
   private List<EntryRef> finish(Worker w, String name) throws Exception {
@@ -85,11 +132,15 @@ class MultiProcessAppendTest {
     for (int i = 0; i < WORKERS; i++) {
       workers.add(launch(key, "w" + i));
     }
+    startAll(workers);
     List<EntryRef> acked = new ArrayList<>();
+    List<List<EntryRef>> perWorker = new ArrayList<>();
     for (int i = 0; i < WORKERS; i++) {
-      acked.addAll(finish(workers.get(i), "w" + i));
+      perWorker.add(finish(workers.get(i), "w" + i));
+      acked.addAll(perWorker.get(i));
     }
 
+    assertInterleaved(perWorker);
     LedgerAudit.check(dir.resolve("ledger"), acked, WORKERS * PER_WORKER, ED25519.publicKey());
   }
 
@@ -104,14 +155,20 @@ class MultiProcessAppendTest {
       for (int i = 0; i < WORKERS; i++) {
         workers.add(launch(key, "w" + i));
       }
+      startAll(workers);
       // Keep appending until every worker has exited, so the appends overlap theirs.
+      List<EntryRef> parent = new ArrayList<>();
       while (workers.stream().anyMatch(w -> w.process().isAlive()) || mine < 30) {
-        acked.add(ledger.append(mine % 2 == 0 ? "shared/a" : "own/parent", event("parent", mine), ED25519));
+        parent.add(ledger.append(mine % 2 == 0 ? "shared/a" : "own/parent", event("parent", mine), ED25519));
         mine++;
       }
+      List<List<EntryRef>> perProcess = new ArrayList<>();
+      perProcess.add(parent);
       for (int i = 0; i < WORKERS; i++) {
-        acked.addAll(finish(workers.get(i), "w" + i));
+        perProcess.add(finish(workers.get(i), "w" + i));
       }
+      perProcess.forEach(acked::addAll);
+      assertInterleaved(perProcess);
     }
 
     LedgerAudit.check(dir.resolve("ledger"), acked, WORKERS * PER_WORKER + mine, ED25519.publicKey());
