@@ -64,9 +64,15 @@ public final class FileLogStore implements LogStore {
   private final List<String> repairs = new ArrayList<>();
   private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
   private final Thread committer;
+  /** Orders {@link #append} against {@link #close}, so that no request is queued after {@link #STOP}. */
+  private final Object accepting = new Object();
+  /** Guarded by {@link #accepting} for writes. */
   private volatile boolean closed;
 
   private record Request(String chain, RecordMaker maker, CompletableFuture<Appended> result) {}
+
+  /** Queued last by {@link #close}: the committer finishes everything before it, then stops. */
+  private static final Request STOP = new Request(null, null, null);
 
   private FileLogStore(Path dir, long segmentBytes, boolean readOnly) {
     this.dir = dir;
@@ -76,13 +82,22 @@ public final class FileLogStore implements LogStore {
   }
 
   /**
-   * Creates an empty ledger at {@code dir} (which may exist, but must not already be a ledger).
+   * Creates an empty ledger at {@code dir} (which may exist, but must then be empty).
    *
    * @throws FormatException if {@code dir} is already a ledger or not empty
    */
   public static void create(Path dir) throws IOException, FormatException {
     if (Files.exists(dir.resolve(LedgerLayout.MARKER))) {
       throw new FormatException(dir + " is already a custody ledger; nothing was changed");
+    }
+    if (Files.isDirectory(dir)) {
+      // Never adopt leftovers (e.g. segments whose ledger.json was deleted) as a new ledger.
+      try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
+        if (entries.findAny().isPresent()) {
+          throw new FormatException(dir + " is not empty; create a ledger in a new or empty directory"
+              + " (nothing was changed)");
+        }
+      }
     }
     Files.createDirectories(dir.resolve(LedgerLayout.SEGMENTS));
     Path tmp = dir.resolve(LedgerLayout.MARKER + ".tmp");
@@ -127,11 +142,15 @@ public final class FileLogStore implements LogStore {
     CompletableFuture<Appended> f = new CompletableFuture<>();
     if (readOnly) {
       f.completeExceptionally(new IllegalStateException("ledger " + dir + " was opened read-only"));
-    } else if (closed) {
-      f.completeExceptionally(new IllegalStateException("ledger " + dir + " is closed"));
-    } else {
-      EntryPayload.requireChainId(chain);
-      queue.add(new Request(chain, maker, f));
+      return f;
+    }
+    EntryPayload.requireChainId(chain);
+    synchronized (accepting) {
+      if (closed) {
+        f.completeExceptionally(new IllegalStateException("ledger " + dir + " is closed"));
+      } else {
+        queue.add(new Request(chain, maker, f));
+      }
     }
     return f;
   }
@@ -206,15 +225,23 @@ public final class FileLogStore implements LogStore {
     }
   }
 
-  /** Stops accepting appends, finishes those queued, and stops the committer. */
+  /**
+   * Stops accepting appends, finishes those queued (their futures complete as usual), and stops
+   * the committer. The committer is not interrupted: an interrupt closes the segment channel in
+   * the middle of a write (NIO channels are interruptible) and fails appends already accepted.
+   */
   @Override
   public void close() {
-    if (closed) {
-      return;
+    synchronized (accepting) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (committer != null) {
+        queue.add(STOP);
+      }
     }
-    closed = true;
     if (committer != null) {
-      committer.interrupt();
       try {
         committer.join();
       } catch (InterruptedException e) {
@@ -229,28 +256,31 @@ public final class FileLogStore implements LogStore {
     List<Request> batch = new ArrayList<>();
     try (FileChannel lockChannel = lockChannel(dir)) {
       while (true) {
-        if (queue.isEmpty() && closed) {
-          return;
-        }
         Request first;
         try {
           first = queue.take();
         } catch (InterruptedException e) {
-          if (queue.isEmpty()) {
-            return;
-          }
-          continue;
+          continue; // only close() stops the committer, so that no accepted append is dropped
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
-        commit(lockChannel, batch);
+        boolean stop = batch.remove(STOP);
+        if (!batch.isEmpty()) {
+          commit(lockChannel, batch);
+        }
         batch.clear();
+        if (stop) {
+          return;
+        }
       }
     } catch (IOException | RuntimeException e) {
       failAll(batch, e);
-      closed = true;
       List<Request> rest = new ArrayList<>();
-      queue.drainTo(rest);
+      synchronized (accepting) {
+        closed = true;
+        queue.drainTo(rest);
+      }
+      rest.remove(STOP);
       failAll(rest, e);
     }
   }
@@ -345,6 +375,14 @@ public final class FileLogStore implements LogStore {
     if (record.length > EntryRecord.MAX_RECORD_BYTES) {
       throw new AttestException("entry is " + record.length + " bytes, over the limit of "
           + EntryRecord.MAX_RECORD_BYTES + "; keep large data in artifacts and record their digests");
+    }
+    // JSON admits line breaks as whitespace, but a stored record is one line of a segment: a break
+    // would split it in two and make the ledger unreadable (LedgerLayout).
+    for (int i = 0; i < record.length; i++) {
+      if (record[i] == '\n' || record[i] == '\r') {
+        throw new AttestException("refusing to store an entry containing a line break (at byte " + i
+            + "); records are stored one per line");
+      }
     }
     try {
       EntryPayload p = EntryRecord.parse(record, "new entry").payload("new entry");
