@@ -33,10 +33,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 /**
  * The default {@link LogStore}: a ledger directory on local disk ({@link LedgerLayout}).
  *
- * <p><b>Durability.</b> Appends are written by one committer thread in batches (group commit):
- * while one batch is being fsynced, new appends queue up and share the next fsync. A future
- * completes only after {@code fsync} of the segment (and of the directory when a segment was
- * created) returned.
+ * <p><b>Durability and speed.</b> An append makes (signs) its record in the caller's thread, for the
+ * position the chain's newest queued entry implies, so signing runs on all cores and overlaps the
+ * disk. One committer thread writes the queued records in batches (group commit): while one batch
+ * is being fsynced, new appends queue up and share the next fsync. A future completes only after
+ * {@code fsync} of the segment (and of the directory when a segment was created) returned.
  *
  * <p><b>Several processes.</b> Each batch is written under an exclusive OS lock on {@code DIR/lock}.
  * After taking the lock the store reads whatever other processes appended since its last look, so
@@ -69,10 +70,28 @@ public final class FileLogStore implements LogStore {
   /** Guarded by {@link #accepting} for writes. */
   private volatile boolean closed;
 
-  private record Request(String chain, RecordMaker maker, CompletableFuture<Appended> result) {}
+  /**
+   * An append, with the record its caller already made for the position the store expected then.
+   * The committer writes {@code record} as is when that position is still the chain's next one
+   * (the common case), and calls {@code maker} again under the lock when it is not.
+   */
+  private record Request(String chain, RecordMaker maker, CompletableFuture<Appended> result, long sequence,
+      Optional<Digest> prev, byte[] record, Digest hash) {}
 
   /** Queued last by {@link #close}: the committer finishes everything before it, then stops. */
-  private static final Request STOP = new Request(null, null, null);
+  private static final Request STOP = new Request(null, null, null, -1, Optional.empty(), null, null);
+
+  /**
+   * Per chain: the lock under which its appends are made, and the newest entry made for it that is
+   * queued or written. Making entries of different chains in the callers' threads spreads signing
+   * over the cores and overlaps it with the committer's fsync.
+   */
+  private static final class ChainSlot {
+    /** Guarded by this slot. */
+    ChainHead reserved;
+  }
+
+  private final Map<String, ChainSlot> slots = new java.util.concurrent.ConcurrentHashMap<>();
 
   private FileLogStore(Path dir, long segmentBytes, boolean readOnly) {
     this.dir = dir;
@@ -145,12 +164,32 @@ public final class FileLogStore implements LogStore {
       return f;
     }
     EntryPayload.requireChainId(chain);
-    synchronized (accepting) {
-      if (closed) {
-        f.completeExceptionally(new IllegalStateException("ledger " + dir + " is closed"));
-      } else {
-        queue.add(new Request(chain, maker, f));
+    ChainSlot slot = slots.computeIfAbsent(chain, c -> new ChainSlot());
+    synchronized (slot) {
+      // The newest of what this process queued and what the log holds (which may include other
+      // processes' appends seen at the last batch); the committer re-checks under the OS lock.
+      ChainHead committed = head(chain).orElse(null);
+      ChainHead h = slot.reserved != null && (committed == null || slot.reserved.sequence() >= committed.sequence())
+          ? slot.reserved : committed;
+      long seq = h == null ? 0 : h.sequence() + 1;
+      Optional<Digest> prev = h == null ? Optional.empty() : Optional.of(h.hash());
+      Request r;
+      try {
+        byte[] record = maker.make(seq, prev);
+        Digest hash = checkRecord(record, chain, seq, prev);
+        r = new Request(chain, maker, f, seq, prev, record, hash);
+      } catch (AttestException | RuntimeException e) {
+        f.completeExceptionally(e);
+        return f;
       }
+      synchronized (accepting) {
+        if (closed) {
+          f.completeExceptionally(new IllegalStateException("ledger " + dir + " is closed"));
+          return f;
+        }
+        queue.add(r);
+      }
+      slot.reserved = new ChainHead(chain, seq, r.hash, -1);
     }
     return f;
   }
@@ -270,6 +309,7 @@ public final class FileLogStore implements LogStore {
         }
         batch.clear();
         if (stop) {
+          closeWriteChannel();
           return;
         }
       }
@@ -318,15 +358,25 @@ public final class FileLogStore implements LogStore {
       ChainHead head = batchHeads.containsKey(r.chain) ? batchHeads.get(r.chain) : head(r.chain).orElse(null);
       long seq = head == null ? 0 : head.sequence() + 1;
       Optional<Digest> prev = head == null ? Optional.empty() : Optional.of(head.hash());
-      byte[] record;
-      try {
-        record = r.maker.make(seq, prev);
-        checkRecord(record, r.chain, seq, prev);
-      } catch (AttestException | RuntimeException e) {
-        r.result.completeExceptionally(e);
-        continue;
+      byte[] record = r.record;
+      Digest hash = r.hash;
+      if (r.sequence != seq || !r.prev.equals(prev)) {
+        // Another process appended to this chain, or an earlier append of it failed: make the
+        // entry again for its true position.
+        try {
+          record = r.maker.make(seq, prev);
+          hash = checkRecord(record, r.chain, seq, prev);
+        } catch (AttestException | RuntimeException e) {
+          r.result.completeExceptionally(e);
+          continue;
+        }
+        ChainSlot slot = slots.get(r.chain);
+        synchronized (slot) {
+          if (slot.reserved == null || slot.reserved.sequence() <= seq) {
+            slot.reserved = new ChainHead(r.chain, seq, hash, -1);
+          }
+        }
       }
-      Digest hash = Digest.sha256(record);
       pending.add(new Pending(r, seq, nextIndex, hash, buf.size()));
       buf.write(record, 0, record.length);
       buf.write('\n');
@@ -344,19 +394,20 @@ public final class FileLogStore implements LogStore {
     }
     byte[] bytes = buf.toByteArray();
     long start = seg.end;
-    try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.WRITE)) {
-      try {
-        ByteBuffer bb = ByteBuffer.wrap(bytes);
-        while (bb.hasRemaining()) {
-          ch.write(bb, start + bb.position());
-        }
-        ch.force(false);
-      } catch (IOException e) {
-        // Leave no partial batch behind: nothing of it was acknowledged.
-        ch.truncate(start);
-        ch.force(false);
-        throw e;
+    FileChannel ch = writeChannel(seg);
+    try {
+      ByteBuffer bb = ByteBuffer.wrap(bytes);
+      while (bb.hasRemaining()) {
+        ch.write(bb, start + bb.position());
       }
+      ch.force(false);
+    } catch (IOException e) {
+      // Leave no partial batch behind: nothing of it was acknowledged. Entries queued after it
+      // were made on top of it; forget them so they are made again.
+      forgetReservations();
+      ch.truncate(start);
+      ch.force(false);
+      throw e;
     }
     synchronized (index) {
       for (int i = 0; i < pending.size(); i++) {
@@ -370,8 +421,40 @@ public final class FileLogStore implements LogStore {
     }
   }
 
-  /** The maker must produce one line that names the chain, sequence and prev it was given. */
-  private static void checkRecord(byte[] record, String chain, long seq, Optional<Digest> prev) throws AttestException {
+  private void forgetReservations() {
+    for (ChainSlot slot : slots.values()) {
+      synchronized (slot) {
+        slot.reserved = null;
+      }
+    }
+  }
+
+  /** The open channel of the segment appended to; replaced when a new segment starts. Committer only. */
+  private FileChannel writeChannel;
+  private Path writePath;
+
+  private FileChannel writeChannel(Segment seg) throws IOException {
+    if (writeChannel == null || !seg.path.equals(writePath)) {
+      closeWriteChannel();
+      writeChannel = FileChannel.open(seg.path, StandardOpenOption.WRITE);
+      writePath = seg.path;
+    }
+    return writeChannel;
+  }
+
+  private void closeWriteChannel() throws IOException {
+    if (writeChannel != null) {
+      writeChannel.close();
+      writeChannel = null;
+    }
+  }
+
+  /**
+   * The maker must produce one line that names the chain, sequence and prev it was given.
+   *
+   * @return the record's hash
+   */
+  private static Digest checkRecord(byte[] record, String chain, long seq, Optional<Digest> prev) throws AttestException {
     if (record.length > EntryRecord.MAX_RECORD_BYTES) {
       throw new AttestException("entry is " + record.length + " bytes, over the limit of "
           + EntryRecord.MAX_RECORD_BYTES + "; keep large data in artifacts and record their digests");
@@ -385,11 +468,13 @@ public final class FileLogStore implements LogStore {
       }
     }
     try {
-      EntryPayload p = EntryRecord.parse(record, "new entry").payload("new entry");
+      EntryRecord rec = EntryRecord.parse(record, "new entry");
+      EntryPayload p = rec.payload("new entry");
       if (!p.chain().equals(chain) || p.sequence() != seq || !p.prev().equals(prev)) {
         throw new AttestException("new entry names " + p.chain() + ":" + p.sequence() + " but the store assigned "
             + chain + ":" + seq);
       }
+      return rec.hash();
     } catch (FormatException e) {
       throw new AttestException("refusing to store a malformed entry: " + e.getMessage(), e);
     }
@@ -414,6 +499,9 @@ public final class FileLogStore implements LogStore {
    * repairs a torn tail if this store may write. Callers hold the OS lock unless read-only.
    */
   private void catchUp() throws IOException, FormatException {
+    if (nothingNew()) {
+      return;
+    }
     List<Path> files = LedgerLayout.segments(dir);
     for (int i = 0; i < files.size(); i++) {
       Path path = files.get(i);
@@ -448,6 +536,24 @@ public final class FileLogStore implements LogStore {
             + " the ledger was altered (run 'custody verify')");
       }
     }
+  }
+
+  /**
+   * Fast path for every batch: the last segment has not grown and no segment was started after it
+   * (a new segment is always named by the log size at its creation). Two stats instead of a listing.
+   */
+  private boolean nothingNew() throws IOException {
+    Segment last;
+    long size;
+    synchronized (index) {
+      if (index.segments.isEmpty()) {
+        return false;
+      }
+      last = index.segments.get(index.segments.size() - 1);
+      size = index.size;
+    }
+    Path next = dir.resolve(LedgerLayout.SEGMENTS).resolve(LedgerLayout.segmentName(size));
+    return Files.size(last.path) == last.end && (next.equals(last.path) || !Files.exists(next));
   }
 
   private void ingest(Segment seg, RawRecord raw, boolean lastSegment) throws IOException {

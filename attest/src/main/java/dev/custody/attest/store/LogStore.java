@@ -17,13 +17,16 @@ import java.util.concurrent.CompletableFuture;
  * (or machines) appending to the same store.
  *
  * <p>Contract of {@link #append}: the store assigns the chain's next sequence number and passes it,
- * with the hash of the chain's current head, to the {@link RecordMaker} while it holds its exclusive
- * write lock, so that no two entries get the same (chain, sequence) and every {@code prev} is the
- * real head. The returned future completes only once the record is durable.
+ * with the hash of the chain's current head, to the {@link RecordMaker}. A store may call the maker
+ * speculatively (e.g. in the caller's thread, so that signing runs in parallel), but it writes a
+ * record only if, under its exclusive write lock, the position it was made for is still the chain's
+ * next one; otherwise it calls the maker again for the true position. So no two entries get the
+ * same (chain, sequence) and every {@code prev} is the real head. Makers must therefore be
+ * repeatable. The returned future completes only once the record is durable.
  */
 public interface LogStore extends Closeable {
 
-  /** Produces the exact bytes of the next entry of a chain. Called under the store's write lock. */
+  /** Produces the exact bytes of the entry at a given position of a chain; may be called more than once. */
   @FunctionalInterface
   interface RecordMaker {
     byte[] make(long sequence, Optional<Digest> prev) throws AttestException;
