@@ -11,9 +11,9 @@ public class InvalidNoteSignatureException extends NoteVerificationException {
   private final transient VerifierKey key;
   private final transient NoteSignature signature;
 
-  public InvalidNoteSignatureException(VerifierKey key, NoteSignature signature) {
-    super("invalid signature for key " + signature.signer() + " (" + key.type() + "): the note text or the"
-        + " signature line was altered, or the signer is faulty; signature line: " + signature.line());
+  public InvalidNoteSignatureException(VerifierKey key, NoteSignature signature, String reason) {
+    super("invalid signature for key " + signature.signer() + " (" + key.type() + "): " + reason
+        + "; signature line: " + signature.line());
     this.key = key;
     this.signature = signature;
   }

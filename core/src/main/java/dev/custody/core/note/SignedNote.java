@@ -159,8 +159,13 @@ public final class SignedNote {
       }
       // Every signature by a known key is checked (the spec's MUST), including repeats: Go skips
       // repeats of an already verified key, which would let a bad second line pass unnoticed.
+      if (sig.signature().length() != key.type().signatureLength()) {
+        throw new InvalidNoteSignatureException(key, sig, "it is " + sig.signature().length()
+            + " bytes after the key ID, a " + key.type() + " signature is " + key.type().signatureLength());
+      }
       if (!key.verifies(signed, sig.signature())) {
-        throw new InvalidNoteSignatureException(key, sig);
+        throw new InvalidNoteSignatureException(key, sig,
+            "it does not verify over the note text: the text or the signature was altered, or the signer is faulty");
       }
       verified.putIfAbsent(sig.signer(), new VerifiedSignature(key, sig));
     }
