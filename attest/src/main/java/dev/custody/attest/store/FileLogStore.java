@@ -76,13 +76,24 @@ public final class FileLogStore implements LogStore {
   }
 
   /**
-   * Creates an empty ledger at {@code dir} (which may exist, but must not already be a ledger).
+   * Creates an empty ledger at {@code dir}, which must be absent or an empty directory.
    *
    * @throws FormatException if {@code dir} is already a ledger or not empty
    */
   public static void create(Path dir) throws IOException, FormatException {
     if (Files.exists(dir.resolve(LedgerLayout.MARKER))) {
       throw new FormatException(dir + " is already a custody ledger; nothing was changed");
+    }
+    if (Files.isDirectory(dir)) {
+      // A ledger is made in a new or empty directory only: initialising one over unrelated files
+      // (a mistyped --ledger) would mix them with the ledger and make later commands misread them.
+      try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+        Optional<Path> first = s.findFirst();
+        if (first.isPresent()) {
+          throw new FormatException(dir + " is not empty (it holds " + first.get().getFileName() + "); a ledger is"
+              + " created in a new or empty directory; nothing was changed");
+        }
+      }
     }
     Files.createDirectories(dir.resolve(LedgerLayout.SEGMENTS));
     Path tmp = dir.resolve(LedgerLayout.MARKER + ".tmp");
