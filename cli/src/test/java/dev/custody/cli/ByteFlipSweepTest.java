@@ -41,7 +41,7 @@ class ByteFlipSweepTest {
         "--output", "model=sha256:" + "ab".repeat(32));
     Cli.ok("record", "annotation", "--ledger", ledger, "--chain", "other/x", "--key", trust.resolve("ec.key"),
         "--text", "t");
-    Cli.ok("record", "release", "--ledger", ledger, "--chain", "acme/m", "--key", trust.resolve("ec.key"),
+    Cli.ok("record", "release", "--ledger", ledger, "--chain", "acme/m", "--key", trust.resolve("ed.key"),
         "--version", "1");
     segment = Files.readAllBytes(ledger.resolve(Cli.SEGMENT_0));
     lineOf = new int[segment.length];
