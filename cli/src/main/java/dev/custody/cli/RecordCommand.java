@@ -120,9 +120,14 @@ final class RecordCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, FormatException, AttestException {
     if (batch != null) {
-      if (kind != null || chain != null || eventJson != null || !inputs.isEmpty() || !outputs.isEmpty()) {
+      // Event options would be silently ignored in batch mode: refuse them rather than record
+      // events that lack what the caller asked for.
+      if (kind != null || chain != null || eventJson != null || !inputs.isEmpty() || !outputs.isEmpty()
+          || !params.isEmpty() || !env.isEmpty() || version != null || !metrics.isEmpty() || method != null
+          || from != null || to != null || subject != null || decision != null || reason != null || text != null) {
         throw new ParameterException(spec.commandLine(), "--batch takes the kind, chain and event from each line;"
-            + " do not give KIND, --chain, --input, --output or --event-json with it");
+            + " do not give KIND, --chain, --event-json or event options (--input, --output, --param, --env,"
+            + " --version, --metric, --method, --from, --to, --subject, --decision, --reason, --text) with it");
       }
       return runBatch();
     }

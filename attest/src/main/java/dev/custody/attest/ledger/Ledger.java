@@ -87,8 +87,9 @@ public final class Ledger implements Closeable {
   }
 
   /**
-   * Appends without waiting. The future completes once the entry is durable; entries appended by
-   * one thread to one chain keep their order.
+   * Signs the entry in the calling thread, queues it and returns without waiting for the disk.
+   * The future completes once the entry is durable; entries appended by one thread to one chain
+   * keep their order.
    */
   public CompletableFuture<EntryRef> appendAsync(String chain, Event event, Signer signer) {
     EntryPayload.requireChainId(chain);

@@ -101,7 +101,7 @@ public final class FileLogStore implements LogStore {
   }
 
   /**
-   * Creates an empty ledger at {@code dir} (which may exist, but must then be empty).
+   * Creates an empty ledger at {@code dir}, which must be absent or an empty directory.
    *
    * @throws FormatException if {@code dir} is already a ledger or not empty
    */
@@ -110,11 +110,13 @@ public final class FileLogStore implements LogStore {
       throw new FormatException(dir + " is already a custody ledger; nothing was changed");
     }
     if (Files.isDirectory(dir)) {
-      // Never adopt leftovers (e.g. segments whose ledger.json was deleted) as a new ledger.
-      try (java.util.stream.Stream<Path> entries = Files.list(dir)) {
-        if (entries.findAny().isPresent()) {
-          throw new FormatException(dir + " is not empty; create a ledger in a new or empty directory"
-              + " (nothing was changed)");
+      // A ledger is made in a new or empty directory only: initialising one over unrelated files
+      // (a mistyped --ledger) would mix them with the ledger and make later commands misread them.
+      try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+        Optional<Path> first = s.findFirst();
+        if (first.isPresent()) {
+          throw new FormatException(dir + " is not empty (it holds " + first.get().getFileName() + "); a ledger is"
+              + " created in a new or empty directory; nothing was changed");
         }
       }
     }
