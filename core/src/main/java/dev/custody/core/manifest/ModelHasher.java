@@ -89,7 +89,7 @@ public final class ModelHasher {
     this.ignorePaths = List.copyOf(ignore);
     this.threads = b.threads;
     this.bufferSize = b.bufferSize;
-    this.engine = b.engine;
+    this.engine = b.engine.resolve(); // once per hasher: AUTO looks at the VM and Bouncy Castle
     this.progress = b.progress;
   }
 
