@@ -275,6 +275,31 @@ class ModelHasherTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"grow", "truncate"})
+  void hash_fileChangesWhileHashed_rejectedNamingTheFile(String change) throws Exception {
+    Path m = tmp.resolve("changing");
+    Path file = m.resolve("w.bin");
+    NaiveManifest.write(file, new byte[3 * 4096]);
+    HashProgress mutate = (done, total) -> {
+      if (done == 4096) { // after the first buffer of the only file
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+          if (change.equals("grow")) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), 3 * 4096);
+          } else {
+            ch.truncate(100);
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+
+    assertThatThrownBy(() -> ModelHasher.builder().bufferSize(4096).threads(1).progress(mutate).build().hash(m))
+        .isInstanceOf(ManifestException.class).hasMessageContaining("changed while it was hashed")
+        .hasMessageContaining(file.toString());
+  }
+
   @Test
   void builder_invalidOptions_rejected() {
     assertThatThrownBy(() -> ModelHasher.builder().shards(0)).isInstanceOf(IllegalArgumentException.class);
