@@ -75,10 +75,10 @@ final class ChainReplay {
       }
       return;
     }
-    checkChain(r.ref(), r.payload().get());
+    checkChain(r.ref(), r.payload().get(), r.signerKeyId().get());
   }
 
-  private void checkChain(EntryRef ref, EntryPayload p) {
+  private void checkChain(EntryRef ref, EntryPayload p, String signer) {
     Digest hash = ref.hash().orElseThrow();
     String pos = ref.chainPosition().orElseThrow();
     ChainState c = chains.get(p.chain());
@@ -90,7 +90,7 @@ final class ChainReplay {
       }
       c = new ChainState();
       chains.put(p.chain(), c);
-      advance(c, ref, p, hash);
+      advance(c, ref, p, hash, signer);
       return;
     }
     if (c.sequences.contains(p.sequence())) {
@@ -110,20 +110,20 @@ final class ChainReplay {
             + c.headHash + rejectedHint(p) + "; the chain's history was altered, or this entry belongs to"
             + " another copy of the chain"));
       }
-      advance(c, ref, p, hash);
+      advance(c, ref, p, hash, signer);
     } else if (p.sequence() > expected) {
       add(Finding.of(FindingCode.SEQUENCE_GAP, ref, ref.where() + ": entry " + pos + " follows " + p.chain() + ":"
           + c.headSequence + " (log index " + c.headLogIndex + "); "
           + (p.sequence() - expected == 1 ? "entry " + expected + " is" : "entries " + expected + ".."
               + (p.sequence() - 1) + " are") + " missing" + rejectedHint(p)
           + ". Entries were deleted or the log is incomplete"));
-      advance(c, ref, p, hash);
+      advance(c, ref, p, hash, signer);
     } else {
       add(Finding.of(FindingCode.SEQUENCE_OUT_OF_ORDER, ref, ref.where() + ": entry " + pos + " comes after "
           + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex + "); entries of a chain must be"
           + " in sequence order in the log, so records were moved"));
       c.sequences.add(p.sequence());
-      count(c, p, ref);
+      count(c, signer);
     }
   }
 
@@ -136,18 +136,18 @@ final class ChainReplay {
         + " finding there)";
   }
 
-  private void advance(ChainState c, EntryRef ref, EntryPayload p, Digest hash) {
+  private void advance(ChainState c, EntryRef ref, EntryPayload p, Digest hash, String signer) {
     c.headSequence = p.sequence();
     c.headHash = hash;
     c.headLogIndex = ref.logIndex();
     c.sequences.add(p.sequence());
-    count(c, p, ref);
+    count(c, signer);
   }
 
-  private void count(ChainState c, EntryPayload p, EntryRef ref) {
+  private void count(ChainState c, String signer) {
     c.entries++;
-    // The signer is the key that verified the signature, which equals the header kid.
-    c.signers.add(p.keyId());
+    // The key that verified the signature, not the payload's claim (which KEY_ID_MISMATCH reports).
+    c.signers.add(signer);
   }
 
   private void add(Finding f) {
