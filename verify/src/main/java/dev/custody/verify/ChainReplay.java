@@ -65,7 +65,7 @@ final class ChainReplay {
     r.findings().forEach(this::add);
     Optional<Digest> hash = r.ref().hash();
     if (hash.isPresent() && !seen.add(hash.get())) {
-      add(Finding.of(FindingCode.DUPLICATE_ENTRY, r.ref(), r.ref().where() + ": record " + hash.get()
+      add(Finding.of(FindingCode.DUPLICATE_ENTRY, r.ref(), "record " + hash.get()
           + " appears earlier in the log too; a record was copied (replayed) into the log; remove the copy"));
       return;
     }
@@ -84,7 +84,7 @@ final class ChainReplay {
     ChainState c = chains.get(p.chain());
     if (c == null) {
       if (p.sequence() != 0) {
-        add(Finding.of(FindingCode.CHAIN_START_MISSING, ref, ref.where() + ": first entry of chain " + p.chain()
+        add(Finding.of(FindingCode.CHAIN_START_MISSING, ref, "first entry of chain " + p.chain()
             + " has sequence " + p.sequence() + ", expected 0; entries 0.." + (p.sequence() - 1)
             + " are missing" + rejectedHint(p) + ". Obtain the complete log"));
       }
@@ -94,7 +94,7 @@ final class ChainReplay {
       return;
     }
     if (c.sequences.contains(p.sequence())) {
-      add(Finding.of(FindingCode.FORK, ref, ref.where() + ": entry " + pos + " (" + hash + ") conflicts with a"
+      add(Finding.of(FindingCode.FORK, ref, "entry " + pos + " (" + hash + ") conflicts with a"
           + " different entry " + pos + " earlier in the log"
           + (p.sequence() == c.headSequence ? " (log index " + c.headLogIndex + ", " + c.headHash + ")" : "")
           + "; the chain forks: two histories were signed for the same position. Find out which one is genuine"));
@@ -105,21 +105,21 @@ final class ChainReplay {
       Digest prev = p.prev().orElseThrow(); // sequence > 0, so EntryPayload guarantees prev
       // Digest equality is constant time (Bytes.equals), as for every digest comparison.
       if (!prev.equals(c.headHash)) {
-        add(Finding.of(FindingCode.PREV_MISMATCH, ref, ref.where() + ": entry " + pos + " has prev " + prev
+        add(Finding.of(FindingCode.PREV_MISMATCH, ref, "entry " + pos + " has prev " + prev
             + " but entry " + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex + ") has hash "
             + c.headHash + rejectedHint(p) + "; the chain's history was altered, or this entry belongs to"
             + " another copy of the chain"));
       }
       advance(c, ref, p, hash, signer);
     } else if (p.sequence() > expected) {
-      add(Finding.of(FindingCode.SEQUENCE_GAP, ref, ref.where() + ": entry " + pos + " follows " + p.chain() + ":"
+      add(Finding.of(FindingCode.SEQUENCE_GAP, ref, "entry " + pos + " follows " + p.chain() + ":"
           + c.headSequence + " (log index " + c.headLogIndex + "); "
           + (p.sequence() - expected == 1 ? "entry " + expected + " is" : "entries " + expected + ".."
               + (p.sequence() - 1) + " are") + " missing" + rejectedHint(p)
           + ". Entries were deleted or the log is incomplete"));
       advance(c, ref, p, hash, signer);
     } else {
-      add(Finding.of(FindingCode.SEQUENCE_OUT_OF_ORDER, ref, ref.where() + ": entry " + pos + " comes after "
+      add(Finding.of(FindingCode.SEQUENCE_OUT_OF_ORDER, ref, "entry " + pos + " comes after "
           + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex + "); entries of a chain must be"
           + " in sequence order in the log, so records were moved"));
       c.sequences.add(p.sequence());

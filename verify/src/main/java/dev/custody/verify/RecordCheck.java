@@ -36,7 +36,7 @@ final class RecordCheck {
     List<Finding> findings = new ArrayList<>(1);
     if (raw.oversize()) {
       EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.empty());
-      findings.add(Finding.of(FindingCode.RECORD_OVERSIZE, ref, where + ": record is longer than the limit of "
+      findings.add(Finding.of(FindingCode.RECORD_OVERSIZE, ref, "record is longer than the limit of "
           + EntryRecord.MAX_RECORD_BYTES + " bytes and was skipped; the ledger was written by something other than"
           + " custody or was altered"));
       return CheckedRecord.rejected(ref, findings);
@@ -58,7 +58,7 @@ final class RecordCheck {
     // Format and key selection checks come before any cryptography (STYLE.md habit 8).
     JOSEObjectType typ = record.envelope().header().getType();
     if (typ == null || !JwsEnvelope.ENTRY_TYPE.equals(typ.getType())) {
-      findings.add(Finding.of(FindingCode.HEADER_TYPE_INVALID, ref, where + ": JWS header typ is "
+      findings.add(Finding.of(FindingCode.HEADER_TYPE_INVALID, ref, "JWS header typ is "
           + (typ == null ? "missing" : "'" + typ.getType() + "'") + ", expected '" + JwsEnvelope.ENTRY_TYPE
           + "': this JWS is not a custody entry"));
       return CheckedRecord.rejected(ref, findings);
@@ -66,7 +66,7 @@ final class RecordCheck {
     String kid = record.headerKeyId();
     Optional<VerificationKey> maybeKey = trust.byKeyId(kid);
     if (maybeKey.isEmpty()) {
-      findings.add(Finding.of(FindingCode.KEY_UNTRUSTED, ref, where + ": signed by key " + quote(kid)
+      findings.add(Finding.of(FindingCode.KEY_UNTRUSTED, ref, "signed by key " + quote(kid)
           + ", which is not among the " + trust.size() + " trusted keys; if you trust the signer, add its public"
           + " key to the trust set, otherwise treat this entry as forged"));
       return CheckedRecord.rejected(ref, findings);
@@ -74,7 +74,7 @@ final class RecordCheck {
     VerificationKey key = maybeKey.get();
     // The algorithm is bound to the trusted key, never taken from the message (STYLE.md habit 7).
     if (!key.algorithm().jwsAlgorithm().equals(record.envelope().header().getAlgorithm())) {
-      findings.add(Finding.of(FindingCode.ALG_MISMATCH, ref, where + ": header alg "
+      findings.add(Finding.of(FindingCode.ALG_MISMATCH, ref, "header alg "
           + record.envelope().header().getAlgorithm() + " is not the algorithm of trusted key " + kid + " ("
           + key.algorithm().jwsAlgorithm() + "); the entry was not made by that key's signer"));
       return CheckedRecord.rejected(ref, findings);
@@ -82,7 +82,7 @@ final class RecordCheck {
     try {
       record.verifySignature(key);
     } catch (SignatureException | RuntimeException e) {
-      findings.add(Finding.of(FindingCode.SIGNATURE_INVALID, ref, where + ": signature does not verify with"
+      findings.add(Finding.of(FindingCode.SIGNATURE_INVALID, ref, "signature does not verify with"
           + " trusted " + key.algorithm().cliName() + " key " + kid + " (" + messageOf(e) + "); the record was"
           + " altered after signing, or forged"));
       return CheckedRecord.rejected(ref, findings);
@@ -101,7 +101,7 @@ final class RecordCheck {
     if (!payload.keyId().equals(kid)) {
       // The signer is authentic (a trusted key signed it), so the entry still takes part in the chain
       // checks; only its claim about who signed is wrong.
-      findings.add(Finding.of(FindingCode.KEY_ID_MISMATCH, named, where + ": payload keyId " + payload.keyId()
+      findings.add(Finding.of(FindingCode.KEY_ID_MISMATCH, named, "payload keyId " + payload.keyId()
           + " is not the key that signed the entry (header kid " + kid + "); the signer " + kid
           + " issued an entry claiming another signer"));
     }
