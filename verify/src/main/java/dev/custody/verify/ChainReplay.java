@@ -65,7 +65,7 @@ final class ChainReplay {
     r.findings().forEach(this::add);
     Optional<Digest> hash = r.ref().hash();
     if (hash.isPresent() && !seen.add(hash.get())) {
-      add(Finding.of(FindingCode.DUPLICATE_ENTRY, r.ref(), r.ref().where() + ": record " + hash.get()
+      add(Finding.of(FindingCode.DUPLICATE_ENTRY, r.ref(), "record " + hash.get()
           + " appears earlier in the log too; a record was copied (replayed) into the log; remove the copy"));
       return;
     }
@@ -75,26 +75,26 @@ final class ChainReplay {
       }
       return;
     }
-    checkChain(r.ref(), r.payload().get());
+    checkChain(r.ref(), r.payload().get(), r.signerKeyId().get());
   }
 
-  private void checkChain(EntryRef ref, EntryPayload p) {
+  private void checkChain(EntryRef ref, EntryPayload p, String signer) {
     Digest hash = ref.hash().orElseThrow();
     String pos = ref.chainPosition().orElseThrow();
     ChainState c = chains.get(p.chain());
     if (c == null) {
       if (p.sequence() != 0) {
-        add(Finding.of(FindingCode.CHAIN_START_MISSING, ref, ref.where() + ": first entry of chain " + p.chain()
+        add(Finding.of(FindingCode.CHAIN_START_MISSING, ref, "first entry of chain " + p.chain()
             + " has sequence " + p.sequence() + ", expected 0; entries 0.." + (p.sequence() - 1)
             + " are missing" + rejectedHint(p) + ". Obtain the complete log"));
       }
       c = new ChainState();
       chains.put(p.chain(), c);
-      advance(c, ref, p, hash);
+      advance(c, ref, p, hash, signer);
       return;
     }
     if (c.sequences.contains(p.sequence())) {
-      add(Finding.of(FindingCode.FORK, ref, ref.where() + ": entry " + pos + " (" + hash + ") conflicts with a"
+      add(Finding.of(FindingCode.FORK, ref, "entry " + pos + " (" + hash + ") conflicts with a"
           + " different entry " + pos + " earlier in the log"
           + (p.sequence() == c.headSequence ? " (log index " + c.headLogIndex + ", " + c.headHash + ")" : "")
           + "; the chain forks: two histories were signed for the same position. Find out which one is genuine"));
@@ -105,25 +105,25 @@ final class ChainReplay {
       Digest prev = p.prev().orElseThrow(); // sequence > 0, so EntryPayload guarantees prev
       // Digest equality is constant time (Bytes.equals), as for every digest comparison.
       if (!prev.equals(c.headHash)) {
-        add(Finding.of(FindingCode.PREV_MISMATCH, ref, ref.where() + ": entry " + pos + " has prev " + prev
+        add(Finding.of(FindingCode.PREV_MISMATCH, ref, "entry " + pos + " has prev " + prev
             + " but entry " + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex + ") has hash "
             + c.headHash + rejectedHint(p) + "; the chain's history was altered, or this entry belongs to"
             + " another copy of the chain"));
       }
-      advance(c, ref, p, hash);
+      advance(c, ref, p, hash, signer);
     } else if (p.sequence() > expected) {
-      add(Finding.of(FindingCode.SEQUENCE_GAP, ref, ref.where() + ": entry " + pos + " follows " + p.chain() + ":"
+      add(Finding.of(FindingCode.SEQUENCE_GAP, ref, "entry " + pos + " follows " + p.chain() + ":"
           + c.headSequence + " (log index " + c.headLogIndex + "); "
           + (p.sequence() - expected == 1 ? "entry " + expected + " is" : "entries " + expected + ".."
               + (p.sequence() - 1) + " are") + " missing" + rejectedHint(p)
           + ". Entries were deleted or the log is incomplete"));
-      advance(c, ref, p, hash);
+      advance(c, ref, p, hash, signer);
     } else {
-      add(Finding.of(FindingCode.SEQUENCE_OUT_OF_ORDER, ref, ref.where() + ": entry " + pos + " comes after "
+      add(Finding.of(FindingCode.SEQUENCE_OUT_OF_ORDER, ref, "entry " + pos + " comes after "
           + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex + "); entries of a chain must be"
           + " in sequence order in the log, so records were moved"));
       c.sequences.add(p.sequence());
-      count(c, p, ref);
+      count(c, signer);
     }
   }
 
@@ -136,18 +136,18 @@ final class ChainReplay {
         + " finding there)";
   }
 
-  private void advance(ChainState c, EntryRef ref, EntryPayload p, Digest hash) {
+  private void advance(ChainState c, EntryRef ref, EntryPayload p, Digest hash, String signer) {
     c.headSequence = p.sequence();
     c.headHash = hash;
     c.headLogIndex = ref.logIndex();
     c.sequences.add(p.sequence());
-    count(c, p, ref);
+    count(c, signer);
   }
 
-  private void count(ChainState c, EntryPayload p, EntryRef ref) {
+  private void count(ChainState c, String signer) {
     c.entries++;
-    // The signer is the key that verified the signature, which equals the header kid.
-    c.signers.add(p.keyId());
+    // The key that verified the signature, not the payload's claim (which KEY_ID_MISMATCH reports).
+    c.signers.add(signer);
   }
 
   private void add(Finding f) {

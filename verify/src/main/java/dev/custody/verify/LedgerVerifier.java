@@ -198,10 +198,10 @@ public final class LedgerVerifier {
         EntryRef ref = new EntryRef(raw.logIndex(), raw.where(), Optional.empty(), OptionalLong.empty(),
             Optional.empty());
         layout(lastSegment
-            ? Finding.of(FindingCode.TORN_TAIL, ref, raw.where() + ": the last line has no newline: a write"
+            ? Finding.of(FindingCode.TORN_TAIL, ref, "the last line has no newline: a write"
                 + " torn by a crash, never acknowledged; it was not checked. Opening the ledger for writing"
                 + " repairs it")
-            : Finding.of(FindingCode.RECORD_UNTERMINATED, ref, raw.where() + ": line has no newline but more"
+            : Finding.of(FindingCode.RECORD_UNTERMINATED, ref, "line has no newline but more"
                 + " segments follow; the segment was truncated or altered"));
         return;
       }

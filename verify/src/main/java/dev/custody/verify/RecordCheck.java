@@ -36,10 +36,10 @@ final class RecordCheck {
     List<Finding> findings = new ArrayList<>(1);
     if (raw.oversize()) {
       EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.empty());
-      findings.add(Finding.of(FindingCode.RECORD_OVERSIZE, ref, where + ": record is longer than the limit of "
+      findings.add(Finding.of(FindingCode.RECORD_OVERSIZE, ref, "record is longer than the limit of "
           + EntryRecord.MAX_RECORD_BYTES + " bytes and was skipped; the ledger was written by something other than"
           + " custody or was altered"));
-      return new CheckedRecord(ref, Optional.empty(), findings);
+      return CheckedRecord.rejected(ref, findings);
     }
     byte[] bytes = raw.bytes();
     EntryRecord record;
@@ -50,7 +50,7 @@ final class RecordCheck {
           Optional.of(Digest.sha256(bytes)));
       findings.add(Finding.of(FindingCode.RECORD_MALFORMED, ref, "record is not a valid custody entry JWS: "
           + messageOf(e) + "; the record was altered or damaged"));
-      return new CheckedRecord(ref, Optional.empty(), findings);
+      return CheckedRecord.rejected(ref, findings);
     }
     Digest hash = record.hash();
     EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.of(hash));
@@ -58,34 +58,34 @@ final class RecordCheck {
     // Format and key selection checks come before any cryptography (STYLE.md habit 8).
     JOSEObjectType typ = record.envelope().header().getType();
     if (typ == null || !JwsEnvelope.ENTRY_TYPE.equals(typ.getType())) {
-      findings.add(Finding.of(FindingCode.HEADER_TYPE_INVALID, ref, where + ": JWS header typ is "
+      findings.add(Finding.of(FindingCode.HEADER_TYPE_INVALID, ref, "JWS header typ is "
           + (typ == null ? "missing" : "'" + typ.getType() + "'") + ", expected '" + JwsEnvelope.ENTRY_TYPE
           + "': this JWS is not a custody entry"));
-      return new CheckedRecord(ref, Optional.empty(), findings);
+      return CheckedRecord.rejected(ref, findings);
     }
     String kid = record.headerKeyId();
     Optional<VerificationKey> maybeKey = trust.byKeyId(kid);
     if (maybeKey.isEmpty()) {
-      findings.add(Finding.of(FindingCode.KEY_UNTRUSTED, ref, where + ": signed by key " + quote(kid)
+      findings.add(Finding.of(FindingCode.KEY_UNTRUSTED, ref, "signed by key " + quote(kid)
           + ", which is not among the " + trust.size() + " trusted keys; if you trust the signer, add its public"
           + " key to the trust set, otherwise treat this entry as forged"));
-      return new CheckedRecord(ref, Optional.empty(), findings);
+      return CheckedRecord.rejected(ref, findings);
     }
     VerificationKey key = maybeKey.get();
     // The algorithm is bound to the trusted key, never taken from the message (STYLE.md habit 7).
     if (!key.algorithm().jwsAlgorithm().equals(record.envelope().header().getAlgorithm())) {
-      findings.add(Finding.of(FindingCode.ALG_MISMATCH, ref, where + ": header alg "
+      findings.add(Finding.of(FindingCode.ALG_MISMATCH, ref, "header alg "
           + record.envelope().header().getAlgorithm() + " is not the algorithm of trusted key " + kid + " ("
           + key.algorithm().jwsAlgorithm() + "); the entry was not made by that key's signer"));
-      return new CheckedRecord(ref, Optional.empty(), findings);
+      return CheckedRecord.rejected(ref, findings);
     }
     try {
       record.verifySignature(key);
     } catch (SignatureException | RuntimeException e) {
-      findings.add(Finding.of(FindingCode.SIGNATURE_INVALID, ref, where + ": signature does not verify with"
+      findings.add(Finding.of(FindingCode.SIGNATURE_INVALID, ref, "signature does not verify with"
           + " trusted " + key.algorithm().cliName() + " key " + kid + " (" + messageOf(e) + "); the record was"
           + " altered after signing, or forged"));
-      return new CheckedRecord(ref, Optional.empty(), findings);
+      return CheckedRecord.rejected(ref, findings);
     }
     // It is now safe to parse the payload: its bytes are what a trusted key signed.
     EntryPayload payload;
@@ -94,18 +94,18 @@ final class RecordCheck {
     } catch (FormatException | RuntimeException e) {
       findings.add(Finding.of(FindingCode.PAYLOAD_MALFORMED, ref, "signed payload is not a valid "
           + "custody/entry/v1 payload: " + messageOf(e) + "; the signer " + kid + " produced a bad entry"));
-      return new CheckedRecord(ref, Optional.empty(), findings);
+      return CheckedRecord.rejected(ref, findings);
     }
     EntryRef named = new EntryRef(raw.logIndex(), where, Optional.of(payload.chain()),
         OptionalLong.of(payload.sequence()), Optional.of(hash));
     if (!payload.keyId().equals(kid)) {
       // The signer is authentic (a trusted key signed it), so the entry still takes part in the chain
       // checks; only its claim about who signed is wrong.
-      findings.add(Finding.of(FindingCode.KEY_ID_MISMATCH, named, where + ": payload keyId " + payload.keyId()
+      findings.add(Finding.of(FindingCode.KEY_ID_MISMATCH, named, "payload keyId " + payload.keyId()
           + " is not the key that signed the entry (header kid " + kid + "); the signer " + kid
           + " issued an entry claiming another signer"));
     }
-    return new CheckedRecord(named, Optional.of(payload), findings);
+    return new CheckedRecord(named, Optional.of(payload), Optional.of(key.keyId()), findings);
   }
 
   private static String quote(String s) {

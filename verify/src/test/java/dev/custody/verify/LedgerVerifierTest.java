@@ -354,6 +354,7 @@ class LedgerVerifierTest {
     assertThat(codes(r)).containsExactly(FindingCode.KEY_ID_MISMATCH);
     assertNames(r.findings().get(0), 4, "acme/a", 2, claimsB);
     assertThat(r.findings().get(0).message()).contains(A.keyId()).contains(B.keyId());
+    assertThat(r.chains().get(0).signerKeyIds()).containsExactly(A.keyId());
   }
 
   @Test
@@ -381,6 +382,19 @@ class LedgerVerifierTest {
 
     assertThat(codes(r)).containsExactly(FindingCode.ALG_MISMATCH);
     assertThat(entry(r.findings().get(0)).logIndex()).isEqualTo(10);
+  }
+
+  @Test
+  void verify_headerAlgHmacOrNone_rejected() throws Exception {
+    List<byte[]> records = log.records();
+    records.add(TestLedgers.sign(B, "HS256", B.keyId(), JwsEnvelope.ENTRY_TYPE, TestLedgers.payload("acme/b", 3,
+        Optional.of(Digest.sha256(records.get(9))), B.keyId(), "hmac")));
+    records.add(TestLedgers.sign(B, "none", B.keyId(), JwsEnvelope.ENTRY_TYPE, TestLedgers.payload("acme/b", 3,
+        Optional.of(Digest.sha256(records.get(9))), B.keyId(), "none")));
+
+    VerificationReport r = verify(records);
+
+    assertThat(codes(r)).containsExactly(FindingCode.ALG_MISMATCH, FindingCode.RECORD_MALFORMED);
   }
 
   @Test
