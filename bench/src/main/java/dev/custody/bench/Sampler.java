@@ -33,6 +33,7 @@ final class Sampler implements AutoCloseable {
   /** Frame text is {@code class.method}. First match wins. */
   private static final List<Rule> RULES = List.of(
       new Rule("ed25519 sign", any("rfc8032.Ed25519.sign", "rfc8032.Ed25519.implSign")),
+      new Rule("event building (benchmark driver)", any("dev.custody.bench.Workload")),
       new Rule("ed25519 verify", any("rfc8032.Ed25519.verify", "rfc8032.Ed25519.implVerify")),
       new Rule("fsync (FileChannel.force)", any("FileDispatcherImpl.force", "FileChannelImpl.force")),
       new Rule("file lock", any("FileDispatcherImpl.lock", "FileChannelImpl.lock", "FileChannelImpl.tryLock")),
@@ -45,11 +46,14 @@ final class Sampler implements AutoCloseable {
       new Rule("sha-256 of entry", any("Digest.sha256", "MessageDigest.digest", "SHA256Digest", "sun.security.provider.SHA2")),
       new Rule("encode payload / JWS (EntrySigner, EntryCodec.encode)", any("EntryCodec.encode", "EntrySigner.sign",
           "Base64Url.encode", "JwsEnvelope.serialize")),
-      new Rule("parse JWS / JSON", any("EntryRecord.parse", "EntryRecord.payload", "JwsEnvelope", "EntryCodec.decode",
-          "StrictJson", "com.fasterxml.jackson", "com.nimbusds", "Base64Url.decode")),
+      new Rule("parse: base64url decode", any("Base64Url.decode", "java.util.Base64$Decoder", "Base64URL.decode")),
+      new Rule("parse: JWS header (Nimbus)", any("com.nimbusds")),
+      new Rule("parse: payload JSON (StrictJson / Jackson / EntryCodec.decode)", any("StrictJson", "com.fasterxml.jackson",
+          "EntryCodec.decode", "EntryRecord.payload", "EntryPayload.<init>", "dev.custody.core.event.")),
+      new Rule("parse: JWS envelope (JwsEnvelope / EntryRecord.parse)", any("EntryRecord.parse", "JwsEnvelope")),
       new Rule("integrity checks (ChainReplay)", any("ChainReplay.")),
-      new Rule("index update", any("FileLogStore$Index", "FileLogStore.writeBatch")),
-      new Rule("event building (benchmark driver)", any("dev.custody.bench.")),
+      new Rule("index update (FileLogStore.Index)", any("FileLogStore$Index")),
+      new Rule("catch-up (segment list / size)", any("FileLogStore.catchUp")),
       new Rule("future completion / hand-off", any("CompletableFuture.postComplete", "CompletableFuture.complete",
           "LockSupport.unpark")),
       new Rule("gc/alloc", any("Arrays.copyOf", "ByteArrayOutputStream")));
@@ -178,7 +182,9 @@ final class Sampler implements AutoCloseable {
         if (c.getValue() >= 0.5) {
           table.append(String.format(java.util.Locale.ROOT, "    %5.1f%%  %s%n", c.getValue(), c.getKey()));
         }
-        s.put(c.getKey(), Math.round(c.getValue() * 10) / 10.0);
+        if (c.getValue() >= 0.5) {
+          s.put(c.getKey(), Math.round(c.getValue() * 10) / 10.0);
+        }
       }
     }
   }
