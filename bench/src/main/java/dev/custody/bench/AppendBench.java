@@ -58,15 +58,21 @@ final class AppendBench {
       }
       double perFsync = r.perSec / fs.fsyncsPerSec();
       double ratio = r.perSec / TARGET_APPENDS_PER_SEC;
+      // A blocking appender has one entry in flight, so a batch holds at most `t` entries: with this
+      // disk, t threads cannot exceed t fsync-batches' worth of entries per second.
+      double ceiling = t * fs.fsyncsPerSec();
       Summary rs = new Summary().put("threads", t).put("appends", r.appends).put("seconds", r.seconds)
           .put("appendsPerSec", r.perSec).put("latencyMedianMicros", r.medianMicros)
           .put("latencyP99Micros", r.p99Micros).put("appendsPerFsync", perFsync)
-          .put("ratioToTarget", ratio).put("ledgerSizeMatches", r.sizeMatches);
+          .put("ratioToTarget", ratio).put("blockingCeilingPerSec", ceiling)
+          .put("ratioToBlockingCeiling", r.perSec / ceiling).put("ledgerSizeMatches", r.sizeMatches);
       runs.add(rs);
       table.row(String.format("appends/s, %2d thread(s)", t), "%,.0f  (%,d in %.1f s; latency median %,.0f us, p99 %,.0f us)",
           r.perSec, r.appends, r.seconds, r.medianMicros, r.p99Micros);
       table.row(String.format("  appends per fsync / ratio to %,.0f/s", TARGET_APPENDS_PER_SEC), "%.2f / %.2f%s",
           perFsync, ratio, r.sizeMatches ? "" : "  (LEDGER SIZE MISMATCH)");
+      table.row("  ceiling " + t + " x fsyncs/s (1 entry/thread/fsync)", "%,.0f/s  (ratio to it: %.2f)", ceiling,
+          r.perSec / ceiling);
       if (sampler != null) {
         StringBuilder prof = new StringBuilder();
         sampler.report(prof, rs.child("profile"));
