@@ -14,7 +14,8 @@
 #            filesystem, measured in the same run; appends per fsync; ratio to 10,000/s.
 #   all      both (default).
 #   micro    JMH micro-benchmarks (entry sign / parse / verify vs Bouncy Castle and JDK Ed25519);
-#            further arguments go to JMH (e.g. `bench/run.sh micro -f 1 -wi 1 -i 2`).
+#            further arguments go to JMH (e.g. `bench/run.sh micro -f 1 -wi 1 -i 2`, or
+#            `bench/run.sh micro 'EntryCryptoBench.(bcVerify|entryVerifySignature)' -i 5`).
 #
 # Other options: --chains N, --keys N, --threads LIST, --parallelism N, --dir DIR (where ledgers
 # and the fsync probe file go; default bench/results, i.e. the repository's disk), --profile
@@ -46,8 +47,10 @@ stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 
 case "$mode" in
   micro)
+    # A first argument that is not an option is a JMH benchmark regexp; otherwise run them all.
+    if [[ $# -eq 0 || "$1" == -* ]]; then set -- EntryCryptoBench "$@"; fi
     # shellcheck disable=SC2086
-    exec java ${JAVA_OPTS:-} -cp "$jar" org.openjdk.jmh.Main EntryCryptoBench "$@"
+    exec java ${JAVA_OPTS:-} -cp "$jar" org.openjdk.jmh.Main "$@"
     ;;
   replay|append|all) ;;
   -h|--help) exec java -jar "$jar" --help ;;

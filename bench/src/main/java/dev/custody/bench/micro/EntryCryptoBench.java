@@ -3,12 +3,14 @@ package dev.custody.bench.micro;
 import dev.custody.attest.keys.SigningKey;
 import dev.custody.attest.sign.EntrySigner;
 import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
+import dev.custody.core.jws.Base64Url;
 import dev.custody.core.jws.KeyAlgorithm;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -69,9 +71,10 @@ public class EntryCryptoBench {
         Instant.parse("2025-01-01T00:00:00Z"), event);
     record = EntrySigner.sign(payload, key);
     parsed = EntryRecord.parse(record, "bench");
-    String r = new String(record, StandardCharsets.US_ASCII);
-    // The JWS signing input is "<protected>.<payload>"; sign the same length with the raw primitives.
-    signingInput = r.substring(0, r.lastIndexOf('.')).getBytes(StandardCharsets.US_ASCII);
+    // The JWS signing input, "<protected>.<payload>" as EntrySigner builds it, for the raw primitives.
+    String header = "{\"alg\":\"EdDSA\",\"kid\":\"" + key.keyId() + "\",\"typ\":\"custody-entry+jws\"}";
+    signingInput = (Base64Url.encode(header.getBytes(StandardCharsets.US_ASCII)) + "."
+        + Base64Url.encode(EntryCodec.encode(payload))).getBytes(StandardCharsets.US_ASCII);
     bcSeed = new byte[Ed25519.SECRET_KEY_SIZE];
     new java.security.SecureRandom().nextBytes(bcSeed);
     bcPublic = new byte[Ed25519.PUBLIC_KEY_SIZE];
