@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# custody scale benchmarks (DESIGN.md §8): builds the bench jar and runs them on this machine.
+#
+#   bench/run.sh [replay|append|all|micro] [--entries N] [--seconds S] [options...]
+#
+#   replay   generate a realistic N-entry ledger (default 100000; generation not timed), warm up,
+#            replay it twice with LedgerVerifier and report the 2nd run in entries/s beside
+#            `openssl speed -seconds 3 ed25519` verify/s x cores (and `openssl speed -multi <cores>`),
+#            measured in the same run; ratio target >= 0.7. Also peak heap (sampled) and a replay of
+#            the same ledger in a child JVM with -Xmx256m (bounded-memory check).
+#   append   durable appends/s with 1 and 16 threads (--threads 1,16), each calling the blocking
+#            Ledger.append on its own chain for S seconds (default 8), beside the fsync latency
+#            (4 KiB write + FileChannel.force, median / p99, 1/median = fsyncs/s) of the same
+#            filesystem, measured in the same run; appends per fsync; ratio to 10,000/s.
+#   all      both (default).
+#   micro    JMH micro-benchmarks (entry sign / parse / verify vs Bouncy Castle and JDK Ed25519);
+#            further arguments go to JMH (e.g. `bench/run.sh micro -f 1 -wi 1 -i 2`, or
+#            `bench/run.sh micro 'EntryCryptoBench.(bcVerify|entryVerifySignature)' -i 5`).
+#
+# Other options: --chains N, --keys N, --threads LIST, --parallelism N, --dir DIR (where ledgers
+# and the fsync probe file go; default bench/results, i.e. the repository's disk), --profile
+# (sample thread stacks and print where the time goes), --no-bounded-heap, --openssl PATH,
+# --openssl-seconds S, --keep. JAVA_OPTS is passed to the JVM (e.g. JAVA_OPTS=-Xmx1g).
+#
+# Output: progress lines (# ...), a human table, and as the last line one JSON object. The whole
+# output is also saved as bench/results/<mode>-<timestamp>.txt and the JSON line appended to
+# bench/results/summary.jsonl (bench/results/ is gitignored).
+#
+# Absolute figures drift on shared machines: compare the ratios, run more than once, and look at
+# the load average printed at the start and in the JSON (env.loadAverageBefore/After).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+jar="$here/target/custody-bench.jar"
+results="$here/results"
+
+if [[ ! -f "$jar" || -n "$(find "$root"/{core,attest,verify,bench}/src "$root/pom.xml" "$here/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+  echo "# building $jar" >&2
+  (cd "$root" && mvn -q -pl bench -am package -DskipTests) >&2
+fi
+
+mode="${1:-all}"
+if [[ $# -gt 0 ]]; then shift; fi
+mkdir -p "$results"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+
+case "$mode" in
+  micro)
+    # A first argument that is not an option is a JMH benchmark regexp; otherwise run them all.
+    if [[ $# -eq 0 || "$1" == -* ]]; then set -- EntryCryptoBench "$@"; fi
+    # shellcheck disable=SC2086
+    exec java ${JAVA_OPTS:-} -cp "$jar" org.openjdk.jmh.Main "$@"
+    ;;
+  replay|append|all) ;;
+  -h|--help) exec java -jar "$jar" --help ;;
+  *) echo "usage: bench/run.sh [replay|append|all|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
+esac
+
+has_dir=0
+for a in "$@"; do [[ "$a" == --dir ]] && has_dir=1; done
+extra=()
+if [[ $has_dir -eq 0 ]]; then extra=(--dir "$results"); fi
+
+out="$results/$mode-$stamp.txt"
+set +e
+# shellcheck disable=SC2086
+java ${JAVA_OPTS:-} -jar "$jar" "$mode" "${extra[@]}" "$@" | tee "$out"
+rc=${PIPESTATUS[0]}
+set -e
+tail -n 1 "$out" | grep '^{' >> "$results/summary.jsonl" || true
+echo "# saved $out; JSON appended to $results/summary.jsonl" >&2
+exit "$rc"

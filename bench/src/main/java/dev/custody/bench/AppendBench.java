@@ -1,0 +1,152 @@
+package dev.custody.bench;
+
+import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.ledger.Ledger;
+import dev.custody.core.event.Event;
+import dev.custody.core.jws.KeyAlgorithm;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Durable append throughput (DESIGN.md §8: ≥ 10,000 signed, durable appends/s on 2 cores with
+ * concurrent writers). For each thread count, a fresh ledger and that many threads, each calling
+ * the blocking {@link Ledger#append} in a loop on its own chain for a fixed time. Beside it, the
+ * fsync latency of the same filesystem, measured in the same run: appends per fsync above 1 is
+ * what group commit buys.
+ */
+final class AppendBench {
+  static final double TARGET_APPENDS_PER_SEC = 10_000;
+
+  record Config(Path workDir, int[] threads, double seconds, int keys, boolean profile) {}
+
+  private AppendBench() {}
+
+  static void run(Config c, Table table, Summary out) throws Exception {
+    Summary s = out.child("append");
+    List<SigningKey> keys = new ArrayList<>();
+    for (int i = 0; i < c.keys(); i++) {
+      keys.add(SigningKey.generate(KeyAlgorithm.ED25519));
+    }
+    int maxThreads = Arrays.stream(c.threads()).max().orElse(1);
+    table.note("append warm-up: %d threads for %.0f s (not reported)", maxThreads, Math.min(3, c.seconds()));
+    measure(c.workDir().resolve("append-warmup"), maxThreads, Math.min(3, c.seconds()), keys);
+
+    table.note("fsync probe: 4 KiB write + force in %s for %.0f s", c.workDir(), Math.min(3, c.seconds()));
+    FsyncProbe.Result fs = FsyncProbe.measure(c.workDir(), Math.min(3, c.seconds()), 1_000_000);
+    s.child("fsync").put("samples", fs.samples()).put("medianMicros", fs.medianMicros())
+        .put("p99Micros", fs.p99Micros()).put("maxMicros", fs.maxMicros()).put("fsyncsPerSec", fs.fsyncsPerSec())
+        .put("dir", c.workDir().toAbsolutePath().toString());
+    table.row("fsync (4 KiB write + force), median", "%,.0f us  -> %,.0f fsyncs/s", fs.medianMicros(), fs.fsyncsPerSec());
+    table.row("fsync p99 / max", "%,.0f us / %,.0f us  (%,d samples)", fs.p99Micros(), fs.maxMicros(), fs.samples());
+
+    List<Object> runs = new ArrayList<>();
+    for (int t : c.threads()) {
+      table.note("appending with %d thread(s) for %.0f s", t, c.seconds());
+      Sampler sampler = c.profile() && t == maxThreads ? new Sampler(th -> th.getName().startsWith("custody-committer")
+          ? "committer thread" : th.getName().startsWith("bench-appender-") ? "appender threads" : null, 5) : null;
+      Result r;
+      try {
+        r = measure(c.workDir().resolve("append-" + t), t, c.seconds(), keys);
+      } finally {
+        if (sampler != null) {
+          sampler.close();
+        }
+      }
+      double perFsync = r.perSec / fs.fsyncsPerSec();
+      double ratio = r.perSec / TARGET_APPENDS_PER_SEC;
+      // A blocking appender has one entry in flight, so a batch holds at most `t` entries: with this
+      // disk, t threads cannot exceed t fsync-batches' worth of entries per second.
+      double ceiling = t * fs.fsyncsPerSec();
+      Summary rs = new Summary().put("threads", t).put("appends", r.appends).put("seconds", r.seconds)
+          .put("appendsPerSec", r.perSec).put("latencyMedianMicros", r.medianMicros)
+          .put("latencyP99Micros", r.p99Micros).put("appendsPerFsync", perFsync)
+          .put("ratioToTarget", ratio).put("blockingCeilingPerSec", ceiling)
+          .put("ratioToBlockingCeiling", r.perSec / ceiling).put("ledgerSizeMatches", r.sizeMatches);
+      runs.add(rs);
+      table.row(String.format("appends/s, %2d thread(s)", t), "%,.0f  (%,d in %.1f s; latency median %,.0f us, p99 %,.0f us)",
+          r.perSec, r.appends, r.seconds, r.medianMicros, r.p99Micros);
+      table.row(String.format("  appends per fsync / ratio to %,.0f/s", TARGET_APPENDS_PER_SEC), "%.2f / %.2f%s",
+          perFsync, ratio, r.sizeMatches ? "" : "  (LEDGER SIZE MISMATCH)");
+      table.row("  ceiling " + t + " x fsyncs/s (1 entry/thread/fsync)", "%,.0f/s  (ratio to it: %.2f)", ceiling,
+          r.perSec / ceiling);
+      if (sampler != null) {
+        StringBuilder prof = new StringBuilder();
+        sampler.report(prof, rs.child("profile"));
+        table.section("where append time goes with " + t + " threads (stack samples)", prof.toString());
+      }
+    }
+    s.put("runs", runs).put("targetAppendsPerSec", TARGET_APPENDS_PER_SEC);
+    Summary last = (Summary) runs.get(runs.size() - 1);
+    double best = (double) last.get("appendsPerSec");
+    s.put("meetsTarget", best >= TARGET_APPENDS_PER_SEC);
+    table.row("RATIO appends (" + maxThreads + " threads) / 10,000", "%.2f  (%s)", best / TARGET_APPENDS_PER_SEC,
+        best >= TARGET_APPENDS_PER_SEC ? "MET" : "NOT MET");
+  }
+
+  private record Result(long appends, double seconds, double perSec, double medianMicros, double p99Micros,
+      boolean sizeMatches) {}
+
+  /** {@code threads} threads append on their own chains for {@code seconds} to a fresh ledger at {@code dir}. */
+  static Result measure(Path dir, int threads, double seconds, List<SigningKey> keys)
+      throws Exception {
+    Ledger.create(dir);
+    try (Ledger ledger = Ledger.open(dir)) {
+      CountDownLatch ready = new CountDownLatch(threads);
+      CountDownLatch go = new CountDownLatch(1);
+      long[][] latencies = new long[threads][];
+      int[] counts = new int[threads];
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      long[] window = new long[2];
+      List<Thread> workers = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int id = i;
+        Thread th = new Thread(() -> {
+          String chain = "bench/appender-" + id;
+          SigningKey key = keys.get(id % keys.size());
+          Workload w = new Workload(1000 + id);
+          long[] lat = new long[1 << 16];
+          int n = 0;
+          ready.countDown();
+          try {
+            go.await();
+            long deadline = window[0] + (long) (seconds * 1e9);
+            while (System.nanoTime() < deadline) {
+              Event e = w.event(chain, n);
+              long t0 = System.nanoTime();
+              ledger.append(chain, e, key);
+              long dt = System.nanoTime() - t0;
+              if (n == lat.length) {
+                lat = Arrays.copyOf(lat, n * 2);
+              }
+              lat[n++] = dt;
+            }
+          } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+          }
+          latencies[id] = Arrays.copyOf(lat, n);
+          counts[id] = n;
+        }, "bench-appender-" + i);
+        workers.add(th);
+        th.start();
+      }
+      ready.await();
+      window[0] = System.nanoTime();
+      go.countDown();
+      for (Thread th : workers) {
+        th.join();
+      }
+      double elapsed = (System.nanoTime() - window[0]) / 1e9;
+      if (failure.get() != null) {
+        throw new IllegalStateException("append failed: " + failure.get(), failure.get());
+      }
+      long total = Arrays.stream(counts).asLongStream().sum();
+      long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+      return new Result(total, elapsed, total / elapsed, Stats.percentile(all, 50) / 1e3,
+          Stats.percentile(all, 99) / 1e3, ledger.size() == total);
+    }
+  }
+}
