@@ -40,6 +40,12 @@ final class ElementSampler {
    * @param dataStart the file offset of the data buffer
    */
   static byte[] sample(FileChannel ch, String file, long dataStart, TensorInfo t, int size) throws SafetensorsException {
+    return sample(ch, file, dataStart, t, size, SPARSE_STRIDE_BYTES);
+  }
+
+  /** {@link #sample} with the dense/sparse threshold as a parameter, so tests can cross-check both paths. */
+  static byte[] sample(FileChannel ch, String file, long dataStart, TensorInfo t, int size, long sparseStrideBytes)
+      throws SafetensorsException {
     long n = t.elementCount();
     int m = sampleSize(n);
     byte[] out = new byte[m * size];
@@ -49,7 +55,7 @@ final class ElementSampler {
     long stride = (n / m) * size;
     long tensorStart = dataStart + t.begin();
     long tensorEnd = dataStart + t.end();
-    ByteBuffer window = ByteBuffer.allocate(stride >= SPARSE_STRIDE_BYTES ? size
+    ByteBuffer window = ByteBuffer.allocate(stride >= sparseStrideBytes ? size
         : (int) Math.min(WINDOW_BYTES, Math.max(size, t.byteLength())));
     long windowStart = -1;
     int windowLength = 0;
