@@ -1,0 +1,200 @@
+package dev.custody.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.custody.core.derivation.ModelComparison;
+import dev.custody.core.derivation.Similarity;
+import dev.custody.core.safetensors.SafetensorsException;
+import dev.custody.core.safetensors.SafetensorsModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "compare", mixinStandardHelpOptions = true,
+    description = {"Compare two safetensors models (files or directories) and print derivation evidence:",
+        "whether the architectures are identical, the same under renaming, or different; which tensors are",
+        "byte-identical (also across names), changed, re-typed (e.g. F32 -> F16), re-shaped or only in one model;",
+        "and, for changed tensors, cosine similarity and the fraction of equal elements on a bounded sample.",
+        "Evidence, not a verdict: exit 0 whatever the relation; 2 if a file is malformed or unreadable."})
+final class CompareCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "A", description = "The first model: a .safetensors file or a directory.")
+  Path a;
+
+  @Parameters(index = "1", paramLabel = "B", description = "The second model.")
+  Path b;
+
+  @Option(names = "--json", description = "Print JSON: architecture, tensors (counts) and the lists with similarity figures.")
+  boolean json;
+
+  @Override
+  public Integer call() throws SafetensorsException, IOException {
+    ModelComparison c = ModelComparison.compare(SafetensorsModel.open(a), SafetensorsModel.open(b));
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.object(g -> writeJson(g, c)));
+    } else {
+      writeText(out, c);
+    }
+    return Main.VERIFIED;
+  }
+
+  private void writeJson(JsonGenerator g, ModelComparison c) throws IOException {
+    g.writeStringField("a", a.toString());
+    g.writeStringField("b", b.toString());
+    g.writeStringField("architecture", c.architecture().label());
+    g.writeObjectFieldStart("fingerprints");
+    g.writeObjectFieldStart("a");
+    g.writeStringField("architecture", c.architectureA().toString());
+    g.writeStringField("structure", c.structureA().toString());
+    g.writeNumberField("tensors", c.tensorsA());
+    g.writeEndObject();
+    g.writeObjectFieldStart("b");
+    g.writeStringField("architecture", c.architectureB().toString());
+    g.writeStringField("structure", c.structureB().toString());
+    g.writeNumberField("tensors", c.tensorsB());
+    g.writeEndObject();
+    g.writeEndObject();
+    g.writeObjectFieldStart("tensors");
+    for (Map.Entry<String, Integer> e : c.counts().entrySet()) {
+      g.writeNumberField(e.getKey(), e.getValue());
+    }
+    g.writeNumberField("identicalRenamed", c.identicalRenamed());
+    g.writeEndObject();
+
+    g.writeArrayFieldStart("identical");
+    for (ModelComparison.Identical t : c.identical()) {
+      g.writeStartObject();
+      g.writeStringField("a", t.nameA());
+      g.writeStringField("b", t.nameB());
+      g.writeStringField("dtype", t.dtype().name());
+      FingerprintCommand.shape(g, "shape", t.shape());
+      g.writeStringField("sha256", t.digest().toString());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("changed");
+    for (ModelComparison.Changed t : c.changed()) {
+      g.writeStartObject();
+      g.writeStringField("name", t.name());
+      g.writeStringField("dtype", t.dtype().name());
+      FingerprintCommand.shape(g, "shape", t.shape());
+      g.writeStringField("sha256A", t.digestA().toString());
+      g.writeStringField("sha256B", t.digestB().toString());
+      similarity(g, t.similarity());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("dtypeChanged");
+    for (ModelComparison.DtypeChanged t : c.dtypeChanged()) {
+      g.writeStartObject();
+      g.writeStringField("name", t.name());
+      FingerprintCommand.shape(g, "shape", t.shape());
+      g.writeStringField("dtypeA", t.dtypeA().name());
+      g.writeStringField("dtypeB", t.dtypeB().name());
+      similarity(g, t.similarity());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeArrayFieldStart("shapeChanged");
+    for (ModelComparison.ShapeChanged t : c.shapeChanged()) {
+      g.writeStartObject();
+      g.writeStringField("name", t.name());
+      g.writeStringField("dtypeA", t.dtypeA().name());
+      FingerprintCommand.shape(g, "shapeA", t.shapeA());
+      g.writeStringField("dtypeB", t.dtypeB().name());
+      FingerprintCommand.shape(g, "shapeB", t.shapeB());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    unmatched(g, "onlyInA", c.onlyInA());
+    unmatched(g, "onlyInB", c.onlyInB());
+  }
+
+  private static void unmatched(JsonGenerator g, String field, List<ModelComparison.Unmatched> list) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (ModelComparison.Unmatched t : list) {
+      g.writeStartObject();
+      g.writeStringField("name", t.name());
+      g.writeStringField("dtype", t.dtype().name());
+      FingerprintCommand.shape(g, "shape", t.shape());
+      g.writeStringField("sha256", t.digest().toString());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void similarity(JsonGenerator g, Similarity s) throws IOException {
+    g.writeObjectFieldStart("similarity");
+    g.writeNumberField("elements", s.elements());
+    g.writeNumberField("sampled", s.sampled());
+    optional(g, "cosine", s.cosine());
+    optional(g, "equalFraction", s.equalFraction());
+    g.writeEndObject();
+  }
+
+  private static void optional(JsonGenerator g, String field, OptionalDouble v) throws IOException {
+    if (v.isPresent()) {
+      g.writeNumberField(field, v.getAsDouble());
+    } else {
+      g.writeNullField(field);
+    }
+  }
+
+  private void writeText(PrintWriter out, ModelComparison c) {
+    out.printf("A  %s  (%d tensors, architecture %s)%n", a, c.tensorsA(), c.architectureA());
+    out.printf("B  %s  (%d tensors, architecture %s)%n", b, c.tensorsB(), c.architectureB());
+    out.printf("architecture   %s%n", switch (c.architecture()) {
+      case IDENTICAL -> "identical (same names, dtypes and shapes)";
+      case RENAMED -> "renamed (same dtypes and shapes under different names)";
+      case DIFFERENT -> "different";
+    });
+    out.printf("identical      %d (%d under different names)%n", c.identical().size(), c.identicalRenamed());
+    out.printf("changed        %d%n", c.changed().size());
+    out.printf("dtype changed  %d%n", c.dtypeChanged().size());
+    out.printf("shape changed  %d%n", c.shapeChanged().size());
+    out.printf("only in A      %d%n", c.onlyInA().size());
+    out.printf("only in B      %d%n", c.onlyInB().size());
+    for (ModelComparison.Changed t : c.changed()) {
+      out.printf("  changed       %s  %s %s  %s%n", t.name(), t.dtype(), shapeText(t.shape()), text(t.similarity()));
+    }
+    for (ModelComparison.DtypeChanged t : c.dtypeChanged()) {
+      out.printf("  dtype         %s  %s -> %s %s  %s%n", t.name(), t.dtypeA(), t.dtypeB(), shapeText(t.shape()),
+          text(t.similarity()));
+    }
+    for (ModelComparison.ShapeChanged t : c.shapeChanged()) {
+      out.printf("  shape         %s  %s %s -> %s %s%n", t.name(), t.dtypeA(), shapeText(t.shapeA()), t.dtypeB(),
+          shapeText(t.shapeB()));
+    }
+    for (ModelComparison.Identical t : c.identical()) {
+      if (t.renamed()) {
+        out.printf("  renamed       %s -> %s%n", t.nameA(), t.nameB());
+      }
+    }
+    c.onlyInA().forEach(t -> out.printf("  only in A     %s  %s %s%n", t.name(), t.dtype(), shapeText(t.shape())));
+    c.onlyInB().forEach(t -> out.printf("  only in B     %s  %s %s%n", t.name(), t.dtype(), shapeText(t.shape())));
+  }
+
+  private static String shapeText(List<Long> shape) {
+    return shape.toString().replace(" ", "");
+  }
+
+  private static String text(Similarity s) {
+    StringBuilder b = new StringBuilder();
+    s.cosine().ifPresent(v -> b.append(String.format(Locale.ROOT, "cosine %.6f  ", v)));
+    s.equalFraction().ifPresent(v -> b.append(String.format(Locale.ROOT, "equal %.4f  ", v)));
+    b.append(s.exhaustive() ? "(all " + s.elements() + " elements)"
+        : "(sample of " + s.sampled() + " of " + s.elements() + " elements)");
+    return b.toString();
+  }
+}

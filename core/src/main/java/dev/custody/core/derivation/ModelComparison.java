@@ -1,0 +1,370 @@
+package dev.custody.core.derivation;
+
+import dev.custody.core.digest.Digest;
+import dev.custody.core.safetensors.Dtype;
+import dev.custody.core.safetensors.SafetensorsException;
+import dev.custody.core.safetensors.SafetensorsFile;
+import dev.custody.core.safetensors.SafetensorsHeader;
+import dev.custody.core.safetensors.SafetensorsModel;
+import dev.custody.core.safetensors.SafetensorsModel.ModelTensor;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.SortedMap;
+
+/**
+ * Derivation evidence between two models A and B: how their layouts relate and which tensors are
+ * byte-identical, changed, re-typed, re-shaped or unmatched. It states evidence, never a verdict
+ * ("B is a fine-tune of A" is for a person to conclude). Immutable.
+ *
+ * <h2>How tensors are matched</h2>
+ * <ol>
+ *   <li>By name. A name in both models is {@link #identical} (same dtype, shape and SHA-256),
+ *       {@link #changed} (same dtype and shape, different bytes), {@link #dtypeChanged} (same shape,
+ *       different dtype: re-quantisation evidence) or {@link #shapeChanged}.</li>
+ *   <li>By content, among the names left over: tensors of A and B with the same dtype, shape and
+ *       digest are {@link #identical} under different names (a renamed copy). When several tensors
+ *       share a digest (e.g. LayerNorm weights initialised to ones), they pair up in name order: the
+ *       count is evidence, the individual pairing is not.</li>
+ *   <li>What is left is {@link #onlyInA} / {@link #onlyInB}.</li>
+ * </ol>
+ * Changed and re-typed tensors carry a {@link Similarity} on a bounded sample. The
+ * {@link #architecture} relation comes from the {@link dev.custody.core.safetensors.Fingerprints}:
+ * {@code IDENTICAL} (same architecture fingerprint), {@code RENAMED} (same name-blind structure,
+ * different names), {@code DIFFERENT}.
+ */
+public final class ModelComparison {
+  /** How the two layouts relate. */
+  public enum Architecture {
+    IDENTICAL, RENAMED, DIFFERENT;
+
+    /** Lowercase, as in JSON output. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A byte-identical tensor; {@code nameA != nameB} when matched by content across names. */
+  public record Identical(String nameA, String nameB, Dtype dtype, List<Long> shape, Digest digest) {
+    public Identical {
+      shape = List.copyOf(shape);
+    }
+
+    public boolean renamed() {
+      return !nameA.equals(nameB);
+    }
+  }
+
+  /** Same name, dtype and shape; different bytes. */
+  public record Changed(String name, Dtype dtype, List<Long> shape, Digest digestA, Digest digestB,
+      Similarity similarity) {
+    public Changed {
+      shape = List.copyOf(shape);
+    }
+  }
+
+  /** Same name and shape, different dtype (e.g. F32 in A, BF16 in B). */
+  public record DtypeChanged(String name, List<Long> shape, Dtype dtypeA, Dtype dtypeB, Similarity similarity) {
+    public DtypeChanged {
+      shape = List.copyOf(shape);
+    }
+  }
+
+  /** Same name, different shape. */
+  public record ShapeChanged(String name, Dtype dtypeA, List<Long> shapeA, Dtype dtypeB, List<Long> shapeB) {
+    public ShapeChanged {
+      shapeA = List.copyOf(shapeA);
+      shapeB = List.copyOf(shapeB);
+    }
+  }
+
+  /** A tensor of one model with no counterpart in the other. */
+  public record Unmatched(String name, Dtype dtype, List<Long> shape, Digest digest) {
+    public Unmatched {
+      shape = List.copyOf(shape);
+    }
+  }
+
+  private final Architecture architecture;
+  private final Digest architectureA;
+  private final Digest architectureB;
+  private final Digest structureA;
+  private final Digest structureB;
+  private final int tensorsA;
+  private final int tensorsB;
+  private final List<Identical> identical;
+  private final List<Changed> changed;
+  private final List<DtypeChanged> dtypeChanged;
+  private final List<ShapeChanged> shapeChanged;
+  private final List<Unmatched> onlyInA;
+  private final List<Unmatched> onlyInB;
+
+  private ModelComparison(SafetensorsModel a, SafetensorsModel b, List<Identical> identical, List<Changed> changed,
+      List<DtypeChanged> dtypeChanged, List<ShapeChanged> shapeChanged, List<Unmatched> onlyInA,
+      List<Unmatched> onlyInB) {
+    this.architectureA = a.architecture();
+    this.architectureB = b.architecture();
+    this.structureA = a.structure();
+    this.structureB = b.structure();
+    this.architecture = architectureA.equals(architectureB) ? Architecture.IDENTICAL
+        : structureA.equals(structureB) ? Architecture.RENAMED : Architecture.DIFFERENT;
+    this.tensorsA = a.tensors().size();
+    this.tensorsB = b.tensors().size();
+    this.identical = List.copyOf(identical);
+    this.changed = List.copyOf(changed);
+    this.dtypeChanged = List.copyOf(dtypeChanged);
+    this.shapeChanged = List.copyOf(shapeChanged);
+    this.onlyInA = List.copyOf(onlyInA);
+    this.onlyInB = List.copyOf(onlyInB);
+  }
+
+  /**
+   * Compares two models. Reads every tensor of both once (to digest it), then a bounded sample of
+   * each changed or re-typed tensor.
+   *
+   * @throws SafetensorsException if a file cannot be read or changed since its header was read
+   */
+  public static ModelComparison compare(SafetensorsModel a, SafetensorsModel b) throws SafetensorsException {
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(b, "b");
+    SortedMap<String, Digest> digestsA = a.tensorDigests();
+    SortedMap<String, Digest> digestsB = b.tensorDigests();
+    List<Identical> identical = new ArrayList<>();
+    List<Changed> changed = new ArrayList<>();
+    List<DtypeChanged> dtypeChanged = new ArrayList<>();
+    List<ShapeChanged> shapeChanged = new ArrayList<>();
+    List<ModelTensor> leftA = new ArrayList<>();
+    List<ModelTensor> leftB = new ArrayList<>();
+    try (Channels channels = new Channels()) {
+      for (ModelTensor ta : a.tensors()) {
+        ModelTensor tb = b.tensor(ta.name()).orElse(null);
+        if (tb == null) {
+          leftA.add(ta);
+          continue;
+        }
+        Digest da = digestsA.get(ta.name());
+        Digest db = digestsB.get(tb.name());
+        boolean sameShape = ta.info().shape().equals(tb.info().shape());
+        if (!sameShape) {
+          shapeChanged.add(new ShapeChanged(ta.name(), ta.info().dtype(), ta.info().shape(), tb.info().dtype(),
+              tb.info().shape()));
+        } else if (ta.info().dtype() != tb.info().dtype()) {
+          dtypeChanged.add(new DtypeChanged(ta.name(), ta.info().shape(), ta.info().dtype(), tb.info().dtype(),
+              similarity(channels, ta, tb)));
+        } else if (da.equals(db)) {
+          identical.add(new Identical(ta.name(), tb.name(), ta.info().dtype(), ta.info().shape(), da));
+        } else {
+          changed.add(new Changed(ta.name(), ta.info().dtype(), ta.info().shape(), da, db,
+              similarity(channels, ta, tb)));
+        }
+      }
+    }
+    for (ModelTensor tb : b.tensors()) {
+      if (a.tensor(tb.name()).isEmpty()) {
+        leftB.add(tb);
+      }
+    }
+    // Content matching across names: group the leftovers by (dtype, shape, digest), pair in name order.
+    Map<String, List<ModelTensor>> groupsB = new LinkedHashMap<>();
+    for (ModelTensor tb : leftB) {
+      groupsB.computeIfAbsent(contentKey(tb, digestsB), k -> new ArrayList<>()).add(tb);
+    }
+    Map<String, Integer> used = new HashMap<>();
+    List<Unmatched> onlyInA = new ArrayList<>();
+    List<ModelTensor> matchedB = new ArrayList<>();
+    for (ModelTensor ta : leftA) { // leftA is in name order, as is each group
+      String key = contentKey(ta, digestsA);
+      List<ModelTensor> group = groupsB.getOrDefault(key, List.of());
+      int next = used.getOrDefault(key, 0);
+      if (next < group.size()) {
+        ModelTensor tb = group.get(next);
+        used.put(key, next + 1);
+        matchedB.add(tb);
+        identical.add(new Identical(ta.name(), tb.name(), ta.info().dtype(), ta.info().shape(),
+            digestsA.get(ta.name())));
+      } else {
+        onlyInA.add(unmatched(ta, digestsA));
+      }
+    }
+    List<Unmatched> onlyInB = new ArrayList<>();
+    java.util.Set<String> matchedNames = new java.util.HashSet<>();
+    matchedB.forEach(t -> matchedNames.add(t.name()));
+    for (ModelTensor tb : leftB) {
+      if (!matchedNames.contains(tb.name())) {
+        onlyInB.add(unmatched(tb, digestsB));
+      }
+    }
+    identical.sort(Comparator.comparing(Identical::nameA, SafetensorsHeader.NAME_ORDER));
+    return new ModelComparison(a, b, identical, changed, dtypeChanged, shapeChanged, onlyInA, onlyInB);
+  }
+
+  private static String contentKey(ModelTensor t, Map<String, Digest> digests) {
+    return digests.get(t.name()) + " " + t.info().dtype() + " " + t.info().shapeText();
+  }
+
+  private static Unmatched unmatched(ModelTensor t, Map<String, Digest> digests) {
+    return new Unmatched(t.name(), t.info().dtype(), t.info().shape(), digests.get(t.name()));
+  }
+
+  /** Statistics over the sample; both tensors have the same shape. */
+  private static Similarity similarity(Channels channels, ModelTensor ta, ModelTensor tb) throws SafetensorsException {
+    Dtype da = ta.info().dtype();
+    Dtype db = tb.info().dtype();
+    long n = ta.info().elementCount();
+    if (!da.byteAddressable() || !db.byteAddressable()) {
+      return Similarity.none(n);
+    }
+    int sa = da.byteSize();
+    int sb = db.byteSize();
+    byte[] xa = ElementSampler.sample(channels.get(ta.file()), ta.file().path().toString(),
+        ta.file().header().dataStart(), ta.info(), sa);
+    byte[] xb = ElementSampler.sample(channels.get(tb.file()), tb.file().path().toString(),
+        tb.file().header().dataStart(), tb.info(), sb);
+    int m = ElementSampler.sampleSize(n);
+    boolean sameDtype = da == db;
+    boolean numeric = da.numeric() && db.numeric();
+    // Cosine is the natural statistic for floating-point weights and for any re-typing between numeric
+    // types (it is scale-invariant, so it survives symmetric quantisation); for integers of one type,
+    // equality is.
+    boolean wantCosine = numeric && (sameDtype ? da.floatingPoint() : true);
+    if (!sameDtype && !numeric) {
+      return Similarity.none(n);
+    }
+    int equal = 0;
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    int finitePairs = 0;
+    for (int k = 0; k < m; k++) {
+      if (sameDtype) {
+        if (java.util.Arrays.equals(xa, k * sa, (k + 1) * sa, xb, k * sb, (k + 1) * sb)) {
+          equal++;
+        }
+      }
+      if (wantCosine) {
+        double va = da.toDouble(xa, k * sa);
+        double vb = db.toDouble(xb, k * sb);
+        if (!sameDtype && va == vb) {
+          equal++;
+        }
+        if (Double.isFinite(va) && Double.isFinite(vb)) {
+          dot += va * vb;
+          na += va * va;
+          nb += vb * vb;
+          finitePairs++;
+        }
+      }
+    }
+    OptionalDouble cosine = OptionalDouble.empty();
+    if (wantCosine && finitePairs > 0 && na > 0 && nb > 0 && Double.isFinite(dot) && Double.isFinite(na)
+        && Double.isFinite(nb)) {
+      double c = dot / (Math.sqrt(na) * Math.sqrt(nb));
+      cosine = OptionalDouble.of(Math.max(-1.0, Math.min(1.0, c)));
+    }
+    OptionalDouble eq = m == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) equal / m);
+    return new Similarity(n, m, cosine, eq);
+  }
+
+  /** Channels opened once per file during a comparison, each checked against its header's file size. */
+  private static final class Channels implements AutoCloseable {
+    private final Map<SafetensorsFile, FileChannel> open = new HashMap<>();
+
+    FileChannel get(SafetensorsFile f) throws SafetensorsException {
+      FileChannel ch = open.get(f);
+      if (ch == null) {
+        ch = f.openChecked();
+        open.put(f, ch);
+      }
+      return ch;
+    }
+
+    @Override
+    public void close() {
+      for (FileChannel ch : open.values()) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // read-only channel: nothing was written, nothing to lose
+        }
+      }
+    }
+  }
+
+  public Architecture architecture() {
+    return architecture;
+  }
+
+  public Digest architectureA() {
+    return architectureA;
+  }
+
+  public Digest architectureB() {
+    return architectureB;
+  }
+
+  public Digest structureA() {
+    return structureA;
+  }
+
+  public Digest structureB() {
+    return structureB;
+  }
+
+  public int tensorsA() {
+    return tensorsA;
+  }
+
+  public int tensorsB() {
+    return tensorsB;
+  }
+
+  /** Byte-identical tensors, by name and (for {@link Identical#renamed()}) across names; sorted by A's name. */
+  public List<Identical> identical() {
+    return identical;
+  }
+
+  /** How many of {@link #identical} were matched across different names. */
+  public long identicalRenamed() {
+    return identical.stream().filter(Identical::renamed).count();
+  }
+
+  public List<Changed> changed() {
+    return changed;
+  }
+
+  public List<DtypeChanged> dtypeChanged() {
+    return dtypeChanged;
+  }
+
+  public List<ShapeChanged> shapeChanged() {
+    return shapeChanged;
+  }
+
+  public List<Unmatched> onlyInA() {
+    return onlyInA;
+  }
+
+  public List<Unmatched> onlyInB() {
+    return onlyInB;
+  }
+
+  /** Counts by category, in a stable order: identical, changed, dtypeChanged, shapeChanged, onlyInA, onlyInB. */
+  public Map<String, Integer> counts() {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    m.put("identical", identical.size());
+    m.put("changed", changed.size());
+    m.put("dtypeChanged", dtypeChanged.size());
+    m.put("shapeChanged", shapeChanged.size());
+    m.put("onlyInA", onlyInA.size());
+    m.put("onlyInB", onlyInB.size());
+    return java.util.Collections.unmodifiableMap(m);
+  }
+}
