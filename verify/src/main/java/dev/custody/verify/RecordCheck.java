@@ -82,9 +82,12 @@ final class RecordCheck {
     try {
       record.verifySignature(key);
     } catch (SignatureException | RuntimeException e) {
-      findings.add(Finding.of(FindingCode.SIGNATURE_INVALID, ref, "signature does not verify with"
-          + " trusted " + key.algorithm().cliName() + " key " + kid + " (" + messageOf(e) + "); the record was"
-          + " altered after signing, or forged"));
+      // Core's plain "does not verify" adds nothing; other causes (a malformed signature) are worth showing.
+      String detail = e instanceof SignatureException && messageOf(e).startsWith("signature does not verify")
+          ? "" : " (" + messageOf(e) + ")";
+      findings.add(Finding.of(FindingCode.SIGNATURE_INVALID, ref, "signature does not verify with trusted "
+          + key.algorithm().cliName() + " key " + kid + detail + "; the record was altered after signing, or"
+          + " forged"));
       return CheckedRecord.rejected(ref, findings);
     }
     // It is now safe to parse the payload: its bytes are what a trusted key signed.

@@ -527,6 +527,19 @@ class LedgerVerifierTest {
   }
 
   @Test
+  void verify_severalTampers_printsTextReport() throws Exception {
+    List<byte[]> records = log.records();
+    records.remove(4);
+    records.set(6, flipIn(records.get(6), "payload"));
+    records.add(records.get(0));
+
+    String text = dev.custody.verify.report.TextReportRenderer.render(verify(records));
+
+    System.out.println(text);
+    assertThat(text.lines()).hasSize(1 + 3 + 3 + 1);
+  }
+
+  @Test
   void verify_emptyLedger_verifiesWithInfo() throws Exception {
     VerificationReport r = verify(List.of());
 
