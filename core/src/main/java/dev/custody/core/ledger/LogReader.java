@@ -2,7 +2,6 @@ package dev.custody.core.ledger;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.entry.EntryRecord;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,34 +65,36 @@ public final class LogReader {
       throws IOException {
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
       ch.position(offset);
-      InputStream in = new BufferedInputStream(Channels.newInputStream(ch), BUFFER);
-      ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+      InputStream in = Channels.newInputStream(ch);
+      byte[] buf = new byte[BUFFER];
+      ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
       long index = firstIndex;
       long lineNo = firstLine;
       long lineStart = offset;
       long pos = offset;
       long endOffset = offset;
       boolean oversize = false;
-      int b;
-      while ((b = in.read()) != -1) {
-        pos++;
-        if (b == '\n') {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        int from = 0;
+        for (int i = 0; i < n; i++) {
+          if (buf[i] != '\n') {
+            continue;
+          }
+          oversize = append(line, buf, from, i - from, oversize);
+          long end = pos + i + 1;
           visitor.record(new RawRecord(index, segment, lineNo, lineStart, oversize ? null : line.toByteArray(),
               oversize, true));
           index++;
           lineNo++;
-          lineStart = pos;
-          endOffset = pos;
+          lineStart = end;
+          endOffset = end;
           line.reset();
           oversize = false;
-        } else if (!oversize) {
-          if (line.size() >= EntryRecord.MAX_RECORD_BYTES) {
-            oversize = true;
-            line.reset();
-          } else {
-            line.write(b);
-          }
+          from = i + 1;
         }
+        oversize = append(line, buf, from, n - from, oversize);
+        pos += n;
       }
       if (pos > lineStart) {
         visitor.record(new RawRecord(index, segment, lineNo, lineStart, oversize ? null : line.toByteArray(),
@@ -102,4 +103,23 @@ public final class LogReader {
       return new Position(index, endOffset, lineNo);
     }
   }
+
+  /**
+   * Adds bytes to the line being read unless that would pass the record limit; a line over the
+   * limit is dropped (and its remaining bytes skipped) so memory stays bounded.
+   *
+   * @return whether the line is now oversize
+   */
+  private static boolean append(ByteArrayOutputStream line, byte[] buf, int from, int len, boolean oversize) {
+    if (oversize || len == 0) {
+      return oversize;
+    }
+    if (line.size() + len > EntryRecord.MAX_RECORD_BYTES) {
+      line.reset();
+      return true;
+    }
+    line.write(buf, from, len);
+    return false;
+  }
+
 }
