@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       DemoCommand.class,
       HashCommand.class,
+      WitnessCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 verified/success, 1 verification failed, 2 bad usage or unreadable input.",
