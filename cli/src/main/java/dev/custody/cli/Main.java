@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       HashCommand.class,
       FingerprintCommand.class,
       CompareCommand.class,
+      WitnessCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 verified/success, 1 verification failed, 2 bad usage or unreadable input.",

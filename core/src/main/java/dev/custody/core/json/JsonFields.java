@@ -108,6 +108,24 @@ public final class JsonFields {
     return v;
   }
 
+  /** A required array of strings (possibly empty). */
+  public List<String> strings(String name) throws FormatException {
+    JsonNode v = get(name);
+    if (!v.isArray()) {
+      throw new FormatException(what + ": member '" + name + "' must be an array of strings");
+    }
+    List<String> out = new java.util.ArrayList<>();
+    int i = 0;
+    for (JsonNode e : v) {
+      if (!e.isTextual()) {
+        throw new FormatException(what + ": " + name + "[" + i + "] must be a string, got " + e.getNodeType());
+      }
+      out.add(e.textValue());
+      i++;
+    }
+    return out;
+  }
+
   /** An optional array of objects; absent means empty. */
   public List<JsonFields> objects(String name) throws FormatException {
     Optional<JsonNode> v = find(name);

@@ -1,0 +1,53 @@
+package dev.custody.attest.witness;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Durable file writes for the witness state: a reader sees the old file or the new one, never a mix. */
+final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /**
+   * Replaces {@code target} with {@code data}: writes a temporary file beside it, fsyncs it, renames
+   * it over the target (atomic on POSIX file systems) and fsyncs the directory so the rename
+   * survives a crash.
+   */
+  static void replace(Path target, byte[] data) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    try {
+      writeAndSync(tmp, data, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    syncDirectory(dir);
+  }
+
+  /** Creates {@code target} (which must not exist) with {@code data}, durably. */
+  static void create(Path target, byte[] data) throws IOException {
+    writeAndSync(target, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    syncDirectory(target.toAbsolutePath().getParent());
+  }
+
+  private static void writeAndSync(Path p, byte[] data, StandardOpenOption... options) throws IOException {
+    try (FileChannel ch = FileChannel.open(p, options)) {
+      ByteBuffer b = ByteBuffer.wrap(data);
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      ch.force(true);
+    }
+  }
+
+  static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+}
