@@ -24,6 +24,9 @@ import picocli.CommandLine.Command;
       LogCommand.class,
       ShowCommand.class,
       VerifyCommand.class,
+      CheckpointCommand.class,
+      InfoCommand.class,
+      ProveCommand.class,
       DemoCommand.class,
       HashCommand.class,
       CommandLine.HelpCommand.class
