@@ -222,4 +222,31 @@ class TransparencyCliTest {
     assertThat(info.get("origin").isNull()).isTrue();
     assertThat(info.get("size").asLong()).isEqualTo(2);
   }
+
+  @Test
+  void alteredStoredCheckpoint_signatureInvalid() throws Exception {
+    record(3, "x");
+    Path cp = ledger.resolve("checkpoints/3");
+    List<String> lines = new ArrayList<>(Files.readAllLines(cp));
+    // Another root, same length: the text changes, the signature no longer covers it.
+    lines.set(2, Base64.getEncoder().encodeToString(new byte[32]));
+    Files.writeString(cp, String.join("\n", lines) + "\n");
+    Cli.Result r = verify();
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    assertThat(r.out()).contains("ERROR CHECKPOINT_SIGNATURE_INVALID").contains("checkpoints/3");
+  }
+
+  @Test
+  void twoCheckpointsForOneSizeSignedByTheLogKey_forkEvidence() throws Exception {
+    record(3, "x");
+    // The log key holder signs a second tree head for size 3 (a split view shown to this auditor).
+    var signer = new dev.custody.attest.note.CheckpointSigner(ORIGIN,
+        dev.custody.attest.note.Ed25519NoteSigner.parsePrivateKey(Files.readString(ledger.resolve("log/key")).strip()));
+    Path other = tmp.resolve("other-view");
+    Files.write(other, signer.sign(3, Bytes.copyOf(new byte[32])).encoded());
+    Cli.Result r = verify("--checkpoint", other);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    assertThat(r.out()).contains("ERROR CHECKPOINT_INCONSISTENT").contains("are both signed for tree size 3 with"
+        + " different roots");
+  }
 }

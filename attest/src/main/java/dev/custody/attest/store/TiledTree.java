@@ -8,7 +8,6 @@ import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.merkle.MerkleTree;
 import dev.custody.core.merkle.NodeHashes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -58,6 +57,9 @@ public final class TiledTree implements NodeHashes {
   /** edge.get(L) = hashes of the partial tile at level L, fewer than 256. */
   private final List<List<byte[]>> edge = new ArrayList<>();
   private long size;
+  /** Full tiles whose write failed, kept until this object is dropped. */
+  private final Map<Long, byte[]> unwritten = new java.util.HashMap<>();
+  private String writeFailure;
   private final MessageDigest sha = Digest.newSha256();
   private final Map<Long, byte[]> cache = new LinkedHashMap<>(64, 0.75f, true) {
     private static final long serialVersionUID = 1L;
@@ -207,7 +209,11 @@ public final class TiledTree implements NodeHashes {
       try {
         writeTile(level, n, tile);
       } catch (IOException ex) {
-        throw new UncheckedIOException("cannot write tile " + TilePath.full(level, n) + " under " + tileDir, ex);
+        // Tiles are derived data: a failed write (disk full, permissions) must not fail appends whose
+        // records are already durable. Keep the tile in memory; the next writable open finds it
+        // missing and rebuilds it from the segments.
+        unwritten.put(key(level, n), tile);
+        writeFailure = "cannot write tile " + TilePath.full(level, n) + " under " + tileDir + ": " + ex;
       }
       fullTiles[level] = n + 1;
       e.clear();
@@ -232,7 +238,11 @@ public final class TiledTree implements NodeHashes {
   }
 
   private byte[] readTile(int level, long index) {
-    byte[] t = cache.get(key(level, index));
+    byte[] t = unwritten.isEmpty() ? null : unwritten.get(key(level, index));
+    if (t != null) {
+      return t;
+    }
+    t = cache.get(key(level, index));
     if (t != null) {
       return t;
     }
@@ -243,7 +253,7 @@ public final class TiledTree implements NodeHashes {
       throw new IllegalStateException("tile " + p + " is missing; the tiles are damaged: delete " + tileDir
           + " and open the ledger for writing to rebuild them from the segments", e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read tile " + p, e);
+      throw new java.io.UncheckedIOException("cannot read tile " + p, e);
     }
     if (t.length != TILE_BYTES) {
       throw new IllegalStateException("tile " + p + " has " + t.length + " bytes, not " + TILE_BYTES
@@ -326,6 +336,11 @@ public final class TiledTree implements NodeHashes {
       System.arraycopy(e.get(i), 0, out, i * HASH, HASH);
     }
     return out;
+  }
+
+  /** The last tile write failure, if any (tiles stay correct in memory; a reopen rebuilds them). */
+  public synchronized Optional<String> writeFailure() {
+    return Optional.ofNullable(writeFailure);
   }
 
   /** The RFC 9162 root of the first {@code treeSize} leaves. */
