@@ -1,25 +1,66 @@
 package dev.custody.cli;
 
 import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.store.LogIdentity;
 import dev.custody.core.FormatException;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.ledger.LogConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "init", mixinStandardHelpOptions = true, description = "Create an empty ledger.")
+@Command(name = "init", mixinStandardHelpOptions = true,
+    description = {"Create an empty ledger with a transparency-log identity: an origin name and an Ed25519 log key",
+        "(DIR/log/key, mode 0600; DIR/log/vkey; DIR/log/config.json). Appends then sign checkpoints automatically."})
 final class InitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledger;
 
+  @Option(names = "--origin", paramLabel = "NAME",
+      description = "The log's origin (first line of its checkpoints, and the log key's name), e.g. example.com/models;"
+          + " no spaces or '+'. Default: custody.local/<16 random hex digits>.")
+  String origin;
+
+  @Option(names = "--checkpoint-interval", paramLabel = "MILLIS", defaultValue = "1000",
+      description = "Automatic checkpoints: after a durable batch of appends, sign one when at least this many ms passed"
+          + " since the last (0: after every batch; -1: off). Default: ${DEFAULT-VALUE}.")
+  long intervalMillis;
+
   @Override
   public Integer call() throws IOException, FormatException {
     Path dir = ledger.resolve();
-    Ledger.create(dir);
+    if (intervalMillis < -1) {
+      throw new IllegalArgumentException("--checkpoint-interval must be -1 (off), 0 or a number of milliseconds, got "
+          + intervalMillis);
+    }
+    SecureRandom random = new SecureRandom();
+    String o = origin != null ? origin : LogIdentity.defaultOrigin(random);
+    LogConfig config;
+    try {
+      config = new LogConfig(o, intervalMillis < 0 ? Optional.empty() : Optional.of(intervalMillis));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--origin: " + e.getMessage(), e);
+    }
+    try {
+      Ledger.create(dir, config, random);
+    } catch (FormatException e) {
+      if (origin != null && !Files.exists(dir.resolve(LedgerLayout.MARKER))) {
+        throw new FormatException("--origin '" + origin + "' is not usable as a log name: " + e.getMessage(), e);
+      }
+      throw e;
+    }
+    String vkey = Files.readString(dir.resolve(LedgerLayout.LOG_VKEY)).strip();
     spec.commandLine().getOut().println("initialised ledger " + dir.toAbsolutePath().normalize());
+    spec.commandLine().getOut().println("log origin   " + o);
+    spec.commandLine().getOut().println("log key      " + vkey + "  (publish it: verifiers trust checkpoints signed by it)");
     return Main.VERIFIED;
   }
 }

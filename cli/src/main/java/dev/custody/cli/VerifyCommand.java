@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Replay the ledger offline: strict parsing, every signature by a trusted key, hash links,"
-        + " sequence numbers, no forks or duplicates. Prints a report naming every problem's entry.",
+        + " sequence numbers, no forks or duplicates, and the Merkle root against every checkpoint (the ledger's own"
+        + " and --checkpoint). Prints a report naming every problem's entry.",
         "Exit 0 verified, 1 verification failed, 2 bad usage or unreadable input."})
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -30,6 +31,17 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--chain", paramLabel = "ID", description = "Report on this chain only.")
   String chain;
 
+  @Option(names = "--log-key", paramLabel = "VKEY|FILE",
+      description = "A trusted log key for checkpoints: a verifier key string (name+hash+base64, as 'custody info' prints"
+          + " it) or a file holding one. Repeatable. *.vkey files in the --trust directory are trusted too. Without"
+          + " any, checkpoints are checked with the ledger's own log/vkey (a warning says so).")
+  java.util.List<String> logKeys = new java.util.ArrayList<>();
+
+  @Option(names = "--checkpoint", paramLabel = "FILE",
+      description = "A checkpoint obtained earlier from elsewhere (e.g. printed by 'custody checkpoint'): the ledger must"
+          + " extend it. This detects truncation and rewritten history.")
+  Path checkpoint;
+
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (default) or json.")
   String format;
 
@@ -39,6 +51,14 @@ final class VerifyCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--format must be text or json, got '" + format + "'");
     }
     LedgerVerifier.Builder b = LedgerVerifier.builder(TrustedKeys.load(trust));
+    java.util.List<dev.custody.core.note.VerifierKey> keys = new java.util.ArrayList<>(TrustedKeys.loadLogKeys(trust));
+    for (String k : logKeys) {
+      keys.add(TrustedKeys.parseLogKey(k));
+    }
+    b.logKeys(keys);
+    if (checkpoint != null) {
+      b.checkpoint(dev.custody.core.ledger.LedgerLayout.readSmallFile(checkpoint), checkpoint.toString());
+    }
     if (chain != null) {
       b.chain(chain);
     }

@@ -54,7 +54,8 @@ class CommandContractTest {
   // ------------------------------------------------------------------ help and usage
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "keys", "keys generate", "init", "record", "log", "show", "verify", "demo"})
+  @ValueSource(strings = {"", "keys", "keys generate", "init", "record", "log", "show", "verify", "demo", "checkpoint",
+      "info", "prove", "prove inclusion", "prove consistency"})
   void help_everyCommand_exitsZeroWithUsage(String command) {
     List<Object> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of((Object[]) command.split(" ")));
     args.add("--help");
@@ -64,7 +65,8 @@ class CommandContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "keys", "keys generate", "init", "record", "log", "show", "verify", "demo"})
+  @ValueSource(strings = {"", "keys", "keys generate", "init", "record", "log", "show", "verify", "demo", "checkpoint",
+      "info", "prove", "prove inclusion", "prove consistency"})
   void run_unknownOption_exitsTwoNamingIt(String command) {
     List<Object> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of((Object[]) command.split(" ")));
     // Required options given, so that the unknown option is the only mistake.
@@ -73,6 +75,9 @@ class CommandContractTest {
       case "record" -> args.addAll(List.of("training", "--key", key, "--chain", CHAIN, "--ledger", base));
       case "show" -> args.addAll(List.of(CHAIN + ":0", "--ledger", base));
       case "verify" -> args.addAll(List.of("--trust", keys, "--ledger", base));
+      case "prove inclusion" -> args.addAll(List.of(CHAIN + ":0", "--ledger", base));
+      case "prove consistency" -> args.addAll(List.of("--from", "1", "--ledger", base));
+      case "checkpoint", "info" -> args.addAll(List.of("--ledger", base));
       default -> { }
     }
     Map<String, String> before = Cli.snapshot(base);

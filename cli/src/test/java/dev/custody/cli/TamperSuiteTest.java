@@ -46,6 +46,7 @@ class TamperSuiteTest {
   static Path genuine;
   static Path other;
   static Path malloryKey;
+  static Path genuineCheckpoint;
 
   @TempDir Path work;
 
@@ -78,6 +79,11 @@ class TamperSuiteTest {
     Cli.ok("init", "--ledger", other);
     record(other, "dataset-ingest", F, "alice", "--output", "corpus=sha256:" + "11".repeat(32));
     record(other, "training", F, "alice", "--output", "model=sha256:" + "22".repeat(32));
+
+    // The auditor trusts the genuine ledger's log key (it would be published), and keeps a copy of
+    // the newest checkpoint, obtained when the ledger was handed over.
+    Files.copy(genuine.resolve("log/vkey"), trust.resolve("genuine-log.vkey"));
+    genuineCheckpoint = Files.copy(genuine.resolve("checkpoint"), root.resolve("genuine-checkpoint"));
 
     List<JsonNode> log = Cli.ok("log", "--ledger", genuine, "--json").jsonLines();
     assertThat(log).extracting(n -> n.get("chain").asText() + ":" + n.get("sequence").asLong()).isEqualTo(LAYOUT);
@@ -316,15 +322,51 @@ class TamperSuiteTest {
   }
 
   @Test
-  void verify_swappedAdjacentRecordsOfDifferentChains_stillVerifies() {
+  void verify_swappedAdjacentRecordsOfDifferentChains_checkpointRootMismatch() {
     // F:1 and M:0 trade places: each chain keeps its own order, links and sequence numbers, so
     // nothing that hash links check has changed. Only the log order (and so the Merkle leaves)
-    // differs, which signed checkpoints will catch (transparency-log issue, see SECURITY.md).
+    // differs, which the ledger's signed checkpoints catch.
     List<String> l = lines();
     String a = l.get(1);
     l.set(1, l.get(2));
     l.set(2, a);
-    assertVerified(tampered(l));
+    Path t = tampered(l);
+    Verdict v = verify(t);
+    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
+    assertThat(v.text().out()).contains("ERROR CHECKPOINT_ROOT_MISMATCH").contains("checkpoint checkpoints/2 (size 2");
+    // The auditor's own copy of the checkpoint catches it too, with the ledger's checkpoints gone.
+    deleteCheckpoints(t);
+    Cli.Result r = Cli.run("verify", "--ledger", t, "--trust", trust, "--checkpoint", genuineCheckpoint);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    assertThat(r.out()).contains("ERROR CHECKPOINT_INCONSISTENT").contains("the ledger does not extend it");
+  }
+
+  @Test
+  void verify_swappedAdjacentRecordsOfDifferentChainsAndCheckpointsDeleted_verifiesWithWarningOnly() {
+    // The old limitation, where it still applies: with every checkpoint removed and no checkpoint
+    // from elsewhere, the cross-chain order is not committed to by anything the verifier holds.
+    List<String> l = lines();
+    String a = l.get(1);
+    l.set(1, l.get(2));
+    l.set(2, a);
+    Path t = tampered(l);
+    deleteCheckpoints(t);
+    Verdict v = verify(t);
+    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.VERIFIED);
+    assertThat(v.text().out()).contains("WARNING NO_CHECKPOINT");
+  }
+
+  private static void deleteCheckpoints(Path ledger) {
+    try {
+      Files.delete(ledger.resolve("checkpoint"));
+      try (var s = Files.list(ledger.resolve("checkpoints"))) {
+        for (Path p : s.toList()) {
+          Files.delete(p);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   // ------------------------------------------------------------------ (e) spliced records
@@ -439,25 +481,44 @@ class TamperSuiteTest {
   // ------------------------------------------------------------------ (h) truncation: NOT detectable yet
 
   @Test
-  void verify_lastRecordOfChainsDeleted_stillVerifies() {
+  void verify_lastRecordOfChainsDeleted_ledgerShorterThanCheckpoint() {
     // Removing the last entries of a chain (here the last entry of acme/falcon-7b, which is also the
     // last record of the log, and the whole one-entry chain acme/tokenizer) is a truncation that
-    // hash links alone cannot detect: links only point backwards, so the shorter chains are valid
-    // chains. SECURITY.md says so; signed checkpoints (transparency-log issue) close this gap.
-    // This test pins the limitation: when checkpoints arrive, it must change to expect exit 1.
+    // hash links alone cannot detect: links only point backwards. The signed checkpoints can.
     List<String> l = lines();
     l.remove(8); // F:4
     l.remove(6); // T:0
     Path t = tampered(l);
-    assertVerified(t);
-    assertThat(verify(t).text().out()).contains("VERIFIED: 7 entries in 2 chains");
+    Verdict v = verify(t);
+    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
+    assertThat(v.text().out()).contains("ERROR LEDGER_SHORTER_THAN_CHECKPOINT")
+        .contains("commits to 9 entries but the ledger holds 7");
   }
 
   @Test
-  void verify_lastRecordOfMiddleChainDeleted_stillVerifies() {
-    // Same limitation for a chain whose last entry is in the middle of the log (M:2).
+  void verify_lastRecordDeletedWithCheckpoints_onlyTheAuditorsCheckpointCatchesIt() {
+    // The attacker also deletes the ledger's checkpoints: the ledger alone then verifies (the old
+    // limitation, with a NO_CHECKPOINT warning); the checkpoint the auditor kept does not.
+    List<String> l = lines();
+    l.remove(8);
+    Path t = tampered(l);
+    deleteCheckpoints(t);
+    Verdict v = verify(t);
+    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.VERIFIED);
+    assertThat(v.text().out()).contains("WARNING NO_CHECKPOINT").contains("VERIFIED: 8 entries in 3 chains");
+    Cli.Result r = Cli.run("verify", "--ledger", t, "--trust", trust, "--checkpoint", genuineCheckpoint);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    assertThat(r.out()).contains("ERROR LEDGER_SHORTER_THAN_CHECKPOINT")
+        .contains("the auditor's checkpoint " + genuineCheckpoint + " (size 9").contains("the ledger holds 8");
+  }
+
+  @Test
+  void verify_lastRecordOfMiddleChainDeleted_checkpointRootMismatch() {
+    // A chain's last entry in the middle of the log (M:2): every later record moves one place.
     List<String> l = lines();
     l.remove(7);
-    assertVerified(tampered(l));
+    Verdict v = verify(tampered(l));
+    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
+    assertThat(v.text().out()).contains("ERROR CHECKPOINT_ROOT_MISMATCH").contains("checkpoint checkpoints/8 (size 8");
   }
 }

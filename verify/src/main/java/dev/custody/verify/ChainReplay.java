@@ -56,6 +56,11 @@ final class ChainReplay {
     add(f);
   }
 
+  /** A finding about the ledger as a whole, reported after the findings in log order. */
+  void trailing(Finding f) {
+    trailing.add(f);
+  }
+
   /** Takes the next record in log order. */
   void accept(CheckedRecord r) {
     recordsChecked++;

@@ -56,6 +56,39 @@ public enum FindingCode {
   /** An entry's {@code prev} is not the hash of the chain's previous entry. */
   PREV_MISMATCH(Severity.ERROR),
 
+  // ---- 4. transparency (checkpoints of the log's RFC 9162 Merkle tree)
+
+  /** The ledger's log identity files ({@code log/config.json}, {@code log/vkey}) are malformed. */
+  LOG_IDENTITY_INVALID(Severity.ERROR),
+  /**
+   * No trusted log key was given, so checkpoints were checked with the ledger's own {@code log/vkey}:
+   * that proves the ledger is consistent with its own checkpoints, not who signed them.
+   */
+  LOG_KEY_UNTRUSTED(Severity.WARNING),
+  /** A checkpoint file is not a well-formed signed note with a C2SP checkpoint, or is misnamed. */
+  CHECKPOINT_MALFORMED(Severity.ERROR),
+  /** A checkpoint's log signature by the trusted key does not verify: it was altered or forged. */
+  CHECKPOINT_SIGNATURE_INVALID(Severity.ERROR),
+  /** A checkpoint is not signed by any trusted log key (or is for another origin), or there is no key to check it. */
+  CHECKPOINT_UNTRUSTED(Severity.ERROR),
+  /** A checkpoint stored in the ledger names a root other than that of the ledger's first {@code size} entries. */
+  CHECKPOINT_ROOT_MISMATCH(Severity.ERROR),
+  /**
+   * The ledger does not extend the auditor's checkpoint (root mismatch at its size), or two
+   * checkpoints are signed for the same size with different roots: rewritten history, a fork or a
+   * split view.
+   */
+  CHECKPOINT_INCONSISTENT(Severity.ERROR),
+  /** A checkpoint commits to more entries than the ledger holds: entries were removed (truncation). */
+  LEDGER_SHORTER_THAN_CHECKPOINT(Severity.ERROR),
+  /** Entries after the newest checkpoint are not yet committed to by a signed tree head. */
+  NOT_CHECKPOINTED(Severity.WARNING),
+  /**
+   * The ledger holds entries but no checkpoint: a warning when it has a log key, information for
+   * ledgers made before checkpoints existed.
+   */
+  NO_CHECKPOINT(Severity.WARNING),
+
   // ---- scope
 
   /** The chain the verification was restricted to has no authentic entry in the ledger. */

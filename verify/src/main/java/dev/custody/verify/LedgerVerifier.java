@@ -24,13 +24,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.merkle.MerkleHash;
+import dev.custody.core.note.VerifierKey;
+import java.security.MessageDigest;
 
 /**
  * Replays a file ledger offline and reports what holds and what does not (DESIGN.md §6). Checks,
  * in order: 1. format — every record parses strictly; 2. authenticity — signed by a trusted key
  * with that key's algorithm, the payload (parsed only after the signature verified) names its
  * signer; 3. integrity — per chain, sequence numbers from 0 without gaps, {@code prev} links to the
- * previous entry's hash, no forks, no duplicate records. Everything wrong inside the ledger becomes
+ * previous entry's hash, no forks, no duplicate records; 4. transparency — the RFC 9162 root of the
+ * log, computed while streaming, matches every checkpoint signed by a trusted log key (the ledger's
+ * own and the auditor's {@code --checkpoint}), see {@link LogTransparency}. Everything wrong inside the ledger becomes
  * a {@link Finding}; only a directory that is not a ledger at all is an exception.
  *
  * <p>Replay streams the log with bounded memory: records travel in small batches to a pool of
@@ -56,11 +62,15 @@ public final class LedgerVerifier {
   private final TrustedKeys trust;
   private final Optional<String> chain;
   private final int parallelism;
+  private final List<VerifierKey> logKeys;
+  private final Optional<LogTransparency.Source> checkpoint;
 
   private LedgerVerifier(Builder b) {
     this.trust = b.trust;
     this.chain = b.chain;
     this.parallelism = b.parallelism;
+    this.logKeys = List.copyOf(b.logKeys);
+    this.checkpoint = b.checkpoint;
   }
 
   /** A builder that checks everything, over all chains, with one thread per available processor. */
@@ -73,6 +83,8 @@ public final class LedgerVerifier {
     private final TrustedKeys trust;
     private Optional<String> chain = Optional.empty();
     private int parallelism = Runtime.getRuntime().availableProcessors();
+    private final List<VerifierKey> logKeys = new ArrayList<>();
+    private Optional<LogTransparency.Source> checkpoint = Optional.empty();
 
     private Builder(TrustedKeys trust) {
       this.trust = Objects.requireNonNull(trust, "trust");
@@ -98,6 +110,32 @@ public final class LedgerVerifier {
       return this;
     }
 
+    /**
+     * Trusts {@code keys} (C2SP note verifier keys, Ed25519) to sign the log's checkpoints. Without
+     * any, checkpoints are checked with the ledger's own {@code log/vkey} and a
+     * {@link FindingCode#LOG_KEY_UNTRUSTED} warning says so.
+     */
+    public Builder logKeys(java.util.Collection<VerifierKey> keys) {
+      for (VerifierKey k : keys) {
+        logKeys.add(java.util.Objects.requireNonNull(k, "key"));
+      }
+      return this;
+    }
+
+    /**
+     * A checkpoint the auditor obtained earlier, from elsewhere than the ledger: the ledger must extend
+     * it (its first {@code size} entries have its root), else {@link FindingCode#CHECKPOINT_INCONSISTENT}
+     * or {@link FindingCode#LEDGER_SHORTER_THAN_CHECKPOINT}. This is what detects truncation and
+     * rewriting by whoever holds the ledger files.
+     *
+     * @param signedNote the checkpoint's exact bytes
+     * @param source names it in findings, e.g. its file name
+     */
+    public Builder checkpoint(byte[] signedNote, String source) {
+      this.checkpoint = Optional.of(new LogTransparency.Source(source, signedNote.clone(), true));
+      return this;
+    }
+
     public LedgerVerifier build() {
       return new LedgerVerifier(this);
     }
@@ -113,9 +151,10 @@ public final class LedgerVerifier {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
     LedgerLayout.requireLedger(ledgerDir);
     ChainReplay replay = new ChainReplay(ledgerDir, chain);
+    LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint);
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     try {
-      Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, parallelism);
+      Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, transparency, parallelism);
       List<Path> segments = listSegments(ledgerDir, pipeline);
       long index = 0;
       for (int i = 0; i < segments.size(); i++) {
@@ -134,6 +173,7 @@ public final class LedgerVerifier {
     } finally {
       pool.shutdownNow();
     }
+    transparency.finish().forEach(replay::trailing);
     return replay.finish();
   }
 
@@ -173,11 +213,15 @@ public final class LedgerVerifier {
    * checks. Runs on the calling thread; only the batch tasks run on the pool.
    */
   private static final class Pipeline implements LogReader.Visitor {
-    private record InFlight(Future<List<CheckedRecord>> result, long bytes, List<Finding> layoutAfter) {}
+    /** A checked batch: per record, its check result and its Merkle leaf hash (null if unread). */
+    private record Checked(List<CheckedRecord> records, byte[][] leaves) {}
+
+    private record InFlight(Future<Checked> result, long bytes, List<Finding> layoutAfter) {}
 
     private final ExecutorService pool;
     private final RecordCheck check;
     private final ChainReplay replay;
+    private final LogTransparency transparency;
     private final int maxBatchesInFlight;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long bytesInFlight;
@@ -185,10 +229,12 @@ public final class LedgerVerifier {
     private long batchBytes;
     boolean lastSegment;
 
-    Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, int parallelism) {
+    Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, LogTransparency transparency,
+        int parallelism) {
       this.pool = pool;
       this.check = check;
       this.replay = replay;
+      this.transparency = transparency;
       this.maxBatchesInFlight = 4 * parallelism;
     }
 
@@ -222,8 +268,8 @@ public final class LedgerVerifier {
       long bytes = batchBytes;
       batch = new ArrayList<>(BATCH_RECORDS);
       batchBytes = 0;
-      Future<List<CheckedRecord>> result = work.isEmpty()
-          ? CompletableFuture.completedFuture(List.of())
+      Future<Checked> result = work.isEmpty()
+          ? CompletableFuture.completedFuture(new Checked(List.of(), new byte[0][]))
           : pool.submit(() -> checkAll(work));
       inFlight.add(new InFlight(result, bytes, layoutAfter));
       bytesInFlight += bytes;
@@ -232,17 +278,25 @@ public final class LedgerVerifier {
       }
     }
 
-    private List<CheckedRecord> checkAll(List<RawRecord> work) {
+    private Checked checkAll(List<RawRecord> work) {
       List<CheckedRecord> out = new ArrayList<>(work.size());
-      for (RawRecord r : work) {
+      byte[][] leaves = new byte[work.size()][];
+      MessageDigest sha = Digest.newSha256();
+      for (int i = 0; i < work.size(); i++) {
+        RawRecord r = work.get(i);
         out.add(check.check(r));
+        if (r.bytes() != null) {
+          // RFC 9162 leaf over the exact record bytes, valid or not: the log commits to what is stored.
+          sha.update(MerkleHash.LEAF_PREFIX);
+          leaves[i] = sha.digest(r.bytes());
+        }
       }
-      return out;
+      return new Checked(out, leaves);
     }
 
     private void drainOne() throws IOException {
       InFlight f = inFlight.poll();
-      List<CheckedRecord> results;
+      Checked results;
       try {
         results = f.result().get();
       } catch (InterruptedException e) {
@@ -258,7 +312,10 @@ public final class LedgerVerifier {
         throw new IllegalStateException("record check failed unexpectedly", cause);
       }
       bytesInFlight -= f.bytes();
-      results.forEach(replay::accept);
+      for (int i = 0; i < results.records().size(); i++) {
+        transparency.leaf(results.leaves()[i]);
+        replay.accept(results.records().get(i));
+      }
       f.layoutAfter().forEach(replay::layout);
     }
 

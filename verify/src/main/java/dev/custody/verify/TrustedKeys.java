@@ -101,6 +101,68 @@ public final class TrustedKeys {
     return VerificationKey.fromPem(new String(data, StandardCharsets.US_ASCII), file.toString());
   }
 
+  /** File name suffix of a trusted log (checkpoint) verifier key in a trust directory. */
+  public static final String LOG_KEY_FILE_SUFFIX = ".vkey";
+
+  /**
+   * Trusted log keys for checkpoints: C2SP note verifier keys ({@code name+hex8(keyID)+base64}), one
+   * per {@code *.vkey} file directly in {@code dir} (none if {@code dir} is a file or has no such file).
+   *
+   * @throws FormatException naming the file if one is not a valid Ed25519 verifier key
+   */
+  public static List<dev.custody.core.note.VerifierKey> loadLogKeys(Path dir) throws IOException, FormatException {
+    List<dev.custody.core.note.VerifierKey> keys = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return keys;
+    }
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + LOG_KEY_FILE_SUFFIX)) {
+      for (Path p : ds) {
+        if (Files.isRegularFile(p)) {
+          files.add(p);
+        }
+      }
+    }
+    files.sort(null);
+    for (Path p : files) {
+      keys.add(parseLogKey(p));
+    }
+    return keys;
+  }
+
+  /**
+   * A log key given as a verifier key string, or as a file holding one.
+   *
+   * @throws FormatException if it is neither
+   */
+  public static dev.custody.core.note.VerifierKey parseLogKey(String keyOrFile) throws IOException, FormatException {
+    Path p = Path.of(keyOrFile);
+    if (Files.isRegularFile(p)) {
+      return parseLogKey(p);
+    }
+    try {
+      return dev.custody.core.note.VerifierKey.parse(keyOrFile);
+    } catch (FormatException e) {
+      throw new FormatException("log key '" + keyOrFile + "' is neither a verifier key (name+hex8+base64) nor a file"
+          + " holding one: " + e.getMessage(), e);
+    }
+  }
+
+  private static dev.custody.core.note.VerifierKey parseLogKey(Path file) throws IOException, FormatException {
+    byte[] data;
+    try (InputStream in = Files.newInputStream(file)) {
+      data = in.readNBytes(MAX_KEY_FILE_BYTES + 1);
+    }
+    if (data.length > MAX_KEY_FILE_BYTES) {
+      throw new FormatException(file + ": over " + MAX_KEY_FILE_BYTES + " bytes, not a verifier key");
+    }
+    try {
+      return dev.custody.core.note.VerifierKey.parse(new String(data, StandardCharsets.UTF_8).strip());
+    } catch (FormatException e) {
+      throw new FormatException(file + ": not a log verifier key: " + e.getMessage(), e);
+    }
+  }
+
   /** The trusted key with id {@code keyId}, if any. */
   public Optional<VerificationKey> byKeyId(String keyId) {
     return keyId == null ? Optional.empty() : Optional.ofNullable(byKeyId.get(keyId));

@@ -10,7 +10,15 @@ import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.event.Event;
+import dev.custody.attest.note.Ed25519NoteSigner;
+import dev.custody.attest.store.LogIdentity;
+import dev.custody.core.bytes.Bytes;
+import dev.custody.core.ledger.LogConfig;
+import dev.custody.core.merkle.ConsistencyProof;
+import dev.custody.core.merkle.InclusionProof;
+import dev.custody.core.note.SignedNote;
 import java.io.Closeable;
+import java.security.SecureRandom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,9 +57,29 @@ public final class Ledger implements Closeable {
     this.clock = clock;
   }
 
-  /** Creates an empty ledger at {@code dir}. */
+  /**
+   * Creates an empty ledger at {@code dir} with a fresh log identity: origin
+   * {@code custody.local/<16 random hex>}, a new Ed25519 log key, and automatic checkpoints every
+   * {@value LogConfig#DEFAULT_CHECKPOINT_INTERVAL_MILLIS} ms of appending.
+   */
   public static void create(Path dir) throws IOException, FormatException {
+    SecureRandom random = new SecureRandom();
+    create(dir, new LogConfig(LogIdentity.defaultOrigin(random),
+        Optional.of(LogConfig.DEFAULT_CHECKPOINT_INTERVAL_MILLIS)), random);
+  }
+
+  /**
+   * Creates an empty ledger at {@code dir} with the log identity {@code config} and a new log key
+   * drawn from {@code random}.
+   *
+   * @throws FormatException if {@code dir} is already a ledger or not empty, or the origin is not a
+   *     valid key name (C2SP note key names have no spaces or '+')
+   */
+  public static void create(Path dir, LogConfig config, SecureRandom random) throws IOException, FormatException {
+    // Check the origin before creating anything, so a bad name leaves no half-made ledger.
+    Ed25519NoteSigner.generate(config.origin(), random);
     FileLogStore.create(dir);
+    LogIdentity.create(dir, config, random);
   }
 
   /** Opens the ledger at {@code dir} for appending, with the system clock (UTC). */
@@ -154,6 +182,38 @@ public final class Ledger implements Closeable {
   /** Repairs made when opening (torn records after a crash), for the caller to report. */
   public List<String> repairs() {
     return store.repairs();
+  }
+
+  // ---- transparency
+
+  /** The log identity (origin, verifier key), if the ledger has one. */
+  public Optional<LogIdentity> identity() {
+    return store.identity();
+  }
+
+  /** Signs, stores and returns a checkpoint of the current tree head; see {@link LogStore#signCheckpoint()}. */
+  public SignedNote checkpoint() throws IOException, FormatException, AttestException {
+    return store.signCheckpoint();
+  }
+
+  /** The newest stored checkpoint's bytes (unverified), if any. */
+  public Optional<byte[]> latestCheckpoint() throws IOException, FormatException {
+    return store.latestCheckpoint();
+  }
+
+  /** The Merkle root of the first {@code treeSize} entries. */
+  public Bytes rootHash(long treeSize) {
+    return store.rootHash(treeSize);
+  }
+
+  /** See {@link LogStore#inclusionProof}. */
+  public InclusionProof inclusionProof(long logIndex, long treeSize) throws IOException, FormatException {
+    return store.inclusionProof(logIndex, treeSize);
+  }
+
+  /** See {@link LogStore#consistencyProof}. */
+  public ConsistencyProof consistencyProof(long size1, long size2) throws FormatException {
+    return store.consistencyProof(size1, size2);
   }
 
   @Override

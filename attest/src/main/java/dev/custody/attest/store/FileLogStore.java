@@ -29,6 +29,18 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import dev.custody.core.bytes.Bytes;
+import dev.custody.core.checkpoint.Checkpoint;
+import dev.custody.core.checkpoint.CheckpointVerifier;
+import dev.custody.core.merkle.ConsistencyProof;
+import dev.custody.core.merkle.InclusionProof;
+import dev.custody.core.merkle.MerkleHash;
+import dev.custody.core.merkle.ProofException;
+import dev.custody.core.merkle.ProofVerifier;
+import dev.custody.core.note.NoteSigningException;
+import dev.custody.core.note.NoteVerificationException;
+import dev.custody.core.note.SignedNote;
+import dev.custody.core.checkpoint.CheckpointException;
 
 /**
  * The default {@link LogStore}: a ledger directory on local disk ({@link LedgerLayout}).
@@ -51,6 +63,16 @@ import java.util.concurrent.LinkedBlockingQueue;
  * its bytes are saved under {@code DIR/torn/} and the segment is truncated to the last complete
  * record. Any other damage (a malformed record in the middle, a broken chain link) makes the store
  * refuse to open: nothing is ever rewritten to "fix" evidence; run {@code custody verify}.
+ *
+ * <p><b>Merkle tree and checkpoints.</b> The records are the leaves of an RFC 9162 tree (leaf =
+ * {@code SHA-256(0x00 || record bytes)}) kept as hash tiles ({@link TiledTree}), appended by the
+ * committer after the batch's fsync, in the same critical section that makes the batch visible.
+ * When the ledger has a log identity ({@link LogIdentity}) with an automatic checkpoint interval,
+ * the committer signs a checkpoint of the new tree head after a batch when the interval has passed
+ * since its last one, still under the OS lock, after the batch's futures completed (so checkpointing
+ * adds no latency to acknowledged appends). A writer opening the ledger checks that the ledger
+ * extends its own newest checkpoint and refuses to append otherwise: appending to a truncated or
+ * rewritten log would make the log sign a fork of its own history.
  */
 public final class FileLogStore implements LogStore {
   /** A new segment is started once the current one exceeds this size, so no file grows without bound. */
@@ -92,6 +114,14 @@ public final class FileLogStore implements LogStore {
   }
 
   private final Map<String, ChainSlot> slots = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The Merkle tree over the records; appended to under the {@link #index} monitor, with the index. */
+  private TiledTree tree;
+  private Optional<LogIdentity> identity = Optional.empty();
+  /** Committer (and {@link #signCheckpoint}) under the OS lock: when this process last signed. */
+  private long lastCheckpointNanos;
+  private long lastCheckpointSize = -1;
+  private boolean checkpointedOnce;
 
   private FileLogStore(Path dir, long segmentBytes, boolean readOnly) {
     this.dir = dir;
@@ -139,8 +169,11 @@ public final class FileLogStore implements LogStore {
   public static FileLogStore open(Path dir, long segmentBytes) throws IOException, FormatException {
     LedgerLayout.requireLedger(dir);
     FileLogStore s = new FileLogStore(dir, segmentBytes, false);
+    s.identity = LogIdentity.load(dir, true);
+    s.tree = TiledTree.open(dir, true);
     try (FileChannel lockChannel = lockChannel(dir); FileLock lock = lock(lockChannel)) {
       s.catchUp();
+      s.checkTree();
     }
     s.committer.setDaemon(true);
     s.committer.start();
@@ -154,7 +187,10 @@ public final class FileLogStore implements LogStore {
   public static FileLogStore openReadOnly(Path dir) throws IOException, FormatException {
     LedgerLayout.requireLedger(dir);
     FileLogStore s = new FileLogStore(dir, DEFAULT_SEGMENT_BYTES, true);
+    s.identity = LogIdentity.load(dir, false);
+    s.tree = TiledTree.open(dir, false);
     s.catchUp();
+    s.checkTree();
     return s;
   }
 
@@ -342,6 +378,9 @@ public final class FileLogStore implements LogStore {
         return;
       }
       writeBatch(batch);
+      synchronized (checkpointMonitor) {
+        maybeCheckpoint();
+      }
     }
   }
 
@@ -416,6 +455,7 @@ public final class FileLogStore implements LogStore {
         Pending p = pending.get(i);
         long len = (i + 1 < pending.size() ? pending.get(i + 1).bufferOffset : bytes.length) - p.bufferOffset;
         index.add(seg, start + p.bufferOffset, start + p.bufferOffset + len, p.request.chain, p.sequence, p.hash);
+        tree.appendRecord(bytes, (int) p.bufferOffset, (int) len - 1);
       }
     }
     for (Pending p : pending) {
@@ -573,6 +613,7 @@ public final class FileLogStore implements LogStore {
       EntryPayload p = rec.payload(raw.where());
       synchronized (index) {
         index.requireContinues(p, rec.hash(), raw.where());
+        addLeaf(raw.bytes());
         index.add(seg, raw.offset(), raw.offset() + raw.bytes().length + 1, p.chain(), p.sequence(), rec.hash());
       }
     } catch (FormatException e) {
@@ -608,6 +649,7 @@ public final class FileLogStore implements LogStore {
           ch.write(ByteBuffer.wrap(new byte[] {'\n'}), raw.offset() + bytes.length);
           ch.force(false);
           synchronized (index) {
+            addLeaf(bytes);
             index.add(seg, raw.offset(), raw.offset() + bytes.length + 1, p.chain(), p.sequence(), rec.hash());
           }
           note("completed the last record of " + seg.path.getFileName() + " (log index " + raw.logIndex()
@@ -632,6 +674,225 @@ public final class FileLogStore implements LogStore {
       note("removed an incomplete record at the end of " + seg.path.getFileName() + " (offset " + raw.offset()
           + ", a write interrupted by a crash, never acknowledged); its bytes are saved in " + saved);
     }
+  }
+
+  /**
+   * Adds the leaf of the record about to become log index {@code index.size}, unless the tiles
+   * already cover it. Caller holds the index monitor.
+   */
+  private void addLeaf(byte[] record) {
+    if (index.size == tree.size()) {
+      tree.appendRecord(record, 0, record.length);
+    }
+  }
+
+  /**
+   * After catching up: makes the tree cover exactly the records (rebuilding it from the segments when
+   * its tiles reach beyond them), and for a writer, checks it against the newest checkpoint.
+   */
+  private void checkTree() throws IOException, FormatException {
+    synchronized (index) {
+      if (tree.size() != index.size) {
+        rebuildTree("the tiles cover " + tree.size() + " leaves but the ledger holds " + index.size + " records");
+      }
+    }
+    if (readOnly) {
+      return;
+    }
+    Optional<Checkpoint> cp = latestVerifiedCheckpoint();
+    if (cp.isEmpty()) {
+      return;
+    }
+    long size = size();
+    if (cp.get().size() > size) {
+      throw new FormatException("ledger " + dir + " holds " + size + " entries but its own checkpoint "
+          + LedgerLayout.CHECKPOINT + " commits to " + cp.get().size() + ": entries were removed (truncation or a"
+          + " restored old copy). Refusing to append, which would fork the log's signed history; run"
+          + " 'custody verify' and restore the missing entries");
+    }
+    if (!tree.root(cp.get().size()).equals(cp.get().rootHash())) {
+      rebuildTree("the tiles' root at size " + cp.get().size() + " differs from the checkpoint");
+      if (!tree.root(cp.get().size()).equals(cp.get().rootHash())) {
+        throw new FormatException("ledger " + dir + ": the root of its first " + cp.get().size() + " entries is "
+            + b64(tree.root(cp.get().size())) + " but its own checkpoint at that size says " + b64(cp.get().rootHash())
+            + ": entries were rewritten or reordered. Refusing to append, which would fork the log's signed"
+            + " history; run 'custody verify'");
+      }
+    }
+    lastCheckpointSize = cp.get().size();
+  }
+
+  private static String b64(Bytes b) {
+    return java.util.Base64.getEncoder().encodeToString(b.toByteArray());
+  }
+
+  /** Rebuilds the tree from the segments (tiles are derived data). Caller holds the index monitor. */
+  private void rebuildTree(String why) throws IOException, FormatException {
+    TiledTree t = TiledTree.empty(dir, !readOnly);
+    long n = index.size;
+    LogReader.readAll(dir, raw -> {
+      if (raw.terminated() && raw.logIndex() < n && raw.bytes() != null) {
+        t.appendRecord(raw.bytes(), 0, raw.bytes().length);
+      }
+    });
+    if (t.size() != n) {
+      throw new FormatException("ledger " + dir + ": rebuilding the Merkle tree read " + t.size() + " records, expected "
+          + n + "; run 'custody verify'");
+    }
+    tree = t;
+    if (!readOnly) {
+      note("rebuilt the Merkle tree tiles from the segments: " + why);
+    }
+  }
+
+  /** The newest checkpoint file, verified with the log key; empty if there is none (or no log identity). */
+  private Optional<Checkpoint> latestVerifiedCheckpoint() throws IOException, FormatException {
+    Path f = dir.resolve(LedgerLayout.CHECKPOINT);
+    if (identity.isEmpty() || !Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(CheckpointVerifier.forLog(identity.get().origin(), identity.get().verifierKey())
+          .verify(LedgerLayout.readSmallFile(f)).checkpoint());
+    } catch (NoteVerificationException | CheckpointException e) {
+      throw new FormatException(f + " is not a checkpoint signed by this ledger's log key "
+          + identity.get().verifierKey() + ": " + e.getMessage() + "; run 'custody verify'", e);
+    }
+  }
+
+  private void maybeCheckpoint() {
+    if (identity.isEmpty() || identity.get().signer().isEmpty()) {
+      return;
+    }
+    Optional<Long> interval = identity.get().config().checkpointIntervalMillis();
+    if (interval.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (checkpointedOnce && now - lastCheckpointNanos < interval.get() * 1_000_000L) {
+      return;
+    }
+    try {
+      writeCheckpointLocked();
+    } catch (IOException | NoteSigningException | RuntimeException e) {
+      // The batch is durable and acknowledged; a failed checkpoint is retried after the next batch.
+      note("automatic checkpoint failed: " + e.getMessage());
+    }
+  }
+
+  /** Signs and stores a checkpoint of the current tree head. Caller holds the OS lock and has caught up. */
+  private SignedNote writeCheckpointLocked() throws IOException, NoteSigningException {
+    long size;
+    Bytes root;
+    synchronized (index) {
+      size = index.size;
+      root = tree.root(size);
+    }
+    SignedNote note = identity.get().signer().orElseThrow().sign(size, root);
+    lastCheckpointNanos = System.nanoTime();
+    checkpointedOnce = true;
+    if (size == lastCheckpointSize) {
+      return note; // already stored (Ed25519 is deterministic: the same bytes)
+    }
+    byte[] bytes = note.encoded();
+    Path cpDir = dir.resolve(LedgerLayout.CHECKPOINTS);
+    Files.createDirectories(cpDir);
+    Path f = cpDir.resolve(LedgerLayout.checkpointName(size));
+    if (Files.exists(f)) {
+      if (!Arrays.equals(Files.readAllBytes(f), bytes)) {
+        throw new IOException(f + " already holds a different checkpoint for tree size " + size
+            + "; refusing to sign a second tree head for the same size (that would be a fork)");
+      }
+    } else {
+      LogIdentity.writeDurably(f, bytes);
+      fsyncDirectory(cpDir);
+    }
+    LogIdentity.writeDurably(dir.resolve(LedgerLayout.CHECKPOINT), bytes);
+    fsyncDirectory(dir);
+    lastCheckpointSize = size;
+    return note;
+  }
+
+  // ---------------------------------------------------------------- transparency API
+
+  @Override
+  public Optional<LogIdentity> identity() {
+    return identity;
+  }
+
+  @Override
+  public SignedNote signCheckpoint() throws IOException, FormatException, AttestException {
+    if (readOnly) {
+      throw new IllegalStateException("ledger " + dir + " was opened read-only");
+    }
+    if (identity.isEmpty() || identity.get().signer().isEmpty()) {
+      throw new AttestException("ledger " + dir + " has no log key (" + LedgerLayout.LOG_KEY + "); it was created"
+          + " before checkpoints existed. Create a new ledger with 'custody init' to get one");
+    }
+    try (FileChannel lockChannel = lockChannel(dir); FileLock lock = lock(lockChannel)) {
+      // Serialise with this process's committer too: it writes checkpoints under the same lock.
+      synchronized (checkpointMonitor) {
+        catchUp();
+        return writeCheckpointLocked();
+      }
+    } catch (NoteSigningException e) {
+      throw new AttestException("signing the checkpoint failed: " + e.getMessage(), e);
+    }
+  }
+
+  private final Object checkpointMonitor = new Object();
+
+  @Override
+  public Optional<byte[]> latestCheckpoint() throws IOException, FormatException {
+    Path f = dir.resolve(LedgerLayout.CHECKPOINT);
+    return Files.isRegularFile(f) ? Optional.of(LedgerLayout.readSmallFile(f)) : Optional.empty();
+  }
+
+  @Override
+  public Bytes rootHash(long treeSize) {
+    synchronized (index) {
+      return tree.root(treeSize);
+    }
+  }
+
+  @Override
+  public InclusionProof inclusionProof(long leafIndex, long treeSize) throws IOException, FormatException {
+    InclusionProof proof;
+    Bytes root;
+    synchronized (index) {
+      proof = tree.merkleTree().inclusionProof(leafIndex, treeSize);
+      root = tree.root(treeSize);
+    }
+    Bytes leaf = MerkleHash.leafHash(read(leafIndex).bytes());
+    try {
+      // Tiles are derived data: never hand out a proof they produced without checking it.
+      ProofVerifier.verifyInclusion(proof, leaf, root);
+    } catch (ProofException e) {
+      throw new FormatException("the stored Merkle tiles of " + dir + " are damaged (the inclusion proof for log"
+          + " index " + leafIndex + " does not verify: " + e.getMessage() + "); delete " + dir.resolve(LedgerLayout.TILES)
+          + " and open the ledger for writing (e.g. 'custody checkpoint') to rebuild them", e);
+    }
+    return proof;
+  }
+
+  @Override
+  public ConsistencyProof consistencyProof(long size1, long size2) throws FormatException {
+    ConsistencyProof proof;
+    Bytes root1;
+    Bytes root2;
+    synchronized (index) {
+      proof = tree.merkleTree().consistencyProof(size1, size2);
+      root1 = tree.root(size1);
+      root2 = tree.root(size2);
+    }
+    try {
+      ProofVerifier.verifyConsistency(proof, root1, root2);
+    } catch (ProofException e) {
+      throw new FormatException("the stored Merkle tiles of " + dir + " are damaged (consistency proof " + size1 + " -> "
+          + size2 + " does not verify: " + e.getMessage() + "); delete " + dir.resolve(LedgerLayout.TILES)
+          + " and open the ledger for writing to rebuild them", e);
+    }
+    return proof;
   }
 
   private void note(String repair) {

@@ -2,6 +2,10 @@ package dev.custody.attest.store;
 
 import dev.custody.attest.AttestException;
 import dev.custody.core.FormatException;
+import dev.custody.core.bytes.Bytes;
+import dev.custody.core.merkle.ConsistencyProof;
+import dev.custody.core.merkle.InclusionProof;
+import dev.custody.core.note.SignedNote;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryRecord;
 import java.io.Closeable;
@@ -63,6 +67,47 @@ public interface LogStore extends Closeable {
   /** Reads the record at a log index. */
   EntryRecord read(long logIndex) throws IOException, FormatException;
 
-  /** Repairs made when the store was opened or caught up (torn records after a crash). */
+  /** Repairs made when the store was opened or caught up (torn records after a crash, rebuilt tiles). */
   List<String> repairs();
+
+  // ---- transparency: the log is an RFC 9162 Merkle tree whose leaves are the records in log order
+
+  /** The log's identity (origin, verifier key; the signer when opened for writing), if it has one. */
+  Optional<LogIdentity> identity();
+
+  /**
+   * Signs a checkpoint of the current tree head (after catching up with other writers), stores it
+   * as the newest checkpoint and returns it.
+   *
+   * @throws AttestException if the ledger has no log key
+   */
+  SignedNote signCheckpoint() throws IOException, FormatException, AttestException;
+
+  /** The bytes of the newest stored checkpoint (a signed note, not verified here), if any. */
+  Optional<byte[]> latestCheckpoint() throws IOException, FormatException;
+
+  /**
+   * The RFC 9162 root of the first {@code treeSize} records.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= treeSize <= size()}
+   */
+  Bytes rootHash(long treeSize);
+
+  /**
+   * The inclusion proof of record {@code leafIndex} in the tree of the first {@code treeSize}
+   * records, checked against that tree's root before it is returned.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= leafIndex < treeSize <= size()}
+   * @throws FormatException if the stored tree is damaged (the proof does not verify)
+   */
+  InclusionProof inclusionProof(long leafIndex, long treeSize) throws IOException, FormatException;
+
+  /**
+   * The consistency proof from the tree of {@code size1} records to that of {@code size2}, checked
+   * against both roots before it is returned.
+   *
+   * @throws IllegalArgumentException unless {@code 0 < size1 <= size2 <= size()}
+   * @throws FormatException if the stored tree is damaged
+   */
+  ConsistencyProof consistencyProof(long size1, long size2) throws FormatException;
 }

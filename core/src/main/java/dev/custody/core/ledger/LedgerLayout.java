@@ -17,7 +17,22 @@ import java.util.regex.Pattern;
  * DIR/lock                             held (OS file lock) by a process while it appends
  * DIR/segments/NNNNNNNNNNNNNNNNNNNN.jsonl  entry records, one per line ('\n'-terminated), in log order;
  *                                      NNN… = log index of the segment's first record, 20 digits
+ * DIR/torn/                            bytes of incomplete records cut off after a crash
+ * DIR/log/config.json                  the log's identity: {@link LogConfig} (origin, checkpoint interval)
+ * DIR/log/vkey                         the log's note verifier key, {@code name+hex8(keyID)+base64(0x01||key)}
+ * DIR/log/key                          the log's private key, {@code PRIVATE+KEY+…} (mode 0600; secret)
+ * DIR/checkpoint                       the newest signed checkpoint (C2SP tlog-checkpoint in a signed note)
+ * DIR/checkpoints/N                    every signed checkpoint made, N = its tree size in decimal
+ * DIR/tile/L/NNN                       full 256-wide hash tiles of the Merkle tree ({@link TilePath},
+ *                                      C2SP tlog-tiles paths); derived data, rebuilt from the segments
  * </pre>
+ *
+ * <p>The {@code log/} files, {@code checkpoint} and {@code checkpoints/} are absent in ledgers made
+ * before transparency (or with {@code Ledger.create} on a plain store): such ledgers still open and
+ * verify, with a "no checkpoint" finding. The tiles are an index a writer keeps so that opening and
+ * proving do not rehash the log; verifiers never read them (they recompute the tree from the
+ * segments), and a writer checks them against the newest checkpoint on open and rebuilds them when
+ * they are missing, short or wrong.
  *
  * A record line is the exact bytes of an entry's JWS ({@link dev.custody.core.entry.EntryRecord});
  * the line's position in the concatenated segments is the entry's log index (from 0), which is also
@@ -30,6 +45,25 @@ public final class LedgerLayout {
   public static final String SEGMENTS = "segments";
   public static final String SEGMENT_SUFFIX = ".jsonl";
   private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9]{20}\\.jsonl");
+  /** Directory of the log identity files. */
+  public static final String LOG_DIR = "log";
+  /** The log's {@link LogConfig}, relative to the ledger. */
+  public static final String LOG_CONFIG = "log/config.json";
+  /** The log's verifier key string, relative to the ledger. */
+  public static final String LOG_VKEY = "log/vkey";
+  /** The log's private note key, relative to the ledger (mode 0600). */
+  public static final String LOG_KEY = "log/key";
+  /** The newest signed checkpoint. */
+  public static final String CHECKPOINT = "checkpoint";
+  /** Directory of all signed checkpoints, one file per tree size. */
+  public static final String CHECKPOINTS = "checkpoints";
+  /** Directory of the hash tiles. */
+  public static final String TILES = "tile";
+  /** Largest checkpoint file read: a signed note with at most 100 signatures is well under this. */
+  public static final int MAX_CHECKPOINT_FILE_BYTES = 1 << 20;
+  /** Most stored checkpoints a verifier reads; more is a hostile or misconfigured ledger. */
+  public static final int MAX_CHECKPOINTS = 1_000_000;
+  private static final Pattern CHECKPOINT_NAME = Pattern.compile("0|[1-9][0-9]{0,18}");
 
   private LedgerLayout() {}
 
@@ -65,6 +99,60 @@ public final class LedgerLayout {
       }
     } catch (IOException e) {
       throw new FormatException("cannot read " + marker + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** File name of the stored checkpoint for tree size {@code size}: the size in decimal. */
+  public static String checkpointName(long size) {
+    return Long.toString(size);
+  }
+
+  /**
+   * The stored checkpoint files {@code checkpoints/N}, sorted by tree size, and files there that are
+   * not named by a tree size (for the caller to report).
+   */
+  public record CheckpointFiles(java.util.SortedMap<Long, Path> bySize, List<Path> stray) {}
+
+  /** Lists {@code DIR/checkpoints/}; empty when the directory does not exist. */
+  public static CheckpointFiles checkpointFiles(Path dir) throws IOException, FormatException {
+    java.util.TreeMap<Long, Path> bySize = new java.util.TreeMap<>();
+    List<Path> stray = new ArrayList<>();
+    Path cpDir = dir.resolve(CHECKPOINTS);
+    if (Files.isDirectory(cpDir)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(cpDir)) {
+        for (Path p : ds) {
+          String name = p.getFileName().toString();
+          if (CHECKPOINT_NAME.matcher(name).matches() && Files.isRegularFile(p)) {
+            try {
+              bySize.put(Long.parseLong(name), p);
+            } catch (NumberFormatException e) {
+              stray.add(p);
+            }
+          } else {
+            stray.add(p);
+          }
+          if (bySize.size() + stray.size() > MAX_CHECKPOINTS) {
+            throw new FormatException(cpDir + ": more than " + MAX_CHECKPOINTS + " files");
+          }
+        }
+      }
+    }
+    stray.sort(null);
+    return new CheckpointFiles(java.util.Collections.unmodifiableSortedMap(bySize), List.copyOf(stray));
+  }
+
+  /**
+   * Reads a checkpoint (or other small) file, refusing files over {@link #MAX_CHECKPOINT_FILE_BYTES}.
+   *
+   * @throws FormatException naming the file if it is too large
+   */
+  public static byte[] readSmallFile(Path file) throws IOException, FormatException {
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] data = in.readNBytes(MAX_CHECKPOINT_FILE_BYTES + 1);
+      if (data.length > MAX_CHECKPOINT_FILE_BYTES) {
+        throw new FormatException(file + ": over " + MAX_CHECKPOINT_FILE_BYTES + " bytes, not a checkpoint or key");
+      }
+      return data;
     }
   }
 

@@ -106,7 +106,11 @@ class ReportRenderersTest {
     assertThat(chain.get("entries").asLong()).isEqualTo(3);
     assertThat(chain.get("head").asText()).isEqualTo(Digest.sha256(records.get(2)).toString());
     assertThat(chain.get("signerKeyIds").get(0).asText()).isEqualTo(key.keyId());
-    assertThat(json.get("findings")).hasSize(1);
+    // The gap, then the ledger-wide note that this (key-less) ledger has no checkpoint.
+    assertThat(json.get("findings")).hasSize(2);
+    assertThat(json.get("findings").get(1).get("code").asText()).isEqualTo("NO_CHECKPOINT");
+    assertThat(json.get("findings").get(1).get("severity").asText()).isEqualTo("INFO");
+    assertThat(json.get("findings").get(1).has("entry")).isFalse();
     JsonNode f = json.get("findings").get(0);
     assertThat(f.get("code").asText()).isEqualTo("SEQUENCE_GAP");
     assertThat(f.get("severity").asText()).isEqualTo("ERROR");

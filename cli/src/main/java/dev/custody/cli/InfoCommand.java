@@ -1,0 +1,57 @@
+package dev.custody.cli;
+
+import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.store.LogIdentity;
+import dev.custody.core.FormatException;
+import dev.custody.core.bytes.StrictBase64;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+    description = "Show the ledger's log origin, size, Merkle root and the log's verifier key. Reads only.")
+final class InfoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOption ledgerOption;
+
+  @Option(names = "--json", description = "Print JSON: origin, size, rootHash (base64), verifierKey (null when the"
+      + " ledger has no log key).")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException, FormatException {
+    Path dir = ledgerOption.resolve();
+    try (Ledger ledger = Ledger.openReadOnly(dir)) {
+      long size = ledger.size();
+      String root = StrictBase64.encode(ledger.rootHash(size).toByteArray());
+      Optional<LogIdentity> id = ledger.identity();
+      if (json) {
+        spec.commandLine().getOut().println(Json.object(g -> {
+          if (id.isPresent()) {
+            g.writeStringField("origin", id.get().origin());
+          } else {
+            g.writeNullField("origin");
+          }
+          g.writeNumberField("size", size);
+          g.writeStringField("rootHash", root);
+          if (id.isPresent()) {
+            g.writeStringField("verifierKey", id.get().verifierKey().encode());
+          } else {
+            g.writeNullField("verifierKey");
+          }
+        }));
+      } else {
+        spec.commandLine().getOut().printf("ledger       %s%norigin       %s%nsize         %d%nroot hash    %s%n"
+                + "log key      %s%n", dir.toAbsolutePath().normalize(), id.map(LogIdentity::origin).orElse("(none)"),
+            size, root, id.map(i -> i.verifierKey().encode()).orElse("(none: ledger made before checkpoints)"));
+      }
+    }
+    return Main.VERIFIED;
+  }
+}

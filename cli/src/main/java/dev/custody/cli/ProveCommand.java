@@ -1,0 +1,232 @@
+package dev.custody.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.ledger.LedgerEntry;
+import dev.custody.attest.store.LogIdentity;
+import dev.custody.core.CustodyException;
+import dev.custody.core.FormatException;
+import dev.custody.core.bytes.Bytes;
+import dev.custody.core.bytes.StrictBase64;
+import dev.custody.core.checkpoint.Checkpoint;
+import dev.custody.core.checkpoint.CheckpointVerifier;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.merkle.ConsistencyProof;
+import dev.custody.core.merkle.InclusionProof;
+import dev.custody.core.merkle.MerkleHash;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code custody prove inclusion|consistency}: RFC 9162 proofs from the ledger's stored tree, in the
+ * conventions of the transparency-dev test vectors (base64 hashes). Every proof is verified against
+ * the root before it is printed. Exit 1 when a given checkpoint does not match the ledger.
+ */
+@Command(name = "prove", mixinStandardHelpOptions = true,
+    description = "Print Merkle inclusion and consistency proofs (RFC 9162) of the ledger's log.",
+    subcommands = {ProveCommand.Inclusion.class, ProveCommand.Consistency.class})
+final class ProveCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: inclusion or consistency");
+  }
+
+  /** A checkpoint given to a command did not match the ledger: a verification failure (exit 1). */
+  static final class Mismatch extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Mismatch(String message) {
+      super(message);
+    }
+  }
+
+  static String b64(Bytes b) {
+    return StrictBase64.encode(b.toByteArray());
+  }
+
+  /** Reads and verifies a checkpoint file with the ledger's own log key. */
+  static Checkpoint readCheckpoint(Ledger ledger, Path file) throws IOException, CustodyException {
+    LogIdentity id = ledger.identity().orElseThrow(() -> new IllegalArgumentException(
+        "the ledger has no log key (" + LedgerLayout.LOG_VKEY + "), so checkpoints cannot be checked"));
+    try {
+      return CheckpointVerifier.forLog(id.origin(), id.verifierKey()).verify(LedgerLayout.readSmallFile(file))
+          .checkpoint();
+    } catch (CustodyException e) {
+      throw new FormatException(file + ": not a checkpoint of this ledger's log (" + id.verifierKey() + "): "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Requires that the ledger extends {@code cp}. */
+  static void requireExtends(Ledger ledger, Checkpoint cp, String what) throws Mismatch {
+    if (cp.size() > ledger.size()) {
+      throw new Mismatch(what + " commits to " + cp.size() + " entries but the ledger holds only " + ledger.size()
+          + ": entries were removed");
+    }
+    Bytes root = ledger.rootHash(cp.size());
+    if (!root.equals(cp.rootHash())) {
+      throw new Mismatch(what + " has root " + b64(cp.rootHash()) + " at size " + cp.size() + " but the ledger's first "
+          + cp.size() + " entries have root " + b64(root) + ": the ledger does not extend it (history rewritten)");
+    }
+  }
+
+  static int fail(CommandSpec spec, Mismatch m) {
+    spec.commandLine().getErr().println("custody: verification failed: " + m.getMessage());
+    return Main.FAILED;
+  }
+
+  static void hashes(JsonGenerator g, List<Bytes> hashes) throws IOException {
+    g.writeArrayFieldStart("proof");
+    for (Bytes h : hashes) {
+      g.writeString(b64(h));
+    }
+    g.writeEndArray();
+  }
+
+  @Command(name = "inclusion", mixinStandardHelpOptions = true,
+      description = {"Prove that an entry is in the log: the audit path from its leaf to the root of a tree size.",
+          "Tree size: the --checkpoint's, else the newest stored checkpoint's when it includes the entry, else the"
+              + " ledger's current size."})
+  static final class Inclusion implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin LedgerOption ledgerOption;
+
+    @Parameters(index = "0", paramLabel = "CHAIN:SEQ|HASH", description = "The entry, e.g. acme/falcon:3 or sha256:<hex>.")
+    String which;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Prove against this checkpoint (verified with the"
+        + " ledger's log key; the ledger must extend it).")
+    Path checkpoint;
+
+    @Option(names = "--json", description = "Print JSON: logIndex, treeSize, leafHash, rootHash, proof (base64).")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException, CustodyException {
+      try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
+        LedgerEntry e = ShowCommand.lookup(ledger, which).orElseThrow(
+            () -> new IllegalArgumentException("no entry " + which + " in " + ledgerOption.resolve()));
+        long index = e.ref().logIndex();
+        long size;
+        if (checkpoint != null) {
+          Checkpoint cp = readCheckpoint(ledger, checkpoint);
+          requireExtends(ledger, cp, "checkpoint " + checkpoint);
+          if (index >= cp.size()) {
+            throw new IllegalArgumentException("entry " + which + " (log index " + index + ") is not in checkpoint "
+                + checkpoint + " (tree size " + cp.size() + "); use a newer checkpoint");
+          }
+          size = cp.size();
+        } else {
+          size = ledger.size();
+          Optional<byte[]> latest = ledger.latestCheckpoint();
+          if (latest.isPresent() && ledger.identity().isPresent()) {
+            Checkpoint cp = readCheckpoint(ledger, ledgerOption.resolve().resolve(LedgerLayout.CHECKPOINT));
+            requireExtends(ledger, cp, "the ledger's newest checkpoint");
+            if (index < cp.size()) {
+              size = cp.size();
+            }
+          }
+        }
+        long treeSize = size;
+        InclusionProof p = ledger.inclusionProof(index, treeSize);
+        Bytes leaf = MerkleHash.leafHash(e.record().bytes().toByteArray());
+        Bytes root = ledger.rootHash(treeSize);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.println(Json.object(g -> {
+            g.writeNumberField("logIndex", index);
+            g.writeNumberField("treeSize", treeSize);
+            g.writeStringField("leafHash", b64(leaf));
+            g.writeStringField("rootHash", b64(root));
+            hashes(g, p.hashes());
+          }));
+        } else {
+          out.printf("entry      %s:%d%nlog index  %d%ntree size  %d%nleaf hash  %s%nroot hash  %s%nproof      %d hashes%n",
+              e.ref().chain(), e.ref().sequence(), index, size, b64(leaf), b64(root), p.hashes().size());
+          p.hashes().forEach(h -> out.println("  " + b64(h)));
+        }
+      } catch (Mismatch m) {
+        return fail(spec, m);
+      }
+      return Main.VERIFIED;
+    }
+  }
+
+  @Command(name = "consistency", mixinStandardHelpOptions = true,
+      description = "Prove that the log at a larger size extends the log at a smaller size (no history rewritten).")
+  static final class Consistency implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin LedgerOption ledgerOption;
+
+    @Option(names = "--from", required = true, paramLabel = "SIZE|FILE",
+        description = "The older tree: a size, or a checkpoint file (verified; the ledger must extend it).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "SIZE|FILE", description = "The newer tree (default: the current size).")
+    String to;
+
+    @Option(names = "--json", description = "Print JSON: size1, size2, root1, root2, proof (base64).")
+    boolean json;
+
+    private long size(Ledger ledger, String arg, String option) throws IOException, CustodyException, Mismatch {
+      if (arg.matches("0|[1-9][0-9]{0,18}")) {
+        long s = Long.parseLong(arg);
+        if (s > ledger.size()) {
+          throw new IllegalArgumentException(option + " " + s + " is beyond the ledger's size " + ledger.size());
+        }
+        return s;
+      }
+      Path file = Path.of(arg);
+      if (!java.nio.file.Files.isRegularFile(file)) {
+        throw new IllegalArgumentException(option + " '" + arg + "' is neither a tree size nor a checkpoint file");
+      }
+      Checkpoint cp = readCheckpoint(ledger, file);
+      requireExtends(ledger, cp, "checkpoint " + file);
+      return cp.size();
+    }
+
+    @Override
+    public Integer call() throws IOException, CustodyException {
+      try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
+        long size1 = size(ledger, from, "--from");
+        long size2 = to == null ? ledger.size() : size(ledger, to, "--to");
+        if (size1 < 1 || size1 > size2) {
+          throw new IllegalArgumentException("a consistency proof needs 1 <= from <= to, got from=" + size1 + ", to="
+              + size2);
+        }
+        ConsistencyProof p = ledger.consistencyProof(size1, size2);
+        Bytes root1 = ledger.rootHash(size1);
+        Bytes root2 = ledger.rootHash(size2);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          out.println(Json.object(g -> {
+            g.writeNumberField("size1", size1);
+            g.writeNumberField("size2", size2);
+            g.writeStringField("root1", b64(root1));
+            g.writeStringField("root2", b64(root2));
+            hashes(g, p.hashes());
+          }));
+        } else {
+          out.printf("size1  %d%nsize2  %d%nroot1  %s%nroot2  %s%nproof  %d hashes%n", size1, size2, b64(root1),
+              b64(root2), p.hashes().size());
+          p.hashes().forEach(h -> out.println("  " + b64(h)));
+        }
+      } catch (Mismatch m) {
+        return fail(spec, m);
+      }
+      return Main.VERIFIED;
+    }
+  }
+}

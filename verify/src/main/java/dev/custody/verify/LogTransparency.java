@@ -1,0 +1,265 @@
+package dev.custody.verify;
+
+import dev.custody.core.CustodyException;
+import dev.custody.core.FormatException;
+import dev.custody.core.bytes.Bytes;
+import dev.custody.core.bytes.StrictBase64;
+import dev.custody.core.checkpoint.Checkpoint;
+import dev.custody.core.checkpoint.CheckpointException;
+import dev.custody.core.checkpoint.CheckpointVerifier;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.ledger.LogConfig;
+import dev.custody.core.merkle.CompactRange;
+import dev.custody.core.merkle.MerkleHash;
+import dev.custody.core.note.InvalidNoteSignatureException;
+import dev.custody.core.note.UnverifiedNoteException;
+import dev.custody.core.note.VerifierKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Check 4 of DESIGN.md §6 (transparency) over one replay: the RFC 9162 root of the log is computed
+ * while the records stream past (one leaf hash per record, computed by the workers, folded in log
+ * order into a {@link CompactRange}: O(log n) memory), and recorded at every size a checkpoint
+ * names. Then, for every checkpoint — the ledger's own ({@code DIR/checkpoint},
+ * {@code DIR/checkpoints/N}) and the one the auditor brought ({@code --checkpoint}) — it checks the
+ * signature with a trusted log key (verify, then parse), that the ledger is at least as long, and
+ * that the root of the ledger's first {@code size} records equals the checkpoint's root.
+ *
+ * <p>Which key checks checkpoints: the trusted log keys given to the verifier when there are any
+ * (then a checkpoint signed by another key is {@link FindingCode#CHECKPOINT_UNTRUSTED}); otherwise
+ * the ledger's own {@code DIR/log/vkey}, with a {@link FindingCode#LOG_KEY_UNTRUSTED} warning, since
+ * whoever holds the ledger files can replace that key along with the checkpoints.
+ *
+ * <p>Not thread-safe: one replay, one thread ({@link #leaf} is called in log order).
+ */
+final class LogTransparency {
+  /** A checkpoint to check: where it came from, and its bytes. */
+  record Source(String name, byte[] note, boolean auditor) {}
+
+  /** A checkpoint whose signature verified. */
+  private record Verified(Source source, Checkpoint checkpoint) {}
+
+  private final Path ledger;
+  private final List<Finding> findings = new ArrayList<>();
+  private final List<Verified> verified = new ArrayList<>();
+  private final TreeMap<Long, Bytes> rootsNeeded = new TreeMap<>();
+  private final CompactRange range = new CompactRange();
+  private long brokenAt = -1;
+  private final boolean hasIdentity;
+  private final boolean anyStored;
+
+  LogTransparency(Path ledger, List<VerifierKey> trustedLogKeys, Optional<Source> auditor) throws IOException {
+    this.ledger = ledger;
+    Optional<LogConfig> config = Optional.empty();
+    Optional<VerifierKey> ownKey = Optional.empty();
+    boolean identity = false;
+    try {
+      config = LogConfig.read(ledger);
+      Path vkeyFile = ledger.resolve(LedgerLayout.LOG_VKEY);
+      if (Files.isRegularFile(vkeyFile)) {
+        ownKey = Optional.of(VerifierKey.parse(new String(LedgerLayout.readSmallFile(vkeyFile), StandardCharsets.UTF_8)
+            .strip()));
+      }
+      identity = config.isPresent() || ownKey.isPresent();
+    } catch (FormatException e) {
+      identity = true;
+      findings.add(Finding.of(FindingCode.LOG_IDENTITY_INVALID, null, "the ledger's log identity ("
+          + LedgerLayout.LOG_CONFIG + ", " + LedgerLayout.LOG_VKEY + ") is malformed: " + e.getMessage()));
+    }
+    this.hasIdentity = identity;
+
+    List<Source> sources = new ArrayList<>();
+    try {
+      LedgerLayout.CheckpointFiles files = LedgerLayout.checkpointFiles(ledger);
+      for (Map.Entry<Long, Path> e : files.bySize().entrySet()) {
+        sources.add(new Source(LedgerLayout.CHECKPOINTS + "/" + e.getKey(), LedgerLayout.readSmallFile(e.getValue()),
+            false));
+      }
+      for (Path p : files.stray()) {
+        findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, p + ": unexpected file among the checkpoints"
+            + " (they are named by their decimal tree size); it was not read"));
+      }
+      Path latest = ledger.resolve(LedgerLayout.CHECKPOINT);
+      if (Files.isRegularFile(latest)) {
+        sources.add(new Source(LedgerLayout.CHECKPOINT, LedgerLayout.readSmallFile(latest), false));
+      }
+    } catch (FormatException e) {
+      findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, e.getMessage()));
+    }
+    this.anyStored = !sources.isEmpty();
+    auditor.ifPresent(sources::add);
+
+    // Which keys check the checkpoints, and for which origin.
+    List<VerifierKey> keys = trustedLogKeys;
+    if (keys.isEmpty() && ownKey.isPresent() && !sources.isEmpty()) {
+      keys = List.of(ownKey.get());
+      findings.add(Finding.of(FindingCode.LOG_KEY_UNTRUSTED, null, "checkpoints were checked with the ledger's own log"
+          + " key " + ownKey.get() + " (" + LedgerLayout.LOG_VKEY + "), which whoever holds the ledger files can replace"
+          + " together with the checkpoints; give the verifier the log key you trust (--log-key, or a *.vkey file in"
+          + " the trust directory)"));
+    }
+    String origin = config.map(LogConfig::origin).orElse(keys.isEmpty() ? null : keys.get(0).name());
+    for (Source s : sources) {
+      check(s, keys, origin);
+    }
+    for (Verified v : verified) {
+      rootsNeeded.put(v.checkpoint().size(), MerkleHash.EMPTY_ROOT);
+    }
+    rootsNeeded.put(0L, MerkleHash.EMPTY_ROOT);
+  }
+
+  private void check(Source s, List<VerifierKey> keys, String origin) {
+    if (keys.isEmpty() || origin == null) {
+      findings.add(Finding.of(FindingCode.CHECKPOINT_UNTRUSTED, null, s.name() + ": no log key to check it with (the"
+          + " ledger has no " + LedgerLayout.LOG_VKEY + " and none was trusted); give the log's key with --log-key"));
+      return;
+    }
+    CustodyException last = null;
+    for (VerifierKey k : keys) {
+      try {
+        Checkpoint cp = CheckpointVerifier.forLog(origin, k).verify(s.note()).checkpoint();
+        verified.add(new Verified(s, cp));
+        return;
+      } catch (UnverifiedNoteException | CheckpointException e) {
+        last = e; // not signed by this key, or for another origin: try the next trusted key
+      } catch (InvalidNoteSignatureException e) {
+        findings.add(Finding.of(FindingCode.CHECKPOINT_SIGNATURE_INVALID, null, s.name() + ": the signature by log key "
+            + k + " does not verify: " + e.getMessage() + "; the checkpoint was altered or forged"));
+        return;
+      } catch (FormatException e) {
+        findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, s.name() + ": not a C2SP checkpoint signed"
+            + " note: " + e.getMessage()));
+        return;
+      } catch (CustodyException e) {
+        last = e;
+      }
+    }
+    findings.add(Finding.of(FindingCode.CHECKPOINT_UNTRUSTED, null, s.name() + ": not a checkpoint of log '" + origin
+        + "' signed by a trusted log key (" + keys + "): " + (last == null ? "" : last.getMessage())));
+  }
+
+  /** The leaf hash of the next record in log order, or null when the record could not be read (oversize). */
+  void leaf(byte[] leafHash) {
+    if (brokenAt >= 0) {
+      return;
+    }
+    if (leafHash == null) {
+      brokenAt = range.size();
+      return;
+    }
+    range.append(Bytes.copyOf(leafHash));
+    long n = range.size();
+    if (rootsNeeded.containsKey(n)) {
+      rootsNeeded.put(n, range.root());
+    }
+  }
+
+  /** The findings, after the last record. */
+  List<Finding> finish() {
+    long size = brokenAt >= 0 ? brokenAt : range.size();
+    Map<Long, Verified> bySize = new HashMap<>();
+    Verified newest = null;
+    // Stored checkpoints that do not match: the first (smallest) is reported in full, the rest
+    // counted in it, so a ledger checkpointed after every append does not drown the report.
+    List<String> laterMismatches = new ArrayList<>();
+    Finding firstMismatch = null;
+    long firstMismatchSize = Long.MAX_VALUE;
+    boolean problems = false;
+    for (Verified v : verified) {
+      Checkpoint cp = v.checkpoint();
+      String what = (v.source().auditor() ? "the auditor's checkpoint " : "checkpoint ") + v.source().name()
+          + " (size " + cp.size() + ", root " + b64(cp.rootHash()) + ")";
+      Verified same = bySize.putIfAbsent(cp.size(), v);
+      if (same != null && !same.checkpoint().rootHash().equals(cp.rootHash())) {
+        findings.add(Finding.of(FindingCode.CHECKPOINT_INCONSISTENT, null, what + " and " + same.source().name()
+            + " (root " + b64(same.checkpoint().rootHash()) + ") are both signed for tree size " + cp.size()
+            + " with different roots: the log showed two different histories (a fork or split view). Keep both"
+            + " files as evidence"));
+      }
+      if (cp.size() > size && brokenAt < 0) {
+        problems = true;
+        if (!v.source().auditor() && bySize.get(cp.size()) != v) {
+          continue; // the same size was already reported (checkpoint and checkpoints/N are usually equal)
+        }
+        findings.add(Finding.of(FindingCode.LEDGER_SHORTER_THAN_CHECKPOINT, null, what + " commits to " + cp.size()
+            + " entries but the ledger holds " + size + ": entries " + size + ".." + (cp.size() - 1)
+            + " were removed (truncation, or an older copy of the ledger)"));
+        continue;
+      }
+      problems |= cp.size() > size || !rootsNeeded.get(cp.size()).equals(cp.rootHash());
+      if (cp.size() > size) {
+        findings.add(Finding.of(v.source().auditor() ? FindingCode.CHECKPOINT_INCONSISTENT
+            : FindingCode.CHECKPOINT_ROOT_MISMATCH, null, what + ": the root cannot be computed because the record at"
+            + " log index " + brokenAt + " could not be read (oversize); the ledger cannot be shown to extend it"));
+        continue;
+      }
+      Bytes root = rootsNeeded.get(cp.size());
+      if (!root.equals(cp.rootHash())) {
+        if (v.source().auditor()) {
+          findings.add(Finding.of(FindingCode.CHECKPOINT_INCONSISTENT, null, what + ": the ledger does not extend it;"
+              + " its first " + cp.size() + " entries have root " + b64(root) + " (ledger size " + size + "). Entries"
+              + " up to log index " + (cp.size() - 1) + " were rewritten, reordered, or removed and regrown"));
+        } else if (cp.size() < firstMismatchSize) {
+          if (firstMismatch != null) {
+            laterMismatches.add(Long.toString(firstMismatchSize));
+          }
+          firstMismatchSize = cp.size();
+          firstMismatch = Finding.of(FindingCode.CHECKPOINT_ROOT_MISMATCH, null, what + " does not match the ledger:"
+              + " its first " + cp.size() + " entries have root " + b64(root) + ". Entries up to log index "
+              + (cp.size() - 1) + " were rewritten, reordered, or removed");
+        } else if (cp.size() > firstMismatchSize || bySize.get(cp.size()) == v) {
+          laterMismatches.add(Long.toString(cp.size()));
+        }
+        continue;
+      }
+      if (!v.source().auditor() && (newest == null || cp.size() > newest.checkpoint().size())) {
+        newest = v;
+      }
+    }
+    if (firstMismatch != null) {
+      List<String> later = laterMismatches.stream().distinct().sorted(
+          java.util.Comparator.comparingLong(Long::parseLong)).toList();
+      findings.add(later.isEmpty() ? firstMismatch : new Finding(firstMismatch.code(), firstMismatch.severity(),
+          Optional.empty(), firstMismatch.message() + ". The stored checkpoints for " + later.size()
+              + " larger sizes (" + abbreviate(later) + ") do not match either"));
+    }
+    if (!anyStored) {
+      if (size > 0) {
+        findings.add(new Finding(FindingCode.NO_CHECKPOINT, hasIdentity ? Severity.WARNING : Severity.INFO,
+            Optional.empty(), hasIdentity
+                ? "the ledger has a log key but no checkpoint: no entry is committed to by a signed tree head. Run"
+                    + " 'custody checkpoint'"
+                : "the ledger has no log key and no checkpoint (it was made before checkpoints existed): truncation"
+                    + " and reordering across chains cannot be detected in it"));
+      }
+    } else if (!problems && newest != null && newest.checkpoint().size() < size) {
+      findings.add(Finding.of(FindingCode.NOT_CHECKPOINTED, null, "entries at log index "
+          + newest.checkpoint().size() + ".." + (size - 1) + " are not covered by a checkpoint yet (newest: "
+          + newest.source().name() + ", size " + newest.checkpoint().size() + ")"));
+    }
+    return findings;
+  }
+
+  private static String abbreviate(List<String> sizes) {
+    return sizes.size() <= 6 ? String.join(", ", sizes)
+        : String.join(", ", sizes.subList(0, 3)) + ", ..., " + sizes.get(sizes.size() - 1);
+  }
+
+  private static String b64(Bytes b) {
+    return StrictBase64.encode(b.toByteArray());
+  }
+
+  @Override
+  public String toString() {
+    return "LogTransparency{" + ledger + ", " + verified.size() + " checkpoints}";
+  }
+}
