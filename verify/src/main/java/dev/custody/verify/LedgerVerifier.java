@@ -56,11 +56,13 @@ public final class LedgerVerifier {
   private final TrustedKeys trust;
   private final Optional<String> chain;
   private final int parallelism;
+  private final List<EntryObserver> observers;
 
   private LedgerVerifier(Builder b) {
     this.trust = b.trust;
     this.chain = b.chain;
     this.parallelism = b.parallelism;
+    this.observers = List.copyOf(b.observers);
   }
 
   /** A builder that checks everything, over all chains, with one thread per available processor. */
@@ -73,6 +75,7 @@ public final class LedgerVerifier {
     private final TrustedKeys trust;
     private Optional<String> chain = Optional.empty();
     private int parallelism = Runtime.getRuntime().availableProcessors();
+    private final List<EntryObserver> observers = new ArrayList<>();
 
     private Builder(TrustedKeys trust) {
       this.trust = Objects.requireNonNull(trust, "trust");
@@ -98,6 +101,12 @@ public final class LedgerVerifier {
       return this;
     }
 
+    /** Also hands every authentic entry, in log order, to {@code observer} (a later check's stage). */
+    public Builder observer(EntryObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
     public LedgerVerifier build() {
       return new LedgerVerifier(this);
     }
@@ -115,7 +124,7 @@ public final class LedgerVerifier {
     ChainReplay replay = new ChainReplay(ledgerDir, chain);
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     try {
-      Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, parallelism);
+      Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, parallelism, observers);
       List<Path> segments = listSegments(ledgerDir, pipeline);
       long index = 0;
       for (int i = 0; i < segments.size(); i++) {
@@ -179,14 +188,17 @@ public final class LedgerVerifier {
     private final RecordCheck check;
     private final ChainReplay replay;
     private final int maxBatchesInFlight;
+    private final List<EntryObserver> observers;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long bytesInFlight;
     private List<RawRecord> batch = new ArrayList<>(BATCH_RECORDS);
     private long batchBytes;
     boolean lastSegment;
 
-    Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, int parallelism) {
+    Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, int parallelism,
+        List<EntryObserver> observers) {
       this.pool = pool;
+      this.observers = observers;
       this.check = check;
       this.replay = replay;
       this.maxBatchesInFlight = 4 * parallelism;
@@ -258,7 +270,14 @@ public final class LedgerVerifier {
         throw new IllegalStateException("record check failed unexpectedly", cause);
       }
       bytesInFlight -= f.bytes();
-      results.forEach(replay::accept);
+      for (CheckedRecord r : results) {
+        replay.accept(r);
+        if (r.authentic()) {
+          for (EntryObserver o : observers) {
+            o.authentic(r.ref(), r.payload().get());
+          }
+        }
+      }
       f.layoutAfter().forEach(replay::layout);
     }
 
