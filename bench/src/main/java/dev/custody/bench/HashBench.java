@@ -49,7 +49,23 @@ final class HashBench {
 
   record Config(Path work, double totalGiB, long shardSize, int threads, String openssl, boolean keep) {}
 
+  /** Warm rounds. */
+  private static final int ROUNDS = 3;
+
   private HashBench() {}
+
+  private static double median(List<Double> xs) {
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  private static String fmt(List<Double> xs) {
+    StringBuilder sb = new StringBuilder("[");
+    for (double x : xs) {
+      sb.append(sb.length() > 1 ? " " : "").append(String.format(Locale.ROOT, "%.2f", x));
+    }
+    return sb.append(']').toString();
+  }
 
   static void run(Config c, Table table, Summary summary) throws Exception {
     Path model = c.work().resolve("model");
@@ -75,17 +91,32 @@ final class HashBench {
       double cpuLimit = perCore * c.threads();
       // What the same number of cores deliver right now, under the load other processes put on a
       // shared machine: the fairer yardstick when the load average exceeds the core count.
-      double multi = c.threads() > 1 ? opensslMBps(c.openssl(), c.threads()) : perCore;
+
       double disk = directReadMBps(files.get(0));
-      table.note("openssl sha256 %.0f MB/s per core, %.0f MB/s with -multi %d; disk direct read %.0f MB/s", perCore,
-          multi, c.threads(), disk);
+      table.note("openssl sha256 %.0f MB/s per core; disk direct read %.0f MB/s", perCore, disk);
 
       evict(files);
       Child cold = child(model, c, "shards");
-      Child warm = child(model, c, "shards");
+      // Warm: ROUNDS rounds, each an openssl -multi run right before a hash, so that each ratio
+      // compares two figures taken under the same momentary load; medians reported.
+      List<Double> warmRates = new ArrayList<>();
+      List<Double> multis = new ArrayList<>();
+      List<Double> ratios = new ArrayList<>();
+      Child warm = null;
+      for (int r = 0; r < ROUNDS; r++) {
+        double m = c.threads() > 1 ? opensslMBps(c.openssl(), c.threads()) : opensslMBps(c.openssl(), 1);
+        warm = child(model, c, "shards");
+        double rate = total / warm.seconds / 1e6;
+        warmRates.add(rate);
+        multis.add(m);
+        ratios.add(rate / m);
+        table.note("warm round %d: custody %.0f MB/s, openssl -multi %d %.0f MB/s, ratio %.2f (load %s)", r + 1,
+            rate, c.threads(), m, rate / m, BenchMain.loadAverage());
+      }
+      double multi = median(multis);
       Child warmFiles = child(model, c, "files");
       double coldRate = total / cold.seconds / 1e6;
-      double warmRate = total / warm.seconds / 1e6;
+      double warmRate = median(warmRates);
       double coldLimit = disk > 0 ? Math.min(cpuLimit, disk) : cpuLimit;
 
       Timed sha256sum = time(files, "sha256sum");
@@ -96,12 +127,13 @@ final class HashBench {
           total / (double) (1L << 30), largest / (double) (1L << 30), c.shardSize());
       table.row("openssl speed -evp sha256, 1 core", "%.0f MB/s", perCore);
       table.row("CPU limit = x " + c.threads() + " threads", "%.0f MB/s", cpuLimit);
-      table.row("openssl speed -multi " + c.threads() + " (same load)", "%.0f MB/s", multi);
+      table.row("openssl speed -multi " + c.threads() + " (same load, median)", "%.0f MB/s", multi);
       table.row("disk, direct sequential read (dd)", disk > 0 ? "%.0f MB/s" : "n/a", disk);
       table.row("custody cold (page cache evicted)", "%.0f MB/s = %.2f GB/s, %.2f x min(CPU, disk)", coldRate,
           coldRate / 1e3, coldRate / coldLimit);
-      table.row("custody warm (page cache)", "%.0f MB/s = %.2f GB/s, %.2f x CPU limit, %.2f x -multi", warmRate,
-          warmRate / 1e3, warmRate / cpuLimit, warmRate / multi);
+      table.row("custody warm (page cache, median of " + ROUNDS + ")", "%.0f MB/s = %.2f GB/s, %.2f x CPU limit",
+          warmRate, warmRate / 1e3, warmRate / cpuLimit);
+      table.row("custody warm / openssl -multi, per round", "median %.2f %s", median(ratios), fmt(ratios));
       table.row("sha256sum (warm, 1 process)", "%.0f MB/s; custody warm = %.2f x", total / sha256sum.seconds / 1e6,
           sha256sum.seconds / warm.seconds);
       table.row("openssl dgst -sha256 (warm, 1 process)", "%.0f MB/s; custody warm = %.2f x",
@@ -114,7 +146,7 @@ final class HashBench {
           .put("threads", c.threads()).put("opensslMBpsPerCore", perCore).put("cpuLimitMBps", cpuLimit).put("opensslMultiMBps", multi)
           .put("diskDirectMBps", disk).put("coldMBps", coldRate).put("coldRatioToLimit", coldRate / coldLimit)
           .put("warmMBps", warmRate).put("warmRatioToCpuLimit", warmRate / cpuLimit)
-          .put("warmRatioToMulti", warmRate / multi).put("loadAverage", BenchMain.loadAverage())
+          .put("warmRatioToMulti", median(ratios)).put("loadAverage", BenchMain.loadAverage())
           .put("sha256sumMBps", total / sha256sum.seconds / 1e6).put("opensslDgstMBps", total / dgst.seconds / 1e6)
           .put("peakRssMiBCold", cold.vmHwmKiB >> 10).put("peakRssMiBWarm", warm.vmHwmKiB >> 10)
           .put("rootDigest", warm.root).put("digestsAgreeWithSha256sum", agree)
