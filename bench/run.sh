@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # custody scale benchmarks (DESIGN.md §8): builds the bench jar and runs them on this machine.
 #
-#   bench/run.sh [replay|append|all|micro] [--entries N] [--seconds S] [options...]
+#   bench/run.sh [replay|append|all|hash|micro] [--entries N] [--seconds S] [options...]
 #
 #   replay   generate a realistic N-entry ledger (default 100000; generation not timed), warm up,
 #            replay it twice with LedgerVerifier and report the 2nd run in entries/s beside
@@ -13,6 +13,12 @@
 #            (4 KiB write + FileChannel.force, median / p99, 1/median = fsyncs/s) of the same
 #            filesystem, measured in the same run; appends per fsync; ratio to 10,000/s.
 #   all      both (default).
+#   hash     generate a --total-gib G (default 4) model directory of 5 files, the largest 45 % (larger
+#            than the 1,000,000,000-byte default shard size; --shard-size N), hash it with ModelHasher
+#            (shards, --parallelism threads) in a child JVM (-Xmx256m): cold (our files evicted from the
+#            page cache with dd iflag=nocache) and warm, beside openssl speed -evp sha256 -bytes 1048576
+#            x threads, a direct-I/O dd read of the largest file, sha256sum and openssl dgst -sha256 over
+#            the same files; peak RSS (VmHWM) of the hashing JVM. Needs G+1 GiB free in --dir.
 #   micro    JMH micro-benchmarks (entry sign / parse / verify vs Bouncy Castle and JDK Ed25519);
 #            further arguments go to JMH (e.g. `bench/run.sh micro -f 1 -wi 1 -i 2`, or
 #            `bench/run.sh micro 'EntryCryptoBench.(bcVerify|entryVerifySignature)' -i 5`).
@@ -52,9 +58,9 @@ case "$mode" in
     # shellcheck disable=SC2086
     exec java ${JAVA_OPTS:-} -cp "$jar" org.openjdk.jmh.Main "$@"
     ;;
-  replay|append|all) ;;
+  replay|append|all|hash) ;;
   -h|--help) exec java -jar "$jar" --help ;;
-  *) echo "usage: bench/run.sh [replay|append|all|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [replay|append|all|hash|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
 esac
 
 has_dir=0

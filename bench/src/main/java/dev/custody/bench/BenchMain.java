@@ -15,7 +15,7 @@ import java.util.Arrays;
  * machines. Output: progress notes ({@code # ...}), a table, and as the last line one JSON object.
  *
  * <pre>
- * BenchMain [replay|append|all] [--entries N] [--chains N] [--keys N] [--seconds S]
+ * BenchMain [replay|append|all|hash] [--entries N] [--chains N] [--keys N] [--seconds S]
  *           [--threads 1,16] [--parallelism N] [--dir DIR] [--no-bounded-heap] [--profile]
  *           [--openssl PATH] [--openssl-seconds S] [--keep]
  * BenchMain verify-only --ledger DIR --trust DIR [--parallelism N]
@@ -29,7 +29,7 @@ public final class BenchMain {
   }
 
   private static final String USAGE = """
-      usage: custody-bench [replay|append|all] [options]
+      usage: custody-bench [replay|append|all|hash] [options]
         --entries N          replay: ledger size (default 100000)
         --chains N           replay: number of chains (default 64)
         --keys N             Ed25519 signing keys (default 4)
@@ -41,7 +41,9 @@ public final class BenchMain {
         --profile            sample thread stacks and print where the time goes
         --openssl PATH       openssl binary (default: openssl)
         --openssl-seconds S  duration of each openssl speed run (default 3)
-        --keep               keep the generated ledgers
+        --keep               keep the generated ledgers (and model)
+        --total-gib G        hash: size of the generated model directory (default 4)
+        --shard-size N       hash: shard size in bytes (default 1000000000; the largest file is 45 %)
       """;
 
   static int run(String[] args) throws Exception {
@@ -60,11 +62,15 @@ public final class BenchMain {
     boolean keep = false;
     String openssl = "openssl";
     int opensslSeconds = 3;
+    double totalGiB = 4;
+    long shardSize = dev.custody.core.manifest.Serialization.DEFAULT_SHARD_SIZE;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "replay", "append", "all", "verify-only" -> mode = a;
+          case "replay", "append", "all", "verify-only", "hash" -> mode = a;
+          case "--total-gib" -> totalGiB = Double.parseDouble(value(a, args, ++i));
+          case "--shard-size" -> shardSize = Long.parseLong(value(a, args, ++i));
           case "--entries" -> entries = positive(a, args, ++i);
           case "--chains" -> chains = positive(a, args, ++i);
           case "--keys" -> keys = positive(a, args, ++i);
@@ -116,6 +122,10 @@ public final class BenchMain {
         table.rule("replay verification (target: >= 0.7 x openssl ed25519 verify/s x cores)");
         ReplayBench.run(new ReplayBench.Config(work, entries, chains, keys, parallelism, boundedHeap, openssl,
             opensslSeconds, profile), table, summary);
+      }
+      if (mode.equals("hash")) {
+        table.rule("model hashing (target: >= 0.9 x openssl sha256 x cores, and no more than the disk delivers)");
+        HashBench.run(new HashBench.Config(work, totalGiB, shardSize, parallelism, openssl, keep), table, summary);
       }
       if (mode.equals("append") || mode.equals("all")) {
         table.rule("durable appends (target: >= 10,000 appends/s with 16 appenders on 2 cores)");

@@ -1,18 +1,29 @@
 package dev.custody.cli;
 
+import dev.custody.attest.artifacts.ManifestStore;
+import dev.custody.attest.artifacts.ModelArtifacts;
+import dev.custody.core.CustodyException;
+import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.manifest.ManifestException;
+import dev.custody.core.manifest.ModelHasher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Locale;
 
 /**
  * Parses {@code --input}/{@code --output} values: {@code NAME[:KIND]=DIGEST_OR_PATH}. A value that is
- * a digest ({@code sha256:<hex>}) is taken as is; otherwise it names a file, which is hashed.
+ * a digest ({@code sha256:<hex>}) is taken as is. A directory is hashed into a model manifest (OMS
+ * v1.0, files serialization, git paths and the ledger ignored), kept in the ledger's manifest store;
+ * the artifact's digest is the manifest root digest (see {@link dev.custody.core.ledger.ManifestFiles}).
+ * A plain file gets the SHA-256 of its content, unless {@code --manifest} asks for a one-file
+ * manifest (whose root digest is the SHA-256 of that SHA-256, per OMS §6.5.1).
  * Without {@code :KIND} the kind is guessed from the name (model, base, weights → model; data… → dataset; …).
  */
 final class Artifacts {
@@ -20,11 +31,46 @@ final class Artifacts {
 
   private Artifacts() {}
 
-  static ArtifactRef parse(String spec, String option) throws IOException {
+  /**
+   * How paths are turned into artifacts: directories (and, with {@code manifestFiles}, files) are
+   * hashed into a model manifest that is kept in the ledger's manifest store; other files get the
+   * SHA-256 of their content.
+   */
+  static final class Context {
+    private final Path ledgerDir;
+    private final boolean manifestFiles;
+    private final boolean quiet;
+    private ManifestStore store;
+
+    Context(Path ledgerDir, boolean manifestFiles, boolean quiet) {
+      this.ledgerDir = ledgerDir;
+      this.manifestFiles = manifestFiles;
+      this.quiet = quiet;
+    }
+
+    private ManifestStore store() throws FormatException {
+      if (store == null) {
+        store = ManifestStore.of(ledgerDir);
+      }
+      return store;
+    }
+  }
+
+  /** Parses {@code NAME[:KIND]=DIGEST_OR_PATH}; paths are hashed as {@code ctx} says. */
+  static ArtifactRef parse(String spec, String option, Context ctx) throws IOException, CustodyException {
+    return parse(spec, option, ctx, false);
+  }
+
+  /**
+   * As {@link #parse(String, String, Context)}; with {@code skipMissing}, a path that does not exist
+   * yields null (for the outputs of a failed command).
+   */
+  static ArtifactRef parse(String spec, String option, Context ctx, boolean skipMissing)
+      throws IOException, CustodyException {
     int eq = spec.indexOf('=');
     if (eq <= 0 || eq == spec.length() - 1) {
       throw new IllegalArgumentException(option + " '" + spec + "': expected NAME=DIGEST_OR_PATH"
-          + " (e.g. model=sha256:<hex> or train-data:dataset=./data.jsonl)");
+          + " (e.g. model=sha256:<hex>, model=./out-dir or train-data:dataset=./data.jsonl)");
     }
     String name = spec.substring(0, eq);
     String value = spec.substring(eq + 1);
@@ -41,25 +87,33 @@ final class Artifacts {
     if (kind == null) {
       kind = guessKind(name);
     }
-    Digest digest;
-    if (value.startsWith("sha256:")) {
-      digest = Digest.parse(value);
-    } else {
-      Path p = Path.of(value);
-      if (Files.isDirectory(p)) {
-        throw new IllegalArgumentException(option + " " + name + ": " + p + " is a directory; pass a file or a digest"
-            + " (directory manifests come with model manifest support)");
-      }
-      if (!Files.isRegularFile(p)) {
-        throw new IllegalArgumentException(option + " " + name + ": '" + value + "' is neither a sha256:<hex> digest"
-            + " nor an existing file");
-      }
-      digest = hashFile(p);
-    }
     try {
-      return ArtifactRef.of(name, kind, digest);
+      if (value.startsWith("sha256:")) {
+        return ArtifactRef.of(name, kind, Digest.parse(value));
+      }
+      Path p = Path.of(value);
+      boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+      if (!dir && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        if (skipMissing && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          return null;
+        }
+        throw new IllegalArgumentException(option + " " + name + ": '" + value + "' is neither a sha256:<hex> digest"
+            + " nor an existing file or directory" + (Files.isSymbolicLink(p) ? " (symbolic links are refused)" : ""));
+      }
+      if (dir || ctx.manifestFiles) {
+        ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
+        try (HashBar bar = HashBar.start("hash " + name, ctx.quiet)) {
+          return ModelArtifacts.record(ctx.store(), name, kind, p, ModelHasher.builder().progress(bar));
+        }
+      }
+      return ArtifactRef.of(name, kind, hashFile(p));
     } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith(option)) {
+        throw e;
+      }
       throw new IllegalArgumentException(option + " '" + spec + "': " + e.getMessage(), e);
+    } catch (ManifestException e) {
+      throw new ManifestException(e.path().orElse(null), option + " " + name + ": " + e.getMessage(), e);
     }
   }
 

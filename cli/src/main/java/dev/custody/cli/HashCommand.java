@@ -38,6 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class HashCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledger;
+  @Mixin QuietOption quiet;
 
   @Parameters(index = "0", paramLabel = "PATH", description = "Model directory or single model file.")
   Path path;
@@ -89,7 +90,10 @@ final class HashCommand implements Callable<Integer> {
         b.ignorePath(modelRelative(root, p));
       }
     }
-    ModelManifest manifest = b.build().hash(path);
+    ModelManifest manifest;
+    try (HashBar bar = HashBar.start("hash", quiet.quiet)) {
+      manifest = b.progress(bar).build().hash(path);
+    }
     spec.commandLine().getOut().println(json ? toJson(manifest) : manifest.rootDigest().toString());
     return Main.VERIFIED;
   }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       KeysCommand.class,
       InitCommand.class,
       RecordCommand.class,
+      RunCommand.class,
       LogCommand.class,
       ShowCommand.class,
       VerifyCommand.class,

@@ -7,6 +7,7 @@ import dev.custody.attest.keys.SigningKey;
 import dev.custody.attest.ledger.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
+import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryCodec;
@@ -47,6 +48,9 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Append a signed event to a chain of the ledger and print its reference.",
         "KIND is a built-in kind (dataset-ingest, training, fine-tune, evaluation, conversion, merge, release,"
             + " custody-transfer, approval, revocation, annotation) or a custom type URI.",
+        "--input/--output take NAME=sha256:<hex>, NAME=FILE (SHA-256 of its content, or a one-file manifest with"
+            + " --manifest) or NAME=DIR (a model manifest, kept in the ledger's manifests/ directory; the digest"
+            + " recorded is the manifest root digest).",
         "With --batch, appends one event per line of a JSONL file: each line is an event object"
             + " with \"chain\" and \"kind\" members (see README), printed as a JSON line once durable."})
 final class RecordCommand implements Callable<Integer> {
@@ -55,6 +59,7 @@ final class RecordCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
+  @Mixin QuietOption quiet;
 
   // No standard --version here: it names a release's version.
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -74,6 +79,10 @@ final class RecordCommand implements Callable<Integer> {
 
   @Option(names = "--output", paramLabel = "NAME[:KIND]=DIGEST_OR_PATH", description = "A product: a digest or a file to hash. Repeatable.")
   List<String> outputs = new ArrayList<>();
+
+  @Option(names = "--manifest", description = "Hash plain files given as --input/--output into a one-file model"
+      + " manifest (kept in the ledger) instead of the SHA-256 of their content. Directories always get one.")
+  boolean manifest;
 
   @Option(names = "--param", paramLabel = "K=V", description = "A parameter of the step. Repeatable.")
   Map<String, String> params = new LinkedHashMap<>();
@@ -118,11 +127,11 @@ final class RecordCommand implements Callable<Integer> {
   boolean json;
 
   @Override
-  public Integer call() throws IOException, FormatException, AttestException {
+  public Integer call() throws IOException, CustodyException {
     if (batch != null) {
       // Event options would be silently ignored in batch mode: refuse them rather than record
       // events that lack what the caller asked for.
-      if (kind != null || chain != null || eventJson != null || !inputs.isEmpty() || !outputs.isEmpty()
+      if (kind != null || chain != null || eventJson != null || !inputs.isEmpty() || !outputs.isEmpty() || manifest
           || !params.isEmpty() || !env.isEmpty() || version != null || !metrics.isEmpty() || method != null
           || from != null || to != null || subject != null || decision != null || reason != null || text != null) {
         throw new ParameterException(spec.commandLine(), "--batch takes the kind, chain and event from each line;"
@@ -142,7 +151,7 @@ final class RecordCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = Ledger.open(dir)) {
       reportRepairs(ledger);
-      Event event = buildEvent(ledger);
+      Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet));
       EntryRef ref = ledger.append(chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();
       out.println(json ? Json.ref(ref) : "recorded " + ref);
@@ -156,7 +165,7 @@ final class RecordCommand implements Callable<Integer> {
     }
   }
 
-  private Event buildEvent(Ledger ledger) throws IOException, FormatException {
+  private Event buildEvent(Ledger ledger, Artifacts.Context ctx) throws IOException, CustodyException {
     EventType type = EventType.of(kind);
     Event base = null;
     if (eventJson != null) {
@@ -180,10 +189,10 @@ final class RecordCommand implements Callable<Integer> {
       b.details(base.details());
     }
     for (String s : inputs) {
-      b.input(Artifacts.parse(s, "--input"));
+      b.input(Artifacts.parse(s, "--input", ctx));
     }
     for (String s : outputs) {
-      b.output(Artifacts.parse(s, "--output"));
+      b.output(Artifacts.parse(s, "--output", ctx));
     }
     params.forEach(b::parameter);
     env.forEach(b::environment);

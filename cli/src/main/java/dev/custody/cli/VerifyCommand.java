@@ -4,6 +4,7 @@ import dev.custody.core.FormatException;
 import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
+import dev.custody.verify.artifacts.ModelCheck;
 import dev.custody.verify.report.JsonReportRenderer;
 import dev.custody.verify.report.TextReportRenderer;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -19,10 +21,13 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Replay the ledger offline: strict parsing, every signature by a trusted key, hash links,"
         + " sequence numbers, no forks or duplicates, and the Merkle root against every checkpoint (the ledger's own"
         + " and --checkpoint). Prints a report naming every problem's entry.",
+        "With --model DIR, also re-hashes the model and names every file missing, extra or changed against the"
+            + " released manifest.",
         "Exit 0 verified, 1 verification failed, 2 bad usage or unreadable input."})
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
+  @Mixin QuietOption quiet;
 
   @Option(names = "--trust", required = true, paramLabel = "PATH",
       description = "A trusted public key file, or a directory of *.pub files.")
@@ -45,6 +50,14 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (default) or json.")
   String format;
 
+  @Option(names = "--model", paramLabel = "DIR", description = "Also re-hash this model directory (or file) and check"
+      + " it file by file against the manifest of the newest release of --chain, or of --entry.")
+  Path model;
+
+  @Option(names = "--entry", paramLabel = "CHAIN:SEQ|HASH", description = "With --model: the entry whose model"
+      + " to check against (default: the newest release of --chain).")
+  String entry;
+
   @Override
   public Integer call() throws IOException, FormatException {
     if (!format.equals("text") && !format.equals("json")) {
@@ -62,9 +75,36 @@ final class VerifyCommand implements Callable<Integer> {
     if (chain != null) {
       b.chain(chain);
     }
+    ModelCheck modelCheck = modelCheck();
+    if (modelCheck != null) {
+      b.observer(modelCheck);
+    }
     VerificationReport report = b.build().verify(ledgerOption.resolve());
+    if (modelCheck != null) {
+      try (HashBar bar = HashBar.start("verify model", quiet.quiet)) {
+        report = report.withFindings(modelCheck.check(ledgerOption.resolve(), model, bar));
+      }
+    }
     String rendered = format.equals("json") ? JsonReportRenderer.render(report) : TextReportRenderer.render(report);
     spec.commandLine().getOut().print(rendered.endsWith("\n") ? rendered : rendered + "\n");
     return report.verified() ? Main.VERIFIED : Main.FAILED;
+  }
+
+  /** The model check --model asks for, or null. */
+  private ModelCheck modelCheck() {
+    if (model == null) {
+      if (entry != null) {
+        throw new ParameterException(spec.commandLine(), "--entry needs --model DIR");
+      }
+      return null;
+    }
+    if (entry != null) {
+      return ModelCheck.entry(entry);
+    }
+    if (chain == null) {
+      throw new ParameterException(spec.commandLine(), "--model needs --chain ID (its newest release) or --entry"
+          + " CHAIN:SEQ|HASH");
+    }
+    return ModelCheck.newestRelease(chain);
   }
 }

@@ -89,6 +89,29 @@ public enum FindingCode {
    */
   NO_CHECKPOINT(Severity.WARNING),
 
+  // ---- 7. artifacts (custody verify --model): the model on disk against a released manifest
+
+  /** No authentic entry to check the model against: no release of the chain, or no such entry. */
+  ARTIFACT_ENTRY_NOT_FOUND(Severity.ERROR),
+  /** The entry names no model artifact, or several and none is named {@code model}. */
+  ARTIFACT_NOT_IDENTIFIED(Severity.ERROR),
+  /** The entry's model manifest is not in the ledger's manifest store; only the root digest is compared. */
+  ARTIFACT_MANIFEST_MISSING(Severity.WARNING),
+  /** The stored manifest does not match the digests signed in the entry (altered, damaged, or malformed). */
+  ARTIFACT_MANIFEST_INVALID(Severity.ERROR),
+  /** The model could not be hashed (a refused symbolic link, a special file, no files). */
+  ARTIFACT_UNREADABLE(Severity.ERROR),
+  /** A file of the released manifest is not in the model. */
+  ARTIFACT_FILE_MISSING(Severity.ERROR),
+  /** A file in the model is not in the released manifest. */
+  ARTIFACT_FILE_EXTRA(Severity.ERROR),
+  /** A file's content (or, for shards, one of its shards) differs from the released manifest. */
+  ARTIFACT_FILE_CHANGED(Severity.ERROR),
+  /** The model's root digest is not the one signed in the entry. */
+  ARTIFACT_ROOT_MISMATCH(Severity.ERROR),
+  /** The model matches the released manifest file by file, and its root digest the signed one. */
+  ARTIFACT_VERIFIED(Severity.INFO),
+
   // ---- scope
 
   /** The chain the verification was restricted to has no authentic entry in the ledger. */

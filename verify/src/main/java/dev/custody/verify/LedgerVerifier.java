@@ -64,6 +64,7 @@ public final class LedgerVerifier {
   private final int parallelism;
   private final List<VerifierKey> logKeys;
   private final Optional<LogTransparency.Source> checkpoint;
+  private final List<EntryObserver> observers;
 
   private LedgerVerifier(Builder b) {
     this.trust = b.trust;
@@ -71,6 +72,7 @@ public final class LedgerVerifier {
     this.parallelism = b.parallelism;
     this.logKeys = List.copyOf(b.logKeys);
     this.checkpoint = b.checkpoint;
+    this.observers = List.copyOf(b.observers);
   }
 
   /** A builder that checks everything, over all chains, with one thread per available processor. */
@@ -85,6 +87,7 @@ public final class LedgerVerifier {
     private int parallelism = Runtime.getRuntime().availableProcessors();
     private final List<VerifierKey> logKeys = new ArrayList<>();
     private Optional<LogTransparency.Source> checkpoint = Optional.empty();
+    private final List<EntryObserver> observers = new ArrayList<>();
 
     private Builder(TrustedKeys trust) {
       this.trust = Objects.requireNonNull(trust, "trust");
@@ -136,6 +139,12 @@ public final class LedgerVerifier {
       return this;
     }
 
+    /** Also hands every authentic entry, in log order, to {@code observer} (a later check's stage). */
+    public Builder observer(EntryObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
     public LedgerVerifier build() {
       return new LedgerVerifier(this);
     }
@@ -154,7 +163,7 @@ public final class LedgerVerifier {
     LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint);
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     try {
-      Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, transparency, parallelism);
+      Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, transparency, parallelism, observers);
       List<Path> segments = listSegments(ledgerDir, pipeline);
       long index = 0;
       for (int i = 0; i < segments.size(); i++) {
@@ -223,6 +232,7 @@ public final class LedgerVerifier {
     private final ChainReplay replay;
     private final LogTransparency transparency;
     private final int maxBatchesInFlight;
+    private final List<EntryObserver> observers;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long bytesInFlight;
     private List<RawRecord> batch = new ArrayList<>(BATCH_RECORDS);
@@ -230,8 +240,9 @@ public final class LedgerVerifier {
     boolean lastSegment;
 
     Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, LogTransparency transparency,
-        int parallelism) {
+        int parallelism, List<EntryObserver> observers) {
       this.pool = pool;
+      this.observers = observers;
       this.check = check;
       this.replay = replay;
       this.transparency = transparency;
@@ -314,7 +325,13 @@ public final class LedgerVerifier {
       bytesInFlight -= f.bytes();
       for (int i = 0; i < results.records().size(); i++) {
         transparency.leaf(results.leaves()[i]);
-        replay.accept(results.records().get(i));
+        CheckedRecord r = results.records().get(i);
+        replay.accept(r);
+        if (r.authentic()) {
+          for (EntryObserver o : observers) {
+            o.authentic(r.ref(), r.payload().get());
+          }
+        }
       }
       f.layoutAfter().forEach(replay::layout);
     }

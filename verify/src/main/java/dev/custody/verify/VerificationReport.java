@@ -55,6 +55,16 @@ public final class VerificationReport {
     return chains;
   }
 
+  /**
+   * This report with {@code more} findings appended (e.g. those of a
+   * {@link dev.custody.verify.artifacts.ModelCheck}); the verdict accounts for them.
+   */
+  public VerificationReport withFindings(List<Finding> more) {
+    List<Finding> all = new java.util.ArrayList<>(findings);
+    all.addAll(more);
+    return new VerificationReport(ledger, entriesChecked, chains, all);
+  }
+
   /** The ledger directory verified. */
   public Path ledger() {
     return ledger;

@@ -98,6 +98,17 @@ public final class ModelHasher {
     return new Builder();
   }
 
+  /**
+   * A builder that hashes the way {@code s} records: same method and shard size, same symlink
+   * rule, and exactly its ignore paths (the git defaults only if {@code s} lists them). Used to
+   * re-hash a model for comparison with a stored manifest; add further ignore paths (e.g. a ledger
+   * inside the model) as needed.
+   */
+  public static Builder builder(Serialization s) {
+    Builder b = new Builder().ignoreGitPaths(false).allowSymlinks(s.allowSymlinks()).ignorePaths(s.ignorePaths());
+    return s.method() == Method.SHARDS ? b.shards(s.shardSize()) : b.files();
+  }
+
   /** Hashes with the defaults of {@link #builder()}. */
   public static ModelManifest hashWithDefaults(Path model) throws IOException, ManifestException {
     return builder().build().hash(model);

@@ -200,8 +200,8 @@ public final class ResourceNames {
     return c != 0 ? c : Long.compare(a.end(), b.end());
   }
 
-  /** {@code s} with control characters escaped, abbreviated, for error messages. */
-  static String printable(String s) {
+  /** {@code s} with control characters escaped and cut at 200 characters, for error messages. */
+  public static String printable(String s) {
     if (s == null) {
       return "null";
     }

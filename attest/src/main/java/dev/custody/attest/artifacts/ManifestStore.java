@@ -1,0 +1,142 @@
+package dev.custody.attest.artifacts;
+
+import dev.custody.core.FormatException;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.ledger.ManifestFiles;
+import dev.custody.core.manifest.ModelManifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The manifest store of a file ledger (write side; the layout and the read side are
+ * {@link ManifestFiles}): keeps the manifest of every model recorded from a directory so that a
+ * verifier can later name the files that differ.
+ *
+ * <p>{@link #put} writes the manifest atomically and durably — a temporary file in the store,
+ * fsync, atomic rename to its content-addressed name, fsync of the directory — before it returns
+ * the {@link ArtifactRef} that names it. Callers append the entry only after that, so an
+ * acknowledged entry never points at a manifest that a crash could lose. A crash in between leaves
+ * at most an unreferenced manifest (harmless: the store is content-addressed, and one manifest may
+ * serve many entries).
+ *
+ * <p>Thread-safe and safe across processes: concurrent writers of the same manifest write the same
+ * bytes under the same name.
+ */
+public final class ManifestStore {
+  private final Path ledgerDir;
+
+  private ManifestStore(Path ledgerDir) {
+    this.ledgerDir = ledgerDir;
+  }
+
+  /**
+   * The store of the ledger at {@code ledgerDir}.
+   *
+   * @throws FormatException if {@code ledgerDir} is not a custody ledger
+   */
+  public static ManifestStore of(Path ledgerDir) throws FormatException {
+    Objects.requireNonNull(ledgerDir, "ledgerDir");
+    LedgerLayout.requireLedger(ledgerDir);
+    return new ManifestStore(ledgerDir);
+  }
+
+  /** The ledger directory this store belongs to. */
+  public Path ledgerDir() {
+    return ledgerDir;
+  }
+
+  /**
+   * Stores {@code manifest} (durably, see the class comment) and returns the artifact that names it:
+   * digest = root digest, media type {@value ManifestFiles#MEDIA_TYPE}, annotation
+   * {@value ManifestFiles#ANNOTATION} = SHA-256 of the stored bytes.
+   */
+  public ArtifactRef put(String name, ArtifactKind kind, ModelManifest manifest) throws IOException {
+    Objects.requireNonNull(manifest, "manifest");
+    byte[] bytes = manifest.toJson();
+    Digest bytesDigest = Digest.sha256(bytes);
+    // Validate the name and kind before anything is written.
+    ArtifactRef ref = new ArtifactRef(name, kind, manifest.rootDigest(), Optional.empty(),
+        Optional.of(ManifestFiles.MEDIA_TYPE), new TreeMap<>(java.util.Map.of(ManifestFiles.ANNOTATION,
+            bytesDigest.toString())));
+    Path target = ManifestFiles.path(ledgerDir, bytesDigest);
+    if (!alreadyStored(target, bytesDigest)) {
+      write(target, bytes);
+    }
+    return ref;
+  }
+
+  /**
+   * The manifest {@code artifact} names, checked as {@link ManifestFiles#read} does.
+   *
+   * @throws FormatException if the artifact names no manifest or a check fails
+   * @throws java.nio.file.NoSuchFileException if the store lacks it
+   */
+  public ModelManifest get(ArtifactRef artifact) throws IOException, FormatException {
+    Digest d = ManifestFiles.manifestDigest(artifact).orElseThrow(() -> new FormatException("artifact '"
+        + artifact.name() + "' names no stored manifest (no " + ManifestFiles.ANNOTATION + " annotation)"));
+    return ManifestFiles.read(ledgerDir, d, artifact.digest());
+  }
+
+  /** Whether {@code target} exists with the right content (a damaged copy is replaced). */
+  private static boolean alreadyStored(Path target, Digest expected) throws IOException {
+    if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    java.security.MessageDigest md = Digest.newSha256();
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+    }
+    return Digest.ofSha256(md.digest()).equals(expected);
+  }
+
+  private static void write(Path target, byte[] bytes) throws IOException {
+    Path dir = target.getParent();
+    boolean created = !Files.isDirectory(dir);
+    Files.createDirectories(dir);
+    if (created) {
+      fsyncDirectory(dir.getParent());
+    }
+    Path tmp = Files.createTempFile(dir, ".tmp-", ".json");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    fsyncDirectory(dir);
+  }
+
+  private static void fsyncDirectory(Path d) throws IOException {
+    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ManifestStore[" + ledgerDir.resolve(ManifestFiles.DIR) + "]";
+  }
+}

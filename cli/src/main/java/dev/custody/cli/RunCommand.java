@@ -1,0 +1,208 @@
+package dev.custody.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.ledger.EntryRef;
+import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.run.RunEnvironment;
+import dev.custody.core.CustodyException;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.event.Event;
+import dev.custody.core.event.EventType;
+import dev.custody.core.json.StrictJson;
+import dev.custody.core.ledger.LedgerLayout;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code custody run KIND --chain ID --key KEY [--input N=P]... [--output N=P]... -- CMD [ARGS]}:
+ * records one signed event for a command run — what it read, what it wrote, how it was called,
+ * when, and where.
+ *
+ * <p>Order: everything that can be checked before the command runs is (kind, chain, key, ledger,
+ * inputs hashed), so a long job never ends in a usage error; the environment is captured; the
+ * command runs with stdin, stdout and stderr inherited; outputs are hashed after it exits; the
+ * event is appended. A command that exits non-zero records nothing unless {@code --record-failure}.
+ * custody's exit code is the command's (or {@value Main#BAD_INPUT} if custody itself failed, e.g.
+ * an output is missing after a successful run — then nothing is recorded).
+ *
+ * <p>Event: parameters {@code command} (the argument vector as a JSON array of strings),
+ * {@code exitCode}, {@code workingDirectory}, plus {@code --param}s; environment as captured by
+ * {@link RunEnvironment} plus {@code --env}s; {@code startedAt}/{@code finishedAt} around the
+ * command.
+ */
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
+    description = {"Run a command and record it as one signed event: inputs hashed before, outputs after, the"
+        + " command line, exit code, start and finish times, host (OS, CPU, memory, GPU via nvidia-smi), Java,"
+        + " the git commit of the working directory, and allow-listed environment variables (see README).",
+        "The command's output streams through and its exit code is custody's. A failed command (non-zero exit)"
+            + " records nothing unless --record-failure.",
+        "Example: custody run training --chain acme/m --key k.key --input data=train.jsonl --output model=out/"
+            + " -- python train.py --epochs 3"})
+final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin LedgerOption ledgerOption;
+  @Mixin QuietOption quiet;
+
+  @Parameters(index = "0", paramLabel = "KIND", description = "Event kind, e.g. training, fine-tune, evaluation,"
+      + " conversion, or a custom type URI.")
+  String kind;
+
+  @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments,"
+      + " after --.")
+  List<String> command = new ArrayList<>();
+
+  @Option(names = "--chain", required = true, paramLabel = "ID", description = "Chain id, e.g. acme/falcon-7b.")
+  String chain;
+
+  @Option(names = "--key", required = true, paramLabel = "KEYFILE", description = "Private key file (PKCS#8 PEM).")
+  Path key;
+
+  @Option(names = "--input", paramLabel = "NAME[:KIND]=DIGEST_OR_PATH",
+      description = "A material, hashed before the command runs (directories: model manifest). Repeatable.")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(names = "--output", paramLabel = "NAME[:KIND]=DIGEST_OR_PATH",
+      description = "A product, hashed after the command exits (directories: model manifest). Repeatable.")
+  List<String> outputs = new ArrayList<>();
+
+  @Option(names = "--param", paramLabel = "K=V", description = "A further parameter. Repeatable.")
+  Map<String, String> params = new LinkedHashMap<>();
+
+  @Option(names = "--env", paramLabel = "K=V", description = "A further environment fact. Repeatable.")
+  Map<String, String> env = new LinkedHashMap<>();
+
+  @Option(names = "--manifest", description = "Hash plain files into one-file model manifests (as record --manifest).")
+  boolean manifest;
+
+  @Option(names = "--record-failure", description = "Record the event even when the command exits non-zero"
+      + " (outputs that do not exist are left out).")
+  boolean recordFailure;
+
+  @Option(names = "--json", description = "Print the reference as JSON (on stdout, after the command's output).")
+  boolean json;
+
+  /** Parameter names custody sets; --param may not override them. */
+  static final List<String> RESERVED = List.of("command", "exitCode", "workingDirectory");
+
+  @Override
+  public Integer call() throws IOException, CustodyException {
+    EventType type = EventType.of(kind);
+    EntryPayload.requireChainId(chain);
+    for (String k : params.keySet()) {
+      if (RESERVED.contains(k)) {
+        throw new ParameterException(spec.commandLine(), "--param " + k + ": custody records '" + k + "' itself");
+      }
+    }
+    SigningKey signer = SigningKey.load(key);
+    Path dir = ledgerOption.resolve();
+    LedgerLayout.requireLedger(dir);
+    Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
+    List<ArtifactRef> in = new ArrayList<>();
+    for (String s : inputs) {
+      in.add(Artifacts.parse(s, "--input", ctx));
+    }
+    Path cwd = Path.of("").toAbsolutePath();
+    Map<String, String> environment = RunEnvironment.capture(cwd, System.getenv());
+
+    Clock clock = Clock.systemUTC();
+    Instant startedAt = clock.instant();
+    int exit = runCommand();
+    Instant finishedAt = clock.instant();
+    PrintWriter err = spec.commandLine().getErr();
+    if (exit != 0 && !recordFailure) {
+      err.println("custody: command exited with " + exit + "; nothing recorded (--record-failure records failed"
+          + " runs)");
+      err.flush();
+      return exit;
+    }
+
+    List<ArtifactRef> out = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (String s : outputs) {
+      ArtifactRef a = Artifacts.parse(s, "--output", ctx, exit != 0);
+      if (a == null) {
+        missing.add(s);
+      } else {
+        out.add(a);
+      }
+    }
+    Event.Builder b = Event.builder(type).startedAt(startedAt).finishedAt(finishedAt);
+    in.forEach(b::input);
+    out.forEach(b::output);
+    b.parameter("command", commandJson());
+    b.parameter("exitCode", Integer.toString(exit));
+    b.parameter("workingDirectory", cwd.toString());
+    if (!missing.isEmpty()) {
+      b.parameter("outputsMissing", String.join(" ", missing));
+    }
+    params.forEach(b::parameter);
+    environment.forEach(b::environment);
+    env.forEach(b::environment);
+    try (Ledger ledger = Ledger.open(dir)) {
+      for (String r : ledger.repairs()) {
+        err.println("custody: repaired: " + r);
+      }
+      EntryRef ref = ledger.append(chain, b.build(), signer);
+      PrintWriter stdout = spec.commandLine().getOut();
+      stdout.println(json ? Json.ref(ref) : "recorded " + ref);
+      stdout.flush();
+    }
+    if (exit != 0) {
+      err.println("custody: command exited with " + exit + "; recorded as a failed run");
+      err.flush();
+    }
+    return exit;
+  }
+
+  /** Runs the command with inherited standard streams; its exit code. */
+  private int runCommand() throws IOException {
+    spec.commandLine().getOut().flush();
+    spec.commandLine().getErr().flush();
+    Process p;
+    try {
+      p = new ProcessBuilder(command).inheritIO().start();
+    } catch (IOException e) {
+      throw new IOException("cannot run " + command.get(0) + ": " + e.getMessage() + "; nothing recorded", e);
+    }
+    try {
+      return p.waitFor();
+    } catch (InterruptedException e) {
+      p.destroy();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for " + command.get(0) + "; nothing recorded", e);
+    }
+  }
+
+  private String commandJson() {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = StrictJson.factory().createGenerator(w)) {
+      g.writeStartArray();
+      for (String a : command) {
+        g.writeString(a);
+      }
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+}
