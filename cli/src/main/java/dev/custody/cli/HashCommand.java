@@ -85,7 +85,7 @@ final class HashCommand implements Callable<Integer> {
     }
     if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
       Path root = path.toAbsolutePath().normalize();
-      inModel(root, ledger.resolve()).ifPresent(b::ignorePath);
+      ResourceNames.relativeInside(root, ledger.resolve()).ifPresent(b::ignorePath);
       for (String p : ignorePaths) {
         b.ignorePath(modelRelative(root, p));
       }
@@ -120,7 +120,7 @@ final class HashCommand implements Callable<Integer> {
   /** {@code p} as a path relative to the model root (see the option's description). */
   private String modelRelative(Path root, String p) {
     Path asGiven = Path.of(p).toAbsolutePath().normalize();
-    Optional<String> inside = inModel(root, asGiven);
+    Optional<String> inside = ResourceNames.relativeInside(root, asGiven);
     if (inside.isPresent()) {
       return inside.get();
     }
@@ -137,18 +137,6 @@ final class HashCommand implements Callable<Integer> {
       throw usage("--ignore-paths " + p + ": not inside the model " + root + " and not a path relative to it ("
           + e.getMessage() + ")");
     }
-  }
-
-  /** {@code p}'s path below {@code root} with '/' separators, if it lies strictly inside it. */
-  private static Optional<String> inModel(Path root, Path p) {
-    Path abs = p.toAbsolutePath().normalize();
-    if (!abs.startsWith(root) || abs.equals(root)) {
-      return Optional.empty();
-    }
-    Path rel = root.relativize(abs);
-    List<String> parts = new ArrayList<>();
-    rel.forEach(x -> parts.add(x.toString()));
-    return Optional.of(String.join("/", parts));
   }
 
   /** {@code {"rootDigest": ..., "serialization": ..., "resources": ...}}: the OMS predicate plus rootDigest. */

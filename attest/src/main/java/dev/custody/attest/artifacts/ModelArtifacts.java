@@ -1,5 +1,6 @@
 package dev.custody.attest.artifacts;
 
+import dev.custody.core.manifest.ResourceNames;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
@@ -40,7 +41,7 @@ public final class ModelArtifacts {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(options, "options");
     if (ledgerDir != null && Files.isDirectory(model, LinkOption.NOFOLLOW_LINKS)) {
-      inside(model.toAbsolutePath().normalize(), ledgerDir).ifPresent(options::ignorePath);
+      ResourceNames.relativeInside(model.toAbsolutePath().normalize(), ledgerDir).ifPresent(options::ignorePath);
     }
     return options.build().hash(model);
   }
@@ -50,20 +51,5 @@ public final class ModelArtifacts {
       ModelHasher.Builder options) throws IOException, ManifestException {
     ModelManifest m = hash(model, options, store.ledgerDir());
     return store.put(name, kind, m);
-  }
-
-  /**
-   * {@code p}'s path below {@code root} with '/' separators, if it lies strictly inside it.
-   *
-   * @param root an absolute, normalized directory
-   */
-  public static Optional<String> inside(Path root, Path p) {
-    Path abs = p.toAbsolutePath().normalize();
-    if (!abs.startsWith(root) || abs.equals(root)) {
-      return Optional.empty();
-    }
-    List<String> parts = new ArrayList<>();
-    root.relativize(abs).forEach(x -> parts.add(x.toString()));
-    return Optional.of(String.join("/", parts));
   }
 }

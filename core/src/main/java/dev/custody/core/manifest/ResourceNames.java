@@ -216,4 +216,20 @@ public final class ResourceNames {
     }
     return out.length() >= 200 ? out + "..." : out.toString();
   }
+
+  /**
+   * {@code p}'s resource-style path below {@code root} ('/' separators), if it lies strictly inside
+   * it; used to leave a ledger or an ignore path that sits inside a model out of its manifest.
+   *
+   * @param root an absolute, normalized directory
+   */
+  public static java.util.Optional<String> relativeInside(java.nio.file.Path root, java.nio.file.Path p) {
+    java.nio.file.Path abs = p.toAbsolutePath().normalize();
+    if (!abs.startsWith(root) || abs.equals(root)) {
+      return java.util.Optional.empty();
+    }
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    root.relativize(abs).forEach(x -> parts.add(x.toString()));
+    return java.util.Optional.of(String.join("/", parts));
+  }
 }

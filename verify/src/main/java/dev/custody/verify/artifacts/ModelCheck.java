@@ -172,7 +172,7 @@ public final class ModelCheck implements EntryObserver {
 
     ModelHasher.Builder hasher = released == null ? ModelHasher.builder() : ModelHasher.builder(released.serialization());
     if (Files.isDirectory(model, LinkOption.NOFOLLOW_LINKS)) {
-      inside(model.toAbsolutePath().normalize(), ledgerDir).ifPresent(hasher::ignorePath);
+      ResourceNames.relativeInside(model.toAbsolutePath().normalize(), ledgerDir).ifPresent(hasher::ignorePath);
     }
     ModelManifest actual;
     try {
@@ -331,16 +331,6 @@ public final class ModelCheck implements EntryObserver {
       out.computeIfAbsent(path, k -> new ArrayList<>()).add(r);
     }
     return out;
-  }
-
-  private static Optional<String> inside(Path root, Path p) {
-    Path abs = p.toAbsolutePath().normalize();
-    if (!abs.startsWith(root) || abs.equals(root)) {
-      return Optional.empty();
-    }
-    List<String> parts = new ArrayList<>();
-    root.relativize(abs).forEach(x -> parts.add(x.toString()));
-    return Optional.of(String.join("/", parts));
   }
 
   @Override
