@@ -116,10 +116,13 @@ class TimestampTest {
   void verify_tamperedGenTime_badSignature() throws Exception {
     TimestampToken token = CLIENT.timestamp(tsa.uri(), DATA);
     byte[] der = token.encoded().toByteArray();
-    // GeneralizedTime "YYYYMMDDHHMMSS...Z": change the year's last digit inside the signed TSTInfo.
+    // GeneralizedTime "YYYYMMDDHHMMSS...Z" (tag 0x18, length, text): move the minute by one inside
+    // the signed TSTInfo, which keeps genTime inside the TSA certificate's validity, so that only
+    // the signature can fail (changing the year would fail the validity check first).
     String year = Integer.toString(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).getYear());
     int at = indexOf(der, ("\u0018").getBytes(StandardCharsets.ISO_8859_1), year.getBytes(StandardCharsets.US_ASCII));
-    der[at + 3] = (byte) (der[at + 3] == '9' ? '8' : der[at + 3] + 1);
+    int minuteDigit = at + "YYYYMMDDHHM".length(); // indexOf returns where the text starts
+    der[minuteDigit] = (byte) (der[minuteDigit] == '9' ? '8' : der[minuteDigit] + 1);
     TimestampToken tampered = TimestampToken.parse(der);
     assertThat(tampered.unverifiedGenTime()).isNotEqualTo(token.unverifiedGenTime());
     assertReason(() -> trusting(tsa).verify(tampered, DATA), Reason.BAD_SIGNATURE);
