@@ -62,8 +62,10 @@ import dev.custody.core.checkpoint.CheckpointException;
  * On open and after taking the lock, such a tail is repaired: if it is a complete, valid record
  * that continues its chain, its newline is added (a complete record is never dropped); otherwise
  * its bytes are saved under {@code DIR/torn/} and the segment is truncated to the last complete
- * record. Any other damage (a malformed record in the middle, a broken chain link) makes the store
- * refuse to open: nothing is ever rewritten to "fix" evidence; run {@code custody verify}.
+ * record. Any other damage found while parsing (a malformed record in the middle, a broken chain
+ * link) makes the store refuse to open: nothing is ever rewritten to "fix" evidence; run
+ * {@code custody verify}. Records covered by a consistent record index are not re-parsed on open
+ * (see below); damage to them fails the read that meets it.
  *
  * <p><b>Record index.</b> Where each record is, its chain, sequence and hash are kept in
  * {@link RecordIndex} files under {@code DIR/index/} (format there), written by the writer after each
