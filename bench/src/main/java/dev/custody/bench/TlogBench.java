@@ -41,8 +41,17 @@ import java.util.concurrent.Executors;
  *       time to open the M-entry ledger for writing and reading, and proofs through the store.
  * </ul>
  *
- * Usage: {@code java -cp … dev.custody.bench.TlogBench tree 10000000 DIR} or
- * {@code … TlogBench append 100000 16 DIR}. DIR must not exist (or be empty).
+ *   <li>{@code open N THREADS DIR}: generates a signed N-entry ledger (16 chains, 4 Ed25519 keys,
+ *       {@code Ledger.appendAsync} from THREADS threads, checkpoints off; not timed beyond a rate),
+ *       checkpoints it, then times {@code Ledger.open} and {@code Ledger.openReadOnly} (with the
+ *       persisted record index), a random inclusion proof (first and mean), look-ups by chain
+ *       sequence and by hash, and — unless N is over 300,000 — an open with the index deleted
+ *       (parsing every record, as before the index) for comparison.
+ * </ul>
+ *
+ * Usage: {@code java -cp … dev.custody.bench.TlogBench tree 10000000 DIR},
+ * {@code … TlogBench append 100000 16 DIR} or {@code … TlogBench open 1000000 4 DIR}. DIR must not
+ * exist (or be empty).
  */
 public final class TlogBench {
   private TlogBench() {}
@@ -52,8 +61,10 @@ public final class TlogBench {
       tree(Long.parseLong(args[1]), Path.of(args[2]));
     } else if (args.length >= 4 && args[0].equals("append")) {
       append(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
+    } else if (args.length >= 4 && args[0].equals("open")) {
+      open(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Path.of(args[3]));
     } else {
-      System.err.println("usage: TlogBench tree N DIR | TlogBench append M THREADS DIR");
+      System.err.println("usage: TlogBench tree N DIR | TlogBench append M THREADS DIR | TlogBench open N THREADS DIR");
       System.exit(2);
     }
   }
@@ -191,5 +202,110 @@ public final class TlogBench {
           + " store incl. reading and self-checking the entry: %.1f us%n", n, openMs,
           (System.nanoTime() - p0) / 1e3 / proofs);
     }
+  }
+
+  static void open(int n, int threads, Path base) throws Exception {
+    Path dir = base.resolve("ledger");
+    Ledger.create(dir, new LogConfig("bench.local/open", Optional.empty()), new SecureRandom());
+    SigningKey[] keys = new SigningKey[4];
+    for (int k = 0; k < keys.length; k++) {
+      keys[k] = SigningKey.generate(KeyAlgorithm.ED25519);
+    }
+    long g0 = System.nanoTime();
+    try (Ledger ledger = Ledger.open(dir)) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+      int per = n / threads;
+      for (int t = 0; t < threads; t++) {
+        int tt = t;
+        workers.add(pool.submit(() -> {
+          java.util.ArrayDeque<CompletableFuture<?>> mine = new java.util.ArrayDeque<>();
+          for (int i = 0; i < per; i++) {
+            long e = (long) tt * per + i;
+            mine.add(ledger.appendAsync("bench/c" + (e % 16), event(e), keys[(int) (e % keys.length)]));
+            if (mine.size() >= 256) {
+              mine.poll().join();
+            }
+          }
+          mine.forEach(CompletableFuture::join);
+          return null;
+        }));
+      }
+      for (var w : workers) {
+        w.get();
+      }
+      pool.shutdown();
+      ledger.checkpoint();
+    }
+    double genS = (System.nanoTime() - g0) / 1e9;
+    long bytes;
+    try (var st = Files.walk(dir.resolve("segments"))) {
+      bytes = st.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+    long idxBytes;
+    try (var st = Files.walk(dir.resolve("index"))) {
+      idxBytes = st.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+    System.out.printf("open: generated %,d signed entries (%.0f MB of segments, %.0f MB of index) in %.0f s (%,.0f/s)%n",
+        (long) per(n, threads), bytes / 1e6, idxBytes / 1e6, genS, per(n, threads) / genS);
+
+    for (int round = 0; round < 2; round++) {
+      long t0 = System.nanoTime();
+      try (Ledger l = Ledger.open(dir)) {
+        double openMs = (System.nanoTime() - t0) / 1e6;
+        report("writer", l, openMs, round);
+      }
+      long t1 = System.nanoTime();
+      try (Ledger l = Ledger.openReadOnly(dir)) {
+        double openMs = (System.nanoTime() - t1) / 1e6;
+        report("read-only", l, openMs, round);
+      }
+    }
+    if (n <= 300_000) {
+      try (var st = Files.walk(dir.resolve("index"))) {
+        for (Path p : st.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+      long t0 = System.nanoTime();
+      try (Ledger l = Ledger.openReadOnly(dir)) {
+        System.out.printf("open: read-only without the index (parses every record): %,.0f ms for %,d entries%n",
+            (System.nanoTime() - t0) / 1e6, l.size());
+      }
+    }
+  }
+
+  private static int per(int n, int threads) {
+    return n / threads * threads;
+  }
+
+  private static void report(String mode, Ledger l, double openMs, int round) throws Exception {
+    long n = l.size();
+    Random rnd = new Random(3 + round);
+    Bytes root = l.rootHash(n);
+    long i0 = Math.floorMod(rnd.nextLong(), n);
+    long c0 = System.nanoTime();
+    InclusionProof first = l.inclusionProof(i0, n);
+    double firstUs = (System.nanoTime() - c0) / 1e3;
+    ProofVerifier.verifyInclusion(first, MerkleHash.leafHash(l.entry(i0).record().bytes()), root);
+    int proofs = 2000;
+    long p0 = System.nanoTime();
+    for (int k = 0; k < proofs; k++) {
+      l.inclusionProof(Math.floorMod(rnd.nextLong(), n), n);
+    }
+    double proofUs = (System.nanoTime() - p0) / 1e3 / proofs;
+    long s0 = System.nanoTime();
+    var bySeq = l.entry("bench/c7", n / 32).orElseThrow();
+    double seqMs = (System.nanoTime() - s0) / 1e6;
+    long h0 = System.nanoTime();
+    var byHash = l.entry(bySeq.ref().hash()).orElseThrow();
+    double hashMs = (System.nanoTime() - h0) / 1e6;
+    if (byHash.ref().logIndex() != bySeq.ref().logIndex()) {
+      throw new AssertionError("look-ups disagree");
+    }
+    System.out.printf("open: %-9s %,d entries: open %,.0f ms; first proof %.0f us, mean of %,d random proofs %.0f us"
+        + " (read + hash + self-check included); entry(chain, seq) %.1f ms, entry(hash) %.1f ms; heap used %d MB%n",
+        mode, n, openMs, firstUs, proofs, proofUs, seqMs, hashMs,
+        (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
   }
 }

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import dev.custody.attest.store.RecordIndex.Segment;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -61,8 +62,25 @@ import dev.custody.core.checkpoint.CheckpointException;
  * On open and after taking the lock, such a tail is repaired: if it is a complete, valid record
  * that continues its chain, its newline is added (a complete record is never dropped); otherwise
  * its bytes are saved under {@code DIR/torn/} and the segment is truncated to the last complete
- * record. Any other damage (a malformed record in the middle, a broken chain link) makes the store
- * refuse to open: nothing is ever rewritten to "fix" evidence; run {@code custody verify}.
+ * record. Any other damage found while parsing (a malformed record in the middle, a broken chain
+ * link) makes the store refuse to open: nothing is ever rewritten to "fix" evidence; run
+ * {@code custody verify}. Records covered by a consistent record index are not re-parsed on open
+ * (see below); damage to them fails the read that meets it.
+ *
+ * <p><b>Record index.</b> Where each record is, its chain, sequence and hash are kept in
+ * {@link RecordIndex} files under {@code DIR/index/} (format there), written by the writer after each
+ * batch's fsync, so that opening does not parse every record. On open the rows are adopted only
+ * while plausible (CRC, increasing offsets inside the segment, known chains, consecutive sequence
+ * numbers) and while they cover each segment exactly; then the record of every chain head is parsed
+ * and compared (hash, chain, sequence), the first and last record of each segment are hashed, and
+ * the last leaf of the Merkle tiles is compared with the record the index puts there. Anything the
+ * rows do not cover is parsed as before (catch-up from the last good row); a failed check discards
+ * the index, parses everything and rewrites it. A record read through the index is parsed and its
+ * hash compared with its row, so a segment altered after indexing fails loudly. Memory: rows are
+ * memory-mapped (heap only for rows added since open, at most one segment's for a writer); chain
+ * lists and hash look-ups scan the rows (no in-memory hash table). A consistent index means a
+ * middle record is not re-parsed on open: damage to it surfaces on reading it and in
+ * {@code custody verify}, which always reads the segments.
  *
  * <p><b>Merkle tree and checkpoints.</b> The records are the leaves of an RFC 9162 tree (leaf =
  * {@code SHA-256(0x00 || record bytes)}) kept as hash tiles ({@link TiledTree}), appended by the
@@ -83,7 +101,9 @@ public final class FileLogStore implements LogStore {
   private final Path dir;
   private final long segmentBytes;
   private final boolean readOnly;
-  private final Index index = new Index();
+  private final RecordIndex index = new RecordIndex();
+  /** False once writing the record index failed or disagreed with another process: left for the next open to rebuild. */
+  private boolean indexWritable = true;
   private final List<String> repairs = new ArrayList<>();
   private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
   private final Thread committer;
@@ -172,8 +192,10 @@ public final class FileLogStore implements LogStore {
     s.identity = LogIdentity.load(dir, true);
     s.tree = TiledTree.open(dir, true);
     try (FileChannel lockChannel = lockChannel(dir); FileLock lock = lock(lockChannel)) {
+      s.loadIndex();
       s.catchUp();
       s.checkTree();
+      s.dropStaleRows();
     }
     s.committer.setDaemon(true);
     s.committer.start();
@@ -189,6 +211,7 @@ public final class FileLogStore implements LogStore {
     FileLogStore s = new FileLogStore(dir, DEFAULT_SEGMENT_BYTES, true);
     s.identity = LogIdentity.load(dir, false);
     s.tree = TiledTree.open(dir, false);
+    s.loadIndex();
     s.catchUp();
     s.checkTree();
     return s;
@@ -256,43 +279,66 @@ public final class FileLogStore implements LogStore {
   @Override
   public long[] chainIndexes(String chain) {
     synchronized (index) {
-      LongList l = index.chains.get(chain);
-      return l == null ? new long[0] : l.toArray();
+      return index.chainIndexes(chain);
     }
   }
 
   @Override
   public OptionalLong indexOf(Digest hash) {
     synchronized (index) {
-      Long i = index.byHash.get(hash);
-      return i == null ? OptionalLong.empty() : OptionalLong.of(i);
+      long i = index.indexOf(hash);
+      return i < 0 ? OptionalLong.empty() : OptionalLong.of(i);
     }
   }
 
   @Override
   public EntryRecord read(long logIndex) throws IOException, FormatException {
     Segment seg;
-    long offset;
-    int length;
+    int row;
+    byte[] expected;
     synchronized (index) {
       if (logIndex < 0 || logIndex >= index.size) {
         throw new IndexOutOfBoundsException("log index " + logIndex + " is not in the ledger (size " + index.size + ")");
       }
       seg = index.segmentOf(logIndex);
-      int i = (int) (logIndex - seg.firstIndex);
-      offset = seg.offsets.get(i);
-      long end = i + 1 < seg.offsets.size() ? seg.offsets.get(i + 1) : seg.end;
-      length = (int) (end - offset - 1);
+      row = (int) (logIndex - seg.firstIndex);
+      expected = seg.hash(row);
     }
-    ByteBuffer buf = ByteBuffer.allocate(length);
+    String where = "segments/" + seg.path.getFileName() + " (log index " + logIndex + ")";
+    EntryRecord rec = EntryRecord.parse(readRaw(seg, row), where);
+    // The index is derived data: a record whose bytes no longer hash to what was indexed means the
+    // segment was changed after indexing (or the index is damaged); never hand out either silently.
+    if (!java.security.MessageDigest.isEqual(rec.hash().value().toByteArray(), expected)) {
+      throw new FormatException(where + ": the record's hash " + rec.hash() + " differs from the one indexed when it"
+          + " was appended; the segment was altered (run 'custody verify') or " + dir.resolve(RecordIndex.DIR)
+          + " is damaged (delete it; the next open for writing rebuilds it)");
+    }
+    return rec;
+  }
+
+  /** The bytes of a record (without its newline), located through the index. */
+  private byte[] readRaw(Segment seg, int row) throws IOException, FormatException {
+    long offset;
+    long end;
+    synchronized (index) {
+      offset = seg.start(row);
+      end = seg.end(row);
+    }
+    long length = end - offset - 1;
+    if (length < 1 || length > EntryRecord.MAX_RECORD_BYTES) {
+      throw new FormatException("segments/" + seg.path.getFileName() + " row " + row + " of the record index has an"
+          + " impossible length " + length + "; delete " + dir.resolve(RecordIndex.DIR) + " to rebuild it");
+    }
+    ByteBuffer buf = ByteBuffer.allocate((int) length);
     try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.READ)) {
       while (buf.hasRemaining()) {
         if (ch.read(buf, offset + buf.position()) < 0) {
-          throw new IOException(seg.path + " ended before log index " + logIndex + " (was the file truncated?)");
+          throw new IOException(seg.path + " ended before log index " + (seg.firstIndex + row)
+              + " (was the file truncated?)");
         }
       }
     }
-    return EntryRecord.parse(buf.array(), seg.path.getFileName() + " (log index " + logIndex + ")");
+    return buf.array();
   }
 
   @Override
@@ -454,9 +500,10 @@ public final class FileLogStore implements LogStore {
       for (int i = 0; i < pending.size(); i++) {
         Pending p = pending.get(i);
         long len = (i + 1 < pending.size() ? pending.get(i + 1).bufferOffset : bytes.length) - p.bufferOffset;
-        index.add(seg, start + p.bufferOffset, start + p.bufferOffset + len, p.request.chain, p.sequence, p.hash);
+        index.add(seg, start + p.bufferOffset + len, p.request.chain, p.sequence, p.hash);
         tree.appendRecord(bytes, (int) p.bufferOffset, (int) len - 1);
       }
+      persistIndex(seg);
     }
     for (Pending p : pending) {
       p.request.result.complete(new Appended(p.request.chain, p.sequence, p.logIndex, p.hash));
@@ -527,8 +574,13 @@ public final class FileLogStore implements LogStore {
     Path p = dir.resolve(LedgerLayout.SEGMENTS).resolve(LedgerLayout.segmentName(first));
     Files.createFile(p);
     fsyncDirectory(p.getParent());
+    // Rows left by a segment of the same name that was removed must not be read as this one's.
+    Files.deleteIfExists(RecordIndex.rowFile(dir, p));
     Segment seg = new Segment(p, first);
     synchronized (index) {
+      if (!index.segments.isEmpty()) {
+        RecordIndex.remap(dir, index.segments.get(index.segments.size() - 1));
+      }
       index.segments.add(seg);
     }
     return seg;
@@ -543,6 +595,17 @@ public final class FileLogStore implements LogStore {
   private void catchUp() throws IOException, FormatException {
     if (nothingNew()) {
       return;
+    }
+    if (!readOnly && indexWritable && !staleIndexFiles) {
+      synchronized (index) {
+        // Other writers number the chains they start in the shared table; learn theirs before
+        // numbering any here, so that rows mean the same in every process.
+        if (!index.loadChains(dir)) {
+          indexWritable = false;
+          note("stopped writing the record index: " + dir.resolve(RecordIndex.CHAINS) + " disagrees with this"
+              + " process's chain numbers; the next open rebuilds it");
+        }
+      }
     }
     List<Path> files = LedgerLayout.segments(dir);
     for (int i = 0; i < files.size(); i++) {
@@ -565,10 +628,10 @@ public final class FileLogStore implements LogStore {
       }
       boolean last = i == files.size() - 1;
       Segment s = seg;
-      long startLine = s.offsets.size() + 1L;
+      long startLine = s.rows() + 1L;
       LogReader.Position end;
       try {
-        end = LogReader.readSegment(path, s.end, s.firstIndex + s.offsets.size(), startLine,
+        end = LogReader.readSegment(path, s.end, s.firstIndex + s.rows(), startLine,
             raw -> ingest(s, raw, last));
       } catch (Damaged d) {
         throw d.cause;
@@ -576,6 +639,12 @@ public final class FileLogStore implements LogStore {
       if (end.endOffset() != Files.size(path) && !last) {
         throw new FormatException(path + " does not end with a complete record but is not the last segment;"
             + " the ledger was altered (run 'custody verify')");
+      }
+      synchronized (index) {
+        persistIndex(s);
+        if (!last && !readOnly) {
+          RecordIndex.remap(dir, s);
+        }
       }
     }
   }
@@ -612,9 +681,10 @@ public final class FileLogStore implements LogStore {
       EntryRecord rec = EntryRecord.parse(raw.bytes(), raw.where());
       EntryPayload p = rec.payload(raw.where());
       synchronized (index) {
-        index.requireContinues(p, rec.hash(), raw.where());
+        index.parsed++;
+        requireContinues(p, raw.where());
         addLeaf(raw.bytes());
-        index.add(seg, raw.offset(), raw.offset() + raw.bytes().length + 1, p.chain(), p.sequence(), rec.hash());
+        index.add(seg, raw.offset() + raw.bytes().length + 1, p.chain(), p.sequence(), rec.hash());
       }
     } catch (FormatException e) {
       throw new Damaged(new FormatException("ledger " + dir + " is damaged: " + e.getMessage()
@@ -644,13 +714,14 @@ public final class FileLogStore implements LogStore {
           EntryRecord rec = EntryRecord.parse(bytes, raw.where());
           EntryPayload p = rec.payload(raw.where());
           synchronized (index) {
-            index.requireContinues(p, rec.hash(), raw.where());
+            requireContinues(p, raw.where());
           }
           ch.write(ByteBuffer.wrap(new byte[] {'\n'}), raw.offset() + bytes.length);
           ch.force(false);
           synchronized (index) {
             addLeaf(bytes);
-            index.add(seg, raw.offset(), raw.offset() + bytes.length + 1, p.chain(), p.sequence(), rec.hash());
+            index.parsed++;
+            index.add(seg, raw.offset() + bytes.length + 1, p.chain(), p.sequence(), rec.hash());
           }
           note("completed the last record of " + seg.path.getFileName() + " (log index " + raw.logIndex()
               + "): it was whole but its newline was not written before a crash");
@@ -930,99 +1001,208 @@ public final class FileLogStore implements LogStore {
     }
   }
 
-  // ---------------------------------------------------------------- in-memory index
+  // ---------------------------------------------------------------- record index
 
-  /** One segment file: where each of its records starts, and where the last complete one ends. */
-  private static final class Segment {
-    final Path path;
-    final long firstIndex;
-    final LongList offsets = new LongList();
-    long end;
-
-    Segment(Path path, long firstIndex) {
-      this.path = path;
-      this.firstIndex = firstIndex;
+  /**
+   * Checks that a parsed record continues its chain. Caller holds the index monitor. (A duplicate
+   * of an earlier record is caught here too: the same bytes name the same chain and sequence.)
+   */
+  private void requireContinues(EntryPayload p, String where) throws FormatException {
+    ChainHead h = index.heads.get(p.chain());
+    long expected = h == null ? 0 : h.sequence() + 1;
+    if (p.sequence() != expected || !p.prev().equals(h == null ? Optional.empty() : Optional.of(h.hash()))) {
+      throw new FormatException(where + ": entry " + p.chain() + ":" + p.sequence()
+          + " does not continue its chain (expected sequence " + expected + " linked to the previous entry)");
     }
   }
 
-  /** Guarded by its own monitor. */
-  private static final class Index {
-    final List<Segment> segments = new ArrayList<>();
-    final Map<String, ChainHead> heads = new HashMap<>();
-    final Map<String, LongList> chains = new HashMap<>();
-    final Map<Digest, Long> byHash = new HashMap<>();
-    long size;
-
-    Segment segmentByPath(Path p) {
-      for (Segment s : segments) {
-        if (s.path.equals(p)) {
-          return s;
+  /**
+   * Adopts the persisted record index as far as it is consistent with the segments (catch-up then
+   * parses the rest); discards all of it when a check of it against the segments fails.
+   */
+  private void loadIndex() throws IOException, FormatException {
+    synchronized (index) {
+      String problem = adoptIndex();
+      if (problem != null) {
+        index.clear();
+        if (!readOnly) {
+          // Deleted when the first rebuilt rows are written: a store that then refuses to open
+          // (a damaged segment) leaves the directory as it found it.
+          staleIndexFiles = true;
+          note("rebuilding the record index " + dir.resolve(RecordIndex.DIR) + " from the segments: " + problem);
         }
       }
+      feedTree();
+    }
+  }
+
+  /**
+   * Takes the rows of each segment's row file in order while they are plausible: CRC intact, end
+   * offsets increasing within the segment, record lengths within the limit, known chain numbers,
+   * and each chain's sequence numbers consecutive from 0. It stops at the first implausible row,
+   * at a segment the rows do not cover exactly (the rest is parsed), and at a segment whose name
+   * does not follow on. Then checks the adopted rows against the segments: the record of every
+   * chain head (parsed: hash, chain, sequence), the first and last record of every segment (hash),
+   * and the last leaf the tiles hold (leaf hash). Caller holds the index monitor.
+   *
+   * @return null if the adopted rows passed, else what was wrong
+   */
+  private String adoptIndex() throws IOException, FormatException {
+    List<Path> files = LedgerLayout.segments(dir);
+    if (files.isEmpty() || !Files.isDirectory(RecordIndex.indexDir(dir))) {
       return null;
     }
-
-    Segment segmentOf(long logIndex) {
-      int lo = 0;
-      int hi = segments.size() - 1;
-      while (lo < hi) {
-        int mid = (lo + hi + 1) >>> 1;
-        if (segments.get(mid).firstIndex <= logIndex) {
-          lo = mid;
-        } else {
-          hi = mid - 1;
+    if (!index.loadChains(dir)) {
+      return RecordIndex.CHAINS + " is not a table of distinct chain ids";
+    }
+    int chains = index.chainNames.size();
+    long[] lastSeq = new long[chains];
+    long[] lastIndex = new long[chains];
+    Arrays.fill(lastSeq, -1);
+    byte[] scratch = new byte[RecordIndex.ROW_BYTES];
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    long size = 0;
+    for (Path p : files) {
+      if (LedgerLayout.firstIndexOf(p) != size) {
+        break; // catch-up reports the misnamed segment
+      }
+      long segLength = Files.size(p);
+      Path rows = RecordIndex.rowFile(dir, p);
+      long n = RecordIndex.rowsIn(rows);
+      Segment seg = new Segment(p, size);
+      Optional<ByteBuffer> m = RecordIndex.map(rows, n);
+      int good = 0;
+      long prevEnd = 0;
+      if (m.isPresent()) {
+        seg.mapped = m.get();
+        seg.mappedRows = (int) n;
+        for (int r = 0; r < n; r++) {
+          if (!seg.crcMatches(r, scratch, crc)) {
+            break;
+          }
+          long end = seg.end(r);
+          int c = seg.chain(r);
+          long length = end - prevEnd;
+          if (length < 2 || length > RecordIndex.MAX_LINE || end > segLength || c < 0 || c >= chains
+              || seg.sequence(r) != lastSeq[c] + 1) {
+            break;
+          }
+          lastSeq[c]++;
+          lastIndex[c] = size + r;
+          prevEnd = end;
+          good++;
+        }
+        seg.mappedRows = good;
+      }
+      seg.end = prevEnd;
+      seg.persistedRows = good;
+      index.segments.add(seg);
+      size += good;
+      if (prevEnd != segLength) {
+        break;
+      }
+    }
+    index.size = size;
+    for (int c = 0; c < chains; c++) {
+      if (lastSeq[c] < 0) {
+        continue;
+      }
+      String chain = index.chainNames.get(c);
+      Segment seg = index.segmentOf(lastIndex[c]);
+      int row = (int) (lastIndex[c] - seg.firstIndex);
+      try {
+        EntryRecord rec = EntryRecord.parse(readRaw(seg, row), "log index " + lastIndex[c]);
+        EntryPayload pl = rec.payload("log index " + lastIndex[c]);
+        if (!Arrays.equals(rec.hash().value().toByteArray(), seg.hash(row)) || !pl.chain().equals(chain)
+            || pl.sequence() != lastSeq[c]) {
+          return "its head of chain " + chain + " (log index " + lastIndex[c] + ", sequence " + lastSeq[c]
+              + ") is not the record there (" + pl.chain() + ":" + pl.sequence() + ", " + rec.hash() + ")";
+        }
+        index.heads.put(chain, new ChainHead(chain, lastSeq[c], rec.hash(), lastIndex[c]));
+      } catch (FormatException e) {
+        return "its head of chain " + chain + " (log index " + lastIndex[c] + ") is not a record: " + e.getMessage();
+      }
+    }
+    for (Segment seg : index.segments) {
+      for (int row : new int[] {0, seg.rows() - 1}) {
+        if (seg.rows() > 0 && !Arrays.equals(Digest.sha256(readRaw(seg, row)).value().toByteArray(), seg.hash(row))) {
+          return "its hash of log index " + (seg.firstIndex + row) + " does not match the record";
         }
       }
-      return segments.get(lo);
     }
-
-    void requireContinues(EntryPayload p, Digest hash, String where) throws FormatException {
-      ChainHead h = heads.get(p.chain());
-      long expected = h == null ? 0 : h.sequence() + 1;
-      if (p.sequence() != expected || !p.prev().equals(h == null ? Optional.empty() : Optional.of(h.hash()))) {
-        throw new FormatException(where + ": entry " + p.chain() + ":" + p.sequence()
-            + " does not continue its chain (expected sequence " + expected + " linked to the previous entry)");
-      }
-      if (byHash.containsKey(hash)) {
-        throw new FormatException(where + ": duplicate of log index " + byHash.get(hash));
+    long t = tree.size();
+    if (t > 0 && t <= size) {
+      Segment seg = index.segmentOf(t - 1);
+      if (!MerkleHash.leafHash(readRaw(seg, (int) (t - 1 - seg.firstIndex))).equals(tree.leafHash(t - 1))) {
+        return "the record it places at log index " + (t - 1) + " is not the leaf the Merkle tiles hold there";
       }
     }
+    return null;
+  }
 
-    void add(Segment seg, long offset, long end, String chain, long sequence, Digest hash) {
-      seg.offsets.add(offset);
-      seg.end = end;
-      heads.put(chain, new ChainHead(chain, sequence, hash, size));
-      chains.computeIfAbsent(chain, c -> new LongList()).add(size);
-      byHash.put(hash, size);
-      size++;
+  /**
+   * Hashes into the tree the records the index holds beyond the tiles (the right edge, fewer than
+   * 256, or all when the tiles are missing); no parsing. Caller holds the index monitor.
+   */
+  private void feedTree() throws IOException {
+    long n = index.size;
+    for (Segment seg : index.segments) {
+      long from = Math.max(tree.size(), seg.firstIndex);
+      if (from >= seg.firstIndex + seg.rows() || from >= n) {
+        continue;
+      }
+      int row = (int) (from - seg.firstIndex);
+      LogReader.readSegment(seg.path, seg.start(row), from, row + 1L, raw -> {
+        if (raw.terminated() && raw.bytes() != null && raw.logIndex() == tree.size() && raw.logIndex() < n) {
+          tree.appendRecord(raw.bytes(), 0, raw.bytes().length);
+        }
+      });
     }
   }
 
-  /** A growable list of primitive longs. */
-  private static final class LongList {
-    private long[] a = new long[16];
-    private int n;
-
-    void add(long v) {
-      if (n == a.length) {
-        a = Arrays.copyOf(a, n * 2);
+  /**
+   * After a successful open for writing: cuts rows past what the segments hold (e.g. of a torn
+   * record cut off since) from the row files, so that they can never be read as a later record's.
+   */
+  private void dropStaleRows() throws IOException {
+    synchronized (index) {
+      if (!indexWritable) {
+        return;
       }
-      a[n++] = v;
-    }
-
-    long get(int i) {
-      if (i >= n) {
-        throw new IndexOutOfBoundsException(i);
+      for (Segment seg : index.segments) {
+        Path rows = RecordIndex.rowFile(dir, seg.path);
+        if (Files.exists(rows) && Files.size(rows) > (long) seg.persistedRows * RecordIndex.ROW_BYTES) {
+          RecordIndex.truncateAside(rows, (long) seg.persistedRows * RecordIndex.ROW_BYTES);
+        }
       }
-      return a[i];
     }
+  }
 
-    int size() {
-      return n;
+  /** Set on open when the persisted index failed its checks: its files are deleted before rows are rewritten. */
+  private boolean staleIndexFiles;
+
+  /** Writes the segment's new rows to its row file (writer only); a failure leaves the rows to the next open. */
+  private void persistIndex(Segment seg) {
+    if (readOnly || !indexWritable) {
+      return;
     }
+    try {
+      if (staleIndexFiles && seg.persistedRows < seg.rows()) {
+        RecordIndex.deleteFiles(dir);
+        index.forgetPersistedChains();
+        staleIndexFiles = false;
+      }
+      index.persistRows(dir, seg);
+    } catch (IOException | RuntimeException e) {
+      indexWritable = false;
+      note("stopped writing the record index (" + e + "); the ledger is unaffected and the next open rebuilds it");
+    }
+  }
 
-    long[] toArray() {
-      return Arrays.copyOf(a, n);
+  /** Number of records this store parsed (rather than took from the persisted index) since it was opened. */
+  long parsedRecords() {
+    synchronized (index) {
+      return index.parsed;
     }
   }
 }

@@ -185,7 +185,7 @@ class FileLogStoreTransparencyTest {
     }
   }
 
-  private static void deleteTree(Path p) throws Exception {
+  static void deleteTree(Path p) throws Exception {
     try (var s = Files.walk(p)) {
       for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(q);

@@ -142,6 +142,7 @@ class MultiProcessAppendTest {
 
     assertInterleaved(perWorker);
     LedgerAudit.check(dir.resolve("ledger"), acked, WORKERS * PER_WORKER, ED25519.publicKey());
+    FileLogStoreIndexTest.assertIndexMatchesSegments(dir.resolve("ledger"));
   }
 
   @Test
@@ -172,5 +173,6 @@ class MultiProcessAppendTest {
     }
 
     LedgerAudit.check(dir.resolve("ledger"), acked, WORKERS * PER_WORKER + mine, ED25519.publicKey());
+    FileLogStoreIndexTest.assertIndexMatchesSegments(dir.resolve("ledger"));
   }
 }

@@ -25,6 +25,11 @@ import java.util.regex.Pattern;
  * DIR/checkpoints/N                    every signed checkpoint made, N = its tree size in decimal
  * DIR/tile/L/NNN                       full 256-wide hash tiles of the Merkle tree ({@link TilePath},
  *                                      C2SP tlog-tiles paths); derived data, rebuilt from the segments
+ * DIR/index/chains                     chain ids, one per line; line number = chain number (record index)
+ * DIR/index/NNN….idx                   per segment NNN….jsonl, 56-byte rows, one per record: end offset,
+ *                                      chain number, sequence, entry hash, CRC-32C (attest's
+ *                                      {@code RecordIndex}); derived data, checked on open, rebuilt from
+ *                                      the segments when missing, short or inconsistent
  * </pre>
  *
  * <p>The {@code log/} files, {@code checkpoint} and {@code checkpoints/} are absent in ledgers made

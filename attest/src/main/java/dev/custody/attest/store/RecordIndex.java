@@ -1,0 +1,456 @@
+package dev.custody.attest.store;
+
+import dev.custody.attest.store.LogStore.ChainHead;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.ledger.LedgerLayout;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The record index of a {@link FileLogStore}: where each record is, which chain and sequence it
+ * holds and its entry hash, in memory and persisted under {@code DIR/index/} so that opening a large
+ * ledger does not parse every record.
+ *
+ * <p><b>Format</b> (derived data; the segments are the truth):
+ *
+ * <pre>
+ * DIR/index/chains        chain ids, one per line ('\n'-terminated, US-ASCII, valid chain ids,
+ *                         no duplicates); the 0-based line number is the chain's number
+ * DIR/index/NNN….idx      one file per segment NNN….jsonl: {@value #ROW_BYTES}-byte rows, one per
+ *                         record of the segment in order, no header; big-endian:
+ *                           0  u64 end offset: the offset just after the record's '\n' in the segment
+ *                           8  u32 chain number (a line of DIR/index/chains)
+ *                          12  u64 sequence number in the chain
+ *                          20  32  entry hash, SHA-256 of the record bytes
+ *                          52  u32 CRC-32C of bytes 0..51 (catches a damaged row, not a forged one)
+ *                         record i spans [end(i-1), end(i) - 1) (end(-1) = 0), its '\n' at end(i) - 1
+ * </pre>
+ *
+ * <p><b>Writing.</b> Only a writer, under the ledger's OS lock, after the records are durable in
+ * the segment; without fsync (a crash may leave the index behind the segments, or a row half
+ * written). A row is written at its position ({@code row * ROW_BYTES}), so a re-written row
+ * replaces what a crashed writer left. A file is never shortened in place (another process may
+ * have mapped it): a shorter version is written aside and renamed over it.
+ *
+ * <p><b>Trust.</b> Rows are adopted on open only after checks (see {@link FileLogStore}); a record
+ * read through the index is parsed and its hash compared with its row. Callers hold this object's
+ * monitor for every method.
+ */
+final class RecordIndex {
+  /** Directory of the index files, relative to the ledger. */
+  static final String DIR = "index";
+  /** The chain-name table, relative to the ledger. */
+  static final String CHAINS = DIR + "/chains";
+  /** Suffix of a segment's row file (its name is the segment's, with this suffix instead of .jsonl). */
+  static final String ROW_SUFFIX = ".idx";
+  static final int ROW_BYTES = 56;
+  private static final int END = 0;
+  private static final int CHAIN = 8;
+  private static final int SEQUENCE = 12;
+  private static final int HASH = 20;
+  private static final int CRC = 52;
+  private static final int HASH_BYTES = Digest.SHA256_LENGTH;
+
+  /** Rows of one segment: a read-only mapping of its row file, then rows added in this process. */
+  static final class Segment {
+    final Path path;
+    final long firstIndex;
+    /** Rows 0..mappedRows-1, from the row file (may be null when there are none). */
+    ByteBuffer mapped;
+    int mappedRows;
+    /** Rows from mappedRows on. */
+    byte[] heap = new byte[0];
+    int heapRows;
+    /** Offset after the last complete record indexed. */
+    long end;
+    /** Rows known to be in the row file (written by this process or adopted from it). */
+    int persistedRows;
+
+    Segment(Path path, long firstIndex) {
+      this.path = path;
+      this.firstIndex = firstIndex;
+    }
+
+    int rows() {
+      return mappedRows + heapRows;
+    }
+
+    private ByteBuffer buf(int row) {
+      return row < mappedRows ? mapped : ByteBuffer.wrap(heap);
+    }
+
+    private int pos(int row) {
+      return (row < mappedRows ? row : row - mappedRows) * ROW_BYTES;
+    }
+
+    long end(int row) {
+      return buf(row).getLong(pos(row) + END);
+    }
+
+    long start(int row) {
+      return row == 0 ? 0 : end(row - 1);
+    }
+
+    int chain(int row) {
+      return buf(row).getInt(pos(row) + CHAIN);
+    }
+
+    long sequence(int row) {
+      return buf(row).getLong(pos(row) + SEQUENCE);
+    }
+
+    byte[] hash(int row) {
+      byte[] h = new byte[HASH_BYTES];
+      buf(row).get(pos(row) + HASH, h);
+      return h;
+    }
+
+    boolean hashEquals(int row, long[] h) {
+      ByteBuffer b = buf(row);
+      int p = pos(row) + HASH;
+      for (int k = 0; k < 4; k++) {
+        if (b.getLong(p + 8 * k) != h[k]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Whether the row's CRC-32C matches its content. */
+    boolean crcMatches(int row, byte[] scratch, java.util.zip.CRC32C crc) {
+      ByteBuffer b = buf(row);
+      int p = pos(row);
+      b.get(p, scratch, 0, CRC);
+      crc.reset();
+      crc.update(scratch, 0, CRC);
+      return (int) crc.getValue() == b.getInt(p + CRC);
+    }
+
+    /** The encoded row, for writing to the row file. */
+    byte[] encoded(int row) {
+      byte[] out = new byte[ROW_BYTES];
+      buf(row).get(pos(row), out);
+      return out;
+    }
+
+    void addRow(long end, int chain, long sequence, byte[] hash) {
+      if ((heapRows + 1) * ROW_BYTES > heap.length) {
+        heap = Arrays.copyOf(heap, Math.max(64 * ROW_BYTES, heap.length * 2));
+      }
+      ByteBuffer b = ByteBuffer.wrap(heap, heapRows * ROW_BYTES, ROW_BYTES).putLong(end).putInt(chain).putLong(sequence)
+          .put(hash);
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(heap, heapRows * ROW_BYTES, CRC);
+      b.putInt((int) crc.getValue());
+      heapRows++;
+      this.end = end;
+    }
+  }
+
+  final List<Segment> segments = new ArrayList<>();
+  final Map<String, ChainHead> heads = new HashMap<>();
+  /** Chain number → id; numbers below {@link #persistedChains} are the lines of the chains file. */
+  final List<String> chainNames = new ArrayList<>();
+  final Map<String, Integer> chainNumbers = new HashMap<>();
+  int persistedChains;
+  /** Byte length of the complete lines of the chains file. */
+  long chainsFileBytes;
+  long size;
+  /** Records parsed (rather than taken from the persisted index) since open; a test hook. */
+  long parsed;
+
+  Segment segmentByPath(Path p) {
+    for (Segment s : segments) {
+      if (s.path.equals(p)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  Segment segmentOf(long logIndex) {
+    int lo = 0;
+    int hi = segments.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (segments.get(mid).firstIndex <= logIndex) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return segments.get(lo);
+  }
+
+  int chainNumber(String chain) {
+    Integer n = chainNumbers.get(chain);
+    if (n == null) {
+      n = chainNames.size();
+      chainNames.add(chain);
+      chainNumbers.put(chain, n);
+    }
+    return n;
+  }
+
+  /** Adds a parsed record (or one this process wrote) as the next log index. */
+  void add(Segment seg, long end, String chain, long sequence, Digest hash) {
+    seg.addRow(end, chainNumber(chain), sequence, hash.value().toByteArray());
+    heads.put(chain, new ChainHead(chain, sequence, hash, size));
+    size++;
+  }
+
+  /** Forgets everything (the persisted rows are not trusted after all). */
+  void clear() {
+    segments.clear();
+    heads.clear();
+    chainNames.clear();
+    chainNumbers.clear();
+    persistedChains = 0;
+    chainsFileBytes = 0;
+    size = 0;
+  }
+
+  /** After the index files were deleted: the whole chain table is to be written again. */
+  void forgetPersistedChains() {
+    persistedChains = 0;
+    chainsFileBytes = 0;
+  }
+
+  /** Log index of the record with this hash: a scan of the rows, newest first (no in-memory hash table). */
+  long indexOf(Digest hash) {
+    ByteBuffer t = ByteBuffer.wrap(hash.value().toByteArray());
+    long[] h = {t.getLong(0), t.getLong(8), t.getLong(16), t.getLong(24)};
+    for (int s = segments.size() - 1; s >= 0; s--) {
+      Segment seg = segments.get(s);
+      for (int r = seg.rows() - 1; r >= 0; r--) {
+        if (seg.hashEquals(r, h)) {
+          return seg.firstIndex + r;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** Log indexes of a chain by sequence: a backward scan of the rows from its head to its first entry. */
+  long[] chainIndexes(String chain) {
+    ChainHead head = heads.get(chain);
+    Integer number = chainNumbers.get(chain);
+    if (head == null || number == null) {
+      return new long[0];
+    }
+    long[] out = new long[Math.toIntExact(head.sequence() + 1)];
+    int left = out.length;
+    Segment seg = segmentOf(head.logIndex());
+    int s = segments.indexOf(seg);
+    int r = (int) (head.logIndex() - seg.firstIndex);
+    while (left > 0) {
+      if (seg.chain(r) == number) {
+        out[(int) seg.sequence(r)] = seg.firstIndex + r;
+        left--;
+      }
+      if (--r < 0) {
+        if (--s < 0) {
+          break;
+        }
+        seg = segments.get(s);
+        r = seg.rows() - 1;
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  static Path indexDir(Path ledger) {
+    return ledger.resolve(DIR);
+  }
+
+  static Path rowFile(Path ledger, Path segment) {
+    String name = segment.getFileName().toString();
+    return indexDir(ledger).resolve(name.substring(0, name.length() - LedgerLayout.SEGMENT_SUFFIX.length()) + ROW_SUFFIX);
+  }
+
+  /**
+   * Reads the complete lines of the chains file into the table (from line {@link #persistedChains}
+   * on; earlier lines are not re-read).
+   *
+   * @return false if the file is not a valid table (a bad id, a duplicate)
+   */
+  boolean loadChains(Path ledger) throws IOException {
+    byte[] all;
+    try {
+      all = Files.readAllBytes(ledger.resolve(CHAINS));
+    } catch (NoSuchFileException e) {
+      return true;
+    }
+    int from = (int) chainsFileBytes;
+    for (int i = from; i < all.length; i++) {
+      if (all[i] != '\n') {
+        continue;
+      }
+      String name = new String(all, from, i - from, StandardCharsets.US_ASCII);
+      try {
+        EntryPayload.requireChainId(name);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+      Integer known = chainNumbers.get(name);
+      if (persistedChains < chainNames.size()) {
+        // This process numbered chains the file did not hold yet: the file must agree.
+        if (!chainNames.get(persistedChains).equals(name)) {
+          return false;
+        }
+      } else if (known != null) {
+        return false;
+      } else {
+        chainNames.add(name);
+        chainNumbers.put(name, persistedChains);
+      }
+      persistedChains++;
+      from = i + 1;
+      chainsFileBytes = from;
+    }
+    return true;
+  }
+
+  /** Writes the chain names numbered in this process after the file's lines. Writer under the OS lock. */
+  void persistChains(Path ledger) throws IOException {
+    if (persistedChains == chainNames.size()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = persistedChains; i < chainNames.size(); i++) {
+      sb.append(chainNames.get(i)).append('\n');
+    }
+    byte[] b = sb.toString().getBytes(StandardCharsets.US_ASCII);
+    Files.createDirectories(indexDir(ledger));
+    try (FileChannel ch = FileChannel.open(ledger.resolve(CHAINS), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      writeFully(ch, ByteBuffer.wrap(b), chainsFileBytes);
+      if (ch.size() > chainsFileBytes + b.length) {
+        ch.truncate(chainsFileBytes + b.length); // a torn line no process has read as a chain
+      }
+    }
+    chainsFileBytes += b.length;
+    persistedChains = chainNames.size();
+  }
+
+  /** Writes the segment's rows not yet in its row file. Writer under the OS lock. */
+  void persistRows(Path ledger, Segment seg) throws IOException {
+    if (seg.persistedRows == seg.rows()) {
+      return;
+    }
+    persistChains(ledger);
+    Path f = rowFile(ledger, seg.path);
+    Files.createDirectories(f.getParent());
+    int n = seg.rows() - seg.persistedRows;
+    ByteBuffer b = ByteBuffer.allocate(n * ROW_BYTES);
+    for (int r = seg.persistedRows; r < seg.rows(); r++) {
+      b.put(seg.encoded(r));
+    }
+    b.flip();
+    long at = (long) seg.persistedRows * ROW_BYTES;
+    boolean longer;
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      writeFully(ch, b, at);
+      longer = ch.size() > at + (long) n * ROW_BYTES;
+    }
+    seg.persistedRows = seg.rows();
+    if (longer) {
+      truncateAside(f, (long) seg.persistedRows * ROW_BYTES);
+    }
+  }
+
+  /** Replaces {@code f} by its first {@code length} bytes, without shortening a file another process may map. */
+  static void truncateAside(Path f, long length) throws IOException {
+    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+    try (FileChannel in = FileChannel.open(f, StandardOpenOption.READ);
+        FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      long done = 0;
+      while (done < length) {
+        done += in.transferTo(done, length - done, out);
+      }
+    }
+    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Deletes the index files (unlinked, so mappings in other processes stay valid). Writer under the OS lock. */
+  static void deleteFiles(Path ledger) throws IOException {
+    Path d = indexDir(ledger);
+    if (!Files.isDirectory(d)) {
+      return;
+    }
+    try (var s = Files.list(d)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /**
+   * Maps the first {@code rows} rows of a row file, or returns empty when the file holds fewer
+   * (or is absent, or too large to map).
+   */
+  static Optional<ByteBuffer> map(Path file, long rows) throws IOException {
+    long bytes = rows * ROW_BYTES;
+    if (rows <= 0 || bytes > Integer.MAX_VALUE) {
+      return Optional.empty();
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (ch.size() < bytes) {
+        return Optional.empty();
+      }
+      return Optional.of(ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Number of whole rows in a row file (0 when absent). */
+  static long rowsIn(Path file) throws IOException {
+    try {
+      return Files.size(file) / ROW_BYTES;
+    } catch (NoSuchFileException e) {
+      return 0;
+    }
+  }
+
+  /** Replaces the segment's in-memory rows by a mapping of its (complete) row file, to bound memory. */
+  static void remap(Path ledger, Segment seg) throws IOException {
+    if (seg.heapRows == 0 || seg.persistedRows != seg.rows()) {
+      return;
+    }
+    Optional<ByteBuffer> m = map(rowFile(ledger, seg.path), seg.rows());
+    if (m.isPresent()) {
+      seg.mapped = m.get();
+      seg.mappedRows = seg.rows();
+      seg.heap = new byte[0];
+      seg.heapRows = 0;
+    }
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+    long p = at;
+    while (b.hasRemaining()) {
+      p += ch.write(b, p);
+    }
+  }
+
+  /** Largest length of a row's record including its '\n'. */
+  static final long MAX_LINE = EntryRecord.MAX_RECORD_BYTES + 1L;
+}
