@@ -113,6 +113,11 @@ class TransparencyScenarioTest {
     Cli.Result before = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", logVkey,
         "--checkpoint", cosigned7);
     assertThat(before.code()).as("%s", before).isEqualTo(Main.VERIFIED);
+    Cli.Result witnessed = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", logVkey,
+        "--checkpoint", cosigned7, "--witness-key", witnessVkey);
+    assertThat(witnessed.code()).as("%s", witnessed).isEqualTo(Main.VERIFIED);
+    assertThat(witnessed.out()).contains("INFO CHECKPOINT_WITNESSED: the auditor's checkpoint " + cosigned7
+        + " (size 7, root " + oldRoot + ") is cosigned by 1 of the 1 trusted witnesses (witness.example at ");
 
     // 4. Truncated to 5 and regrown differently (4 other entries), then re-checkpointed with the
     //    genuine log key: a self-consistent ledger of 9 entries.
@@ -163,6 +168,11 @@ class TransparencyScenarioTest {
         + " with different roots: the log showed two different histories (a fork or split view). Keep both files as"
         + " evidence");
     assertThat(after.out()).doesNotContain("CHECKPOINT_ROOT_MISMATCH"); // the ledger's own checkpoints agree with it
+    // Witnessed or not, the rewrite is caught; the witness requirement itself is still met.
+    Cli.Result afterWitnessed = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", logVkey,
+        "--checkpoint", cosigned7, "--witness-key", witnessVkey);
+    assertThat(afterWitnessed.code()).isEqualTo(Main.FAILED);
+    assertThat(afterWitnessed.out()).contains("INFO CHECKPOINT_WITNESSED").contains("the ledger does not extend it");
     String json = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", logVkey, "--checkpoint",
         cosigned7, "--format", "json").out();
     List<String> codes = new ArrayList<>();
