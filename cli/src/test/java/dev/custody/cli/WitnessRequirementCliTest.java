@@ -106,8 +106,10 @@ class WitnessRequirementCliTest {
     List<String> lines = new ArrayList<>(Files.readAllLines(byW1W2));
     int w1 = lines.indexOf(lines.stream().filter(l -> l.startsWith("\u2014 w1.example ")).findFirst().orElseThrow());
     String sig = lines.get(w1);
-    char last = sig.charAt(sig.length() - 3); // inside the base64, before any padding
-    lines.set(w1, sig.substring(0, sig.length() - 3) + (last == 'A' ? 'B' : 'A') + sig.substring(sig.length() - 2));
+    // A character well inside the Ed25519 signature: all six bits count, so the base64 stays
+    // canonical and only the signature check can reject it (not the padding-bits rule).
+    int at = sig.length() - 20;
+    lines.set(w1, sig.substring(0, at) + (sig.charAt(at) == 'A' ? 'B' : 'A') + sig.substring(at + 1));
     Path altered = Files.writeString(tmp.resolve("altered"), String.join("\n", lines) + "\n");
     Cli.Result r = verify(altered, "--witness-threshold", "1");
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
