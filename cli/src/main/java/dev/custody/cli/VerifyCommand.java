@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Replay the ledger offline: strict parsing, every signature by a trusted key, hash links,"
         + " sequence numbers, no forks or duplicates, and the Merkle root against every checkpoint (the ledger's own"
-        + " and --checkpoint). Prints a report naming every problem's entry.",
+        + " and --checkpoint), witness cosignatures and RFC 3161 timestamps when asked. Prints a report naming every"
+        + " problem's entry.",
         "With --model DIR, also re-hashes the model and names every file missing, extra or changed against the"
             + " released manifest.",
         "Exit 0 verified, 1 verification failed, 2 bad usage or unreadable input."})
@@ -42,10 +43,7 @@ final class VerifyCommand implements Callable<Integer> {
           + " any, checkpoints are checked with the ledger's own log/vkey (a warning says so).")
   java.util.List<String> logKeys = new java.util.ArrayList<>();
 
-  @Option(names = "--checkpoint", paramLabel = "FILE",
-      description = "A checkpoint obtained earlier from elsewhere (e.g. printed by 'custody checkpoint'): the ledger must"
-          + " extend it. This detects truncation and rewritten history.")
-  Path checkpoint;
+  @Mixin CheckpointEvidenceOptions checkpointEvidence; // --checkpoint, --witness-key, --witness-threshold, --tsa-root
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (default) or json.")
   String format;
@@ -69,9 +67,7 @@ final class VerifyCommand implements Callable<Integer> {
       keys.add(TrustedKeys.parseLogKey(k));
     }
     b.logKeys(keys);
-    if (checkpoint != null) {
-      b.checkpoint(dev.custody.core.ledger.LedgerLayout.readSmallFile(checkpoint), checkpoint.toString());
-    }
+    checkpointEvidence.configure(b);
     if (chain != null) {
       b.chain(chain);
     }

@@ -67,7 +67,10 @@ public enum FindingCode {
   LOG_KEY_UNTRUSTED(Severity.WARNING),
   /** A checkpoint file is not a well-formed signed note with a C2SP checkpoint, or is misnamed. */
   CHECKPOINT_MALFORMED(Severity.ERROR),
-  /** A checkpoint's log signature by the trusted key does not verify: it was altered or forged. */
+  /**
+   * A checkpoint's log signature by the trusted key, or a cosignature on it by a trusted witness,
+   * does not verify: it was altered or forged.
+   */
   CHECKPOINT_SIGNATURE_INVALID(Severity.ERROR),
   /** A checkpoint is not signed by any trusted log key (or is for another origin), or there is no key to check it. */
   CHECKPOINT_UNTRUSTED(Severity.ERROR),
@@ -81,6 +84,22 @@ public enum FindingCode {
   CHECKPOINT_INCONSISTENT(Severity.ERROR),
   /** A checkpoint commits to more entries than the ledger holds: entries were removed (truncation). */
   LEDGER_SHORTER_THAN_CHECKPOINT(Severity.ERROR),
+  /**
+   * The auditor's checkpoint carries valid cosignatures by fewer trusted witnesses than required
+   * (the message names who cosigned and who did not).
+   */
+  CHECKPOINT_WITNESSES_MISSING(Severity.ERROR),
+  /** The auditor's checkpoint carries the required witness cosignatures (the message names them and their times). */
+  CHECKPOINT_WITNESSED(Severity.INFO),
+  /** A checkpoint's RFC 3161 timestamp verified against a trusted TSA root; the message gives the time. */
+  TIMESTAMP_VERIFIED(Severity.INFO),
+  /**
+   * A checkpoint's RFC 3161 timestamp does not verify: malformed, for other data, not from a trusted
+   * TSA, or its signature or certificate is bad (the message names the reason).
+   */
+  TIMESTAMP_INVALID(Severity.ERROR),
+  /** Trusted TSA roots were given but the checkpoint that dates the ledger carries no timestamp. */
+  TIMESTAMP_MISSING(Severity.WARNING),
   /** Entries after the newest checkpoint are not yet committed to by a signed tree head. */
   NOT_CHECKPOINTED(Severity.WARNING),
   /**

@@ -65,6 +65,7 @@ public final class LedgerVerifier {
   private final List<VerifierKey> logKeys;
   private final Optional<LogTransparency.Source> checkpoint;
   private final List<EntryObserver> observers;
+  private final LogTransparency.Requirements requirements;
 
   private LedgerVerifier(Builder b) {
     this.trust = b.trust;
@@ -73,6 +74,8 @@ public final class LedgerVerifier {
     this.logKeys = List.copyOf(b.logKeys);
     this.checkpoint = b.checkpoint;
     this.observers = List.copyOf(b.observers);
+    this.requirements = new LogTransparency.Requirements(b.witnesses, b.witnessThreshold, b.timestampRoots.isEmpty()
+        ? Optional.empty() : Optional.of(dev.custody.core.timestamp.TimestampVerifier.forRoots(b.timestampRoots)));
   }
 
   /** A builder that checks everything, over all chains, with one thread per available processor. */
@@ -88,6 +91,9 @@ public final class LedgerVerifier {
     private final List<VerifierKey> logKeys = new ArrayList<>();
     private Optional<LogTransparency.Source> checkpoint = Optional.empty();
     private final List<EntryObserver> observers = new ArrayList<>();
+    private List<VerifierKey> witnesses = List.of();
+    private int witnessThreshold;
+    private final List<java.security.cert.X509Certificate> timestampRoots = new ArrayList<>();
 
     private Builder(TrustedKeys trust) {
       this.trust = Objects.requireNonNull(trust, "trust");
@@ -145,7 +151,61 @@ public final class LedgerVerifier {
       return this;
     }
 
+    /**
+     * {@link #checkpoint(byte[], String)} with the RFC 3161 timestamp response stored beside it
+     * ({@code FILE.tsr}), checked when {@link #timestampRoots} are given.
+     *
+     * @param timestampResponse the exact DER {@code TimeStampResp} bytes
+     * @param timestampSource names it in findings
+     */
+    public Builder checkpoint(byte[] signedNote, String source, byte[] timestampResponse, String timestampSource) {
+      this.checkpoint = Optional.of(new LogTransparency.Source(source, signedNote.clone(), true, Optional.of(
+          new LogTransparency.Sidecar(Objects.requireNonNull(timestampSource, "timestampSource"),
+              timestampResponse.clone()))));
+      return this;
+    }
+
+    /**
+     * Requires the auditor's {@link #checkpoint} to carry valid cosignatures (C2SP tlog-cosignature)
+     * by at least {@code threshold} distinct witnesses among {@code keys}, else
+     * {@link FindingCode#CHECKPOINT_WITNESSES_MISSING}; a bad cosignature by one of them is
+     * {@link FindingCode#CHECKPOINT_SIGNATURE_INVALID} whatever the count. Ed25519 (0x01) witness keys
+     * stand for the same key's cosignature/v1 (0x04) key. Requires {@link #checkpoint}: witnesses
+     * cosign checkpoints handed around, not the ledger's own files.
+     *
+     * @throws IllegalArgumentException if {@code threshold} is not in 1..number of distinct witnesses
+     */
+    public Builder witnesses(java.util.Collection<VerifierKey> keys, int threshold) {
+      java.util.Set<VerifierKey> distinct = new java.util.LinkedHashSet<>();
+      keys.forEach(k -> distinct.add(Objects.requireNonNull(k, "key").asCosignatureV1()));
+      if (threshold < 1 || threshold > distinct.size()) {
+        throw new IllegalArgumentException("witness threshold must be between 1 and the number of distinct witness"
+            + " keys (" + distinct.size() + "), got " + threshold);
+      }
+      this.witnesses = List.copyOf(distinct);
+      this.witnessThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * Checks the RFC 3161 timestamps stored beside checkpoints ({@code checkpoints/N.tsr}, and the
+     * auditor's) against these trusted TSA root certificates (see
+     * {@link dev.custody.core.timestamp.TimestampVerifier}); reports each verified time
+     * ({@link FindingCode#TIMESTAMP_VERIFIED}) or failure ({@link FindingCode#TIMESTAMP_INVALID}),
+     * and warns ({@link FindingCode#TIMESTAMP_MISSING}) when the auditor's checkpoint, or without
+     * one the newest stored checkpoint, has none. Without roots, timestamps are not read.
+     */
+    public Builder timestampRoots(java.util.Collection<java.security.cert.X509Certificate> roots) {
+      roots.forEach(r -> timestampRoots.add(Objects.requireNonNull(r, "root")));
+      return this;
+    }
+
+    /** @throws IllegalStateException if witnesses are required without a {@link #checkpoint} to require them of */
     public LedgerVerifier build() {
+      if (!witnesses.isEmpty() && checkpoint.isEmpty()) {
+        throw new IllegalStateException("witness cosignatures are required of the auditor's checkpoint: give one"
+            + " with checkpoint(...)");
+      }
       return new LedgerVerifier(this);
     }
   }
@@ -160,7 +220,7 @@ public final class LedgerVerifier {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
     LedgerLayout.requireLedger(ledgerDir);
     ChainReplay replay = new ChainReplay(ledgerDir, chain);
-    LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint);
+    LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     try {
       Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, transparency, parallelism, observers);

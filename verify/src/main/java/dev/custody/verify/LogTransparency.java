@@ -7,22 +7,31 @@ import dev.custody.core.bytes.StrictBase64;
 import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.checkpoint.CheckpointException;
 import dev.custody.core.checkpoint.CheckpointVerifier;
+import dev.custody.core.checkpoint.Cosignature;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.ledger.LogConfig;
 import dev.custody.core.merkle.CompactRange;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.note.InvalidNoteSignatureException;
+import dev.custody.core.note.SignedNote;
 import dev.custody.core.note.UnverifiedNoteException;
 import dev.custody.core.note.VerifierKey;
+import dev.custody.core.timestamp.TimestampException;
+import dev.custody.core.timestamp.TimestampToken;
+import dev.custody.core.timestamp.TimestampVerifier;
+import dev.custody.core.timestamp.VerifiedTimestamp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -39,11 +48,44 @@ import java.util.TreeMap;
  * the ledger's own {@code DIR/log/vkey}, with a {@link FindingCode#LOG_KEY_UNTRUSTED} warning, since
  * whoever holds the ledger files can replace that key along with the checkpoints.
  *
+ * <p>Beyond the log signature, {@link Requirements} may ask that the auditor's checkpoint carry
+ * cosignatures by at least k of n trusted witnesses ({@link FindingCode#CHECKPOINT_WITNESSES_MISSING}
+ * otherwise, {@link FindingCode#CHECKPOINT_WITNESSED} naming who cosigned when met), and that RFC 3161
+ * timestamps stored beside checkpoints ({@code checkpoints/N.tsr}, the auditor's {@code FILE.tsr})
+ * verify against trusted TSA roots ({@link FindingCode#TIMESTAMP_VERIFIED} with the time, or
+ * {@link FindingCode#TIMESTAMP_INVALID}); a checkpoint's cosignatures and timestamp are checked
+ * only after its log signature verified. {@code DIR/checkpoint.tsr} is not read: {@code checkpoint}
+ * is a copy of {@code checkpoints/N}, whose timestamp is checked, and the writer replaces
+ * {@code checkpoint} without its timestamp.
+ *
  * <p>Not thread-safe: one replay, one thread ({@link #leaf} is called in log order).
  */
 final class LogTransparency {
-  /** A checkpoint to check: where it came from, and its bytes. */
-  record Source(String name, byte[] note, boolean auditor) {}
+  /**
+   * A checkpoint to check: where it came from, its bytes, and the RFC 3161 timestamp response
+   * stored beside it, if any.
+   */
+  record Source(String name, byte[] note, boolean auditor, Optional<Sidecar> timestamp) {
+    Source(String name, byte[] note, boolean auditor) {
+      this(name, note, auditor, Optional.empty());
+    }
+  }
+
+  /** A timestamp response file ({@code NAME.tsr}) and its bytes. */
+  record Sidecar(String name, byte[] der) {}
+
+  /**
+   * What the verifier requires beyond the log signature. Witnesses apply to the auditor's
+   * checkpoint: at least {@code witnessThreshold} of {@code witnesses} must have cosigned it.
+   * Timestamps are checked, when {@code timestamps} is present, on every checkpoint that has one.
+   */
+  record Requirements(List<VerifierKey> witnesses, int witnessThreshold, Optional<TimestampVerifier> timestamps) {
+    static final Requirements NONE = new Requirements(List.of(), 0, Optional.empty());
+
+    Requirements {
+      witnesses = List.copyOf(witnesses);
+    }
+  }
 
   /** A checkpoint whose signature verified. */
   private record Verified(Source source, Checkpoint checkpoint) {}
@@ -56,9 +98,16 @@ final class LogTransparency {
   private long brokenAt = -1;
   private final boolean hasIdentity;
   private final boolean anyStored;
+  private final Requirements requirements;
 
   LogTransparency(Path ledger, List<VerifierKey> trustedLogKeys, Optional<Source> auditor) throws IOException {
+    this(ledger, trustedLogKeys, auditor, Requirements.NONE);
+  }
+
+  LogTransparency(Path ledger, List<VerifierKey> trustedLogKeys, Optional<Source> auditor, Requirements requirements)
+      throws IOException {
     this.ledger = ledger;
+    this.requirements = requirements;
     Optional<LogConfig> config = Optional.empty();
     Optional<VerifierKey> ownKey = Optional.empty();
     boolean identity = false;
@@ -81,8 +130,13 @@ final class LogTransparency {
     try {
       LedgerLayout.CheckpointFiles files = LedgerLayout.checkpointFiles(ledger);
       for (Map.Entry<Long, Path> e : files.bySize().entrySet()) {
-        sources.add(new Source(LedgerLayout.CHECKPOINTS + "/" + e.getKey(), LedgerLayout.readSmallFile(e.getValue()),
-            false));
+        String name = LedgerLayout.CHECKPOINTS + "/" + e.getKey();
+        Path tsr = files.timestamps().get(e.getKey());
+        Optional<Sidecar> timestamp = Optional.empty();
+        if (tsr != null) {
+          timestamp = Optional.of(new Sidecar(name + LedgerLayout.TIMESTAMP_SUFFIX, LedgerLayout.readSmallFile(tsr)));
+        }
+        sources.add(new Source(name, LedgerLayout.readSmallFile(e.getValue()), false, timestamp));
       }
       for (Path p : files.stray()) {
         findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, p + ": unexpected file among the checkpoints"
@@ -126,8 +180,16 @@ final class LogTransparency {
     CustodyException last = null;
     for (VerifierKey k : keys) {
       try {
-        Checkpoint cp = CheckpointVerifier.forLog(origin, k).verify(s.note()).checkpoint();
+        CheckpointVerifier byLog = CheckpointVerifier.forLog(origin, k);
+        Checkpoint cp = byLog.verify(s.note()).checkpoint();
         verified.add(new Verified(s, cp));
+        String what = describe(s, cp);
+        if (s.auditor() && !requirements.witnesses().isEmpty()) {
+          checkWitnesses(s, byLog, what);
+        }
+        if (requirements.timestamps().isPresent() && s.timestamp().isPresent()) {
+          checkTimestamp(s, requirements.timestamps().get(), what);
+        }
         return;
       } catch (UnverifiedNoteException | CheckpointException e) {
         last = e; // not signed by this key, or for another origin: try the next trusted key
@@ -145,6 +207,73 @@ final class LogTransparency {
     }
     findings.add(Finding.of(FindingCode.CHECKPOINT_UNTRUSTED, null, s.name() + ": not a checkpoint of log '" + origin
         + "' signed by a trusted log key (" + keys + "): " + (last == null ? "" : last.getMessage())));
+  }
+
+  /**
+   * The witness requirement on the auditor's checkpoint, once its log signature verified: every
+   * cosignature by a trusted witness must verify, and at least the threshold of them must be there.
+   */
+  private void checkWitnesses(Source s, CheckpointVerifier byLog, String what) {
+    List<VerifierKey> trusted = requirements.witnesses();
+    List<Cosignature> cosignatures;
+    try {
+      // Threshold 0 here so that a shortfall becomes a finding naming who signed, not an exception.
+      cosignatures = byLog.withWitnesses(trusted, 0).verify(s.note()).cosignatures();
+    } catch (InvalidNoteSignatureException e) {
+      findings.add(Finding.of(FindingCode.CHECKPOINT_SIGNATURE_INVALID, null, what + ": a cosignature by a trusted"
+          + " witness does not verify: " + e.getMessage() + "; the cosignature was altered, copied from another"
+          + " checkpoint or forged"));
+      return;
+    } catch (CustodyException e) {
+      // The log signature verified just before with the same bytes and origin; nothing else can fail.
+      throw new IllegalStateException("witness check failed after the log signature verified", e);
+    }
+    List<String> signed = new ArrayList<>();
+    Set<VerifierKey> cosigners = new HashSet<>();
+    for (Cosignature c : cosignatures) {
+      cosigners.add(c.witness());
+      signed.add(c.witness().name() + " at " + c.time());
+    }
+    List<String> missing = new ArrayList<>();
+    Set<VerifierKey> distinctWitnesses = new LinkedHashSet<>();
+    trusted.forEach(w -> distinctWitnesses.add(w.asCosignatureV1())); // as CheckpointVerifier counts them
+    for (VerifierKey w : distinctWitnesses) {
+      if (!cosigners.contains(w)) {
+        missing.add(w.encode());
+      }
+    }
+    String tally = what + " is cosigned by " + cosignatures.size() + " of the " + distinctWitnesses.size()
+        + " trusted witnesses"
+        + (signed.isEmpty() ? "" : " (" + String.join(", ", signed) + ")") + ", " + requirements.witnessThreshold()
+        + " required";
+    if (cosignatures.size() < requirements.witnessThreshold()) {
+      findings.add(Finding.of(FindingCode.CHECKPOINT_WITNESSES_MISSING, null, tally + "; no valid cosignature by "
+          + String.join(", ", missing) + ". Ask the witnesses to cosign this checkpoint ('custody witness cosign'),"
+          + " or obtain a checkpoint they cosigned"));
+    } else {
+      findings.add(Finding.of(FindingCode.CHECKPOINT_WITNESSED, null, tally));
+    }
+  }
+
+  /** The RFC 3161 token beside a checkpoint whose log signature verified (verify, then parse). */
+  private void checkTimestamp(Source s, TimestampVerifier tsa, String what) {
+    Sidecar tsr = s.timestamp().orElseThrow();
+    try {
+      VerifiedTimestamp t = tsa.verifyCheckpoint(TimestampToken.parse(tsr.der()), SignedNote.parse(s.note()));
+      findings.add(Finding.of(FindingCode.TIMESTAMP_VERIFIED, null, what + " existed at " + t.genTime() + ": its"
+          + " timestamp " + tsr.name() + " verifies (TSA '" + t.tsaCertificate().getSubjectX500Principal().getName()
+          + "', serial " + t.serialNumber() + ", policy " + t.policy() + ")"));
+    } catch (TimestampException e) {
+      findings.add(Finding.of(FindingCode.TIMESTAMP_INVALID, null, what + ": its timestamp " + tsr.name()
+          + " does not verify (" + e.reason() + "): " + e.getMessage()));
+    } catch (FormatException e) {
+      throw new IllegalStateException("checkpoint note failed to parse after it verified", e);
+    }
+  }
+
+  private static String describe(Source s, Checkpoint cp) {
+    return (s.auditor() ? "the auditor's checkpoint " : "checkpoint ") + s.name() + " (size " + cp.size() + ", root "
+        + b64(cp.rootHash()) + ")";
   }
 
   /** The leaf hash of the next record in log order, or null when the record could not be read (oversize). */
@@ -176,8 +305,7 @@ final class LogTransparency {
     boolean problems = false;
     for (Verified v : verified) {
       Checkpoint cp = v.checkpoint();
-      String what = (v.source().auditor() ? "the auditor's checkpoint " : "checkpoint ") + v.source().name()
-          + " (size " + cp.size() + ", root " + b64(cp.rootHash()) + ")";
+      String what = describe(v.source(), cp);
       Verified same = bySize.putIfAbsent(cp.size(), v);
       if (same != null && !same.checkpoint().rootHash().equals(cp.rootHash())) {
         findings.add(Finding.of(FindingCode.CHECKPOINT_INCONSISTENT, null, what + " and " + same.source().name()
@@ -232,6 +360,9 @@ final class LogTransparency {
           Optional.empty(), firstMismatch.message() + ". The stored checkpoints for " + later.size()
               + " larger sizes (" + abbreviate(later) + ") do not match either"));
     }
+    if (requirements.timestamps().isPresent()) {
+      warnIfUntimed(newest);
+    }
     if (!anyStored) {
       if (size > 0) {
         findings.add(new Finding(FindingCode.NO_CHECKPOINT, hasIdentity ? Severity.WARNING : Severity.INFO,
@@ -247,6 +378,25 @@ final class LogTransparency {
           + newest.source().name() + ", size " + newest.checkpoint().size() + ")"));
     }
     return findings;
+  }
+
+  /**
+   * With trusted TSA roots given, the checkpoint that dates the ledger — the auditor's, else the
+   * newest stored one that matches the ledger — should carry a timestamp.
+   */
+  private void warnIfUntimed(Verified newest) {
+    Verified target = verified.stream().filter(v -> v.source().auditor()).findFirst().orElse(newest);
+    if (target == null || target.source().timestamp().isPresent()) {
+      return;
+    }
+    Optional<Verified> timed = verified.stream()
+        .filter(v -> !v.source().auditor() && v.source().timestamp().isPresent())
+        .max(java.util.Comparator.comparingLong(v -> v.checkpoint().size()));
+    findings.add(Finding.of(FindingCode.TIMESTAMP_MISSING, null, describe(target.source(), target.checkpoint())
+        + " has no RFC 3161 timestamp (" + target.source().name() + LedgerLayout.TIMESTAMP_SUFFIX + "), so nothing"
+        + " dates it; " + timed.map(v -> "the newest timestamped checkpoint is " + v.source().name() + " (size "
+            + v.checkpoint().size() + ")").orElse("no checkpoint of the ledger is timestamped")
+        + ". Timestamp checkpoints with 'custody checkpoint --tsa URL'"));
   }
 
   private static String abbreviate(List<String> sizes) {

@@ -581,4 +581,22 @@ class LedgerVerifierTest {
     assertThatThrownBy(() -> LedgerVerifier.builder(TRUST).chain("../etc")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> LedgerVerifier.builder(TRUST).parallelism(0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void builder_witnessesWithoutAuditorCheckpointOrBadThreshold_rejected() throws Exception {
+    dev.custody.core.note.VerifierKey w = dev.custody.core.note.VerifierKey.of("w.example",
+        dev.custody.core.note.SignatureType.ED25519, dev.custody.core.bytes.Bytes.copyOf(
+            java.util.HexFormat.of().parseHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")));
+    LedgerVerifier.Builder b = LedgerVerifier.builder(TRUST);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.witnesses(java.util.List.of(w), 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
+    // The same witness as an Ed25519 and a cosignature/v1 key counts once.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.witnesses(java.util.List.of(w, w.asCosignatureV1()), 2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(1), got 2");
+    b.witnesses(java.util.List.of(w), 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("checkpoint(...)");
+    b.checkpoint(new byte[0], "cp");
+    org.assertj.core.api.Assertions.assertThat(b.build()).isNotNull();
+  }
 }

@@ -45,11 +45,14 @@ import org.bouncycastle.tsp.TimeStampTokenGenerator;
  * 127.0.0.1 (ephemeral port) in front of Bouncy Castle's {@link TimeStampResponseGenerator}, with
  * a test CA → TSA certificate chain (EC P-256) made here. Its {@link Mode} makes it misbehave in
  * the ways verifiers must catch.
+ *
+ * <p>Public, and shipped in this module's test jar, so that other modules' tests (the CLI's
+ * {@code custody checkpoint --tsa} and {@code verify --tsa-root}) run against the same TSA.
  */
-final class TestTsa implements AutoCloseable {
-  static final ASN1ObjectIdentifier POLICY = new ASN1ObjectIdentifier("1.3.6.1.4.1.99999.1");
+public final class TestTsa implements AutoCloseable {
+  public static final ASN1ObjectIdentifier POLICY = new ASN1ObjectIdentifier("1.3.6.1.4.1.99999.1");
 
-  enum Mode {
+  public enum Mode {
     /** Grants every request. */
     GRANT,
     /** Refuses every request with status rejection / badAlg. */
@@ -61,13 +64,13 @@ final class TestTsa implements AutoCloseable {
   }
 
   /** A CA or TSA key and certificate. */
-  record Issued(KeyPair keys, X509Certificate cert) {}
+  public record Issued(KeyPair keys, X509Certificate cert) {}
 
-  final Issued root;
-  final Issued tsa;
+  public final Issued root;
+  public final Issued tsa;
   /** Certificates the token carries (default: TSA certificate and root). */
   final List<X509Certificate> carried;
-  final AtomicReference<Mode> mode = new AtomicReference<>(Mode.GRANT);
+  public final AtomicReference<Mode> mode = new AtomicReference<>(Mode.GRANT);
   final AtomicLong serial = new AtomicLong(1);
   private final HttpServer server;
   private final TimeStampTokenGenerator tokens;
@@ -108,7 +111,7 @@ final class TestTsa implements AutoCloseable {
   }
 
   /** A TSA with a valid certificate, chained to a fresh root. */
-  static TestTsa start() throws Exception {
+  public static TestTsa start() throws Exception {
     Issued root = root("CN=custody test root");
     Issued tsa = issue(root, "CN=custody test TSA", true, Instant.now().minus(Duration.ofDays(1)),
         Instant.now().plus(Duration.ofDays(365)), BigInteger.TWO);
@@ -116,7 +119,7 @@ final class TestTsa implements AutoCloseable {
   }
 
   /** A TSA whose certificate expired yesterday (BC's generator does not look at dates). */
-  static TestTsa startExpired() throws Exception {
+  public static TestTsa startExpired() throws Exception {
     Issued root = root("CN=custody test root");
     Issued tsa = issue(root, "CN=custody expired TSA", true, Instant.now().minus(Duration.ofDays(30)),
         Instant.now().minus(Duration.ofDays(1)), BigInteger.TWO);
@@ -128,7 +131,7 @@ final class TestTsa implements AutoCloseable {
    * generator refuses to sign with such a certificate, so the token is signed with a twin
    * certificate (same issuer, serial and key, with the usage) and carries the one without.
    */
-  static TestTsa startWithoutTimestampingUsage() throws Exception {
+  public static TestTsa startWithoutTimestampingUsage() throws Exception {
     Issued root = root("CN=custody test root");
     Instant from = Instant.now().minus(Duration.ofDays(1));
     Instant to = Instant.now().plus(Duration.ofDays(365));
@@ -137,7 +140,7 @@ final class TestTsa implements AutoCloseable {
     return new TestTsa(root, without, withUsage, List.of(without.cert(), root.cert()));
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/tsa");
   }
 
@@ -158,7 +161,7 @@ final class TestTsa implements AutoCloseable {
     }
   }
 
-  static Issued root(String dn) throws Exception {
+  public static Issued root(String dn) throws Exception {
     KeyPair k = ecKey();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name(dn), BigInteger.ONE,
         Date.from(Instant.now().minus(Duration.ofDays(10))), Date.from(Instant.now().plus(Duration.ofDays(3650))),

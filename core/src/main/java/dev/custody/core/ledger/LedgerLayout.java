@@ -113,21 +113,34 @@ public final class LedgerLayout {
   }
 
   /**
-   * The stored checkpoint files {@code checkpoints/N}, sorted by tree size, and files there that are
-   * not named by a tree size (for the caller to report).
+   * File-name suffix of an RFC 3161 timestamp response stored beside a checkpoint
+   * ({@code checkpoints/N.tsr}, {@code checkpoint.tsr}); the same as
+   * {@code dev.custody.core.timestamp.TimestampToken.SIDECAR_SUFFIX}.
    */
-  public record CheckpointFiles(java.util.SortedMap<Long, Path> bySize, List<Path> stray) {}
+  public static final String TIMESTAMP_SUFFIX = ".tsr";
+
+  /**
+   * The stored checkpoint files {@code checkpoints/N}, sorted by tree size; the timestamps stored
+   * beside them ({@code checkpoints/N.tsr}, only for an N that has a checkpoint); and files there
+   * that are neither (for the caller to report).
+   */
+  public record CheckpointFiles(java.util.SortedMap<Long, Path> bySize, java.util.SortedMap<Long, Path> timestamps,
+      List<Path> stray) {}
 
   /** Lists {@code DIR/checkpoints/}; empty when the directory does not exist. */
   public static CheckpointFiles checkpointFiles(Path dir) throws IOException, FormatException {
     java.util.TreeMap<Long, Path> bySize = new java.util.TreeMap<>();
+    java.util.TreeMap<Long, Path> timestamps = new java.util.TreeMap<>();
+    List<Path> sidecars = new ArrayList<>();
     List<Path> stray = new ArrayList<>();
     Path cpDir = dir.resolve(CHECKPOINTS);
     if (Files.isDirectory(cpDir)) {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(cpDir)) {
         for (Path p : ds) {
           String name = p.getFileName().toString();
-          if (CHECKPOINT_NAME.matcher(name).matches() && Files.isRegularFile(p)) {
+          if (name.endsWith(TIMESTAMP_SUFFIX)) {
+            sidecars.add(p); // matched with its checkpoint below, once all checkpoints are known
+          } else if (CHECKPOINT_NAME.matcher(name).matches() && Files.isRegularFile(p)) {
             try {
               bySize.put(Long.parseLong(name), p);
             } catch (NumberFormatException e) {
@@ -136,14 +149,34 @@ public final class LedgerLayout {
           } else {
             stray.add(p);
           }
-          if (bySize.size() + stray.size() > MAX_CHECKPOINTS) {
-            throw new FormatException(cpDir + ": more than " + MAX_CHECKPOINTS + " files");
+          if (bySize.size() + sidecars.size() + stray.size() > 2L * MAX_CHECKPOINTS) {
+            throw new FormatException(cpDir + ": more than " + 2L * MAX_CHECKPOINTS + " files");
           }
         }
       }
     }
+    for (Path p : sidecars) {
+      String name = p.getFileName().toString();
+      String of = name.substring(0, name.length() - TIMESTAMP_SUFFIX.length());
+      Path checkpoint = CHECKPOINT_NAME.matcher(of).matches() && Files.isRegularFile(p) ? bySize.get(parseSize(of)) : null;
+      if (checkpoint != null) {
+        timestamps.put(Long.parseLong(of), p);
+      } else {
+        stray.add(p); // a timestamp of no stored checkpoint
+      }
+    }
     stray.sort(null);
-    return new CheckpointFiles(java.util.Collections.unmodifiableSortedMap(bySize), List.copyOf(stray));
+    return new CheckpointFiles(java.util.Collections.unmodifiableSortedMap(bySize),
+        java.util.Collections.unmodifiableSortedMap(timestamps), List.copyOf(stray));
+  }
+
+  /** The size a checkpoint file name declares, or -1 when it exceeds a long. */
+  private static long parseSize(String name) {
+    try {
+      return Long.parseLong(name);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /**

@@ -1,0 +1,92 @@
+package dev.custody.attest.timestamp;
+
+import dev.custody.core.FormatException;
+import dev.custody.core.checkpoint.Checkpoint;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.note.SignedNote;
+import dev.custody.core.timestamp.TimestampToken;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Stores a checkpoint's RFC 3161 timestamp in a ledger, beside the checkpoint it timestamps
+ * ({@link TimestampToken#sidecar}): {@code checkpoints/N.tsr} always, and {@code checkpoint.tsr}
+ * when {@code DIR/checkpoint} still holds exactly this checkpoint (an appender may have replaced
+ * it with a newer one meanwhile; its timestamp would then describe another file).
+ *
+ * <p>Each file is written durably and atomically (temporary file in the same directory, fsync,
+ * atomic rename, directory fsync): a reader sees no file or the whole token. Storing does not
+ * judge the token: verifiers check it against their trusted TSA roots.
+ */
+public final class CheckpointTimestamps {
+  private CheckpointTimestamps() {}
+
+  /**
+   * Stores {@code token} as the timestamp of {@code checkpoint}, which must already be stored in
+   * the ledger at {@code ledgerDir} (as {@code checkpoints/N}, byte for byte).
+   *
+   * @return the files written, {@code checkpoints/N.tsr} first
+   * @throws FormatException if the checkpoint's text is malformed, or the ledger does not hold
+   *     exactly this checkpoint for its size
+   */
+  public static List<Path> store(Path ledgerDir, SignedNote checkpoint, TimestampToken token)
+      throws IOException, FormatException {
+    Objects.requireNonNull(ledgerDir, "ledgerDir");
+    Objects.requireNonNull(token, "token");
+    byte[] note = checkpoint.encoded();
+    // The note is this process's own, just signed; its text is only read to name the file.
+    Checkpoint cp = Checkpoint.parse(checkpoint.unverifiedTextBytes().toByteArray());
+    Path bySize = ledgerDir.resolve(LedgerLayout.CHECKPOINTS).resolve(LedgerLayout.checkpointName(cp.size()));
+    if (!holds(bySize, note)) {
+      throw new FormatException(bySize + " does not hold the checkpoint being timestamped (size " + cp.size()
+          + "); the timestamp was not stored");
+    }
+    List<Path> written = new ArrayList<>();
+    byte[] der = token.encoded().toByteArray();
+    written.add(writeAtomically(TimestampToken.sidecar(bySize), der));
+    Path latest = ledgerDir.resolve(LedgerLayout.CHECKPOINT);
+    if (holds(latest, note)) {
+      written.add(writeAtomically(TimestampToken.sidecar(latest), der));
+    }
+    return List.copyOf(written);
+  }
+
+  private static boolean holds(Path file, byte[] note) throws IOException, FormatException {
+    // Public data; constant time anyway, as for every comparison of signed bytes (STYLE.md 10).
+    return Files.isRegularFile(file) && MessageDigest.isEqual(LedgerLayout.readSmallFile(file), note);
+  }
+
+  private static Path writeAtomically(Path target, byte[] data) throws IOException {
+    Path dir = target.getParent();
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ch.write(java.nio.ByteBuffer.wrap(data));
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException("cannot store " + target + " atomically: the file system does not support atomic"
+            + " renames", e);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true); // the rename survives a crash
+    } catch (IOException e) {
+      // Some platforms cannot open directories; the data itself is already synced.
+    }
+    return target;
+  }
+}

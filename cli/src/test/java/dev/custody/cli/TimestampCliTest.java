@@ -1,0 +1,161 @@
+package dev.custody.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.custody.attest.timestamp.TestTsa;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Trusted time through the real CLI: {@code custody checkpoint --tsa URL} against a real RFC 3161
+ * TSA on loopback (attest's {@link TestTsa}), and {@code custody verify --tsa-root}.
+ */
+class TimestampCliTest {
+  private static final String ORIGIN = "example.org/models";
+  static TestTsa tsa;
+
+  @TempDir Path tmp;
+  Path ledger;
+  Path keys;
+  Path rootPem;
+
+  @BeforeAll
+  static void startTsa() throws Exception {
+    tsa = TestTsa.start();
+  }
+
+  @AfterAll
+  static void stopTsa() {
+    tsa.close();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    ledger = tmp.resolve("ledger");
+    keys = tmp.resolve("keys");
+    Cli.ok("keys", "generate", "--out", keys, "--name", "alice");
+    Cli.ok("init", "--ledger", ledger, "--origin", ORIGIN);
+    rootPem = pem(tmp.resolve("tsa-root.pem"), tsa.root.cert());
+    record(3);
+  }
+
+  private void record(int n) {
+    for (int i = 0; i < n; i++) {
+      Cli.ok("record", "annotation", "--ledger", ledger, "--chain", "acme/a", "--key", keys.resolve("alice.key"),
+          "--text", "entry " + i);
+    }
+  }
+
+  static Path pem(Path file, X509Certificate cert) throws Exception {
+    String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(cert.getEncoded());
+    return Files.writeString(file, "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n");
+  }
+
+  private Cli.Result verify(Object... more) {
+    List<Object> args = new ArrayList<>(List.of("verify", "--ledger", ledger, "--trust", keys, "--log-key",
+        ledger.resolve("log/vkey")));
+    args.addAll(List.of(more));
+    return Cli.run(args.toArray());
+  }
+
+  private String described(String name, int size) throws Exception {
+    return "checkpoint " + name + " (size " + size + ", root " + Files.readAllLines(ledger.resolve("checkpoints/" + size))
+        .get(2) + ")";
+  }
+
+  @Test
+  void checkpointWithTsa_storesTokenBesideBothFiles_verifyReportsTheTime() throws Exception {
+    Cli.Result cp = Cli.ok("checkpoint", "--ledger", ledger, "--tsa", tsa.uri());
+    assertThat(cp.out()).isEqualTo(Files.readString(ledger.resolve("checkpoints/3")));
+    assertThat(cp.err()).startsWith("custody: timestamped by " + tsa.uri() + " at ");
+    byte[] token = Files.readAllBytes(ledger.resolve("checkpoints/3.tsr"));
+    assertThat(Files.readAllBytes(ledger.resolve("checkpoint.tsr"))).isEqualTo(token);
+
+    Cli.Result r = verify("--tsa-root", rootPem);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
+    assertThat(r.out()).containsPattern(Pattern.quote("INFO TIMESTAMP_VERIFIED: " + described("checkpoints/3", 3)
+        + " existed at ") + "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z" + Pattern.quote(": its timestamp checkpoints/3.tsr"
+        + " verifies (TSA '" + tsa.tsa.cert().getSubjectX500Principal().getName() + "', serial "))
+        .doesNotContain("WARNING").doesNotContain("checkpoint.tsr");
+    // Without trusted TSA roots the token is not read.
+    assertThat(verify().out()).doesNotContain("TIMESTAMP");
+
+    // The auditor's copy, with its token beside it, is checked too.
+    Path copy = Files.writeString(tmp.resolve("release-3"), cp.out());
+    Files.write(tmp.resolve("release-3.tsr"), token);
+    Cli.Result auditor = verify("--checkpoint", copy, "--tsa-root", rootPem);
+    assertThat(auditor.code()).as("%s", auditor).isEqualTo(Main.VERIFIED);
+    assertThat(auditor.out()).contains("INFO TIMESTAMP_VERIFIED: the auditor's checkpoint " + copy + " (size 3, root ")
+        .contains(": its timestamp " + copy + ".tsr verifies (TSA '");
+  }
+
+  @Test
+  void verify_tokenFromAnUntrustedTsa_timestampInvalidUntrustedChain() throws Exception {
+    Cli.ok("checkpoint", "--ledger", ledger, "--tsa", tsa.uri());
+    Path otherRoot = pem(tmp.resolve("other.pem"), TestTsa.root("CN=another TSA root").cert());
+    Cli.Result r = verify("--tsa-root", otherRoot);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    assertThat(r.out()).contains("ERROR TIMESTAMP_INVALID: " + described("checkpoints/3", 3) + ": its timestamp"
+        + " checkpoints/3.tsr does not verify (UNTRUSTED_CHAIN): the TSA certificate '");
+  }
+
+  @Test
+  void verify_tokenOfAnotherCheckpoint_timestampInvalidImprintMismatch() throws Exception {
+    Cli.ok("checkpoint", "--ledger", ledger, "--tsa", tsa.uri());
+    record(2);
+    Cli.ok("checkpoint", "--ledger", ledger, "--tsa", tsa.uri());
+    // Someone moves the newer token onto the older checkpoint to make it look younger.
+    Files.copy(ledger.resolve("checkpoints/5.tsr"), ledger.resolve("checkpoints/3.tsr"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Cli.Result r = verify("--tsa-root", rootPem);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    assertThat(r.out()).contains("ERROR TIMESTAMP_INVALID: " + described("checkpoints/3", 3) + ": its timestamp"
+        + " checkpoints/3.tsr does not verify (IMPRINT_MISMATCH): the timestamp is for other data")
+        .contains("INFO TIMESTAMP_VERIFIED: " + described("checkpoints/5", 5));
+  }
+
+  @Test
+  void verify_newestCheckpointUntimed_warningNamesTheNewestTimestamped() throws Exception {
+    Cli.ok("checkpoint", "--ledger", ledger, "--tsa", tsa.uri());
+    record(1); // an automatic checkpoint of size 4, without a timestamp
+    assertThat(ledger.resolve("checkpoints/4")).exists();
+    Cli.Result r = verify("--tsa-root", rootPem);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
+    assertThat(r.out()).contains("WARNING TIMESTAMP_MISSING: " + described("checkpoints/4", 4) + " has no RFC 3161"
+        + " timestamp (checkpoints/4.tsr), so nothing dates it; the newest timestamped checkpoint is checkpoints/3"
+        + " (size 3). Timestamp checkpoints with 'custody checkpoint --tsa URL'")
+        .contains("INFO TIMESTAMP_VERIFIED: " + described("checkpoints/3", 3));
+    // The stale checkpoint.tsr beside the replaced DIR/checkpoint is not read.
+    assertThat(r.out()).doesNotContain("ERROR");
+  }
+
+  @Test
+  void checkpointWithTsa_tsaRefuses_checkpointStoredAndPrintedExitTwo() throws Exception {
+    tsa.mode.set(TestTsa.Mode.REJECT);
+    try {
+      Cli.Result r = Cli.run("checkpoint", "--ledger", ledger, "--tsa", tsa.uri());
+      assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+      assertThat(r.out()).isEqualTo(Files.readString(ledger.resolve("checkpoints/3")));
+      assertThat(r.err()).contains("the checkpoint was stored, but the TSA " + tsa.uri() + " did not timestamp it")
+          .contains("test TSA says no");
+      assertThat(ledger.resolve("checkpoints/3.tsr")).doesNotExist();
+    } finally {
+      tsa.mode.set(TestTsa.Mode.GRANT);
+    }
+    // Retrying re-signs the same tree head (same bytes) and timestamps it.
+    Cli.ok("checkpoint", "--ledger", ledger, "--tsa", tsa.uri());
+    assertThat(ledger.resolve("checkpoints/3.tsr")).exists();
+    assertThat(Cli.run("checkpoint", "--ledger", ledger, "--tsa", "ftp://x").code()).isEqualTo(Main.BAD_INPUT);
+  }
+}
