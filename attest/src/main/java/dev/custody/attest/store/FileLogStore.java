@@ -878,6 +878,10 @@ public final class FileLogStore implements LogStore {
       LogIdentity.writeDurably(f, bytes);
       fsyncDirectory(cpDir);
     }
+    // A timestamp beside the latest checkpoint belongs to the one being replaced: remove it first, so
+    // that "checkpoint.tsr" never sits beside a checkpoint it does not cover. A timestamp for this
+    // size, if one is made, is stored beside checkpoints/<size>.
+    Files.deleteIfExists(dir.resolve(LedgerLayout.CHECKPOINT + LedgerLayout.TIMESTAMP_SUFFIX));
     LogIdentity.writeDurably(dir.resolve(LedgerLayout.CHECKPOINT), bytes);
     fsyncDirectory(dir);
     lastCheckpointSize = size;
