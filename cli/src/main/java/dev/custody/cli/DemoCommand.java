@@ -48,16 +48,18 @@ final class DemoCommand implements Callable<Integer> {
     must(0, "keys", "generate", "--out", keys.toString(), "--name", "acme-release", "--alg", "es256");
     must(0, "keys", "generate", "--out", keys.toString(), "--name", "medlab");
 
-    step("2. A ledger");
-    must(0, "init", "--ledger", ledger.toString());
+    step("2. A ledger (also an RFC 9162 transparency log with its own checkpoint key); the auditor gets its"
+        + " verifier key out of band");
+    must(0, "init", "--ledger", ledger.toString(), "--origin", "acme.example/ml-ledger");
+    Files.copy(ledger.resolve("log").resolve("vkey"), keys.resolve("acme-ledger.vkey"));
 
     Path data = write(files.resolve("train-shard-000.jsonl"), dataset());
     Path config = write(files.resolve("train-config.json"),
         "{\"lr\":0.0003,\"epochs\":3,\"batch_size\":512,\"seed\":1234}\n".getBytes(StandardCharsets.UTF_8));
-    Path weights = write(files.resolve("falcon-7b.bin"), randomBytes(1 << 16, 7));
+    Path weights = model(files.resolve("falcon-7b"), 7);
     Path evalReport = write(files.resolve("eval-report.json"),
         "{\"mmlu\":0.612,\"toxicity\":0.021}\n".getBytes(StandardCharsets.UTF_8));
-    Path tuned = write(files.resolve("falcon-7b-med.bin"), randomBytes(1 << 16, 8));
+    Path tuned = model(files.resolve("falcon-7b-med"), 8);
     String l = "--ledger=" + ledger;
 
     step("3. ACME records the model's life on chain acme/falcon-7b");
@@ -81,16 +83,13 @@ final class DemoCommand implements Callable<Integer> {
     step("5. The log");
     must(0, "log", l);
 
-    step("6. An auditor verifies the whole ledger with the four public keys");
+    step("6. An auditor verifies the whole ledger with the four public keys and the ledger's log key");
     must(0, "verify", l, "--trust", keys.toString());
 
     step("7. Someone edits the training record in a copy (one byte of its signed payload)");
     Path tampered = work.resolve("ledger-tampered");
     copyTree(ledger, tampered);
-    Path segment;
-    try (Stream<Path> s = Files.list(tampered.resolve("segments"))) {
-      segment = s.sorted().findFirst().orElseThrow();
-    }
+    Path segment = firstSegment(tampered);
     byte[] bytes = Files.readAllBytes(segment);
     int line2 = indexOfLine(bytes, 1);
     int target = line2 + 300;
@@ -107,10 +106,90 @@ final class DemoCommand implements Callable<Integer> {
         work.resolve("mallory").resolve("mallory.key").toString(), "--output", "model=" + tuned, "--version", "1.0.1");
     must(1, "verify", "--ledger=" + forged, "--trust", keys.toString());
 
+    step("9. The auditor keeps a checkpoint (a signed tree head) of the genuine ledger");
+    Path saved = work.resolve("auditor-checkpoint");
+    Files.writeString(saved, capture("checkpoint", l));
+    out.println("saved to " + work.relativize(saved));
+
+    step("10. Someone swaps a file of the released model on disk");
+    Path swapped = work.resolve("falcon-7b-swapped");
+    copyTree(weights, swapped);
+    Files.write(swapped.resolve("model.safetensors"), safetensors(9));
+    must(0, "verify", l, "--trust", keys.toString(), "--chain", "acme/falcon-7b", "--model", weights.toString(), "-q");
+    must(1, "verify", l, "--trust", keys.toString(), "--chain", "acme/falcon-7b", "--model", swapped.toString(), "-q");
+
+    step("11. Someone cuts the last entry off a copy of the ledger and removes its checkpoints");
+    Path truncated = work.resolve("ledger-truncated");
+    copyTree(ledger, truncated);
+    Path seg = firstSegment(truncated);
+    byte[] all = Files.readAllBytes(seg);
+    Files.write(seg, java.util.Arrays.copyOf(all, indexOfLine(all, 5)));
+    deleteTree(truncated.resolve("checkpoints"));
+    deleteTree(truncated.resolve("index"));
+    deleteTree(truncated.resolve("tile"));
+    Files.delete(truncated.resolve("checkpoint"));
+    out.println("kept 5 of 6 entries; hash links alone cannot tell (exit 0 below), the auditor's checkpoint can:");
+    must(0, "verify", "--ledger=" + truncated, "--trust", keys.toString());
+    must(1, "verify", "--ledger=" + truncated, "--trust", keys.toString(), "--checkpoint", saved.toString());
+
     out.println();
-    out.println("demo finished: the genuine ledger verified; both tampered copies were caught (exit code 1).");
+    out.println("demo finished: the genuine ledger and model verified; every tampered copy was caught (exit code 1).");
     out.println("files are in " + work);
     return Main.VERIFIED;
+  }
+
+  /** Runs a custody command in-process, insists on exit 0, and returns what it printed. */
+  private String capture(String... args) {
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = Main.run(args, new PrintWriter(o), new PrintWriter(e));
+    if (code != 0) {
+      throw new IllegalStateException("demo step 'custody " + String.join(" ", args) + "' exited " + code + ": " + e);
+    }
+    return o.toString();
+  }
+
+  private static Path firstSegment(Path ledger) throws IOException {
+    try (Stream<Path> s = Files.list(ledger.resolve("segments"))) {
+      return s.sorted().findFirst().orElseThrow();
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    List<Path> all = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(p)) {
+      s.forEach(all::add);
+    }
+    java.util.Collections.reverse(all);
+    for (Path x : all) {
+      Files.delete(x);
+    }
+  }
+
+  /** A small model directory: a config and a real safetensors file. */
+  private static Path model(Path dir, long seed) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"FalconForCausalLM\"],\"hidden_size\":64}\n");
+    Files.write(dir.resolve("model.safetensors"), safetensors(seed));
+    return dir;
+  }
+
+  /** A safetensors file with two F32 tensors of pseudo-random values. */
+  private static byte[] safetensors(long seed) {
+    String header = "{\"__metadata__\":{\"format\":\"pt\"},"
+        + "\"lm_head.weight\":{\"dtype\":\"F32\",\"shape\":[64,64],\"data_offsets\":[0,16384]},"
+        + "\"model.embed.weight\":{\"dtype\":\"F32\",\"shape\":[128,64],\"data_offsets\":[16384,49152]}}";
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + h.length + 49152).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putLong(h.length).put(h);
+    Random r = new Random(seed);
+    while (b.hasRemaining()) {
+      b.putFloat((float) r.nextGaussian() * 0.02f);
+    }
+    return b.array();
   }
 
   private void step(String title) {
@@ -161,12 +240,6 @@ final class DemoCommand implements Callable<Integer> {
       b.append("{\"id\":").append(i).append(",\"text\":\"example training document ").append(i).append("\"}\n");
     }
     return b.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] randomBytes(int n, long seed) {
-    byte[] b = new byte[n];
-    new Random(seed).nextBytes(b);
-    return b;
   }
 
   private static int indexOfLine(byte[] bytes, int line) {
