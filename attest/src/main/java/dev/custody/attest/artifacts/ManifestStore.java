@@ -1,5 +1,6 @@
 package dev.custody.attest.artifacts;
 
+import dev.custody.attest.io.DurableFiles;
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
@@ -9,13 +10,9 @@ import dev.custody.core.ledger.ManifestFiles;
 import dev.custody.core.manifest.ModelManifest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -111,28 +108,9 @@ public final class ManifestStore {
     boolean created = !Files.isDirectory(dir);
     Files.createDirectories(dir);
     if (created) {
-      fsyncDirectory(dir.getParent());
+      DurableFiles.syncDirectory(dir.getParent());
     }
-    Path tmp = Files.createTempFile(dir, ".tmp-", ".json");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ch.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-    fsyncDirectory(dir);
-  }
-
-  private static void fsyncDirectory(Path d) throws IOException {
-    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
+    DurableFiles.replace(target, bytes);
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.custody.attest.sign.Signer;
 import dev.custody.attest.sign.Signers;
 import dev.custody.core.FormatException;
 import dev.custody.core.jws.KeyAlgorithm;
+import dev.custody.core.jws.Pem;
 import dev.custody.core.jws.VerificationKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +23,6 @@ import java.security.KeyFactory;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECDomainParameters;
@@ -43,8 +41,6 @@ import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
  * Thread-safe.
  */
 public final class SigningKey implements Signer {
-  private static final Pattern PEM = Pattern.compile(
-      "-----BEGIN PRIVATE KEY-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END PRIVATE KEY-----\\s*");
 
   private final byte[] pkcs8;
   private final VerificationKey publicKey;
@@ -88,18 +84,10 @@ public final class SigningKey implements Signer {
 
   /** Parses PKCS#8 PEM text; {@code source} names it in errors. */
   public static SigningKey fromPem(String pem, String source) throws FormatException {
-    Matcher m = PEM.matcher(pem);
-    if (!m.matches()) {
-      String hint = pem.contains("BEGIN PUBLIC KEY") ? " (this is a public key; pass the .key file)" : "";
-      throw new FormatException(source + ": not a PEM private key (expected one '-----BEGIN PRIVATE KEY-----'"
-          + " block)" + hint);
+    if (pem.contains("BEGIN PUBLIC KEY")) {
+      throw new FormatException(source + ": not a PEM private key (this is a public key; pass the .key file)");
     }
-    byte[] der;
-    try {
-      der = Base64.getMimeDecoder().decode(m.group(1));
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(source + ": bad base64 in PEM private key", e);
-    }
+    byte[] der = Pem.decode(pem, "PRIVATE KEY", "private key", source);
     return fromPkcs8(der, source);
   }
 
@@ -155,9 +143,7 @@ public final class SigningKey implements Signer {
 
   /** PKCS#8 PEM text of the private key. */
   public String privateKeyPem() {
-    return "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
-        + "\n-----END PRIVATE KEY-----\n";
+    return Pem.encode(pkcs8, "PRIVATE KEY");
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.custody.attest.store;
 
+import dev.custody.attest.io.DurableFiles;
 import dev.custody.attest.AttestException;
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
@@ -171,13 +172,10 @@ public final class FileLogStore implements LogStore {
       }
     }
     Files.createDirectories(dir.resolve(LedgerLayout.SEGMENTS));
-    Path tmp = dir.resolve(LedgerLayout.MARKER + ".tmp");
-    Files.writeString(tmp, "{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n", StandardCharsets.US_ASCII,
-        StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
-        StandardOpenOption.SYNC);
-    Files.move(tmp, dir.resolve(LedgerLayout.MARKER), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    fsyncDirectory(dir.resolve(LedgerLayout.SEGMENTS));
-    fsyncDirectory(dir);
+    DurableFiles.syncDirectory(dir.resolve(LedgerLayout.SEGMENTS));
+    // The marker last: a directory without it is not a ledger, whatever else a crash left there.
+    DurableFiles.replace(dir.resolve(LedgerLayout.MARKER),
+        ("{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n").getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Opens a ledger for appending and reading. */
@@ -573,7 +571,7 @@ public final class FileLogStore implements LogStore {
     long first = size();
     Path p = dir.resolve(LedgerLayout.SEGMENTS).resolve(LedgerLayout.segmentName(first));
     Files.createFile(p);
-    fsyncDirectory(p.getParent());
+    DurableFiles.syncDirectory(p.getParent());
     // Rows left by a segment of the same name that was removed must not be read as this one's.
     Files.deleteIfExists(RecordIndex.rowFile(dir, p));
     Segment seg = new Segment(p, first);
@@ -739,7 +737,7 @@ public final class FileLogStore implements LogStore {
         in.transferTo(raw.offset(), in.size() - raw.offset(), out);
         out.force(true);
       }
-      fsyncDirectory(tornDir);
+      DurableFiles.syncDirectory(tornDir);
       ch.truncate(raw.offset());
       ch.force(false);
       note("removed an incomplete record at the end of " + seg.path.getFileName() + " (offset " + raw.offset()
@@ -875,15 +873,13 @@ public final class FileLogStore implements LogStore {
             + "; refusing to sign a second tree head for the same size (that would be a fork)");
       }
     } else {
-      LogIdentity.writeDurably(f, bytes);
-      fsyncDirectory(cpDir);
+      DurableFiles.replace(f, bytes);
     }
     // A timestamp beside the latest checkpoint belongs to the one being replaced: remove it first, so
     // that "checkpoint.tsr" never sits beside a checkpoint it does not cover. A timestamp for this
     // size, if one is made, is stored beside checkpoints/<size>.
     Files.deleteIfExists(dir.resolve(LedgerLayout.CHECKPOINT + LedgerLayout.TIMESTAMP_SUFFIX));
-    LogIdentity.writeDurably(dir.resolve(LedgerLayout.CHECKPOINT), bytes);
-    fsyncDirectory(dir);
+    DurableFiles.replace(dir.resolve(LedgerLayout.CHECKPOINT), bytes);
     lastCheckpointSize = size;
     return note;
   }
@@ -996,12 +992,6 @@ public final class FileLogStore implements LogStore {
           throw new IOException("interrupted while waiting for the ledger lock", e);
         }
       }
-    }
-  }
-
-  static void fsyncDirectory(Path d) throws IOException {
-    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-      ch.force(true);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.custody.attest.store;
 
+import dev.custody.attest.io.DurableFiles;
 import dev.custody.attest.note.CheckpointSigner;
 import dev.custody.attest.note.Ed25519NoteSigner;
 import dev.custody.core.FormatException;
@@ -66,9 +67,9 @@ public final class LogIdentity {
     }
     Files.writeString(keyFile, key.encodePrivateKey() + "\n", StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
         StandardOpenOption.SYNC);
-    writeDurably(dir.resolve(LedgerLayout.LOG_VKEY), (key.verifierKey().encode() + "\n").getBytes(StandardCharsets.UTF_8));
-    writeDurably(dir.resolve(LedgerLayout.LOG_CONFIG), config.toBytes());
-    FileLogStore.fsyncDirectory(logDir);
+    DurableFiles.replace(dir.resolve(LedgerLayout.LOG_VKEY),
+        (key.verifierKey().encode() + "\n").getBytes(StandardCharsets.UTF_8));
+    DurableFiles.replace(dir.resolve(LedgerLayout.LOG_CONFIG), config.toBytes());
     return new LogIdentity(config, key.verifierKey(), Optional.of(new CheckpointSigner(config.origin(), key)));
   }
 
@@ -110,13 +111,6 @@ public final class LogIdentity {
       throw new FormatException(file + ": expected one line");
     }
     return s;
-  }
-
-  static void writeDurably(Path file, byte[] data) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, data, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
-        StandardOpenOption.SYNC);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   public LogConfig config() {

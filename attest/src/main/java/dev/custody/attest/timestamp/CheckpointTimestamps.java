@@ -1,17 +1,14 @@
 package dev.custody.attest.timestamp;
 
+import dev.custody.attest.io.DurableFiles;
 import dev.custody.core.FormatException;
 import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.timestamp.TimestampToken;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,27 +63,7 @@ public final class CheckpointTimestamps {
   }
 
   private static Path writeAtomically(Path target, byte[] data) throws IOException {
-    Path dir = target.getParent();
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ch.write(java.nio.ByteBuffer.wrap(data));
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new IOException("cannot store " + target + " atomically: the file system does not support atomic"
-            + " renames", e);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true); // the rename survives a crash
-    } catch (IOException e) {
-      // Some platforms cannot open directories; the data itself is already synced.
-    }
+    DurableFiles.replace(target, data);
     return target;
   }
 }

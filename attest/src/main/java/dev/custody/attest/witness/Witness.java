@@ -1,5 +1,6 @@
 package dev.custody.attest.witness;
 
+import dev.custody.attest.io.DurableFiles;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.attest.note.CosignatureV1Signer;
@@ -140,7 +141,7 @@ public final class Witness {
     Files.writeString(priv, key.encodePrivateKey() + "\n", StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
         StandardOpenOption.SYNC);
     VerifierKey vkey = key.cosigner(Clock.systemUTC()).verifierKey();
-    AtomicFiles.replace(stateDir.resolve(VKEY_FILE), (vkey.encode() + "\n").getBytes(StandardCharsets.US_ASCII));
+    DurableFiles.replace(stateDir.resolve(VKEY_FILE), (vkey.encode() + "\n").getBytes(StandardCharsets.US_ASCII));
     return vkey;
   }
 
@@ -296,7 +297,7 @@ public final class Witness {
     for (int n = 1; ; n++) {
       Path file = dir.resolve(base + (n == 1 ? "" : "-" + n) + ".json");
       try {
-        AtomicFiles.create(file, evidence.toBytes());
+        DurableFiles.create(file, evidence.toBytes());
         return new InconsistentCheckpointException(evidence, file);
       } catch (FileAlreadyExistsException taken) {
         // another refusal in the same second: next suffix
@@ -355,7 +356,7 @@ public final class Witness {
     o.put("origin", origin);
     o.put("logKey", logKey.encode());
     o.put("checkpoint", new String(note.encoded(), StandardCharsets.UTF_8));
-    AtomicFiles.replace(file, (o.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
+    DurableFiles.replace(file, (o.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   private static FileLock lock(FileChannel ch) throws WitnessException, IOException {

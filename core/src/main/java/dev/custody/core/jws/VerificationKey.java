@@ -8,15 +8,11 @@ import com.nimbusds.jose.util.Base64URL;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.digest.Digest;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.Base64;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
@@ -33,8 +29,6 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * re-encodings of the same key and cannot name two different keys.
  */
 public final class VerificationKey {
-  private static final Pattern PEM = Pattern.compile(
-      "-----BEGIN PUBLIC KEY-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END PUBLIC KEY-----\\s*");
 
   /** Stateless once constructed; shared by every ES256 key. */
   private static final java.security.Provider ECDSA_PROVIDER =
@@ -58,17 +52,7 @@ public final class VerificationKey {
    * @param source names the input in errors, e.g. the file path
    */
   public static VerificationKey fromPem(String pem, String source) throws FormatException {
-    Matcher m = PEM.matcher(pem);
-    if (!m.matches()) {
-      throw new FormatException(source + ": not a PEM public key (expected one '-----BEGIN PUBLIC KEY-----' block)");
-    }
-    byte[] der;
-    try {
-      der = Base64.getMimeDecoder().decode(m.group(1));
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(source + ": bad base64 in PEM public key", e);
-    }
-    return fromSpki(der, source);
+    return fromSpki(Pem.decode(pem, "PUBLIC KEY", "public key", source), source);
   }
 
   /** Reads a DER SubjectPublicKeyInfo; only Ed25519 and EC P-256 keys are accepted. */
@@ -137,8 +121,7 @@ public final class VerificationKey {
 
   /** PEM text of the public key, ending in a newline. */
   public String toPem() {
-    String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(spki.toByteArray());
-    return "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n";
+    return Pem.encode(spki.toByteArray(), "PUBLIC KEY");
   }
 
   /** Signature length of both allowed algorithms: Ed25519 (RFC 8032) and ES256 R||S (RFC 7518 §3.4). */
