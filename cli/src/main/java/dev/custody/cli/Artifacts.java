@@ -4,17 +4,17 @@ import dev.custody.attest.artifacts.ManifestStore;
 import dev.custody.attest.artifacts.ModelArtifacts;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
+import com.google.common.hash.Hashing;
+import com.google.common.io.MoreFiles;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelHasher;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Locale;
 
 /**
@@ -27,8 +27,6 @@ import java.util.Locale;
  * Without {@code :KIND} the kind is guessed from the name (model, base, weights → model; data… → dataset; …).
  */
 final class Artifacts {
-  private static final int BUFFER = 1 << 20;
-
   private Artifacts() {}
 
   /**
@@ -140,14 +138,6 @@ final class Artifacts {
 
   /** SHA-256 of a file's content, streamed. */
   static Digest hashFile(Path p) throws IOException {
-    MessageDigest md = Digest.newSha256();
-    byte[] buf = new byte[BUFFER];
-    try (InputStream in = Files.newInputStream(p)) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-    }
-    return Digest.ofSha256(md.digest());
+    return Digest.ofSha256(MoreFiles.asByteSource(p).hash(Hashing.sha256()).asBytes());
   }
 }
