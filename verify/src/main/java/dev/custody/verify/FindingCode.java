@@ -131,6 +131,41 @@ public enum FindingCode {
   /** The model matches the released manifest file by file, and its root digest the signed one. */
   ARTIFACT_VERIFIED(Severity.INFO),
 
+  // ---- policy (custody verify --policy): who may sign what, when, and the policy's rules
+
+  /**
+   * A certificate chains to an organisation's roots but its leaf matches no certificate identity of
+   * the policy (the message gives each identity's unmet constraint).
+   */
+  IDENTITY_UNKNOWN(Severity.ERROR),
+  /** The signer's identity holds no role that allows this kind of entry on this chain. */
+  ROLE_VIOLATION(Severity.ERROR),
+  /**
+   * The signer's identity or key was revoked at R and the entry is not proven to predate R (its
+   * proven time, from a timestamp or witness of a covering checkpoint, else now, is not before R).
+   */
+  IDENTITY_REVOKED(Severity.ERROR),
+  /** The entry's claimed (or proven) time is before the identity's or its certificate path's notBefore. */
+  IDENTITY_NOT_YET_VALID(Severity.ERROR),
+  /**
+   * The identity's notAfter, or the notAfter of its certificate path, is at or before the entry's
+   * claimed time, or the entry is not proven to predate it.
+   */
+  IDENTITY_EXPIRED(Severity.ERROR),
+  /**
+   * The signer's certificate chain is malformed, is not for the entry's key, does not chain to its
+   * organisation's roots (PKIX, with the validator's reason), or its leaf fails a constraint.
+   */
+  CERTIFICATE_INVALID(Severity.ERROR),
+  /** The first entry after a custody transfer is not the receiver's approval of the transfer. */
+  TRANSFER_NOT_ACCEPTED(Severity.ERROR),
+  /** A custody transfer whose {@code from} is not the chain's owning organisation, or names an unknown one. */
+  TRANSFER_INVALID(Severity.ERROR),
+  /** An identity of an organisation other than the chain's owner appended to it (after a transfer, or ever). */
+  CHAIN_NOT_OWNER(Severity.ERROR),
+  /** A rule of the policy is violated; the message names the rule id. */
+  RULE_VIOLATION(Severity.ERROR),
+
   // ---- scope
 
   /** The chain the verification was restricted to has no authentic entry in the ledger. */
