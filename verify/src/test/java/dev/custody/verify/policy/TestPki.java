@@ -1,0 +1,227 @@
+package dev.custody.verify.policy;
+
+import dev.custody.core.jws.Pem;
+import dev.custody.core.jws.VerificationKey;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CertificatePolicies;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.PolicyInformation;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Test fixture: real X.509 CA hierarchies made with Bouncy Castle (RSA and EC CAs; Ed25519 and
+ * P-256 leaves), with the extensions the policy's constraints look at. Names are RFC 4514 strings
+ * read through {@link X500Principal}, as the verifier reads them.
+ */
+final class TestPki {
+  static final Instant NOW = Instant.now();
+  static final Instant LONG_AGO = Instant.parse("2020-01-01T00:00:00Z");
+  static final Instant FAR_AHEAD = Instant.parse("2040-01-01T00:00:00Z");
+  static final String ANY_POLICY = "2.5.29.32.0";
+  static final String CODE_SIGNING = KeyPurposeId.id_kp_codeSigning.getId();
+  private static final AtomicLong SERIAL = new AtomicLong(1000);
+
+  private TestPki() {}
+
+  /** A key pair and its certificate. */
+  record Issued(KeyPair keys, X509Certificate cert) {
+    String pem() {
+      return TestPki.pem(cert);
+    }
+
+    /** The custody key id of this certificate's public key. */
+    String keyId() {
+      try {
+        return VerificationKey.fromSpki(keys.getPublic().getEncoded(), "test").keyId();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  static KeyPair rsa() {
+    return generate("RSA", null);
+  }
+
+  static KeyPair ec() {
+    return generate("EC", new ECGenParameterSpec("secp256r1"));
+  }
+
+  static KeyPair ed25519() {
+    return generate("Ed25519", null);
+  }
+
+  private static KeyPair generate(String alg, ECGenParameterSpec spec) {
+    try {
+      KeyPairGenerator g = KeyPairGenerator.getInstance(alg);
+      if (spec != null) {
+        g.initialize(spec);
+      } else if (alg.equals("RSA")) {
+        g.initialize(2048);
+      }
+      return g.generateKeyPair();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What a certificate should say; defaults make a CA valid from LONG_AGO to FAR_AHEAD. */
+  static final class Spec {
+    String subject;
+    boolean ca;
+    Instant notBefore = LONG_AGO;
+    Instant notAfter = FAR_AHEAD;
+    final List<GeneralName> sans = new ArrayList<>();
+    final List<KeyPurposeId> ekus = new ArrayList<>();
+    final List<String> policies = new ArrayList<>();
+    Integer keyUsage;
+
+    static Spec ca(String subject) {
+      Spec s = new Spec();
+      s.subject = subject;
+      s.ca = true;
+      s.policies.add(ANY_POLICY);
+      return s;
+    }
+
+    static Spec leaf(String subject) {
+      Spec s = new Spec();
+      s.subject = subject;
+      s.notBefore = Instant.parse("2025-01-01T00:00:00Z");
+      s.notAfter = Instant.parse("2035-01-01T00:00:00Z");
+      s.keyUsage = KeyUsage.digitalSignature;
+      return s;
+    }
+
+    Spec valid(Instant from, Instant to) {
+      notBefore = from;
+      notAfter = to;
+      return this;
+    }
+
+    Spec email(String e) {
+      sans.add(new GeneralName(GeneralName.rfc822Name, e));
+      return this;
+    }
+
+    Spec uri(String u) {
+      sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, u));
+      return this;
+    }
+
+    Spec dns(String d) {
+      sans.add(new GeneralName(GeneralName.dNSName, d));
+      return this;
+    }
+
+    Spec eku(KeyPurposeId id) {
+      ekus.add(id);
+      return this;
+    }
+
+    Spec policy(String oid) {
+      policies.add(oid);
+      return this;
+    }
+
+    Spec noPolicies() {
+      policies.clear();
+      return this;
+    }
+
+    Spec keyUsage(int ku) {
+      keyUsage = ku;
+      return this;
+    }
+
+    Spec notCa() {
+      ca = false;
+      return this;
+    }
+  }
+
+  /** A self-signed root. */
+  static Issued root(KeyPair keys, Spec spec) {
+    return new Issued(keys, build(spec, keys, new X500Principal(spec.subject), keys.getPrivate(), keys.getPublic()));
+  }
+
+  /** A certificate for {@code keys} issued by {@code issuer}. */
+  static Issued issue(Issued issuer, KeyPair keys, Spec spec) {
+    return new Issued(keys, build(spec, keys, issuer.cert().getSubjectX500Principal(), issuer.keys().getPrivate(),
+        keys.getPublic()));
+  }
+
+  private static X509Certificate build(Spec s, KeyPair subjectKeys, X500Principal issuer, PrivateKey signer,
+      java.security.PublicKey subjectKey) {
+    try {
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
+          Date.from(s.notBefore), Date.from(s.notAfter), new X500Principal(s.subject), subjectKey);
+      if (s.ca) {
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      } else {
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        if (s.keyUsage != null) {
+          b.addExtension(Extension.keyUsage, true, new KeyUsage(s.keyUsage));
+        }
+      }
+      if (!s.sans.isEmpty()) {
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(s.sans.toArray(GeneralName[]::new)));
+      }
+      if (!s.ekus.isEmpty()) {
+        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(s.ekus.toArray(KeyPurposeId[]::new)));
+      }
+      if (!s.policies.isEmpty()) {
+        PolicyInformation[] pi = s.policies.stream().map(o -> new PolicyInformation(new ASN1ObjectIdentifier(o)))
+            .toArray(PolicyInformation[]::new);
+        b.addExtension(Extension.certificatePolicies, false, new CertificatePolicies(pi));
+      }
+      String alg = switch (signer.getAlgorithm()) {
+        case "RSA" -> "SHA256withRSA";
+        case "EC" -> "SHA256withECDSA";
+        default -> "Ed25519";
+      };
+      return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(alg).build(signer)));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String pem(X509Certificate c) {
+    try {
+      return Pem.encode(c.getEncoded(), "CERTIFICATE");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The chain file a signer records: each certificate's PEM, in order. */
+  static byte[] chain(Issued... certs) {
+    StringBuilder sb = new StringBuilder();
+    for (Issued c : certs) {
+      sb.append(c.pem());
+    }
+    return sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+}
