@@ -7,6 +7,7 @@ import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
@@ -74,6 +75,7 @@ public final class CelCondition {
     }
     CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
         .setOptions(OPTIONS)
+        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
         .addVar("event", MapType.create(SimpleType.STRING, SimpleType.DYN))
         .setResultType(SimpleType.BOOL)
         .build();

@@ -332,7 +332,7 @@ public final class PolicyEvaluator {
       Optional<String> owner = v.organisation(chain.get(0));
       S pending = null;
       String pendingTo = null;
-      for (int i = 1; i < chain.size(); i++) {
+      for (int i = 0; i < chain.size(); i++) {
         S s = chain.get(i);
         Optional<String> org = v.organisation(s);
         if (pending != null) {

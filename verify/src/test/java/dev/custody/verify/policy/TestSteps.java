@@ -1,0 +1,211 @@
+package dev.custody.verify.policy;
+
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryCodec;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.event.Event;
+import dev.custody.core.event.EventDetails;
+import dev.custody.core.event.EventType;
+import dev.custody.verify.EntryRef;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * A test {@link StepView}: real entry payloads (built with {@link Event#builder}, encoded by {@link
+ * EntryCodec}, hashed), signers named by identity, and ancestry computed the way the lineage graph
+ * defines it — an input links to the latest earlier step that output the same digest; an approval
+ * or revocation links to its subject — independently of the evaluator's own indexes.
+ */
+final class TestSteps implements StepView<TestSteps.Step> {
+  static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
+
+  /** One step: the payload as signed, its entry hash, and who signed it. */
+  record Step(EntryPayload payload, Digest hash, long logIndex, Optional<String> identity) {
+    String organisation() {
+      return identity.map(i -> i.substring(0, i.indexOf('/'))).orElseThrow();
+    }
+  }
+
+  private final List<Step> steps = new ArrayList<>();
+  private final Map<String, Step> lastOfChain = new HashMap<>();
+
+  /** Appends a step signed by {@code identity} on {@code chain}; returns it. */
+  Step add(String chain, String identity, Event event) {
+    Step prev = lastOfChain.get(chain);
+    long seq = prev == null ? 0 : prev.payload().sequence() + 1;
+    EntryPayload p = new EntryPayload(chain, seq, Optional.ofNullable(prev).map(Step::hash), keyIdOf(identity),
+        T0.plusSeconds(60L * steps.size()), event);
+    Step s = new Step(p, Digest.sha256(EntryCodec.encode(p)), steps.size(), Optional.of(identity));
+    steps.add(s);
+    lastOfChain.put(chain, s);
+    return s;
+  }
+
+  static String keyIdOf(String identity) {
+    return Digest.sha256(identity.getBytes(StandardCharsets.UTF_8)).value().hex();
+  }
+
+  // ---- events
+
+  static Digest digest(String name) {
+    return Digest.sha256(name.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static ArtifactRef model(String name, String role) {
+    return ArtifactRef.of(role, ArtifactKind.MODEL, digest(name));
+  }
+
+  static ArtifactRef dataset(String name) {
+    return ArtifactRef.of("data", ArtifactKind.DATASET, digest(name));
+  }
+
+  static Event ingest(String data, String license) {
+    Event.Builder b = Event.builder(EventType.DATASET_INGEST).output(dataset(data));
+    if (license != null) {
+      b.parameter("license", license);
+    }
+    return b.build();
+  }
+
+  static Event training(String data, String out) {
+    return Event.builder(EventType.TRAINING).input(dataset(data)).output(model(out, "model")).build();
+  }
+
+  static Event fineTune(String base, String out) {
+    return Event.builder(EventType.FINE_TUNE).input(model(base, "base")).output(model(out, "model")).build();
+  }
+
+  static Event evaluation(String m, String metric, String value) {
+    SortedMap<String, BigDecimal> metrics = new TreeMap<>();
+    if (metric != null) {
+      metrics.put(metric, new BigDecimal(value));
+    }
+    return Event.builder(EventType.EVALUATION).input(model(m, "model"))
+        .details(new EventDetails.Evaluation(metrics)).build();
+  }
+
+  static Event release(String m) {
+    return release(m, Map.of());
+  }
+
+  static Event release(String m, Map<String, String> params) {
+    Event.Builder b = Event.builder(EventType.RELEASE).output(model(m, "model"))
+        .details(new EventDetails.Release("1.0"));
+    params.forEach(b::parameter);
+    return b.build();
+  }
+
+  static Event approval(Step subject, String decision) {
+    return Event.builder(EventType.APPROVAL)
+        .details(new EventDetails.Decision(subject.hash(), decision, Optional.empty())).build();
+  }
+
+  static Event transfer(String from, String to) {
+    return Event.builder(EventType.CUSTODY_TRANSFER).details(new EventDetails.Transfer(from, to)).build();
+  }
+
+  // ---- StepView
+
+  @Override
+  public List<Step> steps() {
+    return List.copyOf(steps);
+  }
+
+  @Override
+  public EntryRef ref(Step s) {
+    return new EntryRef(s.logIndex(), "segments/00000000000000000000.jsonl line " + (s.logIndex() + 1),
+        Optional.of(s.payload().chain()), java.util.OptionalLong.of(s.payload().sequence()), Optional.of(s.hash()));
+  }
+
+  @Override
+  public EventType kind(Step s) {
+    return s.payload().event().type();
+  }
+
+  @Override
+  public Instant time(Step s) {
+    return s.payload().time();
+  }
+
+  @Override
+  public List<ArtifactRef> inputs(Step s) {
+    return s.payload().event().inputs();
+  }
+
+  @Override
+  public List<ArtifactRef> outputs(Step s) {
+    return s.payload().event().outputs();
+  }
+
+  @Override
+  public SortedMap<String, String> parameters(Step s) {
+    return s.payload().event().parameters();
+  }
+
+  @Override
+  public EventDetails details(Step s) {
+    return s.payload().event().details();
+  }
+
+  @Override
+  public String keyId(Step s) {
+    return s.payload().keyId();
+  }
+
+  @Override
+  public Optional<String> identity(Step s) {
+    return s.identity();
+  }
+
+  @Override
+  public Optional<String> organisation(Step s) {
+    return s.identity().map(i -> i.substring(0, i.indexOf('/')));
+  }
+
+  @Override
+  public Collection<Step> ancestors(Step s) {
+    Set<Step> seen = new LinkedHashSet<>();
+    Deque<Step> todo = new ArrayDeque<>(parents(s));
+    while (!todo.isEmpty()) {
+      Step p = todo.pop();
+      if (seen.add(p)) {
+        todo.addAll(parents(p));
+      }
+    }
+    return seen;
+  }
+
+  private List<Step> parents(Step s) {
+    List<Step> out = new ArrayList<>();
+    // A release names what it releases in its outputs: it links to the step that produced them.
+    List<ArtifactRef> sources = kind(s).equals(EventType.RELEASE) ? outputs(s) : inputs(s);
+    for (ArtifactRef in : sources) {
+      for (int i = (int) s.logIndex() - 1; i >= 0; i--) {
+        Step p = steps.get(i);
+        if (p.payload().event().outputs().stream().anyMatch(o -> o.digest().equals(in.digest()))) {
+          out.add(p);
+          break;
+        }
+      }
+    }
+    if (details(s) instanceof EventDetails.Decision d) {
+      steps.stream().filter(p -> p.hash().equals(d.subject())).findFirst().ifPresent(out::add);
+    }
+    return out;
+  }
+}
