@@ -35,19 +35,27 @@ import java.util.Objects;
  * version       string   (release)      method string (conversion, merge)
  * from, to      string   (custody-transfer)
  * subject, decision, reason   string  (approval, revocation)
+ * text          string   (annotation)
  * </pre>
+ *
+ * The standard macros {@code has}, {@code all}, {@code exists}, {@code exists_one}, {@code map} and
+ * {@code filter} are available.
  *
  * Compiled when the policy is read: a syntax or type error is a policy error with the expression's
  * position. The result must be a boolean. Evaluation is bounded (at most
  * {@value #MAX_ITERATIONS} iterations of {@code all}/{@code exists}/{@code map}/{@code filter} in
- * total); an evaluation error, such as reading a missing key, counts as "does not hold".
+ * total per evaluation); an evaluation error, such as reading a missing key, counts as "does not hold".
  * Immutable and thread-safe.
  */
 public final class CelCondition {
   /** Longest expression accepted. */
   public static final int MAX_LENGTH = 4096;
-  /** Bound on comprehension iterations per evaluation: steps list at most 10,000 inputs. */
-  public static final int MAX_ITERATIONS = 100_000;
+  /**
+   * Bound on comprehension iterations per evaluation, all comprehensions together: two passes over
+   * the largest artifact list an event may hold ({@code Event.MAX_ARTIFACTS}), so that a hostile
+   * ledger cannot turn a nested {@code all} into minutes of work.
+   */
+  public static final int MAX_ITERATIONS = 2 * dev.custody.core.event.Event.MAX_ARTIFACTS;
 
   private static final CelOptions OPTIONS = CelOptions.current()
       .maxExpressionCodePointSize(MAX_LENGTH)
