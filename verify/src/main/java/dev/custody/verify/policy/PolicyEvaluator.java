@@ -12,7 +12,6 @@ import dev.custody.verify.FindingCode;
 import dev.custody.verify.Severity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -64,19 +63,35 @@ public final class PolicyEvaluator {
   private static final class Index<S> {
     final StepView<S> view;
     final List<S> steps;
-    final Map<S, Integer> position = new HashMap<>();
+    /**
+     * Positions by identity: a record step's {@code hashCode} walks its whole event on every call,
+     * and an in-memory graph hands out the same step objects. {@link #pos} falls back to equality.
+     */
+    private final Map<S, Integer> position = new java.util.IdentityHashMap<>();
+    private Map<S, Integer> byEquality;
     final Map<Digest, S> byHash = new HashMap<>();
     final Map<Digest, List<S>> mentioning = new HashMap<>();
     final Map<Digest, List<S>> evaluationsOf = new HashMap<>();
     final Map<Digest, List<S>> decisionsAbout = new HashMap<>();
+    /** Position of the first step of each kind on each chain, keyed "chain kind". */
+    final Map<String, Integer> firstOnChain = new HashMap<>();
+    /** Per position: the chain and sequence, asked of the view once. */
+    final String[] chains;
+    final long[] sequences;
 
     Index(StepView<S> view) {
       this.view = view;
       this.steps = List.copyOf(view.steps());
+      this.chains = new String[steps.size()];
+      this.sequences = new long[steps.size()];
       for (int i = 0; i < steps.size(); i++) {
         S s = steps.get(i);
+        EntryRef ref = view.ref(s);
+        chains[i] = ref.chain().orElse("?");
+        sequences[i] = ref.sequence().orElse(0);
         position.put(s, i);
-        view.ref(s).hash().ifPresent(h -> byHash.put(h, s));
+        firstOnChain.putIfAbsent(chains[i] + " " + view.kind(s).name(), i);
+        ref.hash().ifPresent(h -> byHash.put(h, s));
         for (ArtifactRef a : view.inputs(s)) {
           mentioning.computeIfAbsent(a.digest(), d -> new ArrayList<>()).add(s);
           if (view.kind(s).equals(EventType.EVALUATION)) {
@@ -92,8 +107,20 @@ public final class PolicyEvaluator {
       }
     }
 
+    /** The step's position in {@link #steps}, or null if the view never listed it. */
+    Integer pos(S s) {
+      Integer p = position.get(s);
+      if (p == null) {
+        if (byEquality == null) {
+          byEquality = new HashMap<>(position);
+        }
+        p = byEquality.get(s);
+      }
+      return p;
+    }
+
     String chain(S s) {
-      return view.ref(s).chain().orElse("?");
+      return chains[pos(s)];
     }
 
     /** {@code acme/falcon:3} of a step, escaped for messages. */
@@ -176,13 +203,16 @@ public final class PolicyEvaluator {
     }
 
     void predecessor(Rule.RequirePredecessor r, S s) {
-      int at = ix.position.get(s);
+      int at = ix.pos(s);
       String pred = Untrusted.quote(r.predecessor().name());
       if (!r.sameModel()) {
-        Collection<S> lineage = v.ancestors(s);
-        for (int i = 0; i < at; i++) {
-          S p = ix.steps.get(i);
-          if (v.kind(p).equals(r.predecessor()) && (ix.chain(p).equals(ix.chain(s)) || lineage.contains(p))) {
+        Integer first = ix.firstOnChain.get(ix.chain(s) + " " + r.predecessor().name());
+        if (first != null && first < at) {
+          return;
+        }
+        for (S p : v.ancestors(s)) {
+          Integer pos = ix.pos(p);
+          if (pos != null && pos < at && v.kind(p).equals(r.predecessor())) {
             return;
           }
         }
@@ -196,7 +226,7 @@ public final class PolicyEvaluator {
       }
       for (Digest m : models) {
         boolean found = ix.mentioning.getOrDefault(m, List.of()).stream()
-            .anyMatch(p -> v.kind(p).equals(r.predecessor()) && ix.position.get(p) < at);
+            .anyMatch(p -> v.kind(p).equals(r.predecessor()) && ix.pos(p) < at);
         if (!found) {
           violation(s, "of model " + m + " has no earlier " + pred + " step of that exact model (digest)");
         }
@@ -324,11 +354,11 @@ public final class PolicyEvaluator {
   private <S> void transfers(Index<S> ix, List<PolicyFinding> out) {
     StepView<S> v = ix.view;
     Map<String, List<S>> byChain = new LinkedHashMap<>();
-    for (S s : ix.steps) {
-      byChain.computeIfAbsent(ix.chain(s), c -> new ArrayList<>()).add(s);
+    for (int i = 0; i < ix.steps.size(); i++) {
+      byChain.computeIfAbsent(ix.chains[i], c -> new ArrayList<>()).add(ix.steps.get(i));
     }
     for (List<S> chain : byChain.values()) {
-      chain.sort(Comparator.comparingLong(s -> v.ref(s).sequence().orElse(0)));
+      chain.sort(Comparator.comparingLong(s -> ix.sequences[ix.pos(s)]));
       Optional<String> owner = v.organisation(chain.get(0));
       S pending = null;
       String pendingTo = null;

@@ -28,21 +28,21 @@ import java.util.TreeMap;
 /**
  * A test {@link StepView}: real entry payloads (built with {@link Event#builder}, encoded by {@link
  * EntryCodec}, hashed), signers named by identity, and ancestry computed the way the lineage graph
- * defines it — an input links to the latest earlier step that output the same digest; an approval
- * or revocation links to its subject — independently of the evaluator's own indexes.
+ * defines it — an input (for a release, an output) links to the latest earlier producing step that
+ * output the same digest; an approval or revocation links to its subject — independently of the
+ * evaluator's own indexes.
  */
 final class TestSteps implements StepView<TestSteps.Step> {
   static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
 
   /** One step: the payload as signed, its entry hash, and who signed it. */
-  record Step(EntryPayload payload, Digest hash, long logIndex, Optional<String> identity) {
-    String organisation() {
-      return identity.map(i -> i.substring(0, i.indexOf('/'))).orElseThrow();
-    }
-  }
+  record Step(EntryPayload payload, Digest hash, long logIndex, Optional<String> identity, Optional<String> organisation,
+      EntryRef ref) {}
 
   private final List<Step> steps = new ArrayList<>();
   private final Map<String, Step> lastOfChain = new HashMap<>();
+  private final Map<Digest, List<Step>> producers = new HashMap<>();
+  private final Map<Digest, Step> byHash = new HashMap<>();
 
   /** Appends a step signed by {@code identity} on {@code chain}; returns it. */
   Step add(String chain, String identity, Event event) {
@@ -50,9 +50,19 @@ final class TestSteps implements StepView<TestSteps.Step> {
     long seq = prev == null ? 0 : prev.payload().sequence() + 1;
     EntryPayload p = new EntryPayload(chain, seq, Optional.ofNullable(prev).map(Step::hash), keyIdOf(identity),
         T0.plusSeconds(60L * steps.size()), event);
-    Step s = new Step(p, Digest.sha256(EntryCodec.encode(p)), steps.size(), Optional.of(identity));
+    Digest hash = Digest.sha256(EntryCodec.encode(p));
+    EntryRef ref = new EntryRef(steps.size(), "segments/00000000000000000000.jsonl line " + (steps.size() + 1),
+        Optional.of(chain), java.util.OptionalLong.of(seq), Optional.of(hash));
+    Step s = new Step(p, hash, steps.size(), Optional.of(identity),
+        Optional.of(identity.substring(0, identity.indexOf('/'))), ref);
     steps.add(s);
     lastOfChain.put(chain, s);
+    byHash.put(s.hash(), s);
+    if (!event.type().equals(EventType.RELEASE)) {
+      for (ArtifactRef o : event.outputs()) {
+        producers.computeIfAbsent(o.digest(), d -> new ArrayList<>()).add(s);
+      }
+    }
     return s;
   }
 
@@ -128,8 +138,7 @@ final class TestSteps implements StepView<TestSteps.Step> {
 
   @Override
   public EntryRef ref(Step s) {
-    return new EntryRef(s.logIndex(), "segments/00000000000000000000.jsonl line " + (s.logIndex() + 1),
-        Optional.of(s.payload().chain()), java.util.OptionalLong.of(s.payload().sequence()), Optional.of(s.hash()));
+    return s.ref();
   }
 
   @Override
@@ -174,7 +183,7 @@ final class TestSteps implements StepView<TestSteps.Step> {
 
   @Override
   public Optional<String> organisation(Step s) {
-    return s.identity().map(i -> i.substring(0, i.indexOf('/')));
+    return s.organisation();
   }
 
   @Override
@@ -195,16 +204,16 @@ final class TestSteps implements StepView<TestSteps.Step> {
     // A release names what it releases in its outputs: it links to the step that produced them.
     List<ArtifactRef> sources = kind(s).equals(EventType.RELEASE) ? outputs(s) : inputs(s);
     for (ArtifactRef in : sources) {
-      for (int i = (int) s.logIndex() - 1; i >= 0; i--) {
-        Step p = steps.get(i);
-        if (p.payload().event().outputs().stream().anyMatch(o -> o.digest().equals(in.digest()))) {
-          out.add(p);
+      List<Step> candidates = producers.getOrDefault(in.digest(), List.of());
+      for (int i = candidates.size() - 1; i >= 0; i--) {
+        if (candidates.get(i).logIndex() < s.logIndex()) {
+          out.add(candidates.get(i));
           break;
         }
       }
     }
-    if (details(s) instanceof EventDetails.Decision d) {
-      steps.stream().filter(p -> p.hash().equals(d.subject())).findFirst().ifPresent(out::add);
+    if (details(s) instanceof EventDetails.Decision d && byHash.containsKey(d.subject())) {
+      out.add(byHash.get(d.subject()));
     }
     return out;
   }
