@@ -1,5 +1,6 @@
 package dev.custody.verify.lineage;
 
+import static dev.custody.verify.lineage.TestSteps.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,78 +30,6 @@ import org.junit.jupiter.api.Test;
  * are the replay's business and are covered by {@code LineageVerificationTest} end to end).
  */
 class LineageGraphTest {
-  static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
-  static final String KEY = "a".repeat(64);
-  static final Digest DATA = digest("corpus");
-  static final Digest BASE = digest("base weights");
-  static final Digest TUNED = digest("tuned weights");
-  static final Digest QUANT = digest("quantized weights");
-
-  static Digest digest(String s) {
-    return Digest.sha256(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static ArtifactRef model(String name, Digest d) {
-    return ArtifactRef.of(name, ArtifactKind.MODEL, d);
-  }
-
-  static ArtifactRef dataset(String name, Digest d) {
-    return ArtifactRef.of(name, ArtifactKind.DATASET, d);
-  }
-
-  /** Builds the steps of one ledger in log order, keeping chain sequences and prev links right. */
-  static final class Ledger {
-    final String label;
-    final List<Step> steps = new ArrayList<>();
-    final Map<String, Step> heads = new HashMap<>();
-    long time;
-
-    Ledger(String label) {
-      this.label = label;
-    }
-
-    Step add(String chain, Event event) {
-      return add(chain, event, T0.plusSeconds(time++));
-    }
-
-    Step add(String chain, Event event, Instant at) {
-      Step head = heads.get(chain);
-      long seq = head == null ? 0 : head.sequence() + 1;
-      EntryPayload p = new EntryPayload(chain, seq, Optional.ofNullable(head).map(Step::hash), KEY, at, event);
-      Digest hash = digest(label + "#" + steps.size());
-      EntryRef ref = new EntryRef(steps.size(), "segments/x line " + (steps.size() + 1), Optional.of(chain),
-          OptionalLong.of(seq), Optional.of(hash));
-      Step s = Step.of(label, ref, KEY, p);
-      steps.add(s);
-      heads.put(chain, s);
-      return s;
-    }
-  }
-
-  static Event event(EventType kind, List<ArtifactRef> in, List<ArtifactRef> out) {
-    Event.Builder b = Event.builder(kind);
-    in.forEach(b::input);
-    out.forEach(b::output);
-    if (kind.equals(EventType.RELEASE)) {
-      b.details(new EventDetails.Release("1.0"));
-    }
-    return b.build();
-  }
-
-  static Event approval(Digest subject) {
-    return Event.builder(EventType.APPROVAL).details(new EventDetails.Decision(subject, "approved", Optional.empty()))
-        .build();
-  }
-
-  /** dataset-ingest -> training -> evaluation, release: a complete lineage in one chain. */
-  static Ledger honest() {
-    Ledger l = new Ledger("acme");
-    l.add("acme/m", event(EventType.DATASET_INGEST, List.of(), List.of(dataset("corpus", DATA))));
-    l.add("acme/m", event(EventType.TRAINING, List.of(dataset("train", DATA)), List.of(model("model", BASE))));
-    l.add("acme/m", event(EventType.EVALUATION, List.of(model("model", BASE)), List.of()));
-    l.add("acme/m", event(EventType.RELEASE, List.of(), List.of(model("model", BASE))));
-    return l;
-  }
 
   static List<FindingCode> codes(LineageGraph g) {
     return g.findings().stream().map(Finding::code).toList();
