@@ -108,6 +108,23 @@ public enum FindingCode {
    */
   NO_CHECKPOINT(Severity.WARNING),
 
+  // ---- 5. lineage (the graph of steps linked by artifact digests, across chains and ledgers)
+
+  /**
+   * A model or dataset (by default) that a step uses was produced by no earlier step of the
+   * evidence and is not an external root the policy declares: its origin is unproven. Severity by
+   * policy (a warning with {@code --trust} only).
+   */
+  LINEAGE_INPUT_UNPROVEN(Severity.ERROR),
+  /** A release releases a digest that no step of the evidence produced. Severity by policy. */
+  RELEASE_UNPRODUCED(Severity.ERROR),
+  /** Steps of two different chains (or ledgers) each claim to have produced the same digest. Severity by policy. */
+  DIGEST_CLAIMED_TWICE(Severity.ERROR),
+  /** The lineage graph is circular (possible only across ledgers): at least one claim is false. */
+  LINEAGE_CYCLE(Severity.ERROR),
+  /** Across ledgers, a producer claims a later time than a step that uses its product. */
+  LINEAGE_TIME_REVERSED(Severity.WARNING),
+
   // ---- 7. artifacts (custody verify --model): the model on disk against a released manifest
 
   /** No authentic entry to check the model against: no release of the chain, or no such entry. */

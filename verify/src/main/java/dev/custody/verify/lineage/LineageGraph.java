@@ -1,0 +1,392 @@
+package dev.custody.verify.lineage;
+
+import com.google.common.graph.Graphs;
+import com.google.common.graph.ImmutableNetwork;
+import com.google.common.graph.MutableNetwork;
+import com.google.common.graph.Network;
+import com.google.common.graph.NetworkBuilder;
+import com.google.common.graph.Traverser;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.event.EventDetails;
+import dev.custody.core.event.EventType;
+import dev.custody.core.text.Untrusted;
+import dev.custody.verify.Finding;
+import dev.custody.verify.FindingCode;
+import dev.custody.verify.Severity;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The lineage of everything the evidence records (DESIGN.md §6 check 5): a directed graph whose
+ * nodes are {@link Step}s (authentic entries, from one or several ledgers) and whose edges are
+ * {@link Link}s from the step that produced an artifact to every later step that uses it, and
+ * from an entry to the approvals and revocations of it.
+ *
+ * <p><b>Which steps produce.</b> The outputs of {@code dataset-ingest}, {@code training},
+ * {@code fine-tune}, {@code conversion}, {@code merge} and custom kinds are products. Every other
+ * kind ({@code release}, {@code evaluation}, {@code custody-transfer}, {@code approval},
+ * {@code revocation}, {@code annotation}) produces nothing: its outputs as well as its inputs name
+ * artifacts that must come from somewhere — a release's output is what it releases. The inputs of a
+ * {@code dataset-ingest} are external by nature (the raw source) and are not linked.
+ *
+ * <p><b>Which producer.</b> Within one ledger, an artifact links to producers earlier in log order
+ * (a step cannot use what did not exist yet); across ledgers to any producer, since log orders of
+ * different ledgers are not comparable — and a producer whose claimed time is after its
+ * consumer's is a {@link FindingCode#LINEAGE_TIME_REVERSED} warning. A digest produced by steps of
+ * two different chains links to both and is a {@link FindingCode#DIGEST_CLAIMED_TWICE} finding.
+ *
+ * <p><b>Roots.</b> An artifact no step produced is a {@link RootUse}: accepted when the verifier's
+ * {@link LineageSettings} declare it an {@link ExternalRoot}; otherwise, for the kinds that must be
+ * backed (models and datasets by default), {@link FindingCode#LINEAGE_INPUT_UNPROVEN} — or
+ * {@link FindingCode#RELEASE_UNPRODUCED} for what a release releases.
+ *
+ * <p>Immutable and thread-safe once built. Memory: the steps (events without their environment)
+ * and one map entry per produced digest and per entry hash.
+ */
+public final class LineageGraph {
+  /** Kinds whose outputs are not products: they refer to artifacts made elsewhere. */
+  private static final Set<EventType> NON_PRODUCING = Set.of(EventType.RELEASE, EventType.EVALUATION,
+      EventType.CUSTODY_TRANSFER, EventType.APPROVAL, EventType.REVOCATION, EventType.ANNOTATION);
+  /** Longest cycle spelled out in a finding; longer ones are cut. */
+  private static final int MAX_CYCLE_SHOWN = 12;
+
+  private final ImmutableNetwork<Step, Link> network;
+  private final Map<Digest, List<Step>> producers;
+  private final Map<Digest, List<Step>> releases;
+  private final Map<Digest, Step> byHash;
+  private final Map<Step, List<RootUse>> roots;
+  private final List<Finding> findings;
+  private final boolean severalLedgers;
+
+  private LineageGraph(ImmutableNetwork<Step, Link> network, Map<Digest, List<Step>> producers,
+      Map<Digest, List<Step>> releases, Map<Digest, Step> byHash, Map<Step, List<RootUse>> roots,
+      List<Finding> findings, boolean severalLedgers) {
+    this.network = network;
+    this.producers = producers;
+    this.releases = releases;
+    this.byHash = byHash;
+    this.roots = roots;
+    this.findings = List.copyOf(findings);
+    this.severalLedgers = severalLedgers;
+  }
+
+  /** Whether steps of {@code kind} produce their outputs. */
+  public static boolean produces(EventType kind) {
+    return !NON_PRODUCING.contains(kind);
+  }
+
+  /**
+   * Builds the graph of {@code steps} and judges it.
+   *
+   * @param steps authentic entries of one or more ledgers, in any order (ordered here by ledger
+   *     label, then log index); a step given twice counts once
+   */
+  public static LineageGraph build(Collection<Step> steps, LineageSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    List<Step> ordered = new ArrayList<>(new LinkedHashSet<>(steps));
+    ordered.sort(ORDER);
+    boolean several = ordered.stream().map(Step::ledger).distinct().count() > 1;
+    Builder b = new Builder(settings, several);
+    ordered.forEach(b::index);
+    ordered.forEach(b::link);
+    b.claimedTwice();
+    b.cycles();
+    b.findings.sort(Comparator.comparing((Ordered o) -> o.step, ORDER).thenComparing(o -> o.seq));
+    return new LineageGraph(ImmutableNetwork.copyOf(b.network), b.producers, b.releases, b.byHash, b.roots,
+        b.findings.stream().map(o -> o.finding).toList(), several);
+  }
+
+  /** Steps in evidence order: by ledger label, then log index. */
+  public static final Comparator<Step> ORDER =
+      Comparator.comparing(Step::ledger).thenComparingLong(s -> s.ref().logIndex());
+
+  /** The graph itself: steps as nodes, links as edges (from earlier to later). */
+  public Network<Step, Link> network() {
+    return network;
+  }
+
+  /** Every step, in evidence order. */
+  public List<Step> steps() {
+    return network.nodes().stream().sorted(ORDER).toList();
+  }
+
+  /** The lineage findings, in evidence order. */
+  public List<Finding> findings() {
+    return findings;
+  }
+
+  /** Steps whose products include {@code digest}, in evidence order. */
+  public List<Step> producersOf(Digest digest) {
+    return producers.getOrDefault(digest, List.of());
+  }
+
+  /** {@code release} steps that release {@code digest} (name it as an output), in evidence order. */
+  public List<Step> releasesOf(Digest digest) {
+    return releases.getOrDefault(digest, List.of());
+  }
+
+  /** The step of the entry with hash {@code entryHash}, if the evidence holds it. */
+  public Optional<Step> step(Digest entryHash) {
+    return Optional.ofNullable(byHash.get(entryHash));
+  }
+
+  /** Artifacts {@code step} uses that no step produced (declared roots and unproven ones). */
+  public List<RootUse> rootsOf(Step step) {
+    return roots.getOrDefault(step, List.of());
+  }
+
+  /**
+   * Every step {@code step} depends on, transitively (its producers, their producers, the entries
+   * it approves…), nearest first; {@code step} itself is not included.
+   */
+  public List<Step> ancestors(Step step) {
+    requireNode(step);
+    List<Step> out = new ArrayList<>();
+    for (Step s : Traverser.<Step>forGraph(network::predecessors).breadthFirst(step)) {
+      if (!s.equals(step)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The roots of {@code step}'s lineage: every artifact that {@code step} or one of its ancestors
+   * uses without a producer (datasets ingested, base models from publishers, unproven inputs),
+   * plus the ancestors that depend on nothing (e.g. a {@code dataset-ingest}).
+   */
+  public List<RootUse> lineageRoots(Step step) {
+    List<RootUse> out = new ArrayList<>(rootsOf(step));
+    for (Step s : ancestors(step)) {
+      out.addAll(rootsOf(s));
+    }
+    return out;
+  }
+
+  /** Whether the steps come from more than one ledger (messages then name the ledger). */
+  public boolean severalLedgers() {
+    return severalLedgers;
+  }
+
+  private void requireNode(Step step) {
+    if (!network.nodes().contains(Objects.requireNonNull(step, "step"))) {
+      throw new IllegalArgumentException(step + " is not a step of this lineage");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LineageGraph{" + network.nodes().size() + " steps, " + network.edges().size() + " links, "
+        + findings.size() + " findings}";
+  }
+
+  /** A finding with the step it concerns and its position among that step's findings, for sorting. */
+  private record Ordered(Step step, int seq, Finding finding) {}
+
+  private static final class Builder {
+    final LineageSettings settings;
+    final boolean several;
+    final MutableNetwork<Step, Link> network =
+        NetworkBuilder.directed().allowsParallelEdges(true).allowsSelfLoops(false).build();
+    final Map<Digest, List<Step>> producers = new HashMap<>();
+    final Map<Digest, List<Step>> releases = new HashMap<>();
+    final Map<Digest, Step> byHash = new HashMap<>();
+    final Map<Step, List<RootUse>> roots = new LinkedHashMap<>();
+    final List<Ordered> findings = new ArrayList<>();
+    int seq;
+
+    Builder(LineageSettings settings, boolean several) {
+      this.settings = settings;
+      this.several = several;
+    }
+
+    void index(Step s) {
+      network.addNode(s);
+      byHash.putIfAbsent(s.hash(), s);
+      if (produces(s.kind())) {
+        Set<Digest> seen = new HashSet<>();
+        for (ArtifactRef out : s.event().outputs()) {
+          if (seen.add(out.digest())) {
+            producers.computeIfAbsent(out.digest(), d -> new ArrayList<>(1)).add(s);
+          }
+        }
+      } else if (s.kind().equals(EventType.RELEASE)) {
+        for (ArtifactRef out : s.event().outputs()) {
+          releases.computeIfAbsent(out.digest(), d -> new ArrayList<>(1)).add(s);
+        }
+      }
+    }
+
+    void link(Step c) {
+      if (!c.kind().equals(EventType.DATASET_INGEST)) {
+        for (ArtifactRef in : c.event().inputs()) {
+          use(c, in, false);
+        }
+      }
+      if (!produces(c.kind())) {
+        for (ArtifactRef out : c.event().outputs()) {
+          use(c, out, c.kind().equals(EventType.RELEASE));
+        }
+      }
+      if (c.event().details() instanceof EventDetails.Decision d) {
+        Step subject = byHash.get(d.subject());
+        if (subject != null && before(subject, c)) {
+          network.addEdge(subject, c, new Link(subject, c, Link.Type.SUBJECT, d.subject(), ArtifactKind.OTHER, "", ""));
+        }
+        // A subject that is unknown or later is the replay's SUBJECT_NOT_FOUND, within one ledger.
+      }
+    }
+
+    /** Links {@code c}'s use of {@code a} to its producers, or records a root. */
+    private void use(Step c, ArtifactRef a, boolean released) {
+      List<Step> linked = new ArrayList<>(1);
+      Step later = null;
+      for (Step p : producers.getOrDefault(a.digest(), List.of())) {
+        if (p.equals(c)) {
+          continue;
+        }
+        if (before(p, c)) {
+          linked.add(p);
+        } else if (later == null) {
+          later = p;
+        }
+      }
+      for (Step p : linked) {
+        network.addEdge(p, c, new Link(p, c, Link.Type.ARTIFACT, a.digest(), a.kind(), outputName(p, a.digest()),
+            a.name()));
+        if (!p.ledger().equals(c.ledger()) && p.time().isAfter(c.time())) {
+          add(c, Finding.of(FindingCode.LINEAGE_TIME_REVERSED, c.ref(), where(c) + " uses " + Untrusted.quote(a.name())
+              + " (" + a.digest() + ") produced by " + where(p) + ", which claims a later time (" + p.time()
+              + " > " + c.time() + "); one of the two signers' clocks or claims is wrong"));
+        }
+      }
+      if (!linked.isEmpty()) {
+        return;
+      }
+      Optional<ExternalRoot> root = Optional.ofNullable(settings.externalRoots().get(a.digest()))
+          .filter(r -> r.kind().map(k -> k == a.kind()).orElse(true));
+      roots.computeIfAbsent(c, k -> new ArrayList<>(1)).add(new RootUse(c, a, root));
+      if (root.isPresent() || !settings.backedKinds().contains(a.kind())) {
+        return;
+      }
+      String laterHint = later == null ? "" : "; " + where(later) + " produces it, but later in the log (log index "
+          + later.ref().logIndex() + "): a step cannot use what did not exist yet";
+      if (released) {
+        settings.releaseUnproduced().ifPresent(sev -> add(c, new Finding(FindingCode.RELEASE_UNPRODUCED, sev,
+            Optional.of(c.ref()), where(c) + " releases " + Untrusted.quote(a.name()) + " " + a.digest() + ", but no step"
+                + " of the evidence produced it" + laterHint + ". Record the step that made it (training, fine-tune,"
+                + " conversion, merge), supply the ledger that holds it, or declare it an external root in the policy")));
+      } else {
+        settings.inputUnproven().ifPresent(sev -> add(c, new Finding(FindingCode.LINEAGE_INPUT_UNPROVEN, sev,
+            Optional.of(c.ref()), where(c) + " uses " + a.kind().jsonName() + " " + Untrusted.quote(a.name()) + " "
+                + a.digest() + ", which no earlier step produced and the policy does not declare as an external root"
+                + laterHint + ". Its origin is unproven: supply the ledger that produced it, or declare it in the"
+                + " policy's externalRoots")));
+      }
+    }
+
+    void claimedTwice() {
+      if (settings.claimedTwice().isEmpty()) {
+        return;
+      }
+      Severity sev = settings.claimedTwice().get();
+      for (Map.Entry<Digest, List<Step>> e : producers.entrySet()) {
+        List<Step> ps = e.getValue();
+        if (ps.size() < 2) {
+          continue;
+        }
+        Step first = ps.get(0);
+        Set<String> reported = new HashSet<>();
+        reported.add(first.ledger() + "\n" + first.chain());
+        for (Step p : ps.subList(1, ps.size())) {
+          if (reported.add(p.ledger() + "\n" + p.chain())) {
+            add(p, new Finding(FindingCode.DIGEST_CLAIMED_TWICE, sev, Optional.of(p.ref()), where(p) + " claims to"
+                + " have produced " + e.getKey() + ", which " + where(first) + " also claims to have produced; two"
+                + " chains cannot both have made the same artifact. One claim is false (a copied model, or a"
+                + " re-recorded step): find out which"));
+          }
+        }
+      }
+    }
+
+    void cycles() {
+      if (!Graphs.hasCycle(network)) {
+        return;
+      }
+      // Report each cycle once, at its first step in evidence order.
+      Set<Step> done = new HashSet<>();
+      for (Step s : network.nodes().stream().sorted(ORDER).toList()) {
+        if (done.contains(s)) {
+          continue;
+        }
+        List<Step> cycle = cycleThrough(s);
+        if (!cycle.isEmpty()) {
+          done.addAll(cycle);
+          List<String> names = cycle.stream().limit(MAX_CYCLE_SHOWN).map(this::where).toList();
+          add(s, Finding.of(FindingCode.LINEAGE_CYCLE, s.ref(), "the lineage is circular: " + String.join(" -> ", names)
+              + (cycle.size() > MAX_CYCLE_SHOWN ? " -> ... (" + cycle.size() + " steps)" : "") + " -> " + where(s)
+              + "; each step claims to use what a later one produced, so at least one claim is false"));
+        }
+      }
+    }
+
+    /** A cycle through {@code start} (start first), or empty; iterative DFS. */
+    private List<Step> cycleThrough(Step start) {
+      Map<Step, Step> parent = new HashMap<>();
+      Deque<Step> stack = new ArrayDeque<>();
+      stack.push(start);
+      Set<Step> visited = new HashSet<>();
+      while (!stack.isEmpty()) {
+        Step n = stack.pop();
+        if (!visited.add(n)) {
+          continue;
+        }
+        for (Step m : network.successors(n)) {
+          if (m.equals(start)) {
+            List<Step> path = new ArrayList<>();
+            for (Step x = n; x != null; x = parent.get(x)) {
+              path.add(0, x);
+            }
+            return path;
+          }
+          if (!visited.contains(m)) {
+            parent.putIfAbsent(m, n);
+            stack.push(m);
+          }
+        }
+      }
+      return List.of();
+    }
+
+    private static boolean before(Step p, Step c) {
+      return !p.ledger().equals(c.ledger()) || p.ref().logIndex() < c.ref().logIndex();
+    }
+
+    private static String outputName(Step p, Digest d) {
+      return p.event().outputs().stream().filter(o -> o.digest().equals(d)).findFirst().map(ArtifactRef::name)
+          .orElse("");
+    }
+
+    private String where(Step s) {
+      return s.describe(several);
+    }
+
+    private void add(Step s, Finding f) {
+      findings.add(new Ordered(s, seq++, f));
+    }
+  }
+}
