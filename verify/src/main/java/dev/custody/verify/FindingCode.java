@@ -118,11 +118,13 @@ public enum FindingCode {
   LINEAGE_INPUT_UNPROVEN(Severity.ERROR),
   /** A release releases a digest that no step of the evidence produced. Severity by policy. */
   RELEASE_UNPRODUCED(Severity.ERROR),
+  /** An evaluation evaluates a model that no step of the evidence produced. Severity by policy. */
+  EVALUATION_UNPRODUCED(Severity.ERROR),
   /** Steps of two different chains (or ledgers) each claim to have produced the same digest. Severity by policy. */
   DIGEST_CLAIMED_TWICE(Severity.ERROR),
   /** The lineage graph is circular (possible only across ledgers): at least one claim is false. */
   LINEAGE_CYCLE(Severity.ERROR),
-  /** Across ledgers, a producer claims a later time than a step that uses its product. */
+  /** Across ledgers, a producer claims a later time than a step that uses its product. Severity by policy. */
   LINEAGE_TIME_REVERSED(Severity.WARNING),
 
   // ---- 7. artifacts (custody verify --model): the model on disk against a released manifest

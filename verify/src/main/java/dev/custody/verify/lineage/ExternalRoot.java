@@ -6,32 +6,26 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An artifact the verifier accepts as a root of lineage without a step that produced it: a
- * dataset ingested from outside, a base model from a named publisher. Declared by the verifier's
- * trust policy, never by the ledger (a signer cannot vouch for its own inputs).
+ * An input the policy accepts without a producing step in the evidence: a base model from a named
+ * publisher, a dataset ingested from outside. Matched by exact digest. Immutable.
  *
- * @param digest the exact digest accepted
- * @param kind the artifact kind it must be used as, if restricted
- * @param name a name to show, e.g. {@code llama-3-8b}
- * @param publisher who published it, to show in the lineage
+ * @param digest the artifact's digest (a model's manifest root digest)
+ * @param kind what it is
+ * @param name a name to show in the lineage, e.g. {@code llama-3-8b}
+ * @param publisher who published it, shown in the lineage
+ * @param source where the policy declares it, for messages
  */
-public record ExternalRoot(Digest digest, Optional<ArtifactKind> kind, Optional<String> name,
-    Optional<String> publisher) {
+public record ExternalRoot(Digest digest, ArtifactKind kind, String name, Optional<String> publisher, String source) {
   public ExternalRoot {
     Objects.requireNonNull(digest, "digest");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(publisher, "publisher");
+    Objects.requireNonNull(source, "source");
   }
 
-  /** A root known by its digest only. */
-  public static ExternalRoot of(Digest digest) {
-    return new ExternalRoot(digest, Optional.empty(), Optional.empty(), Optional.empty());
-  }
-
-  /** For messages: the name and publisher when known, else the digest. */
+  /** For messages and listings: the name, and the publisher when known. */
   public String describe() {
-    return name.map(n -> n + publisher.map(p -> " (published by " + p + ")").orElse(""))
-        .orElse(digest.toString());
+    return name + publisher.map(p -> " (published by " + p + ")").orElse("");
   }
 }

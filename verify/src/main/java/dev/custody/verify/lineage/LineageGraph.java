@@ -50,9 +50,11 @@ import java.util.Set;
  * two different chains links to both and is a {@link FindingCode#DIGEST_CLAIMED_TWICE} finding.
  *
  * <p><b>Roots.</b> An artifact no step produced is a {@link RootUse}: accepted when the verifier's
- * {@link LineageSettings} declare it an {@link ExternalRoot}; otherwise, for the kinds that must be
+ * trust policy declares it an {@link ExternalRoot} (of that artifact kind); otherwise, for the kinds that must be
  * backed (models and datasets by default), {@link FindingCode#LINEAGE_INPUT_UNPROVEN} — or
- * {@link FindingCode#RELEASE_UNPRODUCED} for what a release releases.
+ * {@link FindingCode#RELEASE_UNPRODUCED} for what a release releases and
+ * {@link FindingCode#EVALUATION_UNPRODUCED} for a model an evaluation evaluates — at the severity
+ * the {@link LineageSettings} give (or not at all when that check is off).
  *
  * <p>Immutable and thread-safe once built. Memory: the steps (events without their environment)
  * and one map entry per produced digest and per entry hash.
@@ -94,13 +96,15 @@ public final class LineageGraph {
    *
    * @param steps authentic entries of one or more ledgers, in any order (ordered here by ledger
    *     label, then log index); a step given twice counts once
+   * @param settings how strictly to judge gaps
+   * @param roots the external roots the verifier's policy accepts
    */
-  public static LineageGraph build(Collection<Step> steps, LineageSettings settings) {
+  public static LineageGraph build(Collection<Step> steps, LineageSettings settings, Collection<ExternalRoot> roots) {
     Objects.requireNonNull(settings, "settings");
     List<Step> ordered = new ArrayList<>(new LinkedHashSet<>(steps));
     ordered.sort(ORDER);
     boolean several = ordered.stream().map(Step::ledger).distinct().count() > 1;
-    Builder b = new Builder(settings, several);
+    Builder b = new Builder(settings, roots, several);
     ordered.forEach(b::index);
     ordered.forEach(b::link);
     b.claimedTwice();
@@ -199,6 +203,7 @@ public final class LineageGraph {
 
   private static final class Builder {
     final LineageSettings settings;
+    final Map<Digest, ExternalRoot> externalRoots = new HashMap<>();
     final boolean several;
     final MutableNetwork<Step, Link> network =
         NetworkBuilder.directed().allowsParallelEdges(true).allowsSelfLoops(false).build();
@@ -209,8 +214,9 @@ public final class LineageGraph {
     final List<Ordered> findings = new ArrayList<>();
     int seq;
 
-    Builder(LineageSettings settings, boolean several) {
+    Builder(LineageSettings settings, Collection<ExternalRoot> roots, boolean several) {
       this.settings = settings;
+      roots.forEach(r -> externalRoots.put(r.digest(), r));
       this.several = several;
     }
 
@@ -268,8 +274,9 @@ public final class LineageGraph {
       for (Step p : linked) {
         network.addEdge(p, c, new Link(p, c, Link.Type.ARTIFACT, a.digest(), a.kind(), outputName(p, a.digest()),
             a.name()));
-        if (!p.ledger().equals(c.ledger()) && p.time().isAfter(c.time())) {
-          add(c, Finding.of(FindingCode.LINEAGE_TIME_REVERSED, c.ref(), where(c) + " uses " + Untrusted.quote(a.name())
+        Optional<Severity> reversed = settings.severity(LineageSettings.Check.TIME_REVERSED);
+        if (!p.ledger().equals(c.ledger()) && p.time().isAfter(c.time()) && reversed.isPresent()) {
+          add(c, new Finding(FindingCode.LINEAGE_TIME_REVERSED, reversed.get(), Optional.of(c.ref()), where(c) + " uses " + Untrusted.quote(a.name())
               + " (" + a.digest() + ") produced by " + where(p) + ", which claims a later time (" + p.time()
               + " > " + c.time() + "); one of the two signers' clocks or claims is wrong"));
         }
@@ -277,8 +284,7 @@ public final class LineageGraph {
       if (!linked.isEmpty()) {
         return;
       }
-      Optional<ExternalRoot> root = Optional.ofNullable(settings.externalRoots().get(a.digest()))
-          .filter(r -> r.kind().map(k -> k == a.kind()).orElse(true));
+      Optional<ExternalRoot> root = Optional.ofNullable(externalRoots.get(a.digest())).filter(r -> r.kind() == a.kind());
       roots.computeIfAbsent(c, k -> new ArrayList<>(1)).add(new RootUse(c, a, root));
       if (root.isPresent() || !settings.backedKinds().contains(a.kind())) {
         return;
@@ -286,13 +292,20 @@ public final class LineageGraph {
       String laterHint = later == null ? "" : "; " + where(later) + " produces it, but later in the log (log index "
           + later.ref().logIndex() + "): a step cannot use what did not exist yet";
       if (released) {
-        settings.releaseUnproduced().ifPresent(sev -> add(c, new Finding(FindingCode.RELEASE_UNPRODUCED, sev,
+        settings.severity(LineageSettings.Check.RELEASE_UNPRODUCED).ifPresent(sev -> add(c, new Finding(
+            FindingCode.RELEASE_UNPRODUCED, sev,
             Optional.of(c.ref()), where(c) + " releases " + Untrusted.quote(a.name()) + " " + a.digest() + ", but no step"
                 + " of the evidence produced it" + laterHint + ". Record the step that made it (training, fine-tune,"
                 + " conversion, merge), supply the ledger that holds it, or declare it an external root in the policy")));
+      } else if (c.kind().equals(EventType.EVALUATION) && a.kind() == ArtifactKind.MODEL) {
+        settings.severity(LineageSettings.Check.EVALUATION_UNPRODUCED).ifPresent(sev -> add(c, new Finding(
+            FindingCode.EVALUATION_UNPRODUCED, sev, Optional.of(c.ref()), where(c) + " evaluates "
+                + Untrusted.quote(a.name()) + " " + a.digest() + ", but no step of the evidence produced that model"
+                + laterHint + "; the evaluation is of weights whose origin is unproven. Evaluate the weights the"
+                + " lineage produced, or supply the ledger that produced these")));
       } else {
-        settings.inputUnproven().ifPresent(sev -> add(c, new Finding(FindingCode.LINEAGE_INPUT_UNPROVEN, sev,
-            Optional.of(c.ref()), where(c) + " uses " + a.kind().jsonName() + " " + Untrusted.quote(a.name()) + " "
+        settings.severity(LineageSettings.Check.INPUT_UNPROVEN).ifPresent(sev -> add(c, new Finding(
+            FindingCode.LINEAGE_INPUT_UNPROVEN, sev, Optional.of(c.ref()), where(c) + " uses " + a.kind().jsonName() + " " + Untrusted.quote(a.name()) + " "
                 + a.digest() + ", which no earlier step produced and the policy does not declare as an external root"
                 + laterHint + ". Its origin is unproven: supply the ledger that produced it, or declare it in the"
                 + " policy's externalRoots")));
@@ -300,10 +313,11 @@ public final class LineageGraph {
     }
 
     void claimedTwice() {
-      if (settings.claimedTwice().isEmpty()) {
+      Optional<Severity> level = settings.severity(LineageSettings.Check.DIGEST_CLAIMED_TWICE);
+      if (level.isEmpty()) {
         return;
       }
-      Severity sev = settings.claimedTwice().get();
+      Severity sev = level.get();
       for (Map.Entry<Digest, List<Step>> e : producers.entrySet()) {
         List<Step> ps = e.getValue();
         if (ps.size() < 2) {

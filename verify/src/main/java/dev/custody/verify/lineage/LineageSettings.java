@@ -1,65 +1,100 @@
 package dev.custody.verify.lineage;
 
-import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.verify.Severity;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.EnumSet;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * How strictly lineage is judged: the severity of each lineage finding (empty: the check is off),
- * which artifact kinds must be backed by a producing step, and the external roots accepted
- * without one. {@link #strict()} is a policy file's default; {@link #lenient()} is the
- * {@code --trust DIR} case, where nothing declares external roots, so gaps are warnings.
- * Immutable.
+ * How strictly the lineage stage judges gaps in the evidence: a level per relaxable check, and the
+ * artifact kinds whose inputs must be backed by a producing step or an external root. Checks that
+ * prove tampering or nonsense (a cycle, an approval of an unknown entry) are not relaxable and are
+ * not listed here. Immutable.
  *
- * @param inputUnproven severity of {@code LINEAGE_INPUT_UNPROVEN}
- * @param releaseUnproduced severity of {@code RELEASE_UNPRODUCED}
- * @param claimedTwice severity of {@code DIGEST_CLAIMED_TWICE}
- * @param backedKinds the artifact kinds whose use must be backed by a producer or an external root
- * @param externalRoots accepted roots, by digest
+ * @param levels the level of every {@link Check}
+ * @param backedKinds the input kinds {@link Check#INPUT_UNPROVEN} applies to (default model, dataset)
  */
-public record LineageSettings(Optional<Severity> inputUnproven, Optional<Severity> releaseUnproduced,
-    Optional<Severity> claimedTwice, Set<ArtifactKind> backedKinds, Map<Digest, ExternalRoot> externalRoots) {
-  /** The artifact kinds backed by default: what a model's lineage is made of. */
-  public static final Set<ArtifactKind> DEFAULT_BACKED_KINDS =
-      Collections.unmodifiableSet(EnumSet.of(ArtifactKind.MODEL, ArtifactKind.DATASET));
+public record LineageSettings(Map<Check, Level> levels, Set<ArtifactKind> backedKinds) {
+
+  /** The relaxable lineage checks, with their policy member names ({@code lineage.inputUnproven}, ...). */
+  public enum Check {
+    /** A backed-kind input that is no earlier output and no external root. */
+    INPUT_UNPROVEN("inputUnproven", Level.ERROR),
+    /** A release of a digest no producing step produced. */
+    RELEASE_UNPRODUCED("releaseUnproduced", Level.ERROR),
+    /** An evaluation of a model no step produced. */
+    EVALUATION_UNPRODUCED("evaluationUnproduced", Level.ERROR),
+    /** Two chains or ledgers claim to have produced the same digest. */
+    DIGEST_CLAIMED_TWICE("digestClaimedTwice", Level.ERROR),
+    /** A producer's time is after its consumer's. */
+    TIME_REVERSED("timeReversed", Level.WARNING);
+
+    private final String member;
+    private final Level strictDefault;
+
+    Check(String member, Level strictDefault) {
+      this.member = member;
+      this.strictDefault = strictDefault;
+    }
+
+    /** The member name in the policy's {@code lineage} section. */
+    public String member() {
+      return member;
+    }
+  }
+
+  /** What a check's findings are: errors, warnings, or not reported. */
+  public enum Level {
+    ERROR,
+    WARNING,
+    OFF;
+
+    /** The severity of findings at this level; empty for {@link #OFF}. */
+    public Optional<Severity> severity() {
+      return switch (this) {
+        case ERROR -> Optional.of(Severity.ERROR);
+        case WARNING -> Optional.of(Severity.WARNING);
+        case OFF -> Optional.empty();
+      };
+    }
+  }
 
   public LineageSettings {
-    Objects.requireNonNull(inputUnproven, "inputUnproven");
-    Objects.requireNonNull(releaseUnproduced, "releaseUnproduced");
-    Objects.requireNonNull(claimedTwice, "claimedTwice");
-    backedKinds = backedKinds.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(backedKinds));
-    externalRoots = Collections.unmodifiableMap(new LinkedHashMap<>(externalRoots));
-    externalRoots.forEach((d, r) -> {
-      if (!d.equals(r.digest())) {
-        throw new IllegalArgumentException("external root " + r.digest() + " filed under " + d);
+    Objects.requireNonNull(levels, "levels");
+    EnumMap<Check, Level> m = new EnumMap<>(Check.class);
+    m.putAll(levels);
+    for (Check c : Check.values()) {
+      if (!m.containsKey(c)) {
+        throw new IllegalArgumentException("lineage settings lack a level for " + c.member());
       }
-    });
+    }
+    levels = java.util.Collections.unmodifiableMap(m);
+    backedKinds = Set.copyOf(backedKinds);
   }
 
-  /** Every lineage gap is an error; no external roots. */
+  /** A policy file's defaults: every gap an error, except a time reversal (a warning). */
   public static LineageSettings strict() {
-    return new LineageSettings(Optional.of(Severity.ERROR), Optional.of(Severity.ERROR), Optional.of(Severity.ERROR),
-        DEFAULT_BACKED_KINDS, Map.of());
+    EnumMap<Check, Level> m = new EnumMap<>(Check.class);
+    for (Check c : Check.values()) {
+      m.put(c, c.strictDefault);
+    }
+    return new LineageSettings(m, Set.of(ArtifactKind.MODEL, ArtifactKind.DATASET));
   }
 
-  /** Lineage gaps are warnings: the {@code --trust DIR} case, with no way to declare roots. */
+  /** {@code --trust DIR}: every gap a warning (there is no place to declare external roots). */
   public static LineageSettings lenient() {
-    return new LineageSettings(Optional.of(Severity.WARNING), Optional.of(Severity.WARNING),
-        Optional.of(Severity.WARNING), DEFAULT_BACKED_KINDS, Map.of());
+    EnumMap<Check, Level> m = new EnumMap<>(Check.class);
+    for (Check c : Check.values()) {
+      m.put(c, Level.WARNING);
+    }
+    return new LineageSettings(m, Set.of(ArtifactKind.MODEL, ArtifactKind.DATASET));
   }
 
-  /** A copy that also accepts {@code roots}. */
-  public LineageSettings withExternalRoots(Collection<ExternalRoot> roots) {
-    Map<Digest, ExternalRoot> all = new LinkedHashMap<>(externalRoots);
-    roots.forEach(r -> all.put(r.digest(), r));
-    return new LineageSettings(inputUnproven, releaseUnproduced, claimedTwice, backedKinds, all);
+  /** The severity of {@code check}'s findings; empty when it is off. */
+  public Optional<Severity> severity(Check check) {
+    return levels.get(check).severity();
   }
 }

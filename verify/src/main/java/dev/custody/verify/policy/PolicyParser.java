@@ -1,5 +1,7 @@
 package dev.custody.verify.policy;
 
+import dev.custody.verify.lineage.ExternalRoot;
+import dev.custody.verify.lineage.LineageSettings;
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryCodec;

@@ -38,7 +38,7 @@ class LineageGraphTest {
   @Test
   void build_honestLineage_linksEveryUseToItsProducerWithoutFindings() {
     Ledger l = honest();
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     assertThat(g.findings()).isEmpty();
     Step ingest = l.steps.get(0);
@@ -62,7 +62,7 @@ class LineageGraphTest {
     Digest random = digest("nobody made this");
     Step ft = l.add("acme/m", event(EventType.FINE_TUNE, List.of(model("base", random)), List.of(model("model", TUNED))));
 
-    LineageGraph strict = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph strict = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
     assertThat(codes(strict)).containsExactly(FindingCode.LINEAGE_INPUT_UNPROVEN);
     Finding f = strict.findings().get(0);
     assertThat(f.severity()).isEqualTo(Severity.ERROR);
@@ -70,22 +70,23 @@ class LineageGraphTest {
     assertThat(f.message()).contains("fine-tune acme/m:4", "'base'", random.toString(), "externalRoots");
     assertThat(strict.rootsOf(ft)).singleElement().satisfies(r -> assertThat(r.isDeclared()).isFalse());
 
-    LineageGraph lenient = LineageGraph.build(l.steps, LineageSettings.lenient());
+    LineageGraph lenient = LineageGraph.build(l.steps, LineageSettings.lenient(), List.of());
     assertThat(lenient.findings()).singleElement().satisfies(x -> assertThat(x.severity()).isEqualTo(Severity.WARNING));
 
-    LineageSettings off = new LineageSettings(Optional.empty(), Optional.of(Severity.ERROR), Optional.of(Severity.ERROR),
-        LineageSettings.DEFAULT_BACKED_KINDS, Map.of());
-    assertThat(LineageGraph.build(l.steps, off).findings()).isEmpty();
+    java.util.EnumMap<LineageSettings.Check, LineageSettings.Level> levels =
+        new java.util.EnumMap<>(LineageSettings.strict().levels());
+    levels.put(LineageSettings.Check.INPUT_UNPROVEN, LineageSettings.Level.OFF);
+    LineageSettings off = new LineageSettings(levels, LineageSettings.strict().backedKinds());
+    assertThat(LineageGraph.build(l.steps, off, List.of()).findings()).isEmpty();
   }
 
   @Test
   void build_declaredExternalRoot_acceptsTheInputAndShowsItAsRoot() {
     Ledger l = new Ledger("acme");
     Step ft = l.add("acme/m", event(EventType.FINE_TUNE, List.of(model("base", BASE)), List.of(model("model", TUNED))));
-    ExternalRoot llama = new ExternalRoot(BASE, Optional.of(ArtifactKind.MODEL), Optional.of("llama-3-8b"),
-        Optional.of("meta"));
+    ExternalRoot llama = new ExternalRoot(BASE, ArtifactKind.MODEL, "llama-3-8b", Optional.of("meta"), "policy.yaml:7:5");
 
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict().withExternalRoots(List.of(llama)));
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of(llama));
 
     assertThat(g.findings()).isEmpty();
     assertThat(g.rootsOf(ft)).singleElement().satisfies(r -> {
@@ -99,9 +100,9 @@ class LineageGraphTest {
   void build_externalRootOfAnotherKind_doesNotBackTheInput() {
     Ledger l = new Ledger("acme");
     l.add("acme/m", event(EventType.TRAINING, List.of(dataset("train", BASE)), List.of(model("model", TUNED))));
-    ExternalRoot onlyAsModel = new ExternalRoot(BASE, Optional.of(ArtifactKind.MODEL), Optional.empty(), Optional.empty());
+    ExternalRoot onlyAsModel = new ExternalRoot(BASE, ArtifactKind.MODEL, "base", Optional.empty(), "policy.yaml:7:5");
 
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict().withExternalRoots(List.of(onlyAsModel)));
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of(onlyAsModel));
 
     assertThat(codes(g)).containsExactly(FindingCode.LINEAGE_INPUT_UNPROVEN);
   }
@@ -112,7 +113,7 @@ class LineageGraphTest {
     Digest other = digest("weights nobody trained");
     Step release = l.add("acme/m", event(EventType.RELEASE, List.of(), List.of(model("model", other))));
 
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     assertThat(codes(g)).containsExactly(FindingCode.RELEASE_UNPRODUCED);
     assertThat(g.findings().get(0).entry()).contains(release.ref());
@@ -122,15 +123,28 @@ class LineageGraphTest {
   @Test
   void build_producerLaterInTheLog_doesNotBackAnEarlierUse() {
     Ledger l = new Ledger("acme");
-    Step eval = l.add("acme/m", event(EventType.EVALUATION, List.of(model("model", BASE)), List.of()));
+    Step eval = l.add("acme/m", event(EventType.FINE_TUNE, List.of(model("base", BASE)), List.of()));
     l.add("acme/m", event(EventType.TRAINING, List.of(), List.of(model("model", BASE))));
 
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     assertThat(codes(g)).containsExactly(FindingCode.LINEAGE_INPUT_UNPROVEN);
     assertThat(g.findings().get(0).entry()).contains(eval.ref());
     assertThat(g.findings().get(0).message()).contains("later in the log (log index 1)");
     assertThat(g.network().inDegree(eval)).isZero();
+  }
+
+  @Test
+  void build_evaluationOfUnproducedWeights_isEvaluationUnproduced() {
+    Ledger l = honest();
+    Digest other = digest("weights nobody trained");
+    Step eval = l.add("acme/m", event(EventType.EVALUATION, List.of(model("model", other)), List.of()));
+
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
+
+    assertThat(codes(g)).containsExactly(FindingCode.EVALUATION_UNPRODUCED);
+    assertThat(g.findings().get(0).entry()).contains(eval.ref());
+    assertThat(g.findings().get(0).message()).contains("evaluation acme/m:4 evaluates 'model' " + other);
   }
 
   @Test
@@ -140,7 +154,7 @@ class LineageGraphTest {
     Step copy = l.add("acme/b", event(EventType.TRAINING, List.of(), List.of(model("weights", BASE))));
     l.add("acme/a", event(EventType.CONVERSION, List.of(model("model", BASE)), List.of(model("model", BASE))));
 
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     assertThat(codes(g)).containsExactly(FindingCode.DIGEST_CLAIMED_TWICE);
     assertThat(g.findings().get(0).entry()).contains(copy.ref());
@@ -153,7 +167,7 @@ class LineageGraphTest {
     l.add("acme/a", event(EventType.TRAINING, List.of(), List.of(model("model", BASE))));
     l.add("acme/a", event(EventType.TRAINING, List.of(), List.of(model("model", BASE))));
 
-    assertThat(LineageGraph.build(l.steps, LineageSettings.strict()).findings()).isEmpty();
+    assertThat(LineageGraph.build(l.steps, LineageSettings.strict(), List.of()).findings()).isEmpty();
   }
 
   @Test
@@ -168,7 +182,7 @@ class LineageGraphTest {
     List<Step> all = new ArrayList<>(ft.steps);
     all.addAll(base.steps);
 
-    LineageGraph g = LineageGraph.build(all, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(all, LineageSettings.strict(), List.of());
 
     assertThat(g.findings()).isEmpty();
     assertThat(g.severalLedgers()).isTrue();
@@ -186,7 +200,7 @@ class LineageGraphTest {
     List<Step> all = new ArrayList<>(base.steps);
     all.addAll(ft.steps);
 
-    LineageGraph g = LineageGraph.build(all, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(all, LineageSettings.strict(), List.of());
 
     assertThat(codes(g)).containsExactly(FindingCode.LINEAGE_TIME_REVERSED);
     assertThat(g.findings().get(0).severity()).isEqualTo(Severity.WARNING);
@@ -203,7 +217,7 @@ class LineageGraphTest {
     List<Step> all = new ArrayList<>(a.steps);
     all.addAll(b.steps);
 
-    LineageGraph g = LineageGraph.build(all, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(all, LineageSettings.strict(), List.of());
 
     assertThat(codes(g)).containsExactly(FindingCode.LINEAGE_CYCLE);
     assertThat(g.findings().get(0).message()).contains("training a/m:0 in 'a' -> training b/m:0 in 'b' -> training a/m:0");
@@ -215,7 +229,7 @@ class LineageGraphTest {
     Step release = l.steps.get(3);
     Step approval = l.add("acme/m", approval(release.hash()));
 
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     assertThat(g.findings()).isEmpty();
     Link link = g.network().edgesConnecting(release, approval).iterator().next();
@@ -231,7 +245,7 @@ class LineageGraphTest {
     Step t = l.add("acme/m", event(EventType.TRAINING, List.of(dataset("train", DATA),
         ArtifactRef.of("script", ArtifactKind.CODE, digest("train.py"))), List.of(model("model", BASE))));
 
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     assertThat(g.findings()).isEmpty();
     assertThat(g.rootsOf(t)).singleElement().satisfies(r -> assertThat(r.artifact().name()).isEqualTo("script"));
@@ -243,7 +257,7 @@ class LineageGraphTest {
     EventType hostile = EventType.of("urn:x:\u202Eevil");
     l.add("acme/m", Event.builder(hostile).input(model("base", BASE)).build());
 
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     assertThat(g.findings()).singleElement().satisfies(f -> {
       assertThat(f.message()).doesNotContain("\u202E");
@@ -254,7 +268,7 @@ class LineageGraphTest {
   @Test
   void ancestors_ofAStepNotInTheGraph_isRejected() {
     Ledger l = honest();
-    LineageGraph g = LineageGraph.build(l.steps.subList(0, 2), LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps.subList(0, 2), LineageSettings.strict(), List.of());
     assertThatThrownBy(() -> g.ancestors(l.steps.get(3))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a step of this lineage");
   }

@@ -31,8 +31,8 @@ class LineageTextRendererTest {
     ft.add("b/ft", approval(rel.hash()));
     List<Step> all = new ArrayList<>(base.steps);
     all.addAll(ft.steps);
-    LineageGraph g = LineageGraph.build(all, LineageSettings.strict().withExternalRoots(List.of(
-        new ExternalRoot(digest("extra data"), Optional.empty(), Optional.of("extra-corpus"), Optional.of("example.org")))));
+    LineageGraph g = LineageGraph.build(all, LineageSettings.strict(), List.of(new ExternalRoot(digest("extra data"),
+        dev.custody.core.event.ArtifactKind.DATASET, "extra-corpus", Optional.of("example.org"), "policy.yaml:3:5")));
 
     String text = LineageTextRenderer.render(g, rel, s -> s.ledger() + "-signer", g.findings());
 
@@ -53,7 +53,7 @@ class LineageTextRendererTest {
     Ledger l = new Ledger("acme");
     Step ft = l.add("acme/m", event(EventType.FINE_TUNE, List.of(model("base", digest("random"))),
         List.of(model("model", TUNED))));
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     String text = LineageTextRenderer.render(g, ft, s -> "k", g.findings());
 
@@ -70,7 +70,7 @@ class LineageTextRendererTest {
     l.add("acme/m", event(EventType.FINE_TUNE, List.of(model("model", BASE)), List.of(model("t", TUNED))));
     Step merge = l.add("acme/m", event(EventType.MERGE, List.of(model("a", QUANT), model("b", TUNED)),
         List.of(model("merged", digest("merged")))));
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
 
     String text = LineageTextRenderer.render(g, merge, s -> "k", List.of());
 
@@ -86,7 +86,7 @@ class LineageTextRendererTest {
       last = l.add("acme/m", event(EventType.CONVERSION, List.of(model("m", digest(Integer.toString(i - 1)))),
           List.of(model("m", digest(Integer.toString(i))))));
     }
-    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict());
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
     String text = LineageTextRenderer.render(g, last, s -> "k", List.of());
 
     assertThat(text.lines().count()).isEqualTo(LineageTextRenderer.MAX_LINES + 1);
