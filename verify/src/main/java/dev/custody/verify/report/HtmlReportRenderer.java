@@ -226,8 +226,12 @@ public final class HtmlReportRenderer {
         .append(" artifact's name and digest). Marked steps link to their findings.</p>\n");
     if (v.bounded()) {
       h.append("<p class=\"note bounded\" id=\"lineage-bound\">The picture shows ").append(v.shown.size()).append(" of ")
-          .append(plural(v.scope.size(), "step")).append(" (at most ").append(options.maxNodes())
-          .append(" nodes are drawn: steps with findings, releases and their lineage first). Left out: ");
+          .append(plural(v.scope.size(), "step")).append(" (at most ").append(options.maxNodes()).append(" nodes are drawn");
+      if (v.nodeLimit < options.maxNodes()) {
+        h.append(", ").append(v.nodeLimit).append(" here because the links between more would cross too many layers to")
+            .append(" lay out quickly");
+      }
+      h.append(": steps with findings, releases and their lineage first). Left out: ");
       List<String> parts = new ArrayList<>();
       v.omittedByKind.forEach((kind, n) -> parts.add(n + " " + Html.text(kind)));
       if (v.rootsOmitted > 0) {

@@ -20,7 +20,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,8 +28,7 @@ import java.util.TreeMap;
 
 /**
  * What the report shows of a lineage: the steps in the report's scope, which of them (and which
- * root artifacts) the picture draws within the node bound, and the report's findings mapped to
- * steps.
+ * root artifacts) the picture draws, and the report's findings mapped to steps.
  *
  * <p><b>Scope.</b> The steps of the report's chains (every chain, unless the report is restricted
  * to one) and everything they depend on, transitively, in any chain or ledger.
@@ -40,8 +38,20 @@ import java.util.TreeMap;
  * first (so what is drawn is a connected piece of lineage, not scattered steps): steps with an
  * error finding, steps with a warning, releases, then every other step; newest first within each
  * group. A step's root artifacts are drawn with it while room remains.
+ *
+ * <p><b>The layout budget.</b> The layered layout gives a link one placeholder per layer it
+ * crosses, so its cost follows the total length of the links, not only the number of nodes: a
+ * dataset used by each of 200 successive trainings makes 20,000 placeholders and a layout of
+ * several seconds. When the drawn links would cross more than {@link #MAX_LINK_SPAN} layers in
+ * all (estimated from a longest-path layering), fewer nodes are drawn, by the same order.
  */
 final class LineageView {
+  /**
+   * Most layers the drawn links may cross in all. ELK lays out about 5,000 crossed layers (with the
+   * labels between them) in one to two seconds on one core; see the README's HTML report figures.
+   */
+  static final int MAX_LINK_SPAN = 5000;
+
   /** A root artifact node: an artifact used without a producer, by digest (and whether it is declared). */
   record Root(Digest digest, ArtifactKind kind, Optional<ExternalRoot> declared, String name, List<RootUse> uses) {}
 
@@ -58,21 +68,35 @@ final class LineageView {
   final Map<String, Integer> omittedByKind;
   /** Root uses in scope not drawn. */
   final int rootsOmitted;
+  /** Most nodes drawn: the option, or fewer when the layout budget required it. */
+  final int nodeLimit;
   /** Indexes (into the report's findings) of each step's findings, most severe first. */
   final Map<Step, List<Integer>> findingsByStep;
-  /** Each step's worst severity. */
+  /** Each marked step's worst severity (no entry: no finding). */
   final Map<Step, Severity> status;
 
-  private LineageView(LineageGraph graph, List<Step> scope, List<Step> shown, List<Root> roots, List<Link> links,
-      Map<String, Integer> omittedByKind, int rootsOmitted, Map<Step, List<Integer>> findingsByStep,
-      Map<Step, Severity> status) {
+  private LineageView(LineageGraph graph, List<Step> scope, Selection sel, Map<Step, List<Integer>> findingsByStep,
+      Map<Step, Severity> status, HtmlReportOptions options) {
     this.graph = graph;
     this.scope = scope;
-    this.shown = shown;
-    this.roots = roots;
-    this.links = links;
-    this.omittedByKind = omittedByKind;
-    this.rootsOmitted = rootsOmitted;
+    this.shown = scope.stream().filter(sel.chosen::contains).toList();
+    this.roots = List.copyOf(sel.roots.values());
+    List<Link> drawn = new ArrayList<>();
+    for (Step s : shown) {
+      graph.network().outEdges(s).stream().filter(l -> sel.chosen.contains(l.to())).forEach(drawn::add);
+    }
+    this.links = List.copyOf(drawn);
+    Map<String, Integer> omitted = new TreeMap<>();
+    int rootUses = sel.rootsOmitted;
+    for (Step s : scope) {
+      if (!sel.chosen.contains(s)) {
+        omitted.merge(s.kind().name(), 1, Integer::sum);
+        rootUses += (int) graph.rootsOf(s).stream().filter(u -> drawnAsRoot(u, options)).count();
+      }
+    }
+    this.omittedByKind = Collections.unmodifiableMap(omitted);
+    this.rootsOmitted = rootUses;
+    this.nodeLimit = sel.limit;
     this.findingsByStep = findingsByStep;
     this.status = status;
   }
@@ -81,13 +105,30 @@ final class LineageView {
     Map<Step, List<Integer>> byStep = findingsByStep(report, graph);
     Map<Step, Severity> status = new HashMap<>();
     byStep.forEach((s, idx) -> status.put(s, report.findings().get(idx.get(0)).severity()));
+    Set<Step> inScope = scope(report, graph);
+    List<Step> scope = graph.steps().stream().filter(inScope::contains).toList();
 
-    List<Step> all = graph.steps();
+    // Priority: errors, warnings, releases, the rest; newest first in each group.
+    List<Step> priority = new ArrayList<>(scope);
+    Collections.reverse(priority);
+    priority.sort(Comparator.comparingInt(s -> rank(s, status)));
+
+    Selection sel = Selection.choose(graph, options, inScope, priority, options.maxNodes());
+    for (long span = sel.linkSpan(); span > MAX_LINK_SPAN && sel.limit > 1; span = sel.linkSpan()) {
+      // The span grows about quadratically with the nodes where it explodes (long runs of links).
+      int smaller = (int) Math.min(sel.limit - 1, Math.floor(sel.limit * Math.sqrt((double) MAX_LINK_SPAN / span)));
+      sel = Selection.choose(graph, options, inScope, priority, Math.max(1, smaller));
+    }
+    return new LineageView(graph, scope, sel, byStep, status, options);
+  }
+
+  /** The report's chains' steps and, transitively, everything they depend on. */
+  private static Set<Step> scope(VerificationReport report, LineageGraph graph) {
     Set<String> chains = new HashSet<>();
     report.chains().stream().map(ChainSummary::chain).forEach(chains::add);
     Set<Step> inScope = new HashSet<>();
     Deque<Step> queue = new ArrayDeque<>();
-    for (Step s : all) {
+    for (Step s : graph.network().nodes()) {
       if (chains.isEmpty() || chains.contains(s.chain())) {
         inScope.add(s);
         queue.add(s);
@@ -100,81 +141,151 @@ final class LineageView {
         }
       }
     }
-    List<Step> scope = all.stream().filter(inScope::contains).toList();
+    return inScope;
+  }
 
-    // Priority: errors, warnings, releases, the rest; newest first in each group.
-    List<Step> priority = new ArrayList<>(scope);
-    Collections.reverse(priority);
-    priority.sort(Comparator.comparingInt(s -> rank(s, status)));
+  /** The steps and root nodes chosen within a node limit. */
+  private static final class Selection {
+    final LineageGraph graph;
+    final HtmlReportOptions options;
+    final int limit;
+    final Set<Step> chosen = new HashSet<>();
+    final Map<String, Root> roots = new LinkedHashMap<>();
+    int nodes;
+    int rootsOmitted;
 
-    Set<Step> chosen = new HashSet<>();
-    Map<String, Root> roots = new LinkedHashMap<>();
-    int[] nodes = {0};
-    int rootsOmitted = 0;
-    for (Step seed : priority) {
-      if (nodes[0] >= options.maxNodes()) {
-        break;
-      }
-      if (chosen.contains(seed)) {
-        continue;
-      }
-      Deque<Step> bfs = new ArrayDeque<>();
-      bfs.add(seed);
-      Set<Step> seen = new HashSet<>();
-      seen.add(seed);
-      while (!bfs.isEmpty() && nodes[0] < options.maxNodes()) {
-        Step s = bfs.poll();
-        if (chosen.add(s)) {
-          nodes[0]++;
+    private Selection(LineageGraph graph, HtmlReportOptions options, int limit) {
+      this.graph = graph;
+      this.options = options;
+      this.limit = limit;
+    }
+
+    /** Takes each step of {@code priority} with its ancestors (in scope), nearest first, until the limit. */
+    static Selection choose(LineageGraph graph, HtmlReportOptions options, Set<Step> inScope, List<Step> priority,
+        int limit) {
+      Selection sel = new Selection(graph, options, limit);
+      for (Step seed : priority) {
+        if (sel.full()) {
+          break;
         }
-        for (Step p : graph.network().predecessors(s)) {
-          if (inScope.contains(p) && !chosen.contains(p) && seen.add(p)) {
-            bfs.add(p);
+        if (sel.chosen.contains(seed)) {
+          continue;
+        }
+        Deque<Step> bfs = new ArrayDeque<>();
+        Set<Step> seen = new HashSet<>();
+        bfs.add(seed);
+        seen.add(seed);
+        while (!bfs.isEmpty() && !sel.full()) {
+          Step s = bfs.poll();
+          sel.add(s);
+          for (Step p : graph.network().predecessors(s)) {
+            if (inScope.contains(p) && !sel.chosen.contains(p) && seen.add(p)) {
+              bfs.add(p);
+            }
           }
         }
       }
+      return sel;
     }
-    List<Step> shown = scope.stream().filter(chosen::contains).toList();
-    for (Step s : shown) {
+
+    boolean full() {
+      return nodes >= limit;
+    }
+
+    /** Draws {@code s}, and its root artifacts while there is room (a root already drawn costs nothing). */
+    private void add(Step s) {
+      if (!chosen.add(s)) {
+        return;
+      }
+      nodes++;
       for (RootUse u : graph.rootsOf(s)) {
-        if (!u.isDeclared() && !options.rootKinds().contains(u.artifact().kind())) {
+        if (!drawnAsRoot(u, options)) {
           continue;
         }
         String key = u.artifact().digest() + (u.isDeclared() ? " declared" : " unproven");
         Root r = roots.get(key);
-        if (r == null && nodes[0] >= options.maxNodes()) {
+        if (r == null && full()) {
           rootsOmitted++;
           continue;
         }
         if (r == null) {
           r = new Root(u.artifact().digest(), u.artifact().kind(), u.declared(), u.artifact().name(), new ArrayList<>());
           roots.put(key, r);
-          nodes[0]++;
+          nodes++;
         }
         r.uses().add(u);
       }
     }
-    Map<String, Integer> omitted = new TreeMap<>();
-    for (Step s : scope) {
-      if (!chosen.contains(s)) {
-        omitted.merge(s.kind().name(), 1, Integer::sum);
-        for (RootUse u : graph.rootsOf(s)) {
-          if (u.isDeclared() || options.rootKinds().contains(u.artifact().kind())) {
-            rootsOmitted++;
+
+    /**
+     * Layers the links between chosen steps would cross beyond their first, in all: the smaller
+     * of the as-soon-as-possible and as-late-as-possible longest-path layerings (the layout's own
+     * network-simplex layering is no worse than either on a path-like graph). A root node sits
+     * just above its first user, so its links count nothing. Links inside a cycle (possible across
+     * ledgers) count nothing either.
+     */
+    long linkSpan() {
+      Map<Step, List<Step>> succ = new HashMap<>();
+      Map<Step, Integer> indegree = new HashMap<>();
+      chosen.forEach(s -> indegree.put(s, 0));
+      for (Step s : chosen) {
+        for (Step t : graph.network().successors(s)) {
+          if (chosen.contains(t)) {
+            succ.computeIfAbsent(s, k -> new ArrayList<>()).add(t);
+            indegree.merge(t, 1, Integer::sum);
           }
         }
       }
-    }
-    List<Link> links = new ArrayList<>();
-    for (Step s : shown) {
-      for (Link l : graph.network().outEdges(s)) {
-        if (chosen.contains(l.to())) {
-          links.add(l);
+      List<Step> order = new ArrayList<>();
+      Deque<Step> ready = new ArrayDeque<>();
+      indegree.forEach((s, d) -> {
+        if (d == 0) {
+          ready.add(s);
+        }
+      });
+      Map<Step, Integer> remaining = new HashMap<>(indegree);
+      while (!ready.isEmpty()) {
+        Step s = ready.poll();
+        order.add(s);
+        for (Step t : succ.getOrDefault(s, List.of())) {
+          if (remaining.merge(t, -1, Integer::sum) == 0) {
+            ready.add(t);
+          }
         }
       }
+      Map<Step, Integer> early = new HashMap<>();
+      for (Step s : order) {
+        early.putIfAbsent(s, 0);
+        for (Step t : succ.getOrDefault(s, List.of())) {
+          early.merge(t, early.get(s) + 1, Math::max);
+        }
+      }
+      Map<Step, Integer> late = new HashMap<>();
+      for (int i = order.size() - 1; i >= 0; i--) {
+        Step s = order.get(i);
+        int layer = succ.getOrDefault(s, List.of()).stream().filter(late::containsKey).mapToInt(t -> late.get(t) - 1)
+            .min().orElse(0);
+        late.put(s, layer);
+      }
+      return Math.min(span(order, succ, early), span(order, succ, late));
     }
-    return new LineageView(graph, scope, shown, List.copyOf(roots.values()), links, omitted, rootsOmitted, byStep,
-        status);
+
+    private static long span(List<Step> order, Map<Step, List<Step>> succ, Map<Step, Integer> layer) {
+      long total = 0;
+      for (Step s : order) {
+        for (Step t : succ.getOrDefault(s, List.of())) {
+          if (layer.containsKey(t)) {
+            total += Math.max(0, layer.get(t) - layer.get(s) - 1);
+          }
+        }
+      }
+      return total;
+    }
+  }
+
+  /** Whether a root use is drawn: declared roots always, unproven ones of the kinds asked for. */
+  private static boolean drawnAsRoot(RootUse u, HtmlReportOptions options) {
+    return u.isDeclared() || options.rootKinds().contains(u.artifact().kind());
   }
 
   private static int rank(Step s, Map<Step, Severity> status) {
@@ -221,10 +332,5 @@ final class LineageView {
   /** Whether the picture leaves steps or roots out. */
   boolean bounded() {
     return shown.size() < scope.size() || rootsOmitted > 0;
-  }
-
-  /** Steps drawn, as a set (for membership). */
-  Set<Step> shownSet() {
-    return new LinkedHashSet<>(shown);
   }
 }
