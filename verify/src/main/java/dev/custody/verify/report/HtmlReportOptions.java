@@ -54,8 +54,12 @@ public record HtmlReportOptions(Function<Step, String> signerLabel, int maxNodes
 
   /** The default signer label: {@code key } and the first {@value #KEY_ID_PREFIX_HEX} hex digits of the key id. */
   public static String keyIdLabel(Step step) {
-    String id = step.keyId();
-    return "key " + (id.length() > KEY_ID_PREFIX_HEX ? id.substring(0, KEY_ID_PREFIX_HEX) : id);
+    return keyLabel(step.keyId());
+  }
+
+  /** {@code key } and the first {@value #KEY_ID_PREFIX_HEX} hex digits of {@code keyId}. */
+  static String keyLabel(String keyId) {
+    return "key " + (keyId.length() > KEY_ID_PREFIX_HEX ? keyId.substring(0, KEY_ID_PREFIX_HEX) : keyId);
   }
 
   /** A copy that labels signers with {@code label} (e.g. the identity a policy binds the key to). */

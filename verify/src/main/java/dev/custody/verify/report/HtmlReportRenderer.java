@@ -61,6 +61,11 @@ public final class HtmlReportRenderer {
   static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src " + CSS_HASH_SOURCE
       + "; img-src data:; base-uri 'none'; form-action 'none'";
 
+  /** Most releases the summary lists (the newest); a whole-ledger report of a big ledger holds thousands. */
+  static final int MAX_RELEASE_ROWS = 1000;
+  /** Longest list (releases, chains, steps by time) shown open; longer ones are folded (open them with a click, no script). */
+  static final int MAX_OPEN_ROWS = 12;
+
   private HtmlReportRenderer() {}
 
   /** The page for {@code report}, with the lineage picture and timeline if {@code lineage} is given; default options. */
@@ -169,11 +174,20 @@ public final class HtmlReportRenderer {
       h.append("<p class=\"note\">No release in scope.</p>\n");
       return;
     }
+    if (releases.size() > MAX_RELEASE_ROWS) {
+      h.append("<p class=\"note bounded\">The newest ").append(MAX_RELEASE_ROWS).append(" of ")
+          .append(releases.size()).append(" releases in scope are listed.</p>\n");
+      releases = releases.subList(releases.size() - MAX_RELEASE_ROWS, releases.size());
+    }
+    boolean fold = releases.size() > MAX_OPEN_ROWS;
+    if (fold) {
+      h.append("<details><summary>").append(plural(releases.size(), "release")).append("</summary>\n");
+    }
     h.append("<table class=\"releases\"><thead><tr><th>Release</th><th>Version</th><th>Model</th><th>Digest</th>")
         .append("<th>Signed by</th><th>Claimed time</th><th>Status</th></tr></thead><tbody>\n");
     for (Step s : releases) {
       String version = s.event().details() instanceof EventDetails.Release rel ? rel.version() : "";
-      List<ArtifactRef> outs = s.event().outputs().isEmpty() ? List.of() : s.event().outputs();
+      List<ArtifactRef> outs = s.event().outputs();
       int rows = Math.max(1, outs.size());
       for (int i = 0; i < rows; i++) {
         h.append("<tr data-entry=\"").append(Html.text(s.position())).append("\">");
@@ -197,26 +211,28 @@ public final class HtmlReportRenderer {
         h.append("</tr>\n");
       }
     }
-    h.append("</tbody></table>\n");
+    h.append("</tbody></table>\n").append(fold ? "</details>\n" : "");
   }
 
   private static void chains(StringBuilder h, VerificationReport r, Optional<LineageView> view, HtmlReportOptions options) {
     Map<String, Set<String>> signers = new TreeMap<>();
     view.ifPresent(v -> v.scope.forEach(s -> signers.computeIfAbsent(s.chain(), k -> new LinkedHashSet<>())
         .add(options.signerLabel().apply(s))));
-    h.append("<h3>Chains</h3>\n<table class=\"chains\"><thead><tr><th>Chain</th><th class=\"num\">Entries</th>")
+    boolean fold = r.chains().size() > MAX_OPEN_ROWS;
+    h.append("<h3>Chains</h3>\n").append(fold ? "<details><summary>" + plural(r.chains().size(), "chain") + "</summary>\n" : "")
+        .append("<table class=\"chains\"><thead><tr><th>Chain</th><th class=\"num\">Entries</th>")
         .append("<th>Head entry</th><th>Signed by</th></tr></thead><tbody>\n");
     for (ChainSummary c : r.chains()) {
       Set<String> names = signers.getOrDefault(c.chain(), Set.of());
       List<String> shown = names.isEmpty()
-          ? c.signerKeyIds().stream().map(k -> "key " + k.substring(0, Math.min(k.length(), HtmlReportOptions.KEY_ID_PREFIX_HEX))).toList()
+          ? c.signerKeyIds().stream().map(HtmlReportOptions::keyLabel).toList()
           : List.copyOf(names);
       h.append("<tr data-chain=\"").append(Html.text(c.chain())).append("\"><td><code>").append(Html.text(c.chain()))
           .append("</code></td><td class=\"num\">").append(c.entries()).append("</td><td class=\"digest\" title=\"")
           .append(Html.own(c.head().toString())).append("\">").append(Html.own(Html.shortDigest(c.head())))
           .append("</td><td>").append(String.join(", ", shown.stream().map(Html::text).toList())).append("</td></tr>\n");
     }
-    h.append("</tbody></table>\n");
+    h.append("</tbody></table>\n").append(fold ? "</details>\n" : "");
   }
 
   private static void lineage(StringBuilder h, VerificationReport r, LineageView v, HtmlReportOptions options,
@@ -264,7 +280,7 @@ public final class HtmlReportRenderer {
     h.append("<div class=\"figure\">").append(TimelineSvg.render(v.shown, status, ids)).append("</div>\n");
     List<Step> byTime = new ArrayList<>(v.shown);
     byTime.sort(java.util.Comparator.comparing(Step::time).thenComparing(LineageGraph.ORDER));
-    h.append("<details").append(byTime.size() <= 30 ? " open" : "").append("><summary>")
+    h.append("<details").append(byTime.size() <= MAX_OPEN_ROWS ? " open" : "").append("><summary>")
         .append(plural(byTime.size(), "step")).append(" in claimed-time order</summary>\n")
         .append("<table class=\"steps\"><thead><tr><th>Claimed time</th><th>Step</th><th>Kind</th><th>Signed by</th>")
         .append("<th class=\"num\">Log index</th><th>Status</th></tr></thead><tbody>\n");

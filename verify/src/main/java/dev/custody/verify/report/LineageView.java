@@ -34,10 +34,11 @@ import java.util.TreeMap;
  * to one) and everything they depend on, transitively, in any chain or ledger.
  *
  * <p><b>The bound.</b> At most {@link HtmlReportOptions#maxNodes()} nodes are drawn, steps and
- * root artifacts together. Steps are taken in this order, each followed by its ancestors nearest
- * first (so what is drawn is a connected piece of lineage, not scattered steps): steps with an
- * error finding, steps with a warning, releases, then every other step; newest first within each
- * group. A step's root artifacts are drawn with it while room remains.
+ * root artifacts together: first every step with an error finding, then every step with a
+ * warning (so that each finding's step is drawn), then their ancestors nearest first; then each
+ * release, newest first, with its own ancestors nearest first (so what is drawn is connected
+ * lineage, not scattered steps); then every other step, newest first, likewise. A step's root
+ * artifacts are drawn with it while room remains.
  *
  * <p><b>The layout budget.</b> The layered layout gives a link one placeholder per layer it
  * crosses, so its cost follows the total length of the links, not only the number of nodes: a
@@ -113,11 +114,12 @@ final class LineageView {
     Collections.reverse(priority);
     priority.sort(Comparator.comparingInt(s -> rank(s, status)));
 
-    Selection sel = Selection.choose(graph, options, inScope, priority, options.maxNodes());
+    Set<Step> marked = status.keySet();
+    Selection sel = Selection.choose(graph, options, inScope, priority, marked, options.maxNodes());
     for (long span = sel.linkSpan(); span > MAX_LINK_SPAN && sel.limit > 1; span = sel.linkSpan()) {
       // The span grows about quadratically with the nodes where it explodes (long runs of links).
       int smaller = (int) Math.min(sel.limit - 1, Math.floor(sel.limit * Math.sqrt((double) MAX_LINK_SPAN / span)));
-      sel = Selection.choose(graph, options, inScope, priority, Math.max(1, smaller));
+      sel = Selection.choose(graph, options, inScope, priority, marked, Math.max(1, smaller));
     }
     return new LineageView(graph, scope, sel, byStep, status, options);
   }
@@ -160,32 +162,40 @@ final class LineageView {
       this.limit = limit;
     }
 
-    /** Takes each step of {@code priority} with its ancestors (in scope), nearest first, until the limit. */
+    /**
+     * Takes the marked steps of {@code priority} (errors, then warnings) first, then their ancestors
+     * nearest first, all marked steps together; then each other step of {@code priority} with its
+     * own ancestors, nearest first; until the limit.
+     */
     static Selection choose(LineageGraph graph, HtmlReportOptions options, Set<Step> inScope, List<Step> priority,
-        int limit) {
+        Set<Step> marked, int limit) {
       Selection sel = new Selection(graph, options, limit);
+      List<Step> markedFirst = priority.stream().filter(marked::contains).toList();
+      sel.ancestorsNearestFirst(markedFirst, inScope);
       for (Step seed : priority) {
         if (sel.full()) {
           break;
         }
-        if (sel.chosen.contains(seed)) {
-          continue;
-        }
-        Deque<Step> bfs = new ArrayDeque<>();
-        Set<Step> seen = new HashSet<>();
-        bfs.add(seed);
-        seen.add(seed);
-        while (!bfs.isEmpty() && !sel.full()) {
-          Step s = bfs.poll();
-          sel.add(s);
-          for (Step p : graph.network().predecessors(s)) {
-            if (inScope.contains(p) && !sel.chosen.contains(p) && seen.add(p)) {
-              bfs.add(p);
-            }
-          }
+        if (!sel.chosen.contains(seed)) {
+          sel.ancestorsNearestFirst(List.of(seed), inScope);
         }
       }
       return sel;
+    }
+
+    /** Adds {@code seeds}, then their ancestors in scope breadth-first, while there is room. */
+    private void ancestorsNearestFirst(List<Step> seeds, Set<Step> inScope) {
+      Deque<Step> bfs = new ArrayDeque<>(seeds);
+      Set<Step> seen = new HashSet<>(seeds);
+      while (!bfs.isEmpty() && !full()) {
+        Step s = bfs.poll();
+        add(s);
+        for (Step p : graph.network().predecessors(s)) {
+          if (inScope.contains(p) && !chosen.contains(p) && seen.add(p)) {
+            bfs.add(p);
+          }
+        }
+      }
     }
 
     boolean full() {

@@ -20,6 +20,11 @@ class LineageViewTest {
 
   /** Chain {@code big/m}: a dataset, 298 trainings each on the previous model, a release. Training 150 also uses a model nobody made. */
   private ReportScenario.Verified longChain() throws Exception {
+    return longChain(java.util.Set.of(150));
+  }
+
+  /** {@link #longChain()} with the unproven input at each training of {@code failing}. */
+  private ReportScenario.Verified longChain(java.util.Set<Integer> failing) throws Exception {
     ReportScenario s = new ReportScenario();
     s.add("big/m", Event.builder(EventType.DATASET_INGEST).output(ReportScenario.dataset("corpus", ReportScenario.CORPUS))
         .build(), s.acme);
@@ -31,8 +36,8 @@ class LineageViewTest {
       if (previous != null) {
         b.input(ReportScenario.model("base", previous));
       }
-      if (i == 150) {
-        b.input(ReportScenario.model("extra", ReportScenario.digest("a model nobody made")));
+      if (failing.contains(i)) {
+        b.input(ReportScenario.model("extra", ReportScenario.digest("a model nobody made " + i)));
       }
       s.add("big/m", b.build(), s.acme);
       previous = model;
@@ -66,6 +71,18 @@ class LineageViewTest {
     assertThat(view.omittedByKind).containsExactly(java.util.Map.entry("release", 1),
         java.util.Map.entry("training", 260));
     assertThat(view.bounded()).isTrue();
+  }
+
+  @Test
+  void of_severalFailingSteps_drawsEveryOneBeforeAnyAncestry() throws Exception {
+    ReportScenario.Verified v = longChain(java.util.Set.of(40, 150, 260));
+
+    LineageView view = LineageView.of(v.report(), v.lineage(), HtmlReportOptions.defaults().withMaxNodes(20));
+
+    assertThat(positions(view.shown)).contains("big/m:40", "big/m:150", "big/m:260", "big/m:0", "big/m:39",
+        "big/m:149", "big/m:259");
+    assertThat(view.roots).hasSize(3);
+    assertThat(view.shown.size() + view.roots.size()).isEqualTo(20);
   }
 
   @Test
