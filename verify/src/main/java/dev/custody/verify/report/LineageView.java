@@ -49,8 +49,8 @@ import java.util.TreeMap;
 final class LineageView {
   /**
    * Most layers the drawn links may cross in all. At this budget ELK's layout (with the labels
-   * between the layers) takes 0.3-0.4 s of CPU in a warm JVM and about 1 s in a fresh one; twice
-   * the budget costs about four times as much.
+   * between the layers) takes 0.3-0.4 s of CPU in a warm JVM and about 1 s in a fresh one; four
+   * times the span took four to five times as long.
    */
   static final int MAX_LINK_SPAN = 5000;
 
