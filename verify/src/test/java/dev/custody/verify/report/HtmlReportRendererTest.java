@@ -316,6 +316,36 @@ class HtmlReportRendererTest {
   }
 
   @Test
+  void render_lineageAcrossTwoLedgersWithACycle_drawsBothLedgersAndMarksTheCycle() throws Exception {
+    ReportScenario a = new ReportScenario();
+    a.add("a/m", Event.builder(EventType.TRAINING).input(ReportScenario.model("in", ReportScenario.BASE))
+        .output(ReportScenario.model("out", ReportScenario.TUNED)).build(), a.acme);
+    ReportScenario b = new ReportScenario();
+    b.add("b/m", Event.builder(EventType.TRAINING).input(ReportScenario.model("in", ReportScenario.TUNED))
+        .output(ReportScenario.model("out", ReportScenario.BASE)).build(), b.beta);
+    Path dirA = a.ledger.write(tmp.resolve("ledger-a"));
+    Path dirB = b.ledger.write(tmp.resolve("ledger-b"));
+    LineageCollector ca = new LineageCollector("ledger-a");
+    LineageCollector cb = new LineageCollector("ledger-b");
+    TrustedKeys trust = TrustedKeys.of(List.of(a.acme.publicKey(), b.beta.publicKey()));
+    VerificationReport report = LedgerVerifier.builder(trust).observer(ca).build().verify(dirA);
+    LedgerVerifier.builder(trust).observer(cb).build().verify(dirB);
+    List<dev.custody.verify.lineage.Step> steps = new ArrayList<>(ca.steps());
+    steps.addAll(cb.steps());
+    LineageGraph graph = LineageGraph.build(steps, ReportScenario.SETTINGS);
+
+    String html = HtmlReportRenderer.render(report.withFindings(graph.findings()), Optional.of(graph));
+
+    Document lineage = svgs(html).get(0);
+    assertThat(select(lineage, "//*[local-name()='g'][contains(@class,'step')]").stream()
+        .map(e -> e.getAttribute("data-ledger") + " " + e.getAttribute("data-entry") + " " + e.getAttribute("data-status"))
+        .toList()).containsExactly("ledger-a a/m:0 error", "ledger-b b/m:0 ok");
+    assertThat(html).contains("<text class=\"n-ledger\"", "ledger ledger-b</text>", "data-code=\"LINEAGE_CYCLE\"",
+        "from 2 ledgers");
+    assertThat(select(lineage, "//*[local-name()='g'][contains(@class,'link')]")).hasSize(2);
+  }
+
+  @Test
   void render_signerLabelHook_namesSignersOnNodesAndInTheChainTable() throws Exception {
     ReportScenario.Verified v = scenario();
     String acmeKey = ReportScenario.standard().acme.keyId();
