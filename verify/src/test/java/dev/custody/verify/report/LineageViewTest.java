@@ -25,9 +25,7 @@ class LineageViewTest {
 
   /** {@link #longChain()} with the unproven input at each training of {@code failing}. */
   private ReportScenario.Verified longChain(java.util.Set<Integer> failing) throws Exception {
-    ReportScenario s = new ReportScenario();
-    s.add("big/m", Event.builder(EventType.DATASET_INGEST).output(ReportScenario.dataset("corpus", ReportScenario.CORPUS))
-        .build(), s.acme);
+    ReportScenario s = withCorpus("big/m");
     Digest previous = null;
     for (int i = 1; i < 299; i++) {
       Digest model = ReportScenario.digest("model " + i);
@@ -45,6 +43,14 @@ class LineageViewTest {
     s.add("big/m", Event.builder(EventType.RELEASE).output(ReportScenario.model("model", previous))
         .details(new EventDetails.Release("1.0")).build(), s.acme);
     return s.verify(tmp.resolve("big"));
+  }
+
+  /** A scenario whose first entry ingests the corpus on {@code chain}. */
+  private static ReportScenario withCorpus(String chain) {
+    ReportScenario s = new ReportScenario();
+    s.add(chain, Event.builder(EventType.DATASET_INGEST).output(ReportScenario.dataset("corpus", ReportScenario.CORPUS))
+        .build(), s.acme);
+    return s;
   }
 
   private static List<String> positions(List<Step> steps) {
@@ -126,10 +132,8 @@ class LineageViewTest {
 
   @Test
   void of_boundLargeEnough_drawsEverything() throws Exception {
-    ReportScenario s = new ReportScenario();
+    ReportScenario s = withCorpus("big/m");
     Digest previous = ReportScenario.CORPUS;
-    s.add("big/m", Event.builder(EventType.DATASET_INGEST).output(ReportScenario.dataset("corpus", previous)).build(),
-        s.acme);
     for (int i = 1; i < 300; i++) {
       Digest model = ReportScenario.digest("model " + i);
       s.add("big/m", Event.builder(EventType.TRAINING).input(ReportScenario.model("base", previous))
@@ -147,10 +151,7 @@ class LineageViewTest {
 
   @Test
   void of_withoutFindings_drawsTheNewestReleaseAndItsLineageFirst() throws Exception {
-    ReportScenario s = new ReportScenario();
-    Digest previous = ReportScenario.CORPUS;
-    s.add("acme/m", Event.builder(EventType.DATASET_INGEST).output(ReportScenario.dataset("corpus", previous)).build(),
-        s.acme);
+    ReportScenario s = withCorpus("acme/m");
     for (int i = 0; i < 6; i++) {
       Digest model = ReportScenario.digest("m" + i);
       s.add("acme/m", Event.builder(EventType.TRAINING).input(ReportScenario.dataset("corpus", ReportScenario.CORPUS))
