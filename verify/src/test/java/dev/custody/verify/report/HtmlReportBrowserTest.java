@@ -89,6 +89,7 @@ class HtmlReportBrowserTest {
     public void close() {}
   };
   private final List<Logger> watched = new ArrayList<>();
+  private Path profile;
 
   @BeforeAll
   void browser() throws IOException {
@@ -104,7 +105,7 @@ class HtmlReportBrowserTest {
     }
     trap = new NetworkTrap();
     Files.createDirectories(OUT);
-    Path profile = Files.createTempDirectory("custody-chromium-profile");
+    profile = Files.createTempDirectory("custody-chromium-profile");
     service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
         .withLogOutput(java.io.OutputStream.nullOutputStream()).build();
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
@@ -135,6 +136,9 @@ class HtmlReportBrowserTest {
       trap.close();
     }
     watched.forEach(l -> l.removeHandler(seleniumLogHandler));
+    if (profile != null) {
+      com.google.common.io.MoreFiles.deleteRecursively(profile, com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE);
+    }
   }
 
   private void open(Path page) {
