@@ -74,7 +74,7 @@ final class VerifyCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--format must be text, json or html, got "
           + dev.custody.core.text.Untrusted.quote(format));
     }
-    ReportFile outFile = out == null ? null : ReportFile.check(out, ledgerOption.resolve());
+    ReportFile outFile = out == null ? null : ReportFile.check(out, ledgerOption.resolve(), reportInputs());
     LedgerVerifier.Builder b = LedgerVerifier.builder(TrustedKeys.load(trust));
     java.util.List<dev.custody.core.note.VerifierKey> keys = new java.util.ArrayList<>(TrustedKeys.loadLogKeys(trust));
     for (String k : logKeys) {
@@ -118,6 +118,18 @@ final class VerifyCommand implements Callable<Integer> {
       spec.commandLine().getOut().print(rendered);
     }
     return report.verified() ? Main.VERIFIED : Main.FAILED;
+  }
+
+  /** What this verification reads besides the ledger, which --out may not replace. */
+  private java.util.Map<String, Path> reportInputs() {
+    java.util.Map<String, Path> in = new java.util.LinkedHashMap<>();
+    in.put("--trust", trust);
+    in.put("--model", model);
+    Path cp = checkpointEvidence.checkpoint;
+    in.put("--checkpoint", cp);
+    in.put("the timestamp of --checkpoint", cp == null || cp.getFileName() == null ? null
+        : cp.resolveSibling(cp.getFileName() + ".tsr"));
+    return in;
   }
 
   /** How the report names the ledger its steps come from: the directory's name. */

@@ -134,6 +134,25 @@ class VerifyHtmlCliTest {
   }
 
   @Test
+  void verify_outOverAnInputOfTheVerification_isRefused() throws Exception {
+    Path checkpoint = tmp.resolve("cp");
+    Files.write(checkpoint, Files.readAllBytes(ledger.resolve("checkpoint")));
+    Map<String, String> keysBefore = Cli.snapshot(keys);
+    byte[] cpBefore = Files.readAllBytes(checkpoint);
+
+    for (Path over : List.of(keys.resolve("trainer.pub"), keys.resolve("report.html"), checkpoint,
+        tmp.resolve("cp.tsr"))) {
+      Cli.Result r = verify("--checkpoint", checkpoint, "--format", "html", "--out", over);
+      assertThat(r.code()).as(r.toString()).isEqualTo(2);
+      assertThat(r.err()).contains("which this verification reads; write the report elsewhere");
+    }
+
+    assertThat(Cli.snapshot(keys)).isEqualTo(keysBefore);
+    assertThat(Files.readAllBytes(checkpoint)).isEqualTo(cpBefore);
+    assertThat(tmp.resolve("cp.tsr")).doesNotExist();
+  }
+
+  @Test
   void verify_outIsASymlink_replacesTheLinkNotItsTarget() throws Exception {
     Path victim = tmp.resolve("victim.txt");
     Files.writeString(victim, "precious");
