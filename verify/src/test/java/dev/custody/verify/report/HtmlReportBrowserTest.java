@@ -147,8 +147,9 @@ class HtmlReportBrowserTest {
   }
 
   /**
-   * Every URL the page requested (DevTools {@code Network.requestWillBeSent} events of the tab,
-   * from chromedriver's performance log), other than the page itself: a self-contained page has none.
+   * Every URL the page requested (DevTools {@code Network.requestWillBeSent} events for the page's
+   * document, from chromedriver's performance log), other than the page itself: a self-contained
+   * page has none. Requests of the browser's own pages ({@code chrome://…}) are not the page's.
    */
   private List<String> requestsBeyond(Path page) throws IOException {
     String self = page.toUri().toString();
@@ -157,8 +158,9 @@ class HtmlReportBrowserTest {
       com.fasterxml.jackson.databind.JsonNode m = JSON.readTree(e.getMessage()).path("message");
       if (m.path("method").asText().equals("Network.requestWillBeSent")) {
         String url = m.path("params").path("request").path("url").asText();
-        if (!url.equals(self)) {
-          urls.add(url);
+        String document = m.path("params").path("documentURL").asText();
+        if ((document.equals(self) || url.startsWith("file:")) && !url.equals(self)) {
+          urls.add(url + " (for " + document + ")");
         }
       }
     }
