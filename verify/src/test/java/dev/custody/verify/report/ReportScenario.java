@@ -1,0 +1,117 @@
+package dev.custody.verify.report;
+
+import dev.custody.core.digest.Digest;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.event.Event;
+import dev.custody.core.event.EventDetails;
+import dev.custody.core.event.EventType;
+import dev.custody.verify.EventLedger;
+import dev.custody.verify.LedgerVerifier;
+import dev.custody.verify.Severity;
+import dev.custody.verify.TrustedKeys;
+import dev.custody.verify.VerificationReport;
+import dev.custody.verify.lineage.ExternalRoot;
+import dev.custody.verify.lineage.LineageCollector;
+import dev.custody.verify.lineage.LineageGraph;
+import dev.custody.verify.lineage.LineageSettings;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A small, realistic lineage the report tests render: a real ledger of signed entries, replayed by
+ * the real verifier with a {@link LineageCollector}, its lineage judged and its findings added to
+ * the report — what {@code custody verify --format html} does.
+ *
+ * <pre>
+ * acme/corpus:0 dataset-ingest ─ corpus ─► acme/base:0 fine-tune (base: llama-3-8b, declared external root)
+ *   ─► acme/base:1 evaluation, acme/base:2 release 1.0 ◄─ acme/base:3 approval
+ *   ─► beta/ft:0 fine-tune (also uses dataset 'instructions' nobody produced: LINEAGE_INPUT_UNPROVEN, ERROR)
+ *   ─► beta/ft:1 conversion ─► beta/ft:2 release 2.0, beta/ft:4 custom red-team step
+ *   beta/ft:3 release of weights nobody produced (RELEASE_UNPRODUCED, WARNING)
+ * </pre>
+ */
+final class ReportScenario {
+  static final Instant T0 = Instant.parse("2026-11-20T09:00:00Z");
+  static final Digest CORPUS = digest("corpus");
+  static final Digest LLAMA = digest("llama weights");
+  static final Digest BASE = digest("acme base weights");
+  static final Digest INSTRUCTIONS = digest("instructions");
+  static final Digest TUNED = digest("beta tuned weights");
+  static final Digest QUANT = digest("beta q4 weights");
+  static final Digest FORGED = digest("weights nobody trained");
+  static final ExternalRoot LLAMA_ROOT = new ExternalRoot(LLAMA, Optional.of(ArtifactKind.MODEL),
+      Optional.of("llama-3-8b"), Optional.of("meta"));
+  /** Unproven inputs are errors, unproduced releases warnings: a policy may set each severity. */
+  static final LineageSettings SETTINGS = new LineageSettings(Optional.of(Severity.ERROR),
+      Optional.of(Severity.WARNING), Optional.of(Severity.ERROR), LineageSettings.DEFAULT_BACKED_KINDS, Map.of())
+      .withExternalRoots(List.of(LLAMA_ROOT));
+
+  final EventLedger.Key acme = EventLedger.Key.ed25519("acme trainer");
+  final EventLedger.Key beta = EventLedger.Key.ed25519("beta trainer");
+  final EventLedger ledger = new EventLedger();
+  Digest acmeRelease;
+  private long minutes;
+
+  static Digest digest(String s) {
+    return Digest.sha256(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static ArtifactRef model(String name, Digest d) {
+    return ArtifactRef.of(name, ArtifactKind.MODEL, d);
+  }
+
+  static ArtifactRef dataset(String name, Digest d) {
+    return ArtifactRef.of(name, ArtifactKind.DATASET, d);
+  }
+
+  /** The ten steps above. */
+  static ReportScenario standard() {
+    ReportScenario s = new ReportScenario();
+    s.add("acme/corpus", Event.builder(EventType.DATASET_INGEST).output(dataset("corpus", CORPUS))
+        .parameter("license", "CC-BY-4.0").build(), s.acme);
+    s.add("acme/base", Event.builder(EventType.FINE_TUNE).input(model("base", LLAMA)).input(dataset("train", CORPUS))
+        .output(model("model", BASE)).parameter("epochs", "3").build(), s.acme);
+    s.add("acme/base", Event.builder(EventType.EVALUATION).input(model("model", BASE))
+        .details(new EventDetails.Evaluation(new TreeMap<>(Map.of("accuracy", new BigDecimal("0.91"))))).build(), s.acme);
+    s.acmeRelease = s.add("acme/base", Event.builder(EventType.RELEASE).output(model("model", BASE))
+        .details(new EventDetails.Release("1.0")).build(), s.acme);
+    s.add("acme/base", Event.builder(EventType.APPROVAL)
+        .details(new EventDetails.Decision(s.acmeRelease, "approved", Optional.of("meets the bar"))).build(), s.acme);
+    s.add("beta/ft", Event.builder(EventType.FINE_TUNE).input(model("base", BASE))
+        .input(dataset("instructions", INSTRUCTIONS)).output(model("model", TUNED)).build(), s.beta);
+    s.add("beta/ft", Event.builder(EventType.CONVERSION).input(model("model", TUNED)).output(model("model", QUANT))
+        .details(new EventDetails.Method(Optional.of("q4_k_m"))).build(), s.beta);
+    s.add("beta/ft", Event.builder(EventType.RELEASE).output(model("model", QUANT))
+        .details(new EventDetails.Release("2.0")).build(), s.beta);
+    s.add("beta/ft", Event.builder(EventType.RELEASE).output(model("model", FORGED))
+        .details(new EventDetails.Release("2.1")).build(), s.beta);
+    s.add("beta/ft", Event.builder(EventType.of("urn:custody:test:red-team")).input(model("model", QUANT))
+        .parameter("suite", "jailbreak-v2").build(), s.beta);
+    return s;
+  }
+
+  /** Appends a step one minute after the previous one; returns its entry hash. */
+  Digest add(String chain, Event event, EventLedger.Key key) {
+    return ledger.append(chain, event, key, T0.plusSeconds(60 * minutes++));
+  }
+
+  /** What {@code custody verify} gives the renderer: the report with the lineage's findings, and the lineage. */
+  record Verified(VerificationReport report, LineageGraph lineage) {}
+
+  /** Writes the ledger at {@code dir}, replays it with both keys trusted and judges its lineage. */
+  Verified verify(Path dir) throws Exception {
+    ledger.write(dir);
+    LineageCollector collector = new LineageCollector(dir.getFileName().toString());
+    VerificationReport report = LedgerVerifier.builder(TrustedKeys.of(List.of(acme.publicKey(), beta.publicKey())))
+        .observer(collector).build().verify(dir);
+    LineageGraph graph = LineageGraph.build(collector.steps(), SETTINGS);
+    return new Verified(report.withFindings(graph.findings()), graph);
+  }
+}
