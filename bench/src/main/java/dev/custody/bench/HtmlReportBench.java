@@ -116,7 +116,7 @@ public final class HtmlReportBench {
     LineageCollector collector = new LineageCollector(ledger.getFileName().toString());
     VerificationReport report = LedgerVerifier.builder(trust).observer(collector).build().verify(ledger);
     long b = System.nanoTime();
-    LineageGraph graph = LineageGraph.build(collector.steps(), LineageSettings.lenient());
+    LineageGraph graph = LineageGraph.build(collector.steps(), LineageSettings.lenient(), java.util.List.of());
     report = report.withFindings(graph.findings());
     long c = System.nanoTime();
     long cpu = CPU.getCurrentThreadCpuTime();

@@ -97,7 +97,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
     VerificationReport report = b.build().verify(ledgerOption.resolve());
     Optional<LineageGraph> graph = Optional.ofNullable(lineage)
-        .map(l -> LineageGraph.build(l.steps(), LineageSettings.lenient()));
+        .map(l -> LineageGraph.build(l.steps(), LineageSettings.lenient(), java.util.List.of()));
     if (graph.isPresent()) {
       report = report.withFindings(graph.get().findings());
     }

@@ -18,6 +18,8 @@ import java.util.Set;
  * @param backedKinds the input kinds {@link Check#INPUT_UNPROVEN} applies to (default model, dataset)
  */
 public record LineageSettings(Map<Check, Level> levels, Set<ArtifactKind> backedKinds) {
+  /** The artifact kinds that must be backed unless a policy says otherwise: what a model's lineage is made of. */
+  public static final Set<ArtifactKind> DEFAULT_BACKED_KINDS = Set.of(ArtifactKind.MODEL, ArtifactKind.DATASET);
 
   /** The relaxable lineage checks, with their policy member names ({@code lineage.inputUnproven}, ...). */
   public enum Check {
@@ -81,7 +83,7 @@ public record LineageSettings(Map<Check, Level> levels, Set<ArtifactKind> backed
     for (Check c : Check.values()) {
       m.put(c, c.strictDefault);
     }
-    return new LineageSettings(m, Set.of(ArtifactKind.MODEL, ArtifactKind.DATASET));
+    return new LineageSettings(m, DEFAULT_BACKED_KINDS);
   }
 
   /** {@code --trust DIR}: every gap a warning (there is no place to declare external roots). */
@@ -90,7 +92,7 @@ public record LineageSettings(Map<Check, Level> levels, Set<ArtifactKind> backed
     for (Check c : Check.values()) {
       m.put(c, Level.WARNING);
     }
-    return new LineageSettings(m, Set.of(ArtifactKind.MODEL, ArtifactKind.DATASET));
+    return new LineageSettings(m, DEFAULT_BACKED_KINDS);
   }
 
   /** The severity of {@code check}'s findings; empty when it is off. */

@@ -305,7 +305,7 @@ class HtmlReportRendererTest {
     LineageCollector collector = new LineageCollector("one-chain");
     VerificationReport report = LedgerVerifier.builder(TrustedKeys.of(List.of(s.acme.publicKey(), s.beta.publicKey())))
         .observer(collector).chain("beta/ft").build().verify(dir);
-    LineageGraph graph = LineageGraph.build(collector.steps(), ReportScenario.SETTINGS);
+    LineageGraph graph = LineageGraph.build(collector.steps(), ReportScenario.SETTINGS, ReportScenario.ROOTS);
 
     String html = HtmlReportRenderer.render(report.withFindings(graph.findings()), Optional.of(graph));
 
@@ -332,7 +332,7 @@ class HtmlReportRendererTest {
     LedgerVerifier.builder(trust).observer(cb).build().verify(dirB);
     List<dev.custody.verify.lineage.Step> steps = new ArrayList<>(ca.steps());
     steps.addAll(cb.steps());
-    LineageGraph graph = LineageGraph.build(steps, ReportScenario.SETTINGS);
+    LineageGraph graph = LineageGraph.build(steps, ReportScenario.SETTINGS, ReportScenario.ROOTS);
 
     String html = HtmlReportRenderer.render(report.withFindings(graph.findings()), Optional.of(graph));
 

@@ -46,12 +46,18 @@ final class ReportScenario {
   static final Digest TUNED = digest("beta tuned weights");
   static final Digest QUANT = digest("beta q4 weights");
   static final Digest FORGED = digest("weights nobody trained");
-  static final ExternalRoot LLAMA_ROOT = new ExternalRoot(LLAMA, Optional.of(ArtifactKind.MODEL),
-      Optional.of("llama-3-8b"), Optional.of("meta"));
+  static final ExternalRoot LLAMA_ROOT = new ExternalRoot(LLAMA, ArtifactKind.MODEL, "llama-3-8b",
+      Optional.of("meta"), "policy.yaml:12:5");
+  static final List<ExternalRoot> ROOTS = List.of(LLAMA_ROOT);
   /** Unproven inputs are errors, unproduced releases warnings: a policy may set each severity. */
-  static final LineageSettings SETTINGS = new LineageSettings(Optional.of(Severity.ERROR),
-      Optional.of(Severity.WARNING), Optional.of(Severity.ERROR), LineageSettings.DEFAULT_BACKED_KINDS, Map.of())
-      .withExternalRoots(List.of(LLAMA_ROOT));
+  static final LineageSettings SETTINGS = settings();
+
+  private static LineageSettings settings() {
+    java.util.EnumMap<LineageSettings.Check, LineageSettings.Level> levels =
+        new java.util.EnumMap<>(LineageSettings.strict().levels());
+    levels.put(LineageSettings.Check.RELEASE_UNPRODUCED, LineageSettings.Level.WARNING);
+    return new LineageSettings(levels, LineageSettings.strict().backedKinds());
+  }
 
   final EventLedger.Key acme = EventLedger.Key.ed25519("acme trainer");
   final EventLedger.Key beta = EventLedger.Key.ed25519("beta trainer");
@@ -111,7 +117,7 @@ final class ReportScenario {
     LineageCollector collector = new LineageCollector(dir.getFileName().toString());
     VerificationReport report = LedgerVerifier.builder(TrustedKeys.of(List.of(acme.publicKey(), beta.publicKey())))
         .observer(collector).build().verify(dir);
-    LineageGraph graph = LineageGraph.build(collector.steps(), SETTINGS);
+    LineageGraph graph = LineageGraph.build(collector.steps(), SETTINGS, ROOTS);
     return new Verified(report.withFindings(graph.findings()), graph);
   }
 }
