@@ -27,6 +27,16 @@ public enum FindingCode {
   RECORD_MALFORMED(Severity.ERROR),
   /** The protected header's {@code typ} is not {@code custody-entry+jws}: the JWS is not an entry. */
   HEADER_TYPE_INVALID(Severity.ERROR),
+  /**
+   * A record is a valid entry but not in the one byte form custody's signer writes, so its entry
+   * hash is not the one its content was signed under: the JWS object or the protected header is
+   * re-spelled (member order, whitespace, escapes), the signature is in its second valid form
+   * (high-S ES256, Ed25519 with {@code S >= L}), or the signed payload is spelled otherwise than the
+   * encoder writes it (whitespace, a byte-order mark, member order, another spelling of a number or
+   * string). The message names which rule. Before this code existed, a re-spelled JWS object was
+   * {@link #RECORD_MALFORMED} (also an error) and the other forms verified.
+   */
+  RECORD_NOT_CANONICAL(Severity.ERROR),
 
   // ---- 2. authenticity
 

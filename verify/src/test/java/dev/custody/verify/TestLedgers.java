@@ -7,6 +7,7 @@ import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
 import dev.custody.core.jws.Base64Url;
+import dev.custody.core.jws.CanonicalSignature;
 import dev.custody.core.jws.JwsEnvelope;
 import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.core.jws.VerificationKey;
@@ -34,7 +35,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 /**
  * Test fixture: signs entries the way a custody signer does (without depending on attest) and
  * writes ledger directories. Ed25519 through Bouncy Castle's RFC 8032 code, ES256 through the JDK
- * in P1363 (R||S) form as JWS requires.
+ * in P1363 (R||S) form as JWS requires, normalised to low S as custody's signer does.
  */
 final class TestLedgers {
   static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
@@ -64,6 +65,18 @@ final class TestLedgers {
       try {
         return new TestKey(KeyAlgorithm.ED25519, sk, null, VerificationKey.ed25519(pk));
       } catch (FormatException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** The JDK's ECDSA signature over {@code message} as it comes, high S or low. */
+    byte[] signAnyS(byte[] message) {
+      try {
+        Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
+        s.initSign(ecPrivate);
+        s.update(message);
+        return s.sign();
+      } catch (GeneralSecurityException e) {
         throw new IllegalStateException(e);
       }
     }
@@ -103,7 +116,8 @@ final class TestLedgers {
         Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
         s.initSign(ecPrivate);
         s.update(message);
-        return s.sign();
+        // As custody's signer does: the JDK returns either S; entries carry the low one.
+        return CanonicalSignature.lowS(KeyAlgorithm.ES256, s.sign());
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException(e);
       }
@@ -122,6 +136,17 @@ final class TestLedgers {
         + "}";
     String protectedB64 = Base64Url.encode(header.getBytes(StandardCharsets.UTF_8));
     String payloadB64 = Base64Url.encode(EntryCodec.encode(payload));
+    byte[] sig = signer.sign((protectedB64 + "." + payloadB64).getBytes(StandardCharsets.US_ASCII));
+    return JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(sig));
+  }
+
+  /**
+   * Signs exactly {@code headerJson} and {@code payload} (no re-encoding), as a signer that spells
+   * them its own way would; returns the stored record bytes.
+   */
+  static byte[] signRaw(TestKey signer, String headerJson, byte[] payload) {
+    String protectedB64 = Base64Url.encode(headerJson.getBytes(StandardCharsets.UTF_8));
+    String payloadB64 = Base64Url.encode(payload);
     byte[] sig = signer.sign((protectedB64 + "." + payloadB64).getBytes(StandardCharsets.US_ASCII));
     return JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(sig));
   }

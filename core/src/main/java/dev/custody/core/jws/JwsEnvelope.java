@@ -1,5 +1,6 @@
 package dev.custody.core.jws;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -79,6 +80,44 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     byte[] payload = Base64Url.decode(payloadB64, what + ": payload");
     byte[] sig = Base64Url.decode(signatureB64, what + ": signature");
     return new JwsEnvelope(protectedB64, header, payloadB64, Bytes.copyOf(payload), Bytes.copyOf(sig));
+  }
+
+  /**
+   * The protected header of an entry exactly as custody's signer writes it, and the only spelling a
+   * verifier accepts: {@code {"alg":ALG,"kid":KID,"typ":"custody-entry+jws"}} — members in this
+   * order, no whitespace, strings escaped only where JSON requires it.
+   */
+  public static String entryHeader(String alg, String kid) {
+    return canonicalHeader(alg, kid, ENTRY_TYPE);
+  }
+
+  /**
+   * The protected header (base64url) as {@link #entryHeader} would spell this envelope's members
+   * ({@code kid} and {@code typ} left out when absent). A stored entry whose {@link #protectedB64()}
+   * differs was re-spelled: reordered members, whitespace, escapes such as {@code \u0041} for
+   * {@code A}. Since base64url is canonical ({@link Base64Url}), equal text means equal bytes.
+   */
+  public String canonicalProtectedB64() {
+    String typ = header.getType() == null ? null : header.getType().getType();
+    return Base64Url.encode(canonicalHeader(header.getAlgorithm().getName(), header.getKeyID(), typ)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String canonicalHeader(String alg, String kid, String typ) {
+    StringBuilder sb = new StringBuilder(128).append("{\"alg\":");
+    jsonString(sb, alg);
+    if (kid != null) {
+      jsonString(sb.append(",\"kid\":"), kid);
+    }
+    if (typ != null) {
+      jsonString(sb.append(",\"typ\":"), typ);
+    }
+    return sb.append('}').toString();
+  }
+
+  /** A JSON string with Jackson's escaping, the same as every custody JSON writer. */
+  private static void jsonString(StringBuilder sb, String s) {
+    sb.append('"').append(JsonStringEncoder.getInstance().quoteAsString(s)).append('"');
   }
 
   /** The {@code kid} of the protected header (unverified until {@link #verify} returns). */
