@@ -71,6 +71,20 @@ public enum FindingCode {
   /** The ledger's log identity files ({@code log/config.json}, {@code log/vkey}) are malformed. */
   LOG_IDENTITY_INVALID(Severity.ERROR),
   /**
+   * The auditor trusts a log key (given to the verifier), but the ledger does not carry that log's
+   * identity: {@code log/config.json} or {@code log/vkey} is missing, or {@code log/vkey} is not a
+   * trusted log key. Deleting the identity with the checkpoints would otherwise make a truncated
+   * ledger look like one made before checkpoints existed.
+   */
+  LOG_IDENTITY_MISSING(Severity.ERROR),
+  /**
+   * The auditor trusts a log key, but no checkpoint of the ledger's own ({@code checkpoint},
+   * {@code checkpoints/N}) is signed by it, though the ledger holds entries: checkpoints were deleted
+   * or never made, so removal of the last entries cannot be excluded. (Without a trusted log key the
+   * same absence is {@link #NO_CHECKPOINT}, a warning.)
+   */
+  NO_TRUSTED_CHECKPOINT(Severity.ERROR),
+  /**
    * No trusted log key was given, so checkpoints were checked with the ledger's own {@code log/vkey}:
    * that proves the ledger is consistent with its own checkpoints, not who signed them.
    */
@@ -113,8 +127,11 @@ public enum FindingCode {
   /** Entries after the newest checkpoint are not yet committed to by a signed tree head. */
   NOT_CHECKPOINTED(Severity.WARNING),
   /**
-   * The ledger holds entries but no checkpoint: a warning when it has a log key, information for
-   * ledgers made before checkpoints existed.
+   * The ledger holds entries but no checkpoint, and the verifier was given no trusted log key: the
+   * report says that truncation and reordering across chains cannot be excluded. Always a warning:
+   * until issue 7 it was information for ledgers without a log key (made before checkpoints
+   * existed), which let a ledger whose log identity and checkpoints were deleted pass with nothing
+   * but information. With a trusted log key the same absence is {@link #NO_TRUSTED_CHECKPOINT}, an error.
    */
   NO_CHECKPOINT(Severity.WARNING),
 

@@ -16,6 +16,7 @@ import dev.custody.core.note.InvalidNoteSignatureException;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.note.UnverifiedNoteException;
 import dev.custody.core.note.VerifierKey;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.timestamp.TimestampException;
 import dev.custody.core.timestamp.TimestampToken;
 import dev.custody.core.timestamp.TimestampVerifier;
@@ -47,6 +48,13 @@ import java.util.TreeMap;
  * (then a checkpoint signed by another key is {@link FindingCode#CHECKPOINT_UNTRUSTED}); otherwise
  * the ledger's own {@code DIR/log/vkey}, with a {@link FindingCode#LOG_KEY_UNTRUSTED} warning, since
  * whoever holds the ledger files can replace that key along with the checkpoints.
+ *
+ * <p>Missing state: with trusted log keys, a ledger without that log's identity ({@code log/config.json},
+ * {@code log/vkey} naming a trusted key) is {@link FindingCode#LOG_IDENTITY_MISSING}, and a ledger that
+ * holds entries but no checkpoint of its own signed by a trusted key is
+ * {@link FindingCode#NO_TRUSTED_CHECKPOINT} (both errors: deleting them is how truncation would hide);
+ * without trusted log keys, a ledger with no checkpoint at all is {@link FindingCode#NO_CHECKPOINT}, a
+ * warning whose message says that truncation cannot be excluded.
  *
  * <p>Beyond the log signature, {@link Requirements} may ask that the auditor's checkpoint carry
  * cosignatures by at least k of n trusted witnesses ({@link FindingCode#CHECKPOINT_WITNESSES_MISSING}
@@ -98,6 +106,8 @@ final class LogTransparency {
   private long brokenAt = -1;
   private final boolean hasIdentity;
   private final boolean anyStored;
+  /** Whether the auditor named the log keys to trust: then missing transparency state is an error. */
+  private final boolean trustedKeysGiven;
   private final Requirements requirements;
 
   LogTransparency(Path ledger, List<VerifierKey> trustedLogKeys, Optional<Source> auditor) throws IOException {
@@ -111,6 +121,7 @@ final class LogTransparency {
     Optional<LogConfig> config = Optional.empty();
     Optional<VerifierKey> ownKey = Optional.empty();
     boolean identity = false;
+    boolean identityInvalid = false;
     try {
       config = LogConfig.read(ledger);
       Path vkeyFile = ledger.resolve(LedgerLayout.LOG_VKEY);
@@ -121,10 +132,15 @@ final class LogTransparency {
       identity = config.isPresent() || ownKey.isPresent();
     } catch (FormatException e) {
       identity = true;
+      identityInvalid = true;
       findings.add(Finding.of(FindingCode.LOG_IDENTITY_INVALID, null, "the ledger's log identity ("
           + LedgerLayout.LOG_CONFIG + ", " + LedgerLayout.LOG_VKEY + ") is malformed: " + e.getMessage()));
     }
     this.hasIdentity = identity;
+    this.trustedKeysGiven = !trustedLogKeys.isEmpty();
+    if (trustedKeysGiven && !identityInvalid) {
+      requireTrustedIdentity(config, ownKey, trustedLogKeys);
+    }
 
     List<Source> sources = new ArrayList<>();
     try {
@@ -169,6 +185,42 @@ final class LogTransparency {
       rootsNeeded.put(v.checkpoint().size(), MerkleHash.EMPTY_ROOT);
     }
     rootsNeeded.put(0L, MerkleHash.EMPTY_ROOT);
+  }
+
+  /**
+   * With trusted log keys, the ledger must carry that log's identity: without {@code log/config.json}
+   * or {@code log/vkey}, or with a {@code log/vkey} the auditor does not trust, the ledger is not (or
+   * no longer) the log the auditor trusts. Deleting the identity together with the checkpoints is how
+   * truncation would otherwise pass as a ledger made before checkpoints existed.
+   */
+  private void requireTrustedIdentity(Optional<LogConfig> config, Optional<VerifierKey> ownKey,
+      List<VerifierKey> trustedLogKeys) {
+    List<String> missing = new ArrayList<>();
+    if (config.isEmpty()) {
+      missing.add(LedgerLayout.LOG_CONFIG);
+    }
+    if (ownKey.isEmpty()) {
+      missing.add(LedgerLayout.LOG_VKEY);
+    }
+    if (!missing.isEmpty()) {
+      findings.add(Finding.of(FindingCode.LOG_IDENTITY_MISSING, null, "the ledger has no " + String.join(" and no ",
+          missing) + ", but the auditor trusts the log key" + (trustedLogKeys.size() == 1 ? " " : "s ")
+          + names(trustedLogKeys) + ": the log identity was deleted, and with it what shows which log this ledger"
+          + " is; a ledger whose identity and checkpoints are deleted can hide removed entries. Restore "
+          + LedgerLayout.LOG_CONFIG + " and " + LedgerLayout.LOG_VKEY + " (and the checkpoints) from a copy of the"
+          + " ledger"));
+    } else if (!trustedLogKeys.contains(ownKey.get())) {
+      findings.add(Finding.of(FindingCode.LOG_IDENTITY_MISSING, null, LedgerLayout.LOG_VKEY + " names the log key "
+          + Untrusted.quote(ownKey.get().toString()) + ", which is not a trusted log key (" + names(trustedLogKeys)
+          + "): the ledger does not carry the identity of the log the auditor trusts; it was re-initialised or"
+          + " belongs to another log"));
+    }
+  }
+
+  private static String names(List<VerifierKey> keys) {
+    List<String> out = new ArrayList<>();
+    keys.forEach(k -> out.add(Untrusted.quote(k.toString())));
+    return String.join(", ", out);
   }
 
   private void check(Source s, List<VerifierKey> keys, String origin) {
@@ -363,15 +415,27 @@ final class LogTransparency {
     if (requirements.timestamps().isPresent()) {
       warnIfUntimed(newest);
     }
-    if (!anyStored) {
-      if (size > 0) {
-        findings.add(new Finding(FindingCode.NO_CHECKPOINT, hasIdentity ? Severity.WARNING : Severity.INFO,
-            Optional.empty(), hasIdentity
-                ? "the ledger has a log key but no checkpoint: no entry is committed to by a signed tree head. Run"
-                    + " 'custody checkpoint'"
-                : "the ledger has no log key and no checkpoint (it was made before checkpoints existed): truncation"
-                    + " and reordering across chains cannot be detected in it"));
-      }
+    boolean storedVerified = verified.stream().anyMatch(v -> !v.source().auditor());
+    Optional<Verified> auditors = verified.stream().filter(v -> v.source().auditor()).findFirst();
+    if (trustedKeysGiven && size > 0 && !storedVerified) {
+      findings.add(Finding.of(FindingCode.NO_TRUSTED_CHECKPOINT, null, "the ledger holds " + size + " entries but"
+          + " no checkpoint of its own signed by a trusted log key"
+          + (anyStored ? " (the checkpoints it holds are not: see the findings above)" : "")
+          + auditors.map(a -> "; the auditor's checkpoint covers its first " + a.checkpoint().size() + " entries")
+              .orElse("")
+          + ". The log writes a checkpoint after every batch of appends, so its checkpoints were deleted or never"
+          + " made: whoever holds the files could have removed the last entries or reordered entries of different"
+          + " chains, and truncation cannot be excluded. Restore the checkpoints from a copy, or obtain a"
+          + " checkpoint from the publisher ('custody checkpoint') and verify with --checkpoint"));
+    } else if (!anyStored && size > 0) {
+      findings.add(Finding.of(FindingCode.NO_CHECKPOINT, null, (hasIdentity
+          ? "the ledger has a log key but no checkpoint: no entry is committed to by a signed tree head"
+          : "the ledger has no log key and no checkpoint (it was made before checkpoints existed, or they were"
+              + " deleted)")
+          + ", and no trusted log key was given: truncation (removal of the last entries) and reordering of"
+          + " entries across chains cannot be excluded. "
+          + (hasIdentity ? "Run 'custody checkpoint', and verify with the log's key (--log-key)"
+              : "Verify with the log's key (--log-key) and a checkpoint obtained earlier (--checkpoint)")));
     } else if (!problems && newest != null && newest.checkpoint().size() < size) {
       findings.add(Finding.of(FindingCode.NOT_CHECKPOINTED, null, "entries at log index "
           + newest.checkpoint().size() + ".." + (size - 1) + " are not covered by a checkpoint yet (newest: "

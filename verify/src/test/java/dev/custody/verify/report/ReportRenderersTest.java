@@ -75,7 +75,8 @@ class ReportRenderersTest {
     String text = TextReportRenderer.render(verify(records));
 
     assertThat(text).contains("chain acme/model: 4 entries, head " + Digest.sha256(records.get(3)))
-        .endsWith("VERIFIED: 4 entries in 1 chain\n");
+        .contains("WARNING NO_CHECKPOINT").contains("cannot be excluded")
+        .endsWith("VERIFIED: 4 entries in 1 chain (1 warning)\n");
   }
 
   @Test
@@ -87,7 +88,7 @@ class ReportRenderersTest {
     assertThat(text.lines()).anySatisfy(l -> assertThat(l)
         .startsWith("ERROR SEQUENCE_GAP acme/model:2 #1 sha256:" + hashPrefix
             + " segments/00000000000000000000.jsonl line 2: "));
-    assertThat(text).endsWith("FAILED: 1 error, 0 warnings in 3 entries (1 chain)\n");
+    assertThat(text).endsWith("FAILED: 1 error, 1 warning in 3 entries (1 chain)\n");
   }
 
   @Test
@@ -106,10 +107,12 @@ class ReportRenderersTest {
     assertThat(chain.get("entries").asLong()).isEqualTo(3);
     assertThat(chain.get("head").asText()).isEqualTo(Digest.sha256(records.get(2)).toString());
     assertThat(chain.get("signerKeyIds").get(0).asText()).isEqualTo(key.keyId());
-    // The gap, then the ledger-wide note that this (key-less) ledger has no checkpoint.
+    // The gap, then the ledger-wide warning that this (key-less) ledger has no checkpoint.
     assertThat(json.get("findings")).hasSize(2);
     assertThat(json.get("findings").get(1).get("code").asText()).isEqualTo("NO_CHECKPOINT");
-    assertThat(json.get("findings").get(1).get("severity").asText()).isEqualTo("INFO");
+    assertThat(json.get("findings").get(1).get("severity").asText()).isEqualTo("WARNING");
+    assertThat(json.get("findings").get(1).get("message").asText()).contains("truncation")
+        .contains("cannot be excluded");
     assertThat(json.get("findings").get(1).has("entry")).isFalse();
     JsonNode f = json.get("findings").get(0);
     assertThat(f.get("code").asText()).isEqualTo("SEQUENCE_GAP");
