@@ -1,6 +1,5 @@
 package dev.custody.cli;
 
-import dev.custody.core.FormatException;
 import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
@@ -57,7 +56,7 @@ final class VerifyCommand implements Callable<Integer> {
   String entry;
 
   @Override
-  public Integer call() throws IOException, FormatException {
+  public Integer call() throws IOException, dev.custody.core.CustodyException {
     if (!format.equals("text") && !format.equals("json")) {
       throw new IllegalArgumentException("--format must be text or json, got '" + format + "'");
     }
@@ -75,15 +74,35 @@ final class VerifyCommand implements Callable<Integer> {
     if (modelCheck != null) {
       b.observer(modelCheck);
     }
-    VerificationReport report = b.build().verify(ledgerOption.resolve());
-    if (modelCheck != null) {
-      try (HashBar bar = HashBar.start("verify model", quiet.quiet)) {
-        report = report.withFindings(modelCheck.check(ledgerOption.resolve(), model, bar));
+    Path ledger = ledgerOption.resolve();
+    VerificationReport report;
+    try {
+      report = b.build().verify(ledger);
+      if (modelCheck != null) {
+        try (HashBar bar = HashBar.start("verify model", quiet.quiet)) {
+          report = report.withFindings(modelCheck.check(ledger, model, bar));
+        }
       }
+    } catch (OutOfMemoryError e) {
+      // Exit 2, never 1: running out of memory decides nothing about the ledger. Replay holds bounded
+      // state (SECURITY.md); what remains per entry and per chain can still exceed a small heap.
+      throw new VerificationStopped("verification of " + ledger + " stopped: out of memory (the Java heap is limited"
+          + " to " + Main.maxHeapMiB() + " MiB); the ledger needs more memory than this heap (about 64 bytes per entry"
+          + " and a few hundred per chain), or is built to exhaust it; nothing was verified. Run with a larger heap,"
+          + " e.g. java -Xmx4g -jar custody.jar verify ...", e);
     }
     String rendered = format.equals("json") ? JsonReportRenderer.render(report) : TextReportRenderer.render(report);
     spec.commandLine().getOut().print(rendered.endsWith("\n") ? rendered : rendered + "\n");
     return report.verified() ? Main.VERIFIED : Main.FAILED;
+  }
+
+  /** Verification could not finish (e.g. out of memory): exit 2 with the message, not a verdict. */
+  static final class VerificationStopped extends dev.custody.core.CustodyException {
+    private static final long serialVersionUID = 1L;
+
+    VerificationStopped(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** The model check --model asks for, or null. */

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Check 3 of DESIGN.md §6 (integrity), run sequentially over the records in log order, and the
@@ -17,25 +16,32 @@ import java.util.TreeSet;
  * thread.
  *
  * <p>Per chain it keeps only the head (sequence, hash, log index), the set of sequence numbers seen
- * as ranges, the entry count and the signer key ids; across the log, the set of entry hashes for
- * duplicate detection. A record that failed the per-record checks takes no part in the chain
+ * as ranges, the entry count and the signer key ids; across the log, the set of authentic entry
+ * hashes for duplicate detection (32 bytes per entry in a flat table, see {@link DigestSet}), at
+ * most {@value #MAX_REMEMBERED_REJECTS} rejected hashes for hints, and findings under the per-code
+ * bound of {@link Findings}. A record that failed the per-record checks takes no part in the chain
  * checks: the chain's next entry then reports the gap it leaves, pointing at the rejected record
  * when its {@code prev} names it, and the chain resumes from that entry, so one bad record costs
  * at most one more finding.
  */
 final class ChainReplay {
-  /** Rejected records remembered by hash to explain the gap they leave; bounded against hostile logs. */
-  private static final int MAX_REMEMBERED_REJECTS = 100_000;
+  /**
+   * Rejected records remembered by hash, only to explain the gap they leave ("its prev is the record
+   * at log index N, which was rejected"); bounded against hostile logs (about 150 bytes each).
+   */
+  static final int MAX_REMEMBERED_REJECTS = 10_000;
 
   private final Path ledger;
   private final Optional<String> onlyChain;
-  private final List<Finding> findings = new ArrayList<>();
-  private final List<Finding> trailing = new ArrayList<>();
+  private final Findings findings = new Findings();
+  private final Findings trailing = new Findings();
   private final Map<String, ChainState> chains = new HashMap<>();
   private final DigestSet seen = new DigestSet();
   private final Map<Digest, Long> rejected = new HashMap<>();
   private long recordsChecked;
   private long unattributedChecked;
+
+  private static final String[] NO_SIGNERS = new String[0];
 
   private static final class ChainState {
     long headSequence;
@@ -43,7 +49,11 @@ final class ChainReplay {
     long headLogIndex;
     long entries;
     final SequenceRanges sequences = new SequenceRanges();
-    final TreeSet<String> signers = new TreeSet<>();
+    /**
+     * Key ids of the signers: the trusted keys' own strings, so an array of references (a chain
+     * rarely has more than a few signers) instead of a sorted set, about 100 bytes less per chain.
+     */
+    String[] signers = NO_SIGNERS;
   }
 
   ChainReplay(Path ledger, Optional<String> onlyChain) {
@@ -56,9 +66,9 @@ final class ChainReplay {
     add(f);
   }
 
-  /** A finding about the ledger as a whole, reported after the findings in log order. */
-  void trailing(Finding f) {
-    trailing.add(f);
+  /** Findings about the ledger as a whole, reported after the findings in log order. */
+  void trailing(Findings f) {
+    trailing.addAll(f);
   }
 
   /** Takes the next record in log order. */
@@ -69,15 +79,16 @@ final class ChainReplay {
     }
     r.findings().forEach(this::add);
     Optional<Digest> hash = r.ref().hash();
-    if (hash.isPresent() && !seen.add(hash.get())) {
-      add(Finding.of(FindingCode.DUPLICATE_ENTRY, r.ref(), "record " + hash.get()
-          + " appears earlier in the log too; a record was copied (replayed) into the log; remove the copy"));
+    if (!r.authentic()) {
+      // A rejected record already has its finding; it costs no per-entry memory beyond the bounded hint map.
+      if (hash.isPresent() && rejected.size() < MAX_REMEMBERED_REJECTS) {
+        rejected.putIfAbsent(hash.get(), r.ref().logIndex());
+      }
       return;
     }
-    if (!r.authentic()) {
-      if (hash.isPresent() && rejected.size() < MAX_REMEMBERED_REJECTS) {
-        rejected.put(hash.get(), r.ref().logIndex());
-      }
+    if (!seen.add(hash.orElseThrow())) {
+      add(Finding.of(FindingCode.DUPLICATE_ENTRY, r.ref(), "record " + hash.get()
+          + " appears earlier in the log too; a record was copied (replayed) into the log; remove the copy"));
       return;
     }
     checkChain(r.ref(), r.payload().get(), r.signerKeyId().get());
@@ -152,7 +163,13 @@ final class ChainReplay {
   private void count(ChainState c, String signer) {
     c.entries++;
     // The key that verified the signature, not the payload's claim (which KEY_ID_MISMATCH reports).
-    c.signers.add(signer);
+    for (String s : c.signers) {
+      if (s.equals(signer)) {
+        return;
+      }
+    }
+    c.signers = java.util.Arrays.copyOf(c.signers, c.signers.length + 1);
+    c.signers[c.signers.length - 1] = signer;
   }
 
   private void add(Finding f) {
@@ -184,12 +201,13 @@ final class ChainReplay {
     if (recordsChecked == 0) {
       trailing.add(Finding.of(FindingCode.LEDGER_EMPTY, null, "the ledger holds no entries"));
     }
-    List<Finding> all = new ArrayList<>(findings);
+    Findings all = new Findings();
+    all.addAll(findings);
     all.addAll(trailing);
     return new VerificationReport(ledger, entries, summaries, all);
   }
 
   private static ChainSummary summary(String id, ChainState c) {
-    return new ChainSummary(id, c.entries, c.headHash, c.signers);
+    return new ChainSummary(id, c.entries, c.headHash, java.util.Set.of(c.signers));
   }
 }

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.note.VerifierKey;
+import dev.custody.core.text.Untrusted;
 import java.security.MessageDigest;
 
 /**
@@ -242,31 +243,51 @@ public final class LedgerVerifier {
     } finally {
       pool.shutdownNow();
     }
-    transparency.finish().forEach(replay::trailing);
+    replay.trailing(transparency.finish());
     return replay.finish();
   }
 
-  /** The segment files in log order; stray files in {@code segments/} become findings. */
+  /**
+   * The segment files in log order; stray files in {@code segments/} become findings. Of a directory
+   * holding millions of stray files only the first {@link VerificationReport#MAX_FINDINGS_PER_CODE}
+   * names (in order) are kept; the rest are counted.
+   */
   private static List<Path> listSegments(Path dir, Pipeline pipeline) throws IOException {
     Path segDir = dir.resolve(LedgerLayout.SEGMENTS);
     List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(segDir)) {
       return out;
     }
-    List<Path> stray = new ArrayList<>();
+    java.util.TreeSet<Path> stray = new java.util.TreeSet<>();
+    long strayCount = 0;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(segDir)) {
       for (Path p : ds) {
-        (SEGMENT_NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p) ? out : stray).add(p);
+        if (SEGMENT_NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+          out.add(p);
+        } else {
+          strayCount++;
+          stray.add(p);
+          if (stray.size() > VerificationReport.MAX_FINDINGS_PER_CODE) {
+            stray.pollLast();
+          }
+        }
       }
     }
-    stray.sort(null);
     for (Path p : stray) {
-      pipeline.layout(Finding.of(FindingCode.SEGMENT_UNEXPECTED_FILE, null, p + ": unexpected file in the"
-          + " segments directory (segment files are named <20-digit first log index>.jsonl); it was not read."
-          + " If it holds entries, the log is incomplete; otherwise move it out of the ledger"));
+      pipeline.layout(strayFinding(Untrusted.quote(p.toString())));
+    }
+    Finding more = strayFinding("one more file");
+    for (long i = stray.size(); i < strayCount; i++) {
+      pipeline.layout(more); // counted in the report's "and N more", not kept
     }
     out.sort(null);
     return out;
+  }
+
+  private static Finding strayFinding(String what) {
+    return Finding.of(FindingCode.SEGMENT_UNEXPECTED_FILE, null, what + ": unexpected file in the segments directory"
+        + " (segment files are named <20-digit first log index>.jsonl); it was not read. If it holds entries, the log"
+        + " is incomplete; otherwise move it out of the ledger");
   }
 
   private static OptionalLong declaredFirstIndex(Path segment) {

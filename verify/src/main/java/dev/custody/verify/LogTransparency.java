@@ -77,6 +77,11 @@ final class LogTransparency {
     Source(String name, byte[] note, boolean auditor) {
       this(name, note, auditor, Optional.empty());
     }
+
+    /** This source's name and kind, without the bytes of the note and timestamp. */
+    Source withoutBytes() {
+      return new Source(name, new byte[0], auditor, timestamp.map(t -> new Sidecar(t.name(), new byte[0])));
+    }
   }
 
   /** A timestamp response file ({@code NAME.tsr}) and its bytes. */
@@ -95,11 +100,11 @@ final class LogTransparency {
     }
   }
 
-  /** A checkpoint whose signature verified. */
+  /** A checkpoint whose signature verified; its source without the bytes, which are not needed again. */
   private record Verified(Source source, Checkpoint checkpoint) {}
 
   private final Path ledger;
-  private final List<Finding> findings = new ArrayList<>();
+  private final Findings findings = new Findings();
   private final List<Verified> verified = new ArrayList<>();
   private final TreeMap<Long, Bytes> rootsNeeded = new TreeMap<>();
   private final CompactRange range = new CompactRange();
@@ -142,44 +147,56 @@ final class LogTransparency {
       requireTrustedIdentity(config, ownKey, trustedLogKeys);
     }
 
-    List<Source> sources = new ArrayList<>();
+    // Which checkpoint files there are; each is read, checked and dropped in turn (below), so a ledger
+    // holding many (large) checkpoint files costs a few words per verified checkpoint, not its bytes.
+    LedgerLayout.CheckpointFiles files = null;
     try {
-      LedgerLayout.CheckpointFiles files = LedgerLayout.checkpointFiles(ledger);
-      for (Map.Entry<Long, Path> e : files.bySize().entrySet()) {
-        String name = LedgerLayout.CHECKPOINTS + "/" + e.getKey();
-        Path tsr = files.timestamps().get(e.getKey());
-        Optional<Sidecar> timestamp = Optional.empty();
-        if (tsr != null) {
-          timestamp = Optional.of(new Sidecar(name + LedgerLayout.TIMESTAMP_SUFFIX, LedgerLayout.readSmallFile(tsr)));
-        }
-        sources.add(new Source(name, LedgerLayout.readSmallFile(e.getValue()), false, timestamp));
-      }
+      files = LedgerLayout.checkpointFiles(ledger);
       for (Path p : files.stray()) {
-        findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, p + ": unexpected file among the checkpoints"
-            + " (they are named by their decimal tree size); it was not read"));
-      }
-      Path latest = ledger.resolve(LedgerLayout.CHECKPOINT);
-      if (Files.isRegularFile(latest)) {
-        sources.add(new Source(LedgerLayout.CHECKPOINT, LedgerLayout.readSmallFile(latest), false));
+        findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, Untrusted.quote(p.toString())
+            + ": unexpected file among the checkpoints (they are named by their decimal tree size); it was not read"));
       }
     } catch (FormatException e) {
       findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, e.getMessage()));
     }
-    this.anyStored = !sources.isEmpty();
-    auditor.ifPresent(sources::add);
+    Path latest = ledger.resolve(LedgerLayout.CHECKPOINT);
+    boolean latestExists = Files.isRegularFile(latest);
+    this.anyStored = latestExists || (files != null && !files.bySize().isEmpty());
 
     // Which keys check the checkpoints, and for which origin.
     List<VerifierKey> keys = trustedLogKeys;
-    if (keys.isEmpty() && ownKey.isPresent() && !sources.isEmpty()) {
+    if (keys.isEmpty() && ownKey.isPresent() && (anyStored || auditor.isPresent())) {
       keys = List.of(ownKey.get());
       findings.add(Finding.of(FindingCode.LOG_KEY_UNTRUSTED, null, "checkpoints were checked with the ledger's own log"
-          + " key " + ownKey.get() + " (" + LedgerLayout.LOG_VKEY + "), which whoever holds the ledger files can replace"
-          + " together with the checkpoints; give the verifier the log key you trust (--log-key, or a *.vkey file in"
-          + " the trust directory)"));
+          + " key " + Untrusted.quote(ownKey.get().toString()) + " (" + LedgerLayout.LOG_VKEY + "), which whoever"
+          + " holds the ledger files can replace together with the checkpoints; give the verifier the log key you"
+          + " trust (--log-key, or a *.vkey file in the trust directory)"));
     }
     String origin = config.map(LogConfig::origin).orElse(keys.isEmpty() ? null : keys.get(0).name());
-    for (Source s : sources) {
-      check(s, keys, origin);
+    if (files != null) {
+      for (Map.Entry<Long, Path> e : files.bySize().entrySet()) {
+        String name = LedgerLayout.CHECKPOINTS + "/" + e.getKey();
+        try {
+          Path tsr = files.timestamps().get(e.getKey());
+          Optional<Sidecar> timestamp = Optional.empty();
+          if (tsr != null) {
+            timestamp = Optional.of(new Sidecar(name + LedgerLayout.TIMESTAMP_SUFFIX, LedgerLayout.readSmallFile(tsr)));
+          }
+          check(new Source(name, LedgerLayout.readSmallFile(e.getValue()), false, timestamp), keys, origin);
+        } catch (FormatException ex) {
+          findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, name + ": " + ex.getMessage()));
+        }
+      }
+    }
+    if (latestExists) {
+      try {
+        check(new Source(LedgerLayout.CHECKPOINT, LedgerLayout.readSmallFile(latest), false), keys, origin);
+      } catch (FormatException ex) {
+        findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, LedgerLayout.CHECKPOINT + ": " + ex.getMessage()));
+      }
+    }
+    if (auditor.isPresent()) {
+      check(auditor.get(), keys, origin);
     }
     for (Verified v : verified) {
       rootsNeeded.put(v.checkpoint().size(), MerkleHash.EMPTY_ROOT);
@@ -234,7 +251,7 @@ final class LogTransparency {
       try {
         CheckpointVerifier byLog = CheckpointVerifier.forLog(origin, k);
         Checkpoint cp = byLog.verify(s.note()).checkpoint();
-        verified.add(new Verified(s, cp));
+        verified.add(new Verified(s.withoutBytes(), cp));
         String what = describe(s, cp);
         if (s.auditor() && !requirements.witnesses().isEmpty()) {
           checkWitnesses(s, byLog, what);
@@ -345,7 +362,7 @@ final class LogTransparency {
   }
 
   /** The findings, after the last record. */
-  List<Finding> finish() {
+  Findings finish() {
     long size = brokenAt >= 0 ? brokenAt : range.size();
     Map<Long, Verified> bySize = new HashMap<>();
     Verified newest = null;

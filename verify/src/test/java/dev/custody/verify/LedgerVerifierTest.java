@@ -694,6 +694,39 @@ class LedgerVerifierTest {
         .contains("the auditor's checkpoint covers its first 6 entries");
   }
 
+  // ------------------------------------------------------------------ bounded findings (issue 7, item 6)
+
+  @Test
+  void verify_manyBadRecords_keepsFirstHundredPerCodeAndCountsTheRest() throws Exception {
+    List<byte[]> records = log.records();
+    for (int i = 0; i < 250; i++) {
+      records.add(("junk " + i).getBytes(StandardCharsets.US_ASCII));
+      records.add(("{\"protected\":" + i + "}").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    VerificationReport r = verify(records);
+
+    assertThat(r.findings()).filteredOn(f -> f.code() == FindingCode.RECORD_MALFORMED)
+        .hasSize(VerificationReport.MAX_FINDINGS_PER_CODE)
+        .extracting(f -> f.entry().get().logIndex()).startsWith(10L, 11L, 12L).endsWith(109L);
+    assertThat(r.omitted()).containsExactly(Map.entry(FindingCode.RECORD_MALFORMED, 400L));
+    assertThat(r.errorCount()).isEqualTo(500);
+    assertThat(r.count(Severity.ERROR)).isEqualTo(500);
+    assertThat(r.verified()).isFalse();
+    assertThat(r.chains()).hasSize(3); // the genuine entries still form their chains
+    String text = dev.custody.verify.report.TextReportRenderer.render(r);
+    assertThat(text).contains("ERROR RECORD_MALFORMED: and 400 more RECORD_MALFORMED findings")
+        .endsWith("FAILED: 500 errors, 1 warning in 510 entries (3 chains)\n");
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(dev.custody.verify.report.JsonReportRenderer.render(r));
+    assertThat(json.get("errors").asLong()).isEqualTo(500);
+    assertThat(json.get("omitted").get("RECORD_MALFORMED").asLong()).isEqualTo(400);
+    // Appending more findings (e.g. a model check) keeps the bound and the count.
+    VerificationReport more = r.withFindings(List.of(r.findings().get(0)));
+    assertThat(more.omitted()).containsExactly(Map.entry(FindingCode.RECORD_MALFORMED, 401L));
+    assertThat(more.errorCount()).isEqualTo(501);
+  }
+
   @Test
   void verify_emptyLedger_verifiesWithInfo() throws Exception {
     VerificationReport r = verify(List.of());

@@ -10,6 +10,7 @@ import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
+import dev.custody.core.text.Untrusted;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -173,7 +174,7 @@ public final class EntryCodec {
     JsonFields f = StrictJson.parseObject(json, EntryRecord.MAX_RECORD_BYTES, what);
     String format = f.string("format");
     if (!FORMAT.equals(format)) {
-      throw new FormatException(what + ": unknown format '" + format + "' (this version of custody reads "
+      throw new FormatException(what + ": unknown format " + Untrusted.quote(format) + " (this version of custody reads "
           + FORMAT + "; a newer custody may read it)");
     }
     try {
@@ -262,12 +263,12 @@ public final class EntryCodec {
   /** Parses an RFC 3339 UTC time ending in "Z". */
   public static Instant time(String text, String what) throws FormatException {
     if (!TIME.matcher(text).matches()) {
-      throw new FormatException(what + ": '" + text + "' is not a UTC time like 2026-11-28T12:00:00Z");
+      throw new FormatException(what + ": " + Untrusted.quote(text) + " is not a UTC time like 2026-11-28T12:00:00Z");
     }
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException ex) {
-      throw new FormatException(what + ": '" + text + "' is not a valid time", ex);
+      throw new FormatException(what + ": " + Untrusted.quote(text) + " is not a valid time", ex);
     }
   }
 

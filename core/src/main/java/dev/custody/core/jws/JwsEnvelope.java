@@ -34,12 +34,25 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
    * @param what names the input in errors, e.g. "segment 0, line 17"
    */
   public static JwsEnvelope parse(byte[] json, int maxBytes, String what) throws FormatException {
+    // A JSON object begins with '{', after optional whitespace or an encoding mark (which the strict
+    // parser reads or names). Anything else is rejected here without building a parser and its
+    // exception: a hostile ledger of millions of junk lines costs the verifier little time per line.
+    if (json.length > 0 && !mayBeginJson(json[0])) {
+      throw new FormatException(what + " is not a JSON object (it begins with byte 0x"
+          + String.format("%02x", json[0] & 0xff) + ")");
+    }
     JsonFields f = StrictJson.parseObject(json, maxBytes, what);
     String protectedB64 = f.string("protected");
     String payloadB64 = f.string("payload");
     String signatureB64 = f.string("signature");
     f.requireNoOthers();
     return fromParts(protectedB64, payloadB64, signatureB64, true, what);
+  }
+
+  /** '{', JSON whitespace, or the first byte of a UTF-8 BOM or of UTF-16/32 text, which Jackson detects. */
+  private static boolean mayBeginJson(byte b) {
+    return b == '{' || b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == (byte) 0xEF || b == (byte) 0xFE
+        || b == (byte) 0xFF || b == 0;
   }
 
   /**
