@@ -2,6 +2,7 @@ package dev.custody.verify;
 
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.event.EventDetails;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,8 +13,10 @@ import java.util.TreeMap;
 
 /**
  * Check 3 of DESIGN.md §6 (integrity), run sequentially over the records in log order, and the
- * collector of all findings into a {@link VerificationReport}. Not thread-safe: one replay, one
- * thread.
+ * collector of all findings into a {@link VerificationReport}: sequence numbers, {@code prev} links,
+ * forks, duplicates, times that do not run backwards or into the future ({@link TimeCheck}), and
+ * approvals and revocations whose subject is an earlier authentic entry. Not thread-safe: one
+ * replay, one thread.
  *
  * <p>Per chain it keeps only the head (sequence, hash, log index), the set of sequence numbers seen
  * as ranges, the entry count and the signer key ids; across the log, the set of authentic entry
@@ -47,6 +50,8 @@ final class ChainReplay {
     long headSequence;
     Digest headHash;
     long headLogIndex;
+    /** The signed time of the head entry, to see times run backwards. */
+    java.time.Instant headTime;
     long entries;
     final SequenceRanges sequences = new SequenceRanges();
     /**
@@ -56,9 +61,12 @@ final class ChainReplay {
     String[] signers = NO_SIGNERS;
   }
 
-  ChainReplay(Path ledger, Optional<String> onlyChain) {
+  private final TimeCheck time;
+
+  ChainReplay(Path ledger, Optional<String> onlyChain, TimeCheck time) {
     this.ledger = ledger;
     this.onlyChain = onlyChain;
+    this.time = time;
   }
 
   /** A finding about the log's layout rather than one record's content, in log order. */
@@ -91,7 +99,44 @@ final class ChainReplay {
           + " appears earlier in the log too; a record was copied (replayed) into the log; remove the copy"));
       return;
     }
-    checkChain(r.ref(), r.payload().get(), r.signerKeyId().get());
+    EntryPayload p = r.payload().get();
+    checkChain(r.ref(), p, r.signerKeyId().get());
+    checkTimes(r.ref(), p);
+    checkSubject(r.ref(), p);
+  }
+
+  /** The entry's date against trusted time, and the event's own times. */
+  private void checkTimes(EntryRef ref, EntryPayload p) {
+    Optional<String> future = time.future(ref.logIndex(), p.time());
+    if (future.isPresent()) {
+      add(Finding.of(FindingCode.TIME_IN_FUTURE, ref, "entry " + ref.chainPosition().orElseThrow() + " "
+          + future.get()));
+    }
+    if (p.event().timesReversed()) {
+      add(Finding.of(FindingCode.TIME_REVERSED, ref, "the event of entry " + ref.chainPosition().orElseThrow()
+          + " finished (" + p.event().finishedAt().get() + ") before it started (" + p.event().startedAt().get()
+          + "): the signer's clock ran backwards during the step, or the times are wrong"));
+    }
+  }
+
+  /**
+   * An approval or revocation must name an authentic entry earlier in the log. Subjects are entry
+   * hashes, looked up in the table of authentic entries seen so far, so no memory is added.
+   */
+  private void checkSubject(EntryRef ref, EntryPayload p) {
+    if (!(p.event().details() instanceof EventDetails.Decision d)) {
+      return;
+    }
+    if (seen.contains(d.subject())) {
+      return;
+    }
+    Long rejectedAt = rejected.get(d.subject());
+    add(Finding.of(FindingCode.SUBJECT_NOT_FOUND, ref, "the " + p.event().type() + " " + ref.chainPosition()
+        .orElseThrow() + " (" + d.decision() + ") is about entry " + d.subject() + ", which "
+        + (rejectedAt != null ? "is the record at log index " + rejectedAt + ", rejected (see the finding there)"
+            : "is no authentic entry before it in the log: it is missing (deleted, or in another ledger) or comes"
+                + " later, and a decision cannot precede what it decides about")
+        + ". Obtain the complete ledger, or treat the decision as unfounded"));
   }
 
   private void checkChain(EntryRef ref, EntryPayload p, String signer) {
@@ -117,6 +162,11 @@ final class ChainReplay {
       return;
     }
     long expected = c.headSequence + 1;
+    if (p.sequence() >= expected && p.time().isBefore(c.headTime)) {
+      add(Finding.of(FindingCode.TIME_REVERSED, ref, "entry " + pos + " is dated " + p.time() + ", earlier than"
+          + " the chain's previous entry " + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex
+          + ") dated " + c.headTime + ": the signer's clock was wrong, or the entry was back-dated"));
+    }
     if (p.sequence() == expected) {
       Digest prev = p.prev().orElseThrow(); // sequence > 0, so EntryPayload guarantees prev
       // Digest equality is constant time (Bytes.equals), as for every digest comparison.
@@ -156,6 +206,7 @@ final class ChainReplay {
     c.headSequence = p.sequence();
     c.headHash = hash;
     c.headLogIndex = ref.logIndex();
+    c.headTime = p.time();
     c.sequences.add(p.sequence());
     count(c, signer);
   }

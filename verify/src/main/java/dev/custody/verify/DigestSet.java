@@ -41,6 +41,29 @@ final class DigestSet {
     return true;
   }
 
+  /** Whether {@code d} was added. */
+  boolean contains(Digest d) {
+    ByteBuffer b = ByteBuffer.wrap(d.value().toByteArray());
+    long a0 = b.getLong();
+    long a1 = b.getLong();
+    long a2 = b.getLong();
+    long a3 = b.getLong();
+    if ((a0 | a1 | a2 | a3) == 0) {
+      return hasZero;
+    }
+    int slot = (int) (a0 ^ (a0 >>> 32)) & mask;
+    while (true) {
+      int i = slot * LONGS_PER_DIGEST;
+      if ((table[i] | table[i + 1] | table[i + 2] | table[i + 3]) == 0) {
+        return false;
+      }
+      if (table[i] == a0 && table[i + 1] == a1 && table[i + 2] == a2 && table[i + 3] == a3) {
+        return true;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
   long size() {
     return size + (hasZero ? 1 : 0);
   }

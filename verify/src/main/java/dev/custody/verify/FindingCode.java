@@ -65,6 +65,27 @@ public enum FindingCode {
   FORK(Severity.ERROR),
   /** An entry's {@code prev} is not the hash of the chain's previous entry. */
   PREV_MISMATCH(Severity.ERROR),
+  /**
+   * Times run backwards: an entry's {@code time} is earlier than that of the previous entry of its
+   * chain, or an event's {@code finishedAt} is before its {@code startedAt}. A warning: times are
+   * the signers' claims, and a wrong clock looks the same as a back-dated entry; the order of the
+   * log, not the times, is what checkpoints commit to.
+   */
+  TIME_REVERSED(Severity.WARNING),
+  /**
+   * An entry is dated later than trusted time allows, by more than 5 minutes: later than the RFC 3161
+   * timestamp of a checkpoint that covers it (when timestamps were checked), or than the verifier's
+   * clock. A warning, for the same reason as {@link #TIME_REVERSED}.
+   */
+  TIME_IN_FUTURE(Severity.WARNING),
+  /**
+   * An {@code approval} or {@code revocation} names as its subject no authentic entry that comes
+   * before it in the log: the subject is missing (deleted, or in another ledger), was rejected, or
+   * comes later (a decision cannot precede what it decides about). An error: a signed decision about
+   * evidence the ledger does not hold shows the ledger is incomplete, which hash links cannot show
+   * when a whole chain was removed.
+   */
+  SUBJECT_NOT_FOUND(Severity.ERROR),
 
   // ---- 4. transparency (checkpoints of the log's RFC 9162 Merkle tree)
 
@@ -157,6 +178,14 @@ public enum FindingCode {
   ARTIFACT_ROOT_MISMATCH(Severity.ERROR),
   /** The model matches the released manifest file by file, and its root digest the signed one. */
   ARTIFACT_VERIFIED(Severity.INFO),
+  /**
+   * The release the model was checked against is named by a later authentic {@code revocation}
+   * entry. An error, not a warning: a revoked release is one its publisher withdrew (a defect, a
+   * leaked or poisoned model, a legal reason), and a regulator asking "may this model be used?"
+   * must not get a passing verdict for it, even when the bytes match. The message names the
+   * revocation entry and its reason.
+   */
+  ARTIFACT_REVOKED(Severity.ERROR),
 
   // ---- scope
 

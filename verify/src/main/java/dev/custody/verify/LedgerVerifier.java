@@ -29,6 +29,7 @@ import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.note.VerifierKey;
 import dev.custody.core.text.Untrusted;
 import java.security.MessageDigest;
+import java.time.Clock;
 
 /**
  * Replays a file ledger offline and reports what holds and what does not (DESIGN.md §6). Checks,
@@ -59,6 +60,11 @@ public final class LedgerVerifier {
   static final long MAX_IN_FLIGHT_BYTES = 32L << 20;
   /** Segment file names, as {@link LedgerLayout} writes them. */
   private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9]{20}\\.jsonl");
+  /**
+   * How much later than trusted time (the verifier's clock, or a timestamped checkpoint covering it)
+   * an entry may be dated before it is {@link FindingCode#TIME_IN_FUTURE}: 5 minutes, for clock drift.
+   */
+  public static final java.time.Duration FUTURE_ALLOWANCE = TimeCheck.FUTURE_ALLOWANCE;
 
   private final TrustedKeys trust;
   private final Optional<String> chain;
@@ -67,8 +73,10 @@ public final class LedgerVerifier {
   private final Optional<LogTransparency.Source> checkpoint;
   private final List<EntryObserver> observers;
   private final LogTransparency.Requirements requirements;
+  private final Clock clock;
 
   private LedgerVerifier(Builder b) {
+    this.clock = b.clock;
     this.trust = b.trust;
     this.chain = b.chain;
     this.parallelism = b.parallelism;
@@ -95,6 +103,7 @@ public final class LedgerVerifier {
     private List<VerifierKey> witnesses = List.of();
     private int witnessThreshold;
     private final List<java.security.cert.X509Certificate> timestampRoots = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
 
     private Builder(TrustedKeys trust) {
       this.trust = Objects.requireNonNull(trust, "trust");
@@ -201,6 +210,17 @@ public final class LedgerVerifier {
       return this;
     }
 
+    /**
+     * The clock an entry's date is judged against: an entry dated more than
+     * {@link LedgerVerifier#FUTURE_ALLOWANCE} after it (or after the trusted time of a timestamped checkpoint that
+     * covers it) is {@link FindingCode#TIME_IN_FUTURE}. Default: the system clock, in UTC. Read once
+     * per {@link #verify}.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
     /** @throws IllegalStateException if witnesses are required without a {@link #checkpoint} to require them of */
     public LedgerVerifier build() {
       if (!witnesses.isEmpty() && checkpoint.isEmpty()) {
@@ -220,8 +240,8 @@ public final class LedgerVerifier {
   public VerificationReport verify(Path ledgerDir) throws IOException, FormatException {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
     LedgerLayout.requireLedger(ledgerDir);
-    ChainReplay replay = new ChainReplay(ledgerDir, chain);
     LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
+    ChainReplay replay = new ChainReplay(ledgerDir, chain, new TimeCheck(clock.instant(), transparency.trustedTimes()));
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     try {
       Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, transparency, parallelism, observers);

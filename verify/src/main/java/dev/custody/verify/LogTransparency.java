@@ -105,6 +105,8 @@ final class LogTransparency {
 
   private final Path ledger;
   private final Findings findings = new Findings();
+  /** Per checkpoint size, the earliest time a verified RFC 3161 timestamp says that checkpoint existed. */
+  private final TreeMap<Long, java.time.Instant> trustedTimes = new TreeMap<>();
   private final List<Verified> verified = new ArrayList<>();
   private final TreeMap<Long, Bytes> rootsNeeded = new TreeMap<>();
   private final CompactRange range = new CompactRange();
@@ -257,7 +259,7 @@ final class LogTransparency {
           checkWitnesses(s, byLog, what);
         }
         if (requirements.timestamps().isPresent() && s.timestamp().isPresent()) {
-          checkTimestamp(s, requirements.timestamps().get(), what);
+          checkTimestamp(s, requirements.timestamps().get(), what, cp.size());
         }
         return;
       } catch (UnverifiedNoteException | CheckpointException e) {
@@ -325,13 +327,16 @@ final class LogTransparency {
   }
 
   /** The RFC 3161 token beside a checkpoint whose log signature verified (verify, then parse). */
-  private void checkTimestamp(Source s, TimestampVerifier tsa, String what) {
+  private void checkTimestamp(Source s, TimestampVerifier tsa, String what, long size) {
     Sidecar tsr = s.timestamp().orElseThrow();
     try {
-      VerifiedTimestamp t = tsa.verifyCheckpoint(TimestampToken.parse(tsr.der()), SignedNote.parse(s.note()));
+      SignedNote note = SignedNote.parse(s.note());
+      VerifiedTimestamp t = tsa.verifyCheckpoint(TimestampToken.parse(tsr.der()), note);
       findings.add(Finding.of(FindingCode.TIMESTAMP_VERIFIED, null, what + " existed at " + t.genTime() + ": its"
-          + " timestamp " + tsr.name() + " verifies (TSA '" + t.tsaCertificate().getSubjectX500Principal().getName()
-          + "', serial " + t.serialNumber() + ", policy " + t.policy() + ")"));
+          + " timestamp " + tsr.name() + " verifies (TSA "
+          + Untrusted.quote(t.tsaCertificate().getSubjectX500Principal().getName()) + ", serial " + t.serialNumber()
+          + ", policy " + Untrusted.quote(t.policy()) + ")"));
+      trustedTimes.merge(size, t.genTime(), (a, b) -> a.isBefore(b) ? a : b);
     } catch (TimestampException e) {
       findings.add(Finding.of(FindingCode.TIMESTAMP_INVALID, null, what + ": its timestamp " + tsr.name()
           + " does not verify (" + e.reason() + "): " + e.getMessage()));
@@ -343,6 +348,15 @@ final class LogTransparency {
   private static String describe(Source s, Checkpoint cp) {
     return (s.auditor() ? "the auditor's checkpoint " : "checkpoint ") + s.name() + " (size " + cp.size() + ", root "
         + b64(cp.rootHash()) + ")";
+  }
+
+  /**
+   * The trusted times known before replay: per checkpoint size, the earliest {@code genTime} of a
+   * verified RFC 3161 timestamp of a checkpoint (signed by the log key) of that size. Every entry at a
+   * log index below that size existed by then.
+   */
+  java.util.NavigableMap<Long, java.time.Instant> trustedTimes() {
+    return java.util.Collections.unmodifiableNavigableMap(trustedTimes);
   }
 
   /** The leaf hash of the next record in log order, or null when the record could not be read (oversize). */
