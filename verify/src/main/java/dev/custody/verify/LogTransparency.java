@@ -266,7 +266,8 @@ final class LogTransparency {
         last = e; // not signed by this key, or for another origin: try the next trusted key
       } catch (InvalidNoteSignatureException e) {
         findings.add(Finding.of(FindingCode.CHECKPOINT_SIGNATURE_INVALID, null, s.name() + ": the signature by log key "
-            + k + " does not verify: " + e.getMessage() + "; the checkpoint was altered or forged"));
+            + Untrusted.quote(k.toString()) + " does not verify: " + e.getMessage() + "; the checkpoint was altered or"
+            + " forged"));
         return;
       } catch (FormatException e) {
         findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, s.name() + ": not a C2SP checkpoint signed"
@@ -276,8 +277,9 @@ final class LogTransparency {
         last = e;
       }
     }
-    findings.add(Finding.of(FindingCode.CHECKPOINT_UNTRUSTED, null, s.name() + ": not a checkpoint of log '" + origin
-        + "' signed by a trusted log key (" + keys + "): " + (last == null ? "" : last.getMessage())));
+    findings.add(Finding.of(FindingCode.CHECKPOINT_UNTRUSTED, null, s.name() + ": not a checkpoint of log "
+        + Untrusted.quote(origin) + " signed by a trusted log key (" + names(keys) + "): "
+        + (last == null ? "" : last.getMessage())));
   }
 
   /**

@@ -728,6 +728,21 @@ class LedgerVerifierTest {
   }
 
   @Test
+  void verify_manyStrayFilesInSegments_firstHundredNamedRestCounted() throws Exception {
+    Path dir = TestLedgers.write(tmp.resolve("stray"), log.records());
+    for (int i = 0; i < 130; i++) {
+      Files.writeString(dir.resolve("segments").resolve(String.format("stray-%03d.txt", i)), "x");
+    }
+
+    VerificationReport r = LedgerVerifier.builder(TRUST).build().verify(dir);
+
+    assertThat(r.findings()).filteredOn(f -> f.code() == FindingCode.SEGMENT_UNEXPECTED_FILE).hasSize(100)
+        .first().extracting(Finding::message).asString().contains("stray-000.txt");
+    assertThat(r.omitted()).containsEntry(FindingCode.SEGMENT_UNEXPECTED_FILE, 30L);
+    assertThat(r.errorCount()).isEqualTo(130);
+  }
+
+  @Test
   void verify_emptyLedger_verifiesWithInfo() throws Exception {
     VerificationReport r = verify(List.of());
 

@@ -137,4 +137,30 @@ class ReportRenderersTest {
     assertThat(e.has("sequence")).isFalse();
     assertThat(e.get("hash").asText()).startsWith("sha256:");
   }
+
+  @Test
+  void textRender_untrustedTextInRecordAndPath_escapedNeverRaw() throws Exception {
+    // A kid naming no trusted key is repeated in the finding; a bidi override or a line break in it, or
+    // in the ledger's path, must not reach the terminal (issue 7, item 13's rule for the verifier).
+    String kid = "evil\u202Etxt\u2028next\u001B[31m";
+    String h = Base64Url.encode(JwsEnvelope.entryHeader("EdDSA", kid).getBytes(StandardCharsets.UTF_8));
+    records.add(JwsEnvelope.serialize(h, Base64Url.encode("{}".getBytes(StandardCharsets.UTF_8)),
+        Base64Url.encode(new byte[64])));
+    Path dir = tmp.resolve("ledger\u202Egpj.exe");
+    Files.createDirectories(dir.resolve("segments"));
+    Files.writeString(dir.resolve("ledger.json"), "{\"format\":\"custody/ledger/v1\"}");
+    try (OutputStream out = Files.newOutputStream(dir.resolve("segments/00000000000000000000.jsonl"))) {
+      for (byte[] r : records) {
+        out.write(r);
+        out.write('\n');
+      }
+    }
+
+    String text = TextReportRenderer.render(LedgerVerifier.builder(TrustedKeys.of(List.of(key))).build().verify(dir));
+
+    assertThat(text).doesNotContain("\u202E").doesNotContain("\u2028").doesNotContain("\u001B");
+    assertThat(text).contains("ledger\\u202Egpj.exe").contains("KEY_UNTRUSTED")
+        .contains("'evil\\u202Etxt\\u2028next\\u001B[31m'");
+    assertThat(text.lines().filter(l -> l.startsWith("ERROR "))).hasSize(1);
+  }
 }
