@@ -58,7 +58,10 @@ class ReportRenderersTest {
   }
 
   private VerificationReport verify(List<byte[]> recs) throws Exception {
-    Path dir = tmp.resolve("ledger");
+    return verify(tmp.resolve("ledger"), recs);
+  }
+
+  private VerificationReport verify(Path dir, List<byte[]> recs) throws Exception {
     Files.createDirectories(dir.resolve("segments"));
     Files.writeString(dir.resolve("ledger.json"), "{\"format\":\"custody/ledger/v1\"}");
     try (OutputStream out = Files.newOutputStream(dir.resolve("segments/00000000000000000000.jsonl"))) {
@@ -146,17 +149,8 @@ class ReportRenderersTest {
     String h = Base64Url.encode(JwsEnvelope.entryHeader("EdDSA", kid).getBytes(StandardCharsets.UTF_8));
     records.add(JwsEnvelope.serialize(h, Base64Url.encode("{}".getBytes(StandardCharsets.UTF_8)),
         Base64Url.encode(new byte[64])));
-    Path dir = tmp.resolve("ledger\u202Egpj.exe");
-    Files.createDirectories(dir.resolve("segments"));
-    Files.writeString(dir.resolve("ledger.json"), "{\"format\":\"custody/ledger/v1\"}");
-    try (OutputStream out = Files.newOutputStream(dir.resolve("segments/00000000000000000000.jsonl"))) {
-      for (byte[] r : records) {
-        out.write(r);
-        out.write('\n');
-      }
-    }
 
-    String text = TextReportRenderer.render(LedgerVerifier.builder(TrustedKeys.of(List.of(key))).build().verify(dir));
+    String text = TextReportRenderer.render(verify(tmp.resolve("ledger\u202Egpj.exe"), records));
 
     assertThat(text).doesNotContain("\u202E").doesNotContain("\u2028").doesNotContain("\u001B");
     assertThat(text).contains("ledger\\u202Egpj.exe").contains("KEY_UNTRUSTED")
