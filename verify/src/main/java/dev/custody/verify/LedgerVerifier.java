@@ -35,8 +35,10 @@ import java.time.Clock;
  * Replays a file ledger offline and reports what holds and what does not (DESIGN.md §6). Checks,
  * in order: 1. format — every record parses strictly; 2. authenticity — signed by a trusted key
  * with that key's algorithm, the payload (parsed only after the signature verified) names its
- * signer; 3. integrity — per chain, sequence numbers from 0 without gaps, {@code prev} links to the
- * previous entry's hash, no forks, no duplicate records; 4. transparency — the RFC 9162 root of the
+ * signer, and every part of the record is in its one canonical byte form; 3. integrity — per chain,
+ * sequence numbers from 0 without gaps, {@code prev} links to the previous entry's hash, no forks, no
+ * duplicate records, times that do not run backwards or into the future, approvals and revocations
+ * of earlier entries; 4. transparency — the RFC 9162 root of the
  * log, computed while streaming, matches every checkpoint signed by a trusted log key (the ledger's
  * own and the auditor's {@code --checkpoint}), see {@link LogTransparency}. Everything wrong inside the ledger becomes
  * a {@link Finding}; only a directory that is not a ledger at all is an exception.
@@ -44,8 +46,11 @@ import java.time.Clock;
  * <p>Replay streams the log with bounded memory: records travel in small batches to a pool of
  * threads that run checks 1 and 2 (the signature verification that dominates the cost), and the
  * results are consumed in log order by the sequential integrity checks, so findings come out in
- * log order. Memory held: the batches in flight (bounded by count and bytes), a few words per
- * chain, and 32 bytes per entry for duplicate detection.
+ * log order. Memory held: the batches in flight (bounded by count and bytes), about 400 bytes per
+ * chain (its head, sequence ranges and signers), 32 bytes per authentic entry for duplicate
+ * detection (in a table at most half full), and at most
+ * {@value VerificationReport#MAX_FINDINGS_PER_CODE} findings per code; junk lines cost nothing that
+ * stays. What exceeds the heap ends in an {@link OutOfMemoryError}, never in a verdict.
  *
  * <p>Later checks (transparency, lineage, policy, artifacts) plug in as further sequential stages
  * over the same ordered stream. Immutable and thread-safe; each {@link #verify} call uses its own
