@@ -58,6 +58,11 @@ public final class CanonicalSignature {
         if (signature.length != ED25519_SIGNATURE_BYTES) {
           yield Optional.of("Ed25519 signature is " + signature.length + " bytes, expected " + ED25519_SIGNATURE_BYTES);
         }
+        // L = 2^252 + δ with δ < 2^125, so S (little-endian) is below L whenever its top byte is below
+        // 0x10: a byte comparison for every honest signature, the full comparison only at the edge.
+        if ((signature[ED25519_SIGNATURE_BYTES - 1] & 0xff) < 0x10) {
+          yield Optional.empty();
+        }
         byte[] le = new byte[ED25519_SIGNATURE_BYTES / 2];
         System.arraycopy(signature, ED25519_SIGNATURE_BYTES / 2, le, 0, le.length);
         yield new BigInteger(1, reverse(le)).compareTo(ED25519_L) >= 0

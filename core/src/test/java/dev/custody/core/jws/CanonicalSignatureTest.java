@@ -107,6 +107,22 @@ class CanonicalSignatureTest {
     assertThat(CanonicalSignature.lowS(KeyAlgorithm.ED25519, ed)).isEqualTo(ed).isNotSameAs(ed);
   }
 
+  @Test
+  void problem_ed25519SAroundL_exactlyThoseAtOrAboveLRejected() {
+    // The byte fast path (top byte below 0x10) and the full comparison must agree at the edge.
+    for (BigInteger s : new BigInteger[] {BigInteger.ONE.shiftLeft(252).subtract(BigInteger.ONE),
+        BigInteger.ONE.shiftLeft(252), CanonicalSignature.ED25519_L.subtract(BigInteger.ONE), CanonicalSignature.ED25519_L,
+        CanonicalSignature.ED25519_L.add(BigInteger.ONE), BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE)}) {
+      byte[] sig = new byte[64];
+      byte[] be = s.toByteArray();
+      for (int i = 0; i < Math.min(32, be.length); i++) {
+        sig[32 + i] = be[be.length - 1 - i];
+      }
+      assertThat(CanonicalSignature.problem(KeyAlgorithm.ED25519, sig).isPresent()).as("S = %s", s.toString(16))
+          .isEqualTo(s.compareTo(CanonicalSignature.ED25519_L) >= 0);
+    }
+  }
+
   private static byte[] rs(BigInteger r, BigInteger s) {
     byte[] out = new byte[64];
     byte[] rb = r.toByteArray();
