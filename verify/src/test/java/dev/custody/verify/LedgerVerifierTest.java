@@ -743,6 +743,20 @@ class LedgerVerifierTest {
   }
 
   @Test
+  void verifyTransparency_manyJunkCheckpointFiles_readOneAtATimeFirstHundredNamed() throws Exception {
+    Path dir = ledgerWithTransparency(Deletion.NOTHING);
+    for (int i = 11; i < 311; i++) {
+      Files.writeString(dir.resolve("checkpoints").resolve(Integer.toString(i)), "junk " + i + "\n");
+    }
+
+    VerificationReport r = LedgerVerifier.builder(TRUST).logKeys(List.of(LOG.vkey)).build().verify(dir);
+
+    assertThat(r.findings()).filteredOn(f -> f.code() == FindingCode.CHECKPOINT_MALFORMED).hasSize(100);
+    assertThat(r.omitted()).containsEntry(FindingCode.CHECKPOINT_MALFORMED, 200L);
+    assertThat(r.verified()).isFalse();
+  }
+
+  @Test
   void verify_emptyLedger_verifiesWithInfo() throws Exception {
     VerificationReport r = verify(List.of());
 

@@ -111,6 +111,10 @@ class RecordMutationTest {
             "\"typ\":", "\"alg\":\"EdDSA\",\"typ\":"),
         new Case("JWS object members reordered", FindingCode.RECORD_NOT_CANONICAL, "JWS object",
             RecordMutationTest::envelopeReordered),
+        new Case("JWS object with a UTF-8 byte-order mark", FindingCode.RECORD_NOT_CANONICAL, "JWS object",
+            () -> withBom(TestLedgers.sign(ED, successor(ED)))),
+        new Case("payload in UTF-16", FindingCode.RECORD_NOT_CANONICAL, "signed payload",
+            () -> TestLedgers.signRaw(ED, header(ED), payloadText(ED).getBytes(StandardCharsets.UTF_16BE))),
         payload("payload with whitespace", FindingCode.RECORD_NOT_CANONICAL, "signed payload",
             "\"sequence\":1", "\"sequence\": 1"),
         new Case("payload with a UTF-8 byte-order mark", FindingCode.RECORD_NOT_CANONICAL, "signed payload",
@@ -212,13 +216,17 @@ class RecordMutationTest {
   }
 
   static byte[] payloadWithBom() {
-    byte[] body = EntryCodec.encode(successor(ED));
-    byte[] withBom = new byte[body.length + 3];
-    withBom[0] = (byte) 0xEF;
-    withBom[1] = (byte) 0xBB;
-    withBom[2] = (byte) 0xBF;
-    System.arraycopy(body, 0, withBom, 3, body.length);
-    return TestLedgers.signRaw(ED, header(ED), withBom);
+    return TestLedgers.signRaw(ED, header(ED), withBom(EntryCodec.encode(successor(ED))));
+  }
+
+  /** {@code body} after a UTF-8 byte-order mark. */
+  static byte[] withBom(byte[] body) {
+    byte[] out = new byte[body.length + 3];
+    out[0] = (byte) 0xEF;
+    out[1] = (byte) 0xBB;
+    out[2] = (byte) 0xBF;
+    System.arraycopy(body, 0, out, 3, body.length);
+    return out;
   }
 
   /** protected, payload, signature of a record. */
