@@ -71,10 +71,28 @@ public final class Main implements Runnable {
       commandLine.getErr().flush();
       return BAD_INPUT;
     });
-    int code = cl.execute(args);
+    int code;
+    try {
+      code = cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // Picocli hands only Exceptions to the handler above; an Error would end the JVM with a stack
+      // trace and exit 1, which reads as "verification failed". Running out of memory is not a verdict.
+      err.println("custody: error: out of memory (the Java heap is limited to " + maxHeapMiB() + " MiB): the input"
+          + " needs more memory than this heap, or is built to exhaust it; nothing was decided. Run with a larger"
+          + " heap, e.g. java -Xmx4g -jar custody.jar ...");
+      code = BAD_INPUT;
+    } catch (StackOverflowError | InternalError | LinkageError e) {
+      err.println("custody: internal error (please report it): " + e);
+      code = BAD_INPUT;
+    }
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The JVM's maximum heap, for messages about running out of it. */
+  static long maxHeapMiB() {
+    return Runtime.getRuntime().maxMemory() >> 20;
   }
 
   private static String describe(Throwable t) {

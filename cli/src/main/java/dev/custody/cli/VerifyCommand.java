@@ -69,7 +69,7 @@ final class VerifyCommand implements Callable<Integer> {
   String entry;
 
   @Override
-  public Integer call() throws IOException, FormatException {
+  public Integer call() throws IOException, dev.custody.core.CustodyException {
     if (!format.equals("text") && !format.equals("json") && !format.equals("html")) {
       throw new IllegalArgumentException("--format must be text, json or html, got "
           + dev.custody.core.text.Untrusted.quote(format));
@@ -95,16 +95,28 @@ final class VerifyCommand implements Callable<Integer> {
     if (lineage != null) {
       b.observer(lineage);
     }
-    VerificationReport report = b.build().verify(ledgerOption.resolve());
-    Optional<LineageGraph> graph = Optional.ofNullable(lineage)
-        .map(l -> LineageGraph.build(l.steps(), LineageSettings.lenient(), java.util.List.of()));
-    if (graph.isPresent()) {
-      report = report.withFindings(graph.get().findings());
-    }
-    if (modelCheck != null) {
-      try (HashBar bar = HashBar.start("verify model", quiet.quiet)) {
-        report = report.withFindings(modelCheck.check(ledgerOption.resolve(), model, bar));
+    Path ledger = ledgerOption.resolve();
+    VerificationReport report;
+    Optional<LineageGraph> graph;
+    try {
+      report = b.build().verify(ledger);
+      graph = Optional.ofNullable(lineage)
+          .map(l -> LineageGraph.build(l.steps(), LineageSettings.lenient(), java.util.List.of()));
+      if (graph.isPresent()) {
+        report = report.withFindings(graph.get().findings());
       }
+      if (modelCheck != null) {
+        try (HashBar bar = HashBar.start("verify model", quiet.quiet)) {
+          report = report.withFindings(modelCheck.check(ledger, model, bar));
+        }
+      }
+    } catch (OutOfMemoryError e) {
+      // Exit 2, never 1: running out of memory decides nothing about the ledger. Replay holds bounded
+      // state (SECURITY.md); what remains per entry and per chain can still exceed a small heap.
+      throw new VerificationStopped("verification of " + ledger + " stopped: out of memory (the Java heap is limited"
+          + " to " + Main.maxHeapMiB() + " MiB); the ledger needs more memory than this heap (about 64 bytes per entry"
+          + " and a few hundred per chain), or is built to exhaust it; nothing was verified. Run with a larger heap,"
+          + " e.g. java -Xmx4g -jar custody.jar verify ...", e);
     }
     String rendered = switch (format) {
       case "json" -> JsonReportRenderer.render(report);
@@ -118,6 +130,15 @@ final class VerifyCommand implements Callable<Integer> {
       spec.commandLine().getOut().print(rendered);
     }
     return report.verified() ? Main.VERIFIED : Main.FAILED;
+  }
+
+  /** Verification could not finish (e.g. out of memory): exit 2 with the message, not a verdict. */
+  static final class VerificationStopped extends dev.custody.core.CustodyException {
+    private static final long serialVersionUID = 1L;
+
+    VerificationStopped(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** What this verification reads besides the ledger, which --out may not replace. */

@@ -225,4 +225,22 @@ class ModelArtifactsCliTest {
     assertThat(Cli.run("verify", "--ledger", ledger, "--trust", keys, "--chain", "acme/m", "--model",
         tmp.resolve("nope")).code()).isEqualTo(2);
   }
+
+  @Test
+  void verifyModel_releaseRevokedByALaterEntry_artifactRevokedExit1() throws Exception {
+    // Issue 7, item 10: the bytes match the release, but a later revocation names it.
+    release();
+    Cli.ok("record", "revocation", "--ledger", ledger, "--chain", "acme/m", "--key", keys.resolve("rel.key"),
+        "--subject", "acme/m:0", "--reason", "training data withdrawn");
+
+    Cli.Result r = verifyModel();
+
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    assertThat(codes(r)).contains("ARTIFACT_VERIFIED", "ARTIFACT_REVOKED");
+    assertThat(messages(r, "ARTIFACT_REVOKED")).singleElement().asString().contains("acme/m:0")
+        .contains("revoked by entry acme/m:1").contains("training data withdrawn");
+    Cli.Result text = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key",
+        ledger.resolve("log").resolve("vkey"), "--chain", "acme/m", "--model", model, "-q");
+    assertThat(text.out()).contains("ERROR ARTIFACT_REVOKED acme/m:0 ");
+  }
 }

@@ -342,9 +342,10 @@ class TamperSuiteTest {
   }
 
   @Test
-  void verify_swappedAdjacentRecordsOfDifferentChainsAndCheckpointsDeleted_verifiesWithWarningOnly() {
-    // The old limitation, where it still applies: with every checkpoint removed and no checkpoint
-    // from elsewhere, the cross-chain order is not committed to by anything the verifier holds.
+  void verify_swappedAdjacentRecordsOfDifferentChainsAndCheckpointsDeleted_noTrustedCheckpoint() {
+    // With every checkpoint removed nothing in the ledger commits to the cross-chain order any more.
+    // The auditor trusts the log's key (genuine-log.vkey in the trust directory), so a ledger of that
+    // log without a checkpoint signed by it fails (issue 7: it used to pass with a warning).
     List<String> l = lines();
     String a = l.get(1);
     l.set(1, l.get(2));
@@ -352,8 +353,8 @@ class TamperSuiteTest {
     Path t = tampered(l);
     deleteCheckpoints(t);
     Verdict v = verify(t);
-    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.VERIFIED);
-    assertThat(v.text().out()).contains("WARNING NO_CHECKPOINT");
+    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
+    assertThat(v.text().out()).contains("ERROR NO_TRUSTED_CHECKPOINT").contains("cannot be excluded");
   }
 
   private static void deleteCheckpoints(Path ledger) {
@@ -496,16 +497,17 @@ class TamperSuiteTest {
   }
 
   @Test
-  void verify_lastRecordDeletedWithCheckpoints_onlyTheAuditorsCheckpointCatchesIt() {
-    // The attacker also deletes the ledger's checkpoints: the ledger alone then verifies (the old
-    // limitation, with a NO_CHECKPOINT warning); the checkpoint the auditor kept does not.
+  void verify_lastRecordDeletedWithCheckpoints_trustedLogKeyAndAuditorsCheckpointCatchIt() {
+    // The attacker also deletes the ledger's checkpoints. The auditor trusts the log's key, so the
+    // missing checkpoints fail verification (issue 7: this used to verify with a NO_CHECKPOINT
+    // warning); the checkpoint the auditor kept also names the truncation itself.
     List<String> l = lines();
     l.remove(8);
     Path t = tampered(l);
     deleteCheckpoints(t);
     Verdict v = verify(t);
-    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.VERIFIED);
-    assertThat(v.text().out()).contains("WARNING NO_CHECKPOINT").contains("VERIFIED: 8 entries in 3 chains");
+    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
+    assertThat(v.text().out()).contains("ERROR NO_TRUSTED_CHECKPOINT").contains("holds 8 entries");
     Cli.Result r = Cli.run("verify", "--ledger", t, "--trust", trust, "--checkpoint", genuineCheckpoint);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
     assertThat(r.out()).contains("ERROR LEDGER_SHORTER_THAN_CHECKPOINT")

@@ -158,4 +158,28 @@ class TimestampCliTest {
     assertThat(ledger.resolve("checkpoints/3.tsr")).exists();
     assertThat(Cli.run("checkpoint", "--ledger", ledger, "--tsa", "ftp://x").code()).isEqualTo(Main.BAD_INPUT);
   }
+
+  @Test
+  void verify_entryDatedAfterTheTimestampOfTheCheckpointCoveringIt_timeInFutureWarning() throws Exception {
+    // Issue 7, item 9: the signer dates an entry an hour ahead; a checkpoint timestamped now covers it,
+    // so the TSA's time shows the date is in the future of the entry's own inclusion.
+    List<String> lines = new ArrayList<>(Cli.records(ledger));
+    dev.custody.attest.keys.SigningKey alice = dev.custody.attest.keys.SigningKey.load(keys.resolve("alice.key"));
+    dev.custody.core.digest.Digest prev = dev.custody.core.digest.Digest.sha256(
+        lines.get(2).getBytes(StandardCharsets.US_ASCII));
+    java.time.Instant later = java.time.Instant.now().plus(java.time.Duration.ofHours(1));
+    byte[] entry = dev.custody.attest.sign.EntrySigner.sign(new dev.custody.core.entry.EntryPayload("acme/a", 3,
+        java.util.Optional.of(prev), alice.keyId(), later, dev.custody.core.event.Event.builder(
+            dev.custody.core.event.EventType.ANNOTATION).details(new dev.custody.core.event.EventDetails.Annotation(
+                "from the future")).build()), alice);
+    lines.add(new String(entry, StandardCharsets.US_ASCII));
+    Cli.writeRecords(ledger, lines);
+    Cli.ok("checkpoint", "--ledger", ledger, "--tsa", tsa.uri());
+
+    Cli.Result r = verify("--tsa-root", rootPem);
+
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
+    assertThat(r.out()).contains("WARNING TIME_IN_FUTURE acme/a:3 #3 ").contains("timestamped checkpoint")
+        .contains("size 4 or larger").contains("TIMESTAMP_VERIFIED");
+  }
 }

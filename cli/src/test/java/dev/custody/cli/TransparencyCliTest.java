@@ -201,7 +201,7 @@ class TransparencyCliTest {
   }
 
   @Test
-  void legacyLedgerWithoutLogKey_verifiesWithInfoAndCheckpointRefused() throws Exception {
+  void legacyLedgerWithoutLogKey_verifiesWithWarningAndCheckpointRefused() throws Exception {
     // A ledger made before checkpoints existed: no log/ directory.
     record(2, "x");
     for (String f : List.of("log/key", "log/vkey", "log/config.json", "checkpoint")) {
@@ -214,7 +214,9 @@ class TransparencyCliTest {
     }
     Cli.Result v = Cli.run("verify", "--ledger", ledger, "--trust", keys);
     assertThat(v.code()).as("%s", v).isEqualTo(Main.VERIFIED);
-    assertThat(v.out()).contains("INFO NO_CHECKPOINT");
+    // Made before checkpoints, or stripped of them: without a trusted log key the report warns that
+    // truncation cannot be excluded (issue 7: this was information only).
+    assertThat(v.out()).contains("WARNING NO_CHECKPOINT").contains("truncation").contains("cannot be excluded");
     Cli.Result c = Cli.run("checkpoint", "--ledger", ledger);
     assertThat(c.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(c.err()).contains("no log key");

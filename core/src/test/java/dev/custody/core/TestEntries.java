@@ -78,4 +78,26 @@ public final class TestEntries {
     return new EntryPayload("acme/falcon-7b", sequence, sequence == 0 ? Optional.empty() : Optional.of(DIGEST_A),
         key().keyId(), TIME, e);
   }
+
+  /** RFC 8032 §5.1: the order L of the Ed25519 base point. */
+  public static final java.math.BigInteger ED25519_L = java.math.BigInteger.ONE.shiftLeft(252)
+      .add(new java.math.BigInteger("27742317777372353535851937790883648493"));
+
+  /** The Ed25519 signature with its little-endian S replaced by S + L. */
+  public static byte[] ed25519SPlusL(byte[] sig) {
+    byte[] le = java.util.Arrays.copyOfRange(sig, 32, 64);
+    byte[] be = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      be[i] = le[31 - i];
+    }
+    java.math.BigInteger s = new java.math.BigInteger(1, be).add(ED25519_L);
+    byte[] raw = s.toByteArray();
+    byte[] fixed = new byte[32];
+    System.arraycopy(raw, Math.max(0, raw.length - 32), fixed, 32 - Math.min(32, raw.length), Math.min(32, raw.length));
+    byte[] out = sig.clone();
+    for (int i = 0; i < 32; i++) {
+      out[32 + i] = fixed[31 - i];
+    }
+    return out;
+  }
 }

@@ -2,6 +2,7 @@ package dev.custody.verify;
 
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.event.EventDetails;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,46 +10,63 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Check 3 of DESIGN.md §6 (integrity), run sequentially over the records in log order, and the
- * collector of all findings into a {@link VerificationReport}. Not thread-safe: one replay, one
- * thread.
+ * collector of all findings into a {@link VerificationReport}: sequence numbers, {@code prev} links,
+ * forks, duplicates, times that do not run backwards or into the future ({@link TimeCheck}), and
+ * approvals and revocations whose subject is an earlier authentic entry. Not thread-safe: one
+ * replay, one thread.
  *
  * <p>Per chain it keeps only the head (sequence, hash, log index), the set of sequence numbers seen
- * as ranges, the entry count and the signer key ids; across the log, the set of entry hashes for
- * duplicate detection. A record that failed the per-record checks takes no part in the chain
+ * as ranges, the entry count and the signer key ids; across the log, the set of authentic entry
+ * hashes for duplicate detection (32 bytes per entry in a flat table, see {@link DigestSet}), at
+ * most {@value #MAX_REMEMBERED_REJECTS} rejected hashes for hints, and findings under the per-code
+ * bound of {@link Findings}. A record that failed the per-record checks takes no part in the chain
  * checks: the chain's next entry then reports the gap it leaves, pointing at the rejected record
  * when its {@code prev} names it, and the chain resumes from that entry, so one bad record costs
  * at most one more finding.
  */
 final class ChainReplay {
-  /** Rejected records remembered by hash to explain the gap they leave; bounded against hostile logs. */
-  private static final int MAX_REMEMBERED_REJECTS = 100_000;
+  /**
+   * Rejected records remembered by hash, only to explain the gap they leave ("its prev is the record
+   * at log index N, which was rejected"); bounded against hostile logs (about 150 bytes each).
+   */
+  static final int MAX_REMEMBERED_REJECTS = 10_000;
 
   private final Path ledger;
   private final Optional<String> onlyChain;
-  private final List<Finding> findings = new ArrayList<>();
-  private final List<Finding> trailing = new ArrayList<>();
+  private final Findings findings = new Findings();
+  private final Findings trailing = new Findings();
   private final Map<String, ChainState> chains = new HashMap<>();
   private final DigestSet seen = new DigestSet();
   private final Map<Digest, Long> rejected = new HashMap<>();
   private long recordsChecked;
   private long unattributedChecked;
 
+  private static final String[] NO_SIGNERS = new String[0];
+
   private static final class ChainState {
     long headSequence;
     Digest headHash;
     long headLogIndex;
+    /** The signed time of the head entry, to see times run backwards. */
+    java.time.Instant headTime;
     long entries;
     final SequenceRanges sequences = new SequenceRanges();
-    final TreeSet<String> signers = new TreeSet<>();
+    /**
+     * Key ids of the signers: the trusted keys' own strings, so an array of references (a chain
+     * rarely has more than a few signers) instead of a sorted set, about 100 bytes less per chain.
+     */
+    String[] signers = NO_SIGNERS;
   }
 
-  ChainReplay(Path ledger, Optional<String> onlyChain) {
+  private final TimeCheck time;
+
+  ChainReplay(Path ledger, Optional<String> onlyChain, TimeCheck time) {
     this.ledger = ledger;
     this.onlyChain = onlyChain;
+    this.time = time;
   }
 
   /** A finding about the log's layout rather than one record's content, in log order. */
@@ -56,9 +74,9 @@ final class ChainReplay {
     add(f);
   }
 
-  /** A finding about the ledger as a whole, reported after the findings in log order. */
-  void trailing(Finding f) {
-    trailing.add(f);
+  /** Findings about the ledger as a whole, reported after the findings in log order. */
+  void trailing(Findings f) {
+    trailing.addAll(f);
   }
 
   /** Takes the next record in log order. */
@@ -69,18 +87,56 @@ final class ChainReplay {
     }
     r.findings().forEach(this::add);
     Optional<Digest> hash = r.ref().hash();
-    if (hash.isPresent() && !seen.add(hash.get())) {
+    if (!r.authentic()) {
+      // A rejected record already has its finding; it costs no per-entry memory beyond the bounded hint map.
+      if (hash.isPresent() && rejected.size() < MAX_REMEMBERED_REJECTS) {
+        rejected.putIfAbsent(hash.get(), r.ref().logIndex());
+      }
+      return;
+    }
+    if (!seen.add(hash.orElseThrow())) {
       add(Finding.of(FindingCode.DUPLICATE_ENTRY, r.ref(), "record " + hash.get()
           + " appears earlier in the log too; a record was copied (replayed) into the log; remove the copy"));
       return;
     }
-    if (!r.authentic()) {
-      if (hash.isPresent() && rejected.size() < MAX_REMEMBERED_REJECTS) {
-        rejected.put(hash.get(), r.ref().logIndex());
-      }
+    EntryPayload p = r.payload().get();
+    checkChain(r.ref(), p, r.signerKeyId().get());
+    checkTimes(r.ref(), p);
+    checkSubject(r.ref(), p);
+  }
+
+  /** The entry's date against trusted time, and the event's own times. */
+  private void checkTimes(EntryRef ref, EntryPayload p) {
+    Optional<String> future = time.future(ref.logIndex(), p.time());
+    if (future.isPresent()) {
+      add(Finding.of(FindingCode.TIME_IN_FUTURE, ref, "entry " + ref.chainPosition().orElseThrow() + " "
+          + future.get()));
+    }
+    if (p.event().timesReversed()) {
+      add(Finding.of(FindingCode.TIME_REVERSED, ref, "the event of entry " + ref.chainPosition().orElseThrow()
+          + " finished (" + p.event().finishedAt().get() + ") before it started (" + p.event().startedAt().get()
+          + "): the signer's clock ran backwards during the step, or the times are wrong"));
+    }
+  }
+
+  /**
+   * An approval or revocation must name an authentic entry earlier in the log. Subjects are entry
+   * hashes, looked up in the table of authentic entries seen so far, so no memory is added.
+   */
+  private void checkSubject(EntryRef ref, EntryPayload p) {
+    if (!(p.event().details() instanceof EventDetails.Decision d)) {
       return;
     }
-    checkChain(r.ref(), r.payload().get(), r.signerKeyId().get());
+    if (seen.contains(d.subject())) {
+      return;
+    }
+    Long rejectedAt = rejected.get(d.subject());
+    add(Finding.of(FindingCode.SUBJECT_NOT_FOUND, ref, "the " + p.event().type() + " " + ref.chainPosition()
+        .orElseThrow() + " (" + d.decision() + ") is about entry " + d.subject() + ", which "
+        + (rejectedAt != null ? "is the record at log index " + rejectedAt + ", rejected (see the finding there)"
+            : "is no authentic entry before it in the log: it is missing (deleted, or in another ledger) or comes"
+                + " later, and a decision cannot precede what it decides about")
+        + ". Obtain the complete ledger, or treat the decision as unfounded"));
   }
 
   private void checkChain(EntryRef ref, EntryPayload p, String signer) {
@@ -106,6 +162,11 @@ final class ChainReplay {
       return;
     }
     long expected = c.headSequence + 1;
+    if (p.sequence() >= expected && p.time().isBefore(c.headTime)) {
+      add(Finding.of(FindingCode.TIME_REVERSED, ref, "entry " + pos + " is dated " + p.time() + ", earlier than"
+          + " the chain's previous entry " + p.chain() + ":" + c.headSequence + " (log index " + c.headLogIndex
+          + ") dated " + c.headTime + ": the signer's clock was wrong, or the entry was back-dated"));
+    }
     if (p.sequence() == expected) {
       Digest prev = p.prev().orElseThrow(); // sequence > 0, so EntryPayload guarantees prev
       // Digest equality is constant time (Bytes.equals), as for every digest comparison.
@@ -145,6 +206,7 @@ final class ChainReplay {
     c.headSequence = p.sequence();
     c.headHash = hash;
     c.headLogIndex = ref.logIndex();
+    c.headTime = p.time();
     c.sequences.add(p.sequence());
     count(c, signer);
   }
@@ -152,7 +214,13 @@ final class ChainReplay {
   private void count(ChainState c, String signer) {
     c.entries++;
     // The key that verified the signature, not the payload's claim (which KEY_ID_MISMATCH reports).
-    c.signers.add(signer);
+    for (String s : c.signers) {
+      if (s.equals(signer)) {
+        return;
+      }
+    }
+    c.signers = java.util.Arrays.copyOf(c.signers, c.signers.length + 1);
+    c.signers[c.signers.length - 1] = signer;
   }
 
   private void add(Finding f) {
@@ -184,12 +252,13 @@ final class ChainReplay {
     if (recordsChecked == 0) {
       trailing.add(Finding.of(FindingCode.LEDGER_EMPTY, null, "the ledger holds no entries"));
     }
-    List<Finding> all = new ArrayList<>(findings);
+    Findings all = new Findings();
+    all.addAll(findings);
     all.addAll(trailing);
     return new VerificationReport(ledger, entries, summaries, all);
   }
 
   private static ChainSummary summary(String id, ChainState c) {
-    return new ChainSummary(id, c.entries, c.headHash, c.signers);
+    return new ChainSummary(id, c.entries, c.headHash, java.util.Set.of(c.signers));
   }
 }

@@ -21,12 +21,8 @@ final class DigestSet {
 
   /** Adds {@code d}; returns false if it was already present. */
   boolean add(Digest d) {
-    ByteBuffer b = ByteBuffer.wrap(d.value().toByteArray());
-    long a0 = b.getLong();
-    long a1 = b.getLong();
-    long a2 = b.getLong();
-    long a3 = b.getLong();
-    if ((a0 | a1 | a2 | a3) == 0) {
+    long[] w = words(d);
+    if (isZero(w)) {
       boolean added = !hasZero;
       hasZero = true;
       return added;
@@ -34,11 +30,44 @@ final class DigestSet {
     if ((size + 1) * 2 > (long) mask + 1) {
       grow();
     }
-    if (!insert(table, mask, a0, a1, a2, a3)) {
+    if (!insert(table, mask, w[0], w[1], w[2], w[3])) {
       return false;
     }
     size++;
     return true;
+  }
+
+  /** Whether {@code d} was added. */
+  boolean contains(Digest d) {
+    long[] w = words(d);
+    if (isZero(w)) {
+      return hasZero;
+    }
+    int i = probe(table, mask, w[0], w[1], w[2], w[3]);
+    return (table[i] | table[i + 1] | table[i + 2] | table[i + 3]) != 0;
+  }
+
+  /** The digest's 32 bytes as four big-endian longs. */
+  private static long[] words(Digest d) {
+    ByteBuffer b = ByteBuffer.wrap(d.value().toByteArray());
+    return new long[] {b.getLong(), b.getLong(), b.getLong(), b.getLong()};
+  }
+
+  private static boolean isZero(long[] w) {
+    return (w[0] | w[1] | w[2] | w[3]) == 0;
+  }
+
+  /** The table index of the slot holding the digest, or of the empty slot where it would go. */
+  private static int probe(long[] t, int mask, long a0, long a1, long a2, long a3) {
+    int slot = (int) (a0 ^ (a0 >>> 32)) & mask;
+    while (true) {
+      int i = slot * LONGS_PER_DIGEST;
+      if ((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) == 0
+          || (t[i] == a0 && t[i + 1] == a1 && t[i + 2] == a2 && t[i + 3] == a3)) {
+        return i;
+      }
+      slot = (slot + 1) & mask;
+    }
   }
 
   long size() {
@@ -46,21 +75,15 @@ final class DigestSet {
   }
 
   private static boolean insert(long[] t, int mask, long a0, long a1, long a2, long a3) {
-    int slot = (int) (a0 ^ (a0 >>> 32)) & mask;
-    while (true) {
-      int i = slot * LONGS_PER_DIGEST;
-      if ((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) == 0) {
-        t[i] = a0;
-        t[i + 1] = a1;
-        t[i + 2] = a2;
-        t[i + 3] = a3;
-        return true;
-      }
-      if (t[i] == a0 && t[i + 1] == a1 && t[i + 2] == a2 && t[i + 3] == a3) {
-        return false;
-      }
-      slot = (slot + 1) & mask;
+    int i = probe(t, mask, a0, a1, a2, a3);
+    if ((t[i] | t[i + 1] | t[i + 2] | t[i + 3]) != 0) {
+      return false;
     }
+    t[i] = a0;
+    t[i + 1] = a1;
+    t[i + 2] = a2;
+    t[i + 3] = a3;
+    return true;
   }
 
   private void grow() {

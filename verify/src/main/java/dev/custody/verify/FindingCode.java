@@ -27,6 +27,16 @@ public enum FindingCode {
   RECORD_MALFORMED(Severity.ERROR),
   /** The protected header's {@code typ} is not {@code custody-entry+jws}: the JWS is not an entry. */
   HEADER_TYPE_INVALID(Severity.ERROR),
+  /**
+   * A record is a valid entry but not in the one byte form custody's signer writes, so its entry
+   * hash is not the one its content was signed under: the JWS object or the protected header is
+   * re-spelled (member order, whitespace, escapes), the signature is in its second valid form
+   * (high-S ES256, Ed25519 with {@code S >= L}), or the signed payload is spelled otherwise than the
+   * encoder writes it (whitespace, a byte-order mark, member order, another spelling of a number or
+   * string). The message names which rule. Before this code existed, a re-spelled JWS object was
+   * {@link #RECORD_MALFORMED} (also an error) and the other forms verified.
+   */
+  RECORD_NOT_CANONICAL(Severity.ERROR),
 
   // ---- 2. authenticity
 
@@ -55,11 +65,46 @@ public enum FindingCode {
   FORK(Severity.ERROR),
   /** An entry's {@code prev} is not the hash of the chain's previous entry. */
   PREV_MISMATCH(Severity.ERROR),
+  /**
+   * Times run backwards: an entry's {@code time} is earlier than that of the previous entry of its
+   * chain, or an event's {@code finishedAt} is before its {@code startedAt}. A warning: times are
+   * the signers' claims, and a wrong clock looks the same as a back-dated entry; the order of the
+   * log, not the times, is what checkpoints commit to.
+   */
+  TIME_REVERSED(Severity.WARNING),
+  /**
+   * An entry is dated later than trusted time allows, by more than 5 minutes: later than the RFC 3161
+   * timestamp of a checkpoint that covers it (when timestamps were checked), or than the verifier's
+   * clock. A warning, for the same reason as {@link #TIME_REVERSED}.
+   */
+  TIME_IN_FUTURE(Severity.WARNING),
+  /**
+   * An {@code approval} or {@code revocation} names as its subject no authentic entry that comes
+   * before it in the log: the subject is missing (deleted, or in another ledger), was rejected, or
+   * comes later (a decision cannot precede what it decides about). An error: a signed decision about
+   * evidence the ledger does not hold shows the ledger is incomplete, which hash links cannot show
+   * when a whole chain was removed.
+   */
+  SUBJECT_NOT_FOUND(Severity.ERROR),
 
   // ---- 4. transparency (checkpoints of the log's RFC 9162 Merkle tree)
 
   /** The ledger's log identity files ({@code log/config.json}, {@code log/vkey}) are malformed. */
   LOG_IDENTITY_INVALID(Severity.ERROR),
+  /**
+   * The auditor trusts a log key (given to the verifier), but the ledger does not carry that log's
+   * identity: {@code log/config.json} or {@code log/vkey} is missing, or {@code log/vkey} is not a
+   * trusted log key. Deleting the identity with the checkpoints would otherwise make a truncated
+   * ledger look like one made before checkpoints existed.
+   */
+  LOG_IDENTITY_MISSING(Severity.ERROR),
+  /**
+   * The auditor trusts a log key, but no checkpoint of the ledger's own ({@code checkpoint},
+   * {@code checkpoints/N}) is signed by it, though the ledger holds entries: checkpoints were deleted
+   * or never made, so removal of the last entries cannot be excluded. (Without a trusted log key the
+   * same absence is {@link #NO_CHECKPOINT}, a warning.)
+   */
+  NO_TRUSTED_CHECKPOINT(Severity.ERROR),
   /**
    * No trusted log key was given, so checkpoints were checked with the ledger's own {@code log/vkey}:
    * that proves the ledger is consistent with its own checkpoints, not who signed them.
@@ -103,8 +148,11 @@ public enum FindingCode {
   /** Entries after the newest checkpoint are not yet committed to by a signed tree head. */
   NOT_CHECKPOINTED(Severity.WARNING),
   /**
-   * The ledger holds entries but no checkpoint: a warning when it has a log key, information for
-   * ledgers made before checkpoints existed.
+   * The ledger holds entries but no checkpoint, and the verifier was given no trusted log key: the
+   * report says that truncation and reordering across chains cannot be excluded. Always a warning:
+   * until issue 7 it was information for ledgers without a log key (made before checkpoints
+   * existed), which let a ledger whose log identity and checkpoints were deleted pass with nothing
+   * but information. With a trusted log key the same absence is {@link #NO_TRUSTED_CHECKPOINT}, an error.
    */
   NO_CHECKPOINT(Severity.WARNING),
 
@@ -149,6 +197,14 @@ public enum FindingCode {
   ARTIFACT_ROOT_MISMATCH(Severity.ERROR),
   /** The model matches the released manifest file by file, and its root digest the signed one. */
   ARTIFACT_VERIFIED(Severity.INFO),
+  /**
+   * The release the model was checked against is named by a later authentic {@code revocation}
+   * entry. An error, not a warning: a revoked release is one its publisher withdrew (a defect, a
+   * leaked or poisoned model, a legal reason), and a regulator asking "may this model be used?"
+   * must not get a passing verdict for it, even when the bytes match. The message names the
+   * revocation entry and its reason.
+   */
+  ARTIFACT_REVOKED(Severity.ERROR),
 
   // ---- policy (custody verify --policy): who may sign what, when, and the policy's rules
 

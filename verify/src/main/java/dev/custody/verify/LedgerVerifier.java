@@ -27,14 +27,18 @@ import java.util.regex.Pattern;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.note.VerifierKey;
+import dev.custody.core.text.Untrusted;
 import java.security.MessageDigest;
+import java.time.Clock;
 
 /**
  * Replays a file ledger offline and reports what holds and what does not (DESIGN.md §6). Checks,
  * in order: 1. format — every record parses strictly; 2. authenticity — signed by a trusted key
  * with that key's algorithm, the payload (parsed only after the signature verified) names its
- * signer; 3. integrity — per chain, sequence numbers from 0 without gaps, {@code prev} links to the
- * previous entry's hash, no forks, no duplicate records; 4. transparency — the RFC 9162 root of the
+ * signer, and every part of the record is in its one canonical byte form; 3. integrity — per chain,
+ * sequence numbers from 0 without gaps, {@code prev} links to the previous entry's hash, no forks, no
+ * duplicate records, times that do not run backwards or into the future, approvals and revocations
+ * of earlier entries; 4. transparency — the RFC 9162 root of the
  * log, computed while streaming, matches every checkpoint signed by a trusted log key (the ledger's
  * own and the auditor's {@code --checkpoint}), see {@link LogTransparency}. Everything wrong inside the ledger becomes
  * a {@link Finding}; only a directory that is not a ledger at all is an exception.
@@ -42,8 +46,11 @@ import java.security.MessageDigest;
  * <p>Replay streams the log with bounded memory: records travel in small batches to a pool of
  * threads that run checks 1 and 2 (the signature verification that dominates the cost), and the
  * results are consumed in log order by the sequential integrity checks, so findings come out in
- * log order. Memory held: the batches in flight (bounded by count and bytes), a few words per
- * chain, and 32 bytes per entry for duplicate detection.
+ * log order. Memory held: the batches in flight (bounded by count and bytes), about 400 bytes per
+ * chain (its head, sequence ranges and signers), 32 bytes per authentic entry for duplicate
+ * detection (in a table at most half full), and at most
+ * {@value VerificationReport#MAX_FINDINGS_PER_CODE} findings per code; junk lines cost nothing that
+ * stays. What exceeds the heap ends in an {@link OutOfMemoryError}, never in a verdict.
  *
  * <p>Later checks (transparency, lineage, policy, artifacts) plug in as further sequential stages
  * over the same ordered stream. Immutable and thread-safe; each {@link #verify} call uses its own
@@ -58,6 +65,11 @@ public final class LedgerVerifier {
   static final long MAX_IN_FLIGHT_BYTES = 32L << 20;
   /** Segment file names, as {@link LedgerLayout} writes them. */
   private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9]{20}\\.jsonl");
+  /**
+   * How much later than trusted time (the verifier's clock, or a timestamped checkpoint covering it)
+   * an entry may be dated before it is {@link FindingCode#TIME_IN_FUTURE}: 5 minutes, for clock drift.
+   */
+  public static final java.time.Duration FUTURE_ALLOWANCE = TimeCheck.FUTURE_ALLOWANCE;
 
   private final TrustedKeys trust;
   private final Optional<String> chain;
@@ -66,8 +78,10 @@ public final class LedgerVerifier {
   private final Optional<LogTransparency.Source> checkpoint;
   private final List<EntryObserver> observers;
   private final LogTransparency.Requirements requirements;
+  private final Clock clock;
 
   private LedgerVerifier(Builder b) {
+    this.clock = b.clock;
     this.trust = b.trust;
     this.chain = b.chain;
     this.parallelism = b.parallelism;
@@ -94,6 +108,7 @@ public final class LedgerVerifier {
     private List<VerifierKey> witnesses = List.of();
     private int witnessThreshold;
     private final List<java.security.cert.X509Certificate> timestampRoots = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
 
     private Builder(TrustedKeys trust) {
       this.trust = Objects.requireNonNull(trust, "trust");
@@ -200,6 +215,17 @@ public final class LedgerVerifier {
       return this;
     }
 
+    /**
+     * The clock an entry's date is judged against: an entry dated more than
+     * {@link LedgerVerifier#FUTURE_ALLOWANCE} after it (or after the trusted time of a timestamped checkpoint that
+     * covers it) is {@link FindingCode#TIME_IN_FUTURE}. Default: the system clock, in UTC. Read once
+     * per {@link #verify}.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
     /** @throws IllegalStateException if witnesses are required without a {@link #checkpoint} to require them of */
     public LedgerVerifier build() {
       if (!witnesses.isEmpty() && checkpoint.isEmpty()) {
@@ -219,8 +245,8 @@ public final class LedgerVerifier {
   public VerificationReport verify(Path ledgerDir) throws IOException, FormatException {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
     LedgerLayout.requireLedger(ledgerDir);
-    ChainReplay replay = new ChainReplay(ledgerDir, chain);
     LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
+    ChainReplay replay = new ChainReplay(ledgerDir, chain, new TimeCheck(clock.instant(), transparency.trustedTimes()));
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     try {
       Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, transparency, parallelism, observers);
@@ -242,31 +268,51 @@ public final class LedgerVerifier {
     } finally {
       pool.shutdownNow();
     }
-    transparency.finish().forEach(replay::trailing);
+    replay.trailing(transparency.finish());
     return replay.finish();
   }
 
-  /** The segment files in log order; stray files in {@code segments/} become findings. */
+  /**
+   * The segment files in log order; stray files in {@code segments/} become findings. Of a directory
+   * holding millions of stray files only the first {@link VerificationReport#MAX_FINDINGS_PER_CODE}
+   * names (in order) are kept; the rest are counted.
+   */
   private static List<Path> listSegments(Path dir, Pipeline pipeline) throws IOException {
     Path segDir = dir.resolve(LedgerLayout.SEGMENTS);
     List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(segDir)) {
       return out;
     }
-    List<Path> stray = new ArrayList<>();
+    java.util.TreeSet<Path> stray = new java.util.TreeSet<>();
+    long strayCount = 0;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(segDir)) {
       for (Path p : ds) {
-        (SEGMENT_NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p) ? out : stray).add(p);
+        if (SEGMENT_NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+          out.add(p);
+        } else {
+          strayCount++;
+          stray.add(p);
+          if (stray.size() > VerificationReport.MAX_FINDINGS_PER_CODE) {
+            stray.pollLast();
+          }
+        }
       }
     }
-    stray.sort(null);
     for (Path p : stray) {
-      pipeline.layout(Finding.of(FindingCode.SEGMENT_UNEXPECTED_FILE, null, p + ": unexpected file in the"
-          + " segments directory (segment files are named <20-digit first log index>.jsonl); it was not read."
-          + " If it holds entries, the log is incomplete; otherwise move it out of the ledger"));
+      pipeline.layout(strayFinding(Untrusted.quote(p.toString())));
+    }
+    Finding more = strayFinding("one more file");
+    for (long i = stray.size(); i < strayCount; i++) {
+      pipeline.layout(more); // counted in the report's "and N more", not kept
     }
     out.sort(null);
     return out;
+  }
+
+  private static Finding strayFinding(String what) {
+    return Finding.of(FindingCode.SEGMENT_UNEXPECTED_FILE, null, what + ": unexpected file in the segments directory"
+        + " (segment files are named <20-digit first log index>.jsonl); it was not read. If it holds entries, the log"
+        + " is incomplete; otherwise move it out of the ledger");
   }
 
   private static OptionalLong declaredFirstIndex(Path segment) {

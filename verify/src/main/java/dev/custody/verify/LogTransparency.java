@@ -16,6 +16,7 @@ import dev.custody.core.note.InvalidNoteSignatureException;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.note.UnverifiedNoteException;
 import dev.custody.core.note.VerifierKey;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.timestamp.TimestampException;
 import dev.custody.core.timestamp.TimestampToken;
 import dev.custody.core.timestamp.TimestampVerifier;
@@ -48,6 +49,13 @@ import java.util.TreeMap;
  * the ledger's own {@code DIR/log/vkey}, with a {@link FindingCode#LOG_KEY_UNTRUSTED} warning, since
  * whoever holds the ledger files can replace that key along with the checkpoints.
  *
+ * <p>Missing state: with trusted log keys, a ledger without that log's identity ({@code log/config.json},
+ * {@code log/vkey} naming a trusted key) is {@link FindingCode#LOG_IDENTITY_MISSING}, and a ledger that
+ * holds entries but no checkpoint of its own signed by a trusted key is
+ * {@link FindingCode#NO_TRUSTED_CHECKPOINT} (both errors: deleting them is how truncation would hide);
+ * without trusted log keys, a ledger with no checkpoint at all is {@link FindingCode#NO_CHECKPOINT}, a
+ * warning whose message says that truncation cannot be excluded.
+ *
  * <p>Beyond the log signature, {@link Requirements} may ask that the auditor's checkpoint carry
  * cosignatures by at least k of n trusted witnesses ({@link FindingCode#CHECKPOINT_WITNESSES_MISSING}
  * otherwise, {@link FindingCode#CHECKPOINT_WITNESSED} naming who cosigned when met), and that RFC 3161
@@ -69,6 +77,11 @@ final class LogTransparency {
     Source(String name, byte[] note, boolean auditor) {
       this(name, note, auditor, Optional.empty());
     }
+
+    /** This source's name and kind, without the bytes of the note and timestamp. */
+    Source withoutBytes() {
+      return new Source(name, new byte[0], auditor, timestamp.map(t -> new Sidecar(t.name(), new byte[0])));
+    }
   }
 
   /** A timestamp response file ({@code NAME.tsr}) and its bytes. */
@@ -87,17 +100,21 @@ final class LogTransparency {
     }
   }
 
-  /** A checkpoint whose signature verified. */
+  /** A checkpoint whose signature verified; its source without the bytes, which are not needed again. */
   private record Verified(Source source, Checkpoint checkpoint) {}
 
   private final Path ledger;
-  private final List<Finding> findings = new ArrayList<>();
+  private final Findings findings = new Findings();
+  /** Per checkpoint size, the earliest time a verified RFC 3161 timestamp says that checkpoint existed. */
+  private final TreeMap<Long, java.time.Instant> trustedTimes = new TreeMap<>();
   private final List<Verified> verified = new ArrayList<>();
   private final TreeMap<Long, Bytes> rootsNeeded = new TreeMap<>();
   private final CompactRange range = new CompactRange();
   private long brokenAt = -1;
   private final boolean hasIdentity;
   private final boolean anyStored;
+  /** Whether the auditor named the log keys to trust: then missing transparency state is an error. */
+  private final boolean trustedKeysGiven;
   private final Requirements requirements;
 
   LogTransparency(Path ledger, List<VerifierKey> trustedLogKeys, Optional<Source> auditor) throws IOException {
@@ -111,6 +128,7 @@ final class LogTransparency {
     Optional<LogConfig> config = Optional.empty();
     Optional<VerifierKey> ownKey = Optional.empty();
     boolean identity = false;
+    boolean identityInvalid = false;
     try {
       config = LogConfig.read(ledger);
       Path vkeyFile = ledger.resolve(LedgerLayout.LOG_VKEY);
@@ -121,54 +139,107 @@ final class LogTransparency {
       identity = config.isPresent() || ownKey.isPresent();
     } catch (FormatException e) {
       identity = true;
+      identityInvalid = true;
       findings.add(Finding.of(FindingCode.LOG_IDENTITY_INVALID, null, "the ledger's log identity ("
           + LedgerLayout.LOG_CONFIG + ", " + LedgerLayout.LOG_VKEY + ") is malformed: " + e.getMessage()));
     }
     this.hasIdentity = identity;
+    this.trustedKeysGiven = !trustedLogKeys.isEmpty();
+    if (trustedKeysGiven && !identityInvalid) {
+      requireTrustedIdentity(config, ownKey, trustedLogKeys);
+    }
 
-    List<Source> sources = new ArrayList<>();
+    // Which checkpoint files there are; each is read, checked and dropped in turn (below), so a ledger
+    // holding many (large) checkpoint files costs a few words per verified checkpoint, not its bytes.
+    LedgerLayout.CheckpointFiles files = null;
     try {
-      LedgerLayout.CheckpointFiles files = LedgerLayout.checkpointFiles(ledger);
-      for (Map.Entry<Long, Path> e : files.bySize().entrySet()) {
-        String name = LedgerLayout.CHECKPOINTS + "/" + e.getKey();
-        Path tsr = files.timestamps().get(e.getKey());
-        Optional<Sidecar> timestamp = Optional.empty();
-        if (tsr != null) {
-          timestamp = Optional.of(new Sidecar(name + LedgerLayout.TIMESTAMP_SUFFIX, LedgerLayout.readSmallFile(tsr)));
-        }
-        sources.add(new Source(name, LedgerLayout.readSmallFile(e.getValue()), false, timestamp));
-      }
+      files = LedgerLayout.checkpointFiles(ledger);
       for (Path p : files.stray()) {
-        findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, p + ": unexpected file among the checkpoints"
-            + " (they are named by their decimal tree size); it was not read"));
-      }
-      Path latest = ledger.resolve(LedgerLayout.CHECKPOINT);
-      if (Files.isRegularFile(latest)) {
-        sources.add(new Source(LedgerLayout.CHECKPOINT, LedgerLayout.readSmallFile(latest), false));
+        findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, Untrusted.quote(p.toString())
+            + ": unexpected file among the checkpoints (they are named by their decimal tree size); it was not read"));
       }
     } catch (FormatException e) {
       findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, e.getMessage()));
     }
-    this.anyStored = !sources.isEmpty();
-    auditor.ifPresent(sources::add);
+    Path latest = ledger.resolve(LedgerLayout.CHECKPOINT);
+    boolean latestExists = Files.isRegularFile(latest);
+    this.anyStored = latestExists || (files != null && !files.bySize().isEmpty());
 
     // Which keys check the checkpoints, and for which origin.
     List<VerifierKey> keys = trustedLogKeys;
-    if (keys.isEmpty() && ownKey.isPresent() && !sources.isEmpty()) {
+    if (keys.isEmpty() && ownKey.isPresent() && (anyStored || auditor.isPresent())) {
       keys = List.of(ownKey.get());
       findings.add(Finding.of(FindingCode.LOG_KEY_UNTRUSTED, null, "checkpoints were checked with the ledger's own log"
-          + " key " + ownKey.get() + " (" + LedgerLayout.LOG_VKEY + "), which whoever holds the ledger files can replace"
-          + " together with the checkpoints; give the verifier the log key you trust (--log-key, or a *.vkey file in"
-          + " the trust directory)"));
+          + " key " + Untrusted.quote(ownKey.get().toString()) + " (" + LedgerLayout.LOG_VKEY + "), which whoever"
+          + " holds the ledger files can replace together with the checkpoints; give the verifier the log key you"
+          + " trust (--log-key, or a *.vkey file in the trust directory)"));
     }
     String origin = config.map(LogConfig::origin).orElse(keys.isEmpty() ? null : keys.get(0).name());
-    for (Source s : sources) {
-      check(s, keys, origin);
+    if (files != null) {
+      for (Map.Entry<Long, Path> e : files.bySize().entrySet()) {
+        String name = LedgerLayout.CHECKPOINTS + "/" + e.getKey();
+        try {
+          Path tsr = files.timestamps().get(e.getKey());
+          Optional<Sidecar> timestamp = Optional.empty();
+          if (tsr != null) {
+            timestamp = Optional.of(new Sidecar(name + LedgerLayout.TIMESTAMP_SUFFIX, LedgerLayout.readSmallFile(tsr)));
+          }
+          check(new Source(name, LedgerLayout.readSmallFile(e.getValue()), false, timestamp), keys, origin);
+        } catch (FormatException ex) {
+          findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, name + ": " + ex.getMessage()));
+        }
+      }
+    }
+    if (latestExists) {
+      try {
+        check(new Source(LedgerLayout.CHECKPOINT, LedgerLayout.readSmallFile(latest), false), keys, origin);
+      } catch (FormatException ex) {
+        findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, LedgerLayout.CHECKPOINT + ": " + ex.getMessage()));
+      }
+    }
+    if (auditor.isPresent()) {
+      check(auditor.get(), keys, origin);
     }
     for (Verified v : verified) {
       rootsNeeded.put(v.checkpoint().size(), MerkleHash.EMPTY_ROOT);
     }
     rootsNeeded.put(0L, MerkleHash.EMPTY_ROOT);
+  }
+
+  /**
+   * With trusted log keys, the ledger must carry that log's identity: without {@code log/config.json}
+   * or {@code log/vkey}, or with a {@code log/vkey} the auditor does not trust, the ledger is not (or
+   * no longer) the log the auditor trusts. Deleting the identity together with the checkpoints is how
+   * truncation would otherwise pass as a ledger made before checkpoints existed.
+   */
+  private void requireTrustedIdentity(Optional<LogConfig> config, Optional<VerifierKey> ownKey,
+      List<VerifierKey> trustedLogKeys) {
+    List<String> missing = new ArrayList<>();
+    if (config.isEmpty()) {
+      missing.add(LedgerLayout.LOG_CONFIG);
+    }
+    if (ownKey.isEmpty()) {
+      missing.add(LedgerLayout.LOG_VKEY);
+    }
+    if (!missing.isEmpty()) {
+      findings.add(Finding.of(FindingCode.LOG_IDENTITY_MISSING, null, "the ledger has no " + String.join(" and no ",
+          missing) + ", but the auditor trusts the log key" + (trustedLogKeys.size() == 1 ? " " : "s ")
+          + names(trustedLogKeys) + ": the log identity was deleted, and with it what shows which log this ledger"
+          + " is; a ledger whose identity and checkpoints are deleted can hide removed entries. Restore "
+          + LedgerLayout.LOG_CONFIG + " and " + LedgerLayout.LOG_VKEY + " (and the checkpoints) from a copy of the"
+          + " ledger"));
+    } else if (!trustedLogKeys.contains(ownKey.get())) {
+      findings.add(Finding.of(FindingCode.LOG_IDENTITY_MISSING, null, LedgerLayout.LOG_VKEY + " names the log key "
+          + Untrusted.quote(ownKey.get().toString()) + ", which is not a trusted log key (" + names(trustedLogKeys)
+          + "): the ledger does not carry the identity of the log the auditor trusts; it was re-initialised or"
+          + " belongs to another log"));
+    }
+  }
+
+  private static String names(List<VerifierKey> keys) {
+    List<String> out = new ArrayList<>();
+    keys.forEach(k -> out.add(Untrusted.quote(k.toString())));
+    return String.join(", ", out);
   }
 
   private void check(Source s, List<VerifierKey> keys, String origin) {
@@ -182,20 +253,21 @@ final class LogTransparency {
       try {
         CheckpointVerifier byLog = CheckpointVerifier.forLog(origin, k);
         Checkpoint cp = byLog.verify(s.note()).checkpoint();
-        verified.add(new Verified(s, cp));
+        verified.add(new Verified(s.withoutBytes(), cp));
         String what = describe(s, cp);
         if (s.auditor() && !requirements.witnesses().isEmpty()) {
           checkWitnesses(s, byLog, what);
         }
         if (requirements.timestamps().isPresent() && s.timestamp().isPresent()) {
-          checkTimestamp(s, requirements.timestamps().get(), what);
+          checkTimestamp(s, requirements.timestamps().get(), what, cp.size());
         }
         return;
       } catch (UnverifiedNoteException | CheckpointException e) {
         last = e; // not signed by this key, or for another origin: try the next trusted key
       } catch (InvalidNoteSignatureException e) {
         findings.add(Finding.of(FindingCode.CHECKPOINT_SIGNATURE_INVALID, null, s.name() + ": the signature by log key "
-            + k + " does not verify: " + e.getMessage() + "; the checkpoint was altered or forged"));
+            + Untrusted.quote(k.toString()) + " does not verify: " + e.getMessage() + "; the checkpoint was altered or"
+            + " forged"));
         return;
       } catch (FormatException e) {
         findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, s.name() + ": not a C2SP checkpoint signed"
@@ -205,8 +277,9 @@ final class LogTransparency {
         last = e;
       }
     }
-    findings.add(Finding.of(FindingCode.CHECKPOINT_UNTRUSTED, null, s.name() + ": not a checkpoint of log '" + origin
-        + "' signed by a trusted log key (" + keys + "): " + (last == null ? "" : last.getMessage())));
+    findings.add(Finding.of(FindingCode.CHECKPOINT_UNTRUSTED, null, s.name() + ": not a checkpoint of log "
+        + Untrusted.quote(origin) + " signed by a trusted log key (" + names(keys) + "): "
+        + (last == null ? "" : last.getMessage())));
   }
 
   /**
@@ -256,13 +329,16 @@ final class LogTransparency {
   }
 
   /** The RFC 3161 token beside a checkpoint whose log signature verified (verify, then parse). */
-  private void checkTimestamp(Source s, TimestampVerifier tsa, String what) {
+  private void checkTimestamp(Source s, TimestampVerifier tsa, String what, long size) {
     Sidecar tsr = s.timestamp().orElseThrow();
     try {
-      VerifiedTimestamp t = tsa.verifyCheckpoint(TimestampToken.parse(tsr.der()), SignedNote.parse(s.note()));
+      SignedNote note = SignedNote.parse(s.note());
+      VerifiedTimestamp t = tsa.verifyCheckpoint(TimestampToken.parse(tsr.der()), note);
       findings.add(Finding.of(FindingCode.TIMESTAMP_VERIFIED, null, what + " existed at " + t.genTime() + ": its"
-          + " timestamp " + tsr.name() + " verifies (TSA '" + t.tsaCertificate().getSubjectX500Principal().getName()
-          + "', serial " + t.serialNumber() + ", policy " + t.policy() + ")"));
+          + " timestamp " + tsr.name() + " verifies (TSA "
+          + Untrusted.quote(t.tsaCertificate().getSubjectX500Principal().getName()) + ", serial " + t.serialNumber()
+          + ", policy " + Untrusted.quote(t.policy()) + ")"));
+      trustedTimes.merge(size, t.genTime(), (a, b) -> a.isBefore(b) ? a : b);
     } catch (TimestampException e) {
       findings.add(Finding.of(FindingCode.TIMESTAMP_INVALID, null, what + ": its timestamp " + tsr.name()
           + " does not verify (" + e.reason() + "): " + e.getMessage()));
@@ -274,6 +350,15 @@ final class LogTransparency {
   private static String describe(Source s, Checkpoint cp) {
     return (s.auditor() ? "the auditor's checkpoint " : "checkpoint ") + s.name() + " (size " + cp.size() + ", root "
         + b64(cp.rootHash()) + ")";
+  }
+
+  /**
+   * The trusted times known before replay: per checkpoint size, the earliest {@code genTime} of a
+   * verified RFC 3161 timestamp of a checkpoint (signed by the log key) of that size. Every entry at a
+   * log index below that size existed by then.
+   */
+  java.util.NavigableMap<Long, java.time.Instant> trustedTimes() {
+    return java.util.Collections.unmodifiableNavigableMap(trustedTimes);
   }
 
   /** The leaf hash of the next record in log order, or null when the record could not be read (oversize). */
@@ -293,7 +378,7 @@ final class LogTransparency {
   }
 
   /** The findings, after the last record. */
-  List<Finding> finish() {
+  Findings finish() {
     long size = brokenAt >= 0 ? brokenAt : range.size();
     Map<Long, Verified> bySize = new HashMap<>();
     Verified newest = null;
@@ -363,15 +448,27 @@ final class LogTransparency {
     if (requirements.timestamps().isPresent()) {
       warnIfUntimed(newest);
     }
-    if (!anyStored) {
-      if (size > 0) {
-        findings.add(new Finding(FindingCode.NO_CHECKPOINT, hasIdentity ? Severity.WARNING : Severity.INFO,
-            Optional.empty(), hasIdentity
-                ? "the ledger has a log key but no checkpoint: no entry is committed to by a signed tree head. Run"
-                    + " 'custody checkpoint'"
-                : "the ledger has no log key and no checkpoint (it was made before checkpoints existed): truncation"
-                    + " and reordering across chains cannot be detected in it"));
-      }
+    boolean storedVerified = verified.stream().anyMatch(v -> !v.source().auditor());
+    Optional<Verified> auditors = verified.stream().filter(v -> v.source().auditor()).findFirst();
+    if (trustedKeysGiven && size > 0 && !storedVerified) {
+      findings.add(Finding.of(FindingCode.NO_TRUSTED_CHECKPOINT, null, "the ledger holds " + size + " entries but"
+          + " no checkpoint of its own signed by a trusted log key"
+          + (anyStored ? " (the checkpoints it holds are not: see the findings above)" : "")
+          + auditors.map(a -> "; the auditor's checkpoint covers its first " + a.checkpoint().size() + " entries")
+              .orElse("")
+          + ". The log writes a checkpoint after every batch of appends, so its checkpoints were deleted or never"
+          + " made: whoever holds the files could have removed the last entries or reordered entries of different"
+          + " chains, and truncation cannot be excluded. Restore the checkpoints from a copy, or obtain a"
+          + " checkpoint from the publisher ('custody checkpoint') and verify with --checkpoint"));
+    } else if (!anyStored && size > 0) {
+      findings.add(Finding.of(FindingCode.NO_CHECKPOINT, null, (hasIdentity
+          ? "the ledger has a log key but no checkpoint: no entry is committed to by a signed tree head"
+          : "the ledger has no log key and no checkpoint (it was made before checkpoints existed, or they were"
+              + " deleted)")
+          + ", and no trusted log key was given: truncation (removal of the last entries) and reordering of"
+          + " entries across chains cannot be excluded. "
+          + (hasIdentity ? "Run 'custody checkpoint', and verify with the log's key (--log-key)"
+              : "Verify with the log's key (--log-key) and a checkpoint obtained earlier (--checkpoint)")));
     } else if (!problems && newest != null && newest.checkpoint().size() < size) {
       findings.add(Finding.of(FindingCode.NOT_CHECKPOINTED, null, "entries at log index "
           + newest.checkpoint().size() + ".." + (size - 1) + " are not covered by a checkpoint yet (newest: "

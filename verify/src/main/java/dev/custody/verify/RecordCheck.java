@@ -5,10 +5,12 @@ import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.entry.NotCanonicalException;
 import dev.custody.core.jws.JwsEnvelope;
 import dev.custody.core.jws.SignatureException;
 import dev.custody.core.jws.VerificationKey;
 import dev.custody.core.ledger.RawRecord;
+import dev.custody.core.text.Untrusted;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,10 +20,16 @@ import java.util.OptionalLong;
  * Checks 1 (format) and 2 (authenticity) of DESIGN.md §6 on one record, independent of every other
  * record, so records can be checked in parallel. Stateless and thread-safe.
  *
- * <p>Order, each step only if the previous passed: the record is a strict custody JWS; its header
- * {@code typ} is the entry type; its {@code kid} names a trusted key; its {@code alg} is that key's
- * algorithm; the signature verifies; only then is the payload parsed (verify, then parse: STYLE.md
- * habit 6); the payload's {@code keyId} is the signing key.
+ * <p>Order, each step only if the previous passed: the record is a strict custody JWS in its one
+ * canonical spelling (JWS object and protected header, else {@link FindingCode#RECORD_NOT_CANONICAL});
+ * its header {@code typ} is the entry type; its {@code kid} names a trusted key; its {@code alg} is
+ * that key's algorithm; the signature is in its canonical form (low-S ES256, Ed25519 {@code S < L})
+ * and verifies; only then is the payload parsed (verify, then parse: STYLE.md habit 6) and required
+ * to be spelled exactly as custody's encoder writes it; the payload's {@code keyId} is the signing key.
+ *
+ * <p>Text from the record that goes into a message (a {@code kid} that names no trusted key, a
+ * {@code typ}, an {@code alg}) is quoted with {@link Untrusted#quote}; a trusted key's id is
+ * custody's own hex.
  */
 final class RecordCheck {
   private final TrustedKeys trust;
@@ -45,6 +53,12 @@ final class RecordCheck {
     EntryRecord record;
     try {
       record = EntryRecord.parse(bytes, where);
+    } catch (NotCanonicalException e) {
+      EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
+          Optional.of(Digest.sha256(bytes)));
+      findings.add(notCanonical(ref, e, "the record was re-encoded after signing: its content may be intact, but"
+          + " its entry hash is not the one it was signed under"));
+      return CheckedRecord.rejected(ref, findings);
     } catch (FormatException | RuntimeException e) {
       EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
           Optional.of(Digest.sha256(bytes)));
@@ -59,28 +73,34 @@ final class RecordCheck {
     JOSEObjectType typ = record.envelope().header().getType();
     if (typ == null || !JwsEnvelope.ENTRY_TYPE.equals(typ.getType())) {
       findings.add(Finding.of(FindingCode.HEADER_TYPE_INVALID, ref, "JWS header typ is "
-          + (typ == null ? "missing" : "'" + typ.getType() + "'") + ", expected '" + JwsEnvelope.ENTRY_TYPE
+          + (typ == null ? "missing" : Untrusted.quote(typ.getType())) + ", expected '" + JwsEnvelope.ENTRY_TYPE
           + "': this JWS is not a custody entry"));
       return CheckedRecord.rejected(ref, findings);
     }
     String kid = record.headerKeyId();
     Optional<VerificationKey> maybeKey = trust.byKeyId(kid);
     if (maybeKey.isEmpty()) {
-      findings.add(Finding.of(FindingCode.KEY_UNTRUSTED, ref, "signed by key " + quote(kid)
+      findings.add(Finding.of(FindingCode.KEY_UNTRUSTED, ref, "signed by key " + Untrusted.quote(kid)
           + ", which is not among the " + trust.size() + " trusted keys; if you trust the signer, add its public"
           + " key to the trust set, otherwise treat this entry as forged"));
       return CheckedRecord.rejected(ref, findings);
     }
     VerificationKey key = maybeKey.get();
+    // From here kid is the id of a trusted key, custody's own hex text.
     // The algorithm is bound to the trusted key, never taken from the message (STYLE.md habit 7).
     if (!key.algorithm().jwsAlgorithm().equals(record.envelope().header().getAlgorithm())) {
       findings.add(Finding.of(FindingCode.ALG_MISMATCH, ref, "header alg "
-          + record.envelope().header().getAlgorithm() + " is not the algorithm of trusted key " + kid + " ("
-          + key.algorithm().jwsAlgorithm() + "); the entry was not made by that key's signer"));
+          + Untrusted.quote(record.envelope().header().getAlgorithm().getName()) + " is not the algorithm of"
+          + " trusted key " + kid + " (" + key.algorithm().jwsAlgorithm() + "); the entry was not made by that"
+          + " key's signer"));
       return CheckedRecord.rejected(ref, findings);
     }
     try {
       record.verifySignature(key);
+    } catch (NotCanonicalException e) {
+      findings.add(notCanonical(ref, e, "the signature was re-encoded after signing, or made by a signer that does"
+          + " not write custody's form"));
+      return CheckedRecord.rejected(ref, findings);
     } catch (SignatureException | RuntimeException e) {
       // Core's plain "does not verify" adds nothing; other causes (a malformed signature) are worth showing.
       String detail = e instanceof SignatureException && messageOf(e).startsWith("signature does not verify")
@@ -94,6 +114,10 @@ final class RecordCheck {
     EntryPayload payload;
     try {
       payload = record.payload(where);
+    } catch (NotCanonicalException e) {
+      findings.add(notCanonical(ref, e, "the signer " + kid + " signed a payload that custody's encoder would not"
+          + " write, so the same content could be signed under more than one entry hash"));
+      return CheckedRecord.rejected(ref, findings);
     } catch (FormatException | RuntimeException e) {
       findings.add(Finding.of(FindingCode.PAYLOAD_MALFORMED, ref, "signed payload is not a valid "
           + "custody/entry/v1 payload: " + messageOf(e) + "; the signer " + kid + " produced a bad entry"));
@@ -103,7 +127,7 @@ final class RecordCheck {
         OptionalLong.of(payload.sequence()), Optional.of(hash));
     if (!payload.keyId().equals(kid)) {
       // The signer is authentic (a trusted key signed it), so the entry still takes part in the chain
-      // checks; only its claim about who signed is wrong.
+      // checks; only its claim about who signed is wrong. A payload keyId is 64 hex digits (EntryPayload).
       findings.add(Finding.of(FindingCode.KEY_ID_MISMATCH, named, "payload keyId " + payload.keyId()
           + " is not the key that signed the entry (header kid " + kid + "); the signer " + kid
           + " issued an entry claiming another signer"));
@@ -111,13 +135,23 @@ final class RecordCheck {
     return new CheckedRecord(named, Optional.of(payload), Optional.of(key.keyId()), findings);
   }
 
-  private static String quote(String s) {
-    if (s == null) {
-      return "(none)";
-    }
-    return "'" + (s.length() > 80 ? s.substring(0, 77) + "..." : s) + "'";
+  /** The one finding for every canonical-form rule; the message says which part broke which rule. */
+  private static Finding notCanonical(EntryRef ref, NotCanonicalException e, String consequence) {
+    String part = switch (e.rule()) {
+      case ENVELOPE -> "JWS object";
+      case HEADER -> "protected header";
+      case SIGNATURE -> "signature";
+      case PAYLOAD -> "signed payload";
+    };
+    return Finding.of(FindingCode.RECORD_NOT_CANONICAL, ref, "the " + part + " is not in the one canonical form"
+        + " custody writes: " + messageOf(e) + "; " + consequence + ". Each entry has exactly one byte form, so"
+        + " that its hash cannot be changed without the signing key");
   }
 
+  /**
+   * The message of an exception from a core parser. Core messages quote the record's text they
+   * repeat; what else they carry is custody's own wording.
+   */
   private static String messageOf(Exception e) {
     String m = e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m;

@@ -1,42 +1,76 @@
 package dev.custody.verify;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * The structured result of replaying a ledger: every finding in log order (findings about the
+ * The structured result of replaying a ledger: the findings in log order (findings about the
  * ledger as a whole last), the chains established, and how many records were checked. Immutable.
+ *
+ * <p>Memory is bounded whatever the ledger holds: of each {@link FindingCode} the first
+ * {@value #MAX_FINDINGS_PER_CODE} findings are kept and the rest only counted ({@link #omitted()});
+ * the verdict and {@link #count} include the counted ones, so a million malformed records are a
+ * million errors, listed as the first {@value #MAX_FINDINGS_PER_CODE} and "and 999,900 more".
  */
 public final class VerificationReport {
+  /**
+   * Findings kept per code. Enough to show every pattern of damage a person can act on, and small
+   * enough that a hostile ledger of millions of bad lines cannot exhaust a verifier's memory through
+   * its report (each finding holds a message and an entry reference, a few hundred bytes).
+   */
+  public static final int MAX_FINDINGS_PER_CODE = 100;
+
   private final Path ledger;
   private final long entriesChecked;
   private final List<ChainSummary> chains;
   private final List<Finding> findings;
+  private final Map<FindingCode, Long> omitted;
+  private final Map<Severity, Long> omittedBySeverity;
 
-  VerificationReport(Path ledger, long entriesChecked, List<ChainSummary> chains, List<Finding> findings) {
+  VerificationReport(Path ledger, long entriesChecked, List<ChainSummary> chains, Findings findings) {
     this.ledger = Objects.requireNonNull(ledger, "ledger");
     this.entriesChecked = entriesChecked;
     this.chains = List.copyOf(chains);
-    this.findings = List.copyOf(findings);
+    this.findings = List.copyOf(findings.kept());
+    // Findings returns EnumMaps, so these copies work for empty maps too.
+    this.omitted = Collections.unmodifiableMap(new EnumMap<>(findings.omitted()));
+    this.omittedBySeverity = Collections.unmodifiableMap(new EnumMap<>(findings.omittedBySeverity()));
   }
 
-  /** True exactly when there is no {@link Severity#ERROR} finding. */
+  /** True exactly when there is no {@link Severity#ERROR} finding, kept or counted. */
   public boolean verified() {
     return errorCount() == 0;
   }
 
-  /** All findings, in log order. */
+  /**
+   * The findings kept, in log order: at most {@value #MAX_FINDINGS_PER_CODE} per code, the first
+   * ones; {@link #omitted()} counts the rest.
+   */
   public List<Finding> findings() {
     return findings;
   }
 
-  /** Number of findings with {@code severity}. */
-  public long count(Severity severity) {
-    return findings.stream().filter(f -> f.severity() == severity).count();
+  /** Per code, how many findings beyond the first {@value #MAX_FINDINGS_PER_CODE} were counted but not kept. */
+  public Map<FindingCode, Long> omitted() {
+    return omitted;
   }
 
-  /** Number of {@link Severity#ERROR} findings. */
+  /** Per severity, how many findings were counted but not kept. */
+  Map<Severity, Long> omittedBySeverity() {
+    return omittedBySeverity;
+  }
+
+  /** Number of findings with {@code severity}, kept and counted. */
+  public long count(Severity severity) {
+    return findings.stream().filter(f -> f.severity() == severity).count()
+        + omittedBySeverity.getOrDefault(severity, 0L);
+  }
+
+  /** Number of {@link Severity#ERROR} findings, kept and counted. */
   public long errorCount() {
     return count(Severity.ERROR);
   }
@@ -57,10 +91,11 @@ public final class VerificationReport {
 
   /**
    * This report with {@code more} findings appended (e.g. those of a
-   * {@link dev.custody.verify.artifacts.ModelCheck}); the verdict accounts for them.
+   * {@link dev.custody.verify.artifacts.ModelCheck}), under the same per-code bound; the verdict
+   * accounts for them.
    */
   public VerificationReport withFindings(List<Finding> more) {
-    List<Finding> all = new java.util.ArrayList<>(findings);
+    Findings all = Findings.of(this);
     all.addAll(more);
     return new VerificationReport(ledger, entriesChecked, chains, all);
   }
@@ -72,7 +107,8 @@ public final class VerificationReport {
 
   @Override
   public String toString() {
+    long omittedCount = omitted.values().stream().mapToLong(Long::longValue).sum();
     return (verified() ? "verified" : "FAILED") + " report for " + ledger + ": " + entriesChecked + " entries, "
-        + chains.size() + " chains, " + findings.size() + " findings";
+        + chains.size() + " chains, " + (findings.size() + omittedCount) + " findings";
   }
 }

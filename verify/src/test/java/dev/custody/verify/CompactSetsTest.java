@@ -29,9 +29,17 @@ class CompactSetsTest {
     }
     for (int i = 0; i < 60_000; i++) {
       Digest d = Digest.ofSha256(pool[rnd.nextInt(pool.length)]);
+      assertThat(fast.contains(d)).as("contains before add #%d", i).isEqualTo(naive.contains(d));
       assertThat(fast.add(d)).as("add #%d", i).isEqualTo(naive.add(d));
+      assertThat(fast.contains(d)).isTrue();
     }
     assertThat(fast.size()).isEqualTo(naive.size());
+    for (int i = 0; i < 1000; i++) {
+      byte[] other = new byte[32];
+      rnd.nextBytes(other);
+      Digest d = Digest.ofSha256(other);
+      assertThat(fast.contains(d)).isEqualTo(naive.contains(d));
+    }
   }
 
   @Test

@@ -54,12 +54,13 @@ class LedgerVerifierTest {
   }
 
   /**
-   * The findings other than the NO_CHECKPOINT information every ledger made here carries: these
-   * ledgers are written record by record, without a log key (LogTransparencyTest covers checkpoints).
+   * The findings other than the NO_CHECKPOINT warning every ledger made here carries: these ledgers
+   * are written record by record, without a log identity or checkpoints (verifyTransparency_* below
+   * cover those).
    */
   static List<Finding> chainFindings(VerificationReport r) {
     return r.findings().stream()
-        .filter(f -> !(f.code() == FindingCode.NO_CHECKPOINT && f.severity() == Severity.INFO))
+        .filter(f -> f.code() != FindingCode.NO_CHECKPOINT)
         .collect(Collectors.toList());
   }
 
@@ -551,11 +552,208 @@ class LedgerVerifierTest {
         l -> assertThat(l).startsWith("ERROR SEQUENCE_GAP acme/a:3 #5 "),
         l -> assertThat(l).startsWith("ERROR SIGNATURE_INVALID - #6 "),
         l -> assertThat(l).startsWith("ERROR DUPLICATE_ENTRY acme/a:0 #9 "));
-    // The key-less test ledger predates checkpoints: one INFO line says what that leaves undetected.
-    assertThat(text.lines().filter(l -> l.startsWith("INFO "))).singleElement()
-        .satisfies(l -> assertThat(l).startsWith("INFO NO_CHECKPOINT"));
+    // The key-less test ledger has no checkpoint: one WARNING line says what that leaves undetected.
+    assertThat(text.lines().filter(l -> l.startsWith("WARNING "))).singleElement()
+        .satisfies(l -> assertThat(l).startsWith("WARNING NO_CHECKPOINT").contains("truncation")
+            .contains("cannot be excluded"));
     assertThat(text.lines().filter(l -> l.startsWith("chain "))).hasSize(3);
-    assertThat(text).endsWith("FAILED: 3 errors, 0 warnings in 10 entries (3 chains)\n");
+    assertThat(text).endsWith("FAILED: 3 errors, 1 warning in 10 entries (3 chains)\n");
+  }
+
+  // ------------------------------------------------------------------ missing transparency state (issue 7, item 2)
+
+  /** What an insider deletes from a ledger with a log identity and checkpoints at sizes 4 and 10. */
+  enum Deletion {
+    NOTHING, LOG_DIR, CHECKPOINT_FILE, CHECKPOINTS_DIR, BOTH_CHECKPOINT_FILES, ALL, ALL_AND_LAST_ENTRIES_CUT
+  }
+
+  static final TestLedgers.TestLog LOG = new TestLedgers.TestLog("example.org/models");
+
+  private Path ledgerWithTransparency(Deletion d) throws IOException {
+    List<byte[]> records = log.records();
+    Path dir = TestLedgers.write(tmp.resolve("t-" + d), records);
+    LOG.writeIdentity(dir);
+    LOG.writeCheckpoints(dir, records, 4, 10);
+    Files.createDirectories(dir.resolve("tile/0"));
+    Files.write(dir.resolve("tile/0/000"), new byte[32 * 256]); // verifiers never read tiles
+    boolean log = d == Deletion.LOG_DIR || d.compareTo(Deletion.ALL) >= 0;
+    boolean cp = d == Deletion.CHECKPOINT_FILE || d == Deletion.BOTH_CHECKPOINT_FILES || d.compareTo(Deletion.ALL) >= 0;
+    boolean cps = d == Deletion.CHECKPOINTS_DIR || d == Deletion.BOTH_CHECKPOINT_FILES || d.compareTo(Deletion.ALL) >= 0;
+    if (log) {
+      deleteTree(dir.resolve("log"));
+    }
+    if (cp) {
+      Files.delete(dir.resolve("checkpoint"));
+    }
+    if (cps) {
+      deleteTree(dir.resolve("checkpoints"));
+    }
+    if (d.compareTo(Deletion.ALL) >= 0) {
+      deleteTree(dir.resolve("tile"));
+    }
+    if (d == Deletion.ALL_AND_LAST_ENTRIES_CUT) {
+      TestLedgers.write(dir, records.subList(0, 7)); // rewrites the segment without a:4 and b:2, c:1
+    }
+    return dir;
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    try (var s = Files.walk(p)) {
+      for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> deletions() {
+    return java.util.Arrays.stream(Deletion.values()).flatMap(d -> java.util.stream.Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of(d, true), org.junit.jupiter.params.provider.Arguments.of(d, false)));
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}, trusted log key {1}")
+  @org.junit.jupiter.params.provider.MethodSource("deletions")
+  void verifyTransparency_deletedState_errorWithTrustedLogKeyWarningWithout(Deletion d, boolean withLogKey)
+      throws Exception {
+    Path dir = ledgerWithTransparency(d);
+    LedgerVerifier.Builder b = LedgerVerifier.builder(TRUST);
+    if (withLogKey) {
+      b.logKeys(List.of(LOG.vkey));
+    }
+
+    VerificationReport r = b.build().verify(dir);
+
+    Set<FindingCode> errors = r.findings().stream().filter(Finding::isError).map(Finding::code)
+        .collect(Collectors.toSet());
+    Set<FindingCode> warnings = r.findings().stream().filter(f -> f.severity() == Severity.WARNING)
+        .map(Finding::code).collect(Collectors.toSet());
+    String why = d + (withLogKey ? " with" : " without") + " log key: " + r.findings();
+    switch (d) {
+      case NOTHING, CHECKPOINT_FILE, CHECKPOINTS_DIR -> {
+        // One of the two copies of the newest checkpoint is left: it still commits to every entry.
+        assertThat(errors).as(why).isEmpty();
+        assertThat(warnings).as(why).isEqualTo(withLogKey ? Set.of() : Set.of(FindingCode.LOG_KEY_UNTRUSTED));
+      }
+      case LOG_DIR -> assertThat(errors).as(why).isEqualTo(withLogKey
+          ? Set.of(FindingCode.LOG_IDENTITY_MISSING) // the checkpoints still verify with the trusted key
+          : Set.of(FindingCode.CHECKPOINT_UNTRUSTED)); // nothing left to check them with
+      case BOTH_CHECKPOINT_FILES -> {
+        if (withLogKey) {
+          assertThat(errors).as(why).isEqualTo(Set.of(FindingCode.NO_TRUSTED_CHECKPOINT));
+        } else {
+          assertThat(errors).as(why).isEmpty();
+          assertThat(warnings).as(why).isEqualTo(Set.of(FindingCode.NO_CHECKPOINT));
+        }
+      }
+      case ALL, ALL_AND_LAST_ENTRIES_CUT -> {
+        if (withLogKey) {
+          assertThat(errors).as(why).isEqualTo(Set.of(FindingCode.LOG_IDENTITY_MISSING,
+              FindingCode.NO_TRUSTED_CHECKPOINT));
+        } else {
+          // Without a trusted log key nothing outside the files can show the cut: the report says so.
+          assertThat(errors).as(why).isEmpty();
+          assertThat(warnings).as(why).isEqualTo(Set.of(FindingCode.NO_CHECKPOINT));
+        }
+      }
+      default -> throw new AssertionError(d);
+    }
+    assertThat(r.verified()).as(why).isEqualTo(errors.isEmpty());
+    assertThat(r.entriesChecked()).isEqualTo(d == Deletion.ALL_AND_LAST_ENTRIES_CUT ? 7 : 10);
+    r.findings().stream().filter(f -> f.code() == FindingCode.NO_CHECKPOINT).forEach(f -> assertThat(f.message())
+        .contains("truncation").contains("cannot be excluded"));
+    r.findings().stream().filter(f -> f.code() == FindingCode.NO_TRUSTED_CHECKPOINT).forEach(f ->
+        assertThat(f.message()).contains("holds " + r.entriesChecked() + " entries").contains("cannot be excluded"));
+  }
+
+  @Test
+  void verifyTransparency_logVkeyReplacedByAnotherLog_logIdentityMissing() throws Exception {
+    Path dir = ledgerWithTransparency(Deletion.NOTHING);
+    // The attacker's own log identity; its name carries a bidi override that must not reach the terminal raw.
+    TestLedgers.TestLog attacker = new TestLedgers.TestLog("example.org/models\u202e");
+    Files.writeString(dir.resolve("log/vkey"), attacker.vkey.encode() + "\n");
+
+    VerificationReport r = LedgerVerifier.builder(TRUST).logKeys(List.of(LOG.vkey)).build().verify(dir);
+
+    Finding f = r.findings().stream().filter(x -> x.code() == FindingCode.LOG_IDENTITY_MISSING).findFirst()
+        .orElseThrow(() -> new AssertionError(r.findings()));
+    assertThat(f.message()).contains("not a trusted log key").contains("\\u202E").doesNotContain("\u202e");
+    assertThat(r.verified()).isFalse();
+  }
+
+  @Test
+  void verifyTransparency_auditorsCheckpointButStoredOnesDeleted_noTrustedCheckpointNamesCoverage() throws Exception {
+    List<byte[]> records = log.records();
+    Path dir = ledgerWithTransparency(Deletion.BOTH_CHECKPOINT_FILES);
+    byte[] auditors = LOG.checkpoint(records, 6);
+
+    VerificationReport r = LedgerVerifier.builder(TRUST).logKeys(List.of(LOG.vkey)).checkpoint(auditors, "cp-6")
+        .build().verify(dir);
+
+    assertThat(r.findings()).filteredOn(Finding::isError).extracting(Finding::code)
+        .containsExactly(FindingCode.NO_TRUSTED_CHECKPOINT);
+    assertThat(r.findings()).filteredOn(Finding::isError).first().extracting(Finding::message).asString()
+        .contains("the auditor's checkpoint covers its first 6 entries");
+  }
+
+  // ------------------------------------------------------------------ bounded findings (issue 7, item 6)
+
+  @Test
+  void verify_manyBadRecords_keepsFirstHundredPerCodeAndCountsTheRest() throws Exception {
+    List<byte[]> records = log.records();
+    for (int i = 0; i < 250; i++) {
+      records.add(("junk " + i).getBytes(StandardCharsets.US_ASCII));
+      records.add(("{\"protected\":" + i + "}").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    VerificationReport r = verify(records);
+
+    assertThat(r.findings()).filteredOn(f -> f.code() == FindingCode.RECORD_MALFORMED)
+        .hasSize(VerificationReport.MAX_FINDINGS_PER_CODE)
+        .extracting(f -> f.entry().get().logIndex()).startsWith(10L, 11L, 12L).endsWith(109L);
+    assertThat(r.omitted()).containsExactly(Map.entry(FindingCode.RECORD_MALFORMED, 400L));
+    assertThat(r.errorCount()).isEqualTo(500);
+    assertThat(r.count(Severity.ERROR)).isEqualTo(500);
+    assertThat(r.verified()).isFalse();
+    assertThat(r.chains()).hasSize(3); // the genuine entries still form their chains
+    String text = dev.custody.verify.report.TextReportRenderer.render(r);
+    assertThat(text).contains("ERROR RECORD_MALFORMED: and 400 more RECORD_MALFORMED findings")
+        .endsWith("FAILED: 500 errors, 1 warning in 510 entries (3 chains)\n");
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(dev.custody.verify.report.JsonReportRenderer.render(r));
+    assertThat(json.get("errors").asLong()).isEqualTo(500);
+    assertThat(json.get("omitted").get("RECORD_MALFORMED").asLong()).isEqualTo(400);
+    // Appending more findings (e.g. a model check) keeps the bound and the count.
+    VerificationReport more = r.withFindings(List.of(r.findings().get(0)));
+    assertThat(more.omitted()).containsExactly(Map.entry(FindingCode.RECORD_MALFORMED, 401L));
+    assertThat(more.errorCount()).isEqualTo(501);
+  }
+
+  @Test
+  void verify_manyStrayFilesInSegments_firstHundredNamedRestCounted() throws Exception {
+    Path dir = TestLedgers.write(tmp.resolve("stray"), log.records());
+    for (int i = 0; i < 130; i++) {
+      Files.writeString(dir.resolve("segments").resolve(String.format("stray-%03d.txt", i)), "x");
+    }
+
+    VerificationReport r = LedgerVerifier.builder(TRUST).build().verify(dir);
+
+    assertThat(r.findings()).filteredOn(f -> f.code() == FindingCode.SEGMENT_UNEXPECTED_FILE).hasSize(100)
+        .first().extracting(Finding::message).asString().contains("stray-000.txt");
+    assertThat(r.omitted()).containsEntry(FindingCode.SEGMENT_UNEXPECTED_FILE, 30L);
+    assertThat(r.errorCount()).isEqualTo(130);
+  }
+
+  @Test
+  void verifyTransparency_manyJunkCheckpointFiles_readOneAtATimeFirstHundredNamed() throws Exception {
+    Path dir = ledgerWithTransparency(Deletion.NOTHING);
+    for (int i = 11; i < 311; i++) {
+      Files.writeString(dir.resolve("checkpoints").resolve(Integer.toString(i)), "junk " + i + "\n");
+    }
+
+    VerificationReport r = LedgerVerifier.builder(TRUST).logKeys(List.of(LOG.vkey)).build().verify(dir);
+
+    assertThat(r.findings()).filteredOn(f -> f.code() == FindingCode.CHECKPOINT_MALFORMED).hasSize(100);
+    assertThat(r.omitted()).containsEntry(FindingCode.CHECKPOINT_MALFORMED, 200L);
+    assertThat(r.verified()).isFalse();
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
 import dev.custody.core.jws.Base64Url;
+import dev.custody.core.jws.CanonicalSignature;
 import dev.custody.core.jws.JwsEnvelope;
 import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.core.jws.VerificationKey;
@@ -34,7 +35,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 /**
  * Test fixture: signs entries the way a custody signer does (without depending on attest) and
  * writes ledger directories. Ed25519 through Bouncy Castle's RFC 8032 code, ES256 through the JDK
- * in P1363 (R||S) form as JWS requires.
+ * in P1363 (R||S) form as JWS requires, normalised to low S as custody's signer does.
  */
 final class TestLedgers {
   static final Instant T0 = Instant.parse("2026-11-28T12:00:00Z");
@@ -64,6 +65,18 @@ final class TestLedgers {
       try {
         return new TestKey(KeyAlgorithm.ED25519, sk, null, VerificationKey.ed25519(pk));
       } catch (FormatException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** The JDK's ECDSA signature over {@code message} as it comes, high S or low. */
+    byte[] signAnyS(byte[] message) {
+      try {
+        Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
+        s.initSign(ecPrivate);
+        s.update(message);
+        return s.sign();
+      } catch (GeneralSecurityException e) {
         throw new IllegalStateException(e);
       }
     }
@@ -103,7 +116,8 @@ final class TestLedgers {
         Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
         s.initSign(ecPrivate);
         s.update(message);
-        return s.sign();
+        // As custody's signer does: the JDK returns either S; entries carry the low one.
+        return CanonicalSignature.lowS(KeyAlgorithm.ES256, s.sign());
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException(e);
       }
@@ -122,6 +136,17 @@ final class TestLedgers {
         + "}";
     String protectedB64 = Base64Url.encode(header.getBytes(StandardCharsets.UTF_8));
     String payloadB64 = Base64Url.encode(EntryCodec.encode(payload));
+    byte[] sig = signer.sign((protectedB64 + "." + payloadB64).getBytes(StandardCharsets.US_ASCII));
+    return JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(sig));
+  }
+
+  /**
+   * Signs exactly {@code headerJson} and {@code payload} (no re-encoding), as a signer that spells
+   * them its own way would; returns the stored record bytes.
+   */
+  static byte[] signRaw(TestKey signer, String headerJson, byte[] payload) {
+    String protectedB64 = Base64Url.encode(headerJson.getBytes(StandardCharsets.UTF_8));
+    String payloadB64 = Base64Url.encode(payload);
     byte[] sig = signer.sign((protectedB64 + "." + payloadB64).getBytes(StandardCharsets.US_ASCII));
     return JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(sig));
   }
@@ -204,6 +229,99 @@ final class TestLedgers {
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A transparency log identity for test ledgers, as {@code custody init} and the writer make it:
+   * {@code log/config.json}, {@code log/vkey}, and C2SP checkpoints ({@code checkpoints/N} and
+   * {@code checkpoint}) signed with a deterministic Ed25519 note key over BC's RFC 8032 code.
+   */
+  static final class TestLog implements dev.custody.core.note.NoteSigner {
+    final String origin;
+    private final byte[] seed;
+    private final byte[] pub = new byte[Ed25519.PUBLIC_KEY_SIZE];
+    final dev.custody.core.note.VerifierKey vkey;
+
+    TestLog(String origin) {
+      this.origin = origin;
+      this.seed = Digest.sha256(("log " + origin).getBytes(StandardCharsets.UTF_8)).value().toByteArray();
+      Ed25519.generatePublicKey(seed, 0, pub, 0);
+      try {
+        this.vkey = dev.custody.core.note.VerifierKey.of(origin, dev.custody.core.note.SignatureType.ED25519,
+            dev.custody.core.bytes.Bytes.copyOf(pub));
+      } catch (FormatException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public String keyName() {
+      return origin;
+    }
+
+    @Override
+    public dev.custody.core.note.KeyId keyId() {
+      return vkey.keyId();
+    }
+
+    @Override
+    public dev.custody.core.note.SignatureType type() {
+      return dev.custody.core.note.SignatureType.ED25519;
+    }
+
+    @Override
+    public byte[] sign(byte[] message) {
+      byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
+      Ed25519.sign(seed, 0, pub, 0, message, 0, message.length, sig, 0);
+      return sig;
+    }
+
+    /** Writes {@code log/config.json} and {@code log/vkey} into {@code ledger}. */
+    void writeIdentity(Path ledger) {
+      try {
+        Files.createDirectories(ledger.resolve("log"));
+        Files.write(ledger.resolve(dev.custody.core.ledger.LedgerLayout.LOG_CONFIG),
+            new dev.custody.core.ledger.LogConfig(origin, Optional.of(1000L)).toBytes());
+        Files.writeString(ledger.resolve(dev.custody.core.ledger.LedgerLayout.LOG_VKEY), vkey.encode() + "\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** A signed checkpoint of the first {@code size} of {@code records}. */
+    byte[] checkpoint(List<byte[]> records, int size) {
+      dev.custody.core.merkle.CompactRange range = new dev.custody.core.merkle.CompactRange();
+      for (byte[] r : records.subList(0, size)) {
+        range.append(dev.custody.core.merkle.MerkleHash.leafHash(r));
+      }
+      try {
+        return dev.custody.core.note.SignedNote.sign(dev.custody.core.checkpoint.Checkpoint.format(origin, size,
+            range.root()), List.of(this)).encoded();
+      } catch (FormatException | dev.custody.core.note.NoteSigningException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /**
+     * Writes {@code checkpoints/N} for every size in {@code sizes} and {@code checkpoint} as a copy of
+     * the largest, as the writer does.
+     */
+    void writeCheckpoints(Path ledger, List<byte[]> records, int... sizes) {
+      try {
+        Files.createDirectories(ledger.resolve(dev.custody.core.ledger.LedgerLayout.CHECKPOINTS));
+        byte[] newest = null;
+        for (int size : sizes) {
+          newest = checkpoint(records, size);
+          Files.write(ledger.resolve(dev.custody.core.ledger.LedgerLayout.CHECKPOINTS).resolve(Integer.toString(size)),
+              newest);
+        }
+        if (newest != null) {
+          Files.write(ledger.resolve(dev.custody.core.ledger.LedgerLayout.CHECKPOINT), newest);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }

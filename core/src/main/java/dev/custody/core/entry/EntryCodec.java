@@ -10,6 +10,7 @@ import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
+import dev.custody.core.text.Untrusted;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -173,7 +174,7 @@ public final class EntryCodec {
     JsonFields f = StrictJson.parseObject(json, EntryRecord.MAX_RECORD_BYTES, what);
     String format = f.string("format");
     if (!FORMAT.equals(format)) {
-      throw new FormatException(what + ": unknown format '" + format + "' (this version of custody reads "
+      throw new FormatException(what + ": unknown format " + Untrusted.quote(format) + " (this version of custody reads "
           + FORMAT + "; a newer custody may read it)");
     }
     try {
@@ -183,7 +184,7 @@ public final class EntryCodec {
       Optional<Digest> prev = prevText.isEmpty() ? Optional.empty() : Optional.of(digest(f, "prev"));
       String keyId = f.string("keyId");
       Instant time = time(f.string("time"), what + ".time");
-      Event event = decodeEvent(f.object("event"));
+      Event event = decodeEvent(f.object("event"), true);
       f.requireNoOthers();
       return new EntryPayload(chain, sequence, prev, keyId, time, event);
     } catch (IllegalArgumentException e) {
@@ -195,6 +196,15 @@ public final class EntryCodec {
    * Decodes an event object (as found in a payload, or in a file given to {@code custody record --event-json}).
    */
   public static Event decodeEvent(JsonFields e) throws FormatException {
+    return decodeEvent(e, false);
+  }
+
+  /**
+   * @param signed whether the event is read from a signed entry: then its times are taken as signed,
+   *     even when finishedAt is before startedAt (a verifier reports that); an event about to be
+   *     signed is refused for it
+   */
+  private static Event decodeEvent(JsonFields e, boolean signed) throws FormatException {
     try {
       EventType type = EventType.of(e.string("type"));
       Event.Builder b = Event.builder(type);
@@ -206,17 +216,21 @@ public final class EntryCodec {
       }
       e.stringMap("parameters").forEach(b::parameter);
       e.stringMap("environment").forEach(b::environment);
-      Optional<String> started = e.optString("startedAt");
-      if (started.isPresent()) {
-        b.startedAt(time(started.get(), e.what() + ".startedAt"));
-      }
-      Optional<String> finished = e.optString("finishedAt");
-      if (finished.isPresent()) {
-        b.finishedAt(time(finished.get(), e.what() + ".finishedAt"));
+      Optional<String> startedText = e.optString("startedAt");
+      Optional<Instant> started = startedText.isEmpty() ? Optional.empty()
+          : Optional.of(time(startedText.get(), e.what() + ".startedAt"));
+      Optional<String> finishedText = e.optString("finishedAt");
+      Optional<Instant> finished = finishedText.isEmpty() ? Optional.empty()
+          : Optional.of(time(finishedText.get(), e.what() + ".finishedAt"));
+      if (!signed) {
+        started.ifPresent(b::startedAt); // the builder refuses finishedAt before startedAt
+        finished.ifPresent(b::finishedAt);
       }
       decodeDetails(type, e).ifPresent(b::details);
       e.requireNoOthers();
-      return b.build();
+      Event event = b.build();
+      return signed ? new Event(event.type(), event.inputs(), event.outputs(), event.parameters(),
+          event.environment(), started, finished, event.details()) : event;
     } catch (IllegalArgumentException ex) {
       throw new FormatException(e.what() + ": " + ex.getMessage(), ex);
     }
@@ -262,12 +276,12 @@ public final class EntryCodec {
   /** Parses an RFC 3339 UTC time ending in "Z". */
   public static Instant time(String text, String what) throws FormatException {
     if (!TIME.matcher(text).matches()) {
-      throw new FormatException(what + ": '" + text + "' is not a UTC time like 2026-11-28T12:00:00Z");
+      throw new FormatException(what + ": " + Untrusted.quote(text) + " is not a UTC time like 2026-11-28T12:00:00Z");
     }
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException ex) {
-      throw new FormatException(what + ": '" + text + "' is not a valid time", ex);
+      throw new FormatException(what + ": " + Untrusted.quote(text) + " is not a valid time", ex);
     }
   }
 

@@ -3,10 +3,14 @@ package dev.custody.core.entry;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.digest.Digest;
+import dev.custody.core.jws.Base64Url;
+import dev.custody.core.jws.CanonicalSignature;
 import dev.custody.core.jws.JwsEnvelope;
 import dev.custody.core.jws.SignatureException;
 import dev.custody.core.jws.VerificationKey;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One entry of the log exactly as stored: the bytes of its JWS (one line of a segment file, without
@@ -35,9 +39,13 @@ public final class EntryRecord {
   }
 
   /**
-   * Parses stored record bytes.
+   * Parses stored record bytes: a strict custody JWS in its one canonical spelling.
    *
    * @param where names the record in errors, e.g. "segments/00000000000000000000.jsonl line 18"
+   * @throws NotCanonicalException if the record is valid but spelled otherwise than the signer
+   *     writes it: the JWS object ({@link NotCanonicalException.Rule#ENVELOPE}) or the protected
+   *     header ({@link NotCanonicalException.Rule#HEADER})
+   * @throws FormatException if it is not a strict custody JWS at all
    */
   public static EntryRecord parse(byte[] record, String where) throws FormatException {
     Objects.requireNonNull(record, "record");
@@ -45,10 +53,17 @@ public final class EntryRecord {
     // One spelling per entry: whitespace or member order would change the entry hash without
     // touching the signature, so a record must be exactly the form the signer wrote.
     byte[] canonical = JwsEnvelope.serialize(env.protectedB64(), env.payloadB64(),
-        dev.custody.core.jws.Base64Url.encode(env.signature().toByteArray()));
-    if (!java.util.Arrays.equals(canonical, record)) {
-      throw new FormatException(where + ": record is not in canonical form (exactly {\"protected\":…,\"payload\":…,"
-          + "\"signature\":…} in this order, without whitespace)");
+        Base64Url.encode(env.signature().toByteArray()));
+    if (!Arrays.equals(canonical, record)) {
+      throw new NotCanonicalException(NotCanonicalException.Rule.ENVELOPE, where + ": record is not in canonical"
+          + " form (exactly {\"protected\":…,\"payload\":…,\"signature\":…} in this order, without whitespace)");
+    }
+    // The header is signed, but a signer other than custody's (or the holder of the key) could spell
+    // it in many ways; only the one the signer writes is accepted. Checked before any cryptography.
+    if (!env.canonicalProtectedB64().equals(env.protectedB64())) {
+      throw new NotCanonicalException(NotCanonicalException.Rule.HEADER, where + ": protected header is not in"
+          + " canonical form (exactly {\"alg\":…,\"kid\":…,\"typ\":…} in this order, without whitespace or"
+          + " needless escapes)");
     }
     return new EntryRecord(Bytes.copyOf(record), Digest.sha256(record), env);
   }
@@ -72,18 +87,56 @@ public final class EntryRecord {
     return envelope.keyId();
   }
 
-  /** Verifies the signature with {@code key}; see {@link JwsEnvelope#verify}. */
-  public void verifySignature(VerificationKey key) throws SignatureException {
+  /**
+   * Verifies the signature with {@code key}: first that it is the one encoding custody accepts for
+   * the key's algorithm (low-S ES256, Ed25519 {@code S < L}; see {@link CanonicalSignature}), then
+   * the cryptography ({@link JwsEnvelope#verify}).
+   *
+   * @throws NotCanonicalException ({@link NotCanonicalException.Rule#SIGNATURE}) if the signature is
+   *     in another encoding; checked before any cryptography
+   * @throws SignatureException if it does not verify with {@code key}
+   */
+  public void verifySignature(VerificationKey key) throws SignatureException, NotCanonicalException {
+    Optional<String> problem = CanonicalSignature.problem(key.algorithm(), envelope.signature().toByteArray());
+    if (problem.isPresent()) {
+      throw new NotCanonicalException(NotCanonicalException.Rule.SIGNATURE, problem.get());
+    }
     envelope.verify(key);
   }
 
   /**
-   * Decodes the payload. Callers judging evidence verify the signature first.
+   * Decodes the payload, which must be in its one canonical spelling. Callers judging evidence
+   * verify the signature first: a signed payload can only be spelled otherwise by its signer, so a
+   * non-canonical one is the signer's defect (or the key holder's attempt at a second entry hash
+   * for the same content), reported after the signature verified (verify, then parse).
    *
    * @param where names the record in errors
+   * @throws NotCanonicalException ({@link NotCanonicalException.Rule#PAYLOAD}) if the payload decodes but
+   *     is spelled otherwise than {@link EntryCodec#encode} writes it
+   * @throws FormatException if it is not a valid payload
    */
   public EntryPayload payload(String where) throws FormatException {
-    return EntryCodec.decode(envelope.payload().toByteArray(), where + " payload");
+    byte[] received = envelope.payload().toByteArray();
+    EntryPayload p = EntryCodec.decode(received, where + " payload");
+    // Re-encoding is the canonicality check here, not a comparison of meaning: the encoder has one
+    // spelling for every payload it can decode (member order, no whitespace, one form of each number
+    // and string escape), so the received bytes are canonical exactly when they equal it. What the
+    // payload means was settled by the strict decode above.
+    byte[] canonical;
+    try {
+      canonical = EntryCodec.encode(p);
+    } catch (RuntimeException e) {
+      throw new NotCanonicalException(NotCanonicalException.Rule.PAYLOAD, where + " payload cannot be re-encoded"
+          + " canonically: " + e.getMessage());
+    }
+    int at = Arrays.mismatch(received, canonical);
+    if (at >= 0) {
+      throw new NotCanonicalException(NotCanonicalException.Rule.PAYLOAD, where + " payload is not in canonical"
+          + " form: it differs from custody's encoding of the same payload at byte " + at + " (custody writes"
+          + " members in the documented order, without whitespace or a byte-order mark, and one spelling of"
+          + " each number and string)");
+    }
+    return p;
   }
 
   @Override

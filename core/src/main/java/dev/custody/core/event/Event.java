@@ -44,14 +44,19 @@ public record Event(
     Objects.requireNonNull(finishedAt, "finishedAt");
     startedAt.ifPresent(t -> requireTime(t, "startedAt"));
     finishedAt.ifPresent(t -> requireTime(t, "finishedAt"));
-    if (startedAt.isPresent() && finishedAt.isPresent() && finishedAt.get().isBefore(startedAt.get())) {
-      throw new IllegalArgumentException("finishedAt " + finishedAt.get() + " is before startedAt " + startedAt.get());
-    }
+    // finishedAt before startedAt is not rejected here: an event read from a signed entry is what its
+    // signer's clocks said, and the verifier reports the inconsistency (TIME_REVERSED) instead of
+    // refusing the entry. Builder.build(), the writers' path, refuses to create one.
     Objects.requireNonNull(details, "details");
     if (!details.admits(type)) {
       throw new IllegalArgumentException("event kind '" + type + "' cannot carry "
           + details.getClass().getSimpleName() + " details");
     }
+  }
+
+  /** Whether {@code finishedAt} is before {@code startedAt}: the event's own times run backwards. */
+  public boolean timesReversed() {
+    return startedAt.isPresent() && finishedAt.isPresent() && finishedAt.get().isBefore(startedAt.get());
   }
 
   /**
@@ -127,9 +132,13 @@ public record Event(
     }
 
     /**
-     * @throws IllegalArgumentException if a field is invalid or the kind requires details that were not given
+     * @throws IllegalArgumentException if a field is invalid, finishedAt is before startedAt, or the
+     *     kind requires details that were not given
      */
     public Event build() {
+      if (startedAt != null && finishedAt != null && finishedAt.isBefore(startedAt)) {
+        throw new IllegalArgumentException("finishedAt " + finishedAt + " is before startedAt " + startedAt);
+      }
       EventDetails d = details != null ? details : EventDetails.defaultFor(type).orElseThrow(
           () -> new IllegalArgumentException("event kind '" + type + "' requires its specific fields ("
               + requiredFieldsHint(type) + ")"));

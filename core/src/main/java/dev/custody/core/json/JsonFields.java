@@ -2,6 +2,7 @@ package dev.custody.core.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.FormatException;
+import dev.custody.core.text.Untrusted;
 import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -85,7 +86,8 @@ public final class JsonFields {
   public long unsigned(String name) throws FormatException {
     JsonNode v = get(name);
     if (!v.isIntegralNumber() || !UNSIGNED.matcher(v.asText()).matches() || !v.canConvertToLong()) {
-      throw new FormatException(what + ": member '" + name + "' must be a non-negative integer, got " + v);
+      throw new FormatException(what + ": member '" + name + "' must be a non-negative integer, got "
+          + Untrusted.quote(v.toString(), 40));
     }
     return v.longValue();
   }
@@ -156,7 +158,7 @@ public final class JsonFields {
     for (Iterator<Map.Entry<String, JsonNode>> it = v.get().fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isTextual()) {
-        throw new FormatException(what + "." + name + ": value of '" + e.getKey() + "' must be a string");
+        throw new FormatException(what + "." + name + ": value of " + Untrusted.quote(e.getKey()) + " must be a string");
       }
       out.put(e.getKey(), e.getValue().textValue());
     }
@@ -176,7 +178,7 @@ public final class JsonFields {
     for (Iterator<Map.Entry<String, JsonNode>> it = v.get().fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isNumber()) {
-        throw new FormatException(what + "." + name + ": value of '" + e.getKey() + "' must be a number");
+        throw new FormatException(what + "." + name + ": value of " + Untrusted.quote(e.getKey()) + " must be a number");
       }
       out.put(e.getKey(), e.getValue().decimalValue());
     }
@@ -188,7 +190,7 @@ public final class JsonFields {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String n = it.next();
       if (!read.contains(n)) {
-        throw new FormatException(what + ": unknown member '" + n + "'");
+        throw new FormatException(what + ": unknown member " + Untrusted.quote(n));
       }
     }
   }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.custody.core.FormatException;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 
 /**
@@ -72,14 +73,14 @@ public final class StrictJson {
         throw new FormatException(what + " exceeds a JSON limit (nesting depth " + MAX_DEPTH
             + ", string length " + MAX_STRING_LENGTH + ") at " + location(p) + ": " + e.getOriginalMessage(), e);
       } catch (IOException e) {
-        throw new FormatException(what + " is not valid JSON at " + location(p) + ": " + oneLine(e.getMessage()), e);
+        throw new FormatException(what + " is not valid JSON at " + location(p) + ": " + detail(e), e);
       }
       if (node == null || node.isMissingNode()) {
         throw new FormatException(what + " is empty (expected a JSON value)");
       }
       return node;
     } catch (IOException e) {
-      throw new FormatException(what + " cannot be read: " + oneLine(e.getMessage()), e);
+      throw new FormatException(what + " cannot be read: " + detail(e), e);
     }
   }
 
@@ -109,8 +110,13 @@ public final class StrictJson {
     }
   }
 
-  private static String oneLine(String s) {
-    return s == null ? "" : s.replace('\n', ' ');
+  /**
+   * The parser's own words without its location (given above as a JSON Pointer), escaped: they
+   * repeat input text (an unrecognized token), which may hold control or bidi characters.
+   */
+  private static String detail(IOException e) {
+    String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    return Untrusted.escape(m == null ? e.getClass().getSimpleName() : m);
   }
 
   /** Parses a JSON object no larger than {@link #MAX_STRING_LENGTH} bytes and returns its tree. */

@@ -1,5 +1,6 @@
 package dev.custody.core.jws;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -33,12 +34,25 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
    * @param what names the input in errors, e.g. "segment 0, line 17"
    */
   public static JwsEnvelope parse(byte[] json, int maxBytes, String what) throws FormatException {
+    // A JSON object begins with '{', after optional whitespace or an encoding mark (which the strict
+    // parser reads or names). Anything else is rejected here without building a parser and its
+    // exception: a hostile ledger of millions of junk lines costs the verifier little time per line.
+    if (json.length > 0 && !mayBeginJson(json[0])) {
+      throw new FormatException(what + " is not a JSON object (it begins with byte 0x"
+          + String.format("%02x", json[0] & 0xff) + ")");
+    }
     JsonFields f = StrictJson.parseObject(json, maxBytes, what);
     String protectedB64 = f.string("protected");
     String payloadB64 = f.string("payload");
     String signatureB64 = f.string("signature");
     f.requireNoOthers();
     return fromParts(protectedB64, payloadB64, signatureB64, true, what);
+  }
+
+  /** '{', JSON whitespace, or the first byte of a UTF-8 BOM or of UTF-16/32 text, which Jackson detects. */
+  private static boolean mayBeginJson(byte b) {
+    return b == '{' || b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == (byte) 0xEF || b == (byte) 0xFE
+        || b == (byte) 0xFF || b == 0;
   }
 
   /**
@@ -79,6 +93,44 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     byte[] payload = Base64Url.decode(payloadB64, what + ": payload");
     byte[] sig = Base64Url.decode(signatureB64, what + ": signature");
     return new JwsEnvelope(protectedB64, header, payloadB64, Bytes.copyOf(payload), Bytes.copyOf(sig));
+  }
+
+  /**
+   * The protected header of an entry exactly as custody's signer writes it, and the only spelling a
+   * verifier accepts: {@code {"alg":ALG,"kid":KID,"typ":"custody-entry+jws"}} — members in this
+   * order, no whitespace, strings escaped only where JSON requires it.
+   */
+  public static String entryHeader(String alg, String kid) {
+    return canonicalHeader(alg, kid, ENTRY_TYPE);
+  }
+
+  /**
+   * The protected header (base64url) as {@link #entryHeader} would spell this envelope's members
+   * ({@code kid} and {@code typ} left out when absent). A stored entry whose {@link #protectedB64()}
+   * differs was re-spelled: reordered members, whitespace, escapes such as {@code \u0041} for
+   * {@code A}. Since base64url is canonical ({@link Base64Url}), equal text means equal bytes.
+   */
+  public String canonicalProtectedB64() {
+    String typ = header.getType() == null ? null : header.getType().getType();
+    return Base64Url.encode(canonicalHeader(header.getAlgorithm().getName(), header.getKeyID(), typ)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String canonicalHeader(String alg, String kid, String typ) {
+    StringBuilder sb = new StringBuilder(128).append("{\"alg\":");
+    jsonString(sb, alg);
+    if (kid != null) {
+      jsonString(sb.append(",\"kid\":"), kid);
+    }
+    if (typ != null) {
+      jsonString(sb.append(",\"typ\":"), typ);
+    }
+    return sb.append('}').toString();
+  }
+
+  /** A JSON string with Jackson's escaping, the same as every custody JSON writer. */
+  private static void jsonString(StringBuilder sb, String s) {
+    sb.append('"').append(JsonStringEncoder.getInstance().quoteAsString(s)).append('"');
   }
 
   /** The {@code kid} of the protected header (unverified until {@link #verify} returns). */

@@ -52,6 +52,35 @@ public final class Untrusted {
     return "'" + escape(s, maxCodePoints) + "'";
   }
 
+  /**
+   * A message custody composed, made safe to print as a last guard: every code point {@link #escape}
+   * escapes is escaped the same way, except the backslash, which is kept. Use it where a whole
+   * sentence is printed whose untrusted parts were already passed through {@link #quote} or
+   * {@link #escape} (doubling their backslashes again would garble those escapes), so that anything
+   * that slipped through unquoted — an exception's text, say — still cannot act on the terminal.
+   * Null prints as {@code (none)}.
+   */
+  public static String sanitize(String message) {
+    if (message == null) {
+      return "(none)";
+    }
+    StringBuilder out = null;
+    for (int i = 0; i < message.length(); ) {
+      int cp = message.codePointAt(i);
+      int n = Character.charCount(cp);
+      if (unsafe(cp, message, i)) {
+        if (out == null) {
+          out = new StringBuilder(message.length() + 16).append(message, 0, i);
+        }
+        appendEscape(out, cp);
+      } else if (out != null) {
+        out.appendCodePoint(cp);
+      }
+      i += n;
+    }
+    return out == null ? message : out.toString();
+  }
+
   /** Whether printing {@code s} as is would be unsafe, i.e. {@link #escape} would change it. */
   public static boolean needsEscaping(String s) {
     for (int i = 0; i < s.length(); ) {
@@ -76,11 +105,7 @@ public final class Untrusted {
       if (cp == '\\') {
         out.append("\\\\");
       } else if (unsafe(cp, s, i)) {
-        if (cp <= 0xFFFF) {
-          out.append(String.format("\\u%04X", cp));
-        } else {
-          out.append(String.format("\\u{%X}", cp));
-        }
+        appendEscape(out, cp);
       } else {
         out.appendCodePoint(cp);
       }
@@ -88,6 +113,14 @@ public final class Untrusted {
       i += Character.charCount(cp);
     }
     return out.toString();
+  }
+
+  private static void appendEscape(StringBuilder out, int cp) {
+    if (cp <= 0xFFFF) {
+      out.append(String.format("\\u%04X", cp));
+    } else {
+      out.append(String.format("\\u{%X}", cp));
+    }
   }
 
   private static boolean unsafe(int cp, String s, int i) {

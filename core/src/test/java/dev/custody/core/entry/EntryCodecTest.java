@@ -127,6 +127,25 @@ class EntryCodecTest {
       + "\"}],\"parameters\":{\"lr\":\"0.1\"},\"startedAt\":\"2026-11-28T11:00:00Z\"}}";
 
   @Test
+  void decode_signedEventFinishedBeforeStarted_acceptedAsSignedForTheVerifierToReport() throws Exception {
+    // What a signer's clocks said is evidence: the payload reads, and the verifier warns (TIME_REVERSED).
+    String reversed = VALID.replace("\"startedAt\":\"2026-11-28T11:00:00Z\"",
+        "\"startedAt\":\"2026-11-28T11:00:00Z\",\"finishedAt\":\"2026-11-28T10:59:59Z\"");
+    EntryPayload p = EntryCodec.decode(reversed.getBytes(StandardCharsets.UTF_8), "payload");
+    assertThat(p.event().timesReversed()).isTrue();
+    assertThat(new String(EntryCodec.encode(p), StandardCharsets.UTF_8)).isEqualTo(reversed);
+  }
+
+  @Test
+  void decodeEvent_eventToSignFinishedBeforeStarted_rejected() {
+    // The writer's path (custody record --event-json) refuses to sign such an event.
+    String event = "{\"type\":\"training\",\"startedAt\":\"2026-11-28T11:00:00Z\",\"finishedAt\":\"2026-11-28T10:59:59Z\"}";
+    assertThatThrownBy(() -> EntryCodec.decodeEvent(dev.custody.core.json.StrictJson.parseObject(
+        event.getBytes(StandardCharsets.UTF_8), 1024, "event")))
+        .isInstanceOf(FormatException.class).hasMessageContaining("is before startedAt");
+  }
+
+  @Test
   void decode_validTemplate_accepted() throws FormatException {
     // Guards the mutation cases: each must fail because of its mutation, not because the template is bad.
     EntryPayload p = EntryCodec.decode(VALID.getBytes(StandardCharsets.UTF_8), "p");
@@ -230,8 +249,6 @@ class EntryCodecTest {
         mutation("startedAt with offset", "\"startedAt\":\"2026-11-28T11:00:00Z\"",
             "\"startedAt\":\"2026-11-28T11:00:00+01:00\"", "startedAt"),
         // events
-        mutation("finishedAt before startedAt", "\"startedAt\":\"2026-11-28T11:00:00Z\"",
-            "\"startedAt\":\"2026-11-28T11:00:00Z\",\"finishedAt\":\"2026-11-28T10:59:59Z\"", "finishedAt"),
         mutation("duplicate artifact name", "}],\"parameters\"", "},{\"name\":\"base\",\"kind\":\"model\","
             + "\"digest\":\"" + DB + "\"}],\"parameters\"", "duplicate input name 'base'"),
         raw("release without version", "{\"format\":\"custody/entry/v1\",\"chain\":\"c\",\"sequence\":0,\"keyId\":\""

@@ -64,4 +64,18 @@ class UntrustedTest {
   void quote_nonPositiveBound_isRejected() {
     assertThatThrownBy(() -> Untrusted.quote("a", 0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unsafe")
+  void sanitize_unsafeCharacter_escapedLikeEscapeButBackslashKept(String name, String input, String expected) {
+    assertThat(Untrusted.sanitize(input)).isEqualTo(expected.replace("\\\\", "\\"));
+  }
+
+  @Test
+  void sanitize_messageWithQuotedPart_keepsTheQuotedEscapesAndEscapesTheRest() {
+    String message = "chain " + Untrusted.quote("a\u202Eb") + " and raw \u2028 text";
+    assertThat(Untrusted.sanitize(message)).isEqualTo("chain 'a\\u202Eb' and raw \\u2028 text");
+    assertThat(Untrusted.sanitize("plain")).isSameAs("plain".intern());
+    assertThat(Untrusted.sanitize(null)).isEqualTo("(none)");
+  }
 }

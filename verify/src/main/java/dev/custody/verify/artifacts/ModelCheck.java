@@ -6,6 +6,7 @@ import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
+import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.core.ledger.ManifestFiles;
 import dev.custody.core.manifest.HashProgress;
@@ -15,6 +16,7 @@ import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.manifest.Resource;
 import dev.custody.core.manifest.ResourceNames;
 import dev.custody.core.manifest.Serialization;
+import dev.custody.core.text.Untrusted;
 import dev.custody.verify.EntryObserver;
 import dev.custody.verify.EntryRef;
 import dev.custody.verify.Finding;
@@ -57,6 +59,9 @@ import java.util.regex.Pattern;
  *   <li>The model is re-hashed with the manifest's serialization (method, shard size, symlink rule,
  *       ignore paths; plus the ledger directory when it lies inside the model), and compared file by
  *       file — every missing, extra and changed file is a finding that names it — and by root.
+ *   <li>An authentic {@code revocation} later in the log whose subject is the entry makes the check
+ *       fail with {@link FindingCode#ARTIFACT_REVOKED}, whether or not the bytes match (any trusted
+ *       key may revoke for now; roles per key come with the trust policy).
  * </ol>
  * Without a stored manifest (the entry recorded only a digest, or the file is gone) the model is
  * hashed with the default serialization and only the root digest is compared: the model is still
@@ -74,6 +79,9 @@ public final class ModelCheck implements EntryObserver {
   private final Optional<Digest> hash;
   private EntryRef foundRef;
   private Event foundEvent;
+  /** The first authentic revocation naming {@link #foundRef}, after it in the log; null if none. */
+  private EntryRef revokedBy;
+  private EventDetails.Decision revocation;
 
   private ModelCheck(Optional<String> chain, long sequence, Optional<Digest> hash) {
     this.chain = chain;
@@ -107,6 +115,7 @@ public final class ModelCheck implements EntryObserver {
 
   @Override
   public void authentic(EntryRef ref, EntryPayload payload) {
+    noteRevocation(ref, payload);
     if (hash.isPresent()) {
       if (foundRef == null && ref.hash().filter(hash.get()::equals).isPresent()) {
         found(ref, payload);
@@ -129,6 +138,31 @@ public final class ModelCheck implements EntryObserver {
   private void found(EntryRef ref, EntryPayload payload) {
     foundRef = ref;
     foundEvent = payload.event();
+    // Revocations seen so far came before this entry in the log, so none can be about it.
+    revokedBy = null;
+    revocation = null;
+  }
+
+  /**
+   * Remembers a revocation of the entry found so far. Entries come in log order, so a revocation
+   * that names it comes after it; one that came before names something else (the replay reports
+   * such a subject). Only the current target's revocation is kept: bounded whatever the ledger holds.
+   */
+  private void noteRevocation(EntryRef ref, EntryPayload payload) {
+    if (foundRef == null || revokedBy != null || !payload.event().type().equals(EventType.REVOCATION)
+        || !(payload.event().details() instanceof EventDetails.Decision d)) {
+      return;
+    }
+    // Digest equality is constant time (Bytes.equals), as for every digest comparison.
+    if (foundRef.hash().filter(d.subject()::equals).isPresent()) {
+      revokedBy = ref;
+      revocation = d;
+    }
+  }
+
+  /** The revocation entry that names the target, once the replay has seen it. */
+  public Optional<EntryRef> revokedBy() {
+    return Optional.ofNullable(revokedBy);
   }
 
   /** The entry the model is checked against, once the replay has seen it. */
@@ -198,6 +232,14 @@ public final class ModelCheck implements EntryObserver {
       out.add(Finding.of(FindingCode.ARTIFACT_VERIFIED, foundRef, "model " + model + " matches " + what
           + (released == null ? " by root digest" : " file by file (" + actual.resources().size() + " "
               + actual.serialization().method().jsonName() + " resources)")));
+    }
+    if (revokedBy != null) {
+      out.add(Finding.of(FindingCode.ARTIFACT_REVOKED, foundRef, "the release "
+          + foundRef.chainPosition().orElse("entry") + " (" + foundRef.hash().map(Object::toString).orElse("?")
+          + ") that the model is checked against was revoked by entry " + revokedBy.chainPosition().orElse("?")
+          + " (log index " + revokedBy.logIndex() + ")"
+          + revocation.reason().map(r -> ", reason " + Untrusted.quote(r)).orElse(", no reason given")
+          + ": do not use this model as that release; check a later release (--entry) or ask its publisher"));
     }
     return out;
   }

@@ -20,11 +20,16 @@ import java.io.UncheckedIOException;
  *   "chains": [ { "chain": id, "entries": n, "head": digest, "signerKeyIds": [hex64*] }* ],
  *   "findings": [ { "code": CODE, "severity": "ERROR"|"WARNING"|"INFO",
  *                   ["entry": { "logIndex": n, "where": text, ["chain": id, "sequence": n,] ["hash": digest] },]
- *                   "message": text }* ] }
+ *                   "message": text }* ],
+ *   "omitted": { CODE: n, ... } }
  * </pre>
  *
- * Codes are the names of {@link dev.custody.verify.FindingCode}. One line, no trailing newline.
- * Thread-safe.
+ * Codes are the names of {@link dev.custody.verify.FindingCode}. {@code findings} holds at most
+ * {@link VerificationReport#MAX_FINDINGS_PER_CODE} per code; {@code omitted} counts, per code, the
+ * findings beyond them (an empty object when none were left out); {@code errors} and
+ * {@code warnings} count every finding, listed or not. Strings are escaped by Jackson (control
+ * characters as {@code \}{@code uXXXX}); a consumer that displays them must treat them as untrusted
+ * text. One line, no trailing newline. Thread-safe.
  */
 public final class JsonReportRenderer {
   private JsonReportRenderer() {}
@@ -75,6 +80,11 @@ public final class JsonReportRenderer {
         g.writeEndObject();
       }
       g.writeEndArray();
+      g.writeObjectFieldStart("omitted");
+      for (java.util.Map.Entry<dev.custody.verify.FindingCode, Long> o : r.omitted().entrySet()) {
+        g.writeNumberField(o.getKey().name(), o.getValue());
+      }
+      g.writeEndObject();
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException("writing to memory cannot fail", e);

@@ -1,10 +1,12 @@
 package dev.custody.verify.report;
 
+import dev.custody.core.text.Untrusted;
 import dev.custody.verify.ChainSummary;
 import dev.custody.verify.EntryRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.Severity;
 import dev.custody.verify.VerificationReport;
+import java.util.Locale;
 
 /**
  * Renders a report for a terminal. One line per finding:
@@ -14,9 +16,17 @@ import dev.custody.verify.VerificationReport;
  * </pre>
  *
  * (severity, code, chain:sequence or "-" when unknown, log index, entry hash prefix or "-", file
- * and line, message), then one line per chain, then a summary line: {@code VERIFIED: N entries in
- * M chains} or {@code FAILED: K errors, W warnings in N entries (M chains)}. Lines end in '\n'.
- * Messages are single-line; any control character in them is replaced. Thread-safe.
+ * and line, message); for each code with more findings than the report keeps
+ * ({@link VerificationReport#MAX_FINDINGS_PER_CODE}), one line
+ * {@code ERROR RECORD_MALFORMED: and 14,999,900 more RECORD_MALFORMED findings (...)}; then one
+ * line per chain, then a summary line: {@code VERIFIED: N entries in M chains} or
+ * {@code FAILED: K errors, W warnings in N entries (M chains)}, counting every finding. Lines end
+ * in '\n'.
+ *
+ * <p>Text from the ledger never reaches the terminal raw: column values (chain, file) go through
+ * {@link Untrusted#escape}; messages, whose untrusted parts the verifier already quoted, through
+ * {@link Untrusted#sanitize} as a last guard, so no control, bidi or line-breaking character is
+ * printed. Thread-safe.
  */
 public final class TextReportRenderer {
   /** Hex digits of the entry hash shown: enough to find the entry, short enough to read. */
@@ -26,21 +36,25 @@ public final class TextReportRenderer {
 
   public static String render(VerificationReport r) {
     StringBuilder sb = new StringBuilder();
-    sb.append("ledger ").append(clean(r.ledger().toString())).append('\n');
+    sb.append("ledger ").append(Untrusted.escape(r.ledger().toString())).append('\n');
     for (Finding f : r.findings()) {
       sb.append(f.severity()).append(' ').append(f.code());
       if (f.entry().isPresent()) {
         EntryRef e = f.entry().get();
-        sb.append(' ').append(clean(e.chainPosition().orElse("-")))
+        sb.append(' ').append(Untrusted.escape(e.chainPosition().orElse("-")))
             .append(" #").append(e.logIndex())
             .append(' ').append(e.hash().map(h -> h.algorithm() + ":" + h.value().hex().substring(0, HASH_PREFIX_HEX))
                 .orElse("-"))
-            .append(' ').append(clean(location(e.where())));
+            .append(' ').append(Untrusted.escape(location(e.where())));
       }
-      sb.append(": ").append(clean(f.message())).append('\n');
+      sb.append(": ").append(Untrusted.sanitize(f.message())).append('\n');
     }
+    r.omitted().forEach((code, n) -> sb.append(code.severity()).append(' ').append(code).append(": and ")
+        .append(String.format(Locale.ROOT, "%,d", n)).append(" more ").append(code).append(n == 1 ? " finding" : " findings")
+        .append(" (only the first ").append(VerificationReport.MAX_FINDINGS_PER_CODE)
+        .append(" of each code are listed; every one counts in the verdict)\n"));
     for (ChainSummary c : r.chains()) {
-      sb.append("chain ").append(c.chain()).append(": ").append(c.entries()).append(c.entries() == 1 ? " entry" : " entries")
+      sb.append("chain ").append(Untrusted.escape(c.chain())).append(": ").append(c.entries()).append(c.entries() == 1 ? " entry" : " entries")
           .append(", head ").append(c.head()).append(", signed by ").append(String.join(", ", c.signerKeyIds()))
           .append('\n');
     }
@@ -65,12 +79,5 @@ public final class TextReportRenderer {
   private static String location(String where) {
     int i = where.lastIndexOf(" (log index ");
     return i < 0 ? where : where.substring(0, i);
-  }
-
-  /** Keeps one finding on one line and terminal escapes out of a report built from hostile input. */
-  private static String clean(String s) {
-    StringBuilder out = new StringBuilder(s.length());
-    s.codePoints().forEach(cp -> out.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));
-    return out.toString();
   }
 }

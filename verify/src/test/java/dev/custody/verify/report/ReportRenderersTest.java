@@ -58,7 +58,10 @@ class ReportRenderersTest {
   }
 
   private VerificationReport verify(List<byte[]> recs) throws Exception {
-    Path dir = tmp.resolve("ledger");
+    return verify(tmp.resolve("ledger"), recs);
+  }
+
+  private VerificationReport verify(Path dir, List<byte[]> recs) throws Exception {
     Files.createDirectories(dir.resolve("segments"));
     Files.writeString(dir.resolve("ledger.json"), "{\"format\":\"custody/ledger/v1\"}");
     try (OutputStream out = Files.newOutputStream(dir.resolve("segments/00000000000000000000.jsonl"))) {
@@ -75,7 +78,8 @@ class ReportRenderersTest {
     String text = TextReportRenderer.render(verify(records));
 
     assertThat(text).contains("chain acme/model: 4 entries, head " + Digest.sha256(records.get(3)))
-        .endsWith("VERIFIED: 4 entries in 1 chain\n");
+        .contains("WARNING NO_CHECKPOINT").contains("cannot be excluded")
+        .endsWith("VERIFIED: 4 entries in 1 chain (1 warning)\n");
   }
 
   @Test
@@ -87,7 +91,7 @@ class ReportRenderersTest {
     assertThat(text.lines()).anySatisfy(l -> assertThat(l)
         .startsWith("ERROR SEQUENCE_GAP acme/model:2 #1 sha256:" + hashPrefix
             + " segments/00000000000000000000.jsonl line 2: "));
-    assertThat(text).endsWith("FAILED: 1 error, 0 warnings in 3 entries (1 chain)\n");
+    assertThat(text).endsWith("FAILED: 1 error, 1 warning in 3 entries (1 chain)\n");
   }
 
   @Test
@@ -106,10 +110,12 @@ class ReportRenderersTest {
     assertThat(chain.get("entries").asLong()).isEqualTo(3);
     assertThat(chain.get("head").asText()).isEqualTo(Digest.sha256(records.get(2)).toString());
     assertThat(chain.get("signerKeyIds").get(0).asText()).isEqualTo(key.keyId());
-    // The gap, then the ledger-wide note that this (key-less) ledger has no checkpoint.
+    // The gap, then the ledger-wide warning that this (key-less) ledger has no checkpoint.
     assertThat(json.get("findings")).hasSize(2);
     assertThat(json.get("findings").get(1).get("code").asText()).isEqualTo("NO_CHECKPOINT");
-    assertThat(json.get("findings").get(1).get("severity").asText()).isEqualTo("INFO");
+    assertThat(json.get("findings").get(1).get("severity").asText()).isEqualTo("WARNING");
+    assertThat(json.get("findings").get(1).get("message").asText()).contains("truncation")
+        .contains("cannot be excluded");
     assertThat(json.get("findings").get(1).has("entry")).isFalse();
     JsonNode f = json.get("findings").get(0);
     assertThat(f.get("code").asText()).isEqualTo("SEQUENCE_GAP");
@@ -133,5 +139,22 @@ class ReportRenderersTest {
     assertThat(e.has("chain")).isFalse();
     assertThat(e.has("sequence")).isFalse();
     assertThat(e.get("hash").asText()).startsWith("sha256:");
+  }
+
+  @Test
+  void textRender_untrustedTextInRecordAndPath_escapedNeverRaw() throws Exception {
+    // A kid naming no trusted key is repeated in the finding; a bidi override or a line break in it, or
+    // in the ledger's path, must not reach the terminal (issue 7, item 13's rule for the verifier).
+    String kid = "evil\u202Etxt\u2028next\u001B[31m";
+    String h = Base64Url.encode(JwsEnvelope.entryHeader("EdDSA", kid).getBytes(StandardCharsets.UTF_8));
+    records.add(JwsEnvelope.serialize(h, Base64Url.encode("{}".getBytes(StandardCharsets.UTF_8)),
+        Base64Url.encode(new byte[64])));
+
+    String text = TextReportRenderer.render(verify(tmp.resolve("ledger\u202Egpj.exe"), records));
+
+    assertThat(text).doesNotContain("\u202E").doesNotContain("\u2028").doesNotContain("\u001B");
+    assertThat(text).contains("ledger\\u202Egpj.exe").contains("KEY_UNTRUSTED")
+        .contains("'evil\\u202Etxt\\u2028next\\u001B[31m'");
+    assertThat(text.lines().filter(l -> l.startsWith("ERROR "))).hasSize(1);
   }
 }
