@@ -181,7 +181,7 @@ class HtmlReportBrowserTest {
 
     WebElement verdict = driver.findElement(By.id("verdict"));
     assertThat(attr(verdict, "data-verdict")).isEqualTo("FAILED");
-    assertThat(verdict.getText()).contains("FAILED", "1 error", "1 warning", "10 entries checked", "3 chains");
+    assertThat(verdict.getText()).contains("FAILED", "1 error", "2 warnings", "10 entries checked", "3 chains");
     // The style sheet applied: the page's CSP allows it by hash, so a wrong hash would leave this unstyled.
     assertThat(verdict.getCssValue("background-color")).isEqualTo("rgba(180, 35, 24, 1)");
 
@@ -225,7 +225,7 @@ class HtmlReportBrowserTest {
     assertThat(attr(row.findElement(By.cssSelector("a")), "href")).isEqualTo("#" + attr(failing, "id"));
 
     List<String> groups = driver.findElements(By.cssSelector("#findings h3")).stream().map(WebElement::getText).toList();
-    assertThat(groups).containsExactly("Errors (1)", "Warnings (1)", "Information (1)");
+    assertThat(groups).containsExactly("Errors (1)", "Warnings (2)");
     assertThat(driver.findElements(By.cssSelector("svg.timeline circle.t-step"))).hasSize(10);
     assertThat(driver.findElements(By.cssSelector("svg.timeline g.t-lane"))).hasSize(3);
     assertThat(driver.findElement(By.cssSelector("table.releases")).getText())
