@@ -142,6 +142,11 @@ final class LogTransparency {
         findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, p + ": unexpected file among the checkpoints"
             + " (they are named by their decimal tree size); it was not read"));
       }
+      for (Path p : files.temporaries()) {
+        findings.add(Finding.of(FindingCode.TEMPORARY_FILE_LEFT, null, p + ": a temporary file left by a write that"
+            + " was interrupted (a crash while a checkpoint was stored); it is not a checkpoint and was not read. The"
+            + " next writer to open the ledger removes it"));
+      }
       Path latest = ledger.resolve(LedgerLayout.CHECKPOINT);
       if (Files.isRegularFile(latest)) {
         sources.add(new Source(LedgerLayout.CHECKPOINT, LedgerLayout.readSmallFile(latest), false));

@@ -354,14 +354,14 @@ public final class LedgerFiles {
         // the target is only for the message
       }
       return new UnsafeFileException(p, "is a symbolic link" + target, "Replace it with the "
-          + (asDirectory ? "directory" : "regular file") + " it should be (or move it out of the ledger), then try"
-          + " again.");
+          + (asDirectory ? "directory" : "file or directory") + " it stands for (or move it out of the ledger), then"
+          + " try again.");
     }
     if (a.isRegularFile()) {
       return new UnsafeFileException(p, "is a regular file where custody keeps a directory",
           "Move it out of the ledger.");
     }
     return new UnsafeFileException(p, "is not a regular file or directory (a FIFO, socket or device)",
-        "Remove it from the ledger.");
+        "Remove it from the ledger (and restore the file that belongs there, if any, from a backup).");
   }
 }
