@@ -69,8 +69,7 @@ class CrashLeftoversCliTest {
   void init_interruptedBeforeItsMarker_notALedgerThenRunAgain() throws Exception {
     Cli.ok("init", "--ledger", ledger);
     // What a kill just before the marker was renamed into place leaves: everything but ledger.json.
-    Files.move(ledger.resolve(LedgerLayout.MARKER),
-        ledger.resolve(LedgerLayout.temporaryName(LedgerLayout.MARKER, 0x5eed)));
+    Files.move(ledger.resolve(LedgerLayout.MARKER), ledger.resolve(".ledger.json.0000000000005eed.tmp"));
     Files.write(ledger.resolve(LedgerLayout.LOG_KEY), new byte[0]); // and, say, a key never written
 
     Cli.Result record = Cli.run("record", "annotation", "--ledger", ledger, "--chain", "acme/a", "--key",
