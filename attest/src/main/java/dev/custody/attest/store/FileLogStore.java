@@ -249,13 +249,9 @@ public final class FileLogStore implements LogStore {
     LedgerLayout.requireLedger(dir);
     LedgerFiles files = LedgerFiles.of(dir);
     requireOrdinaryTopLevel(dir);
-    Optional<String> network = NetworkFileSystems.classify(NetworkFileSystems.typeOf(dir));
-    if (network.isPresent() && !options.allowNetworkFileSystem()) {
-      throw new NetworkFileSystemException(dir, network.get());
-    }
+    // Allowed on a network file system, the caller warns (the CLI does, on stderr); see NetworkFileSystems.
+    NetworkFileSystems.requireAllowed(dir, NetworkFileSystems.typeOf(dir), options.allowNetworkFileSystem());
     FileLogStore s = new FileLogStore(dir, options.segmentBytes(), false);
-    network.ifPresent(n -> s.note("writing on " + n + " because it was allowed: its locks may not be shared"
-        + " between machines, so make sure only this machine writes the ledger"));
     s.identity = LogIdentity.load(dir, true);
     s.checkpoints = s.identity.map(id -> new StoredCheckpoints(files, id));
     s.tree = TreeKeeper.open(dir, true, s::note);

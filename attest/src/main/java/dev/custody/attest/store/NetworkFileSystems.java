@@ -52,7 +52,27 @@ public final class NetworkFileSystems {
   }
 
   /** The type of the file system holding {@code dir}. */
-  static String typeOf(Path dir) throws IOException {
+  public static String typeOf(Path dir) throws IOException {
     return Files.getFileStore(dir).type();
+  }
+
+  /**
+   * What a writer may do on a file system of type {@code type} holding ledger {@code dir}: nothing
+   * to say on a local one; on a network or FUSE one, refuse unless {@code allowed}, and then say
+   * why it is risky (for the caller to warn).
+   *
+   * @return the warning when writing there was allowed
+   * @throws NetworkFileSystemException when it was not
+   */
+  public static Optional<String> requireAllowed(Path dir, String type, boolean allowed) throws NetworkFileSystemException {
+    Optional<String> network = classify(type);
+    if (network.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!allowed) {
+      throw new NetworkFileSystemException(dir, network.get());
+    }
+    return Optional.of("writing ledger " + dir + " on " + network.get() + " because it was allowed: its locks may not"
+        + " be shared between machines, so make sure only this machine writes the ledger");
   }
 }
