@@ -104,8 +104,11 @@ class KillHarnessTest {
 
   private Child start(Path ledger, Path key) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    // Start-up is most of a child's cost: C1 only, the JDK's class-data archive, a small class path,
+    // the serial collector, no perf data, no verification of the (trusted, locally built) classes.
     ProcessBuilder pb = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-        "-XX:+UseSerialGC", "-Xmx256m", "-cp", childClassPath(), KillChild.class.getName(), ledger.toString(),
+        "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote",
+        "-Xmx256m", "-cp", childClassPath(), KillChild.class.getName(), ledger.toString(),
         key.toString(), Integer.toString(THREADS), Long.toString(SEGMENT_BYTES),
         tmp.resolve("warm-up-" + started++).toString());
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);

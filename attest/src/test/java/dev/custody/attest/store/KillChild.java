@@ -78,14 +78,17 @@ public final class KillChild {
     }
   }
 
-  /** Runs what the harness will on a ledger of its own: opening, appending from threads, checkpoints. */
+  /**
+   * Runs what the harness will, briefly, on a ledger of its own: opening, appending, a checkpoint;
+   * this loads and initialises the classes (most of a child's start-up) before the parent says go.
+   */
   private static void warmUp(Path dir, SigningKey key, long segmentBytes) throws Exception {
     Ledger.create(dir, new dev.custody.core.ledger.LogConfig("example.org/warm-up", java.util.Optional.empty()),
         new java.security.SecureRandom());
     for (int round = 0; round < 1; round++) {
       try (Ledger ledger = Ledger.open(dir, FileLogStore.Options.defaults().withSegmentBytes(segmentBytes))) {
         List<java.util.concurrent.CompletableFuture<EntryRef>> fs = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 6; i++) {
           fs.add(ledger.appendAsync(i % 3 == 2 ? "kill/shared" : "kill/t" + i % 3, TestFixtures.event("w", i), key));
         }
         for (java.util.concurrent.CompletableFuture<EntryRef> f : fs) {
