@@ -90,7 +90,7 @@ class PlantedObjectsTest {
     Path at = ledger.resolve(p.path);
     if (!p.link) {
       Files.deleteIfExists(at);
-      mkfifo(at);
+      dev.custody.attest.store.FileLogStorePlantedWhileOpenTest.mkfifo(at);
       return;
     }
     Path target = outside.resolve(at.getFileName().toString());
@@ -106,12 +106,6 @@ class PlantedObjectsTest {
       Files.writeString(target, "a file elsewhere\n");
     }
     Files.createSymbolicLink(at, target);
-  }
-
-  static void mkfifo(Path at) throws Exception {
-    Process p = new ProcessBuilder("mkfifo", at.toString()).redirectErrorStream(true).start();
-    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("mkfifo %s: %s", at, new String(p.getInputStream().readAllBytes())).isZero();
   }
 
   private Cli.Result record() {

@@ -538,7 +538,7 @@ public final class FileLogStore implements LogStore {
    * @throws ForeignWriteException if someone did; the store then stops
    */
   private void lockedCatchUp(FileChannel lockChannel) throws IOException, FormatException {
-    Optional<TailNote> note = tail.check(lockChannel);
+    Optional<TailNote> note = tail.check(lockChannel, writeChannel, writePath);
     catchUp();
     synchronized (index) {
       if (!index.segments.isEmpty()) {
@@ -650,7 +650,7 @@ public final class FileLogStore implements LogStore {
   private FileChannel writeChannel(Segment seg) throws IOException {
     if (writeChannel == null || !seg.path.equals(writePath)) {
       closeWriteChannel();
-      writeChannel = files.openWrite(seg.path);
+      writeChannel = files.openWrite(seg.path, StandardOpenOption.READ); // READ: TailGuard reads the tail back
       writePath = seg.path;
     }
     return writeChannel;

@@ -38,7 +38,7 @@ import java.util.Optional;
  * <p>Committer thread (and checkpoint signing) only, under the OS lock.
  */
 final class TailGuard {
-  /** Bytes read per step when looking backwards for the start of the last record. */
+  /** Bytes read back first to find the last record (a typical record is under 2 KiB). */
   private static final int STEP = 4096;
 
   private final LedgerFiles files;
@@ -52,10 +52,13 @@ final class TailGuard {
    * Checks the segment against the note in the lock file; call right after taking the lock, before
    * catching up.
    *
+   * @param written the channel this store last wrote a segment through, and that segment, if any:
+   *     when the note is this store's own (the common case) the check reads through it, saving the
+   *     path checks (the next catch-up compares the path's size anyway)
    * @return the note read
    * @throws ForeignWriteException if the tail is not what the last lock holder left
    */
-  Optional<TailNote> check(FileChannel lock) throws IOException {
+  Optional<TailNote> check(FileChannel lock, FileChannel written, Path writtenPath) throws IOException {
     Optional<TailNote> read = TailNote.read(lock);
     if (read.isEmpty()) {
       return read;
@@ -63,14 +66,22 @@ final class TailGuard {
     TailNote t = read.get();
     boolean mine = lastWritten.equals(read);
     Path seg = segment(t.segment());
-    long length = files.sizeOrZero(seg);
+    boolean fast = mine && written != null && seg.equals(writtenPath);
+    long length = fast ? written.size() : files.sizeOrZero(seg);
     if (mine ? length != t.end() : length < t.start() || length > t.end()) {
       throw foreign(seg, "it is " + length + " bytes long, but the " + (mine ? "last batch of this writer" : "last"
           + " writer that held the lock") + " left " + t.describe() + (mine ? "" : " (a crash leaves at least "
           + t.start() + " bytes)"));
     }
     if (length == t.end() && t.last().isPresent()) {
-      Digest actual = lastRecordHash(seg, t.end());
+      Digest actual;
+      if (fast) {
+        actual = lastRecordHash(written, seg, t.end());
+      } else {
+        try (FileChannel ch = files.openRead(seg)) {
+          actual = lastRecordHash(ch, seg, t.end());
+        }
+      }
       if (!actual.equals(t.last().get())) {
         throw foreign(seg, "the record ending at offset " + t.end() + " is now " + actual + ", not the "
             + t.last().get() + " written there under the lock");
@@ -101,42 +112,37 @@ final class TailGuard {
     return files.resolve(LedgerLayout.SEGMENTS).resolve(LedgerLayout.segmentName(firstIndex));
   }
 
-  /** The entry hash of the record that ends (with its '\n') at {@code end}. */
-  private Digest lastRecordHash(Path seg, long end) throws IOException {
-    try (FileChannel ch = files.openRead(seg)) {
-      if (readByte(ch, end - 1) != '\n') {
+  /**
+   * The entry hash of the record that ends (with its '\n') at {@code end} in {@code ch}, segment
+   * {@code seg}: the bytes after the '\n' before it (or from the segment's start). One read of the
+   * last {@value #STEP} bytes in the common case; a longer record widens the window.
+   */
+  private Digest lastRecordHash(FileChannel ch, Path seg, long end) throws IOException {
+    for (long window = STEP; ; window *= 4) {
+      long from = Math.max(0, end - window);
+      ByteBuffer b = ByteBuffer.allocate((int) (end - from));
+      readFully(ch, b, from);
+      byte[] bytes = b.array();
+      if (bytes[bytes.length - 1] != '\n') {
         throw foreign(seg, "offset " + end + " is not the end of a record");
       }
-      long from = end - 1;
-      long floor = Math.max(0, end - 1 - EntryRecord.MAX_RECORD_BYTES - 1);
-      long start = -1;
-      ByteBuffer b = ByteBuffer.allocate(STEP);
-      while (start < 0 && from > floor) {
-        int n = (int) Math.min(STEP, from - floor);
-        b.clear().limit(n);
-        readFully(ch, b, from - n);
-        for (int i = n - 1; i >= 0; i--) {
-          if (b.get(i) == '\n') {
-            start = from - n + i + 1;
-            break;
-          }
+      int start = -1;
+      for (int i = bytes.length - 2; i >= 0; i--) {
+        if (bytes[i] == '\n') {
+          start = i + 1;
+          break;
         }
-        from -= n;
       }
-      if (start < 0) {
-        start = floor;
+      if (start < 0 && from > 0) {
+        if (window > EntryRecord.MAX_RECORD_BYTES) {
+          throw foreign(seg, "the record ending at offset " + end + " is longer than any record");
+        }
+        continue;
       }
       MessageDigest md = Digest.newSha256();
-      ByteBuffer rec = ByteBuffer.allocate((int) (end - 1 - start));
-      readFully(ch, rec, start);
-      md.update(rec.flip());
+      md.update(bytes, Math.max(start, 0), bytes.length - 1 - Math.max(start, 0));
       return Digest.ofSha256(md.digest());
     }
-  }
-
-  private static int readByte(FileChannel ch, long at) throws IOException {
-    ByteBuffer one = ByteBuffer.allocate(1);
-    return ch.read(one, at) == 1 ? one.get(0) : -1;
   }
 
   private static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {

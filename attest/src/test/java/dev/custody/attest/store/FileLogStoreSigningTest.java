@@ -109,7 +109,8 @@ class FileLogStoreSigningTest {
     return out;
   }
 
-  private static void zeroHash(Path tile, int hashIndex) throws Exception {
+  /** Zeroes hash {@code hashIndex} (of 256) of a tile file. */
+  static void zeroHash(Path tile, int hashIndex) throws Exception {
     byte[] b = Files.readAllBytes(tile);
     java.util.Arrays.fill(b, hashIndex * 32, hashIndex * 32 + 32, (byte) 0);
     Files.write(tile, b);

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -50,12 +49,6 @@ class TreeKeeperTest {
     return k;
   }
 
-  private static void zeroHash(Path tile, int hashIndex) throws Exception {
-    byte[] b = Files.readAllBytes(tile);
-    Arrays.fill(b, hashIndex * 32, hashIndex * 32 + 32, (byte) 0);
-    Files.write(tile, b);
-  }
-
   private static Checkpoint checkpoint(MerkleTree ref, long size) {
     return Checkpoint.of("example.org/tree", size, ref.root(size));
   }
@@ -66,7 +59,7 @@ class TreeKeeperTest {
     written(SIZE);
     Path level1 = dir.resolve("tile/1/000");
     assertThat(Files.size(level1)).isEqualTo(8192);
-    zeroHash(level1, 3);
+    FileLogStoreSigningTest.zeroHash(level1, 3);
 
     TreeKeeper reopened = TreeKeeper.open(dir, true, notes::add);
     assertThat(reopened.size()).isEqualTo(256L * 256);
@@ -88,7 +81,7 @@ class TreeKeeperTest {
   void startProof_leafBelowTheCheckpointAltered_refused() throws Exception {
     MerkleTree ref = reference(600);
     written(600);
-    zeroHash(dir.resolve("tile/0/001"), 10); // leaf 266
+    FileLogStoreSigningTest.zeroHash(dir.resolve("tile/0/001"), 10); // leaf 266
 
     TreeKeeper reopened = TreeKeeper.open(dir, true, notes::add);
     assertThat(reopened.startProof(Optional.of(checkpoint(ref, 300)))).isFalse();

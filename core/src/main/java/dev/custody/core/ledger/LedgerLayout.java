@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  * The on-disk layout of a file ledger (format {@value #FORMAT}):
  *
  * <pre>
- * DIR/ledger.json                      {"format":"custody/ledger/v1"}: marks the directory as a ledger
- * DIR/lock                             held (OS file lock) by a process while it appends
+ * DIR/ledger.json                      {"format":"custody/ledger/v1"}: marks the directory as a ledger;
+ *                                      written last when a ledger is created
+ * DIR/lock                             held (OS file lock) by a process while it appends; holds the tail the
+ *                                      last writer announced (attest's TailNote), against unlocked writers
  * DIR/segments/NNNNNNNNNNNNNNNNNNNN.jsonl  entry records, one per line ('\n'-terminated), in log order;
  *                                      NNN… = log index of the segment's first record, 20 digits
  * DIR/torn/                            bytes of incomplete records cut off after a crash
@@ -31,6 +33,11 @@ import java.util.regex.Pattern;
  *                                      {@code RecordIndex}); derived data, checked on open, rebuilt from
  *                                      the segments when missing, short or inconsistent
  * </pre>
+ *
+ * <p>Everything inside the directory is a regular file or a directory, reached without following
+ * links ({@link LedgerFiles}); the directory itself may be a link. Atomic writes leave, if
+ * interrupted, a temporary file {@code .NAME.<16 hex>.tmp} ({@link #isTemporaryName}) in any of these
+ * directories: readers ignore it, writers remove it.
  *
  * <p>The {@code log/} files, {@code checkpoint} and {@code checkpoints/} are absent in ledgers made
  * before transparency (or with {@code Ledger.create} on a plain store): such ledgers still open and
