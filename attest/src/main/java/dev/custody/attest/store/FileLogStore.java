@@ -457,6 +457,7 @@ public final class FileLogStore implements LogStore {
   private void commitLoop() {
     List<Request> batch = new ArrayList<>();
     try (FileChannel lockChannel = lockChannel(files)) {
+      lockKey = files.fileKey(files.resolve(LedgerLayout.LOCK));
       while (true) {
         Request first;
         try {
@@ -496,6 +497,7 @@ public final class FileLogStore implements LogStore {
 
   private void commit(FileChannel lockChannel, List<Request> batch) throws IOException {
     try (FileLock lock = lock(lockChannel)) {
+      requireSameFile(files.resolve(LedgerLayout.LOCK), lockKey, "its lock would no longer exclude other writers");
       try {
         lockedCatchUp(lockChannel);
       } catch (FormatException e) {
@@ -606,6 +608,7 @@ public final class FileLogStore implements LogStore {
       seg = newSegment();
     }
     FileChannel ch = writeChannel(seg);
+    requireSameFile(seg.path, writeKey, "the records would go to the file it was moved to");
     try {
       ByteBuffer bb = ByteBuffer.wrap(bytes);
       while (bb.hasRemaining()) {
@@ -646,12 +649,30 @@ public final class FileLogStore implements LogStore {
   /** The open channel of the segment appended to; replaced when a new segment starts. Committer only. */
   private FileChannel writeChannel;
   private Path writePath;
+  /** {@link LedgerFiles#fileKey} of {@link #writePath} when it was opened, and of the lock file. Committer only. */
+  private Object writeKey;
+  private Object lockKey;
+
+  /**
+   * The file at {@code p} is still the one this writer opened ({@code key}): a name moved away and
+   * replaced (possibly by a copy) must not be written through the old file, which may now be outside
+   * the ledger.
+   */
+  private void requireSameFile(Path p, Object key, String why) throws IOException {
+    Object now = files.fileKey(p);
+    if (key != null && !key.equals(now)) {
+      throw new dev.custody.core.ledger.UnsafeFileException(p, "is no longer the file this writer opened (it was"
+          + " moved or replaced while the ledger was open: " + why + ")", "Stopped; check the ledger with 'custody"
+          + " verify' and open it again.");
+    }
+  }
 
   private FileChannel writeChannel(Segment seg) throws IOException {
     if (writeChannel == null || !seg.path.equals(writePath)) {
       closeWriteChannel();
       writeChannel = files.openWrite(seg.path, StandardOpenOption.READ); // READ: TailGuard reads the tail back
       writePath = seg.path;
+      writeKey = files.fileKey(seg.path);
     }
     return writeChannel;
   }

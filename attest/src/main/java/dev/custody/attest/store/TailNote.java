@@ -50,8 +50,13 @@ record TailNote(long segment, long start, long end, Optional<Digest> last) {
 
   byte[] encode() {
     String hash = last.map(d -> d.value().hex()).orElse("-".repeat(64));
-    String s = String.format("%s %020d %020d %020d %s\n", FORMAT, segment, start, end, hash);
-    return s.getBytes(StandardCharsets.US_ASCII);
+    return (FORMAT + " " + digits20(segment) + " " + digits20(start) + " "
+        + digits20(end) + " " + hash + "\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String digits20(long n) {
+    String d = Long.toString(n);
+    return "0".repeat(20 - d.length()) + d;
   }
 
   /** The note in {@code bytes} (the first {@link #LENGTH} bytes of the lock file), if it holds one. */

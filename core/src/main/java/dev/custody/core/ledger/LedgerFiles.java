@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -81,29 +82,45 @@ public final class LedgerFiles {
    * @throws UnsafeFileException if {@code p} or a directory above it (inside the ledger) is a link or special file
    */
   public Kind kind(Path p) throws IOException {
+    Optional<BasicFileAttributes> a = inspect(p);
+    return a.isEmpty() ? Kind.ABSENT : a.get().isRegularFile() ? Kind.FILE : Kind.DIRECTORY;
+  }
+
+  /**
+   * The attributes of {@code p} (empty if it or a directory above it is absent), read without
+   * following links, after checking every directory between the root and {@code p} the same way; one
+   * {@code stat} per path component.
+   *
+   * @throws UnsafeFileException if {@code p} or a directory above it is a link or special file
+   */
+  private Optional<BasicFileAttributes> inspect(Path p) throws IOException {
     Path rel = relative(p);
     Path at = root;
     for (int i = 0; i < rel.getNameCount() - 1; i++) {
       at = at.resolve(rel.getName(i).toString());
       Optional<BasicFileAttributes> a = attributes(at);
       if (a.isEmpty()) {
-        return Kind.ABSENT;
+        return a;
       }
       if (!a.get().isDirectory()) {
         throw refused(at, a.get(), true);
       }
     }
     Optional<BasicFileAttributes> a = attributes(p);
-    if (a.isEmpty()) {
-      return Kind.ABSENT;
+    if (a.isPresent() && !a.get().isRegularFile() && !a.get().isDirectory()) {
+      throw refused(p, a.get(), false);
     }
-    if (a.get().isRegularFile()) {
-      return Kind.FILE;
+    return a;
+  }
+
+  /** {@link #inspect}, requiring a regular file if anything. */
+  private Optional<BasicFileAttributes> inspectFile(Path p) throws IOException {
+    Optional<BasicFileAttributes> a = inspect(p);
+    if (a.isPresent() && a.get().isDirectory()) {
+      throw new UnsafeFileException(p, "is a directory where custody keeps a regular file",
+          "Move it out of the ledger.");
     }
-    if (a.get().isDirectory()) {
-      return Kind.DIRECTORY;
-    }
-    throw refused(p, a.get(), false);
+    return a;
   }
 
   /**
@@ -112,12 +129,7 @@ public final class LedgerFiles {
    * @throws UnsafeFileException if it is a directory, a link or a special file
    */
   public boolean isFile(Path p) throws IOException {
-    Kind k = kind(p);
-    if (k == Kind.DIRECTORY) {
-      throw new UnsafeFileException(p, "is a directory where custody keeps a regular file",
-          "Move it out of the ledger.");
-    }
-    return k == Kind.FILE;
+    return inspectFile(p).isPresent();
   }
 
   /**
@@ -126,24 +138,26 @@ public final class LedgerFiles {
    * @throws UnsafeFileException if it is a regular file, a link or a special file
    */
   public boolean isDirectory(Path p) throws IOException {
-    Kind k = kind(p);
-    if (k == Kind.FILE) {
+    Optional<BasicFileAttributes> a = inspect(p);
+    if (a.isPresent() && a.get().isRegularFile()) {
       throw new UnsafeFileException(p, "is a regular file where custody keeps a directory",
           "Move it out of the ledger.");
     }
-    return k == Kind.DIRECTORY;
+    return a.isPresent();
+  }
+
+  /**
+   * What identifies regular file {@code p} (device and inode on Unix, {@link BasicFileAttributes#fileKey()}),
+   * or null if it is absent: a writer that keeps a file open compares it with the key it opened, to
+   * notice the name now being another file (moved away, replaced) before writing through the old one.
+   */
+  public Object fileKey(Path p) throws IOException {
+    return inspectFile(p).map(BasicFileAttributes::fileKey).orElse(null);
   }
 
   /** The size of regular file {@code p}; 0 if it is absent. */
   public long sizeOrZero(Path p) throws IOException {
-    if (!isFile(p)) {
-      return 0;
-    }
-    try {
-      return Files.readAttributes(p, BasicFileAttributes.class, NO_FOLLOW).size();
-    } catch (NoSuchFileException gone) {
-      return 0;
-    }
+    return inspectFile(p).map(BasicFileAttributes::size).orElse(0L);
   }
 
   /**
@@ -182,23 +196,32 @@ public final class LedgerFiles {
     return new LedgerFiles(parent).openRead(parent.resolve(p.getFileName().toString()));
   }
 
+  /** Attributes read after an open: what identifies the file, its type, and (unix) its links. */
+  private static final String AFTER_OPEN = "unix:fileKey,isRegularFile,nlink";
+
   private FileChannel open(Path p, boolean write, OpenOption... options) throws IOException {
     boolean create = Arrays.asList(options).contains(StandardOpenOption.CREATE);
-    if (!isFile(p) && !create) {
+    Optional<BasicFileAttributes> before = inspectFile(p);
+    if (before.isEmpty() && !create) {
       throw new NoSuchFileException(p.toString());
     }
-    Object before = key(p);
     List<OpenOption> all = new ArrayList<>(Arrays.asList(options));
     all.add(LinkOption.NOFOLLOW_LINKS);
     FileChannel ch = FileChannel.open(p, new java.util.HashSet<>(all));
     try {
-      Object after = key(p);
-      if (before != null && !before.equals(after) || !isFile(p)) {
+      // What was opened is what was checked: the same file (a link or FIFO swapped in between would
+      // differ), still a regular file; and for writing in place, its only name.
+      Map<String, Object> after = afterOpen(p);
+      Object key = after.get("fileKey");
+      if (before.isPresent() && !java.util.Objects.equals(before.get().fileKey(), key)
+          || !Boolean.TRUE.equals(after.get("isRegularFile"))) {
         throw new UnsafeFileException(p, "was replaced while custody opened it", "Make sure nothing else changes"
             + " the ledger's files, then try again.");
       }
-      if (write) {
-        requireSingleLink(p);
+      if (write && after.get("nlink") instanceof Integer links && links > 1) {
+        throw new UnsafeFileException(p, "has " + links + " hard links, so writing it in place would also change"
+            + " the file under its other name(s)", "Give it its own copy (e.g. 'cp -p' it to a new name and move that"
+            + " over it), then try again.");
       }
       return ch;
     } catch (IOException | RuntimeException e) {
@@ -207,22 +230,11 @@ public final class LedgerFiles {
     }
   }
 
-  private static Object key(Path p) throws IOException {
-    Optional<BasicFileAttributes> a = attributes(p);
-    return a.map(BasicFileAttributes::fileKey).orElse(null);
-  }
-
-  private static void requireSingleLink(Path p) throws IOException {
-    Object n;
+  private static Map<String, Object> afterOpen(Path p) throws IOException {
     try {
-      n = Files.getAttribute(p, "unix:nlink", NO_FOLLOW);
+      return Files.readAttributes(p, AFTER_OPEN, NO_FOLLOW);
     } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
-      return;
-    }
-    if (n instanceof Integer links && links > 1) {
-      throw new UnsafeFileException(p, "has " + links + " hard links, so writing it in place would also change the"
-          + " file under its other name(s)", "Give it its own copy (e.g. 'cp -p' it to a new name and move that over"
-          + " it), then try again.");
+      return Files.readAttributes(p, "basic:fileKey,isRegularFile", NO_FOLLOW);
     }
   }
 
