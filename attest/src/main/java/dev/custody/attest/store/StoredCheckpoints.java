@@ -144,7 +144,9 @@ final class StoredCheckpoints {
       Path d = dir.isEmpty() ? files.root() : files.resolve(dir);
       List<Path> entries = dir.isEmpty() ? listRoot(files) : files.list(d);
       for (Path p : entries) {
-        if (LedgerLayout.isTemporaryName(p.getFileName().toString()) && files.deleteFile(p)) {
+        // Only regular files: a directory of such a name is not one of ours (and a link is refused).
+        if (LedgerLayout.isTemporaryName(p.getFileName().toString()) && files.kind(p) == LedgerFiles.Kind.FILE
+            && files.deleteFile(p)) {
           removed.add((dir.isEmpty() ? "" : dir + "/") + p.getFileName());
         }
       }
