@@ -89,7 +89,25 @@ public final class TiledTree implements NodeHashes {
     TiledTree t = new TiledTree(ledgerDir, writable);
     t.files.isDirectory(t.tileDir); // refuses a link or special file at tile/
     t.restore();
+    if (writable) {
+      t.removeTemporaries();
+    }
     return t;
+  }
+
+  /**
+   * Removes the temporary files a crash while writing a tile left ({@link LedgerLayout#isTemporaryName},
+   * by their exact names): in the directory of the next full tile of each level, where appends write.
+   */
+  private void removeTemporaries() throws IOException {
+    for (int level = 0; level < fullTiles.length; level++) {
+      Path d = tileFile(TilePath.full(level, fullTiles[level])).getParent();
+      for (Path p : files.list(d)) {
+        if (LedgerLayout.isTemporaryName(p.getFileName().toString()) && files.kind(p) == LedgerFiles.Kind.FILE) {
+          files.deleteFile(p);
+        }
+      }
+    }
   }
 
   /**

@@ -103,4 +103,14 @@ class TreeKeeperTest {
     }
     assertThat(k.provenRoot(700)).isEqualTo(ref.root(700)).isEqualTo(k.root(700));
   }
+
+  @Test
+  void open_temporaryTileLeftByAKill_removed() throws Exception {
+    written(300);
+    Path left = Files.write(dir.resolve("tile/0").resolve(dev.custody.core.ledger.LedgerLayout.temporaryName("001", 5)),
+        new byte[100]); // a kill while tile 0/001 was being written
+    TreeKeeper.open(dir, true, notes::add);
+    assertThat(left).doesNotExist();
+    assertThat(dir.resolve("tile/0/000")).exists();
+  }
 }
