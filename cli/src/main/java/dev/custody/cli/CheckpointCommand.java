@@ -31,6 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CheckpointCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
+  @Mixin NetworkFsOption networkFs;
 
   @Option(names = "--tsa", paramLabel = "URL",
       description = "An RFC 3161 timestamp authority (HTTP POST of application/timestamp-query), e.g."
@@ -44,7 +45,7 @@ final class CheckpointCommand implements Callable<Integer> {
     }
     Path dir = ledgerOption.resolve();
     SignedNote note;
-    try (Ledger ledger = Ledger.open(dir)) {
+    try (Ledger ledger = networkFs.open(dir, spec)) {
       note = ledger.checkpoint();
     }
     spec.commandLine().getOut().print(new String(note.encoded(), StandardCharsets.UTF_8));

@@ -23,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class InitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledger;
+  @Mixin NetworkFsOption networkFs;
 
   @Option(names = "--origin", paramLabel = "NAME",
       description = "The log's origin (first line of its checkpoints, and the log key's name), e.g. example.com/models;"
@@ -41,6 +42,7 @@ final class InitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--checkpoint-interval must be -1 (off), 0 or a number of milliseconds, got "
           + intervalMillis);
     }
+    networkFs.checkBeforeCreating(dir, spec);
     SecureRandom random = new SecureRandom();
     String o = origin != null ? origin : LogIdentity.defaultOrigin(random);
     LogConfig config;

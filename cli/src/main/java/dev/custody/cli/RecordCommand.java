@@ -60,6 +60,7 @@ final class RecordCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
   @Mixin QuietOption quiet;
+  @Mixin NetworkFsOption networkFs;
 
   // No standard --version here: it names a release's version.
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -149,7 +150,7 @@ final class RecordCommand implements Callable<Integer> {
     EntryPayload.requireChainId(chain);
     SigningKey signer = SigningKey.load(key);
     Path dir = ledgerOption.resolve();
-    try (Ledger ledger = Ledger.open(dir)) {
+    try (Ledger ledger = networkFs.open(dir, spec)) {
       reportRepairs(ledger);
       Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet));
       EntryRef ref = ledger.append(chain, event, signer);
@@ -250,7 +251,7 @@ final class RecordCommand implements Callable<Integer> {
     // Every line is checked before anything is appended: a bad file records nothing.
     List<BatchLine> lines = readBatch();
     PrintWriter out = spec.commandLine().getOut();
-    try (Ledger ledger = Ledger.open(ledgerOption.resolve())) {
+    try (Ledger ledger = networkFs.open(ledgerOption.resolve(), spec)) {
       reportRepairs(ledger);
       Deque<CompletableFuture<EntryRef>> inFlight = new ArrayDeque<>();
       for (BatchLine l : lines) {

@@ -61,6 +61,7 @@ final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
   @Mixin QuietOption quiet;
+  @Mixin NetworkFsOption networkFs;
 
   @Parameters(index = "0", paramLabel = "KIND", description = "Event kind, e.g. training, fine-tune, evaluation,"
       + " conversion, or a custom type URI.")
@@ -157,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
     params.forEach(b::parameter);
     environment.forEach(b::environment);
     env.forEach(b::environment);
-    try (Ledger ledger = Ledger.open(dir)) {
+    try (Ledger ledger = networkFs.open(dir, spec)) {
       for (String r : ledger.repairs()) {
         err.println("custody: repaired: " + r);
       }

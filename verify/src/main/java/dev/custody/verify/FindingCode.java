@@ -18,6 +18,11 @@ public enum FindingCode {
   RECORD_UNTERMINATED(Severity.ERROR),
   /** The ledger holds no entries at all. */
   LEDGER_EMPTY(Severity.INFO),
+  /**
+   * A temporary file of an interrupted atomic write ({@code .NAME.<random>.tmp}) was left by a crash;
+   * it is not read, and the next writer removes it.
+   */
+  TEMPORARY_FILE_LEFT(Severity.INFO),
 
   // ---- 1. format
 

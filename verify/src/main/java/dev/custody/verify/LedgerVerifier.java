@@ -240,11 +240,14 @@ public final class LedgerVerifier {
    * Replays the ledger at {@code ledgerDir}.
    *
    * @throws FormatException if {@code ledgerDir} is not a custody ledger (missing, no marker, unknown format)
-   * @throws IOException if a file of the ledger cannot be read
+   * @throws IOException if a file of the ledger cannot be read, or
+   *     ({@link dev.custody.core.ledger.UnsafeFileException}) something inside it is a symbolic link, FIFO or device
    */
   public VerificationReport verify(Path ledgerDir) throws IOException, FormatException {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
     LedgerLayout.requireLedger(ledgerDir);
+    // Nothing inside a ledger is a link, FIFO or device: refused before anything is read (UnsafeFileException).
+    dev.custody.core.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
     LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
     ChainReplay replay = new ChainReplay(ledgerDir, chain, new TimeCheck(clock.instant(), transparency.trustedTimes()));
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());

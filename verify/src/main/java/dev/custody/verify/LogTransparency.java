@@ -158,6 +158,11 @@ final class LogTransparency {
         findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, Untrusted.quote(p.toString())
             + ": unexpected file among the checkpoints (they are named by their decimal tree size); it was not read"));
       }
+      for (Path p : files.temporaries()) {
+        findings.add(Finding.of(FindingCode.TEMPORARY_FILE_LEFT, null, Untrusted.quote(p.toString()) + ": a temporary"
+            + " file left by a write that was interrupted (a crash while a checkpoint was stored); it is not a"
+            + " checkpoint and was not read. The next writer to open the ledger removes it"));
+      }
     } catch (FormatException e) {
       findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, e.getMessage()));
     }

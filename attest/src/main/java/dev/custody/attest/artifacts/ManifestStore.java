@@ -5,6 +5,7 @@ import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.ledger.LedgerFiles;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.ledger.ManifestFiles;
 import dev.custody.core.manifest.ModelManifest;
@@ -88,13 +89,14 @@ public final class ManifestStore {
   }
 
   /** Whether {@code target} exists with the right content (a damaged copy is replaced). */
-  private static boolean alreadyStored(Path target, Digest expected) throws IOException {
-    if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+  private boolean alreadyStored(Path target, Digest expected) throws IOException {
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
+    if (!files.isFile(target)) { // refuses a link (of the file or of manifests/) or a special file
       return false;
     }
     java.security.MessageDigest md = Digest.newSha256();
     byte[] buf = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(target, LinkOption.NOFOLLOW_LINKS)) {
+    try (InputStream in = java.nio.channels.Channels.newInputStream(files.openRead(target))) {
       int n;
       while ((n = in.read(buf)) > 0) {
         md.update(buf, 0, n);
@@ -103,13 +105,15 @@ public final class ManifestStore {
     return Digest.ofSha256(md.digest()).equals(expected);
   }
 
-  private static void write(Path target, byte[] bytes) throws IOException {
+  private void write(Path target, byte[] bytes) throws IOException {
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
     Path dir = target.getParent();
-    boolean created = !Files.isDirectory(dir);
-    Files.createDirectories(dir);
+    boolean created = !files.isDirectory(dir);
+    files.createDirectories(dir);
     if (created) {
       DurableFiles.syncDirectory(dir.getParent());
     }
+    files.isFile(target);
     DurableFiles.replace(target, bytes);
   }
 

@@ -78,13 +78,20 @@ public final class Ledger implements Closeable {
   public static void create(Path dir, LogConfig config, SecureRandom random) throws IOException, FormatException {
     // Check the origin before creating anything, so a bad name leaves no half-made ledger.
     Ed25519NoteSigner.generate(config.origin(), random);
-    FileLogStore.create(dir);
-    LogIdentity.create(dir, config, random);
+    FileLogStore.create(dir, config, random);
   }
 
   /** Opens the ledger at {@code dir} for appending, with the system clock (UTC). */
   public static Ledger open(Path dir) throws IOException, FormatException {
     return new Ledger(FileLogStore.open(dir), Clock.systemUTC());
+  }
+
+  /**
+   * Opens the ledger at {@code dir} for appending with store options (e.g. to write on a network file
+   * system, see {@link FileLogStore.Options#allowNetworkFileSystem()}), with the system clock (UTC).
+   */
+  public static Ledger open(Path dir, FileLogStore.Options options) throws IOException, FormatException {
+    return new Ledger(FileLogStore.open(dir, options), Clock.systemUTC());
   }
 
   /** Opens the ledger at {@code dir} for reading only; it takes no lock and changes nothing. */

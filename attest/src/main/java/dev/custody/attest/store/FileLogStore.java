@@ -43,6 +43,9 @@ import dev.custody.core.note.NoteSigningException;
 import dev.custody.core.note.NoteVerificationException;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.checkpoint.CheckpointException;
+import dev.custody.core.ledger.LedgerFiles;
+import dev.custody.core.ledger.LogConfig;
+import java.security.SecureRandom;
 
 /**
  * The default {@link LogStore}: a ledger directory on local disk ({@link LedgerLayout}).
@@ -90,18 +93,33 @@ import dev.custody.core.checkpoint.CheckpointException;
  * the committer signs a checkpoint of the new tree head after a batch when the interval has passed
  * since its last one, still under the OS lock, after the batch's futures completed (so checkpointing
  * adds no latency to acknowledged appends). A writer opening the ledger checks that the ledger
- * extends its own newest checkpoint and refuses to append otherwise: appending to a truncated or
- * rewritten log would make the log sign a fork of its own history.
+ * extends its largest stored checkpoint ({@link StoredCheckpoints}) and refuses to append otherwise:
+ * appending to a truncated or rewritten log would make the log sign a fork of its own history. What
+ * it signs is never the tiles' word: the root is recomputed from that checkpoint and the records
+ * since it ({@link TreeKeeper}).
+ *
+ * <p><b>Nothing outside the ledger.</b> Every file is reached through {@link LedgerFiles}: links,
+ * FIFOs and devices inside the ledger are refused with an error naming them, files written in place
+ * must have one link, and files are deleted only by their exact names. The ledger directory itself
+ * may be a link the user gave.
+ *
+ * <p><b>One writer per lock.</b> The store refuses to open for writing on a network or FUSE file
+ * system ({@link NetworkFileSystems}) unless {@link Options#allowNetworkFileSystem()}, and before
+ * each batch it checks that nobody wrote to the log without the lock ({@link TailGuard}).
  */
 public final class FileLogStore implements LogStore {
   /** A new segment is started once the current one exceeds this size, so no file grows without bound. */
   public static final long DEFAULT_SEGMENT_BYTES = 256L << 20;
   /** Most appends written by one fsync. */
   private static final int MAX_BATCH = 4096;
+  /** Directory of the bytes of incomplete records cut off after a crash. */
+  static final String TORN = "torn";
 
   private final Path dir;
+  private final LedgerFiles files;
   private final long segmentBytes;
   private final boolean readOnly;
+  private final TailGuard tail;
   private final RecordIndex index = new RecordIndex();
   /** False once writing the record index failed or disagreed with another process: left for the next open to rebuild. */
   private boolean indexWritable = true;
@@ -137,8 +155,12 @@ public final class FileLogStore implements LogStore {
   private final Map<String, ChainSlot> slots = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The Merkle tree over the records; appended to under the {@link #index} monitor, with the index. */
-  private TiledTree tree;
+  private TreeKeeper tree;
   private Optional<LogIdentity> identity = Optional.empty();
+  /** The stored checkpoints, when the ledger has a log identity (writer only). */
+  private Optional<StoredCheckpoints> checkpoints = Optional.empty();
+  /** The largest stored checkpoint, verified, that the tree was checked against; what signing proves from. */
+  private Optional<StoredCheckpoints.Stored> anchor = Optional.empty();
   /** Committer (and {@link #signCheckpoint}) under the OS lock: when this process last signed. */
   private long lastCheckpointNanos;
   private long lastCheckpointSize = -1;
@@ -146,54 +168,102 @@ public final class FileLogStore implements LogStore {
 
   private FileLogStore(Path dir, long segmentBytes, boolean readOnly) {
     this.dir = dir;
+    this.files = LedgerFiles.of(dir);
     this.segmentBytes = segmentBytes;
     this.readOnly = readOnly;
+    this.tail = new TailGuard(files);
     this.committer = readOnly ? null : new Thread(this::commitLoop, "custody-committer " + dir.getFileName());
   }
 
   /**
-   * Creates an empty ledger at {@code dir}, which must be absent or an empty directory.
+   * How a store is opened for writing.
+   *
+   * @param segmentBytes a new segment is started once the current one exceeds this (tests use small ones)
+   * @param allowNetworkFileSystem write even on a network or FUSE file system ({@link NetworkFileSystems}),
+   *     where the ledger lock may not be shared between machines: only when one machine alone writes
+   */
+  public record Options(long segmentBytes, boolean allowNetworkFileSystem) {
+    /** System property ({@code true}) that allows a network file system for {@link #defaults()}. */
+    public static final String ALLOW_NETWORK_FILE_SYSTEM_PROPERTY = "custody.allowNetworkFileSystem";
+
+    public Options {
+      if (segmentBytes < 1) {
+        throw new IllegalArgumentException("segmentBytes must be positive, got " + segmentBytes);
+      }
+    }
+
+    /** 256 MiB segments; network file systems refused unless the system property says otherwise. */
+    public static Options defaults() {
+      return new Options(DEFAULT_SEGMENT_BYTES, Boolean.getBoolean(ALLOW_NETWORK_FILE_SYSTEM_PROPERTY));
+    }
+
+    public Options withSegmentBytes(long bytes) {
+      return new Options(bytes, allowNetworkFileSystem);
+    }
+
+    public Options withNetworkFileSystemAllowed(boolean allow) {
+      return new Options(segmentBytes, allow);
+    }
+  }
+
+  /**
+   * Creates an empty ledger at {@code dir} without a log identity; {@code dir} must be absent, empty,
+   * or what an interrupted creation left ({@link LedgerInit}).
    *
    * @throws FormatException if {@code dir} is already a ledger or not empty
    */
   public static void create(Path dir) throws IOException, FormatException {
-    if (Files.exists(dir.resolve(LedgerLayout.MARKER))) {
-      throw new FormatException(dir + " is already a custody ledger; nothing was changed");
-    }
-    if (Files.isDirectory(dir)) {
-      // A ledger is made in a new or empty directory only: initialising one over unrelated files
-      // (a mistyped --ledger) would mix them with the ledger and make later commands misread them.
-      try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-        Optional<Path> first = s.findFirst();
-        if (first.isPresent()) {
-          throw new FormatException(dir + " is not empty (it holds " + first.get().getFileName() + "); a ledger is"
-              + " created in a new or empty directory; nothing was changed");
-        }
-      }
-    }
-    Files.createDirectories(dir.resolve(LedgerLayout.SEGMENTS));
-    DurableFiles.syncDirectory(dir.resolve(LedgerLayout.SEGMENTS));
-    // The marker last: a directory without it is not a ledger, whatever else a crash left there.
-    DurableFiles.replace(dir.resolve(LedgerLayout.MARKER),
-        ("{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n").getBytes(StandardCharsets.US_ASCII));
+    LedgerInit.create(dir, Optional.empty(), null);
   }
 
-  /** Opens a ledger for appending and reading. */
+  /**
+   * Creates an empty ledger at {@code dir} with a log identity for {@code config} (a new log key
+   * drawn from {@code random}); the marker {@code ledger.json} is written last, so an interrupted
+   * creation is not a ledger and can be run again ({@link LedgerInit}).
+   *
+   * @throws FormatException if {@code dir} is already a ledger or not empty
+   */
+  public static void create(Path dir, LogConfig config, SecureRandom random) throws IOException, FormatException {
+    LedgerInit.create(dir, Optional.of(config), random);
+  }
+
+  /** Opens a ledger for appending and reading, with {@link Options#defaults()}. */
   public static FileLogStore open(Path dir) throws IOException, FormatException {
-    return open(dir, DEFAULT_SEGMENT_BYTES);
+    return open(dir, Options.defaults());
   }
 
   /** Opens a ledger for appending with a given segment size (tests use small ones). */
   public static FileLogStore open(Path dir, long segmentBytes) throws IOException, FormatException {
+    return open(dir, Options.defaults().withSegmentBytes(segmentBytes));
+  }
+
+  /**
+   * Opens a ledger for appending and reading.
+   *
+   * @throws NetworkFileSystemException if the ledger is on a network or FUSE file system and
+   *     {@link Options#allowNetworkFileSystem()} is false
+   * @throws dev.custody.core.ledger.UnsafeFileException if a link or special file is where the store reads or writes
+   * @throws FormatException if the ledger is damaged or does not extend its largest stored checkpoint
+   */
+  public static FileLogStore open(Path dir, Options options) throws IOException, FormatException {
     LedgerLayout.requireLedger(dir);
-    FileLogStore s = new FileLogStore(dir, segmentBytes, false);
+    LedgerFiles files = LedgerFiles.of(dir);
+    requireOrdinaryTopLevel(dir);
+    // Allowed on a network file system, the caller warns (the CLI does, on stderr); see NetworkFileSystems.
+    NetworkFileSystems.requireAllowed(dir, NetworkFileSystems.typeOf(dir), options.allowNetworkFileSystem());
+    FileLogStore s = new FileLogStore(dir, options.segmentBytes(), false);
     s.identity = LogIdentity.load(dir, true);
-    s.tree = TiledTree.open(dir, true);
-    try (FileChannel lockChannel = lockChannel(dir); FileLock lock = lock(lockChannel)) {
+    s.checkpoints = s.identity.map(id -> new StoredCheckpoints(files, id));
+    s.tree = TreeKeeper.open(dir, true, s::note);
+    try (FileChannel lockChannel = lockChannel(files); FileLock lock = lock(lockChannel)) {
+      for (String removed : StoredCheckpoints.removeTemporaries(files)) {
+        s.note("removed " + removed + ", a temporary file left by an interrupted write");
+      }
       s.loadIndex();
       s.catchUp();
       s.checkTree();
       s.dropStaleRows();
+      s.noteTail(lockChannel);
     }
     s.committer.setDaemon(true);
     s.committer.start();
@@ -206,13 +276,24 @@ public final class FileLogStore implements LogStore {
    */
   public static FileLogStore openReadOnly(Path dir) throws IOException, FormatException {
     LedgerLayout.requireLedger(dir);
+    requireOrdinaryTopLevel(dir);
     FileLogStore s = new FileLogStore(dir, DEFAULT_SEGMENT_BYTES, true);
     s.identity = LogIdentity.load(dir, false);
-    s.tree = TiledTree.open(dir, false);
+    s.tree = TreeKeeper.open(dir, false, s::note);
     s.loadIndex();
     s.catchUp();
     s.checkTree();
     return s;
+  }
+
+  /** Every entry directly in the ledger directory is a regular file or a directory (no link, FIFO, device). */
+  private static void requireOrdinaryTopLevel(Path dir) throws IOException {
+    LedgerFiles files = LedgerFiles.of(dir);
+    try (var ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        files.kind(p);
+      }
+    }
   }
 
   @Override
@@ -328,7 +409,7 @@ public final class FileLogStore implements LogStore {
           + " impossible length " + length + "; delete " + dir.resolve(RecordIndex.DIR) + " to rebuild it");
     }
     ByteBuffer buf = ByteBuffer.allocate((int) length);
-    try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.READ)) {
+    try (FileChannel ch = files.openRead(seg.path)) {
       while (buf.hasRemaining()) {
         if (ch.read(buf, offset + buf.position()) < 0) {
           throw new IOException(seg.path + " ended before log index " + (seg.firstIndex + row)
@@ -375,7 +456,8 @@ public final class FileLogStore implements LogStore {
 
   private void commitLoop() {
     List<Request> batch = new ArrayList<>();
-    try (FileChannel lockChannel = lockChannel(dir)) {
+    try (FileChannel lockChannel = lockChannel(files)) {
+      lockKey = files.fileKey(files.resolve(LedgerLayout.LOCK));
       while (true) {
         Request first;
         try {
@@ -415,15 +497,54 @@ public final class FileLogStore implements LogStore {
 
   private void commit(FileChannel lockChannel, List<Request> batch) throws IOException {
     try (FileLock lock = lock(lockChannel)) {
+      requireSameFile(files.resolve(LedgerLayout.LOCK), lockKey, "its lock would no longer exclude other writers");
       try {
-        catchUp();
+        lockedCatchUp(lockChannel);
       } catch (FormatException e) {
         failAll(batch, new AttestException("cannot append: " + e.getMessage(), e));
         return;
       }
-      writeBatch(batch);
+      writeBatch(batch, lockChannel);
       synchronized (checkpointMonitor) {
         maybeCheckpoint();
+      }
+    }
+  }
+
+  /**
+   * On open, under the OS lock, after catching up: makes the lock file's {@link TailNote} describe
+   * the tail as found (and repaired), which opening accepts as it is — a torn tail is a crash's, and
+   * a ledger of an earlier version has no note — so that {@link TailGuard} checks from here.
+   */
+  private void noteTail(FileChannel lockChannel) throws IOException {
+    TailNote actual;
+    synchronized (index) {
+      if (index.segments.isEmpty()) {
+        return; // the first batch notes the first segment
+      }
+      Segment last = index.segments.get(index.segments.size() - 1);
+      actual = new TailNote(last.firstIndex, last.end, last.end,
+          last.rows() == 0 ? Optional.empty() : Optional.of(Digest.ofSha256(last.hash(last.rows() - 1))));
+    }
+    Optional<TailNote> found = TailNote.read(lockChannel);
+    if (found.isEmpty() || found.get().segment() != actual.segment() || found.get().end() != actual.end()
+        || !found.get().last().equals(actual.last())) {
+      tail.note(lockChannel, actual);
+    }
+  }
+
+  /**
+   * Under the OS lock (held for an earlier open of this store): checks that nobody wrote to the log
+   * without the lock since ({@link TailGuard}), then catches up with what other lock holders wrote.
+   *
+   * @throws ForeignWriteException if someone did; the store then stops
+   */
+  private void lockedCatchUp(FileChannel lockChannel) throws IOException, FormatException {
+    Optional<TailNote> note = tail.check(lockChannel, writeChannel, writePath);
+    catchUp();
+    synchronized (index) {
+      if (!index.segments.isEmpty()) {
+        tail.checkNoLaterSegment(note, index.segments.get(index.segments.size() - 1).firstIndex);
       }
     }
   }
@@ -431,7 +552,7 @@ public final class FileLogStore implements LogStore {
   /** A record made for this batch, not yet durable. */
   private record Pending(Request request, long sequence, long logIndex, Digest hash, long bufferOffset) {}
 
-  private void writeBatch(List<Request> batch) throws IOException {
+  private void writeBatch(List<Request> batch, FileChannel lockChannel) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(batch.size() * 1024);
     Map<String, ChainHead> batchHeads = new HashMap<>();
     List<Pending> pending = new ArrayList<>(batch.size());
@@ -471,15 +592,23 @@ public final class FileLogStore implements LogStore {
       return;
     }
     Segment seg;
+    Optional<Digest> before;
     synchronized (index) {
       seg = index.segments.isEmpty() ? null : index.segments.get(index.segments.size() - 1);
-    }
-    if (seg == null || seg.end >= segmentBytes) {
-      seg = newSegment();
+      before = seg == null || seg.rows() == 0 ? Optional.empty() : Optional.of(Digest.ofSha256(seg.hash(seg.rows() - 1)));
     }
     byte[] bytes = buf.toByteArray();
-    long start = seg.end;
+    boolean rollover = seg == null || seg.end >= segmentBytes;
+    long segmentFirst = rollover ? nextIndex - pending.size() : seg.firstIndex;
+    long start = rollover ? 0 : seg.end;
+    // Announce the batch in the lock file before writing it (TailGuard), then create the segment if new.
+    tail.note(lockChannel, new TailNote(segmentFirst, start, start + bytes.length,
+        Optional.of(pending.get(pending.size() - 1).hash)));
+    if (rollover) {
+      seg = newSegment();
+    }
     FileChannel ch = writeChannel(seg);
+    requireSameFile(seg.path, writeKey, "the records would go to the file it was moved to");
     try {
       ByteBuffer bb = ByteBuffer.wrap(bytes);
       while (bb.hasRemaining()) {
@@ -492,6 +621,7 @@ public final class FileLogStore implements LogStore {
       forgetReservations();
       ch.truncate(start);
       ch.force(false);
+      tail.note(lockChannel, new TailNote(seg.firstIndex, start, start, start == 0 ? Optional.empty() : before));
       throw e;
     }
     synchronized (index) {
@@ -519,12 +649,30 @@ public final class FileLogStore implements LogStore {
   /** The open channel of the segment appended to; replaced when a new segment starts. Committer only. */
   private FileChannel writeChannel;
   private Path writePath;
+  /** {@link LedgerFiles#fileKey} of {@link #writePath} when it was opened, and of the lock file. Committer only. */
+  private Object writeKey;
+  private Object lockKey;
+
+  /**
+   * The file at {@code p} is still the one this writer opened ({@code key}): a name moved away and
+   * replaced (possibly by a copy) must not be written through the old file, which may now be outside
+   * the ledger.
+   */
+  private void requireSameFile(Path p, Object key, String why) throws IOException {
+    Object now = files.fileKey(p);
+    if (key != null && !key.equals(now)) {
+      throw new dev.custody.core.ledger.UnsafeFileException(p, "is no longer the file this writer opened (it was"
+          + " moved or replaced while the ledger was open: " + why + ")", "Stopped; check the ledger with 'custody"
+          + " verify' and open it again.");
+    }
+  }
 
   private FileChannel writeChannel(Segment seg) throws IOException {
     if (writeChannel == null || !seg.path.equals(writePath)) {
       closeWriteChannel();
-      writeChannel = FileChannel.open(seg.path, StandardOpenOption.WRITE);
+      writeChannel = files.openWrite(seg.path, StandardOpenOption.READ); // READ: TailGuard reads the tail back
       writePath = seg.path;
+      writeKey = files.fileKey(seg.path);
     }
     return writeChannel;
   }
@@ -570,10 +718,12 @@ public final class FileLogStore implements LogStore {
   private Segment newSegment() throws IOException {
     long first = size();
     Path p = dir.resolve(LedgerLayout.SEGMENTS).resolve(LedgerLayout.segmentName(first));
-    Files.createFile(p);
+    try (FileChannel created = files.createNew(p)) {
+      // created empty; written through the write channel
+    }
     DurableFiles.syncDirectory(p.getParent());
     // Rows left by a segment of the same name that was removed must not be read as this one's.
-    Files.deleteIfExists(RecordIndex.rowFile(dir, p));
+    files.deleteFile(RecordIndex.rowFile(dir, p));
     Segment seg = new Segment(p, first);
     synchronized (index) {
       if (!index.segments.isEmpty()) {
@@ -605,9 +755,9 @@ public final class FileLogStore implements LogStore {
         }
       }
     }
-    List<Path> files = LedgerLayout.segments(dir);
-    for (int i = 0; i < files.size(); i++) {
-      Path path = files.get(i);
+    List<Path> segmentFiles = LedgerLayout.segments(dir);
+    for (int i = 0; i < segmentFiles.size(); i++) {
+      Path path = segmentFiles.get(i);
       Segment seg;
       synchronized (index) {
         seg = index.segmentByPath(path);
@@ -621,10 +771,10 @@ public final class FileLogStore implements LogStore {
           index.segments.add(seg);
         }
       }
-      if (Files.size(path) == seg.end) {
+      if (files.sizeOrZero(path) == seg.end) {
         continue;
       }
-      boolean last = i == files.size() - 1;
+      boolean last = i == segmentFiles.size() - 1;
       Segment s = seg;
       long startLine = s.rows() + 1L;
       LogReader.Position end;
@@ -634,7 +784,7 @@ public final class FileLogStore implements LogStore {
       } catch (Damaged d) {
         throw d.cause;
       }
-      if (end.endOffset() != Files.size(path) && !last) {
+      if (end.endOffset() != files.sizeOrZero(path) && !last) {
         throw new FormatException(path + " does not end with a complete record but is not the last segment;"
             + " the ledger was altered (run 'custody verify')");
       }
@@ -662,7 +812,8 @@ public final class FileLogStore implements LogStore {
       size = index.size;
     }
     Path next = dir.resolve(LedgerLayout.SEGMENTS).resolve(LedgerLayout.segmentName(size));
-    return Files.size(last.path) == last.end && (next.equals(last.path) || !Files.exists(next));
+    return files.sizeOrZero(last.path) == last.end
+        && (next.equals(last.path) || files.kind(next) == LedgerFiles.Kind.ABSENT);
   }
 
   private void ingest(Segment seg, RawRecord raw, boolean lastSegment) throws IOException {
@@ -706,7 +857,7 @@ public final class FileLogStore implements LogStore {
       return;
     }
     byte[] bytes = raw.bytes();
-    try (FileChannel ch = FileChannel.open(seg.path, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = files.openWrite(seg.path)) {
       if (bytes != null) {
         try {
           EntryRecord rec = EntryRecord.parse(bytes, raw.where());
@@ -728,13 +879,19 @@ public final class FileLogStore implements LogStore {
           // Not a complete record: save it below, then cut it off.
         }
       }
-      Path tornDir = dir.resolve("torn");
-      Files.createDirectories(tornDir);
+      Path tornDir = dir.resolve(TORN);
+      files.createDirectories(tornDir);
       Path saved = tornDir.resolve(seg.path.getFileName() + "@" + raw.offset() + ".bin");
-      try (FileChannel in = FileChannel.open(seg.path, StandardOpenOption.READ);
-          FileChannel out = FileChannel.open(saved, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE)) {
-        in.transferTo(raw.offset(), in.size() - raw.offset(), out);
+      for (int n = 1; files.kind(saved) != LedgerFiles.Kind.ABSENT; n++) {
+        // The same offset torn again (after another crash): keep every copy, never overwrite one.
+        saved = tornDir.resolve(seg.path.getFileName() + "@" + raw.offset() + "." + n + ".bin");
+      }
+      try (FileChannel in = files.openRead(seg.path); FileChannel out = files.createNew(saved)) {
+        long from = raw.offset();
+        long size = in.size();
+        while (from < size) {
+          from += in.transferTo(from, size - from, out);
+        }
         out.force(true);
       }
       DurableFiles.syncDirectory(tornDir);
@@ -757,7 +914,10 @@ public final class FileLogStore implements LogStore {
 
   /**
    * After catching up: makes the tree cover exactly the records (rebuilding it from the segments when
-   * its tiles reach beyond them), and for a writer, checks it against the newest checkpoint.
+   * its tiles reach beyond them), and for a writer, checks it against the stored checkpoints that bind
+   * it ({@link StoredCheckpoints#binding()}): none commits to more entries than the ledger holds, the
+   * tiles give the largest one's root (else they are rebuilt from the segments, and if the segments
+   * do not give it either, entries were rewritten), and the others describe the same history.
    */
   private void checkTree() throws IOException, FormatException {
     synchronized (index) {
@@ -765,67 +925,153 @@ public final class FileLogStore implements LogStore {
         rebuildTree("the tiles cover " + tree.size() + " leaves but the ledger holds " + index.size + " records");
       }
     }
-    if (readOnly) {
+    if (readOnly || checkpoints.isEmpty()) {
       return;
     }
-    Optional<Checkpoint> cp = latestVerifiedCheckpoint();
-    if (cp.isEmpty()) {
+    List<StoredCheckpoints.Stored> binding = checkpoints.get().binding();
+    if (binding.isEmpty()) {
       return;
     }
     long size = size();
-    if (cp.get().size() > size) {
-      throw new FormatException("ledger " + dir + " holds " + size + " entries but its own checkpoint "
-          + LedgerLayout.CHECKPOINT + " commits to " + cp.get().size() + ": entries were removed (truncation or a"
-          + " restored old copy). Refusing to append, which would fork the log's signed history; run"
-          + " 'custody verify' and restore the missing entries");
-    }
-    if (!tree.root(cp.get().size()).equals(cp.get().rootHash())) {
-      rebuildTree("the tiles' root at size " + cp.get().size() + " differs from the checkpoint");
-      if (!tree.root(cp.get().size()).equals(cp.get().rootHash())) {
-        throw new FormatException("ledger " + dir + ": the root of its first " + cp.get().size() + " entries is "
-            + b64(tree.root(cp.get().size())) + " but its own checkpoint at that size says " + b64(cp.get().rootHash())
-            + ": entries were rewritten or reordered. Refusing to append, which would fork the log's signed"
-            + " history; run 'custody verify'");
+    for (StoredCheckpoints.Stored cp : binding) {
+      if (cp.size() > size) {
+        throw new FormatException("ledger " + dir + " holds " + size + " entries but its own checkpoint " + cp.name()
+            + " commits to " + cp.size() + " (root " + b64(cp.checkpoint().rootHash()) + "): entries were removed"
+            + " (truncation or a restored old copy). Refusing to append or sign, which would fork the log's signed"
+            + " history; run 'custody verify' and restore the missing entries");
       }
     }
-    lastCheckpointSize = cp.get().size();
+    StoredCheckpoints.Stored largest = binding.get(0);
+    synchronized (index) {
+      if (!tree.root(largest.size()).equals(largest.checkpoint().rootHash())) {
+        rebuildTree("their root at size " + largest.size() + " differs from " + largest.describe());
+        if (!tree.root(largest.size()).equals(largest.checkpoint().rootHash())) {
+          throw new FormatException("ledger " + dir + ": the root of its first " + largest.size() + " entries is "
+              + b64(tree.root(largest.size())) + " but its own checkpoint " + largest.describe() + " says "
+              + b64(largest.checkpoint().rootHash()) + ": entries were rewritten or reordered. Refusing to append or"
+              + " sign, which would fork the log's signed history; run 'custody verify'");
+        }
+      }
+      for (StoredCheckpoints.Stored other : binding.subList(1, binding.size())) {
+        requireSameHistory(other, largest.size(), largest.checkpoint().rootHash(), largest.describe());
+      }
+    }
+    anchor = Optional.of(largest);
+    lastCheckpointSize = largest.size();
+  }
+
+  /**
+   * Checks that signed checkpoint {@code cp} (at most {@code size} entries) is a prefix of the tree
+   * whose root at {@code size} is {@code root} — the same root at the same size, or an RFC 9162
+   * consistency proof from the tiles that verifies against both roots (so damaged tiles cannot make
+   * it pass; they are rebuilt once before giving up). Caller holds the index monitor.
+   *
+   * @throws FormatException if it is not: two signed checkpoints of this log disagree (a fork)
+   */
+  private void requireSameHistory(StoredCheckpoints.Stored cp, long size, Bytes root, String what)
+      throws IOException, FormatException {
+    for (int attempt = 0; ; attempt++) {
+      String problem = differs(cp.checkpoint(), size, root);
+      if (problem == null) {
+        return;
+      }
+      if (attempt > 0) {
+        throw new FormatException("ledger " + dir + ": its checkpoints " + cp.describe() + " and " + what + " are both"
+            + " signed by its log key but are not one history (" + problem + "): the log key signed a fork. Refusing to"
+            + " append or sign; keep both files as evidence and run 'custody verify'");
+      }
+      rebuildTree("they do not prove " + cp.describe() + " a prefix of " + what);
+    }
+  }
+
+  /** Why {@code cp} is not the prefix of size {@code cp.size()} of the tree with {@code root} at {@code size}; null if it is. */
+  private String differs(Checkpoint cp, long size, Bytes root) {
+    if (cp.size() == size || cp.size() == 0) {
+      Bytes expected = cp.size() == 0 ? MerkleHash.EMPTY_ROOT : root;
+      return cp.rootHash().equals(expected) ? null : "same size, different roots";
+    }
+    try {
+      ProofVerifier.verifyConsistency(tree.merkleTree().consistencyProof(cp.size(), size), cp.rootHash(), root);
+      return null;
+    } catch (ProofException e) {
+      return "no consistency proof from size " + cp.size() + " to " + size + ": " + e.getMessage();
+    }
   }
 
   private static String b64(Bytes b) {
-    return java.util.Base64.getEncoder().encodeToString(b.toByteArray());
+    return StoredCheckpoints.b64(b.toByteArray());
   }
 
   /** Rebuilds the tree from the segments (tiles are derived data). Caller holds the index monitor. */
   private void rebuildTree(String why) throws IOException, FormatException {
-    TiledTree t = TiledTree.empty(dir, !readOnly);
-    long n = index.size;
-    LogReader.readAll(dir, raw -> {
-      if (raw.terminated() && raw.logIndex() < n && raw.bytes() != null) {
-        t.appendRecord(raw.bytes(), 0, raw.bytes().length);
-      }
-    });
-    if (t.size() != n) {
-      throw new FormatException("ledger " + dir + ": rebuilding the Merkle tree read " + t.size() + " records, expected "
-          + n + "; run 'custody verify'");
-    }
-    tree = t;
-    if (!readOnly) {
-      note("rebuilt the Merkle tree tiles from the segments: " + why);
-    }
+    tree.rebuild(index.size, why);
   }
 
-  /** The newest checkpoint file, verified with the log key; empty if there is none (or no log identity). */
-  private Optional<Checkpoint> latestVerifiedCheckpoint() throws IOException, FormatException {
-    Path f = dir.resolve(LedgerLayout.CHECKPOINT);
-    if (identity.isEmpty() || !Files.isRegularFile(f)) {
-      return Optional.empty();
+  /**
+   * The root the log may sign for its current size {@code n}: proven from the largest stored checkpoint
+   * and every record since it (see {@link TreeKeeper}), whatever the tiles say; tiles that disagree are
+   * rebuilt. Also checks that a newer {@code checkpoint} another writer stored since is a prefix of it.
+   * Caller holds the OS lock (caught up) and the index monitor.
+   *
+   * @throws FormatException if the ledger does not extend its largest stored checkpoint
+   */
+  private Bytes provenRoot() throws IOException, FormatException {
+    long n = index.size;
+    Optional<StoredCheckpoints.Stored> latest = checkpoints.get().latest();
+    if (latest.isPresent() && latest.get().size() > anchor.map(StoredCheckpoints.Stored::size).orElse(-1L)) {
+      if (latest.get().size() > n) {
+        throw new FormatException("ledger " + dir + " holds " + n + " entries but its own checkpoint "
+            + latest.get().describe() + " commits to more: entries were removed while this writer had the ledger open."
+            + " Refusing to sign; run 'custody verify'");
+      }
     }
-    try {
-      return Optional.of(CheckpointVerifier.forLog(identity.get().origin(), identity.get().verifierKey())
-          .verify(LedgerLayout.readSmallFile(f)).checkpoint());
-    } catch (NoteVerificationException | CheckpointException e) {
-      throw new FormatException(f + " is not a checkpoint signed by this ledger's log key "
-          + identity.get().verifierKey() + ": " + e.getMessage() + "; run 'custody verify'", e);
+    if (tree.provenSize() != n) {
+      Optional<Checkpoint> from = anchor.map(StoredCheckpoints.Stored::checkpoint);
+      if (!tree.startProof(from)) {
+        rebuildTree("their nodes at size " + from.get().size() + " do not give the root of " + anchor.get().describe());
+        if (!tree.startProof(from)) {
+          throw new FormatException("ledger " + dir + " does not extend its checkpoint " + anchor.get().describe()
+              + ": the root of its first " + from.get().size() + " entries is " + b64(tree.root(from.get().size()))
+              + ". Refusing to sign, which would fork the log's signed history; run 'custody verify'");
+        }
+      }
+      proveRecords(tree.provenSize(), n);
+    }
+    Bytes root = tree.provenRoot(n);
+    if (!tree.root(n).equals(root)) {
+      rebuildTree("their root at size " + n + " differs from the one recomputed from "
+          + anchor.map(StoredCheckpoints.Stored::describe).orElse("the empty tree") + " and the records since");
+      if (!tree.root(n).equals(root)) {
+        throw new FormatException("ledger " + dir + ": the records changed while the tree was checked; refusing to"
+            + " sign. Run 'custody verify'");
+      }
+    }
+    if (latest.isPresent() && latest.get().size() > anchor.map(StoredCheckpoints.Stored::size).orElse(-1L)) {
+      requireSameHistory(latest.get(), n, root, "the current tree (size " + n + ", root " + b64(root) + ")");
+      anchor = latest;
+    }
+    return root;
+  }
+
+  /** Extends the proven range by the leaves of records {@code [from, to)}, read from the segments. */
+  private void proveRecords(long from, long to) throws IOException, FormatException {
+    long next = from;
+    while (next < to) {
+      Segment seg = index.segmentOf(next);
+      int row = (int) (next - seg.firstIndex);
+      long limit = Math.min(to, seg.firstIndex + seg.rows());
+      long[] at = {next};
+      LogReader.readSegment(seg.path, seg.start(row), next, row + 1L, raw -> {
+        if (raw.terminated() && raw.bytes() != null && raw.logIndex() == at[0] && at[0] < limit) {
+          tree.proveNext(raw.bytes());
+          at[0]++;
+        }
+      });
+      if (at[0] != limit) {
+        throw new FormatException("ledger " + dir + ": " + seg.path.getFileName() + " ended at log index " + at[0]
+            + " while its records up to " + limit + " were being checked; run 'custody verify'");
+      }
+      next = limit;
     }
   }
 
@@ -843,19 +1089,19 @@ public final class FileLogStore implements LogStore {
     }
     try {
       writeCheckpointLocked();
-    } catch (IOException | NoteSigningException | RuntimeException e) {
+    } catch (IOException | NoteSigningException | FormatException | RuntimeException e) {
       // The batch is durable and acknowledged; a failed checkpoint is retried after the next batch.
       note("automatic checkpoint failed: " + e.getMessage());
     }
   }
 
   /** Signs and stores a checkpoint of the current tree head. Caller holds the OS lock and has caught up. */
-  private SignedNote writeCheckpointLocked() throws IOException, NoteSigningException {
+  private SignedNote writeCheckpointLocked() throws IOException, NoteSigningException, FormatException {
     long size;
     Bytes root;
     synchronized (index) {
       size = index.size;
-      root = tree.root(size);
+      root = provenRoot();
     }
     SignedNote note = identity.get().signer().orElseThrow().sign(size, root);
     lastCheckpointNanos = System.nanoTime();
@@ -863,24 +1109,10 @@ public final class FileLogStore implements LogStore {
     if (size == lastCheckpointSize) {
       return note; // already stored (Ed25519 is deterministic: the same bytes)
     }
-    byte[] bytes = note.encoded();
-    Path cpDir = dir.resolve(LedgerLayout.CHECKPOINTS);
-    Files.createDirectories(cpDir);
-    Path f = cpDir.resolve(LedgerLayout.checkpointName(size));
-    if (Files.exists(f)) {
-      if (!Arrays.equals(Files.readAllBytes(f), bytes)) {
-        throw new IOException(f + " already holds a different checkpoint for tree size " + size
-            + "; refusing to sign a second tree head for the same size (that would be a fork)");
-      }
-    } else {
-      DurableFiles.replace(f, bytes);
-    }
-    // A timestamp beside the latest checkpoint belongs to the one being replaced: remove it first, so
-    // that "checkpoint.tsr" never sits beside a checkpoint it does not cover. A timestamp for this
-    // size, if one is made, is stored beside checkpoints/<size>.
-    Files.deleteIfExists(dir.resolve(LedgerLayout.CHECKPOINT + LedgerLayout.TIMESTAMP_SUFFIX));
-    DurableFiles.replace(dir.resolve(LedgerLayout.CHECKPOINT), bytes);
+    checkpoints.get().store(note, size);
     lastCheckpointSize = size;
+    anchor = Optional.of(new StoredCheckpoints.Stored(LedgerLayout.CHECKPOINTS + "/" + size,
+        Checkpoint.of(identity.get().origin(), size, root)));
     return note;
   }
 
@@ -900,10 +1132,10 @@ public final class FileLogStore implements LogStore {
       throw new AttestException("ledger " + dir + " has no log key (" + LedgerLayout.LOG_KEY + "); it was created"
           + " before checkpoints existed. Create a new ledger with 'custody init' to get one");
     }
-    try (FileChannel lockChannel = lockChannel(dir); FileLock lock = lock(lockChannel)) {
+    try (FileChannel lockChannel = lockChannel(files); FileLock lock = lock(lockChannel)) {
       // Serialise with this process's committer too: it writes checkpoints under the same lock.
       synchronized (checkpointMonitor) {
-        catchUp();
+        lockedCatchUp(lockChannel);
         return writeCheckpointLocked();
       }
     } catch (NoteSigningException e) {
@@ -915,8 +1147,7 @@ public final class FileLogStore implements LogStore {
 
   @Override
   public Optional<byte[]> latestCheckpoint() throws IOException, FormatException {
-    Path f = dir.resolve(LedgerLayout.CHECKPOINT);
-    return Files.isRegularFile(f) ? Optional.of(LedgerLayout.readSmallFile(f)) : Optional.empty();
+    return files.readIfPresent(dir.resolve(LedgerLayout.CHECKPOINT), LedgerLayout.MAX_CHECKPOINT_FILE_BYTES);
   }
 
   @Override
@@ -974,8 +1205,9 @@ public final class FileLogStore implements LogStore {
 
   // ---------------------------------------------------------------- OS helpers
 
-  private static FileChannel lockChannel(Path dir) throws IOException {
-    return FileChannel.open(dir.resolve(LedgerLayout.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  /** The lock file, which also holds the {@link TailNote}; never a link, special or multiply-linked file. */
+  private static FileChannel lockChannel(LedgerFiles files) throws IOException {
+    return files.openWrite(files.resolve(LedgerLayout.LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ);
   }
 
   /** Blocks until this process holds the ledger's exclusive lock. */
@@ -1042,8 +1274,8 @@ public final class FileLogStore implements LogStore {
    * @return null if the adopted rows passed, else what was wrong
    */
   private String adoptIndex() throws IOException, FormatException {
-    List<Path> files = LedgerLayout.segments(dir);
-    if (files.isEmpty() || !Files.isDirectory(RecordIndex.indexDir(dir))) {
+    List<Path> segmentFiles = LedgerLayout.segments(dir);
+    if (!files.isDirectory(RecordIndex.indexDir(dir)) || segmentFiles.isEmpty()) {
       return null;
     }
     if (!index.loadChains(dir)) {
@@ -1056,11 +1288,11 @@ public final class FileLogStore implements LogStore {
     byte[] scratch = new byte[RecordIndex.ROW_BYTES];
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     long size = 0;
-    for (Path p : files) {
+    for (Path p : segmentFiles) {
       if (LedgerLayout.firstIndexOf(p) != size) {
         break; // catch-up reports the misnamed segment
       }
-      long segLength = Files.size(p);
+      long segLength = files.sizeOrZero(p);
       Path rows = RecordIndex.rowFile(dir, p);
       long n = RecordIndex.rowsIn(rows);
       Segment seg = new Segment(p, size);
@@ -1165,8 +1397,8 @@ public final class FileLogStore implements LogStore {
       }
       for (Segment seg : index.segments) {
         Path rows = RecordIndex.rowFile(dir, seg.path);
-        if (Files.exists(rows) && Files.size(rows) > (long) seg.persistedRows * RecordIndex.ROW_BYTES) {
-          RecordIndex.truncateAside(rows, (long) seg.persistedRows * RecordIndex.ROW_BYTES);
+        if (files.sizeOrZero(rows) > (long) seg.persistedRows * RecordIndex.ROW_BYTES) {
+          RecordIndex.truncateAside(dir, rows, (long) seg.persistedRows * RecordIndex.ROW_BYTES);
         }
       }
     }
@@ -1182,7 +1414,9 @@ public final class FileLogStore implements LogStore {
     }
     try {
       if (staleIndexFiles && seg.persistedRows < seg.rows()) {
-        RecordIndex.deleteFiles(dir);
+        List<Path> all = new ArrayList<>();
+        index.segments.forEach(x -> all.add(x.path));
+        RecordIndex.deleteFiles(dir, all);
         index.forgetPersistedChains();
         staleIndexFiles = false;
       }

@@ -7,12 +7,17 @@ import dev.custody.core.FormatException;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.ledger.LogConfig;
 import dev.custody.core.note.VerifierKey;
+import dev.custody.core.ledger.LedgerFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -57,18 +62,29 @@ public final class LogIdentity {
   public static LogIdentity create(Path dir, LogConfig config, SecureRandom random) throws IOException, FormatException {
     Objects.requireNonNull(config, "config");
     Ed25519NoteSigner key = Ed25519NoteSigner.generate(config.origin(), random);
+    LedgerFiles files = LedgerFiles.of(dir);
     Path logDir = dir.resolve(LedgerLayout.LOG_DIR);
-    Files.createDirectories(logDir);
+    files.createDirectories(logDir);
     Path keyFile = dir.resolve(LedgerLayout.LOG_KEY);
+    // Created exclusively (a link or file there fails) with mode 0600 before any secret is written.
+    FileChannel ch;
     try {
-      Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      ch = FileChannel.open(keyFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException notPosix) {
-      Files.createFile(keyFile);
+      ch = files.createNew(keyFile);
     }
-    Files.writeString(keyFile, key.encodePrivateKey() + "\n", StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
-        StandardOpenOption.SYNC);
+    try (FileChannel c = ch) {
+      ByteBuffer b = ByteBuffer.wrap((key.encodePrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
+      while (b.hasRemaining()) {
+        c.write(b);
+      }
+      c.force(true);
+    }
+    files.isFile(dir.resolve(LedgerLayout.LOG_VKEY)); // refuses a link or special file where it goes
     DurableFiles.replace(dir.resolve(LedgerLayout.LOG_VKEY),
         (key.verifierKey().encode() + "\n").getBytes(StandardCharsets.UTF_8));
+    files.isFile(dir.resolve(LedgerLayout.LOG_CONFIG));
     DurableFiles.replace(dir.resolve(LedgerLayout.LOG_CONFIG), config.toBytes());
     return new LogIdentity(config, key.verifierKey(), Optional.of(new CheckpointSigner(config.origin(), key)));
   }
@@ -80,20 +96,34 @@ public final class LogIdentity {
    * @throws FormatException if a file is malformed, or the key files do not match the config
    */
   public static Optional<LogIdentity> load(Path dir, boolean withPrivateKey) throws IOException, FormatException {
+    LedgerFiles files = LedgerFiles.of(dir);
     Optional<LogConfig> config = LogConfig.read(dir);
+    Path vkeyFile = dir.resolve(LedgerLayout.LOG_VKEY);
+    Path keyFile = dir.resolve(LedgerLayout.LOG_KEY);
     if (config.isEmpty()) {
+      // A ledger made before transparency (or as a plain store) has no log/ at all; part of one is a
+      // creation that was interrupted, or files that were removed.
+      for (Path p : List.of(vkeyFile, keyFile)) {
+        if (files.isFile(p)) {
+          throw incomplete(dir, LedgerLayout.LOG_CONFIG + " is missing but " + dir.relativize(p) + " exists");
+        }
+      }
       return Optional.empty();
     }
-    Path vkeyFile = dir.resolve(LedgerLayout.LOG_VKEY);
-    VerifierKey vkey = VerifierKey.parse(readLine(vkeyFile));
+    if (!files.isFile(vkeyFile)) {
+      throw incomplete(dir, LedgerLayout.LOG_VKEY + " is missing");
+    }
+    VerifierKey vkey = VerifierKey.parse(readLine(files, vkeyFile));
     if (!vkey.name().equals(config.get().origin())) {
       throw new FormatException(vkeyFile + ": key name " + vkey.name() + " is not the log origin "
           + config.get().origin() + " in " + LedgerLayout.LOG_CONFIG);
     }
     Optional<CheckpointSigner> signer = Optional.empty();
     if (withPrivateKey) {
-      Path keyFile = dir.resolve(LedgerLayout.LOG_KEY);
-      Ed25519NoteSigner key = Ed25519NoteSigner.parsePrivateKey(readLine(keyFile));
+      if (!files.isFile(keyFile)) {
+        throw incomplete(dir, LedgerLayout.LOG_KEY + " is missing");
+      }
+      Ed25519NoteSigner key = Ed25519NoteSigner.parsePrivateKey(readLine(files, keyFile));
       if (!key.verifierKey().equals(vkey)) {
         throw new FormatException(keyFile + " is not the private key of " + vkeyFile + " (" + vkey + ")");
       }
@@ -102,16 +132,30 @@ public final class LogIdentity {
     return Optional.of(new LogIdentity(config.get(), vkey, signer));
   }
 
-  private static String readLine(Path file) throws IOException, FormatException {
-    String s = new String(LedgerLayout.readSmallFile(file), StandardCharsets.UTF_8);
+  private static FormatException incomplete(Path dir, String what) {
+    return new FormatException("the log identity of ledger " + dir + " is incomplete: " + what + ". An interrupted"
+        + " 'custody init' leaves this (before version 0.2 it wrote " + LedgerLayout.MARKER + " first); without its log"
+        + " key the ledger cannot sign checkpoints, so custody refuses to use it. If the ledger holds no entries,"
+        + " delete " + dir + " and run 'custody init' again; otherwise restore " + dir.resolve(LedgerLayout.LOG_DIR)
+        + " from a backup");
+  }
+
+  private static String readLine(LedgerFiles files, Path file) throws IOException, FormatException {
+    String s = new String(files.read(file, MAX_IDENTITY_FILE_BYTES), StandardCharsets.UTF_8);
     if (s.endsWith("\n")) {
       s = s.substring(0, s.length() - 1);
     }
-    if (s.isEmpty() || s.indexOf('\n') >= 0) {
+    if (s.isEmpty()) {
+      throw incomplete(files.root(), files.root().relativize(file) + " is empty");
+    }
+    if (s.indexOf('\n') >= 0) {
       throw new FormatException(file + ": expected one line");
     }
     return s;
   }
+
+  /** Largest identity file read (a key line is about 100 bytes). */
+  private static final int MAX_IDENTITY_FILE_BYTES = 64 * 1024;
 
   public LogConfig config() {
     return config;

@@ -4,6 +4,8 @@ import dev.custody.attest.store.LogStore.ChainHead;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.FormatException;
+import dev.custody.core.ledger.LedgerFiles;
 import dev.custody.core.ledger.LedgerLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,7 +47,9 @@ import java.util.Optional;
  * the segment; without fsync (a crash may leave the index behind the segments, or a row half
  * written). A row is written at its position ({@code row * ROW_BYTES}), so a re-written row
  * replaces what a crashed writer left. A file is never shortened in place (another process may
- * have mapped it): a shorter version is written aside and renamed over it.
+ * have mapped it): a shorter version is written aside and renamed over it. Files are reached only
+ * through {@link LedgerFiles} (no links, no special files, no multiply-linked file written), and
+ * deleted only by their exact names.
  *
  * <p><b>Trust.</b> Rows are adopted on open only after checks (see {@link FileLogStore}); a record
  * read through the index is parsed and its hash compared with its row. Callers hold this object's
@@ -294,9 +298,13 @@ final class RecordIndex {
   boolean loadChains(Path ledger) throws IOException {
     byte[] all;
     try {
-      all = Files.readAllBytes(ledger.resolve(CHAINS));
-    } catch (NoSuchFileException e) {
-      return true;
+      Optional<byte[]> read = LedgerFiles.of(ledger).readIfPresent(ledger.resolve(CHAINS), MAX_CHAINS_BYTES);
+      if (read.isEmpty()) {
+        return true;
+      }
+      all = read.get();
+    } catch (FormatException tooLarge) {
+      return false;
     }
     int from = (int) chainsFileBytes;
     for (int i = from; i < all.length; i++) {
@@ -338,8 +346,9 @@ final class RecordIndex {
       sb.append(chainNames.get(i)).append('\n');
     }
     byte[] b = sb.toString().getBytes(StandardCharsets.US_ASCII);
-    Files.createDirectories(indexDir(ledger));
-    try (FileChannel ch = FileChannel.open(ledger.resolve(CHAINS), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    LedgerFiles files = LedgerFiles.of(ledger);
+    files.createDirectories(indexDir(ledger));
+    try (FileChannel ch = files.openWrite(ledger.resolve(CHAINS), StandardOpenOption.CREATE)) {
       writeFully(ch, ByteBuffer.wrap(b), chainsFileBytes);
       if (ch.size() > chainsFileBytes + b.length) {
         ch.truncate(chainsFileBytes + b.length); // a torn line no process has read as a chain
@@ -356,7 +365,8 @@ final class RecordIndex {
     }
     persistChains(ledger);
     Path f = rowFile(ledger, seg.path);
-    Files.createDirectories(f.getParent());
+    LedgerFiles files = LedgerFiles.of(ledger);
+    files.createDirectories(f.getParent());
     int n = seg.rows() - seg.persistedRows;
     ByteBuffer b = ByteBuffer.allocate(n * ROW_BYTES);
     for (int r = seg.persistedRows; r < seg.rows(); r++) {
@@ -365,40 +375,47 @@ final class RecordIndex {
     b.flip();
     long at = (long) seg.persistedRows * ROW_BYTES;
     boolean longer;
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = files.openWrite(f, StandardOpenOption.CREATE)) {
       writeFully(ch, b, at);
       longer = ch.size() > at + (long) n * ROW_BYTES;
     }
     seg.persistedRows = seg.rows();
     if (longer) {
-      truncateAside(f, (long) seg.persistedRows * ROW_BYTES);
+      truncateAside(ledger, f, (long) seg.persistedRows * ROW_BYTES);
     }
   }
 
   /** Replaces {@code f} by its first {@code length} bytes, without shortening a file another process may map. */
-  static void truncateAside(Path f, long length) throws IOException {
-    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-    try (FileChannel in = FileChannel.open(f, StandardOpenOption.READ);
-        FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      long done = 0;
-      while (done < length) {
-        done += in.transferTo(done, length - done, out);
+  static void truncateAside(Path ledger, Path f, long length) throws IOException {
+    LedgerFiles files = LedgerFiles.of(ledger);
+    Path tmp = f.resolveSibling(LedgerLayout.temporaryName(f.getFileName().toString(),
+        java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+    try {
+      try (FileChannel in = files.openRead(f); FileChannel out = files.createNew(tmp)) {
+        long done = 0;
+        while (done < length) {
+          done += in.transferTo(done, length - done, out);
+        }
       }
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
-    Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** Deletes the index files (unlinked, so mappings in other processes stay valid). Writer under the OS lock. */
-  static void deleteFiles(Path ledger) throws IOException {
-    Path d = indexDir(ledger);
-    if (!Files.isDirectory(d)) {
+  /**
+   * Deletes the index files of the given segments and the chain table, by their exact names (unlinked,
+   * so mappings in other processes stay valid); nothing else in {@code index/} is touched. Writer under
+   * the OS lock.
+   */
+  static void deleteFiles(Path ledger, List<Path> segments) throws IOException {
+    LedgerFiles files = LedgerFiles.of(ledger);
+    if (!files.isDirectory(indexDir(ledger))) {
       return;
     }
-    try (var s = Files.list(d)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Files.deleteIfExists(p);
-      }
+    files.deleteFile(ledger.resolve(CHAINS));
+    for (Path seg : segments) {
+      files.deleteFile(rowFile(ledger, seg));
     }
   }
 
@@ -411,7 +428,8 @@ final class RecordIndex {
     if (rows <= 0 || bytes > Integer.MAX_VALUE) {
       return Optional.empty();
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    Path ledger = file.getParent().getParent();
+    try (FileChannel ch = LedgerFiles.of(ledger).openRead(file)) {
       if (ch.size() < bytes) {
         return Optional.empty();
       }
@@ -423,11 +441,7 @@ final class RecordIndex {
 
   /** Number of whole rows in a row file (0 when absent). */
   static long rowsIn(Path file) throws IOException {
-    try {
-      return Files.size(file) / ROW_BYTES;
-    } catch (NoSuchFileException e) {
-      return 0;
-    }
+    return LedgerFiles.of(file.getParent().getParent()).sizeOrZero(file) / ROW_BYTES;
   }
 
   /** Replaces the segment's in-memory rows by a mapping of its (complete) row file, to bound memory. */
@@ -450,6 +464,9 @@ final class RecordIndex {
       p += ch.write(b, p);
     }
   }
+
+  /** Largest chain table read: far more chains than any ledger holds. */
+  private static final int MAX_CHAINS_BYTES = 64 << 20;
 
   /** Largest length of a row's record including its '\n'. */
   static final long MAX_LINE = EntryRecord.MAX_RECORD_BYTES + 1L;

@@ -2,25 +2,24 @@ package dev.custody.attest.store;
 
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.digest.Digest;
+import dev.custody.attest.io.DurableFiles;
+import dev.custody.core.FormatException;
+import dev.custody.core.ledger.LedgerFiles;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.ledger.TilePath;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.merkle.MerkleTree;
 import dev.custody.core.merkle.NodeHashes;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The Merkle tree of a ledger kept as C2SP tlog-tiles hash tiles under {@code DIR/tile/}
@@ -36,11 +35,14 @@ import java.util.stream.Stream;
  * written: a writer would have to replace them at every batch, and nothing serves them over HTTP
  * (yet); {@link #tileBytes} produces them on demand, byte-identical to tlog-tiles.
  *
- * <p><b>Trust.</b> Tiles are derived data written after the segments are durable, without fsync, by
- * a write to a temporary file and an atomic rename (so a tile is whole or absent). They are never
- * trusted blindly: the store compares the root they give with its newest signed checkpoint on open
- * and rebuilds them from the segments when it differs; every proof the store hands out is verified
- * against the root before it is returned; and verifiers never read tiles at all.
+ * <p><b>Trust.</b> Tiles are derived data written after the segments are durable, with
+ * {@link DurableFiles#replace} (temporary file, fsync, atomic rename, fsync of the directory: a tile
+ * is whole or absent, and survives a crash). They are never trusted blindly: the store checks them
+ * against its largest signed checkpoint on open, and before it signs a checkpoint it recomputes the
+ * root from that checkpoint and the records since ({@link TreeKeeper}), rebuilding the tiles from the
+ * segments when they disagree; every proof the store hands out is verified against the root before
+ * it is returned; and verifiers never read tiles at all. Tile files are read and written through
+ * {@link LedgerFiles} (no links, no special files).
  *
  * <p>Thread-safe: all methods synchronize on this object.
  */
@@ -51,6 +53,7 @@ public final class TiledTree implements NodeHashes {
   private static final int CACHE_TILES = 512;
 
   private final Path tileDir;
+  private final LedgerFiles files;
   private final boolean writable;
   /** fullTiles[L] = number of full tiles at tile level L. */
   private long[] fullTiles = new long[0];
@@ -72,6 +75,7 @@ public final class TiledTree implements NodeHashes {
 
   private TiledTree(Path ledgerDir, boolean writable) {
     this.tileDir = ledgerDir.resolve(LedgerLayout.TILES);
+    this.files = LedgerFiles.of(ledgerDir);
     this.writable = writable;
   }
 
@@ -83,24 +87,59 @@ public final class TiledTree implements NodeHashes {
    */
   public static TiledTree open(Path ledgerDir, boolean writable) throws IOException {
     TiledTree t = new TiledTree(ledgerDir, writable);
+    t.files.isDirectory(t.tileDir); // refuses a link or special file at tile/
     t.restore();
+    if (writable) {
+      t.removeTemporaries();
+    }
     return t;
   }
 
   /**
-   * An empty tree; if {@code writable}, the tile directory is deleted first (its tiles are derived
-   * data about to be rebuilt).
+   * Removes the temporary files a crash while writing a tile left ({@link LedgerLayout#isTemporaryName},
+   * by their exact names): in the directory of the next full tile of each level, where appends write.
    */
-  public static TiledTree empty(Path ledgerDir, boolean writable) throws IOException {
-    TiledTree t = new TiledTree(ledgerDir, writable);
-    if (writable && Files.exists(t.tileDir)) {
-      try (Stream<Path> s = Files.walk(t.tileDir)) {
-        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
+  private void removeTemporaries() throws IOException {
+    for (int level = 0; level < fullTiles.length; level++) {
+      Path d = tileFile(TilePath.full(level, fullTiles[level])).getParent();
+      for (Path p : files.list(d)) {
+        if (LedgerLayout.isTemporaryName(p.getFileName().toString()) && files.kind(p) == LedgerFiles.Kind.FILE) {
+          files.deleteFile(p);
         }
       }
     }
+  }
+
+  /**
+   * An empty tree, to be rebuilt by appending every leaf; the tiles it writes replace those on disk
+   * one by one. Call {@link #removeStaleTiles()} once it holds every leaf.
+   */
+  public static TiledTree empty(Path ledgerDir, boolean writable) throws IOException {
+    TiledTree t = new TiledTree(ledgerDir, writable);
+    t.files.isDirectory(t.tileDir);
     return t;
+  }
+
+  /**
+   * Deletes, by their exact names, the full tiles on disk beyond this tree (left by a longer log
+   * than the one rebuilt), so that opening does not count them; nothing else in {@code tile/} is
+   * touched.
+   */
+  public synchronized void removeStaleTiles() throws IOException {
+    if (!writable) {
+      return;
+    }
+    for (int level = 0; level < TilePath.MAX_LEVEL; level++) {
+      long n = level < fullTiles.length ? fullTiles[level] : 0;
+      boolean any = false;
+      while (files.deleteFile(tileFile(TilePath.full(level, n)))) {
+        any = true;
+        n++;
+      }
+      if (!any && level >= fullTiles.length) {
+        return;
+      }
+    }
   }
 
   private void restore() throws IOException {
@@ -133,7 +172,7 @@ public final class TiledTree implements NodeHashes {
   }
 
   /** The number k <= cap of consecutive full tiles 0..k-1 present at {@code level} (galloping search). */
-  private long countFull(int level, long cap) {
+  private long countFull(int level, long cap) throws IOException {
     if (cap == 0 || !fullTileExists(level, 0)) {
       return 0;
     }
@@ -155,13 +194,8 @@ public final class TiledTree implements NodeHashes {
     return lo;
   }
 
-  private boolean fullTileExists(int level, long index) {
-    Path p = tileFile(TilePath.full(level, index));
-    try {
-      return Files.size(p) == TILE_BYTES;
-    } catch (IOException e) {
-      return false;
-    }
+  private boolean fullTileExists(int level, long index) throws IOException {
+    return files.sizeOrZero(tileFile(TilePath.full(level, index))) == TILE_BYTES;
   }
 
   private Path tileFile(TilePath t) {
@@ -183,12 +217,18 @@ public final class TiledTree implements NodeHashes {
     size++;
   }
 
-  /** Appends {@code SHA-256(0x00 || buf[off, off+len))}, the leaf hash of a record held in a buffer. */
-  public synchronized void appendRecord(byte[] buf, int off, int len) {
+  /**
+   * Appends {@code SHA-256(0x00 || buf[off, off+len))}, the leaf hash of a record held in a buffer.
+   *
+   * @return that leaf hash
+   */
+  public synchronized Bytes appendRecord(byte[] buf, int off, int len) {
     sha.update(MerkleHash.LEAF_PREFIX);
     sha.update(buf, off, len);
-    push(0, sha.digest());
+    byte[] leaf = sha.digest();
+    push(0, leaf);
     size++;
+    return Bytes.copyOf(leaf);
   }
 
   private void push(int level, byte[] hash) {
@@ -227,10 +267,9 @@ public final class TiledTree implements NodeHashes {
       return;
     }
     Path p = tileFile(TilePath.full(level, index));
-    Files.createDirectories(p.getParent());
-    Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
-    Files.write(tmp, tile);
-    Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    files.createDirectories(p.getParent());
+    files.isFile(p); // refuses a link or special file where the tile goes
+    DurableFiles.replace(p, tile);
   }
 
   private static long key(int level, long index) {
@@ -248,12 +287,14 @@ public final class TiledTree implements NodeHashes {
     }
     Path p = tileFile(TilePath.full(level, index));
     try {
-      t = Files.readAllBytes(p);
+      t = files.read(p, TILE_BYTES);
     } catch (NoSuchFileException e) {
       throw new IllegalStateException("tile " + p + " is missing; the tiles are damaged: delete " + tileDir
           + " and open the ledger for writing to rebuild them from the segments", e);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot read tile " + p, e);
+    } catch (FormatException e) {
+      t = new byte[0]; // longer than a tile: reported below
     }
     if (t.length != TILE_BYTES) {
       throw new IllegalStateException("tile " + p + " has " + t.length + " bytes, not " + TILE_BYTES

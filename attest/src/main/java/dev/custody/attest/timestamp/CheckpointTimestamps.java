@@ -7,12 +7,13 @@ import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.timestamp.TimestampToken;
 import java.io.IOException;
-import java.nio.file.Files;
+import dev.custody.core.ledger.LedgerFiles;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Stores a checkpoint's RFC 3161 timestamp in a ledger, beside the checkpoint it timestamps
@@ -43,26 +44,29 @@ public final class CheckpointTimestamps {
     // The note is this process's own, just signed; its text is only read to name the file.
     Checkpoint cp = Checkpoint.parse(checkpoint.unverifiedTextBytes().toByteArray());
     Path bySize = ledgerDir.resolve(LedgerLayout.CHECKPOINTS).resolve(LedgerLayout.checkpointName(cp.size()));
-    if (!holds(bySize, note)) {
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
+    if (!holds(files, bySize, note)) {
       throw new FormatException(bySize + " does not hold the checkpoint being timestamped (size " + cp.size()
           + "); the timestamp was not stored");
     }
     List<Path> written = new ArrayList<>();
     byte[] der = token.encoded().toByteArray();
-    written.add(writeAtomically(TimestampToken.sidecar(bySize), der));
+    written.add(writeAtomically(files, TimestampToken.sidecar(bySize), der));
     Path latest = ledgerDir.resolve(LedgerLayout.CHECKPOINT);
-    if (holds(latest, note)) {
-      written.add(writeAtomically(TimestampToken.sidecar(latest), der));
+    if (holds(files, latest, note)) {
+      written.add(writeAtomically(files, TimestampToken.sidecar(latest), der));
     }
     return List.copyOf(written);
   }
 
-  private static boolean holds(Path file, byte[] note) throws IOException, FormatException {
+  private static boolean holds(LedgerFiles files, Path file, byte[] note) throws IOException, FormatException {
     // Public data; constant time anyway, as for every comparison of signed bytes (STYLE.md 10).
-    return Files.isRegularFile(file) && MessageDigest.isEqual(LedgerLayout.readSmallFile(file), note);
+    Optional<byte[]> stored = files.readIfPresent(file, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES);
+    return stored.isPresent() && MessageDigest.isEqual(stored.get(), note);
   }
 
-  private static Path writeAtomically(Path target, byte[] data) throws IOException {
+  private static Path writeAtomically(LedgerFiles files, Path target, byte[] data) throws IOException {
+    files.isFile(target); // never replace a link or special file: refuse it, naming it
     DurableFiles.replace(target, data);
     return target;
   }

@@ -39,6 +39,19 @@ class FileLogStoreCrashTest {
     assertThat(s.read(next.logIndex()).payload("t").prev()).contains(last.hash());
   }
 
+  /**
+   * What a writer does under the lock before writing a batch of one record to {@code seg}: it notes
+   * in the lock file where the batch starts and ends and the record's hash ({@link TailNote}).
+   */
+  static void announceBatch(Path dir, Path seg, byte[] record) throws Exception {
+    long start = Files.size(seg);
+    try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(dir.resolve("lock"),
+        StandardOpenOption.WRITE, StandardOpenOption.READ); java.nio.channels.FileLock held = lock.lock()) {
+      new TailNote(dev.custody.core.ledger.LedgerLayout.firstIndexOf(seg), start, start + record.length + 1,
+          Optional.of(Digest.sha256(record))).write(lock);
+    }
+  }
+
   private List<Path> tornFiles() throws Exception {
     if (!Files.exists(dir.resolve("torn"))) {
       return List.of();
@@ -130,8 +143,11 @@ class FileLogStoreCrashTest {
     try (FileLogStore s = FileLogStore.open(dir)) {
       Path seg = segments(dir).get(0);
       byte[] good = Files.readAllBytes(seg);
-      // Another process appended half a record and died while this store was open.
-      Files.write(seg, Arrays.copyOf(nextRecord(acked.get(1)), 100), StandardOpenOption.APPEND);
+      // Another process announced its batch in the lock file (as every writer does, TailGuard),
+      // appended half a record and died while this store was open.
+      byte[] record = nextRecord(acked.get(1));
+      announceBatch(dir, seg, record);
+      Files.write(seg, Arrays.copyOf(record, 100), StandardOpenOption.APPEND);
 
       Appended next = await(s.append("x", maker("x", "t")));
 

@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  * The on-disk layout of a file ledger (format {@value #FORMAT}):
  *
  * <pre>
- * DIR/ledger.json                      {"format":"custody/ledger/v1"}: marks the directory as a ledger
- * DIR/lock                             held (OS file lock) by a process while it appends
+ * DIR/ledger.json                      {"format":"custody/ledger/v1"}: marks the directory as a ledger;
+ *                                      written last when a ledger is created
+ * DIR/lock                             held (OS file lock) by a process while it appends; holds the tail the
+ *                                      last writer announced (attest's TailNote), against unlocked writers
  * DIR/segments/NNNNNNNNNNNNNNNNNNNN.jsonl  entry records, one per line ('\n'-terminated), in log order;
  *                                      NNN… = log index of the segment's first record, 20 digits
  * DIR/torn/                            bytes of incomplete records cut off after a crash
@@ -31,6 +33,11 @@ import java.util.regex.Pattern;
  *                                      {@code RecordIndex}); derived data, checked on open, rebuilt from
  *                                      the segments when missing, short or inconsistent
  * </pre>
+ *
+ * <p>Everything inside the directory is a regular file or a directory, reached without following
+ * links ({@link LedgerFiles}); the directory itself may be a link. Atomic writes leave, if
+ * interrupted, a temporary file {@code .NAME.<16 hex>.tmp} ({@link #isTemporaryName}) in any of these
+ * directories: readers ignore it, writers remove it.
  *
  * <p>The {@code log/} files, {@code checkpoint} and {@code checkpoints/} are absent in ledgers made
  * before transparency (or with {@code Ledger.create} on a plain store): such ledgers still open and
@@ -83,7 +90,9 @@ public final class LedgerLayout {
   }
 
   /**
-   * Checks that {@code dir} is a ledger.
+   * Checks that {@code dir} is a ledger: a directory (possibly reached through a link the user gave)
+   * holding the marker {@value #MARKER} as a regular file (not a link, see {@link LedgerFiles}) with
+   * this format.
    *
    * @throws FormatException saying what is missing and how to create a ledger
    */
@@ -93,19 +102,24 @@ public final class LedgerLayout {
           + dir + "' or set CUSTODY_LEDGER)");
     }
     Path marker = dir.resolve(MARKER);
-    if (!Files.isRegularFile(marker)) {
-      throw new FormatException(dir + " is not a custody ledger (no " + MARKER + "; run 'custody init --ledger "
-          + dir + "')");
-    }
     try {
-      String text = Files.readString(marker).strip();
+      LedgerFiles files = LedgerFiles.of(dir);
+      if (!files.isFile(marker)) {
+        throw new FormatException(dir + " is not a custody ledger (no " + MARKER + "; run 'custody init --ledger "
+            + dir + "'; an interrupted 'custody init' leaves no " + MARKER + " and can simply be run again)");
+      }
+      String text = new String(files.read(marker, MAX_MARKER_BYTES), java.nio.charset.StandardCharsets.UTF_8).strip();
       if (!text.equals("{\"format\":\"" + FORMAT + "\"}")) {
-        throw new FormatException(marker + ": unsupported ledger format " + text + " (this custody reads " + FORMAT + ")");
+        throw new FormatException(marker + ": unsupported ledger format " + dev.custody.core.text.Untrusted.quote(text)
+            + " (this custody reads " + FORMAT + ")");
       }
     } catch (IOException e) {
       throw new FormatException("cannot read " + marker + ": " + e.getMessage(), e);
     }
   }
+
+  /** Largest marker file read; the marker is one short line. */
+  private static final int MAX_MARKER_BYTES = 4096;
 
   /** File name of the stored checkpoint for tree size {@code size}: the size in decimal. */
   public static String checkpointName(long size) {
@@ -121,26 +135,36 @@ public final class LedgerLayout {
 
   /**
    * The stored checkpoint files {@code checkpoints/N}, sorted by tree size; the timestamps stored
-   * beside them ({@code checkpoints/N.tsr}, only for an N that has a checkpoint); and files there
-   * that are neither (for the caller to report).
+   * beside them ({@code checkpoints/N.tsr}, only for an N that has a checkpoint); temporary files
+   * left by an interrupted atomic write ({@link #isTemporaryName}: not read, removed by the next
+   * writer); and files there that are none of these (for the caller to report).
    */
   public record CheckpointFiles(java.util.SortedMap<Long, Path> bySize, java.util.SortedMap<Long, Path> timestamps,
-      List<Path> stray) {}
+      List<Path> stray, List<Path> temporaries) {}
 
-  /** Lists {@code DIR/checkpoints/}; empty when the directory does not exist. */
+  /**
+   * Lists {@code DIR/checkpoints/}; empty when the directory does not exist.
+   *
+   * @throws UnsafeFileException if the directory or an entry in it is a link or special file ({@link LedgerFiles})
+   */
   public static CheckpointFiles checkpointFiles(Path dir) throws IOException, FormatException {
+    LedgerFiles files = LedgerFiles.of(dir);
     java.util.TreeMap<Long, Path> bySize = new java.util.TreeMap<>();
     java.util.TreeMap<Long, Path> timestamps = new java.util.TreeMap<>();
     List<Path> sidecars = new ArrayList<>();
     List<Path> stray = new ArrayList<>();
+    List<Path> temporaries = new ArrayList<>();
     Path cpDir = dir.resolve(CHECKPOINTS);
-    if (Files.isDirectory(cpDir)) {
+    if (files.isDirectory(cpDir)) {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(cpDir)) {
         for (Path p : ds) {
           String name = p.getFileName().toString();
-          if (name.endsWith(TIMESTAMP_SUFFIX)) {
+          boolean file = files.kind(p) == LedgerFiles.Kind.FILE;
+          if (file && isTemporaryName(name)) {
+            temporaries.add(p);
+          } else if (name.endsWith(TIMESTAMP_SUFFIX)) {
             sidecars.add(p); // matched with its checkpoint below, once all checkpoints are known
-          } else if (CHECKPOINT_NAME.matcher(name).matches() && Files.isRegularFile(p)) {
+          } else if (CHECKPOINT_NAME.matcher(name).matches() && file) {
             try {
               bySize.put(Long.parseLong(name), p);
             } catch (NumberFormatException e) {
@@ -149,7 +173,7 @@ public final class LedgerLayout {
           } else {
             stray.add(p);
           }
-          if (bySize.size() + sidecars.size() + stray.size() > 2L * MAX_CHECKPOINTS) {
+          if (bySize.size() + sidecars.size() + stray.size() + temporaries.size() > 2L * MAX_CHECKPOINTS) {
             throw new FormatException(cpDir + ": more than " + 2L * MAX_CHECKPOINTS + " files");
           }
         }
@@ -158,7 +182,8 @@ public final class LedgerLayout {
     for (Path p : sidecars) {
       String name = p.getFileName().toString();
       String of = name.substring(0, name.length() - TIMESTAMP_SUFFIX.length());
-      Path checkpoint = CHECKPOINT_NAME.matcher(of).matches() && Files.isRegularFile(p) ? bySize.get(parseSize(of)) : null;
+      Path checkpoint = CHECKPOINT_NAME.matcher(of).matches() && files.kind(p) == LedgerFiles.Kind.FILE
+          ? bySize.get(parseSize(of)) : null;
       if (checkpoint != null) {
         timestamps.put(Long.parseLong(of), p);
       } else {
@@ -166,8 +191,9 @@ public final class LedgerLayout {
       }
     }
     stray.sort(null);
+    temporaries.sort(null);
     return new CheckpointFiles(java.util.Collections.unmodifiableSortedMap(bySize),
-        java.util.Collections.unmodifiableSortedMap(timestamps), List.copyOf(stray));
+        java.util.Collections.unmodifiableSortedMap(timestamps), List.copyOf(stray), List.copyOf(temporaries));
   }
 
   /** The size a checkpoint file name declares, or -1 when it exceeds a long. */
@@ -180,11 +206,34 @@ public final class LedgerLayout {
   }
 
   /**
-   * Reads a checkpoint (or other small) file, refusing files over {@link #MAX_CHECKPOINT_FILE_BYTES}.
+   * Temporary files of custody's atomic writes (write, fsync, rename): {@code .NAME.<16 hex>.tmp}, and
+   * {@code .NAME<digits>.tmp} as versions before 0.2 named them. A crash can leave one behind; it was
+   * never the file NAME, so readers ignore it and writers remove it (by this exact pattern) on open.
+   */
+  private static final Pattern TEMPORARY_NAME = Pattern.compile("\\..+?(?:\\.[0-9a-f]{16}|[0-9]{1,20})\\.tmp");
+
+  /** Whether a file name is one of custody's temporary files ({@link #temporaryName}). */
+  public static boolean isTemporaryName(String fileName) {
+    return TEMPORARY_NAME.matcher(fileName).matches();
+  }
+
+  /** The name of a temporary file for an atomic write of file {@code target}: {@code .TARGET.<16 hex>.tmp}. */
+  public static String temporaryName(String target, long random) {
+    return "." + target + "." + String.format("%016x", random) + ".tmp";
+  }
+
+  /**
+   * Reads a checkpoint (or other small) file, refusing files over {@link #MAX_CHECKPOINT_FILE_BYTES}
+   * and anything but a regular file (a FIFO or device would hang or never end). For files inside a
+   * ledger use {@link LedgerFiles#read}, which also refuses links.
    *
-   * @throws FormatException naming the file if it is too large
+   * @throws FormatException naming the file if it is too large or not a regular file
    */
   public static byte[] readSmallFile(Path file) throws IOException, FormatException {
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      throw new FormatException(dev.custody.core.text.Untrusted.quote(file.toString(), 1000)
+          + ": not a regular file (a directory, FIFO or device); give a checkpoint or key file");
+    }
     try (java.io.InputStream in = Files.newInputStream(file)) {
       byte[] data = in.readNBytes(MAX_CHECKPOINT_FILE_BYTES + 1);
       if (data.length > MAX_CHECKPOINT_FILE_BYTES) {
@@ -198,22 +247,22 @@ public final class LedgerLayout {
    * The segment files in log order.
    *
    * @throws FormatException if a file in {@code segments/} is not a segment
+   * @throws UnsafeFileException if {@code segments} or a segment is a link or special file ({@link LedgerFiles})
    */
   public static List<Path> segments(Path dir) throws IOException, FormatException {
+    LedgerFiles files = LedgerFiles.of(dir);
     Path segDir = dir.resolve(SEGMENTS);
     List<Path> out = new ArrayList<>();
-    if (!Files.isDirectory(segDir)) {
-      return out;
-    }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(segDir)) {
-      for (Path p : ds) {
-        String name = p.getFileName().toString();
-        if (!SEGMENT_NAME.matcher(name).matches()) {
-          throw new FormatException(p + ": unexpected file in the segments directory (segment files are named"
-              + " <20-digit first log index>.jsonl); move it out of the ledger");
-        }
-        out.add(p);
+    for (Path p : files.list(segDir)) {
+      String name = p.getFileName().toString();
+      if (!SEGMENT_NAME.matcher(name).matches()) {
+        throw new FormatException(p + ": unexpected file in the segments directory (segment files are named"
+            + " <20-digit first log index>.jsonl); move it out of the ledger");
       }
+      if (!files.isFile(p)) {
+        throw new java.nio.file.NoSuchFileException(p.toString(), null, "removed while the ledger was read");
+      }
+      out.add(p);
     }
     out.sort(null);
     return out;

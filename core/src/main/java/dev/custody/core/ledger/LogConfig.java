@@ -89,10 +89,8 @@ public record LogConfig(String origin, Optional<Long> checkpointIntervalMillis) 
   /** Reads {@code DIR/log/config.json}, if the ledger has a log identity. */
   public static Optional<LogConfig> read(Path ledgerDir) throws IOException, FormatException {
     Path p = ledgerDir.resolve(LedgerLayout.LOG_CONFIG);
-    if (!Files.isRegularFile(p)) {
-      return Optional.empty();
-    }
-    return Optional.of(parse(LedgerLayout.readSmallFile(p), p.toString()));
+    Optional<byte[]> bytes = LedgerFiles.of(ledgerDir).readIfPresent(p, MAX_BYTES);
+    return bytes.isEmpty() ? Optional.empty() : Optional.of(parse(bytes.get(), p.toString()));
   }
 
   /** The config as UTF-8 bytes. */

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -63,7 +62,7 @@ public final class LogReader {
    */
   public static Position readSegment(Path segment, long offset, long firstIndex, long firstLine, Visitor visitor)
       throws IOException {
-    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+    try (FileChannel ch = LedgerFiles.openRegularFile(segment)) {
       ch.position(offset);
       InputStream in = Channels.newInputStream(ch);
       byte[] buf = new byte[BUFFER];

@@ -5,9 +5,6 @@ import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ModelManifest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -90,13 +87,16 @@ public final class ManifestFiles {
   public static ModelManifest read(Path ledgerDir, Digest bytesDigest, Digest rootDigest)
       throws IOException, FormatException {
     Path p = path(ledgerDir, bytesDigest);
-    if (Files.isSymbolicLink(p)) {
-      throw new FormatException(p + ": is a symbolic link; the manifest store holds regular files only");
-    }
-    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
+    if (!files.isFile(p)) { // refuses a link (of the file or of manifests/) or a special file
       throw new NoSuchFileException(p.toString());
     }
-    byte[] bytes = readBounded(p);
+    byte[] bytes;
+    try {
+      bytes = files.read(p, ModelManifest.MAX_JSON_BYTES);
+    } catch (FormatException e) {
+      throw new FormatException(p + ": larger than the manifest limit of " + ModelManifest.MAX_JSON_BYTES + " bytes", e);
+    }
     Digest actual = Digest.sha256(bytes);
     // Digest equality is constant time (Bytes.equals); timing would leak nothing secret here, but
     // every digest comparison in custody goes through the same path.
@@ -118,14 +118,4 @@ public final class ManifestFiles {
     return m;
   }
 
-  private static byte[] readBounded(Path p) throws IOException, FormatException {
-    try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-      byte[] bytes = in.readNBytes(ModelManifest.MAX_JSON_BYTES + 1);
-      if (bytes.length > ModelManifest.MAX_JSON_BYTES) {
-        throw new FormatException(p + ": larger than the manifest limit of " + ModelManifest.MAX_JSON_BYTES
-            + " bytes");
-      }
-      return bytes;
-    }
-  }
 }

@@ -39,6 +39,29 @@ public final class MerkleTree {
   }
 
   /**
+   * The compact range over the first {@code treeSize} leaves: the roots of the perfect subtrees
+   * {@code D[0:treeSize]} decomposes into, largest first (see {@link CompactRange}). Its
+   * {@link CompactRange#root()} is {@link #root(long) root(treeSize)}; appending the following leaves
+   * to it computes later roots without this source, which is how a writer extends a tree it has
+   * checked against a signed root.
+   *
+   * @throws IllegalArgumentException if {@code treeSize} is negative or above the source's size
+   */
+  public CompactRange compactRange(long treeSize) {
+    checkSize(treeSize, "tree size");
+    NodeHasher h = new NodeHasher();
+    java.util.List<Bytes> peaks = new java.util.ArrayList<>();
+    long start = 0;
+    for (int level = 62; level >= 0; level--) {
+      if ((treeSize >>> level & 1) == 1) {
+        peaks.add(Bytes.copyOf(perfect(h, level, start >>> level)));
+        start += 1L << level;
+      }
+    }
+    return CompactRange.restore(treeSize, peaks);
+  }
+
+  /**
    * The inclusion proof {@code PATH(leafIndex, D[0:treeSize])}.
    *
    * @throws IllegalArgumentException unless {@code 0 <= leafIndex < treeSize <= source size}
