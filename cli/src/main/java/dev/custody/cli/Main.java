@@ -1,9 +1,13 @@
 package dev.custody.cli;
 
 import dev.custody.core.CustodyException;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -65,7 +69,7 @@ public final class Main implements Runnable {
       if (t instanceof CustodyException || t instanceof IOException || t instanceof IllegalArgumentException) {
         commandLine.getErr().println("custody: error: " + describe(t));
       } else {
-        commandLine.getErr().println("custody: internal error (please report it): " + t);
+        commandLine.getErr().println("custody: internal error (please report it): " + printable(t.toString()));
         t.printStackTrace(commandLine.getErr());
       }
       commandLine.getErr().flush();
@@ -77,17 +81,30 @@ public final class Main implements Runnable {
     return code;
   }
 
-  private static String describe(Throwable t) {
-    if (t instanceof java.nio.file.NoSuchFileException e) {
-      return "no such file: " + e.getFile();
+  /** The message printed for {@code t}: it names the file where the exception knows one. */
+  static String describe(Throwable t) {
+    String message;
+    if (t instanceof NoSuchFileException e && e.getReason() == null) {
+      message = "no such file: " + Untrusted.quote(e.getFile());
+    } else if (t instanceof AccessDeniedException e && e.getReason() == null) {
+      message = "permission denied: " + Untrusted.quote(e.getFile());
+    } else if (t instanceof FileAlreadyExistsException e) {
+      message = "already exists: " + Untrusted.quote(e.getFile()) + (e.getReason() == null ? "" : " (" + e.getReason()
+          + ")");
+    } else {
+      // Other FileSystemExceptions (not a directory, read-only file system, ...) say "FILE: reason".
+      message = t.getMessage() == null ? t.toString() : t.getMessage();
     }
-    if (t instanceof java.nio.file.AccessDeniedException e) {
-      return "permission denied: " + e.getFile();
-    }
-    if (t instanceof java.nio.file.FileAlreadyExistsException e) {
-      return "already exists: " + e.getFile() + (e.getReason() == null ? "" : " (" + e.getReason() + ")");
-    }
-    return t.getMessage() == null ? t.toString() : t.getMessage();
+    return printable(message);
+  }
+
+  /**
+   * {@code message} as is, or escaped whole if it holds a character a terminal would act on. Every
+   * message quotes the text custody did not write ({@link Untrusted#quote}); this is the net below
+   * any that does not (a backslash alone is ours, e.g. in a quoted escape, and is left as is).
+   */
+  static String printable(String message) {
+    return Untrusted.needsEscaping(message.replace("\\", "")) ? Untrusted.escape(message) : message;
   }
 
   /** Version from the jar manifest, or "dev" when run from classes. */

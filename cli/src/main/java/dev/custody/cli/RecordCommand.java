@@ -12,6 +12,9 @@ import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
@@ -169,14 +172,17 @@ final class RecordCommand implements Callable<Integer> {
     EventType type = EventType.of(kind);
     Event base = null;
     if (eventJson != null) {
-      JsonNode node = StrictJson.parseObjectNode(Files.readAllBytes(eventJson), eventJson.toString());
+      String where = Untrusted.quote(eventJson.toString());
+      JsonNode node = StrictJson.parseObjectNode(SmallFiles.read(eventJson, EntryRecord.MAX_RECORD_BYTES, "event JSON"),
+          where);
       ObjectNode obj = ((ObjectNode) node).deepCopy();
       JsonNode t = obj.get("type");
       if (t != null && !t.asText().equals(type.name())) {
-        throw new FormatException(eventJson + ": event type '" + t.asText() + "' differs from KIND '" + type + "'");
+        throw new FormatException(where + ": event type " + Untrusted.quote(t.asText()) + " differs from KIND "
+            + Untrusted.quote(type.name()));
       }
       obj.put("type", type.name());
-      base = EntryCodec.decodeEvent(JsonFields.of(obj, eventJson.toString()));
+      base = EntryCodec.decodeEvent(JsonFields.of(obj, where));
     }
     Event.Builder b = Event.builder(type);
     if (base != null) {

@@ -5,10 +5,12 @@ import dev.custody.attest.witness.InconsistentCheckpointException;
 import dev.custody.attest.witness.Witness;
 import dev.custody.attest.witness.WitnessException;
 import dev.custody.core.FormatException;
+import dev.custody.core.io.SmallFiles;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.note.VerifierKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -97,13 +99,14 @@ final class WitnessCommand implements Runnable {
     @Override
     public Integer call() throws IOException, FormatException, WitnessException {
       VerifierKey key = VerifierKey.parse(logKey);
-      byte[] note = Files.readAllBytes(checkpoint);
+      byte[] note = SmallFiles.read(checkpoint, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES, "checkpoint");
       Optional<ConsistencyProofFile> p = Optional.empty();
       if (proof != null) {
+        byte[] json = SmallFiles.read(proof, ConsistencyProofFile.MAX_BYTES, "consistency proof JSON");
         try {
-          p = Optional.of(ConsistencyProofFile.parse(Files.readAllBytes(proof)));
+          p = Optional.of(ConsistencyProofFile.parse(json));
         } catch (FormatException e) {
-          throw new FormatException(proof + ": " + e.getMessage(), e);
+          throw new FormatException(Untrusted.quote(proof.toString()) + ": " + e.getMessage(), e);
         }
       }
       Witness witness = Witness.open(state, Witness.readKey(witnessKey), Clock.systemUTC());

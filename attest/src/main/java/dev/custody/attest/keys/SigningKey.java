@@ -8,6 +8,8 @@ import dev.custody.attest.AttestException;
 import dev.custody.attest.sign.Signer;
 import dev.custody.attest.sign.Signers;
 import dev.custody.core.FormatException;
+import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.core.jws.Pem;
 import dev.custody.core.jws.VerificationKey;
@@ -41,6 +43,11 @@ import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
  * Thread-safe.
  */
 public final class SigningKey implements Signer {
+  /**
+   * Largest private key file read: a PEM PKCS#8 Ed25519 or P-256 key is under 300 bytes; the bound
+   * keeps {@code --key /dev/zero}-like mistakes from reading without end.
+   */
+  public static final int MAX_KEY_FILE_BYTES = 64 * 1024;
 
   private final byte[] pkcs8;
   private final VerificationKey publicKey;
@@ -73,13 +80,14 @@ public final class SigningKey implements Signer {
    * @throws FormatException naming the file if it is not an Ed25519 or P-256 private key
    */
   public static SigningKey load(Path file) throws IOException, FormatException {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (java.nio.charset.MalformedInputException e) {
-      throw new FormatException(file + ": not a PEM private key (binary content)", e);
+    byte[] data = SmallFiles.read(file, MAX_KEY_FILE_BYTES, "private key");
+    String source = Untrusted.quote(file.toString());
+    for (byte b : data) {
+      if (b < 0) {
+        throw new FormatException(source + ": not a PEM private key (binary content)");
+      }
     }
-    return fromPem(text, file.toString());
+    return fromPem(new String(data, StandardCharsets.US_ASCII), source);
   }
 
   /** Parses PKCS#8 PEM text; {@code source} names it in errors. */

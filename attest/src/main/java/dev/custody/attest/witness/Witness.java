@@ -10,6 +10,7 @@ import dev.custody.core.FormatException;
 import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.checkpoint.CheckpointVerifier;
 import dev.custody.core.checkpoint.VerifiedCheckpoint;
+import dev.custody.core.io.SmallFiles;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.merkle.MerkleHash;
@@ -19,6 +20,7 @@ import dev.custody.core.note.NoteSignature;
 import dev.custody.core.note.NoteSigningException;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.note.VerifierKey;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -93,6 +95,8 @@ public final class Witness {
   public static final String STATE_FORMAT = "custody-witness-state/v1";
 
   private static final int MAX_STATE_BYTES = SignedNote.MAX_NOTE_BYTES * 2;
+  /** Largest witness key file read: the key line is about 100 bytes. */
+  private static final int MAX_KEY_FILE_BYTES = 4096;
   private static final DateTimeFormatter FILE_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -151,12 +155,13 @@ public final class Witness {
    * @throws FormatException naming the file, without echoing the secret
    */
   public static Ed25519NoteSigner readKey(Path keyFile) throws IOException, FormatException {
-    String text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+    String text = new String(SmallFiles.read(keyFile, MAX_KEY_FILE_BYTES, "witness private key"),
+        StandardCharsets.US_ASCII);
     String line = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
     try {
       return Ed25519NoteSigner.parsePrivateKey(line);
     } catch (FormatException e) {
-      throw new FormatException(keyFile + ": " + e.getMessage(), e);
+      throw new FormatException(Untrusted.quote(keyFile.toString()) + ": " + e.getMessage(), e);
     }
   }
 

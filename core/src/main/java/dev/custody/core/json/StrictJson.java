@@ -73,6 +73,11 @@ public final class StrictJson {
             + ", string length " + MAX_STRING_LENGTH + ") at " + location(p) + ": " + e.getOriginalMessage(), e);
       } catch (IOException e) {
         throw new FormatException(what + " is not valid JSON at " + location(p) + ": " + oneLine(e.getMessage()), e);
+      } catch (NumberFormatException e) {
+        // Jackson parses a decimal when the tree is built; an exponent beyond an int is not an error
+        // of the grammar it reports as one.
+        throw new FormatException(what + " has a number out of range at " + location(p) + ": "
+            + oneLine(e.getMessage()), e);
       }
       if (node == null || node.isMissingNode()) {
         throw new FormatException(what + " is empty (expected a JSON value)");
