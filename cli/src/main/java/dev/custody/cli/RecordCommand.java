@@ -155,11 +155,24 @@ final class RecordCommand implements Callable<Integer> {
     try (Ledger ledger = Ledger.open(dir)) {
       reportRepairs(ledger);
       Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet));
-      EntryRef ref = ledger.append(chain, event, signer);
+      EntryRef ref = append(dir, ledger, chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();
       out.println(json ? Json.ref(ref) : "recorded " + ref);
     }
     return Main.VERIFIED;
+  }
+
+  /**
+   * {@link Ledger#append}, with a failure that names the ledger: the store's message (e.g. "No space
+   * left on device") need not say where it was writing. Nothing is recorded when it throws.
+   */
+  static EntryRef append(Path dir, Ledger ledger, String chain, Event event, SigningKey signer) throws AttestException {
+    try {
+      return ledger.append(chain, event, signer);
+    } catch (AttestException e) {
+      throw new AttestException("cannot append to the ledger " + Untrusted.quote(dir.toString()) + ": "
+          + e.getMessage() + "; nothing was recorded", e);
+    }
   }
 
   private void reportRepairs(Ledger ledger) {

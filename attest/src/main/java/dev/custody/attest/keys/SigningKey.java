@@ -5,6 +5,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import dev.custody.attest.AttestException;
+import dev.custody.attest.io.DurableFiles;
 import dev.custody.attest.sign.Signer;
 import dev.custody.attest.sign.Signers;
 import dev.custody.core.FormatException;
@@ -18,8 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.SecureRandom;
@@ -171,15 +170,15 @@ public final class SigningKey implements Signer {
     if (Files.exists(pub)) {
       throw new FileAlreadyExistsException(pub.toString(), null, "refusing to overwrite an existing key");
     }
+    DurableFiles.createPrivate(priv, privateKeyPem().getBytes(StandardCharsets.US_ASCII));
     try {
-      Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException e) {
-      throw new FileAlreadyExistsException(priv.toString(), null, "refusing to overwrite an existing key");
+      DurableFiles.create(pub, publicKey.toPem().getBytes(StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      // The private key was made by this call and never shown: remove it, so that a retry (after
+      // freeing space, say) is not refused for an existing key without its public half.
+      Files.deleteIfExists(priv);
+      throw e;
     }
-    Files.writeString(priv, privateKeyPem(), StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
-        StandardOpenOption.SYNC);
-    Files.writeString(pub, publicKey.toPem(), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE, StandardOpenOption.SYNC);
     return priv;
   }
 

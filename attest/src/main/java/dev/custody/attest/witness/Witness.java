@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -137,13 +136,7 @@ public final class Witness {
     Ed25519NoteSigner key = Ed25519NoteSigner.generate(name, random);
     Files.createDirectories(stateDir);
     Path priv = stateDir.resolve(KEY_FILE);
-    try {
-      Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException e) {
-      throw new FileAlreadyExistsException(priv.toString(), null, "refusing to overwrite an existing witness key");
-    }
-    Files.writeString(priv, key.encodePrivateKey() + "\n", StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
-        StandardOpenOption.SYNC);
+    DurableFiles.createPrivate(priv, (key.encodePrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
     VerifierKey vkey = key.cosigner(Clock.systemUTC()).verifierKey();
     DurableFiles.replace(stateDir.resolve(VKEY_FILE), (vkey.encode() + "\n").getBytes(StandardCharsets.US_ASCII));
     return vkey;
