@@ -21,24 +21,22 @@ import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
-import java.io.BufferedReader;
+import dev.custody.core.ledger.LedgerLayout;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,9 +55,6 @@ import picocli.CommandLine.Model.CommandSpec;
         "With --batch, appends one event per line of a JSONL file: each line is an event object"
             + " with \"chain\" and \"kind\" members (see README), printed as a JSON line once durable."})
 final class RecordCommand implements Callable<Integer> {
-  /** Appends in flight at once in batch mode: enough to fill group commits, bounded memory. */
-  private static final int BATCH_WINDOW = 4096;
-
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
   @Mixin QuietOption quiet;
@@ -188,6 +183,7 @@ final class RecordCommand implements Callable<Integer> {
       String where = Untrusted.quote(eventJson.toString());
       JsonNode node = StrictJson.parseObjectNode(SmallFiles.read(eventJson, EntryRecord.MAX_RECORD_BYTES, "event JSON"),
           where);
+      StrictJson.requireWellFormedText(node, where);
       ObjectNode obj = ((ObjectNode) node).deepCopy();
       JsonNode t = obj.get("type");
       if (t != null && !t.asText().equals(type.name())) {
@@ -262,83 +258,46 @@ final class RecordCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- batch
 
-  private record BatchLine(long line, String chain, Event event) {}
-
+  /** See {@link Batch}: a checking pass over the whole input, then a recording pass. */
   private int runBatch() throws IOException, FormatException, AttestException {
     SigningKey signer = SigningKey.load(key);
-    // Every line is checked before anything is appended: a bad file records nothing.
-    List<BatchLine> lines = readBatch();
+    Path dir = ledgerOption.resolve();
+    LedgerLayout.requireLedger(dir); // before reading what may be a long input
     PrintWriter out = spec.commandLine().getOut();
-    try (Ledger ledger = Ledger.open(ledgerOption.resolve())) {
-      reportRepairs(ledger);
-      Deque<CompletableFuture<EntryRef>> inFlight = new ArrayDeque<>();
-      for (BatchLine l : lines) {
-        inFlight.add(ledger.appendAsync(l.chain, l.event, signer));
-        if (inFlight.size() >= BATCH_WINDOW) {
-          printDurable(inFlight.poll(), out);
-        }
+    if (!batch.toString().equals("-")) {
+      try {
+        SmallFiles.requireRegularFile(batch, "batch (JSON lines)");
+      } catch (FormatException e) {
+        throw new FormatException(e.getMessage() + "; to read a pipe, give '--batch -' and connect it to standard"
+            + " input", e);
       }
-      while (!inFlight.isEmpty()) {
-        printDurable(inFlight.poll(), out);
+      Batch b = new Batch(Untrusted.quote(batch.toString()), signer);
+      Batch.Checked checked;
+      try (InputStream in = Files.newInputStream(batch)) {
+        checked = b.check(in, null);
       }
+      try (Ledger ledger = Ledger.open(dir); InputStream in = Files.newInputStream(batch)) {
+        reportRepairs(ledger);
+        b.record(in, checked, ledger, out);
+      }
+      return Main.VERIFIED;
+    }
+    // Standard input can be read once: copy it while checking, to a file only this user can read
+    // (Files.createTempFile makes it 0600), and record from the copy.
+    Batch b = new Batch("stdin", signer);
+    Path spool = Files.createTempFile("custody-batch-", ".jsonl");
+    try {
+      Batch.Checked checked;
+      try (OutputStream copy = new BufferedOutputStream(Files.newOutputStream(spool))) {
+        checked = b.check(System.in, copy);
+      }
+      try (Ledger ledger = Ledger.open(dir); InputStream in = Files.newInputStream(spool)) {
+        reportRepairs(ledger);
+        b.record(in, checked, ledger, out);
+      }
+    } finally {
+      Files.deleteIfExists(spool);
     }
     return Main.VERIFIED;
-  }
-
-  private static void printDurable(CompletableFuture<EntryRef> f, PrintWriter out) throws AttestException {
-    try {
-      out.println(Json.ref(f.get()));
-      out.flush();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AttestException("interrupted; the entries printed so far are recorded", e);
-    } catch (ExecutionException e) {
-      throw new AttestException("append failed (the entries printed so far are recorded): "
-          + e.getCause().getMessage(), e.getCause());
-    }
-  }
-
-  private List<BatchLine> readBatch() throws IOException, FormatException {
-    List<BatchLine> out = new ArrayList<>();
-    String name = batch.toString();
-    try (BufferedReader r = name.equals("-")
-        ? new BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
-        : Files.newBufferedReader(batch, StandardCharsets.UTF_8)) {
-      String s;
-      long n = 0;
-      while ((s = r.readLine()) != null) {
-        n++;
-        if (s.isBlank()) {
-          continue;
-        }
-        out.add(parseBatchLine(s, name + " line " + n, n));
-      }
-    }
-    if (out.isEmpty()) {
-      throw new FormatException(name + ": no events (expected one JSON object per line)");
-    }
-    return out;
-  }
-
-  private static BatchLine parseBatchLine(String s, String where, long n) throws FormatException {
-    JsonNode node = StrictJson.parseObjectNode(s.getBytes(StandardCharsets.UTF_8), where);
-    ObjectNode obj = (ObjectNode) node;
-    JsonNode chain = obj.remove("chain");
-    if (chain == null || !chain.isTextual()) {
-      throw new FormatException(where + ": missing string member 'chain'");
-    }
-    JsonNode k = obj.remove("kind");
-    if (k != null) {
-      if (obj.has("type")) {
-        throw new FormatException(where + ": give the event kind as 'kind' or 'type', not both");
-      }
-      obj.set("type", k);
-    }
-    try {
-      EntryPayload.requireChainId(chain.textValue());
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(where + ": " + e.getMessage(), e);
-    }
-    return new BatchLine(n, chain.textValue(), EntryCodec.decodeEvent(JsonFields.of(obj, where)));
   }
 }

@@ -85,6 +85,11 @@ final class Cli {
    * Exit code -1 means the child was killed at the timeout.
    */
   static Result child(List<String> prefix, List<String> jvmArgs, int timeoutSeconds, Object... args) {
+    return child(null, prefix, jvmArgs, timeoutSeconds, args);
+  }
+
+  /** As {@link #child(List, List, int, Object...)}, with {@code stdin} (null: /dev/null) as standard input. */
+  static Result child(Path stdin, List<String> prefix, List<String> jvmArgs, int timeoutSeconds, Object... args) {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
@@ -97,7 +102,8 @@ final class Cli {
       Path err = Files.createTempFile("custody-child-err", ".txt");
       try {
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? new java.io.File("/dev/null") : stdin.toFile()))
+            .start();
         int code;
         if (p.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
           code = p.exitValue();

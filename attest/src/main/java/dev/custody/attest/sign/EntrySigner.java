@@ -5,6 +5,7 @@ import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.jws.Base64Url;
 import dev.custody.core.jws.JwsEnvelope;
+import dev.custody.core.jws.KeyAlgorithm;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,11 +24,34 @@ public final class EntrySigner {
     if (!payload.keyId().equals(signer.keyId())) {
       throw new IllegalArgumentException("payload names key " + payload.keyId() + " but the signer holds " + signer.keyId());
     }
-    String header = "{\"alg\":\"" + signer.publicKey().algorithm().jwsAlgorithm().getName() + "\",\"kid\":\""
-        + signer.keyId() + "\",\"typ\":\"" + JwsEnvelope.ENTRY_TYPE + "\"}";
-    String protectedB64 = Base64Url.encode(header.getBytes(StandardCharsets.US_ASCII));
+    String protectedB64 = protectedHeader(signer);
     String payloadB64 = Base64Url.encode(EntryCodec.encode(payload));
     byte[] sig = signer.sign((protectedB64 + "." + payloadB64).getBytes(StandardCharsets.US_ASCII));
     return JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(sig));
+  }
+
+  /**
+   * The exact length in bytes of the record {@link #sign} makes of {@code payload} with
+   * {@code signer}, computed without signing: the header, the payload and the signature length are
+   * fixed by the payload and the key's algorithm. For checking a record's size against
+   * {@link dev.custody.core.entry.EntryRecord#MAX_RECORD_BYTES} before anything is appended.
+   */
+  public static int recordLength(EntryPayload payload, Signer signer) {
+    String payloadB64 = Base64Url.encode(EntryCodec.encode(payload));
+    String signatureB64 = Base64Url.encode(new byte[signatureLength(signer.publicKey().algorithm())]);
+    return JwsEnvelope.serialize(protectedHeader(signer), payloadB64, signatureB64).length;
+  }
+
+  /** Bytes of a JWS signature: Ed25519 (RFC 8032 §5.1.6) and ES256 as R||S (RFC 7518 §3.4) both 64. */
+  private static int signatureLength(KeyAlgorithm algorithm) {
+    return switch (algorithm) {
+      case ED25519, ES256 -> 64;
+    };
+  }
+
+  private static String protectedHeader(Signer signer) {
+    String header = "{\"alg\":\"" + signer.publicKey().algorithm().jwsAlgorithm().getName() + "\",\"kid\":\""
+        + signer.keyId() + "\",\"typ\":\"" + JwsEnvelope.ENTRY_TYPE + "\"}";
+    return Base64Url.encode(header.getBytes(StandardCharsets.US_ASCII));
   }
 }
