@@ -165,9 +165,13 @@ final class RecordCommand implements Callable<Integer> {
     try {
       return ledger.append(chain, event, signer);
     } catch (AttestException e) {
-      throw new AttestException("cannot append to the ledger " + Untrusted.quote(dir.toString()) + ": "
-          + e.getMessage() + "; nothing was recorded", e);
+      throw appendFailed(dir, new AttestException(e.getMessage() + "; nothing was recorded", e));
     }
+  }
+
+  private static AttestException appendFailed(Path dir, AttestException e) {
+    return new AttestException("cannot append to the ledger " + Untrusted.quote(dir.toString()) + ": "
+        + e.getMessage(), e);
   }
 
   private void reportRepairs(Ledger ledger) {
@@ -279,6 +283,8 @@ final class RecordCommand implements Callable<Integer> {
       try (Ledger ledger = Ledger.open(dir); InputStream in = Files.newInputStream(batch)) {
         reportRepairs(ledger);
         b.record(in, checked, ledger, out);
+      } catch (AttestException e) {
+        throw appendFailed(dir, e);
       }
       return Main.VERIFIED;
     }
@@ -294,6 +300,8 @@ final class RecordCommand implements Callable<Integer> {
       try (Ledger ledger = Ledger.open(dir); InputStream in = Files.newInputStream(spool)) {
         reportRepairs(ledger);
         b.record(in, checked, ledger, out);
+      } catch (AttestException e) {
+        throw appendFailed(dir, e);
       }
     } finally {
       Files.deleteIfExists(spool);

@@ -92,6 +92,16 @@ class DiskFullTest {
     return filler;
   }
 
+  /** Fills the disk but for {@code free} bytes. */
+  private static Path fillLeaving(long free) throws IOException {
+    Path filler = fill();
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(filler,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      ch.truncate(ch.size() - free);
+    }
+    return filler;
+  }
+
   private static void assertBadInputNaming(Cli.Result r, String file) {
     assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
     assertThat(r.err()).as("%s", r).contains(file).contains("No space left on device")
@@ -147,6 +157,32 @@ class DiskFullTest {
     Files.delete(filler);
     assertThat(Cli.ok("log", "--ledger", ledger, "--json").jsonLines()).hasSize(1);
     assertThat(Cli.snapshot(ledger).keySet()).containsAll(before.keySet());
+    assertThat(Cli.run("verify", "--ledger", ledger, "--trust", tmp.resolve("keys/k.pub")).code()).isZero();
+  }
+
+  @Test
+  void recordBatch_diskFillsMidway_exitsTwoNamingLineAndPrintsExactlyTheEntriesRecorded() throws Exception {
+    Path ledger = mnt.resolve("ledger");
+    Cli.ok("init", "--ledger", ledger, "--checkpoint-interval", "-1");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 20; i++) {
+      lines.append("{\"chain\":\"acme/a\",\"kind\":\"annotation\",\"text\":\"").append("x".repeat(30_000))
+          .append(i).append("\"}\n");
+    }
+    Path batch = Files.writeString(tmp.resolve("batch.jsonl"), lines);
+    Path filler = fillLeaving(200_000); // room for a few of the twenty 40 KB records
+    Cli.Result r = Cli.run("record", "--batch", batch, "--key", key, "--ledger", ledger);
+    assertBadInputNaming(r, ledger.toString());
+    assertThat(r.err()).contains("'" + batch + "' line ").contains("the entries whose references were printed are"
+        + " recorded");
+    Files.delete(filler);
+    List<com.fasterxml.jackson.databind.JsonNode> printed = r.jsonLines();
+    List<com.fasterxml.jackson.databind.JsonNode> log = Cli.ok("log", "--ledger", ledger, "--json").jsonLines();
+    assertThat(printed).isNotEmpty().hasSizeLessThan(20);
+    assertThat(log).hasSameSizeAs(printed);
+    for (int i = 0; i < log.size(); i++) {
+      assertThat(log.get(i).get("hash")).isEqualTo(printed.get(i).get("hash"));
+    }
     assertThat(Cli.run("verify", "--ledger", ledger, "--trust", tmp.resolve("keys/k.pub")).code()).isZero();
   }
 
