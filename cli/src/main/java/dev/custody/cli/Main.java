@@ -64,6 +64,17 @@ public final class Main implements Runnable {
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(t -> BAD_INPUT);
     cl.getCommandSpec().exitCodeOnInvalidInput(BAD_INPUT);
+    // picocli's own messages quote what was typed ("Unknown option: '...'"): print them through the
+    // same net as ours, then what picocli prints after them (suggestions, or the usage).
+    cl.setParameterExceptionHandler((ex, badArgs) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println(printable(ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
+        c.usage(c.getErr(), c.getColorScheme());
+      }
+      c.getErr().flush();
+      return BAD_INPUT;
+    });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
       if (t instanceof CustodyException || t instanceof IOException || t instanceof IllegalArgumentException) {

@@ -119,15 +119,17 @@ final class ProveCommand implements Runnable {
     public Integer call() throws IOException, CustodyException {
       try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
         LedgerEntry e = ShowCommand.lookup(ledger, which).orElseThrow(
-            () -> new IllegalArgumentException("no entry " + which + " in " + ledgerOption.resolve()));
+            () -> new IllegalArgumentException("no entry " + Untrusted.quote(which) + " in "
+                + Untrusted.quote(ledgerOption.resolve().toString())));
         long index = e.ref().logIndex();
         long size;
         if (checkpoint != null) {
           Checkpoint cp = readCheckpoint(ledger, checkpoint);
           requireExtends(ledger, cp, "checkpoint " + checkpoint);
           if (index >= cp.size()) {
-            throw new IllegalArgumentException("entry " + which + " (log index " + index + ") is not in checkpoint "
-                + checkpoint + " (tree size " + cp.size() + "); use a newer checkpoint");
+            throw new IllegalArgumentException("entry " + Untrusted.quote(which) + " (log index " + index + ") is not in"
+                + " checkpoint " + Untrusted.quote(checkpoint.toString()) + " (tree size " + cp.size() + "); use a newer"
+                + " checkpoint");
           }
           size = cp.size();
         } else {
@@ -156,7 +158,8 @@ final class ProveCommand implements Runnable {
           }));
         } else {
           out.printf("entry      %s:%d%nlog index  %d%ntree size  %d%nleaf hash  %s%nroot hash  %s%nproof      %d hashes%n",
-              e.ref().chain(), e.ref().sequence(), index, size, b64(leaf), b64(root), p.hashes().size());
+              Untrusted.escape(e.ref().chain()), e.ref().sequence(), index, size, b64(leaf), b64(root),
+              p.hashes().size());
           p.hashes().forEach(h -> out.println("  " + b64(h)));
         }
       } catch (Mismatch m) {

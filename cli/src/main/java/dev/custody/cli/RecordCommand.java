@@ -230,7 +230,8 @@ final class RecordCommand implements Callable<Integer> {
         try {
           m.put(e.getKey(), new BigDecimal(e.getValue()));
         } catch (NumberFormatException nfe) {
-          throw new IllegalArgumentException("--metric " + e.getKey() + "=" + e.getValue() + ": not a number");
+          throw new IllegalArgumentException("--metric " + Untrusted.quote(e.getKey() + "=" + e.getValue())
+              + ": not a number");
         }
       }
       return Optional.of(new EventDetails.Evaluation(m));
@@ -256,7 +257,8 @@ final class RecordCommand implements Callable<Integer> {
       return Digest.parse(subject);
     }
     Optional<LedgerEntry> e = ShowCommand.lookup(ledger, subject);
-    return e.orElseThrow(() -> new IllegalArgumentException("--subject " + subject + ": no such entry in the ledger"))
+    return e.orElseThrow(() -> new IllegalArgumentException("--subject " + Untrusted.quote(subject)
+        + ": no such entry in the ledger"))
         .ref().hash();
   }
 

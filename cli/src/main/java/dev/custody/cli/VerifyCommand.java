@@ -1,6 +1,7 @@
 package dev.custody.cli;
 
 import dev.custody.core.FormatException;
+import dev.custody.core.text.Untrusted;
 import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
@@ -59,7 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, FormatException {
     if (!format.equals("text") && !format.equals("json")) {
-      throw new IllegalArgumentException("--format must be text or json, got '" + format + "'");
+      throw new IllegalArgumentException("--format must be text or json, got " + Untrusted.quote(format));
     }
     LedgerVerifier.Builder b = LedgerVerifier.builder(TrustedKeys.load(trust));
     java.util.List<dev.custody.core.note.VerifierKey> keys = new java.util.ArrayList<>(TrustedKeys.loadLogKeys(trust));

@@ -1,5 +1,6 @@
 package dev.custody.core.entry;
 
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.Event;
 import java.time.Instant;
@@ -36,7 +37,7 @@ public record EntryPayload(String chain, long sequence, Optional<Digest> prev, S
     }
     Objects.requireNonNull(keyId, "keyId");
     if (!KEY_ID.matcher(keyId).matches()) {
-      throw new IllegalArgumentException("keyId must be 64 lowercase hex digits, got '" + keyId + "'");
+      throw new IllegalArgumentException("keyId must be 64 lowercase hex digits, got " + Untrusted.quote(keyId));
     }
     Event.requireTime(time, "time");
     Objects.requireNonNull(event, "event");
@@ -50,7 +51,7 @@ public record EntryPayload(String chain, long sequence, Optional<Digest> prev, S
   public static String requireChainId(String chain) {
     Objects.requireNonNull(chain, "chain");
     if (!CHAIN.matcher(chain).matches()) {
-      throw new IllegalArgumentException("invalid chain id '" + chain + "': use 1-8 '/'-separated segments of"
+      throw new IllegalArgumentException("invalid chain id " + Untrusted.quote(chain) + ": use 1-8 '/'-separated segments of"
           + " letters, digits, '.', '_' or '-', each starting with a letter or digit (e.g. acme/falcon-7b)");
     }
     return chain;

@@ -1,5 +1,6 @@
 package dev.custody.core.event;
 
+import dev.custody.core.text.Untrusted;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -49,7 +50,7 @@ public record Event(
     }
     Objects.requireNonNull(details, "details");
     if (!details.admits(type)) {
-      throw new IllegalArgumentException("event kind '" + type + "' cannot carry "
+      throw new IllegalArgumentException("event kind " + Untrusted.quote(type.name()) + " cannot carry "
           + details.getClass().getSimpleName() + " details");
     }
   }
@@ -71,7 +72,7 @@ public record Event(
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (ArtifactRef r : refs) {
       if (!seen.add(r.name())) {
-        throw new IllegalArgumentException("duplicate " + side + " name '" + r.name() + "'");
+        throw new IllegalArgumentException("duplicate " + side + " name " + Untrusted.quote(r.name()));
       }
     }
   }
@@ -131,7 +132,7 @@ public record Event(
      */
     public Event build() {
       EventDetails d = details != null ? details : EventDetails.defaultFor(type).orElseThrow(
-          () -> new IllegalArgumentException("event kind '" + type + "' requires its specific fields ("
+          () -> new IllegalArgumentException("event kind " + Untrusted.quote(type.name()) + " requires its specific fields ("
               + requiredFieldsHint(type) + ")"));
       return new Event(type, inputs, outputs, parameters, environment, Optional.ofNullable(startedAt),
           Optional.ofNullable(finishedAt), d);
