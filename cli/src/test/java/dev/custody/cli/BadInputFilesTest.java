@@ -234,4 +234,23 @@ class BadInputFilesTest {
     Cli.Result r = runBounded(args.toArray());
     assertBadInputNaming(r, f);
   }
+
+  @Test
+  void witnessCosign_stateFileReplacedByAFifo_exitsTwoWithoutHanging() throws Exception {
+    Path state = work.resolve("w");
+    Cli.ok("witness", "init", "--state", state, "--name", "w.example");
+    String logKey = Files.readString(ledger.resolve("log/vkey")).strip();
+    Cli.ok("witness", "cosign", "--log-key", logKey, "--witness-key", state.resolve("witness.key"), "--state", state,
+        checkpoint);
+    Path stateFile;
+    try (var s = Files.list(state.resolve("logs"))) {
+      stateFile = s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    Files.delete(stateFile);
+    assertThat(new ProcessBuilder("mkfifo", stateFile.toString()).start().waitFor()).isZero();
+    Cli.Result r = runBounded("witness", "cosign", "--log-key", logKey, "--witness-key", state.resolve("witness.key"),
+        "--state", state, checkpoint);
+    assertBadInputNaming(r, stateFile);
+    assertThat(r.err()).contains("damaged");
+  }
 }

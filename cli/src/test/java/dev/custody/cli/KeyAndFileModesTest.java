@@ -151,4 +151,27 @@ class KeyAndFileModesTest {
     assertThat(seen).anyMatch(p -> p.startsWith("ledger/manifests/sha256-"));
     assertThat(seen).anyMatch(p -> p.startsWith("witness/logs/"));
   }
+
+  @Test
+  void keysGenerate_symlinkPlantedAtTheKeyPath_refusedAndNothingWrittenThroughIt() throws Exception {
+    Path elsewhere = tmp.resolve("attacker-readable");
+    Path keys = Files.createDirectories(tmp.resolve("keys"));
+    Files.createSymbolicLink(keys.resolve("k.key"), elsewhere); // dangling: would create the target
+    Cli.Result r = Cli.run("keys", "generate", "--out", keys, "--name", "k");
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).contains("k.key").contains("already exists");
+    assertThat(elsewhere).doesNotExist();
+    assertThat(keys.resolve("k.pub")).doesNotExist();
+  }
+
+  @Test
+  void keysGenerate_symlinkPlantedAtThePublicKeyPath_refusedAndNoPrivateKeyLeft() throws Exception {
+    Path elsewhere = tmp.resolve("elsewhere.pub");
+    Path keys = Files.createDirectories(tmp.resolve("keys"));
+    Files.createSymbolicLink(keys.resolve("k.pub"), elsewhere);
+    Cli.Result r = Cli.run("keys", "generate", "--out", keys, "--name", "k");
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(elsewhere).doesNotExist();
+    assertThat(keys.resolve("k.key")).doesNotExist();
+  }
 }

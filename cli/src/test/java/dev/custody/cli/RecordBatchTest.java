@@ -367,4 +367,54 @@ class RecordBatchTest {
     assertThat(last.get("hash").asText())
         .isEqualTo("sha256:" + Cli.sha256Hex(records.get(n).getBytes(StandardCharsets.UTF_8)));
   }
+
+  @Test
+  void recordBatch_duplicateMemberSpelledWithAnEscape_recordsNothingAndNamesLine() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(3);
+    input.set(1, "{\"chain\":\"acme/c0\",\"\\u0063hain\":\"acme/c1\",\"kind\":\"training\"}");
+    Path file = batch(input);
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
+    assertNothingRecorded(r, l, before, "'" + file + "' line 2");
+    assertThat(r.err()).containsIgnoringCase("duplicate");
+  }
+
+  @Test
+  void recordBatch_numberOutOfRange_recordsNothingAndNamesLineAndMember() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(3);
+    input.set(2, "{\"chain\":\"acme/c0\",\"kind\":\"evaluation\",\"metrics\":{\"acc\":1e2147483648}}");
+    Path file = batch(input);
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
+    assertNothingRecorded(r, l, before, "'" + file + "' line 3");
+    assertThat(r.err()).contains("/metrics/acc").contains("out of range");
+  }
+
+  @Test
+  void recordBatch_symlinkToTheBatch_isFollowedLikeAnyNamedFile() throws Exception {
+    Path l = ledger();
+    Path link = Files.createSymbolicLink(work.resolve("link.jsonl"), batch(lines(4)));
+    assertThat(Cli.ok("record", "--batch", link, "--key", key, "--ledger", l).jsonLines()).hasSize(4);
+  }
+
+  @Test
+  void recordBatch_symlinkToDevZero_refusedWithoutReading() throws Exception {
+    Path l = ledger();
+    Path link = Files.createSymbolicLink(work.resolve("zero.jsonl"), Path.of("/dev/zero"));
+    Cli.Result r = Cli.run("record", "--batch", link, "--key", key, "--ledger", l);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).contains(link.toString()).contains("not a regular file");
+  }
+
+  @Test
+  void recordEventJson_loneSurrogateEscape_recordsNothingAndNamesFileAndMember() throws Exception {
+    Path l = ledger();
+    Path f = Files.writeString(work.resolve("event.json"), "{\"parameters\":{\"k\":\"x\\uD800\"}}");
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = Cli.run("record", "training", "--event-json", f, "--chain", "acme/c0", "--key", key, "--ledger", l);
+    assertNothingRecorded(r, l, before, "'" + f + "'");
+    assertThat(r.err()).contains("surrogate").contains("/parameters/k");
+  }
 }

@@ -322,23 +322,28 @@ public final class Witness {
       throws WitnessException, IOException {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = SmallFiles.read(file, MAX_STATE_BYTES, "witness state");
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (FormatException e) {
+      // A directory, FIFO or device (which would hang or never end) in place of the state file.
+      throw new WitnessException("the witness state is damaged; restore " + Untrusted.quote(file.toString())
+          + " from a backup: " + e.getMessage(), e);
     }
     try {
       JsonFields f = StrictJson.parseObject(bytes, MAX_STATE_BYTES, "witness state " + file);
       String format = f.string("format");
       if (!STATE_FORMAT.equals(format)) {
-        throw new FormatException("witness state " + file + ": unknown format '" + format + "', expected " + STATE_FORMAT);
+        throw new FormatException("witness state " + file + ": unknown format " + Untrusted.quote(format) + ", expected "
+            + STATE_FORMAT);
       }
       String storedOrigin = f.string("origin");
       String storedKey = f.string("logKey");
       String note = f.string("checkpoint");
       f.requireNoOthers();
       if (!storedOrigin.equals(origin) || !storedKey.equals(logKey.encode())) {
-        throw new FormatException("witness state " + file + " is for log '" + storedOrigin + "' key " + storedKey
-            + ", not '" + origin + "' key " + logKey);
+        throw new FormatException("witness state " + file + " is for log " + Untrusted.quote(storedOrigin) + " key "
+            + Untrusted.quote(storedKey) + ", not " + Untrusted.quote(origin) + " key " + logKey);
       }
       return Optional.of(verifyLogSignature(origin, logKey, note.getBytes(StandardCharsets.UTF_8),
           "stored checkpoint"));
