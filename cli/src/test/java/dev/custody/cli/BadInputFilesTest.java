@@ -64,6 +64,17 @@ class BadInputFilesTest {
     assertThat(Cli.snapshot(ledger)).isEqualTo(before);
   }
 
+  /** A fresh witness state directory. */
+  private Path witness() {
+    Path state = work.resolve("w");
+    Cli.ok("witness", "init", "--state", state, "--name", "w.example");
+    return state;
+  }
+
+  private static String logKey() throws java.io.IOException {
+    return Files.readString(ledger.resolve("log/vkey")).strip();
+  }
+
   // ---------------------------------------------------------------- record --key / --event-json
 
   @Test
@@ -205,9 +216,8 @@ class BadInputFilesTest {
 
   @Test
   void witnessCosign_checkpointIsDevZero_exitsTwoNamingFileInSmallHeap() throws Exception {
-    Path state = work.resolve("w");
-    Cli.ok("witness", "init", "--state", state, "--name", "w.example");
-    String logKey = Files.readString(ledger.resolve("log/vkey")).strip();
+    Path state = witness();
+    String logKey = logKey();
     Cli.Result r = Cli.child(List.of(), SMALL_HEAP, 60, "witness", "cosign", "--log-key", logKey, "--witness-key",
         state.resolve("witness.key"), "--state", state, DEV_ZERO);
     assertBadInputNaming(r, DEV_ZERO);
@@ -215,9 +225,8 @@ class BadInputFilesTest {
 
   @Test
   void witnessCosign_witnessKeyIsDevZero_exitsTwoNamingFileInSmallHeap() throws Exception {
-    Path state = work.resolve("w");
-    Cli.ok("witness", "init", "--state", state, "--name", "w.example");
-    String logKey = Files.readString(ledger.resolve("log/vkey")).strip();
+    Path state = witness();
+    String logKey = logKey();
     Cli.Result r = Cli.child(List.of(), SMALL_HEAP, 60, "witness", "cosign", "--log-key", logKey, "--witness-key",
         DEV_ZERO, "--state", state, checkpoint);
     assertBadInputNaming(r, DEV_ZERO);
@@ -225,9 +234,8 @@ class BadInputFilesTest {
 
   @Test
   void witnessCosign_proofIsFifo_exitsTwoWithoutHanging() throws Exception {
-    Path state = work.resolve("w");
-    Cli.ok("witness", "init", "--state", state, "--name", "w.example");
-    String logKey = Files.readString(ledger.resolve("log/vkey")).strip();
+    Path state = witness();
+    String logKey = logKey();
     Path f = fifo("proof-fifo");
     List<Object> args = new ArrayList<>(List.of("witness", "cosign", "--log-key", logKey, "--witness-key",
         state.resolve("witness.key"), "--state", state, checkpoint, f));
@@ -237,9 +245,8 @@ class BadInputFilesTest {
 
   @Test
   void witnessCosign_stateFileReplacedByAFifo_exitsTwoWithoutHanging() throws Exception {
-    Path state = work.resolve("w");
-    Cli.ok("witness", "init", "--state", state, "--name", "w.example");
-    String logKey = Files.readString(ledger.resolve("log/vkey")).strip();
+    Path state = witness();
+    String logKey = logKey();
     Cli.ok("witness", "cosign", "--log-key", logKey, "--witness-key", state.resolve("witness.key"), "--state", state,
         checkpoint);
     Path stateFile;

@@ -173,6 +173,15 @@ class RecordBatchTest {
     }
   }
 
+  /** Runs the batch {@code input} into {@code l}, which must refuse it naming line {@code line} and stay unchanged. */
+  private Cli.Result assertRefused(Path l, List<String> input, int line) throws Exception {
+    Path file = batch(input);
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
+    assertNothingRecorded(r, l, before, "'" + file + "' line " + line);
+    return r;
+  }
+
   private static void assertNothingRecorded(Cli.Result r, Path l, Map<String, String> before, String where) {
     assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
     assertThat(r.err()).as("%s", r).contains(where).doesNotContain("internal error");
@@ -186,10 +195,7 @@ class RecordBatchTest {
     List<String> input = lines(6);
     input.set(2, heavyLine("acme/c0", 14));
     assertThat(input.get(2).length()).isLessThan(1 << 20); // the line alone is under the limit
-    Path file = batch(input);
-    Map<String, String> before = Cli.snapshot(l);
-    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
-    assertNothingRecorded(r, l, before, "'" + file + "' line 3");
+    Cli.Result r = assertRefused(l, input, 3);
     assertThat(r.err()).contains("1048576");
   }
 
@@ -198,10 +204,7 @@ class RecordBatchTest {
     Path l = ledger();
     List<String> input = lines(5000);
     input.add(heavyLine("acme/c0", 14));
-    Path file = batch(input);
-    Map<String, String> before = Cli.snapshot(l);
-    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
-    assertNothingRecorded(r, l, before, "'" + file + "' line 5001");
+    Cli.Result r = assertRefused(l, input, 5001);
   }
 
   @Test
@@ -218,10 +221,7 @@ class RecordBatchTest {
     Path l = ledger();
     List<String> input = lines(3);
     input.set(1, "{\"chain\":\"acme/c0\",\"kind\":\"annotation\",\"text\":\"" + "x".repeat(3 << 20) + "\"}");
-    Path file = batch(input);
-    Map<String, String> before = Cli.snapshot(l);
-    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
-    assertNothingRecorded(r, l, before, "'" + file + "' line 2");
+    Cli.Result r = assertRefused(l, input, 2);
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
@@ -256,10 +256,7 @@ class RecordBatchTest {
     Path l = ledger();
     List<String> input = lines(3);
     input.set(1, "{\"chain\":\"acme/c0\",\"kind\":\"training\",\"parameters\":{\"note\":\"" + escape + "\"}}");
-    Path file = batch(input);
-    Map<String, String> before = Cli.snapshot(l);
-    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
-    assertNothingRecorded(r, l, before, "'" + file + "' line 2");
+    Cli.Result r = assertRefused(l, input, 2);
     assertThat(r.err()).contains("surrogate").contains("/parameters/note");
   }
 
@@ -373,10 +370,7 @@ class RecordBatchTest {
     Path l = ledger();
     List<String> input = lines(3);
     input.set(1, "{\"chain\":\"acme/c0\",\"\\u0063hain\":\"acme/c1\",\"kind\":\"training\"}");
-    Path file = batch(input);
-    Map<String, String> before = Cli.snapshot(l);
-    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
-    assertNothingRecorded(r, l, before, "'" + file + "' line 2");
+    Cli.Result r = assertRefused(l, input, 2);
     assertThat(r.err()).containsIgnoringCase("duplicate");
   }
 
@@ -385,10 +379,7 @@ class RecordBatchTest {
     Path l = ledger();
     List<String> input = lines(3);
     input.set(2, "{\"chain\":\"acme/c0\",\"kind\":\"evaluation\",\"metrics\":{\"acc\":1e2147483648}}");
-    Path file = batch(input);
-    Map<String, String> before = Cli.snapshot(l);
-    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
-    assertNothingRecorded(r, l, before, "'" + file + "' line 3");
+    Cli.Result r = assertRefused(l, input, 3);
     assertThat(r.err()).contains("/metrics/acc").contains("out of range");
   }
 
