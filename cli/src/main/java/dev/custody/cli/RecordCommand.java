@@ -23,6 +23,7 @@ import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.ledger.LedgerLayout;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -296,7 +297,7 @@ final class RecordCommand implements Callable<Integer> {
     Path spool = Files.createTempFile("custody-batch-", ".jsonl");
     try {
       Batch.Checked checked;
-      try (OutputStream copy = new BufferedOutputStream(Files.newOutputStream(spool))) {
+      try (OutputStream copy = new BufferedOutputStream(new NamedOutput(spool), 1 << 16)) {
         checked = b.check(System.in, copy);
       }
       try (Ledger ledger = Ledger.open(dir); InputStream in = Files.newInputStream(spool)) {
@@ -309,5 +310,52 @@ final class RecordCommand implements Callable<Integer> {
       Files.deleteIfExists(spool);
     }
     return Main.VERIFIED;
+  }
+
+  /** A file's output stream whose errors (a full disk, say) name the file. */
+  private static final class NamedOutput extends FilterOutputStream {
+    private final Path file;
+
+    NamedOutput(Path file) throws IOException {
+      super(Files.newOutputStream(file));
+      this.file = file;
+    }
+
+    private IOException named(IOException e) {
+      return new IOException(Untrusted.quote(file.toString()) + ": cannot write the copy of standard input: "
+          + e.getMessage() + "; nothing was recorded (free space there, or set another java.io.tmpdir)", e);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        throw named(e);
+      }
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        throw named(e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        out.close();
+      } catch (IOException e) {
+        throw named(e);
+      }
+    }
   }
 }

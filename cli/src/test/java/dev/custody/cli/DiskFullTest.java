@@ -187,6 +187,28 @@ class DiskFullTest {
   }
 
   @Test
+  void recordBatchFromStdin_temporaryDirectoryFull_exitsTwoNamingTheCopyAndRecordsNothing() throws Exception {
+    Path ledger = tmp.resolve("stdin-ledger");
+    Cli.ok("init", "--ledger", ledger, "--checkpoint-interval", "-1");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      lines.append("{\"chain\":\"acme/a\",\"kind\":\"annotation\",\"text\":\"").append("y".repeat(5000))
+          .append("\"}\n");
+    }
+    Path batch = Files.writeString(tmp.resolve("stdin.jsonl"), lines); // 1 MB: more than the disk holds
+    Map<String, String> before = Cli.snapshot(ledger);
+    Cli.Result r = Cli.child(batch, List.of(), List.of("-Xmx64m", "-Djava.io.tmpdir=" + mnt), 120, "record", "--batch",
+        "-", "--key", key, "--ledger", ledger);
+    assertBadInputNaming(r, mnt.toString());
+    assertThat(r.err()).contains("copy of standard input").contains("nothing was recorded");
+    assertThat(r.out()).isEmpty();
+    assertThat(Cli.snapshot(ledger)).isEqualTo(before);
+    try (var s = Files.list(mnt)) {
+      assertThat(s.toList()).as("the copy is removed").isEmpty();
+    }
+  }
+
+  @Test
   void recordModelDirectory_diskFull_exitsTwoNamingManifestFile() throws Exception {
     Path ledger = mnt.resolve("ledger");
     Cli.ok("init", "--ledger", ledger, "--checkpoint-interval", "-1");
