@@ -11,6 +11,7 @@ import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelHasher;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -67,7 +68,7 @@ final class Artifacts {
       throws IOException, CustodyException {
     int eq = spec.indexOf('=');
     if (eq <= 0 || eq == spec.length() - 1) {
-      throw new IllegalArgumentException(option + " '" + spec + "': expected NAME=DIGEST_OR_PATH"
+      throw new IllegalArgumentException(option + " " + Untrusted.quote(spec) + ": expected NAME=DIGEST_OR_PATH"
           + " (e.g. model=sha256:<hex>, model=./out-dir or train-data:dataset=./data.jsonl)");
     }
     String name = spec.substring(0, eq);
@@ -95,7 +96,8 @@ final class Artifacts {
         if (skipMissing && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
           return null;
         }
-        throw new IllegalArgumentException(option + " " + name + ": '" + value + "' is neither a sha256:<hex> digest"
+        throw new IllegalArgumentException(option + " " + Untrusted.quote(name) + ": " + Untrusted.quote(value)
+            + " is neither a sha256:<hex> digest"
             + " nor an existing file or directory" + (Files.isSymbolicLink(p) ? " (symbolic links are refused)" : ""));
       }
       if (dir || ctx.manifestFiles) {
@@ -109,9 +111,10 @@ final class Artifacts {
       if (e.getMessage() != null && e.getMessage().startsWith(option)) {
         throw e;
       }
-      throw new IllegalArgumentException(option + " '" + spec + "': " + e.getMessage(), e);
+      throw new IllegalArgumentException(option + " " + Untrusted.quote(spec) + ": " + e.getMessage(), e);
     } catch (ManifestException e) {
-      throw new ManifestException(e.path().orElse(null), option + " " + name + ": " + e.getMessage(), e);
+      throw new ManifestException(e.path().orElse(null), option + " " + Untrusted.quote(name) + ": " + e.getMessage(),
+          e);
     }
   }
 

@@ -6,17 +6,20 @@ import dev.custody.attest.timestamp.CheckpointTimestamps;
 import dev.custody.attest.timestamp.TimestampClient;
 import dev.custody.core.FormatException;
 import dev.custody.core.note.SignedNote;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.timestamp.TimestampException;
 import dev.custody.core.timestamp.TimestampToken;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -38,10 +41,23 @@ final class CheckpointCommand implements Callable<Integer> {
           + " http://timestamp.example/tsr.")
   URI tsa;
 
+  @Option(names = "--tsa-timeout", paramLabel = "SECONDS", defaultValue = "30",
+      description = "With --tsa: give up on the TSA after this many seconds for the whole exchange (connect, send,"
+          + " receive). Default: ${DEFAULT-VALUE}.")
+  int tsaTimeoutSeconds;
+
+  /** Longest --tsa-timeout: an hour is already far beyond any TSA's answer. */
+  static final int MAX_TSA_TIMEOUT_SECONDS = 3600;
+
   @Override
   public Integer call() throws IOException, FormatException, AttestException, TimestampException {
     if (tsa != null && !"http".equals(tsa.getScheme()) && !"https".equals(tsa.getScheme())) {
-      throw new IllegalArgumentException("--tsa must be an http or https URL, got '" + tsa + "'");
+      throw new ParameterException(spec.commandLine(), "--tsa must be an http or https URL, got "
+          + Untrusted.quote(tsa.toString()));
+    }
+    if (tsaTimeoutSeconds < 1 || tsaTimeoutSeconds > MAX_TSA_TIMEOUT_SECONDS) {
+      throw new ParameterException(spec.commandLine(), "--tsa-timeout must be 1 to " + MAX_TSA_TIMEOUT_SECONDS
+          + " seconds, got " + tsaTimeoutSeconds);
     }
     Path dir = ledgerOption.resolve();
     SignedNote note;
@@ -53,13 +69,13 @@ final class CheckpointCommand implements Callable<Integer> {
     if (tsa != null) {
       TimestampToken token;
       try {
-        token = TimestampClient.create().timestampCheckpoint(tsa, note);
+        token = TimestampClient.create(Duration.ofSeconds(tsaTimeoutSeconds)).timestampCheckpoint(tsa, note);
       } catch (TimestampException e) {
         throw new TimestampException(e.reason(), "the checkpoint was stored, but the TSA " + tsa + " did not"
             + " timestamp it: " + e.getMessage(), e);
       } catch (IOException e) {
-        throw new IOException("the checkpoint was stored, but the TSA " + tsa + " could not be reached: "
-            + e.getMessage(), e);
+        // The client's message names the TSA and what happened (refused, unknown host, timeout, cut off).
+        throw new IOException("the checkpoint was stored, but it was not timestamped: " + e.getMessage(), e);
       }
       List<Path> files = CheckpointTimestamps.store(dir, note, token);
       spec.commandLine().getErr().println("custody: timestamped by " + tsa + " at " + token.unverifiedGenTime()

@@ -1,11 +1,14 @@
 package dev.custody.cli;
 
 import dev.custody.core.FormatException;
+import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.note.VerifierKey;
 import dev.custody.core.timestamp.TimestampToken;
 import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,6 +26,9 @@ import picocli.CommandLine.Option;
  * and trusted timestamp authorities.
  */
 final class CheckpointEvidenceOptions {
+  /** Largest --tsa-root file read: a bundle of a few dozen PEM certificates. */
+  static final int MAX_CERTIFICATE_FILE_BYTES = 1 << 20;
+
   @Option(names = "--checkpoint", paramLabel = "FILE",
       description = "A checkpoint obtained earlier from elsewhere (e.g. printed by 'custody checkpoint', or cosigned by"
           + " 'custody witness cosign'): the ledger must extend it. This detects truncation and rewritten history."
@@ -47,10 +53,11 @@ final class CheckpointEvidenceOptions {
   /** Applies these options to {@code b}; bad combinations and unreadable files are bad input. */
   void configure(LedgerVerifier.Builder b) throws IOException, FormatException {
     if (checkpoint != null) {
-      byte[] note = LedgerLayout.readSmallFile(checkpoint);
+      byte[] note = SmallFiles.read(checkpoint, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES, "checkpoint");
       Path tsr = TimestampToken.sidecar(checkpoint);
-      if (Files.isRegularFile(tsr)) {
-        b.checkpoint(note, checkpoint.toString(), LedgerLayout.readSmallFile(tsr), tsr.toString());
+      if (Files.exists(tsr)) {
+        b.checkpoint(note, checkpoint.toString(), SmallFiles.read(tsr, TimestampToken.MAX_BYTES,
+            "RFC 3161 timestamp response (.tsr)"), tsr.toString());
       } else {
         b.checkpoint(note, checkpoint.toString());
       }
@@ -88,15 +95,18 @@ final class CheckpointEvidenceOptions {
 
   private static List<X509Certificate> readCertificates(Path pem) throws IOException, FormatException {
     List<X509Certificate> out = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(pem)) {
+    byte[] data = SmallFiles.read(pem, MAX_CERTIFICATE_FILE_BYTES, "TSA root certificate (PEM)");
+    try (InputStream in = new ByteArrayInputStream(data)) {
       for (java.security.cert.Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         out.add((X509Certificate) c);
       }
     } catch (CertificateException e) {
-      throw new FormatException(pem + ": not a PEM or DER X.509 certificate file: " + e.getMessage(), e);
+      throw new FormatException(Untrusted.quote(pem.toString()) + ": not a PEM or DER X.509 certificate file: "
+          + e.getMessage(), e);
     }
     if (out.isEmpty()) {
-      throw new FormatException(pem + ": holds no certificate (give the TSA's root certificate, PEM)");
+      throw new FormatException(Untrusted.quote(pem.toString()) + ": holds no certificate (give the TSA's root"
+          + " certificate, PEM)");
     }
     return out;
   }

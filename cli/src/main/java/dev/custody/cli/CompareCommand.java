@@ -5,6 +5,7 @@ import dev.custody.core.derivation.ModelComparison;
 import dev.custody.core.derivation.Similarity;
 import dev.custody.core.safetensors.SafetensorsException;
 import dev.custody.core.safetensors.SafetensorsModel;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -151,9 +152,10 @@ final class CompareCommand implements Callable<Integer> {
     }
   }
 
+  /** The text report: tensor names and paths are the files' own text, escaped as columns. */
   private void writeText(PrintWriter out, ModelComparison c) {
-    out.printf("A  %s  (%d tensors, architecture %s)%n", a, c.tensorsA(), c.architectureA());
-    out.printf("B  %s  (%d tensors, architecture %s)%n", b, c.tensorsB(), c.architectureB());
+    out.printf("A  %s  (%d tensors, architecture %s)%n", esc(a.toString()), c.tensorsA(), c.architectureA());
+    out.printf("B  %s  (%d tensors, architecture %s)%n", esc(b.toString()), c.tensorsB(), c.architectureB());
     out.printf("architecture   %s%n", switch (c.architecture()) {
       case IDENTICAL -> "identical (same names, dtypes and shapes)";
       case RENAMED -> "renamed (same dtypes and shapes under different names)";
@@ -166,23 +168,27 @@ final class CompareCommand implements Callable<Integer> {
     out.printf("only in A      %d%n", c.onlyInA().size());
     out.printf("only in B      %d%n", c.onlyInB().size());
     for (ModelComparison.Changed t : c.changed()) {
-      out.printf("  changed       %s  %s %s  %s%n", t.name(), t.dtype(), shapeText(t.shape()), text(t.similarity()));
+      out.printf("  changed       %s  %s %s  %s%n", esc(t.name()), t.dtype(), shapeText(t.shape()), text(t.similarity()));
     }
     for (ModelComparison.DtypeChanged t : c.dtypeChanged()) {
-      out.printf("  dtype         %s  %s -> %s %s  %s%n", t.name(), t.dtypeA(), t.dtypeB(), shapeText(t.shape()),
+      out.printf("  dtype         %s  %s -> %s %s  %s%n", esc(t.name()), t.dtypeA(), t.dtypeB(), shapeText(t.shape()),
           text(t.similarity()));
     }
     for (ModelComparison.ShapeChanged t : c.shapeChanged()) {
-      out.printf("  shape         %s  %s %s -> %s %s%n", t.name(), t.dtypeA(), shapeText(t.shapeA()), t.dtypeB(),
+      out.printf("  shape         %s  %s %s -> %s %s%n", esc(t.name()), t.dtypeA(), shapeText(t.shapeA()), t.dtypeB(),
           shapeText(t.shapeB()));
     }
     for (ModelComparison.Identical t : c.identical()) {
       if (t.renamed()) {
-        out.printf("  renamed       %s -> %s%n", t.nameA(), t.nameB());
+        out.printf("  renamed       %s -> %s%n", esc(t.nameA()), esc(t.nameB()));
       }
     }
-    c.onlyInA().forEach(t -> out.printf("  only in A     %s  %s %s%n", t.name(), t.dtype(), shapeText(t.shape())));
-    c.onlyInB().forEach(t -> out.printf("  only in B     %s  %s %s%n", t.name(), t.dtype(), shapeText(t.shape())));
+    c.onlyInA().forEach(t -> out.printf("  only in A     %s  %s %s%n", esc(t.name()), t.dtype(), shapeText(t.shape())));
+    c.onlyInB().forEach(t -> out.printf("  only in B     %s  %s %s%n", esc(t.name()), t.dtype(), shapeText(t.shape())));
+  }
+
+  private static String esc(String s) {
+    return Untrusted.escape(s);
   }
 
   private static String shapeText(List<Long> shape) {

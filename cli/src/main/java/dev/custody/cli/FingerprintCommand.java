@@ -6,6 +6,7 @@ import dev.custody.core.safetensors.SafetensorsException;
 import dev.custody.core.safetensors.SafetensorsFile;
 import dev.custody.core.safetensors.SafetensorsModel;
 import dev.custody.core.safetensors.SafetensorsModel.ModelTensor;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -82,11 +83,13 @@ final class FingerprintCommand implements Callable<Integer> {
           model.architecture(), model.structure(), model.tensors().size(), model.parameterCount(),
           model.tensorBytes(), model.files().size());
       for (SafetensorsFile f : model.files()) {
-        out.printf("  %s  %d tensors, %d bytes%n", f.label(), f.header().tensors().size(), f.header().fileSize());
+        out.printf("  %s  %d tensors, %d bytes%n", Untrusted.escape(f.label()), f.header().tensors().size(),
+            f.header().fileSize());
       }
       if (digests != null) {
         for (ModelTensor t : model.tensors()) {
-          out.printf("%s  %s %s  %s%n", digests.get(t.name()), t.info().dtype(), t.info().shapeText(), t.name());
+          out.printf("%s  %s %s  %s%n", digests.get(t.name()), t.info().dtype(), t.info().shapeText(),
+              Untrusted.escape(t.name()));
         }
       }
     }

@@ -1,6 +1,7 @@
 package dev.custody.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.custody.core.FormatException;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelHasher;
@@ -8,14 +9,14 @@ import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.manifest.ResourceNames;
 import dev.custody.core.manifest.Serialization;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -67,7 +68,7 @@ final class HashCommand implements Callable<Integer> {
   Integer threads;
 
   @Override
-  public Integer call() throws IOException, ManifestException {
+  public Integer call() throws IOException, ManifestException, FormatException {
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       throw new NoSuchFileException(path.toString());
     }
@@ -139,17 +140,19 @@ final class HashCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code {"rootDigest": ..., "serialization": ..., "resources": ...}}: the OMS predicate plus rootDigest. */
-  private static String toJson(ModelManifest manifest) throws IOException {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = StrictJson.factory().createGenerator(w)) {
-      g.writeStartObject();
+  /**
+   * {@code {"rootDigest": ..., "serialization": ..., "resources": ...}}: the OMS predicate plus
+   * rootDigest, written by {@link Json} (resource names are file names, escaped as JSON needs).
+   */
+  private static String toJson(ModelManifest manifest) throws FormatException {
+    JsonNode predicate = StrictJson.parse(manifest.toJson(), Integer.MAX_VALUE, "manifest");
+    return Json.object(g -> {
       g.writeStringField("rootDigest", manifest.rootDigest().toString());
-      g.writeEndObject();
-    }
-    String head = w.toString();
-    String predicate = new String(manifest.toJson(), StandardCharsets.UTF_8);
-    // Both are non-empty objects: splice the predicate's members in after rootDigest.
-    return head.substring(0, head.length() - 1) + "," + predicate.substring(1);
+      for (Iterator<Map.Entry<String, JsonNode>> it = predicate.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> member = it.next();
+        g.writeFieldName(member.getKey());
+        g.writeTree(member.getValue());
+      }
+    });
   }
 }

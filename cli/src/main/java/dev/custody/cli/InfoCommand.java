@@ -4,6 +4,7 @@ import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.store.LogIdentity;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.StrictBase64;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -48,8 +49,9 @@ final class InfoCommand implements Callable<Integer> {
         }));
       } else {
         spec.commandLine().getOut().printf("ledger       %s%norigin       %s%nsize         %d%nroot hash    %s%n"
-                + "log key      %s%n", dir.toAbsolutePath().normalize(), id.map(LogIdentity::origin).orElse("(none)"),
-            size, root, id.map(i -> i.verifierKey().encode()).orElse("(none: ledger made before checkpoints)"));
+                + "log key      %s%n", Untrusted.escape(dir.toAbsolutePath().normalize().toString()),
+            id.map(i -> Untrusted.escape(i.origin())).orElse("(none)"), size, root,
+            id.map(i -> Untrusted.escape(i.verifierKey().encode())).orElse("(none: ledger made before checkpoints)"));
       }
     }
     return Main.VERIFIED;

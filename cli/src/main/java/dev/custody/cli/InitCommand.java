@@ -5,6 +5,7 @@ import dev.custody.attest.store.LogIdentity;
 import dev.custody.core.FormatException;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.ledger.LogConfig;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,12 @@ final class InitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--checkpoint-interval must be -1 (off), 0 or a number of milliseconds, got "
           + intervalMillis);
     }
+    if (origin != null && Untrusted.needsEscaping(origin)) {
+      // An origin heads every checkpoint and report: it must print as it is.
+      throw new IllegalArgumentException("--origin " + Untrusted.quote(origin) + " holds characters that do not print"
+          + " as themselves (controls, bidi or other format characters, a backslash); use a name like"
+          + " example.com/models");
+    }
     networkFs.checkBeforeCreating(dir, spec);
     SecureRandom random = new SecureRandom();
     String o = origin != null ? origin : LogIdentity.defaultOrigin(random);
@@ -55,12 +62,15 @@ final class InitCommand implements Callable<Integer> {
       Ledger.create(dir, config, random);
     } catch (FormatException e) {
       if (origin != null && !Files.exists(dir.resolve(LedgerLayout.MARKER))) {
-        throw new FormatException("--origin '" + origin + "' is not usable as a log name: " + e.getMessage(), e);
+        throw new FormatException("--origin " + Untrusted.quote(origin) + " is not usable as a log name: "
+            + e.getMessage(), e);
       }
       throw e;
     }
-    String vkey = Files.readString(dir.resolve(LedgerLayout.LOG_VKEY)).strip();
-    spec.commandLine().getOut().println("initialised ledger " + dir.toAbsolutePath().normalize());
+    String vkey = new String(LedgerLayout.readSmallFile(dir.resolve(LedgerLayout.LOG_VKEY)),
+        java.nio.charset.StandardCharsets.UTF_8).strip();
+    spec.commandLine().getOut().println("initialised ledger " + Untrusted.escape(dir.toAbsolutePath().normalize()
+        .toString()));
     spec.commandLine().getOut().println("log origin   " + o);
     spec.commandLine().getOut().println("log key      " + vkey + "  (publish it: verifiers trust checkpoints signed by it)");
     return Main.VERIFIED;

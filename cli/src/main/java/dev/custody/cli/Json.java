@@ -1,13 +1,18 @@
 package dev.custody.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.attest.ledger.EntryRef;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.json.JsonOutput;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
-/** Small JSON output helpers for the commands' {@code --json} modes. */
+/**
+ * JSON output of the commands ({@code --json}, and the payload {@code show} prints), written with
+ * {@link JsonOutput}: exact values, and no character a terminal would act on written raw. Only for
+ * output: stored formats (entries, manifests) are written by their own codecs, byte for byte.
+ */
 final class Json {
   private Json() {}
 
@@ -19,10 +24,22 @@ final class Json {
   /** One compact JSON object built by {@code body}. */
   static String object(Body body) {
     StringWriter w = new StringWriter();
-    try (JsonGenerator g = StrictJson.factory().createGenerator(w)) {
+    try (JsonGenerator g = JsonOutput.generator(w)) {
       g.writeStartObject();
       body.write(g);
       g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
+  /** {@code node}, indented for people (Jackson's default pretty printer). */
+  static String pretty(JsonNode node) {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JsonOutput.generator(w)) {
+      g.useDefaultPrettyPrinter();
+      g.writeTree(node);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import dev.custody.attest.keys.SigningKey;
 import dev.custody.core.jws.KeyAlgorithm;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,8 +40,9 @@ final class KeysCommand implements Runnable {
       KeyAlgorithm algorithm = KeyAlgorithm.fromCliName(alg);
       SigningKey key = SigningKey.generate(algorithm);
       Path priv = key.writeTo(out, name);
-      spec.commandLine().getOut().printf("private key: %s%npublic key:  %s%nkey id:      %s (%s)%n", priv,
-          out.resolve(name + ".pub"), key.keyId(), algorithm.cliName());
+      spec.commandLine().getOut().printf("private key: %s%npublic key:  %s%nkey id:      %s (%s)%n",
+          Untrusted.escape(priv.toString()), Untrusted.escape(out.resolve(name + ".pub").toString()), key.keyId(),
+          algorithm.cliName());
       return Main.VERIFIED;
     }
   }

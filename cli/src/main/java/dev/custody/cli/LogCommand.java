@@ -2,8 +2,8 @@ package dev.custody.cli;
 
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
-import dev.custody.attest.store.LogStore;
 import dev.custody.core.FormatException;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -31,8 +31,9 @@ final class LogCommand implements Callable<Integer> {
     try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
       if (chain != null) {
         if (ledger.chainEntries(chain).isEmpty()) {
-          throw new IllegalArgumentException("no chain '" + chain + "' in " + ledgerOption.resolve()
-              + " (chains: " + ledger.chains().stream().map(LogStore.ChainHead::chain).toList() + ")");
+          throw new IllegalArgumentException("no chain " + Untrusted.quote(chain) + " in "
+              + Untrusted.quote(ledgerOption.resolve().toString()) + " (chains: "
+              + ledger.chains().stream().map(h -> Untrusted.escape(h.chain())).toList() + ")");
         }
         for (LedgerEntry e : ledger.chainEntries(chain)) {
           print(out, e);
@@ -55,9 +56,11 @@ final class LogCommand implements Callable<Integer> {
         g.writeStringField("keyId", e.payload().keyId());
       }));
     } else {
+      // Columns read from the ledger are escaped (a custom kind is a URI that may hold bidi controls).
       out.printf("%6d  %-32s %-17s %s  %s  key %s%n", e.ref().logIndex(),
-          e.ref().chain() + ":" + e.ref().sequence(), e.payload().event().type().name(),
-          e.ref().hash().toString().substring(0, 19), e.payload().time(), e.payload().keyId().substring(0, 12));
+          Untrusted.escape(e.ref().chain()) + ":" + e.ref().sequence(), Untrusted.escape(e.payload().event().type().name()),
+          e.ref().hash().toString().substring(0, 19), e.payload().time(), Untrusted.escape(e.payload().keyId()
+              .substring(0, 12)));
     }
   }
 }

@@ -1,9 +1,13 @@
 package dev.custody.cli;
 
 import dev.custody.core.CustodyException;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -60,12 +64,23 @@ public final class Main implements Runnable {
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(t -> BAD_INPUT);
     cl.getCommandSpec().exitCodeOnInvalidInput(BAD_INPUT);
+    // picocli's own messages quote what was typed ("Unknown option: '...'"): print them through the
+    // same net as ours, then what picocli prints after them (suggestions, or the usage).
+    cl.setParameterExceptionHandler((ex, badArgs) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println(Untrusted.sanitize(ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
+        c.usage(c.getErr(), c.getColorScheme());
+      }
+      c.getErr().flush();
+      return BAD_INPUT;
+    });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
       if (t instanceof CustodyException || t instanceof IOException || t instanceof IllegalArgumentException) {
         commandLine.getErr().println("custody: error: " + describe(t));
       } else {
-        commandLine.getErr().println("custody: internal error (please report it): " + t);
+        commandLine.getErr().println("custody: internal error (please report it): " + Untrusted.sanitize(t.toString()));
         t.printStackTrace(commandLine.getErr());
       }
       commandLine.getErr().flush();
@@ -82,7 +97,7 @@ public final class Main implements Runnable {
           + " heap, e.g. java -Xmx4g -jar custody.jar ...");
       code = BAD_INPUT;
     } catch (StackOverflowError | InternalError | LinkageError e) {
-      err.println("custody: internal error (please report it): " + e);
+      err.println("custody: internal error (please report it): " + Untrusted.sanitize(e.toString()));
       code = BAD_INPUT;
     }
     out.flush();
@@ -95,18 +110,23 @@ public final class Main implements Runnable {
     return Runtime.getRuntime().maxMemory() >> 20;
   }
 
-  private static String describe(Throwable t) {
-    if (t instanceof java.nio.file.NoSuchFileException e) {
-      return "no such file: " + e.getFile();
+  /** The message printed for {@code t}: it names the file where the exception knows one. */
+  static String describe(Throwable t) {
+    String message;
+    if (t instanceof NoSuchFileException e && e.getReason() == null) {
+      message = "no such file: " + Untrusted.quote(e.getFile());
+    } else if (t instanceof AccessDeniedException e && e.getReason() == null) {
+      message = "permission denied: " + Untrusted.quote(e.getFile());
+    } else if (t instanceof FileAlreadyExistsException e) {
+      message = "already exists: " + Untrusted.quote(e.getFile()) + (e.getReason() == null ? "" : " (" + e.getReason()
+          + ")");
+    } else {
+      // Other FileSystemExceptions (not a directory, read-only file system, ...) say "FILE: reason".
+      message = t.getMessage() == null ? t.toString() : t.getMessage();
     }
-    if (t instanceof java.nio.file.AccessDeniedException e) {
-      return "permission denied: " + e.getFile();
-    }
-    if (t instanceof java.nio.file.FileAlreadyExistsException e) {
-      return "already exists: " + e.getFile() + (e.getReason() == null ? "" : " (" + e.getReason() + ")");
-    }
-    return t.getMessage() == null ? t.toString() : t.getMessage();
+    return Untrusted.sanitize(message);
   }
+
 
   /** Version from the jar manifest, or "dev" when run from classes. */
   static final class Version implements CommandLine.IVersionProvider {

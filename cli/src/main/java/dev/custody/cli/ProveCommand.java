@@ -6,6 +6,8 @@ import dev.custody.attest.ledger.LedgerEntry;
 import dev.custody.attest.store.LogIdentity;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
+import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.bytes.StrictBase64;
 import dev.custody.core.checkpoint.Checkpoint;
@@ -60,12 +62,12 @@ final class ProveCommand implements Runnable {
   static Checkpoint readCheckpoint(Ledger ledger, Path file) throws IOException, CustodyException {
     LogIdentity id = ledger.identity().orElseThrow(() -> new IllegalArgumentException(
         "the ledger has no log key (" + LedgerLayout.LOG_VKEY + "), so checkpoints cannot be checked"));
+    byte[] note = SmallFiles.read(file, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES, "checkpoint");
     try {
-      return CheckpointVerifier.forLog(id.origin(), id.verifierKey()).verify(LedgerLayout.readSmallFile(file))
-          .checkpoint();
+      return CheckpointVerifier.forLog(id.origin(), id.verifierKey()).verify(note).checkpoint();
     } catch (CustodyException e) {
-      throw new FormatException(file + ": not a checkpoint of this ledger's log (" + id.verifierKey() + "): "
-          + e.getMessage(), e);
+      throw new FormatException(Untrusted.quote(file.toString()) + ": not a checkpoint of this ledger's log ("
+          + id.verifierKey() + "): " + e.getMessage(), e);
     }
   }
 
@@ -117,15 +119,17 @@ final class ProveCommand implements Runnable {
     public Integer call() throws IOException, CustodyException {
       try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
         LedgerEntry e = ShowCommand.lookup(ledger, which).orElseThrow(
-            () -> new IllegalArgumentException("no entry " + which + " in " + ledgerOption.resolve()));
+            () -> new IllegalArgumentException("no entry " + Untrusted.quote(which) + " in "
+                + Untrusted.quote(ledgerOption.resolve().toString())));
         long index = e.ref().logIndex();
         long size;
         if (checkpoint != null) {
           Checkpoint cp = readCheckpoint(ledger, checkpoint);
           requireExtends(ledger, cp, "checkpoint " + checkpoint);
           if (index >= cp.size()) {
-            throw new IllegalArgumentException("entry " + which + " (log index " + index + ") is not in checkpoint "
-                + checkpoint + " (tree size " + cp.size() + "); use a newer checkpoint");
+            throw new IllegalArgumentException("entry " + Untrusted.quote(which) + " (log index " + index + ") is not in"
+                + " checkpoint " + Untrusted.quote(checkpoint.toString()) + " (tree size " + cp.size() + "); use a newer"
+                + " checkpoint");
           }
           size = cp.size();
         } else {
@@ -154,7 +158,8 @@ final class ProveCommand implements Runnable {
           }));
         } else {
           out.printf("entry      %s:%d%nlog index  %d%ntree size  %d%nleaf hash  %s%nroot hash  %s%nproof      %d hashes%n",
-              e.ref().chain(), e.ref().sequence(), index, size, b64(leaf), b64(root), p.hashes().size());
+              Untrusted.escape(e.ref().chain()), e.ref().sequence(), index, size, b64(leaf), b64(root),
+              p.hashes().size());
           p.hashes().forEach(h -> out.println("  " + b64(h)));
         }
       } catch (Mismatch m) {
@@ -190,7 +195,8 @@ final class ProveCommand implements Runnable {
       }
       Path file = Path.of(arg);
       if (!java.nio.file.Files.isRegularFile(file)) {
-        throw new IllegalArgumentException(option + " '" + arg + "' is neither a tree size nor a checkpoint file");
+        throw new IllegalArgumentException(option + " " + Untrusted.quote(arg) + " is neither a tree size nor a"
+            + " checkpoint file");
       }
       Checkpoint cp = readCheckpoint(ledger, file);
       requireExtends(ledger, cp, "checkpoint " + file);

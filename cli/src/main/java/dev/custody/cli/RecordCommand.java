@@ -12,30 +12,32 @@ import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
-import java.io.BufferedReader;
+import dev.custody.core.ledger.LedgerLayout;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,9 +56,6 @@ import picocli.CommandLine.Model.CommandSpec;
         "With --batch, appends one event per line of a JSONL file: each line is an event object"
             + " with \"chain\" and \"kind\" members (see README), printed as a JSON line once durable."})
 final class RecordCommand implements Callable<Integer> {
-  /** Appends in flight at once in batch mode: enough to fill group commits, bounded memory. */
-  private static final int BATCH_WINDOW = 4096;
-
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
   @Mixin QuietOption quiet;
@@ -153,11 +152,28 @@ final class RecordCommand implements Callable<Integer> {
     try (Ledger ledger = networkFs.open(dir, spec)) {
       reportRepairs(ledger);
       Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet));
-      EntryRef ref = ledger.append(chain, event, signer);
+      EntryRef ref = append(dir, ledger, chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();
       out.println(json ? Json.ref(ref) : "recorded " + ref);
     }
     return Main.VERIFIED;
+  }
+
+  /**
+   * {@link Ledger#append}, with a failure that names the ledger: the store's message (e.g. "No space
+   * left on device") need not say where it was writing. Nothing is recorded when it throws.
+   */
+  static EntryRef append(Path dir, Ledger ledger, String chain, Event event, SigningKey signer) throws AttestException {
+    try {
+      return ledger.append(chain, event, signer);
+    } catch (AttestException e) {
+      throw appendFailed(dir, new AttestException(e.getMessage() + "; nothing was recorded", e));
+    }
+  }
+
+  private static AttestException appendFailed(Path dir, AttestException e) {
+    return new AttestException("cannot append to the ledger " + Untrusted.quote(dir.toString()) + ": "
+        + e.getMessage(), e);
   }
 
   private void reportRepairs(Ledger ledger) {
@@ -170,14 +186,18 @@ final class RecordCommand implements Callable<Integer> {
     EventType type = EventType.of(kind);
     Event base = null;
     if (eventJson != null) {
-      JsonNode node = StrictJson.parseObjectNode(Files.readAllBytes(eventJson), eventJson.toString());
+      String where = Untrusted.quote(eventJson.toString());
+      JsonNode node = StrictJson.parseObjectNode(SmallFiles.read(eventJson, EntryRecord.MAX_RECORD_BYTES, "event JSON"),
+          where);
+      StrictJson.requireWellFormedText(node, where);
       ObjectNode obj = ((ObjectNode) node).deepCopy();
       JsonNode t = obj.get("type");
       if (t != null && !t.asText().equals(type.name())) {
-        throw new FormatException(eventJson + ": event type '" + t.asText() + "' differs from KIND '" + type + "'");
+        throw new FormatException(where + ": event type " + Untrusted.quote(t.asText()) + " differs from KIND "
+            + Untrusted.quote(type.name()));
       }
       obj.put("type", type.name());
-      base = EntryCodec.decodeEvent(JsonFields.of(obj, eventJson.toString()));
+      base = EntryCodec.decodeEvent(JsonFields.of(obj, where));
     }
     Event.Builder b = Event.builder(type);
     if (base != null) {
@@ -212,7 +232,8 @@ final class RecordCommand implements Callable<Integer> {
         try {
           m.put(e.getKey(), new BigDecimal(e.getValue()));
         } catch (NumberFormatException nfe) {
-          throw new IllegalArgumentException("--metric " + e.getKey() + "=" + e.getValue() + ": not a number");
+          throw new IllegalArgumentException("--metric " + Untrusted.quote(e.getKey() + "=" + e.getValue())
+              + ": not a number");
         }
       }
       return Optional.of(new EventDetails.Evaluation(m));
@@ -238,89 +259,104 @@ final class RecordCommand implements Callable<Integer> {
       return Digest.parse(subject);
     }
     Optional<LedgerEntry> e = ShowCommand.lookup(ledger, subject);
-    return e.orElseThrow(() -> new IllegalArgumentException("--subject " + subject + ": no such entry in the ledger"))
+    return e.orElseThrow(() -> new IllegalArgumentException("--subject " + Untrusted.quote(subject)
+        + ": no such entry in the ledger"))
         .ref().hash();
   }
 
   // ---------------------------------------------------------------- batch
 
-  private record BatchLine(long line, String chain, Event event) {}
-
+  /** See {@link Batch}: a checking pass over the whole input, then a recording pass. */
   private int runBatch() throws IOException, FormatException, AttestException {
     SigningKey signer = SigningKey.load(key);
-    // Every line is checked before anything is appended: a bad file records nothing.
-    List<BatchLine> lines = readBatch();
+    Path dir = ledgerOption.resolve();
+    LedgerLayout.requireLedger(dir); // before reading what may be a long input
     PrintWriter out = spec.commandLine().getOut();
-    try (Ledger ledger = networkFs.open(ledgerOption.resolve(), spec)) {
-      reportRepairs(ledger);
-      Deque<CompletableFuture<EntryRef>> inFlight = new ArrayDeque<>();
-      for (BatchLine l : lines) {
-        inFlight.add(ledger.appendAsync(l.chain, l.event, signer));
-        if (inFlight.size() >= BATCH_WINDOW) {
-          printDurable(inFlight.poll(), out);
-        }
+    if (!batch.toString().equals("-")) {
+      try {
+        SmallFiles.requireRegularFile(batch, "batch (JSON lines)");
+      } catch (FormatException e) {
+        throw new FormatException(e.getMessage() + "; to read a pipe, give '--batch -' and connect it to standard"
+            + " input", e);
       }
-      while (!inFlight.isEmpty()) {
-        printDurable(inFlight.poll(), out);
+      Batch b = new Batch(Untrusted.quote(batch.toString()), signer);
+      Batch.Checked checked;
+      try (InputStream in = Files.newInputStream(batch)) {
+        checked = b.check(in, null);
       }
+      try (Ledger ledger = networkFs.open(dir, spec); InputStream in = Files.newInputStream(batch)) {
+        reportRepairs(ledger);
+        b.record(in, checked, ledger, out);
+      } catch (AttestException e) {
+        throw appendFailed(dir, e);
+      }
+      return Main.VERIFIED;
+    }
+    // Standard input can be read once: copy it while checking, to a file only this user can read
+    // (Files.createTempFile makes it 0600), and record from the copy.
+    Batch b = new Batch("stdin", signer);
+    Path spool = Files.createTempFile("custody-batch-", ".jsonl");
+    try {
+      Batch.Checked checked;
+      try (OutputStream copy = new BufferedOutputStream(new NamedOutput(spool), 1 << 16)) {
+        checked = b.check(System.in, copy);
+      }
+      try (Ledger ledger = networkFs.open(dir, spec); InputStream in = Files.newInputStream(spool)) {
+        reportRepairs(ledger);
+        b.record(in, checked, ledger, out);
+      } catch (AttestException e) {
+        throw appendFailed(dir, e);
+      }
+    } finally {
+      Files.deleteIfExists(spool);
     }
     return Main.VERIFIED;
   }
 
-  private static void printDurable(CompletableFuture<EntryRef> f, PrintWriter out) throws AttestException {
-    try {
-      out.println(Json.ref(f.get()));
-      out.flush();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AttestException("interrupted; the entries printed so far are recorded", e);
-    } catch (ExecutionException e) {
-      throw new AttestException("append failed (the entries printed so far are recorded): "
-          + e.getCause().getMessage(), e.getCause());
-    }
-  }
+  /** A file's output stream whose errors (a full disk, say) name the file. */
+  private static final class NamedOutput extends FilterOutputStream {
+    private final Path file;
 
-  private List<BatchLine> readBatch() throws IOException, FormatException {
-    List<BatchLine> out = new ArrayList<>();
-    String name = batch.toString();
-    try (BufferedReader r = name.equals("-")
-        ? new BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))
-        : Files.newBufferedReader(batch, StandardCharsets.UTF_8)) {
-      String s;
-      long n = 0;
-      while ((s = r.readLine()) != null) {
-        n++;
-        if (s.isBlank()) {
-          continue;
-        }
-        out.add(parseBatchLine(s, name + " line " + n, n));
+    NamedOutput(Path file) throws IOException {
+      super(Files.newOutputStream(file));
+      this.file = file;
+    }
+
+    private IOException named(IOException e) {
+      return new IOException(Untrusted.quote(file.toString()) + ": cannot write the copy of standard input: "
+          + e.getMessage() + "; nothing was recorded (free space there, or set another java.io.tmpdir)", e);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        throw named(e);
       }
     }
-    if (out.isEmpty()) {
-      throw new FormatException(name + ": no events (expected one JSON object per line)");
-    }
-    return out;
-  }
 
-  private static BatchLine parseBatchLine(String s, String where, long n) throws FormatException {
-    JsonNode node = StrictJson.parseObjectNode(s.getBytes(StandardCharsets.UTF_8), where);
-    ObjectNode obj = (ObjectNode) node;
-    JsonNode chain = obj.remove("chain");
-    if (chain == null || !chain.isTextual()) {
-      throw new FormatException(where + ": missing string member 'chain'");
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
     }
-    JsonNode k = obj.remove("kind");
-    if (k != null) {
-      if (obj.has("type")) {
-        throw new FormatException(where + ": give the event kind as 'kind' or 'type', not both");
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        throw named(e);
       }
-      obj.set("type", k);
     }
-    try {
-      EntryPayload.requireChainId(chain.textValue());
-    } catch (IllegalArgumentException e) {
-      throw new FormatException(where + ": " + e.getMessage(), e);
+
+    @Override
+    public void close() throws IOException {
+      try {
+        out.close();
+      } catch (IOException e) {
+        throw named(e);
+      }
     }
-    return new BatchLine(n, chain.textValue(), EntryCodec.decodeEvent(JsonFields.of(obj, where)));
   }
 }

@@ -162,7 +162,7 @@ final class RunCommand implements Callable<Integer> {
       for (String r : ledger.repairs()) {
         err.println("custody: repaired: " + r);
       }
-      EntryRef ref = ledger.append(chain, b.build(), signer);
+      EntryRef ref = RecordCommand.append(dir, ledger, chain, b.build(), signer);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.println(json ? Json.ref(ref) : "recorded " + ref);
       stdout.flush();

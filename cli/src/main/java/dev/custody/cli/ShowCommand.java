@@ -1,12 +1,12 @@
 package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.json.StrictJson;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -34,7 +34,8 @@ final class ShowCommand implements Callable<Integer> {
   public Integer call() throws IOException, FormatException {
     try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
       LedgerEntry e = lookup(ledger, which).orElseThrow(
-          () -> new IllegalArgumentException("no entry " + which + " in " + ledgerOption.resolve()));
+          () -> new IllegalArgumentException("no entry " + Untrusted.quote(which) + " in "
+              + Untrusted.quote(ledgerOption.resolve().toString())));
       JsonNode payload = StrictJson.parse(e.record().envelope().payload().toByteArray(), Integer.MAX_VALUE, "payload");
       String record = new String(e.record().bytes().toByteArray(), StandardCharsets.UTF_8);
       if (json) {
@@ -47,11 +48,10 @@ final class ShowCommand implements Callable<Integer> {
           g.writeStringField("record", record);
         }));
       } else {
-        String pretty = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(payload);
         spec.commandLine().getOut().printf("entry    %s:%d%nlog idx  %d%nhash     %s%nkey id   %s%ntime     %s%n"
                 + "payload  (signed, not verified here; run custody verify)%n%s%n",
-            e.ref().chain(), e.ref().sequence(), e.ref().logIndex(), e.ref().hash(), e.payload().keyId(),
-            e.payload().time(), pretty);
+            Untrusted.escape(e.ref().chain()), e.ref().sequence(), e.ref().logIndex(), e.ref().hash(),
+            Untrusted.escape(e.payload().keyId()), e.payload().time(), Json.pretty(payload));
       }
     }
     return Main.VERIFIED;
@@ -64,8 +64,8 @@ final class ShowCommand implements Callable<Integer> {
     }
     int colon = which.lastIndexOf(':');
     if (colon <= 0 || !which.substring(colon + 1).matches("0|[1-9][0-9]{0,18}")) {
-      throw new IllegalArgumentException("'" + which + "' is neither CHAIN:SEQ (e.g. acme/falcon:0) nor an entry hash"
-          + " (sha256:<64 hex>)");
+      throw new IllegalArgumentException(Untrusted.quote(which) + " is neither CHAIN:SEQ (e.g. acme/falcon:0) nor an"
+          + " entry hash (sha256:<64 hex>)");
     }
     return ledger.entry(which.substring(0, colon), Long.parseLong(which.substring(colon + 1)));
   }

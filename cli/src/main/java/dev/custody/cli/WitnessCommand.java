@@ -5,10 +5,12 @@ import dev.custody.attest.witness.InconsistentCheckpointException;
 import dev.custody.attest.witness.Witness;
 import dev.custody.attest.witness.WitnessException;
 import dev.custody.core.FormatException;
+import dev.custody.core.io.SmallFiles;
+import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.note.VerifierKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -50,10 +52,17 @@ final class WitnessCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException, FormatException {
+      if (Untrusted.needsEscaping(name)) {
+        // The name is in every cosignature and report: it must print as it is.
+        throw new IllegalArgumentException("--name " + Untrusted.quote(name) + " holds characters that do not print as"
+            + " themselves (controls, bidi or other format characters, a backslash); use a name like"
+            + " witness.example.com");
+      }
       VerifierKey vkey = Witness.init(state, name, new SecureRandom());
       spec.commandLine().getOut().println(vkey.encode());
-      spec.commandLine().getErr().println("custody: witness key written to " + state.resolve(Witness.KEY_FILE)
-          + " (keep it secret); verifier key above and in " + state.resolve(Witness.VKEY_FILE));
+      spec.commandLine().getErr().println("custody: witness key written to "
+          + Untrusted.quote(state.resolve(Witness.KEY_FILE).toString()) + " (keep it secret); verifier key above and in "
+          + Untrusted.quote(state.resolve(Witness.VKEY_FILE).toString()));
       return Main.VERIFIED;
     }
   }
@@ -97,13 +106,14 @@ final class WitnessCommand implements Runnable {
     @Override
     public Integer call() throws IOException, FormatException, WitnessException {
       VerifierKey key = VerifierKey.parse(logKey);
-      byte[] note = Files.readAllBytes(checkpoint);
+      byte[] note = SmallFiles.read(checkpoint, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES, "checkpoint");
       Optional<ConsistencyProofFile> p = Optional.empty();
       if (proof != null) {
+        byte[] json = SmallFiles.read(proof, ConsistencyProofFile.MAX_BYTES, "consistency proof JSON");
         try {
-          p = Optional.of(ConsistencyProofFile.parse(Files.readAllBytes(proof)));
+          p = Optional.of(ConsistencyProofFile.parse(json));
         } catch (FormatException e) {
-          throw new FormatException(proof + ": " + e.getMessage(), e);
+          throw new FormatException(Untrusted.quote(proof.toString()) + ": " + e.getMessage(), e);
         }
       }
       Witness witness = Witness.open(state, Witness.readKey(witnessKey), Clock.systemUTC());
@@ -111,8 +121,8 @@ final class WitnessCommand implements Runnable {
         Witness.Cosigned c = witness.cosign(origin == null ? key.name() : origin, key, note, p);
         spec.commandLine().getOut().print(new String(c.note().encoded(), StandardCharsets.UTF_8));
         if (c.firstForLog()) {
-          spec.commandLine().getErr().println("custody: first checkpoint of '" + c.checkpoint().origin()
-              + "' seen by this witness: cosigned on trust on first use (size " + c.checkpoint().size() + ")");
+          spec.commandLine().getErr().println("custody: first checkpoint of " + Untrusted.quote(c.checkpoint().origin())
+              + " seen by this witness: cosigned on trust on first use (size " + c.checkpoint().size() + ")");
         }
         return Main.VERIFIED;
       } catch (InconsistentCheckpointException e) {

@@ -78,6 +78,52 @@ final class Cli {
     return r;
   }
 
+  /**
+   * Runs {@code custody args...} in a child JVM on the test classpath with {@code jvmArgs} (e.g.
+   * {@code -Xmx64m}), {@code prefix} before the java command (e.g. {@code setpriv ...}), and kills it
+   * after {@code timeoutSeconds}: for cases that would exhaust or hang the test JVM if they failed.
+   * Exit code -1 means the child was killed at the timeout.
+   */
+  static Result child(List<String> prefix, List<String> jvmArgs, int timeoutSeconds, Object... args) {
+    return child(null, prefix, jvmArgs, timeoutSeconds, args);
+  }
+
+  /** As {@link #child(List, List, int, Object...)}, with {@code stdin} (null: /dev/null) as standard input. */
+  static Result child(Path stdin, List<String> prefix, List<String> jvmArgs, int timeoutSeconds, Object... args) {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    for (Object a : args) {
+      cmd.add(String.valueOf(a));
+    }
+    try {
+      Path out = Files.createTempFile("custody-child-out", ".txt");
+      Path err = Files.createTempFile("custody-child-err", ".txt");
+      try {
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? new java.io.File("/dev/null") : stdin.toFile()))
+            .start();
+        int code;
+        if (p.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+          code = p.exitValue();
+        } else {
+          p.destroyForcibly().waitFor();
+          code = -1;
+        }
+        return new Result(code, Files.readString(out), Files.readString(err));
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** Copies a directory tree. */
   static Path copyTree(Path from, Path to) {
     try (Stream<Path> s = Files.walk(from)) {

@@ -3,6 +3,7 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,7 +94,7 @@ class RecordBatchTest {
     Map<String, String> before = Cli.snapshot(l);
     Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
-    assertThat(r.err()).contains(file + " line 57");
+    assertThat(r.err()).contains("'" + file + "' line 57");
     assertThat(r.out()).isEmpty();
     assertThat(Cli.snapshot(l)).isEqualTo(before);
   }
@@ -145,5 +146,266 @@ class RecordBatchTest {
     assertThat(absent.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(absent.err()).contains(missing.toString());
     assertThat(Cli.snapshot(l)).isEqualTo(before);
+  }
+
+  // ---------------------------------------------------------------- issue 7 item 8
+
+  /**
+   * An annotation line with {@code params} parameters of 60,000 characters each: the signed record
+   * is about 4/3 of the line (base64), so 14 of them (an 840 KB line) make a record over 1 MiB, 13 do not.
+   */
+  private static String heavyLine(String chain, int params) {
+    StringBuilder b = new StringBuilder("{\"chain\":\"" + chain + "\",\"kind\":\"annotation\",\"text\":\"t\",\"parameters\":{");
+    for (int i = 0; i < params; i++) {
+      b.append(i == 0 ? "" : ",").append("\"p").append(i).append("\":\"").append(String.valueOf((char) ('a' + i))
+          .repeat(60_000)).append('"');
+    }
+    return b.append("}}").toString();
+  }
+
+  private Cli.Result runFromStdin(byte[] stdin, Object... args) {
+    java.io.InputStream saved = System.in;
+    System.setIn(new java.io.ByteArrayInputStream(stdin));
+    try {
+      return Cli.run(args);
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  /** Runs the batch {@code input} into {@code l}, which must refuse it naming line {@code line} and stay unchanged. */
+  private Cli.Result assertRefused(Path l, List<String> input, int line) throws Exception {
+    Path file = batch(input);
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
+    assertNothingRecorded(r, l, before, "'" + file + "' line " + line);
+    return r;
+  }
+
+  private static void assertNothingRecorded(Cli.Result r, Path l, Map<String, String> before, String where) {
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).as("%s", r).contains(where).doesNotContain("internal error");
+    assertThat(r.out()).as("no reference printed").isEmpty();
+    assertThat(Cli.snapshot(l)).as("ledger unchanged").isEqualTo(before);
+  }
+
+  @Test
+  void recordBatch_lineWhoseSignedRecordIsOver1MiB_recordsNothingAndNamesLine() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(6);
+    input.set(2, heavyLine("acme/c0", 14));
+    assertThat(input.get(2).length()).isLessThan(1 << 20); // the line alone is under the limit
+    Cli.Result r = assertRefused(l, input, 3);
+    assertThat(r.err()).contains("1048576");
+  }
+
+  @Test
+  void recordBatch_oversizeLineAfterThousandsOfGoodOnes_recordsNothing() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(5000);
+    input.add(heavyLine("acme/c0", 14));
+    Cli.Result r = assertRefused(l, input, 5001);
+  }
+
+  @Test
+  void recordBatch_lineJustUnderTheBound_isRecorded() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(2);
+    input.add(heavyLine("acme/c0", 13));
+    List<JsonNode> refs = Cli.ok("record", "--batch", batch(input), "--key", key, "--ledger", l).jsonLines();
+    assertThat(refs).hasSize(3);
+  }
+
+  @Test
+  void recordBatch_lineOverTheLineLimit_refusedNamingLine() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(3);
+    input.set(1, "{\"chain\":\"acme/c0\",\"kind\":\"annotation\",\"text\":\"" + "x".repeat(3 << 20) + "\"}");
+    Cli.Result r = assertRefused(l, input, 2);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"C3 28", "ED A0 80", "C0 AF", "F4 90 80 80", "80", "E2 82"})
+  void recordBatch_invalidUtf8InFile_recordsNothingAndNamesLine(String hex) throws Exception {
+    Path l = ledger();
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.write((line(0) + "\n{\"chain\":\"acme/c0\",\"kind\":\"annotation\",\"text\":\"ok ").getBytes(StandardCharsets.UTF_8));
+    b.write(java.util.HexFormat.ofDelimiter(" ").parseHex(hex));
+    b.write((" ok\"}\n" + line(2) + "\n").getBytes(StandardCharsets.UTF_8));
+    Path file = Files.write(work.resolve("bad-utf8.jsonl"), b.toByteArray());
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = Cli.run("record", "--batch", file, "--key", key, "--ledger", l);
+    assertNothingRecorded(r, l, before, "'" + file + "' line 2");
+    assertThat(r.err()).contains("UTF-8");
+  }
+
+  @Test
+  void recordBatch_invalidUtf8FromStdin_recordsNothingAndNamesLine() throws Exception {
+    Path l = ledger();
+    byte[] bad = (line(0) + "\n" + line(1) + "\n{\"chain\":\"acme/c0\",\"kind\":\"annotation\",\"text\":\"\u00e9\"}\n")
+        .getBytes(StandardCharsets.ISO_8859_1); // é as the single byte E9: not UTF-8
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = runFromStdin(bad, "record", "--batch", "-", "--key", key, "--ledger", l);
+    assertNothingRecorded(r, l, before, "stdin line 3");
+    assertThat(r.err()).contains("UTF-8");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"\\uD800", "x\\uDC00", "\\uD800\\u0041", "\\uDBFF"})
+  void recordBatch_loneSurrogateEscape_recordsNothingAndNamesLineAndMember(String escape) throws Exception {
+    Path l = ledger();
+    List<String> input = lines(3);
+    input.set(1, "{\"chain\":\"acme/c0\",\"kind\":\"training\",\"parameters\":{\"note\":\"" + escape + "\"}}");
+    Cli.Result r = assertRefused(l, input, 2);
+    assertThat(r.err()).contains("surrogate").contains("/parameters/note");
+  }
+
+  @Test
+  void recordBatch_surrogatePairEscape_isRecordedAsTheCharacter() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(1);
+    input.add("{\"chain\":\"acme/c0\",\"kind\":\"training\",\"parameters\":{\"note\":\"\\uD83D\\uDE00\"}}");
+    Cli.ok("record", "--batch", batch(input), "--key", key, "--ledger", l);
+    JsonNode event = Cli.ok("show", "acme/c0:1", "--ledger", l, "--json").json().get("event");
+    assertThat(event.get("parameters").get("note").asText()).isEqualTo("\uD83D\uDE00");
+  }
+
+  @Test
+  void recordBatch_stdin_recordsEveryLine() throws Exception {
+    Path l = ledger();
+    byte[] in = (String.join("\n", lines(10)) + "\n").getBytes(StandardCharsets.UTF_8);
+    Cli.Result r = runFromStdin(in, "record", "--batch", "-", "--key", key, "--ledger", l);
+    assertThat(r.code()).as("%s", r).isZero();
+    assertThat(r.jsonLines()).hasSize(10);
+    assertThat(Cli.ok("log", "--ledger", l, "--json").jsonLines()).hasSize(11);
+  }
+
+  @Test
+  void recordBatch_fifo_refusedWithoutHanging() throws Exception {
+    Path l = ledger();
+    Path fifo = work.resolve("batch.fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Cli.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+        () -> Cli.run("record", "--batch", fifo, "--key", key, "--ledger", l));
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).contains(fifo.toString()).contains("--batch -");
+  }
+
+  /**
+   * A reference is printed as soon as its entry is durable, not thousands of entries later: a batch
+   * of one small line then 30 lines of 660 KB (each takes milliseconds to parse and sign). When the
+   * first reference reaches stdout, most of the batch must still be unwritten.
+   */
+  @Test
+  void recordBatch_referencesPrintedAsSoonAsDurable_firstBeforeMostOfTheBatchIsWritten() throws Exception {
+    Path l = ledger();
+    List<String> input = new ArrayList<>(lines(1));
+    for (int i = 0; i < 30; i++) {
+      input.add(heavyLine("acme/heavy", 11));
+    }
+    Path file = batch(input);
+    Path segment = l.resolve(Cli.SEGMENT_0);
+    long[] entriesAtFirstReference = {-1};
+    StringBuilder printed = new StringBuilder();
+    java.io.Writer out = new java.io.Writer() {
+      @Override
+      public void write(char[] cbuf, int off, int len) {
+        String s = new String(cbuf, off, len);
+        if (entriesAtFirstReference[0] < 0 && s.contains("\n")) {
+          try (var lines = Files.lines(segment)) {
+            entriesAtFirstReference[0] = lines.count();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        printed.append(s);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    int code = Main.run(new String[] {"record", "--batch", file.toString(), "--key", key.toString(), "--ledger",
+        l.toString()}, new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()));
+    assertThat(code).isZero();
+    assertThat(printed.toString().split("\n")).hasSize(31);
+    // 1 entry before the batch; the first reference's entry is the second; the rest are 660 KB each.
+    assertThat(entriesAtFirstReference[0]).as("entries in the ledger when the first reference was printed")
+        .isBetween(2L, 16L);
+  }
+
+  /**
+   * Memory stays bounded for a batch of any length: 100,000 lines from stdin in a child JVM with a
+   * 64 MiB heap, which holding every event (as custody did before) runs out of. (The store's own
+   * indexes grow with the ledger, about 100 bytes an entry; 32 MiB is too tight for them here.)
+   */
+  @Test
+  void recordBatch_100kLinesFromStdinIn64MiBHeap_recordsAndPrintsEveryLine() throws Exception {
+    Path l = ledger();
+    int n = 100_000;
+    Path file = work.resolve("big.jsonl");
+    try (java.io.BufferedWriter w = Files.newBufferedWriter(file)) {
+      for (int i = 0; i < n; i++) {
+        w.write(line(i));
+        w.write('\n');
+      }
+    }
+    Cli.Result r = Cli.child(file, List.of(), List.of("-Xmx64m"), 300, "record", "--batch", "-", "--key", key,
+        "--ledger", l);
+    assertThat(r.code()).as("exit %d, err: %s", r.code(), r.err()).isZero();
+    String[] refs = r.out().split("\n");
+    assertThat(refs).hasSize(n);
+    List<String> records = Cli.records(l);
+    assertThat(records).hasSize(n + 1);
+    JsonNode last = Cli.MAPPER.readTree(refs[n - 1]);
+    assertThat(last.get("logIndex").asLong()).isEqualTo(n);
+    assertThat(last.get("hash").asText())
+        .isEqualTo("sha256:" + Cli.sha256Hex(records.get(n).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void recordBatch_duplicateMemberSpelledWithAnEscape_recordsNothingAndNamesLine() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(3);
+    input.set(1, "{\"chain\":\"acme/c0\",\"\\u0063hain\":\"acme/c1\",\"kind\":\"training\"}");
+    Cli.Result r = assertRefused(l, input, 2);
+    assertThat(r.err()).containsIgnoringCase("duplicate");
+  }
+
+  @Test
+  void recordBatch_numberOutOfRange_recordsNothingAndNamesLineAndMember() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(3);
+    input.set(2, "{\"chain\":\"acme/c0\",\"kind\":\"evaluation\",\"metrics\":{\"acc\":1e2147483648}}");
+    Cli.Result r = assertRefused(l, input, 3);
+    assertThat(r.err()).contains("/metrics/acc").contains("out of range");
+  }
+
+  @Test
+  void recordBatch_symlinkToTheBatch_isFollowedLikeAnyNamedFile() throws Exception {
+    Path l = ledger();
+    Path link = Files.createSymbolicLink(work.resolve("link.jsonl"), batch(lines(4)));
+    assertThat(Cli.ok("record", "--batch", link, "--key", key, "--ledger", l).jsonLines()).hasSize(4);
+  }
+
+  @Test
+  void recordBatch_symlinkToDevZero_refusedWithoutReading() throws Exception {
+    Path l = ledger();
+    Path link = Files.createSymbolicLink(work.resolve("zero.jsonl"), Path.of("/dev/zero"));
+    Cli.Result r = Cli.run("record", "--batch", link, "--key", key, "--ledger", l);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).contains(link.toString()).contains("not a regular file");
+  }
+
+  @Test
+  void recordEventJson_loneSurrogateEscape_recordsNothingAndNamesFileAndMember() throws Exception {
+    Path l = ledger();
+    Path f = Files.writeString(work.resolve("event.json"), "{\"parameters\":{\"k\":\"x\\uD800\"}}");
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = Cli.run("record", "training", "--event-json", f, "--chain", "acme/c0", "--key", key, "--ledger", l);
+    assertNothingRecorded(r, l, before, "'" + f + "'");
+    assertThat(r.err()).contains("surrogate").contains("/parameters/k");
   }
 }

@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.attest.timestamp.RawHttpServer;
 import dev.custody.attest.timestamp.TestTsa;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -181,5 +182,46 @@ class TimestampCliTest {
     assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
     assertThat(r.out()).contains("WARNING TIME_IN_FUTURE acme/a:3 #3 ").contains("timestamped checkpoint")
         .contains("size 4 or larger").contains("TIMESTAMP_VERIFIED");
+  }
+
+  // ---------------------------------------------------------------- issue 7 item 11
+
+  @Test
+  void checkpointWithTsa_tsaStallsAfterHeaders_exitsTwoAtTheTimeoutNamingUrlAndKeepsTheCheckpoint() throws Exception {
+    try (RawHttpServer stalling = RawHttpServer.start((in, out) -> {
+      out.write(RawHttpServer.head("200 OK", "Content-Type: application/timestamp-reply", "Content-Length: 1000"));
+      out.flush();
+      RawHttpServer.stall();
+    })) {
+      long start = System.nanoTime();
+      Cli.Result r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+          () -> Cli.run("checkpoint", "--ledger", ledger, "--tsa", stalling.uri(), "--tsa-timeout", "2"));
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(2));
+      assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+      assertThat(r.out()).isEqualTo(Files.readString(ledger.resolve("checkpoints/3")));
+      assertThat(r.err()).contains("the checkpoint was stored").contains(stalling.uri().toString())
+          .contains("did not answer within 2 s");
+      assertThat(ledger.resolve("checkpoints/3.tsr")).doesNotExist();
+    }
+  }
+
+  @Test
+  void checkpointWithTsa_nothingListening_exitsTwoSayingRefusedNotNull() throws Exception {
+    java.net.URI uri;
+    try (RawHttpServer gone = RawHttpServer.start((in, out) -> { })) {
+      uri = gone.uri();
+    }
+    Cli.Result r = Cli.run("checkpoint", "--ledger", ledger, "--tsa", uri);
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).contains(uri.toString()).contains("refused the connection").doesNotContain("null");
+  }
+
+  @Test
+  void checkpoint_tsaTimeoutOutOfRange_exitsTwoNamingTheOption() {
+    for (String bad : new String[] {"0", "-1", "3601", "soon"}) {
+      Cli.Result r = Cli.run("checkpoint", "--ledger", ledger, "--tsa", tsa.uri(), "--tsa-timeout", bad);
+      assertThat(r.code()).as("%s: %s", bad, r).isEqualTo(Main.BAD_INPUT);
+      assertThat(r.err()).as(bad).contains("--tsa-timeout");
+    }
   }
 }

@@ -5,9 +5,12 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import dev.custody.attest.AttestException;
+import dev.custody.attest.io.DurableFiles;
 import dev.custody.attest.sign.Signer;
 import dev.custody.attest.sign.Signers;
 import dev.custody.core.FormatException;
+import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.core.jws.Pem;
 import dev.custody.core.jws.VerificationKey;
@@ -16,14 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECNamedDomainParameters;
@@ -31,16 +35,23 @@ import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 
 /**
  * A private signing key held in memory, with its public half. Keys on disk are PKCS#8 PEM
  * ({@code NAME.key}, created with mode 0600) and SubjectPublicKeyInfo PEM ({@code NAME.pub}).
- * Thread-safe.
+ * Ed25519 keys are written as PKCS#8 v1 (RFC 8410 §7, no public key), which OpenSSL 3.0 and
+ * Python's cryptography read; v2 keys (RFC 5958, with the public key, as custody wrote before) are
+ * read too, and their public key must match. ES256 keys are PKCS#8 holding a SEC1 ECPrivateKey
+ * with the P-256 named curve, as the JDK writes them and OpenSSL reads them. Thread-safe.
  */
 public final class SigningKey implements Signer {
+  /**
+   * Largest private key file read: a PEM PKCS#8 Ed25519 or P-256 key is under 300 bytes; the bound
+   * keeps {@code --key /dev/zero}-like mistakes from reading without end.
+   */
+  public static final int MAX_KEY_FILE_BYTES = 64 * 1024;
 
   private final byte[] pkcs8;
   private final VerificationKey publicKey;
@@ -57,7 +68,7 @@ public final class SigningKey implements Signer {
     try {
       if (algorithm == KeyAlgorithm.ED25519) {
         Ed25519PrivateKeyParameters k = new Ed25519PrivateKeyParameters(SecureRandom.getInstanceStrong());
-        return fromPkcs8(PrivateKeyInfoFactory.createPrivateKeyInfo(k).getEncoded("DER"), "generated key");
+        return fromPkcs8(ed25519Pkcs8V1(k), "generated key");
       }
       java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
       g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"), SecureRandom.getInstanceStrong());
@@ -73,13 +84,14 @@ public final class SigningKey implements Signer {
    * @throws FormatException naming the file if it is not an Ed25519 or P-256 private key
    */
   public static SigningKey load(Path file) throws IOException, FormatException {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (java.nio.charset.MalformedInputException e) {
-      throw new FormatException(file + ": not a PEM private key (binary content)", e);
+    byte[] data = SmallFiles.read(file, MAX_KEY_FILE_BYTES, "private key");
+    String source = Untrusted.quote(file.toString());
+    for (byte b : data) {
+      if (b < 0) {
+        throw new FormatException(source + ": not a PEM private key (binary content)");
+      }
     }
-    return fromPem(text, file.toString());
+    return fromPem(new String(data, StandardCharsets.US_ASCII), source);
   }
 
   /** Parses PKCS#8 PEM text; {@code source} names it in errors. */
@@ -91,18 +103,37 @@ public final class SigningKey implements Signer {
     return fromPkcs8(der, source);
   }
 
+  /**
+   * An Ed25519 key as PKCS#8 v1 in the form of RFC 8410 §7 ({@code version 0}, {@code id-Ed25519}
+   * without parameters, the 32-byte key as a CurvePrivateKey, no attributes, no public key): what
+   * OpenSSL 3.0 and Python's cryptography read. Bouncy Castle's own encoding is the v2
+   * OneAsymmetricKey with the public key, which they refuse.
+   */
+  private static byte[] ed25519Pkcs8V1(Ed25519PrivateKeyParameters key) throws IOException {
+    return new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
+        new DEROctetString(key.getEncoded())).getEncoded("DER");
+  }
+
   private static SigningKey fromPkcs8(byte[] der, String source) throws FormatException {
     AsymmetricKeyParameter key;
+    PrivateKeyInfo info;
     try {
-      key = PrivateKeyFactory.createKey(PrivateKeyInfo.getInstance(der));
+      info = PrivateKeyInfo.getInstance(der);
+      key = PrivateKeyFactory.createKey(info);
     } catch (IOException | RuntimeException e) {
       throw new FormatException(source + ": not a PKCS#8 private key: " + e.getMessage(), e);
     }
     try {
       if (key instanceof Ed25519PrivateKeyParameters ed) {
         byte[] pub = ed.generatePublicKey().getEncoded();
+        // A v2 key (RFC 5958 OneAsymmetricKey, as custody wrote before) carries the public key too;
+        // it must be this key's, or the file was damaged or assembled from two keys.
+        if (info.hasPublicKey() && !java.security.MessageDigest.isEqual(info.getPublicKeyData().getOctets(), pub)) {
+          throw new FormatException(source + ": the public key stored in this PKCS#8 v2 private key is not the"
+              + " private key's own; the file is damaged (generate a new key)");
+        }
         VerificationKey vk = VerificationKey.ed25519(pub);
-        return new SigningKey(der.clone(), vk, Signers.ed25519(ed.getEncoded(), pub));
+        return new SigningKey(ed25519Pkcs8V1(ed), vk, Signers.ed25519(ed.getEncoded(), pub));
       }
       if (key instanceof ECPrivateKeyParameters ec) {
         ECDomainParameters domain = ec.getParameters();
@@ -163,15 +194,15 @@ public final class SigningKey implements Signer {
     if (Files.exists(pub)) {
       throw new FileAlreadyExistsException(pub.toString(), null, "refusing to overwrite an existing key");
     }
+    DurableFiles.createPrivate(priv, privateKeyPem().getBytes(StandardCharsets.US_ASCII));
     try {
-      Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException e) {
-      throw new FileAlreadyExistsException(priv.toString(), null, "refusing to overwrite an existing key");
+      DurableFiles.create(pub, publicKey.toPem().getBytes(StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      // The private key was made by this call and never shown: remove it, so that a retry (after
+      // freeing space, say) is not refused for an existing key without its public half.
+      Files.deleteIfExists(priv);
+      throw e;
     }
-    Files.writeString(priv, privateKeyPem(), StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
-        StandardOpenOption.SYNC);
-    Files.writeString(pub, publicKey.toPem(), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE, StandardOpenOption.SYNC);
     return priv;
   }
 

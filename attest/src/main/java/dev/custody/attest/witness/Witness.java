@@ -10,6 +10,7 @@ import dev.custody.core.FormatException;
 import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.checkpoint.CheckpointVerifier;
 import dev.custody.core.checkpoint.VerifiedCheckpoint;
+import dev.custody.core.io.SmallFiles;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.merkle.MerkleHash;
@@ -19,6 +20,7 @@ import dev.custody.core.note.NoteSignature;
 import dev.custody.core.note.NoteSigningException;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.note.VerifierKey;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -29,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -93,6 +94,8 @@ public final class Witness {
   public static final String STATE_FORMAT = "custody-witness-state/v1";
 
   private static final int MAX_STATE_BYTES = SignedNote.MAX_NOTE_BYTES * 2;
+  /** Largest witness key file read: the key line is about 100 bytes. */
+  private static final int MAX_KEY_FILE_BYTES = 4096;
   private static final DateTimeFormatter FILE_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -133,13 +136,7 @@ public final class Witness {
     Ed25519NoteSigner key = Ed25519NoteSigner.generate(name, random);
     Files.createDirectories(stateDir);
     Path priv = stateDir.resolve(KEY_FILE);
-    try {
-      Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (FileAlreadyExistsException e) {
-      throw new FileAlreadyExistsException(priv.toString(), null, "refusing to overwrite an existing witness key");
-    }
-    Files.writeString(priv, key.encodePrivateKey() + "\n", StandardCharsets.US_ASCII, StandardOpenOption.WRITE,
-        StandardOpenOption.SYNC);
+    DurableFiles.createPrivate(priv, (key.encodePrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
     VerifierKey vkey = key.cosigner(Clock.systemUTC()).verifierKey();
     DurableFiles.replace(stateDir.resolve(VKEY_FILE), (vkey.encode() + "\n").getBytes(StandardCharsets.US_ASCII));
     return vkey;
@@ -151,12 +148,13 @@ public final class Witness {
    * @throws FormatException naming the file, without echoing the secret
    */
   public static Ed25519NoteSigner readKey(Path keyFile) throws IOException, FormatException {
-    String text = Files.readString(keyFile, StandardCharsets.US_ASCII);
+    String text = new String(SmallFiles.read(keyFile, MAX_KEY_FILE_BYTES, "witness private key"),
+        StandardCharsets.US_ASCII);
     String line = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
     try {
       return Ed25519NoteSigner.parsePrivateKey(line);
     } catch (FormatException e) {
-      throw new FormatException(keyFile + ": " + e.getMessage(), e);
+      throw new FormatException(Untrusted.quote(keyFile.toString()) + ": " + e.getMessage(), e);
     }
   }
 
@@ -324,23 +322,28 @@ public final class Witness {
       throws WitnessException, IOException {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      bytes = SmallFiles.read(file, MAX_STATE_BYTES, "witness state");
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (FormatException e) {
+      // A directory, FIFO or device (which would hang or never end) in place of the state file.
+      throw new WitnessException("the witness state is damaged; restore " + Untrusted.quote(file.toString())
+          + " from a backup: " + e.getMessage(), e);
     }
     try {
       JsonFields f = StrictJson.parseObject(bytes, MAX_STATE_BYTES, "witness state " + file);
       String format = f.string("format");
       if (!STATE_FORMAT.equals(format)) {
-        throw new FormatException("witness state " + file + ": unknown format '" + format + "', expected " + STATE_FORMAT);
+        throw new FormatException("witness state " + file + ": unknown format " + Untrusted.quote(format) + ", expected "
+            + STATE_FORMAT);
       }
       String storedOrigin = f.string("origin");
       String storedKey = f.string("logKey");
       String note = f.string("checkpoint");
       f.requireNoOthers();
       if (!storedOrigin.equals(origin) || !storedKey.equals(logKey.encode())) {
-        throw new FormatException("witness state " + file + " is for log '" + storedOrigin + "' key " + storedKey
-            + ", not '" + origin + "' key " + logKey);
+        throw new FormatException("witness state " + file + " is for log " + Untrusted.quote(storedOrigin) + " key "
+            + Untrusted.quote(storedKey) + ", not " + Untrusted.quote(origin) + " key " + logKey);
       }
       return Optional.of(verifyLogSignature(origin, logKey, note.getBytes(StandardCharsets.UTF_8),
           "stored checkpoint"));

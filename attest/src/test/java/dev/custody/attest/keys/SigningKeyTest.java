@@ -158,4 +158,73 @@ class SigningKeyTest {
     assertThatThrownBy(() -> SigningKey.load(p)).isInstanceOf(FormatException.class)
         .hasMessageContaining(p.toString()).hasMessageContaining("P-256");
   }
+
+  // ---------------------------------------------------------------- PKCS#8 v1 (RFC 8410) for Ed25519
+
+  /** RFC 8410 §10.3: the example Ed25519 private key, PKCS#8 v1 ({@code version 0}, no public key). */
+  static final String RFC8410_PRIVATE_V1 = "-----BEGIN PRIVATE KEY-----\n"
+      + "MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n"
+      + "-----END PRIVATE KEY-----\n";
+  /** RFC 8410 §10.3: the same key as a OneAsymmetricKey v2 with an attribute and the public key. */
+  static final String RFC8410_PRIVATE_V2 = "-----BEGIN PRIVATE KEY-----\n"
+      + "MHICAQEwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n"
+      + "oB8wHQYKKoZIhvcNAQkJFDEPDA1DdXJkbGUgQ2hhaXJzgSEAGb9ECWmEzf6FQbrB\n"
+      + "Z9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+      + "-----END PRIVATE KEY-----\n";
+  /** RFC 8410 §10.1: the example's public key. */
+  static final String RFC8410_PUBLIC = "-----BEGIN PUBLIC KEY-----\n"
+      + "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+      + "-----END PUBLIC KEY-----\n";
+
+  @Test
+  void generate_ed25519_isPkcs8V1WithoutPublicKeyAsRfc8410Section7() throws Exception {
+    byte[] der = pemBody(SigningKey.generate(KeyAlgorithm.ED25519).writeTo(dir, "k"));
+    org.bouncycastle.asn1.ASN1Sequence seq = org.bouncycastle.asn1.ASN1Sequence.getInstance(der);
+    // OneAsymmetricKey: version 0 (v1), algorithm id-Ed25519 with no parameters, privateKey; nothing else.
+    assertThat(seq.size()).isEqualTo(3);
+    assertThat(org.bouncycastle.asn1.ASN1Integer.getInstance(seq.getObjectAt(0)).intValueExact()).isZero();
+    assertThat(org.bouncycastle.asn1.x509.AlgorithmIdentifier.getInstance(seq.getObjectAt(1)).getAlgorithm())
+        .isEqualTo(org.bouncycastle.asn1.edec.EdECObjectIdentifiers.id_Ed25519);
+    assertThat(org.bouncycastle.asn1.x509.AlgorithmIdentifier.getInstance(seq.getObjectAt(1)).getParameters()).isNull();
+    byte[] inner = org.bouncycastle.asn1.ASN1OctetString.getInstance(seq.getObjectAt(2)).getOctets();
+    assertThat(org.bouncycastle.asn1.ASN1OctetString.getInstance(inner).getOctets()).hasSize(32); // CurvePrivateKey
+    assertThat(der).hasSize(48); // the size of the RFC 8410 §10.3 example
+  }
+
+  @Test
+  void load_rfc8410Section10_3ExampleV1_loadsWithTheExamplePublicKey() throws Exception {
+    Path p = Files.writeString(dir.resolve("rfc8410.key"), RFC8410_PRIVATE_V1);
+    SigningKey key = SigningKey.load(p);
+    assertThat(key.algorithm()).isEqualTo(KeyAlgorithm.ED25519);
+    assertThat(key.publicKey()).isEqualTo(VerificationKey.fromPem(RFC8410_PUBLIC, "RFC 8410 §10.1"));
+    assertThat(key.privateKeyPem()).isEqualTo(RFC8410_PRIVATE_V1);
+  }
+
+  @Test
+  void load_rfc8410Section10_3ExampleV2WithPublicKey_loadsAndIsKeptAsV1() throws Exception {
+    Path p = Files.writeString(dir.resolve("rfc8410v2.key"), RFC8410_PRIVATE_V2);
+    SigningKey key = SigningKey.load(p);
+    assertThat(key.publicKey()).isEqualTo(VerificationKey.fromPem(RFC8410_PUBLIC, "RFC 8410 §10.1"));
+    assertThat(key.privateKeyPem()).isEqualTo(RFC8410_PRIVATE_V1);
+  }
+
+  @Test
+  void load_keyWrittenByEarlierCustodyAsV2_loads() throws Exception {
+    org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters k =
+        new org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters(new java.security.SecureRandom());
+    byte[] v2 = org.bouncycastle.crypto.util.PrivateKeyInfoFactory.createPrivateKeyInfo(k).getEncoded("DER");
+    assertThat(org.bouncycastle.asn1.ASN1Integer.getInstance(org.bouncycastle.asn1.ASN1Sequence.getInstance(v2)
+        .getObjectAt(0)).intValueExact()).as("what custody wrote before: v2").isOne();
+    Path p = Files.writeString(dir.resolve("old.key"), pem("PRIVATE KEY", v2));
+    assertThat(SigningKey.load(p).publicKey()).isEqualTo(VerificationKey.ed25519(k.generatePublicKey().getEncoded()));
+  }
+
+  @Test
+  void load_v2WhosePublicKeyIsNotTheKeys_throwsFormatException() throws Exception {
+    byte[] der = Base64.getMimeDecoder().decode(RFC8410_PRIVATE_V2.replaceAll("-----[A-Z ]+-----", ""));
+    der[der.length - 1] ^= 1; // last byte of the public key
+    Path p = Files.writeString(dir.resolve("mismatch.key"), pem("PRIVATE KEY", der));
+    assertThatThrownBy(() -> SigningKey.load(p)).isInstanceOf(FormatException.class)
+        .hasMessageContaining(p.toString()).hasMessageContaining("public key");
+  }
 }

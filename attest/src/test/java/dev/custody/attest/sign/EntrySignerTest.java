@@ -49,6 +49,17 @@ class EntrySignerTest {
     assertThat(new String(bytes, StandardCharsets.US_ASCII)).doesNotContain("\n");
   }
 
+  @ParameterizedTest
+  @EnumSource(KeyAlgorithm.class)
+  void recordLength_anyPayload_equalsLengthOfSignedRecord(KeyAlgorithm alg) throws Exception {
+    SigningKey key = key(alg);
+    for (int n : new int[] {0, 1, 2, 3, 100, 1000, 65_000}) {
+      EntryPayload p = new EntryPayload("acme/a", n, n == 0 ? Optional.empty() : Optional.of(Digest.sha256(new byte[1])),
+          key.keyId(), TestFixtures.TIME, TestFixtures.event("x".repeat(n), n));
+      assertThat(EntrySigner.recordLength(p, key)).as("size %d", n).isEqualTo(EntrySigner.sign(p, key).length);
+    }
+  }
+
   @Test
   void sign_ed25519_isDeterministic() throws Exception {
     EntryPayload payload = payload(TestFixtures.ED25519);

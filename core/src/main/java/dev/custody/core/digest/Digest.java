@@ -1,5 +1,6 @@
 package dev.custody.core.digest;
 
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.bytes.Bytes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,7 +25,7 @@ public record Digest(String algorithm, Bytes value) {
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(value, "value");
     if (!SHA256.equals(algorithm)) {
-      throw new IllegalArgumentException("unsupported digest algorithm '" + algorithm + "' (only sha256)");
+      throw new IllegalArgumentException("unsupported digest algorithm " + Untrusted.quote(algorithm) + " (only sha256)");
     }
     if (value.length() != SHA256_LENGTH) {
       throw new IllegalArgumentException("sha256 digest must be 32 bytes, got " + value.length());
@@ -50,7 +51,7 @@ public record Digest(String algorithm, Bytes value) {
     Objects.requireNonNull(text, "digest text");
     if (!TEXT.matcher(text).matches()) {
       throw new IllegalArgumentException(
-          "not a digest: '" + abbreviate(text) + "' (expected sha256:<64 lowercase hex digits>)");
+          "not a digest: " + Untrusted.quote(abbreviate(text)) + " (expected sha256:<64 lowercase hex digits>)");
     }
     return new Digest(SHA256, Bytes.fromHex(text.substring(SHA256.length() + 1)));
   }

@@ -1,5 +1,6 @@
 package dev.custody.core.entry;
 
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.Event;
 import dev.custody.core.text.Untrusted;

@@ -1,5 +1,6 @@
 package dev.custody.core.event;
 
+import dev.custody.core.text.Untrusted;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -25,7 +26,7 @@ public enum ArtifactKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("unknown artifact kind '" + name + "' (expected one of "
+    throw new IllegalArgumentException("unknown artifact kind " + Untrusted.quote(name) + " (expected one of "
         + Arrays.stream(values()).map(ArtifactKind::jsonName).collect(Collectors.joining(", ")) + ")");
   }
 }

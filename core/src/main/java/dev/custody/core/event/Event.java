@@ -1,5 +1,6 @@
 package dev.custody.core.event;
 
+import dev.custody.core.text.Untrusted;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -49,7 +50,7 @@ public record Event(
     // refusing the entry. Builder.build(), the writers' path, refuses to create one.
     Objects.requireNonNull(details, "details");
     if (!details.admits(type)) {
-      throw new IllegalArgumentException("event kind '" + type + "' cannot carry "
+      throw new IllegalArgumentException("event kind " + Untrusted.quote(type.name()) + " cannot carry "
           + details.getClass().getSimpleName() + " details");
     }
   }
@@ -76,7 +77,7 @@ public record Event(
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (ArtifactRef r : refs) {
       if (!seen.add(r.name())) {
-        throw new IllegalArgumentException("duplicate " + side + " name '" + r.name() + "'");
+        throw new IllegalArgumentException("duplicate " + side + " name " + Untrusted.quote(r.name()));
       }
     }
   }
@@ -140,7 +141,7 @@ public record Event(
         throw new IllegalArgumentException("finishedAt " + finishedAt + " is before startedAt " + startedAt);
       }
       EventDetails d = details != null ? details : EventDetails.defaultFor(type).orElseThrow(
-          () -> new IllegalArgumentException("event kind '" + type + "' requires its specific fields ("
+          () -> new IllegalArgumentException("event kind " + Untrusted.quote(type.name()) + " requires its specific fields ("
               + requiredFieldsHint(type) + ")"));
       return new Event(type, inputs, outputs, parameters, environment, Optional.ofNullable(startedAt),
           Optional.ofNullable(finishedAt), d);

@@ -1,5 +1,6 @@
 package dev.custody.core.event;
 
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.json.StrictJson;
@@ -95,7 +96,7 @@ public sealed interface EventDetails {
       Objects.requireNonNull(decision, "decision");
       Objects.requireNonNull(reason, "reason");
       if (!decision.equals("approved") && !decision.equals("rejected") && !decision.equals("revoked")) {
-        throw new IllegalArgumentException("decision must be approved, rejected or revoked, got '" + decision + "'");
+        throw new IllegalArgumentException("decision must be approved, rejected or revoked, got " + Untrusted.quote(decision));
       }
       reason.ifPresent(r -> Names.requireText(r, "reason"));
     }

@@ -1,5 +1,6 @@
 package dev.custody.core.event;
 
+import dev.custody.core.text.Untrusted;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -59,7 +60,7 @@ public record EventType(String name) {
   }
 
   private static void requireTypeUri(String name) {
-    String hint = "unknown event kind '" + name + "': use a built-in kind (dataset-ingest, training, fine-tune, "
+    String hint = "unknown event kind " + Untrusted.quote(name) + ": use a built-in kind (dataset-ingest, training, fine-tune, "
         + "evaluation, conversion, merge, release, custody-transfer, approval, revocation, annotation) "
         + "or a custom kind as an absolute https: or urn: URI";
     // https: or urn: only, as documented: a plain-http type URI names nothing its owner can be held to.

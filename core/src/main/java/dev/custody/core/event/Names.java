@@ -1,5 +1,6 @@
 package dev.custody.core.event;
 
+import dev.custody.core.text.Untrusted;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -33,8 +34,8 @@ final class Names {
   static String requireName(String name, String what) {
     Objects.requireNonNull(name, what);
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(what + " '" + name
-          + "' is invalid (1-128 characters of A-Z a-z 0-9 . _ : / @ + -, starting with a letter or digit)");
+      throw new IllegalArgumentException(what + " " + Untrusted.quote(name)
+          + " is invalid (1-128 characters of A-Z a-z 0-9 . _ : / @ + -, starting with a letter or digit)");
     }
     return name;
   }
@@ -43,7 +44,7 @@ final class Names {
     Objects.requireNonNull(map, what);
     for (Map.Entry<String, String> e : map.entrySet()) {
       requireName(e.getKey(), what + " key");
-      requireText(e.getValue(), what + " value of '" + e.getKey() + "'");
+      requireText(e.getValue(), what + " value of " + Untrusted.quote(e.getKey()));
     }
     return map;
   }

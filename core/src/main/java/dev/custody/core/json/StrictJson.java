@@ -74,6 +74,11 @@ public final class StrictJson {
             + ", string length " + MAX_STRING_LENGTH + ") at " + location(p) + ": " + e.getOriginalMessage(), e);
       } catch (IOException e) {
         throw new FormatException(what + " is not valid JSON at " + location(p) + ": " + detail(e), e);
+      } catch (NumberFormatException e) {
+        // Jackson parses a decimal when the tree is built; an exponent beyond an int is not an error
+        // of the grammar it reports as one.
+        throw new FormatException(what + " has a number out of range at " + location(p) + ": "
+            + Untrusted.escape(String.valueOf(e.getMessage())), e);
       }
       if (node == null || node.isMissingNode()) {
         throw new FormatException(what + " is empty (expected a JSON value)");
@@ -91,7 +96,8 @@ public final class StrictJson {
       return "trailing content after the JSON value";
     }
     String pointer = ctx.pathAsPointer().toString();
-    return pointer.isEmpty() ? "the top level" : "'" + pointer + "'";
+    // Member names are the input's own text: quoted, so that a hostile name cannot pass as ours.
+    return pointer.isEmpty() ? "the top level" : Untrusted.quote(pointer);
   }
 
   /** Rejects the integer {@code -0}, which Jackson would read as {@code 0}. */
@@ -117,6 +123,48 @@ public final class StrictJson {
   private static String detail(IOException e) {
     String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     return Untrusted.escape(m == null ? e.getClass().getSimpleName() : m);
+  }
+
+  /**
+   * Requires that every member name and string value in {@code node} is well-formed Unicode. JSON
+   * escapes can spell a lone surrogate ({@code "\\uD800"}), which is no character: UTF-8 cannot
+   * hold it, so text meant to be signed would not survive as given. For input custody is about to
+   * sign; reading what was signed does not need it.
+   *
+   * @throws FormatException naming {@code what} and the JSON Pointer of the string
+   */
+  public static void requireWellFormedText(JsonNode node, String what) throws FormatException {
+    requireWellFormedText(node, "", what);
+  }
+
+  private static void requireWellFormedText(JsonNode node, String pointer, String what) throws FormatException {
+    if (node.isTextual()) {
+      requireNoLoneSurrogate(node.textValue(), pointer, what);
+    } else if (node.isObject()) {
+      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        java.util.Map.Entry<String, JsonNode> e = it.next();
+        String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+        requireNoLoneSurrogate(e.getKey(), child + " (the member name)", what);
+        requireWellFormedText(e.getValue(), child, what);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        requireWellFormedText(node.get(i), pointer + "/" + i, what);
+      }
+    }
+  }
+
+  private static void requireNoLoneSurrogate(String s, String pointer, String what) throws FormatException {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new FormatException(what + ": the string at " + Untrusted.quote(pointer.isEmpty() ? "/" : pointer)
+            + String.format(" holds a lone surrogate \\u%04X (character %d), which is not text; write the character"
+            + " itself", (int) c, i));
+      }
+    }
   }
 
   /** Parses a JSON object no larger than {@link #MAX_STRING_LENGTH} bytes and returns its tree. */

@@ -1,6 +1,7 @@
 package dev.custody.core.ledger;
 
 import dev.custody.core.FormatException;
+import dev.custody.core.io.SmallFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -224,23 +225,13 @@ public final class LedgerLayout {
 
   /**
    * Reads a checkpoint (or other small) file, refusing files over {@link #MAX_CHECKPOINT_FILE_BYTES}
-   * and anything but a regular file (a FIFO or device would hang or never end). For files inside a
-   * ledger use {@link LedgerFiles#read}, which also refuses links.
+   * and anything but a regular file ({@link SmallFiles#read}). For files inside a ledger use
+   * {@link LedgerFiles#read}, which also refuses links.
    *
    * @throws FormatException naming the file if it is too large or not a regular file
    */
   public static byte[] readSmallFile(Path file) throws IOException, FormatException {
-    if (Files.exists(file) && !Files.isRegularFile(file)) {
-      throw new FormatException(dev.custody.core.text.Untrusted.quote(file.toString(), 1000)
-          + ": not a regular file (a directory, FIFO or device); give a checkpoint or key file");
-    }
-    try (java.io.InputStream in = Files.newInputStream(file)) {
-      byte[] data = in.readNBytes(MAX_CHECKPOINT_FILE_BYTES + 1);
-      if (data.length > MAX_CHECKPOINT_FILE_BYTES) {
-        throw new FormatException(file + ": over " + MAX_CHECKPOINT_FILE_BYTES + " bytes, not a checkpoint or key");
-      }
-      return data;
-    }
+    return SmallFiles.read(file, MAX_CHECKPOINT_FILE_BYTES, "checkpoint, key or other small ledger file");
   }
 
   /**

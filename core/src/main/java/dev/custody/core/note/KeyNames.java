@@ -1,5 +1,6 @@
 package dev.custody.core.note;
 
+import dev.custody.core.text.Untrusted;
 import dev.custody.core.FormatException;
 
 /** The key-name rule of C2SP signed-note §Format, shared by signature lines, vkeys and signers. */
@@ -17,11 +18,11 @@ final class KeyNames {
     for (int i = 0; i < name.length(); ) {
       int cp = name.codePointAt(i);
       if (cp == '+' || isUnicodeSpace(cp) || cp < 0x20) {
-        throw new FormatException(where + ": key name '" + name + "' contains "
+        throw new FormatException(where + ": key name " + Untrusted.quote(name) + " contains "
             + String.format("U+%04X", cp) + " (names must be non-empty, with no spaces, '+' or control characters)");
       }
       if (Character.isSurrogate(name.charAt(i)) && !Character.isSupplementaryCodePoint(cp)) {
-        throw new FormatException(where + ": key name '" + name + "' is not valid Unicode (unpaired surrogate)");
+        throw new FormatException(where + ": key name " + Untrusted.quote(name) + " is not valid Unicode (unpaired surrogate)");
       }
       i += Character.charCount(cp);
     }

@@ -1,0 +1,369 @@
+package dev.custody.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.attest.AttestException;
+import dev.custody.attest.ledger.EntryRef;
+import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.sign.EntrySigner;
+import dev.custody.attest.sign.Signer;
+import dev.custody.core.FormatException;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryCodec;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.event.Event;
+import dev.custody.core.json.JsonFields;
+import dev.custody.core.json.StrictJson;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code custody record --batch}: one event per line of a JSON-lines input, all or nothing on bad
+ * input, in bounded memory whatever the batch's length.
+ *
+ * <p><b>Two passes.</b> {@link #check} reads the input once and checks every line — strict UTF-8,
+ * strict JSON without lone surrogates, a valid chain and event, and a signed record that cannot
+ * exceed {@link EntryRecord#MAX_RECORD_BYTES} — keeping nothing but a count and a SHA-256 of the
+ * bytes read; {@link #record} then reads it again and appends. Only when every line passed is
+ * anything appended: a bad line records nothing. The input must be readable twice: a regular file,
+ * or standard input copied by the caller into a private file during the first pass. A file changed
+ * between the passes is detected (a line that no longer passes, or a different SHA-256 at the end)
+ * and reported; what was recorded then is exactly what the printed references say.
+ *
+ * <p><b>Size bound.</b> The sequence number, {@code prev} and time of an entry are known only once
+ * it is appended, so a line is checked against the largest record it can make: the longest sequence
+ * number, a {@code prev}, and a time with nine fraction digits ({@link EntrySigner#recordLength}).
+ * A line within about 110 bytes of the limit may therefore be refused although its record would
+ * have fitted.
+ *
+ * <p><b>References.</b> Each reference is printed and flushed as soon as its entry is durable, by a
+ * printer thread that waits on the appends in order while the caller's thread parses, signs and
+ * submits the next lines: a caller killed mid-batch has seen the reference of every entry durable
+ * before the group commit in progress. At most {@value #WINDOW_ENTRIES} entries or
+ * {@value #WINDOW_BYTES} bytes of lines are in flight, which bounds memory and still fills group
+ * commits. If an append fails (a full disk, say), the lines after it are not submitted, the
+ * references of every entry that did become durable are still printed, and the error names the line.
+ */
+final class Batch {
+  /** Longest line read: its event alone would fill a record, and the parser's own limit is the same. */
+  static final int MAX_LINE_BYTES = EntryRecord.MAX_RECORD_BYTES;
+  /** Entries in flight at once: enough to fill group commits. */
+  static final int WINDOW_ENTRIES = 4096;
+  /** Bytes of lines in flight at once: bounds memory when lines are large. */
+  static final int WINDOW_BYTES = 8 << 20;
+
+  /** The latest time custody writes (RFC 3339 four-digit years) with nine fraction digits: the longest. */
+  private static final Instant LONGEST_TIME = Instant.parse("9999-12-31T23:59:59.999999999Z");
+  private static final Digest ANY_PREV = Digest.sha256(new byte[0]);
+
+  private final String name;
+  private final Signer signer;
+  /** Strict: malformed input is reported, never replaced. One pass uses them at a time, from one thread. */
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharBuffer chars = CharBuffer.allocate(4096);
+
+  /**
+   * @param name the input as messages name it, already quoted ({@code 'FILE'} or {@code stdin})
+   * @param signer the key the entries will be signed with (its algorithm fixes the signature size)
+   */
+  Batch(String name, Signer signer) {
+    this.name = name;
+    this.signer = signer;
+  }
+
+  /** A line that passed: where it is, its chain, its event, and its size in bytes. */
+  record Line(long number, String chain, Event event, int bytes) {}
+
+  /** What the first pass saw: how many events, and the SHA-256 of every byte read. */
+  record Checked(long events, Digest digest) {}
+
+  /**
+   * Pass 1: checks every line of {@code in}, copying the bytes to {@code copy} if not null.
+   *
+   * @throws FormatException naming the input and the line of the first bad one
+   */
+  Checked check(InputStream in, OutputStream copy) throws IOException, FormatException {
+    MessageDigest sha = sha256();
+    LineReader r = new LineReader(new DigestInputStream(in, sha), copy);
+    long events = 0;
+    byte[] raw;
+    while ((raw = r.next()) != null) {
+      if (parse(raw, r.number()) != null) {
+        events++;
+      }
+    }
+    if (events == 0) {
+      throw new FormatException(name + ": no events (expected one JSON object per line)");
+    }
+    return new Checked(events, Digest.ofSha256(sha.digest()));
+  }
+
+  /**
+   * Pass 2: appends every line of {@code in}, which must be the input {@code checked} describes,
+   * printing each reference as one JSON line as soon as it is durable.
+   *
+   * @throws FormatException if the input changed since it was checked
+   * @throws AttestException if an append failed; the references printed are recorded
+   */
+  void record(InputStream in, Checked checked, Ledger ledger, PrintWriter out)
+      throws IOException, FormatException, AttestException {
+    MessageDigest sha = sha256();
+    LineReader r = new LineReader(new DigestInputStream(in, sha), null);
+    Printer printer = new Printer(out);
+    printer.start();
+    try {
+      byte[] raw;
+      while ((raw = r.next()) != null && printer.failure.get() == null) {
+        Line line;
+        try {
+          line = parse(raw, r.number());
+        } catch (FormatException e) {
+          throw changed(e.getMessage());
+        }
+        if (line != null) {
+          printer.submit(line.number(), line.bytes(), ledger.appendAsync(line.chain(), line.event(), signer));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AttestException(name + ": interrupted; the entries whose references were printed are recorded", e);
+    } finally {
+      printer.finish();
+    }
+    Failure f = printer.failure.get();
+    if (f != null) {
+      throw new AttestException(name + " line " + f.line() + ": " + f.message()
+          + "; the entries whose references were printed are recorded, the others are not", f.cause());
+    }
+    Digest now = Digest.ofSha256(sha.digest());
+    if (!now.equals(checked.digest())) {
+      throw changed("its SHA-256 is " + now + ", it was " + checked.digest() + " when it was checked");
+    }
+  }
+
+  private FormatException changed(String detail) {
+    return new FormatException(name + " changed while it was being recorded (" + detail + "); the entries whose"
+        + " references were printed are recorded, the others are not");
+  }
+
+  /** The line's chain and event, or null for a blank line. */
+  private Line parse(byte[] raw, long number) throws FormatException {
+    String where = name + " line " + number;
+    requireUtf8(raw, where);
+    if (isBlank(raw)) {
+      return null;
+    }
+    JsonNode node = StrictJson.parseObjectNode(raw, where);
+    StrictJson.requireWellFormedText(node, where);
+    ObjectNode obj = (ObjectNode) node;
+    JsonNode chain = obj.remove("chain");
+    if (chain == null || !chain.isTextual()) {
+      throw new FormatException(where + ": missing string member 'chain'");
+    }
+    JsonNode k = obj.remove("kind");
+    if (k != null) {
+      if (obj.has("type")) {
+        throw new FormatException(where + ": give the event kind as 'kind' or 'type', not both");
+      }
+      obj.set("type", k);
+    }
+    try {
+      EntryPayload.requireChainId(chain.textValue());
+    } catch (IllegalArgumentException e) {
+      throw new FormatException(where + ": " + e.getMessage(), e);
+    }
+    Event event = EntryCodec.decodeEvent(JsonFields.of(obj, where));
+    int bound = EntrySigner.recordLength(new EntryPayload(chain.textValue(), Long.MAX_VALUE, Optional.of(ANY_PREV),
+        signer.keyId(), LONGEST_TIME, event), signer);
+    if (bound > EntryRecord.MAX_RECORD_BYTES) {
+      throw new FormatException(where + ": its signed record could be " + bound + " bytes, over the limit of "
+          + EntryRecord.MAX_RECORD_BYTES + " (a record holds the event in base64, about 4/3 of its size); keep large"
+          + " data in artifacts and record their digests");
+    }
+    return new Line(number, chain.textValue(), event, raw.length);
+  }
+
+  /** Strict UTF-8: malformed and unmappable bytes (overlong forms, encoded surrogates) are errors, never replaced. */
+  private void requireUtf8(byte[] raw, String where) throws FormatException {
+    utf8.reset();
+    ByteBuffer in = ByteBuffer.wrap(raw);
+    CoderResult res;
+    do {
+      chars.clear(); // only validity matters here; the JSON parser reads the bytes
+      res = utf8.decode(in, chars, true);
+    } while (res.isOverflow());
+    if (res.isError()) {
+      throw new FormatException(where + ": not valid UTF-8 at byte " + (in.position() + 1) + " of the line (custody"
+          + " records text as UTF-8; convert the input, e.g. with iconv)");
+    }
+  }
+
+  /** Only JSON whitespace (RFC 8259 §2). */
+  private static boolean isBlank(byte[] raw) {
+    for (byte b : raw) {
+      if (b != ' ' && b != '\t' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- lines
+
+  /** '\n'-terminated lines (the last may lack it), each at most {@link #MAX_LINE_BYTES}, read with one buffer. */
+  private final class LineReader {
+    private final InputStream in;
+    private final OutputStream copy;
+    private byte[] buf = new byte[8192];
+    private long number;
+
+    LineReader(InputStream in, OutputStream copy) {
+      this.in = new BufferedInputStream(in, 1 << 16);
+      this.copy = copy;
+    }
+
+    long number() {
+      return number;
+    }
+
+    /** The next line without its '\n', or null at the end. */
+    byte[] next() throws IOException, FormatException {
+      int len = 0;
+      int b;
+      while ((b = in.read()) != -1 && b != '\n') {
+        if (len == MAX_LINE_BYTES) {
+          throw new FormatException(name + " line " + (number + 1) + " is longer than " + MAX_LINE_BYTES + " bytes"
+              + " (its record could not fit the limit of " + EntryRecord.MAX_RECORD_BYTES + " bytes)");
+        }
+        if (len == buf.length) {
+          buf = Arrays.copyOf(buf, Math.min(MAX_LINE_BYTES, buf.length * 2));
+        }
+        buf[len++] = (byte) b;
+      }
+      if (b == -1 && len == 0) {
+        return null;
+      }
+      number++;
+      if (copy != null) {
+        copy.write(buf, 0, len);
+        copy.write('\n');
+      }
+      return Arrays.copyOf(buf, len);
+    }
+  }
+
+  // ---------------------------------------------------------------- references
+
+  /** The first append that failed. */
+  private record Failure(long line, String message, Throwable cause) {}
+
+  private record Pending(long line, int permits, CompletableFuture<EntryRef> ref) {}
+
+  /** Prints references in order as their entries become durable; bounds what is in flight. */
+  private static final class Printer {
+    private static final Pending END = new Pending(-1, 0, null);
+
+    private final PrintWriter out;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(WINDOW_ENTRIES);
+    private final Semaphore bytes = new Semaphore(WINDOW_BYTES);
+    final AtomicReference<Failure> failure = new AtomicReference<>();
+    private final Thread thread;
+
+    Printer(PrintWriter out) {
+      this.out = out;
+      this.thread = new Thread(this::run, "custody-batch-references");
+      thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    /** Queues an append, waiting while the window is full. */
+    void submit(long line, int lineBytes, CompletableFuture<EntryRef> ref) throws InterruptedException {
+      int permits = Math.min(lineBytes, WINDOW_BYTES);
+      bytes.acquire(permits);
+      queue.put(new Pending(line, permits, ref));
+    }
+
+    /** Waits until every queued reference is printed (or its failure noted). */
+    void finish() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          queue.put(END);
+          thread.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void run() {
+      while (true) {
+        Pending p;
+        try {
+          p = queue.take();
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (p == END) {
+          return;
+        }
+        try {
+          EntryRef ref = p.ref().get();
+          out.println(Json.ref(ref));
+          out.flush();
+          if (out.checkError()) {
+            failure.compareAndSet(null, new Failure(p.line(), "standard output is closed, so references can no"
+                + " longer be printed; stopping", null));
+          }
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          failure.compareAndSet(null, new Failure(p.line(), "the entry could not be appended: " + cause.getMessage(),
+              cause));
+        } catch (InterruptedException e) {
+          return;
+        } finally {
+          bytes.release(p.permits());
+        }
+      }
+    }
+  }
+}
