@@ -9,16 +9,10 @@ import dev.custody.core.ledger.LogConfig;
 import dev.custody.core.note.VerifierKey;
 import dev.custody.core.ledger.LedgerFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Set;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -53,8 +47,8 @@ public final class LogIdentity {
 
   /**
    * Generates a log key for {@code config.origin()} and writes the identity files into the ledger
-   * {@code dir}, which must not have one yet. The private key file is created with mode 0600
-   * (where the file system supports POSIX permissions) before any secret is written to it.
+   * {@code dir}, which must not have one yet. The private key file is created whole or not at all
+   * with mode 0600 ({@link DurableFiles#createPrivate}).
    *
    * @throws FormatException if the origin is not a valid note key name (no spaces or '+')
    * @throws FileAlreadyExistsException if the ledger already has a log key
@@ -65,22 +59,10 @@ public final class LogIdentity {
     LedgerFiles files = LedgerFiles.of(dir);
     Path logDir = dir.resolve(LedgerLayout.LOG_DIR);
     files.createDirectories(logDir);
-    Path keyFile = dir.resolve(LedgerLayout.LOG_KEY);
-    // Created exclusively (a link or file there fails) with mode 0600 before any secret is written.
-    FileChannel ch;
-    try {
-      ch = FileChannel.open(keyFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-          LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException notPosix) {
-      ch = files.createNew(keyFile);
-    }
-    try (FileChannel c = ch) {
-      ByteBuffer b = ByteBuffer.wrap((key.encodePrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
-      while (b.hasRemaining()) {
-        c.write(b);
-      }
-      c.force(true);
-    }
+    // Whole or not at all, mode 0600, never over an existing file or link: a full disk or a crash leaves no
+    // empty key behind, and the error names the file.
+    DurableFiles.createPrivate(dir.resolve(LedgerLayout.LOG_KEY),
+        (key.encodePrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
     files.isFile(dir.resolve(LedgerLayout.LOG_VKEY)); // refuses a link or special file where it goes
     DurableFiles.replace(dir.resolve(LedgerLayout.LOG_VKEY),
         (key.verifierKey().encode() + "\n").getBytes(StandardCharsets.UTF_8));
