@@ -68,8 +68,13 @@ class CrashLeftoversCliTest {
   @Test
   void init_interruptedBeforeItsMarker_notALedgerThenRunAgain() throws Exception {
     Cli.ok("init", "--ledger", ledger);
-    // What a kill just before the marker was renamed into place leaves: everything but ledger.json.
+    // What a kill just before the marker was renamed into place leaves: what init writes before it (segments/,
+    // the log identity), not what it writes after (the lock and the checkpoint of the empty tree).
     Files.move(ledger.resolve(LedgerLayout.MARKER), ledger.resolve(".ledger.json.0000000000005eed.tmp"));
+    Files.delete(ledger.resolve("lock"));
+    Files.delete(ledger.resolve(LedgerLayout.CHECKPOINT));
+    Files.delete(ledger.resolve("checkpoints/0"));
+    Files.delete(ledger.resolve("checkpoints"));
     Files.write(ledger.resolve(LedgerLayout.LOG_KEY), new byte[0]); // and, say, a key never written
 
     Cli.Result record = Cli.run("record", "annotation", "--ledger", ledger, "--chain", "acme/a", "--key",

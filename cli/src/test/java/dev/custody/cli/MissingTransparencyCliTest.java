@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -128,5 +129,22 @@ class MissingTransparencyCliTest {
         Files.delete(q);
       }
     }
+  }
+
+  @Test
+  void verify_crashAfterTheFirstAppendBeforeItsCheckpoint_onlyNotCheckpointedWithLogKey() throws Exception {
+    // init signs the checkpoint of the empty tree, so a ledger a crash stopped before the checkpoint of its
+    // first appends still holds one by its log key: not checkpointed yet (a warning), not stripped (an error).
+    Path l = work.resolve("fresh");
+    Cli.ok("init", "--ledger", l, "--origin", "example.org/fresh", "--checkpoint-interval", "-1");
+    assertThat(Files.readString(l.resolve("checkpoints/0"))).startsWith("example.org/fresh\n0\n");
+    Cli.ok("record", "annotation", "--ledger", l, "--chain", "acme/a", "--key", keys.resolve("alice.key"),
+        "--text", "first");
+    String key = Cli.ok("info", "--ledger", l, "--json").json().get("verifierKey").asText();
+
+    Cli.Result r = Cli.run("verify", "--ledger", l, "--trust", keys, "--log-key", key);
+
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
+    assertThat(r.out()).contains("WARNING NOT_CHECKPOINTED").doesNotContain("NO_TRUSTED_CHECKPOINT");
   }
 }

@@ -219,12 +219,20 @@ public final class FileLogStore implements LogStore {
   /**
    * Creates an empty ledger at {@code dir} with a log identity for {@code config} (a new log key
    * drawn from {@code random}); the marker {@code ledger.json} is written last, so an interrupted
-   * creation is not a ledger and can be run again ({@link LedgerInit}).
+   * creation is not a ledger and can be run again ({@link LedgerInit}). Then signs the checkpoint
+   * of the empty tree ({@code checkpoints/0}): from its first entry on, the ledger holds a checkpoint
+   * by its log key, so a verifier that trusts that key can tell a ledger whose checkpoints were
+   * deleted from one that a crash stopped before its first checkpoint after an append.
    *
    * @throws FormatException if {@code dir} is already a ledger or not empty
    */
   public static void create(Path dir, LogConfig config, SecureRandom random) throws IOException, FormatException {
     LedgerInit.create(dir, Optional.of(config), random);
+    try (FileLogStore store = open(dir, Options.defaults().withNetworkFileSystemAllowed(true))) {
+      store.signCheckpoint();
+    } catch (AttestException e) {
+      throw new IOException("signing the first checkpoint of " + dir + " failed: " + e.getMessage(), e);
+    }
   }
 
   /** Opens a ledger for appending and reading, with {@link Options#defaults()}. */

@@ -106,7 +106,9 @@ class FileLogStoreTransparencyTest {
   void noAutoCheckpoint_manualCheckpointSignsCurrentHead() throws Exception {
     Ledger.create(dir, config(null), new SecureRandom());
     append(5);
-    assertThat(Files.exists(dir.resolve(LedgerLayout.CHECKPOINT))).isFalse();
+    // Only the checkpoint of the empty tree that creation signs: appends sign none with the interval off.
+    assertThat(LedgerLayout.checkpointFiles(dir).bySize()).containsOnlyKeys(0L);
+    assertThat(Files.readString(dir.resolve(LedgerLayout.CHECKPOINT))).startsWith("example.org/test-log\n0\n");
     try (Ledger ledger = Ledger.open(dir)) {
       String note = new String(ledger.checkpoint().encoded(), java.nio.charset.StandardCharsets.UTF_8);
       assertThat(note).startsWith("example.org/test-log\n5\n");
