@@ -243,7 +243,7 @@ final class RecordCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- batch
 
-  private record BatchLine(long line, String chain, Event event) {}
+  record BatchLine(long line, String chain, Event event) {}
 
   private int runBatch() throws IOException, FormatException, AttestException {
     SigningKey signer = SigningKey.load(key);
@@ -301,7 +301,8 @@ final class RecordCommand implements Callable<Integer> {
     return out;
   }
 
-  private static BatchLine parseBatchLine(String s, String where, long n) throws FormatException {
+  /** Parses one line of a batch file (package-private for its fuzz test). */
+  static BatchLine parseBatchLine(String s, String where, long n) throws FormatException {
     JsonNode node = StrictJson.parseObjectNode(s.getBytes(StandardCharsets.UTF_8), where);
     ObjectNode obj = (ObjectNode) node;
     JsonNode chain = obj.remove("chain");

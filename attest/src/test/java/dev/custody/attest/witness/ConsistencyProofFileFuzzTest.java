@@ -1,0 +1,32 @@
+package dev.custody.attest.witness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.custody.core.FormatException;
+
+/**
+ * Fuzzes the reader of {@code custody prove consistency --json} output (the PROOF argument of
+ * {@code witness cosign}): a proof whose own JSON parses back to an equal proof, or a
+ * {@link FormatException}.
+ */
+class ConsistencyProofFileFuzzTest {
+
+  @FuzzTest
+  void parse_anyBytes_proofThatRoundTripsOrFormatException(byte[] data) {
+    ConsistencyProofFile p;
+    try {
+      p = ConsistencyProofFile.parse(data);
+    } catch (FormatException expected) {
+      return;
+    }
+    try {
+      ConsistencyProofFile back = ConsistencyProofFile.parse(p.toBytes());
+      assertThat(back).isEqualTo(p);
+      assertThat(back.toBytes()).isEqualTo(p.toBytes());
+    } catch (FormatException e) {
+      throw new AssertionError("custody's own JSON of an accepted proof is rejected: " + e.getMessage(), e);
+    }
+    p.toProof();
+  }
+}
