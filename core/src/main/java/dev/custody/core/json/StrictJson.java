@@ -73,6 +73,10 @@ public final class StrictJson {
             + ", string length " + MAX_STRING_LENGTH + ") at " + location(p) + ": " + e.getOriginalMessage(), e);
       } catch (IOException e) {
         throw new FormatException(what + " is not valid JSON at " + location(p) + ": " + oneLine(e.getMessage()), e);
+      } catch (NumberFormatException e) {
+        // Jackson's BigDecimal reader throws this (unchecked) for an exponent outside the int range.
+        throw new FormatException(what + " has a number out of range at " + location(p) + ": "
+            + oneLine(e.getMessage()), e);
       }
       if (node == null || node.isMissingNode()) {
         throw new FormatException(what + " is empty (expected a JSON value)");
