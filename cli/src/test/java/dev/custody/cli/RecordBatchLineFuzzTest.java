@@ -17,7 +17,7 @@ import java.util.Optional;
 class RecordBatchLineFuzzTest {
 
   @FuzzTest
-  void parseBatchLine_anyText_lineOrFormatException(byte[] data) {
+  void parseBatchLine_anyText_lineOrFormatException(byte[] data) throws Exception {
     RecordCommand.BatchLine line;
     try {
       line = RecordCommand.parseBatchLine(new String(data, StandardCharsets.UTF_8), "fuzz.jsonl line 7", 7);
@@ -27,10 +27,6 @@ class RecordBatchLineFuzzTest {
     }
     EntryPayload p = new EntryPayload(line.chain(), 0, Optional.empty(), "0".repeat(64),
         Instant.parse("2026-01-01T00:00:00Z"), line.event());
-    try {
-      assertThat(EntryCodec.decode(EntryCodec.encode(p), "re-encoded")).isEqualTo(p);
-    } catch (FormatException e) {
-      throw new AssertionError("an accepted batch line encodes to a payload custody rejects: " + e.getMessage(), e);
-    }
+    assertThat(EntryCodec.decode(EntryCodec.encode(p), "re-encoded")).isEqualTo(p);
   }
 }

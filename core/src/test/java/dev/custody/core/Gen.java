@@ -11,12 +11,11 @@ import java.util.stream.Stream;
 /**
  * A seeded value generator for property tests (plain JUnit 5, no property-testing engine).
  *
- * <p>Convention: a property is a {@code @ParameterizedTest(name = "seed {0}")} over
- * {@code @MethodSource} {@link #seeds(long, int) seeds(first, tries)}; the test builds
- * {@code new Gen(seed)} and draws its case from it. Each seed is a test of its own whose display
- * name holds the seed, so a failure names the one case to re-run, and the same build always
- * checks the same cases. Numbers are drawn with a bias to their bounds (and 0, 1, -1 where in
- * range), where off-by-one defects live.
+ * <p>Convention: a property is a {@link PropertyTest @PropertyTest(seed = FIRST, tries = N)} method
+ * taking a {@code long seed}; it builds {@code new Gen(seed)} and draws its case from it. Each seed
+ * is a test of its own whose display name holds the seed, so a failure names the one case to re-run,
+ * and every build checks the same cases. Numbers are drawn with a bias to their bounds (and 0, 1,
+ * -1 where in range), where off-by-one defects live.
  *
  * <p>Not thread-safe: one instance per test invocation.
  */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.custody.core.FormatException;
+import dev.custody.core.Fuzz;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,15 +14,11 @@ import java.nio.charset.StandardCharsets;
 class Ed25519NoteSignerFuzzTest {
 
   @FuzzTest
-  void parsePrivateKey_anyText_signerOrFormatException(byte[] data) {
+  void parsePrivateKey_anyText_signerOrFormatException(byte[] data) throws Exception {
     String text = new String(data, StandardCharsets.UTF_8);
-    Ed25519NoteSigner signer;
-    try {
-      signer = Ed25519NoteSigner.parsePrivateKey(text);
-    } catch (FormatException expected) {
-      return;
-    }
-    assertThat(signer.encodePrivateKey()).isEqualTo(text);
-    assertThat(signer.verifierKey().keyId()).isEqualTo(signer.keyId());
+    Fuzz.valueOrRejected(FormatException.class, () -> Ed25519NoteSigner.parsePrivateKey(text), signer -> {
+      assertThat(signer.encodePrivateKey()).isEqualTo(text);
+      assertThat(signer.verifierKey().keyId()).isEqualTo(signer.keyId());
+    });
   }
 }

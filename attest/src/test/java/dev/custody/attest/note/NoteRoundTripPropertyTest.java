@@ -3,6 +3,7 @@ package dev.custody.attest.note;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.Gen;
+import dev.custody.core.PropertyTest;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.checkpoint.CheckpointVerifier;
@@ -15,9 +16,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Seeded round-trip properties: sign → encode → parse/open gives back the same text and signatures. */
 class NoteRoundTripPropertyTest {
@@ -37,12 +35,7 @@ class NoteRoundTripPropertyTest {
     return name;
   }
 
-  static Stream<Long> noteSeeds() {
-    return Gen.seeds(4242, 200);
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("noteSeeds")
+  @PropertyTest(seed = 4242, tries = 200)
   void signThenOpen_anyTextAndSigners_roundTrips(long seed) throws Exception {
     Gen g = new Gen(seed);
     String text = noteText(g);
@@ -76,16 +69,7 @@ class NoteRoundTripPropertyTest {
         Bytes.copyOf(g.bytes(32)), g.list(0, 3, () -> g.stringInRange(' ', '~', 1, 10)));
   }
 
-  static Stream<Long> checkpointSeeds() {
-    return Gen.seeds(4242, 300);
-  }
-
-  static Stream<Long> cosignSeeds() {
-    return Gen.seeds(4242, 50);
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("checkpointSeeds")
+  @PropertyTest(seed = 4242, tries = 300)
   void formatThenParse_anyCheckpoint_roundTrips(long seed) throws Exception {
     Checkpoint c = checkpoint(new Gen(seed));
 
@@ -93,8 +77,7 @@ class NoteRoundTripPropertyTest {
     assertThat(Checkpoint.parse(c.toBytes()).format()).isEqualTo(c.format());
   }
 
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("cosignSeeds")
+  @PropertyTest(seed = 4242, tries = 50)
   void signAndCosignThenVerify_anyCheckpoint_verifiesWithTimestamp(long seed) throws Exception {
     Gen g = new Gen(seed);
     Checkpoint c = checkpoint(g);

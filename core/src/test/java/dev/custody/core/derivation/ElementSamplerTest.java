@@ -3,6 +3,7 @@ package dev.custody.core.derivation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.Gen;
+import dev.custody.core.PropertyTest;
 import dev.custody.core.safetensors.Dtype;
 import dev.custody.core.safetensors.SafetensorsFile;
 import dev.custody.core.safetensors.SafetensorsWriter;
@@ -12,21 +13,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class ElementSamplerTest {
   @TempDir Path dir;
 
-  static Stream<Long> seeds() {
-    return Gen.seeds(11, 500);
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("seeds")
+  @PropertyTest(seed = 11, tries = 500)
   void index_anyCount_equalsExactFloorOfKTimesNOverM(long seed) {
     Gen g = new Gen(seed);
     long n = g.longBetween(1, Long.MAX_VALUE);

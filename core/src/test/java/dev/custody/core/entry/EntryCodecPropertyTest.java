@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.custody.core.FormatException;
 import dev.custody.core.Gen;
+import dev.custody.core.PropertyTest;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
@@ -23,9 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Seeded property: every valid payload survives encode then decode unchanged, byte for byte. */
 class EntryCodecPropertyTest {
@@ -33,12 +31,7 @@ class EntryCodecPropertyTest {
   private static final long MAX_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
   private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-  static Stream<Long> seeds() {
-    return Gen.seeds(20261128, 150);
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("seeds")
+  @PropertyTest(seed = 20261128, tries = 150)
   void encodeDecode_randomValidPayload_equalsOriginal(long seed) throws FormatException {
     EntryPayload p = payload(new Gen(seed));
     byte[] bytes = EntryCodec.encode(p);

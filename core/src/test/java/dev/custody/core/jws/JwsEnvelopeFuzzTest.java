@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.custody.core.FormatException;
+import dev.custody.core.Fuzz;
 import dev.custody.core.entry.EntryRecord;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Fuzzes the JWS envelope and its protected header: any bytes give an envelope or a
@@ -18,43 +18,30 @@ class JwsEnvelopeFuzzTest {
   private static final String SIGNATURE = Base64Url.encode(new byte[64]);
 
   @FuzzTest
-  void parse_anyBytes_envelopeOrFormatException(byte[] data) {
-    JwsEnvelope env;
-    try {
-      env = JwsEnvelope.parse(data, EntryRecord.MAX_RECORD_BYTES, "fuzz");
-    } catch (FormatException expected) {
-      return;
-    }
-    assertReparses(env);
+  void parse_anyBytes_envelopeOrFormatException(byte[] data) throws Exception {
+    Fuzz.valueOrRejected(FormatException.class, () -> JwsEnvelope.parse(data, EntryRecord.MAX_RECORD_BYTES, "fuzz"),
+        JwsEnvelopeFuzzTest::assertReparses);
   }
 
   /** The fuzzed bytes are the decoded protected header (JSON), so the fuzzer works on the header grammar. */
   @FuzzTest
-  void parse_anyProtectedHeader_headerOfAlgKidTypOrFormatException(byte[] header) {
+  void parse_anyProtectedHeader_headerOfAlgKidTypOrFormatException(byte[] header) throws Exception {
     byte[] json = JwsEnvelope.serialize(Base64Url.encode(header), PAYLOAD, SIGNATURE);
-    JwsEnvelope env;
-    try {
-      env = JwsEnvelope.parse(json, EntryRecord.MAX_RECORD_BYTES, "fuzz");
-    } catch (FormatException expected) {
-      return;
-    }
-    assertThat(env.header().getIncludedParams()).isSubsetOf("alg", "kid", "typ");
-    assertThat(env.keyId()).isNotNull();
-    assertReparses(env);
+    Fuzz.valueOrRejected(FormatException.class, () -> JwsEnvelope.parse(json, EntryRecord.MAX_RECORD_BYTES, "fuzz"),
+        env -> {
+          assertThat(env.header().getIncludedParams()).isSubsetOf("alg", "kid", "typ");
+          assertThat(env.keyId()).isNotNull();
+          assertReparses(env);
+        });
   }
 
-  private static void assertReparses(JwsEnvelope env) {
+  private static void assertReparses(JwsEnvelope env) throws FormatException {
     byte[] again = JwsEnvelope.serialize(env.protectedB64(), env.payloadB64(),
         Base64Url.encode(env.signature().toByteArray()));
-    try {
-      JwsEnvelope back = JwsEnvelope.parse(again, EntryRecord.MAX_RECORD_BYTES, "re-serialized");
-      assertThat(back.protectedB64()).isEqualTo(env.protectedB64());
-      assertThat(back.payload()).isEqualTo(env.payload());
-      assertThat(back.signature()).isEqualTo(env.signature());
-      assertThat(back.signingInput()).isEqualTo(env.signingInput());
-    } catch (FormatException e) {
-      throw new AssertionError("re-serialized envelope rejected: " + e.getMessage() + "\n"
-          + new String(again, StandardCharsets.UTF_8), e);
-    }
+    JwsEnvelope back = JwsEnvelope.parse(again, EntryRecord.MAX_RECORD_BYTES, "re-serialized");
+    assertThat(back.protectedB64()).isEqualTo(env.protectedB64());
+    assertThat(back.payload()).isEqualTo(env.payload());
+    assertThat(back.signature()).isEqualTo(env.signature());
+    assertThat(back.signingInput()).isEqualTo(env.signingInput());
   }
 }

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.Gen;
+import dev.custody.core.PropertyTest;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 class ResourceNamesTest {
   @Test
@@ -63,12 +61,7 @@ class ResourceNamesTest {
     }));
   }
 
-  static Stream<Long> seeds() {
-    return Gen.seeds(42, 1000);
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("seeds")
+  @PropertyTest(seed = 42, tries = 1000)
   void comparePaths_anyPaths_agreesWithComponentListOrder(long seed) {
     Gen g = new Gen(seed);
     String a = path(g);

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.core.Gen;
+import dev.custody.core.PropertyTest;
 import dev.custody.core.bytes.Bytes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Seeded random trees larger than the exhaustive cross-check: roots and proofs against the naive
@@ -30,16 +28,7 @@ class MerkleTreePropertyTest {
     }
   }
 
-  static Stream<Long> inclusionSeeds() {
-    return Gen.seeds(9162, 40);
-  }
-
-  static Stream<Long> consistencySeeds() {
-    return Gen.seeds(6962, 40);
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("inclusionSeeds")
+  @PropertyTest(seed = 9162, tries = 40)
   void inclusionProof_randomTree_matchesReferenceVerifiesAndRejectsTampering(long seed) throws ProofException {
     Shape s = Shape.random(seed);
     List<byte[]> prefix = LEAVES.subList(0, s.size2());
@@ -56,8 +45,7 @@ class MerkleTreePropertyTest {
         .as("%s", s).isInstanceOf(ProofException.class);
   }
 
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("consistencySeeds")
+  @PropertyTest(seed = 6962, tries = 40)
   void consistencyProof_randomTree_matchesReferenceVerifiesAndRejectsTampering(long seed) throws ProofException {
     Shape s = Shape.random(seed);
     List<byte[]> prefix = LEAVES.subList(0, s.size2());

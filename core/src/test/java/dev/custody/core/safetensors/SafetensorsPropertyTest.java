@@ -3,6 +3,7 @@ package dev.custody.core.safetensors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.Gen;
+import dev.custody.core.PropertyTest;
 import dev.custody.core.digest.Digest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Seeded round trips through the writer and the parser, and a byte-level mutator of the parser's input. */
 class SafetensorsPropertyTest {
@@ -46,16 +44,7 @@ class SafetensorsPropertyTest {
     return specs;
   }
 
-  static Stream<Long> roundTripSeeds() {
-    return Gen.seeds(20240601, 200);
-  }
-
-  static Stream<Long> corruptionSeeds() {
-    return Gen.seeds(7, 2000);
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("roundTripSeeds")
+  @PropertyTest(seed = 20240601, tries = 200)
   void read_writtenModel_roundTripsTensorsAndDigests(long seed) throws Exception {
     Gen g = new Gen(seed);
     List<Spec> specs = model(g);
@@ -76,8 +65,7 @@ class SafetensorsPropertyTest {
   }
 
   /** Random byte flips, insertions and truncations: the parser accepts or throws SafetensorsException, nothing else. */
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("corruptionSeeds")
+  @PropertyTest(seed = 7, tries = 2000)
   void read_randomlyCorruptedFile_acceptsOrRejectsCleanly(long seed) throws Exception {
     Gen g = new Gen(seed);
     byte[] b = SafetensorsWriter.assemble(HeaderMutationTest.BASE, HeaderMutationTest.DATA);
