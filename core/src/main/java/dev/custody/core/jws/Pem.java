@@ -3,8 +3,6 @@ package dev.custody.core.jws;
 import dev.custody.core.FormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The PEM text encoding of keys (RFC 7468): exactly one {@code -----BEGIN LABEL-----} block holding
@@ -20,17 +18,50 @@ public final class Pem {
    * @param source names the input in errors, e.g. the file path
    */
   public static byte[] decode(String text, String label, String what, String source) throws FormatException {
-    String l = Pattern.quote(label);
-    Matcher m = Pattern.compile("\\s*-----BEGIN " + l + "-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END " + l + "-----\\s*")
-        .matcher(text);
-    if (!m.matches()) {
-      throw new FormatException(source + ": not a PEM " + what + " (expected one '-----BEGIN " + label + "-----' block)");
+    // Scanned by hand, not with a regular expression: a pattern with whitespace on both sides of a
+    // lazy body backtracks cubically, and a .pub file of a few kB of spaces took minutes.
+    String begin = "-----BEGIN " + label + "-----";
+    String end = "-----END " + label + "-----";
+    int from = 0;
+    int to = text.length();
+    while (from < to && isPemSpace(text.charAt(from))) {
+      from++;
+    }
+    while (to > from && isPemSpace(text.charAt(to - 1))) {
+      to--;
+    }
+    if (!text.startsWith(begin, from) || to - from < begin.length() + end.length()
+        || !text.startsWith(end, to - end.length())) {
+      throw notPem(label, what, source);
+    }
+    String body = text.substring(from + begin.length(), to - end.length());
+    boolean hasData = false;
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      boolean base64 = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+          || c == '=';
+      if (!base64 && !isPemSpace(c)) {
+        throw notPem(label, what, source);
+      }
+      hasData |= base64;
+    }
+    if (!hasData) {
+      throw notPem(label, what, source);
     }
     try {
-      return Base64.getMimeDecoder().decode(m.group(1));
+      return Base64.getMimeDecoder().decode(body);
     } catch (IllegalArgumentException e) {
       throw new FormatException(source + ": bad base64 in PEM " + what, e);
     }
+  }
+
+  /** The whitespace PEM tolerates around and inside the block: what {@code \s} matches in a Java pattern. */
+  private static boolean isPemSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000b' || c == '\f' || c == '\r';
+  }
+
+  private static FormatException notPem(String label, String what, String source) {
+    return new FormatException(source + ": not a PEM " + what + " (expected one '-----BEGIN " + label + "-----' block)");
   }
 
   /** The PEM block of {@code der}, 64 base64 characters a line, ending in a newline. */
