@@ -60,6 +60,9 @@ public final class VerificationKey {
     SubjectPublicKeyInfo info;
     try {
       info = SubjectPublicKeyInfo.getInstance(der);
+      if (info == null) { // what Bouncy Castle returns for empty input
+        throw new FormatException(source + ": not a SubjectPublicKeyInfo structure (no bytes)");
+      }
       if (!java.util.Arrays.equals(info.getEncoded("DER"), der)) {
         throw new FormatException(source + ": public key is not in DER (distinguished) encoding");
       }
