@@ -59,10 +59,10 @@ public final class VerificationKey {
   public static VerificationKey fromSpki(byte[] der, String source) throws FormatException {
     SubjectPublicKeyInfo info;
     try {
-      info = SubjectPublicKeyInfo.getInstance(der);
-      if (info == null) { // what Bouncy Castle returns for empty input
+      if (der.length == 0) { // Bouncy Castle's getInstance throws NullPointerException on no bytes
         throw new FormatException(source + ": not a SubjectPublicKeyInfo structure (no bytes)");
       }
+      info = SubjectPublicKeyInfo.getInstance(der);
       if (!java.util.Arrays.equals(info.getEncoded("DER"), der)) {
         throw new FormatException(source + ": public key is not in DER (distinguished) encoding");
       }
