@@ -23,6 +23,9 @@ public final class Gen {
   /** One draw in this many picks a bound instead of a uniform value. */
   private static final int EDGE_ONE_IN = 8;
 
+  /** Characters that break naive escaping: JSON and HTML specials, DEL, NEL, NBSP, line and paragraph separators, bidi override, zero-width space, BOM, U+FFFD. */
+  private static final String TRICKY = "\"\\/'<>&\u007f\u0085\u00a0\u2028\u2029\u202e\u200b\ufeff\ufffd";
+
   private final SplittableRandom random;
 
   public Gen(long seed) {
@@ -113,7 +116,7 @@ public final class Gen {
     for (int i = 0; i < n; i++) {
       int cp = switch (random.nextInt(6)) {
         case 0 -> random.nextInt(0x20);                          // C0 controls
-        case 1 -> "\"\\/'<>&\u007f\u0085\u00a0\u2028\u2029\u202e\u200b\ufeff\ufffd".codePointAt(random.nextInt(15));
+        case 1 -> TRICKY.charAt(random.nextInt(TRICKY.length()));
         case 2 -> random.nextInt(0x20, 0x7f);                    // ASCII
         case 3 -> random.nextInt(0x10000, 0x110000);             // astral
         default -> {
