@@ -14,6 +14,15 @@ class VerificationKeyTest {
         .isInstanceOf(FormatException.class).hasMessageStartingWith("k.pub: not a SubjectPublicKeyInfo");
   }
 
+  /** Found by PemFuzzTest: a BIT STRING where the SEQUENCE belongs made Bouncy Castle throw IllegalStateException. */
+  @Test
+  void fromSpki_bitStringInsteadOfSequence_formatException() {
+    byte[] bitString = java.util.Base64.getDecoder().decode("AyEA1u0p/r83LyULBhC9Vmn1g6VobtwJnutZIv48+kiPQvk=");
+
+    assertThatThrownBy(() -> VerificationKey.fromSpki(bitString, "k.pub"))
+        .isInstanceOf(FormatException.class).hasMessageStartingWith("k.pub: not a SubjectPublicKeyInfo");
+  }
+
   @Test
   void fromPem_emptyBlock_formatException() {
     assertThatThrownBy(() -> VerificationKey.fromPem("-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n", "k.pub"))
