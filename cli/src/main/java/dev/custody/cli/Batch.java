@@ -170,8 +170,8 @@ final class Batch {
         + " references were printed are recorded, the others are not");
   }
 
-  /** The line's chain and event, or null for a blank line. */
-  private Line parse(byte[] raw, long number) throws FormatException {
+  /** The line's chain and event, or null for a blank line (package-private for its fuzz test). */
+  Line parse(byte[] raw, long number) throws FormatException {
     String where = name + " line " + number;
     requireUtf8(raw, where);
     if (isBlank(raw)) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Debian's {@code golang-go} against {@code golang-golang-x-mod-dev}, opens each note with
  * {@code golang.org/x/mod/sumdb/note} and verifies witness cosignatures (cosignature/v1) with a
  * verifier written from the C2SP spec. The Go toolchain is required: without it this test
- * <b>fails</b> (it is the interoperability guarantee; {@code .ci/run} installs Go).
+ * <b>fails</b> (it is the interoperability guarantee; {@code ./test} installs Go).
  */
 class GoNoteInteropTest {
   static final Path SOURCE = Path.of("src/test/go/notecheck");
@@ -56,7 +56,7 @@ class GoNoteInteropTest {
     Result r = run(pb, 300);
     if (r.code != 0) {
       throw new AssertionError("building the Go note checker failed (are golang-go and golang-golang-x-mod-dev"
-          + " installed? .ci/run installs them):\n" + r.out);
+          + " installed? ./test installs them):\n" + r.out);
     }
   }
 
@@ -68,7 +68,7 @@ class GoNoteInteropTest {
       }
     }
     throw new AssertionError("the Go toolchain is missing: this interoperability test needs it (not skipped on"
-        + " purpose). Install it with: apt-get install -y golang-go golang-golang-x-mod-dev (as .ci/run does)");
+        + " purpose). Install it with: apt-get install -y golang-go golang-golang-x-mod-dev (./test does that when run as root)");
   }
 
   record Result(int code, String out) {}

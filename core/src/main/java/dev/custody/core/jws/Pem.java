@@ -3,8 +3,6 @@ package dev.custody.core.jws;
 import dev.custody.core.FormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The PEM text encoding of keys (RFC 7468): exactly one {@code -----BEGIN LABEL-----} block holding
@@ -20,14 +18,38 @@ public final class Pem {
    * @param source names the input in errors, e.g. the file path
    */
   public static byte[] decode(String text, String label, String what, String source) throws FormatException {
-    String l = Pattern.quote(label);
-    Matcher m = Pattern.compile("\\s*-----BEGIN " + l + "-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END " + l + "-----\\s*")
-        .matcher(text);
-    if (!m.matches()) {
-      throw new FormatException(source + ": not a PEM " + what + " (expected one '-----BEGIN " + label + "-----' block)");
+    // Scanned by hand, not with a regular expression: a pattern with whitespace on both sides of a
+    // lazy body backtracks cubically, and a .pub file of a few kB of spaces took minutes.
+    String begin = "-----BEGIN " + label + "-----";
+    String end = "-----END " + label + "-----";
+    int from = 0;
+    int to = text.length();
+    while (from < to && isPemSpace(text.charAt(from))) {
+      from++;
+    }
+    while (to > from && isPemSpace(text.charAt(to - 1))) {
+      to--;
+    }
+    if (!text.startsWith(begin, from) || to - from < begin.length() + end.length()
+        || !text.startsWith(end, to - end.length())) {
+      throw notPem(label, what, source);
+    }
+    String body = text.substring(from + begin.length(), to - end.length());
+    boolean hasData = false;
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      boolean base64 = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+          || c == '=';
+      if (!base64 && !isPemSpace(c)) {
+        throw notPem(label, what, source);
+      }
+      hasData |= base64;
+    }
+    if (!hasData) {
+      throw notPem(label, what, source);
     }
     try {
-      return Base64.getMimeDecoder().decode(m.group(1));
+      return Base64.getMimeDecoder().decode(body);
     } catch (IllegalArgumentException e) {
       throw new FormatException(source + ": bad base64 in PEM " + what, e);
     }
@@ -44,34 +66,47 @@ public final class Pem {
    */
   public static java.util.List<byte[]> decodeAll(String text, String label, int max, String what, String source)
       throws FormatException {
-    String l = Pattern.quote(label);
-    Matcher m = Pattern.compile("\\s*-----BEGIN " + l + "-----([A-Za-z0-9+/=\\s]+?)-----END " + l + "-----\\s*")
-        .matcher(text);
+    // Split at each END line and decode each block with decode(): the same linear scan, no pattern.
+    String end = "-----END " + label + "-----";
     java.util.List<byte[]> out = new java.util.ArrayList<>();
     int at = 0;
-    while (at < text.length()) {
-      m.region(at, text.length());
-      if (!m.lookingAt()) {
-        if (text.substring(at).isBlank()) {
-          break;
-        }
+    while (true) {
+      int next = at;
+      while (next < text.length() && isPemSpace(text.charAt(next))) {
+        next++;
+      }
+      if (next == text.length()) {
+        break;
+      }
+      int stop = text.indexOf(end, next);
+      if (stop < 0) {
         throw new FormatException(source + ": not a sequence of PEM " + what + "s: block " + (out.size() + 1)
-            + " is not a '-----BEGIN " + label + "-----' block (nothing else may stand between blocks)");
+            + " has no '" + end + "' line (nothing else may stand between blocks)");
       }
       if (out.size() == max) {
         throw new FormatException(source + ": more than " + max + " PEM " + what + "s");
       }
       try {
-        out.add(Base64.getMimeDecoder().decode(m.group(1).strip()));
-      } catch (IllegalArgumentException e) {
-        throw new FormatException(source + ": bad base64 in PEM " + what + " " + (out.size() + 1), e);
+        out.add(decode(text.substring(next, stop + end.length()), label, what, source));
+      } catch (FormatException e) {
+        throw new FormatException(source + ": not a sequence of PEM " + what + "s: block " + (out.size() + 1)
+            + " is not a '-----BEGIN " + label + "-----' block (nothing else may stand between blocks)", e);
       }
-      at = m.end();
+      at = stop + end.length();
     }
     if (out.isEmpty()) {
       throw new FormatException(source + ": holds no PEM " + what + " (expected '-----BEGIN " + label + "-----' blocks)");
     }
     return out;
+  }
+
+  /** The whitespace PEM tolerates around and inside the block: what {@code \s} matches in a Java pattern. */
+  private static boolean isPemSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000b' || c == '\f' || c == '\r';
+  }
+
+  private static FormatException notPem(String label, String what, String source) {
+    return new FormatException(source + ": not a PEM " + what + " (expected one '-----BEGIN " + label + "-----' block)");
   }
 
   /** The PEM block of {@code der}, 64 base64 characters a line, ending in a newline. */

@@ -59,11 +59,16 @@ public final class VerificationKey {
   public static VerificationKey fromSpki(byte[] der, String source) throws FormatException {
     SubjectPublicKeyInfo info;
     try {
+      if (der.length == 0) { // Bouncy Castle's getInstance throws NullPointerException on no bytes
+        throw new FormatException(source + ": not a SubjectPublicKeyInfo structure (no bytes)");
+      }
       info = SubjectPublicKeyInfo.getInstance(der);
       if (!java.util.Arrays.equals(info.getEncoded("DER"), der)) {
         throw new FormatException(source + ": public key is not in DER (distinguished) encoding");
       }
-    } catch (IllegalArgumentException | java.io.IOException e) {
+    } catch (RuntimeException | java.io.IOException e) {
+      // Bouncy Castle reports malformed ASN.1 with several unchecked exceptions (IllegalArgumentException,
+      // IllegalStateException for a wrong type, ...), as SigningKey's PKCS#8 reader also expects.
       throw new FormatException(source + ": not a SubjectPublicKeyInfo structure", e);
     }
     ASN1ObjectIdentifier oid = info.getAlgorithm().getAlgorithm();

@@ -2,7 +2,10 @@ package dev.custody.core.entry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.custody.core.FormatException;
+import dev.custody.core.Gen;
+import dev.custody.core.PropertyTest;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
@@ -12,146 +15,145 @@ import dev.custody.core.event.EventType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.function.Supplier;
 
 /** Seeded property: every valid payload survives encode then decode unchanged, byte for byte. */
 class EntryCodecPropertyTest {
   private static final long MIN_SECOND = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
   private static final long MAX_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+  private static final String ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-  @Property(tries = 150, seed = "20261128")
-  void encodeDecode_randomValidPayload_equalsOriginal(@ForAll("payloads") EntryPayload p) throws FormatException {
+  @PropertyTest(seed = 20261128, tries = 150)
+  void encodeDecode_randomValidPayload_equalsOriginal(long seed) throws FormatException {
+    EntryPayload p = payload(new Gen(seed));
     byte[] bytes = EntryCodec.encode(p);
     EntryPayload back = EntryCodec.decode(bytes, "payload");
     assertThat(back).isEqualTo(p);
     assertThat(EntryCodec.encode(back)).isEqualTo(bytes);
   }
 
-  @Provide
-  Arbitrary<EntryPayload> payloads() {
-    Arbitrary<String> chain = name("[A-Za-z0-9]", "[A-Za-z0-9._-]", 64).list().ofMinSize(1).ofMaxSize(8)
-        .map(l -> String.join("/", l));
-    Arbitrary<Long> sequence = Arbitraries.oneOf(Arbitraries.longs().between(0, 3),
-        Arbitraries.longs().between(0, Long.MAX_VALUE));
-    Arbitrary<String> keyId = Arbitraries.bytes().array(byte[].class).ofSize(32)
-        .map(b -> Digest.ofSha256(b).value().hex());
-    return Combinators.combine(chain, sequence, digests(), keyId, times(), events())
-        .as((c, s, prev, k, t, e) -> new EntryPayload(c, s, s == 0 ? Optional.empty() : Optional.of(prev), k, t, e));
+  /** A valid payload: every field drawn from its whole grammar, each event kind and its details. */
+  static EntryPayload payload(Gen g) {
+    String chain = String.join("/", g.list(1, 8, () -> name(g, ALNUM, ALNUM + "._-", 64)));
+    long sequence = g.nextBoolean() ? g.longBetween(0, 3) : g.longBetween(0, Long.MAX_VALUE);
+    Optional<Digest> prev = sequence == 0 ? Optional.empty() : Optional.of(digest(g));
+    String keyId = Digest.ofSha256(g.bytes(32)).value().hex();
+    return new EntryPayload(chain, sequence, prev, keyId, time(g), event(g));
   }
 
-  private static Arbitrary<String> name(String first, String rest, int max) {
-    Arbitrary<Character> f = Arbitraries.of(chars(first));
-    Arbitrary<String> r = Arbitraries.of(chars(rest)).list().ofMaxSize(max - 1)
-        .map(l -> l.stream().map(String::valueOf).reduce("", String::concat));
-    return Combinators.combine(f, r).as((a, b) -> a + b);
+  private static String name(Gen g, String first, String rest, int max) {
+    return g.string(first, 1, 1) + g.string(rest, 0, max - 1);
   }
 
-  private static List<Character> chars(String cls) {
-    List<Character> out = new java.util.ArrayList<>();
-    for (char c = 0x20; c < 0x7f; c++) {
-      if (String.valueOf(c).matches(cls)) {
-        out.add(c);
+  private static String artifactName(Gen g) {
+    return name(g, ALNUM, ALNUM + "._:/@+-", 20);
+  }
+
+  /** Any Unicode text, including quotes, backslashes, control characters and astral code points. */
+  private static String text(Gen g) {
+    return g.anyText(30);
+  }
+
+  private static Digest digest(Gen g) {
+    return Digest.ofSha256(g.bytes(32));
+  }
+
+  private static Instant time(Gen g) {
+    int nanos = switch (g.intBetween(0, 2)) {
+      case 0 -> 0;
+      case 1 -> g.intBetween(0, 999) * 1_000_000;
+      default -> g.intBetween(0, 999_999_999);
+    };
+    return Instant.ofEpochSecond(g.longBetween(MIN_SECOND, MAX_SECOND), nanos);
+  }
+
+  private static <V> Map<String, V> map(Gen g, Supplier<V> value) {
+    Map<String, V> m = new LinkedHashMap<>();
+    int n = g.intBetween(0, 4);
+    for (int i = 0; i < n; i++) {
+      m.put(artifactName(g), value.get());
+    }
+    return m;
+  }
+
+  private static List<ArtifactRef> artifacts(Gen g) {
+    List<ArtifactRef> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    int n = g.intBetween(0, 4);
+    for (int i = 0; i < n; i++) {
+      ArtifactRef a = new ArtifactRef(artifactName(g), g.pick(ArtifactKind.values()), digest(g),
+          g.optional(() -> text(g)), g.optional(() -> text(g)), new TreeMap<>(map(g, () -> text(g))));
+      if (names.add(a.name())) {
+        out.add(a);
       }
     }
     return out;
   }
 
-  private static Arbitrary<String> artifactName() {
-    return name("[A-Za-z0-9]", "[A-Za-z0-9._:/@+-]", 20);
+  private static BigDecimal decimal(Gen g) {
+    // unscaled in [-10^30, 10^30]
+    BigInteger bounded = new BigInteger(1, g.bytes(0, 13)).mod(BigInteger.TEN.pow(30).add(BigInteger.ONE));
+    return new BigDecimal(g.nextBoolean() ? bounded.negate() : bounded, g.intBetween(-20, 20));
   }
 
-  /** Any Unicode text, including quotes, backslashes, control characters and astral code points. */
-  private static Arbitrary<String> text() {
-    return Arbitraries.strings().all().ofMaxLength(30);
-  }
-
-  private static Arbitrary<Digest> digests() {
-    return Arbitraries.bytes().array(byte[].class).ofSize(32).map(Digest::ofSha256);
-  }
-
-  private static Arbitrary<Instant> times() {
-    Arbitrary<Integer> nanos = Arbitraries.oneOf(Arbitraries.just(0), Arbitraries.integers().between(0, 999)
-        .map(n -> n * 1_000_000), Arbitraries.integers().between(0, 999_999_999));
-    return Combinators.combine(Arbitraries.longs().between(MIN_SECOND, MAX_SECOND), nanos)
-        .as(Instant::ofEpochSecond);
-  }
-
-  private static Arbitrary<Map<String, String>> stringMaps() {
-    return Arbitraries.maps(artifactName(), text()).ofMaxSize(4);
-  }
-
-  private static Arbitrary<ArtifactRef> artifacts() {
-    return Combinators.combine(artifactName(), Arbitraries.of(ArtifactKind.class), digests(),
-        text().optional(), text().optional(), stringMaps())
-        .as((n, k, d, u, m, a) -> new ArtifactRef(n, k, d, u, m, new TreeMap<>(a)));
-  }
-
-  private static Arbitrary<List<ArtifactRef>> artifactLists() {
-    return artifacts().list().ofMaxSize(4).uniqueElements(ArtifactRef::name);
-  }
-
-  private static Arbitrary<BigDecimal> decimals() {
-    return Combinators.combine(Arbitraries.bigIntegers().between(BigInteger.TEN.pow(30).negate(),
-        BigInteger.TEN.pow(30)), Arbitraries.integers().between(-20, 20)).as(BigDecimal::new);
-  }
-
-  private static Arbitrary<String> customBodies() {
-    Arbitrary<String> value = Arbitraries.oneOf(text().map(t -> com.fasterxml.jackson.core.io.JsonStringEncoder
-        .getInstance().quoteAsString(t)).map(q -> "\"" + new String(q) + "\""), decimals().map(BigDecimal::toString),
-        Arbitraries.of("true", "false", "null", "[]", "{}", "[1,[2,{\"x\":3}]]"));
-    return Arbitraries.maps(artifactName(), value).ofMaxSize(4).map(m -> {
-      StringBuilder sb = new StringBuilder("{");
-      m.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
-      return sb.append('}').toString();
+  private static String customBody(Gen g) {
+    Map<String, String> m = map(g, () -> switch (g.intBetween(0, 2)) {
+      case 0 -> "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text(g))) + "\"";
+      case 1 -> decimal(g).toString();
+      default -> g.pick("true", "false", "null", "[]", "{}", "[1,[2,{\"x\":3}]]");
     });
+    StringBuilder sb = new StringBuilder("{");
+    m.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+    return sb.append('}').toString();
   }
 
-  private static Arbitrary<EventType> types() {
-    return Arbitraries.oneOf(Arbitraries.of(EventType.BUILT_IN),
-        artifactName().map(n -> EventType.of("https://example.com/kinds/" + n.replace(':', '-').replace('@', '-'))),
-        artifactName().map(n -> EventType.of("urn:acme:" + n.replace('/', '-').replace('@', '-'))));
-  }
-
-  private static Arbitrary<EventDetails> details(EventType t) {
-    if (!t.isBuiltIn()) {
-      return customBodies().map(EventDetails.Custom::new);
-    }
-    return switch (t.name()) {
-      case "evaluation" -> Arbitraries.maps(artifactName(), decimals()).ofMaxSize(4)
-          .map(m -> new EventDetails.Evaluation(new TreeMap<>(m)));
-      case "conversion", "merge" -> artifactName().optional().map(EventDetails.Method::new);
-      case "release" -> artifactName().map(EventDetails.Release::new);
-      case "custody-transfer" -> Combinators.combine(text().filter(s -> !s.isEmpty()), text().filter(s -> !s.isEmpty()))
-          .as(EventDetails.Transfer::new);
-      case "approval" -> Combinators.combine(digests(), Arbitraries.of("approved", "rejected"), text().optional())
-          .as(EventDetails.Decision::new);
-      case "revocation" -> Combinators.combine(digests(), text().optional())
-          .as((d, r) -> new EventDetails.Decision(d, "revoked", r));
-      case "annotation" -> text().map(EventDetails.Annotation::new);
-      default -> Arbitraries.just(new EventDetails.None());
+  private static EventType type(Gen g) {
+    return switch (g.intBetween(0, 2)) {
+      case 0 -> g.pick(EventType.BUILT_IN);
+      case 1 -> EventType.of("https://example.com/kinds/" + artifactName(g).replace(':', '-').replace('@', '-'));
+      default -> EventType.of("urn:acme:" + artifactName(g).replace('/', '-').replace('@', '-'));
     };
   }
 
-  private static Arbitrary<Event> events() {
-    Arbitrary<Tuple.Tuple2<Optional<Instant>, Optional<Instant>>> window = Combinators.combine(
-        times().optional(), times().optional()).as((a, b) -> {
-          if (a.isPresent() && b.isPresent() && b.get().isBefore(a.get())) {
-            return Tuple.of(b, a);
-          }
-          return Tuple.of(a, b);
-        });
-    return types().flatMap(t -> Combinators.combine(artifactLists(), artifactLists(), stringMaps(), stringMaps(),
-        window, details(t)).as((in, out, par, env, w, d) -> new Event(t, in, out, new TreeMap<>(par),
-            new TreeMap<>(env), w.get1(), w.get2(), d)));
+  private static String nonEmptyText(Gen g) {
+    String t = text(g);
+    return t.isEmpty() ? "x" : t;
+  }
+
+  private static EventDetails details(Gen g, EventType t) {
+    if (!t.isBuiltIn()) {
+      return new EventDetails.Custom(customBody(g));
+    }
+    return switch (t.name()) {
+      case "evaluation" -> new EventDetails.Evaluation(new TreeMap<>(map(g, () -> decimal(g))));
+      case "conversion", "merge" -> new EventDetails.Method(g.optional(() -> artifactName(g)));
+      case "release" -> new EventDetails.Release(artifactName(g));
+      case "custody-transfer" -> new EventDetails.Transfer(nonEmptyText(g), nonEmptyText(g));
+      case "approval" -> new EventDetails.Decision(digest(g), g.pick("approved", "rejected"), g.optional(() -> text(g)));
+      case "revocation" -> new EventDetails.Decision(digest(g), "revoked", g.optional(() -> text(g)));
+      case "annotation" -> new EventDetails.Annotation(text(g));
+      default -> new EventDetails.None();
+    };
+  }
+
+  private static Event event(Gen g) {
+    EventType t = type(g);
+    Optional<Instant> started = g.optional(() -> time(g));
+    Optional<Instant> finished = g.optional(() -> time(g));
+    if (started.isPresent() && finished.isPresent() && finished.get().isBefore(started.get())) {
+      Optional<Instant> swap = started;
+      started = finished;
+      finished = swap;
+    }
+    return new Event(t, artifacts(g), artifacts(g), new TreeMap<>(map(g, () -> text(g))),
+        new TreeMap<>(map(g, () -> text(g))), started, finished, details(g, t));
   }
 }
