@@ -1,5 +1,6 @@
 package dev.custody.verify;
 
+import dev.custody.verify.policy.Signer;
 import dev.custody.core.entry.EntryPayload;
 import java.util.List;
 import java.util.Optional;
@@ -10,13 +11,14 @@ import java.util.Optional;
  *
  * @param ref the record; chain and sequence are set only when {@code payload} is
  * @param payload the payload, present only when the signature verified with a trusted key
- * @param signerKeyId the key id of the trusted key that verified the signature, present with {@code payload}
+ * @param signer who signed: the trusted key that verified the signature and the identity the trust
+ *     policy binds it to; present with {@code payload}
  * @param findings the per-record findings, in check order
  */
-record CheckedRecord(EntryRef ref, Optional<EntryPayload> payload, Optional<String> signerKeyId, List<Finding> findings) {
+record CheckedRecord(EntryRef ref, Optional<EntryPayload> payload, Optional<Signer> signer, List<Finding> findings) {
   CheckedRecord {
     findings = List.copyOf(findings);
-    if (payload.isPresent() != signerKeyId.isPresent()) {
+    if (payload.isPresent() != signer.isPresent()) {
       throw new IllegalArgumentException("an authentic record has both a payload and a signer");
     }
   }

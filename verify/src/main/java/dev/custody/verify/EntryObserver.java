@@ -16,4 +16,12 @@ public interface EntryObserver {
    * @param payload its verified payload
    */
   void authentic(EntryRef ref, EntryPayload payload);
+
+  /**
+   * {@link #authentic(EntryRef, EntryPayload)} with the signer the trust policy resolved the entry's
+   * key to (its key, and its identity and organisation under a policy). The default forgets the signer.
+   */
+  default void authentic(EntryRef ref, EntryPayload payload, dev.custody.verify.policy.Signer signer) {
+    authentic(ref, payload);
+  }
 }

@@ -10,13 +10,22 @@ import java.util.Optional;
  * @param severity how much it matters
  * @param entry the entry concerned, when the finding is about one
  * @param message for a person: what is wrong, the offending values, and what to do
+ * @param rule the id of the trust policy rule that raised it, for {@link FindingCode#RULE_VIOLATION}
+ *     (also named in the message)
  */
-public record Finding(FindingCode code, Severity severity, Optional<EntryRef> entry, String message) {
+public record Finding(FindingCode code, Severity severity, Optional<EntryRef> entry, String message,
+    Optional<String> rule) {
   public Finding {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(entry, "entry");
     Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(rule, "rule");
+  }
+
+  /** A finding raised by custody's own checks, not by a policy rule. */
+  public Finding(FindingCode code, Severity severity, Optional<EntryRef> entry, String message) {
+    this(code, severity, entry, message, Optional.empty());
   }
 
   /** A finding with the code's default severity. */

@@ -30,6 +30,21 @@ import dev.custody.core.note.VerifierKey;
 import dev.custody.core.text.Untrusted;
 import java.security.MessageDigest;
 import java.time.Clock;
+import dev.custody.core.event.EventType;
+import dev.custody.core.manifest.HashProgress;
+import dev.custody.verify.artifacts.ModelCheck;
+import dev.custody.verify.lineage.LineageCollector;
+import dev.custody.verify.lineage.LineageGraph;
+import dev.custody.verify.lineage.Step;
+import dev.custody.verify.policy.CertificateSource;
+import dev.custody.verify.policy.PolicyEvaluator;
+import dev.custody.verify.policy.PolicyFinding;
+import dev.custody.verify.policy.Revocation;
+import dev.custody.verify.policy.Signer;
+import dev.custody.verify.policy.TrustPolicy;
+import dev.custody.verify.policy.Violation;
+import java.time.Instant;
+import java.util.Map;
 
 /**
  * Replays a file ledger offline and reports what holds and what does not (DESIGN.md §6). Checks,
@@ -71,7 +86,7 @@ public final class LedgerVerifier {
    */
   public static final java.time.Duration FUTURE_ALLOWANCE = TimeCheck.FUTURE_ALLOWANCE;
 
-  private final TrustedKeys trust;
+  private final TrustPolicy policy;
   private final Optional<String> chain;
   private final int parallelism;
   private final List<VerifierKey> logKeys;
@@ -79,10 +94,15 @@ public final class LedgerVerifier {
   private final List<EntryObserver> observers;
   private final LogTransparency.Requirements requirements;
   private final Clock clock;
+  private final Optional<ModelRequest> model;
+
+  /** The model to re-hash and check against a released manifest, and how to find the release. */
+  private record ModelRequest(Path dir, ModelCheck.Target target, HashProgress progress) {}
 
   private LedgerVerifier(Builder b) {
     this.clock = b.clock;
-    this.trust = b.trust;
+    this.policy = b.policy;
+    this.model = b.model;
     this.chain = b.chain;
     this.parallelism = b.parallelism;
     this.logKeys = List.copyOf(b.logKeys);
@@ -92,14 +112,42 @@ public final class LedgerVerifier {
         ? Optional.empty() : Optional.of(dev.custody.core.timestamp.TimestampVerifier.forRoots(b.timestampRoots)));
   }
 
-  /** A builder that checks everything, over all chains, with one thread per available processor. */
+  /**
+   * A builder that checks everything, over all chains, with one thread per available processor,
+   * trusting {@code trust} the simple way: every key may sign every kind of event on every chain,
+   * and lineage gaps are warnings ({@link TrustPolicy#trustAll}).
+   */
   public static Builder builder(TrustedKeys trust) {
-    return new Builder(trust);
+    return new Builder(TrustPolicy.trustAll(trust));
+  }
+
+  /**
+   * A builder that checks everything under a trust policy: who may sign what on which chain and
+   * when, certificate identities, revocations, the policy's lineage strictness and its rules.
+   */
+  public static Builder builder(TrustPolicy policy) {
+    return new Builder(policy);
+  }
+
+  /**
+   * One ledger of a verification of several (an organisation's each), with the trust its entries are
+   * judged by (under one policy, give the same to each). The lineage and the rules are judged across
+   * all of them with the verifier's own policy.
+   *
+   * @param dir the ledger directory
+   * @param trust resolves and authorises the signers of this ledger's entries
+   */
+  public record Source(Path dir, TrustPolicy trust) {
+    public Source {
+      Objects.requireNonNull(dir, "dir");
+      Objects.requireNonNull(trust, "trust");
+    }
   }
 
   /** Options of a {@link LedgerVerifier}. None relaxes how evidence is checked. */
   public static final class Builder {
-    private final TrustedKeys trust;
+    private final TrustPolicy policy;
+    private Optional<ModelRequest> model = Optional.empty();
     private Optional<String> chain = Optional.empty();
     private int parallelism = Runtime.getRuntime().availableProcessors();
     private final List<VerifierKey> logKeys = new ArrayList<>();
@@ -110,8 +158,19 @@ public final class LedgerVerifier {
     private final List<java.security.cert.X509Certificate> timestampRoots = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
 
-    private Builder(TrustedKeys trust) {
-      this.trust = Objects.requireNonNull(trust, "trust");
+    private Builder(TrustPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * Also re-hashes the model at {@code dir} and checks it, file by file, against the manifest of
+     * the release {@code target} selects ({@link ModelCheck}); its findings are part of the report, so
+     * a verification asked to check a model cannot report "verified" without having checked it.
+     */
+    public Builder model(Path dir, ModelCheck.Target target, HashProgress progress) {
+      this.model = Optional.of(new ModelRequest(Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(target,
+          "target"), Objects.requireNonNull(progress, "progress")));
+      return this;
     }
 
     /**
@@ -237,22 +296,79 @@ public final class LedgerVerifier {
   }
 
   /**
-   * Replays the ledger at {@code ledgerDir}.
+   * Replays the ledger at {@code ledgerDir} and judges it: every check of the class comment, the
+   * lineage of its entries, the trust policy's roles, time rule and rules, and the model if one was
+   * given.
    *
    * @throws FormatException if {@code ledgerDir} is not a custody ledger (missing, no marker, unknown format)
-   * @throws IOException if a file of the ledger cannot be read, or
+   * @throws IOException if a file of the ledger (or of the model) cannot be read, or
    *     ({@link dev.custody.core.ledger.UnsafeFileException}) something inside it is a symbolic link, FIFO or device
    */
   public VerificationReport verify(Path ledgerDir) throws IOException, FormatException {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
+    return verifyAll(List.of(new Source(ledgerDir, policy)));
+  }
+
+  /**
+   * Replays several ledgers — of one organisation or of several — each with its own trust, and
+   * judges the lineage across them: a fine-tune in one ledger whose base model another ledger
+   * released links to that release's producer. Findings name the ledger they concern. The auditor's
+   * checkpoint ({@link Builder#checkpoint}) applies to a single ledger only.
+   *
+   * @throws IllegalArgumentException if {@code sources} is empty or an auditor's checkpoint was given for several
+   */
+  public VerificationReport verifyAll(List<Source> sources) throws IOException, FormatException {
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException("no ledger to verify");
+    }
+    if (sources.size() > 1 && checkpoint.isPresent()) {
+      throw new IllegalArgumentException("the auditor's checkpoint is of one log: verify the ledger it belongs to on"
+          + " its own, or verify the ledgers together without it");
+    }
+    List<String> labels = labels(sources);
+    Instant now = clock.instant();
+    List<Replayed> replayed = new ArrayList<>();
+    for (int i = 0; i < sources.size(); i++) {
+      replayed.add(replay(sources.get(i), labels.get(i), sources.size() > 1, now));
+    }
+    return judge(replayed);
+  }
+
+  /** What one ledger's replay left for the stages that judge all ledgers together. */
+  private record Replayed(Source source, String label, ChainReplay.Result result, List<Step> steps,
+      Map<String, Signer> signers, TimeCheck time) {}
+
+  private Replayed replay(Source source, String label, boolean several, Instant now)
+      throws IOException, FormatException {
+    Path ledgerDir = source.dir();
     LedgerLayout.requireLedger(ledgerDir);
     // Nothing inside a ledger is a link, FIFO or device: refused before anything is read (UnsafeFileException).
     dev.custody.core.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
     LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
-    ChainReplay replay = new ChainReplay(ledgerDir, chain, new TimeCheck(clock.instant(), transparency.trustedTimes()));
+    TimeCheck time = new TimeCheck(now, transparency.trustedTimes());
+    ChainReplay replay = new ChainReplay(ledgerDir, chain, time);
+    java.util.function.Function<RawRecord, String> where = several
+        ? raw -> Untrusted.quote(label) + " " + raw.where() : RawRecord::where;
+    LineageCollector steps = new LineageCollector(label);
+    Map<String, Signer> signers = new java.util.HashMap<>();
+    List<EntryObserver> stages = new ArrayList<>(observers);
+    stages.add(new EntryObserver() {
+      @Override
+      public void authentic(EntryRef ref, EntryPayload payload) {
+        throw new IllegalStateException("the replay hands stages their signer");
+      }
+
+      @Override
+      public void authentic(EntryRef ref, EntryPayload payload, Signer signer) {
+        steps.authentic(ref, signer.keyId(), payload);
+        signers.putIfAbsent(signer.keyId(), signer);
+      }
+    });
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     try {
-      Pipeline pipeline = new Pipeline(pool, new RecordCheck(trust), replay, transparency, parallelism, observers);
+      RecordCheck check = new RecordCheck(source.trust(), source.trust().resolver(CertificateSource.ledger(ledgerDir)),
+          where);
+      Pipeline pipeline = new Pipeline(pool, check, replay, transparency, parallelism, stages, where);
       List<Path> segments = listSegments(ledgerDir, pipeline);
       long index = 0;
       for (int i = 0; i < segments.size(); i++) {
@@ -272,7 +388,146 @@ public final class LedgerVerifier {
       pool.shutdownNow();
     }
     replay.trailing(transparency.finish());
-    return replay.finish();
+    return new Replayed(source, label, replay.finish(), steps.steps(), signers, time);
+  }
+
+  /**
+   * Checks 5 to 7 of DESIGN.md §6 over every ledger's steps: the lineage, the trust policy's time
+   * rule (revocations and validity, with each entry's proven time) and rules (custody transfers
+   * included), and the model; then one report.
+   */
+  private VerificationReport judge(List<Replayed> replayed) throws IOException {
+    List<Step> steps = new ArrayList<>();
+    Map<String, Signer> signers = new java.util.HashMap<>();
+    Map<String, Replayed> byLabel = new java.util.HashMap<>();
+    for (Replayed r : replayed) {
+      steps.addAll(r.steps());
+      r.signers().forEach(signers::putIfAbsent);
+      byLabel.put(r.label(), r);
+    }
+    LineageGraph graph = LineageGraph.build(steps, policy.lineage(), policy.externalRoots());
+    List<Finding> judged = new ArrayList<>(graph.findings());
+    for (PolicyFinding pf : new PolicyEvaluator(policy).evaluate(new LineageStepView(graph, signers))) {
+      Finding f = pf.finding();
+      judged.add(new Finding(f.code(), f.severity(), f.entry(), f.message(), pf.rule()));
+    }
+    judged.addAll(timeRule(graph, signers, byLabel));
+    if (model.isPresent()) {
+      Map<String, Path> dirs = new java.util.HashMap<>();
+      byLabel.forEach((label, r) -> dirs.put(label, r.source().dir()));
+      ModelRequest m = model.get();
+      judged.addAll(ModelCheck.check(graph, dirs, m.target(), m.dir(), m.progress()));
+    }
+
+    Findings all = new Findings();
+    long entries = 0;
+    List<ChainSummary> chains = new ArrayList<>();
+    List<Path> dirs = new ArrayList<>();
+    for (Replayed r : replayed) {
+      all.addAll(r.result().findings());
+      entries += r.result().entries();
+      chains.addAll(r.result().chains());
+      dirs.add(r.source().dir());
+    }
+    for (Finding f : judged) {
+      if (chain.isEmpty() || f.entry().flatMap(EntryRef::chain).map(chain.get()::equals).orElse(true)) {
+        all.add(f);
+      }
+    }
+    return new VerificationReport(dirs, entries, chains, all, Optional.of(graph), signers);
+  }
+
+  /**
+   * The trust policy's time rule for every step ({@link dev.custody.verify.policy.TimeRule}): its
+   * claimed time and its proven time against its signer's validity and every revocation that covers
+   * it — the policy's, and those of authorised {@code revocation} entries ({@link #REVOKES}).
+   */
+  private List<Finding> timeRule(LineageGraph graph, Map<String, Signer> signers, Map<String, Replayed> byLabel) {
+    List<Finding> out = new ArrayList<>();
+    List<Revocation> fromLedgers = new ArrayList<>();
+    for (Step s : graph.steps()) {
+      if (s.kind().equals(EventType.REVOCATION)) {
+        ledgerRevocation(s, signers.get(s.keyId()), byLabel.get(s.ledger()).source().trust(), out)
+            .ifPresent(fromLedgers::add);
+      }
+    }
+    for (Step s : graph.steps()) {
+      Signer signer = signers.get(s.keyId());
+      Replayed r = byLabel.get(s.ledger());
+      for (Violation v : r.source().trust().checkTime(signer, s.time(), r.time().proven(s.ref().logIndex()),
+          fromLedgers)) {
+        out.add(v.toFinding(s.ref()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Parameter of a {@code revocation} entry naming a key or identity it revokes, as
+   * {@code key:<key id>} or {@code identity:<name>}; from {@link #REVOKED_AT} (RFC 3339), or else
+   * from the entry's own time. Without it, a revocation revokes only its subject entry (a release).
+   */
+  public static final String REVOKES = "custody.revokes";
+  /** Parameter of a {@code revocation} entry: from when the key or identity of {@link #REVOKES} is revoked. */
+  public static final String REVOKED_AT = "custody.revokedAt";
+
+  private static Optional<Revocation> ledgerRevocation(Step s, Signer revoker, TrustPolicy trust, List<Finding> out) {
+    String what = s.event().parameters().get(REVOKES);
+    if (what == null) {
+      return Optional.empty();
+    }
+    String reason = s.event().details() instanceof dev.custody.core.event.EventDetails.Decision d
+        ? d.reason().orElse(null) : null;
+    Instant at = s.time();
+    String atText = s.event().parameters().get(REVOKED_AT);
+    if (atText != null) {
+      try {
+        at = dev.custody.core.entry.EntryCodec.time(atText, s.position() + " " + REVOKED_AT);
+      } catch (FormatException e) {
+        out.add(Finding.of(FindingCode.RULE_VIOLATION, s.ref(), "revocation " + s.position() + ": " + e.getMessage()
+            + "; it revokes nothing"));
+        return Optional.empty();
+      }
+    }
+    String source = "revocation entry " + s.position();
+    Revocation r;
+    Optional<dev.custody.verify.policy.Identity> target = Optional.empty();
+    try {
+      if (what.startsWith("key:")) {
+        r = Revocation.ofKey(what.substring(4), at, Optional.ofNullable(reason), source);
+      } else if (what.startsWith("identity:")) {
+        r = Revocation.ofIdentity(what.substring(9), at, Optional.ofNullable(reason), source);
+        target = trust.identity(what.substring(9));
+      } else {
+        throw new IllegalArgumentException("expected key:<key id> or identity:<name>, got " + Untrusted.quote(what));
+      }
+    } catch (IllegalArgumentException e) {
+      out.add(Finding.of(FindingCode.RULE_VIOLATION, s.ref(), "revocation " + s.position() + " names what it revokes"
+          + " (" + REVOKES + ") wrongly: " + e.getMessage() + "; it revokes nothing"));
+      return Optional.empty();
+    }
+    Optional<Violation> denied = trust.authorizeRevocation(revoker, s.chain(), target);
+    if (denied.isPresent()) {
+      out.add(denied.get().toFinding(s.ref()));
+      return Optional.empty();
+    }
+    return Optional.of(r);
+  }
+
+  /** Labels naming the ledgers in findings: their directory names, made distinct. */
+  private static List<String> labels(List<Source> sources) {
+    List<String> out = new ArrayList<>();
+    java.util.Set<String> used = new java.util.HashSet<>();
+    for (Source s : sources) {
+      Path name = s.dir().toAbsolutePath().normalize().getFileName();
+      String base = name == null ? s.dir().toString() : name.toString();
+      String label = base;
+      for (int n = 2; !used.add(label); n++) {
+        label = base + "#" + n;
+      }
+      out.add(label);
+    }
+    return out;
   }
 
   /**
@@ -348,8 +603,11 @@ public final class LedgerVerifier {
     private long batchBytes;
     boolean lastSegment;
 
+    private final java.util.function.Function<RawRecord, String> where;
+
     Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, LogTransparency transparency,
-        int parallelism, List<EntryObserver> observers) {
+        int parallelism, List<EntryObserver> observers, java.util.function.Function<RawRecord, String> where) {
+      this.where = where;
       this.pool = pool;
       this.observers = observers;
       this.check = check;
@@ -361,7 +619,7 @@ public final class LedgerVerifier {
     @Override
     public void record(RawRecord raw) throws IOException {
       if (!raw.terminated()) {
-        EntryRef ref = new EntryRef(raw.logIndex(), raw.where(), Optional.empty(), OptionalLong.empty(),
+        EntryRef ref = new EntryRef(raw.logIndex(), where.apply(raw), Optional.empty(), OptionalLong.empty(),
             Optional.empty());
         layout(lastSegment
             ? Finding.of(FindingCode.TORN_TAIL, ref, "the last line has no newline: a write"
@@ -438,7 +696,7 @@ public final class LedgerVerifier {
         replay.accept(r);
         if (r.authentic()) {
           for (EntryObserver o : observers) {
-            o.authentic(r.ref(), r.payload().get());
+            o.authentic(r.ref(), r.payload().get(), r.signer().get());
           }
         }
       }
@@ -469,7 +727,7 @@ public final class LedgerVerifier {
 
   @Override
   public String toString() {
-    return "LedgerVerifier{" + trust.size() + " trusted keys, chain=" + chain.orElse("(all)") + ", parallelism="
+    return "LedgerVerifier{" + policy + ", chain=" + chain.orElse("(all)") + ", parallelism="
         + parallelism + "}";
   }
 }

@@ -261,7 +261,7 @@ final class LogTransparency {
         verified.add(new Verified(s.withoutBytes(), cp));
         String what = describe(s, cp);
         if (s.auditor() && !requirements.witnesses().isEmpty()) {
-          checkWitnesses(s, byLog, what);
+          checkWitnesses(s, byLog, what, cp.size());
         }
         if (requirements.timestamps().isPresent() && s.timestamp().isPresent()) {
           checkTimestamp(s, requirements.timestamps().get(), what, cp.size());
@@ -291,7 +291,7 @@ final class LogTransparency {
    * The witness requirement on the auditor's checkpoint, once its log signature verified: every
    * cosignature by a trusted witness must verify, and at least the threshold of them must be there.
    */
-  private void checkWitnesses(Source s, CheckpointVerifier byLog, String what) {
+  private void checkWitnesses(Source s, CheckpointVerifier byLog, String what, long size) {
     List<VerifierKey> trusted = requirements.witnesses();
     List<Cosignature> cosignatures;
     try {
@@ -330,6 +330,11 @@ final class LogTransparency {
           + " or obtain a checkpoint they cosigned"));
     } else {
       findings.add(Finding.of(FindingCode.CHECKPOINT_WITNESSED, null, tally));
+      // Trusted time: by the K-th earliest cosignature, K trusted witnesses had seen this tree (a cosignature's
+      // time is its witness's claim; K of them agreeing is what the auditor trusts).
+      java.time.Instant byThreshold = cosignatures.stream().map(Cosignature::time).sorted()
+          .skip(requirements.witnessThreshold() - 1L).findFirst().orElseThrow();
+      trustedTimes.merge(size, byThreshold, (a, b) -> a.isBefore(b) ? a : b);
     }
   }
 

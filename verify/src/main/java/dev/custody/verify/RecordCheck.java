@@ -11,6 +11,10 @@ import dev.custody.core.jws.SignatureException;
 import dev.custody.core.jws.VerificationKey;
 import dev.custody.core.ledger.RawRecord;
 import dev.custody.core.text.Untrusted;
+import dev.custody.verify.policy.Resolution;
+import dev.custody.verify.policy.Signer;
+import dev.custody.verify.policy.SignerResolver;
+import dev.custody.verify.policy.TrustPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,22 +29,39 @@ import java.util.OptionalLong;
  * its header {@code typ} is the entry type; its {@code kid} names a trusted key; its {@code alg} is
  * that key's algorithm; the signature is in its canonical form (low-S ES256, Ed25519 {@code S < L})
  * and verifies; only then is the payload parsed (verify, then parse: STYLE.md habit 6) and required
- * to be spelled exactly as custody's encoder writes it; the payload's {@code keyId} is the signing key.
+ * to be spelled exactly as custody's encoder writes it; the payload's {@code keyId} is the signing
+ * key; and the trust policy's roles allow the signer this kind of event on this chain
+ * ({@link FindingCode#ROLE_VIOLATION} otherwise — the entry is still authentic and takes part in
+ * the chain and lineage checks, since its signature is valid; only its signer's authority is not).
+ *
+ * <p>"A trusted key" is what the {@link TrustPolicy} resolves the header's {@code kid} to: a key it
+ * binds to an identity, or a key certified by an organisation root through a chain recorded in the
+ * ledger ({@link SignerResolver}); a rejection carries its own code ({@link FindingCode#KEY_UNTRUSTED},
+ * {@link FindingCode#CERTIFICATE_INVALID}, {@link FindingCode#IDENTITY_UNKNOWN}).
  *
  * <p>Text from the record that goes into a message (a {@code kid} that names no trusted key, a
  * {@code typ}, an {@code alg}) is quoted with {@link Untrusted#quote}; a trusted key's id is
  * custody's own hex.
  */
 final class RecordCheck {
-  private final TrustedKeys trust;
+  private final TrustPolicy policy;
+  private final SignerResolver resolver;
+  private final java.util.function.Function<RawRecord, String> where;
 
-  RecordCheck(TrustedKeys trust) {
-    this.trust = trust;
+  /**
+   * @param resolver resolves key ids under {@code policy}, reading certificate chains from the ledger
+   * @param where how a record is named in findings (its segment and line, with the ledger's label when
+   *     several ledgers are verified together)
+   */
+  RecordCheck(TrustPolicy policy, SignerResolver resolver, java.util.function.Function<RawRecord, String> where) {
+    this.policy = policy;
+    this.resolver = resolver;
+    this.where = where;
   }
 
   /** Checks a complete ('\n'-terminated) record line. Never throws for bad input. */
   CheckedRecord check(RawRecord raw) {
-    String where = raw.where();
+    String where = this.where.apply(raw);
     List<Finding> findings = new ArrayList<>(1);
     if (raw.oversize()) {
       EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.empty());
@@ -78,14 +99,14 @@ final class RecordCheck {
       return CheckedRecord.rejected(ref, findings);
     }
     String kid = record.headerKeyId();
-    Optional<VerificationKey> maybeKey = trust.byKeyId(kid);
-    if (maybeKey.isEmpty()) {
-      findings.add(Finding.of(FindingCode.KEY_UNTRUSTED, ref, "signed by key " + Untrusted.quote(kid)
-          + ", which is not among the " + trust.size() + " trusted keys; if you trust the signer, add its public"
-          + " key to the trust set, otherwise treat this entry as forged"));
+    Resolution resolution = kid == null ? new Resolution.Rejected(Resolution.Reason.UNKNOWN_KEY, "the header names"
+        + " no key (kid)") : resolver.resolve(kid);
+    if (resolution instanceof Resolution.Rejected rejected) {
+      findings.add(Finding.of(rejected.code(), ref, rejected.message() + "; otherwise treat this entry as forged"));
       return CheckedRecord.rejected(ref, findings);
     }
-    VerificationKey key = maybeKey.get();
+    Signer signer = ((Resolution.Trusted) resolution).signer();
+    VerificationKey key = signer.key();
     // From here kid is the id of a trusted key, custody's own hex text.
     // The algorithm is bound to the trusted key, never taken from the message (STYLE.md habit 7).
     if (!key.algorithm().jwsAlgorithm().equals(record.envelope().header().getAlgorithm())) {
@@ -132,7 +153,8 @@ final class RecordCheck {
           + " is not the key that signed the entry (header kid " + kid + "); the signer " + kid
           + " issued an entry claiming another signer"));
     }
-    return new CheckedRecord(named, Optional.of(payload), Optional.of(key.keyId()), findings);
+    policy.authorize(signer, payload.event().type(), payload.chain()).ifPresent(v -> findings.add(v.toFinding(named)));
+    return new CheckedRecord(named, Optional.of(payload), Optional.of(signer), findings);
   }
 
   /** The one finding for every canonical-form rule; the message says which part broke which rule. */

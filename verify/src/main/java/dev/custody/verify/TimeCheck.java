@@ -49,6 +49,18 @@ final class TimeCheck {
   }
 
   /**
+   * The latest instant the entry at {@code logIndex} is proven to have existed by (its proven time,
+   * see the trust policy's time rule): the earliest trusted time of a checkpoint covering it — an
+   * RFC 3161 timestamp that verified, or the time by which the required number of trusted witnesses
+   * had cosigned the auditor's checkpoint — and otherwise the verifier's clock. An entry's own
+   * {@code time} is its signer's claim and never proof.
+   */
+  Instant proven(long logIndex) {
+    Map.Entry<Long, Instant> covering = earliestCovering.higherEntry(logIndex);
+    return covering != null && covering.getValue().isBefore(now) ? covering.getValue() : now;
+  }
+
+  /**
    * Why the entry at {@code logIndex} dated {@code time} is in the future, or empty if it is not.
    * The message names the reference (the timestamped checkpoint's size and time, or the clock).
    */

@@ -1,5 +1,8 @@
 package dev.custody.verify;
 
+import dev.custody.verify.lineage.LineageGraph;
+import dev.custody.verify.policy.Signer;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -24,21 +27,29 @@ public final class VerificationReport {
    */
   public static final int MAX_FINDINGS_PER_CODE = 100;
 
-  private final Path ledger;
+  private final List<Path> ledgers;
   private final long entriesChecked;
   private final List<ChainSummary> chains;
   private final List<Finding> findings;
   private final Map<FindingCode, Long> omitted;
   private final Map<Severity, Long> omittedBySeverity;
+  private final Optional<LineageGraph> lineage;
+  private final Map<String, Signer> signers;
 
-  VerificationReport(Path ledger, long entriesChecked, List<ChainSummary> chains, Findings findings) {
-    this.ledger = Objects.requireNonNull(ledger, "ledger");
+  VerificationReport(List<Path> ledgers, long entriesChecked, List<ChainSummary> chains, Findings findings,
+      Optional<LineageGraph> lineage, Map<String, Signer> signers) {
+    this.ledgers = List.copyOf(ledgers);
+    if (this.ledgers.isEmpty()) {
+      throw new IllegalArgumentException("a report covers at least one ledger");
+    }
     this.entriesChecked = entriesChecked;
     this.chains = List.copyOf(chains);
     this.findings = List.copyOf(findings.kept());
     // Findings returns EnumMaps, so these copies work for empty maps too.
     this.omitted = Collections.unmodifiableMap(new EnumMap<>(findings.omitted()));
     this.omittedBySeverity = Collections.unmodifiableMap(new EnumMap<>(findings.omittedBySeverity()));
+    this.lineage = Objects.requireNonNull(lineage, "lineage");
+    this.signers = Collections.unmodifiableMap(new java.util.TreeMap<>(signers));
   }
 
   /** True exactly when there is no {@link Severity#ERROR} finding, kept or counted. */
@@ -97,18 +108,52 @@ public final class VerificationReport {
   public VerificationReport withFindings(List<Finding> more) {
     Findings all = Findings.of(this);
     all.addAll(more);
-    return new VerificationReport(ledger, entriesChecked, chains, all);
+    return new VerificationReport(ledgers, entriesChecked, chains, all, lineage, signers);
   }
 
-  /** The ledger directory verified. */
+  /** The ledger directory verified (the first, when several were verified together). */
   public Path ledger() {
-    return ledger;
+    return ledgers.get(0);
+  }
+
+  /** The ledger directories verified, in the order given. */
+  public List<Path> ledgers() {
+    return ledgers;
+  }
+
+  /**
+   * The lineage of every authentic entry (DESIGN.md §6 check 5), across the ledgers verified; empty
+   * only for reports made without a replay's steps.
+   */
+  public Optional<LineageGraph> lineage() {
+    return lineage;
+  }
+
+  /**
+   * Who signed: for every key id that signed an authentic entry, the signer the trust policy resolved
+   * it to (with its identity and organisation under a policy), sorted by key id.
+   */
+  public Map<String, Signer> signers() {
+    return signers;
+  }
+
+  /**
+   * How to name the signer of {@code step} to a person: its identity and organisation when the
+   * policy binds the key to one ({@code acme/trainer (acme)}), else {@code key } and the key id's
+   * first 12 hex digits.
+   */
+  public String signerLabel(dev.custody.verify.lineage.Step step) {
+    Signer s = signers.get(step.keyId());
+    if (s != null && s.identityName().isPresent()) {
+      return s.identityName().get() + s.organisation().map(o -> " (" + o + ")").orElse("");
+    }
+    return "key " + step.keyId().substring(0, Math.min(12, step.keyId().length()));
   }
 
   @Override
   public String toString() {
     long omittedCount = omitted.values().stream().mapToLong(Long::longValue).sum();
-    return (verified() ? "verified" : "FAILED") + " report for " + ledger + ": " + entriesChecked + " entries, "
+    return (verified() ? "verified" : "FAILED") + " report for " + ledgers + ": " + entriesChecked + " entries, "
         + chains.size() + " chains, " + (findings.size() + omittedCount) + " findings";
   }
 }

@@ -29,7 +29,10 @@ class CostBreakdownTest {
     byte[] pk = key.publicKey().spki().toByteArray();
     byte[] raw = java.util.Arrays.copyOfRange(pk, pk.length - 32, pk.length);
     Ed25519.PublicPoint point = Ed25519.validatePublicKeyPartialExport(raw, 0);
-    RecordCheck check = new RecordCheck(TrustedKeys.of(List.of(key.publicKey())));
+    dev.custody.verify.policy.TrustPolicy trust =
+        dev.custody.verify.policy.TrustPolicy.trustAll(TrustedKeys.of(List.of(key.publicKey())));
+    RecordCheck check = new RecordCheck(trust, trust.resolver(dev.custody.verify.policy.CertificateSource.NONE),
+        dev.custody.core.ledger.RawRecord::where);
     for (int round = 0; round < 3; round++) {
       long t0 = System.nanoTime();
       for (EntryRecord e : parsed) {

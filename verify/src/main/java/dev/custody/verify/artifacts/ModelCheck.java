@@ -17,10 +17,12 @@ import dev.custody.core.manifest.Resource;
 import dev.custody.core.manifest.ResourceNames;
 import dev.custody.core.manifest.Serialization;
 import dev.custody.core.text.Untrusted;
-import dev.custody.verify.EntryObserver;
 import dev.custody.verify.EntryRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
+import dev.custody.verify.lineage.LineageGraph;
+import dev.custody.verify.lineage.Link;
+import dev.custody.verify.lineage.Step;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -38,24 +40,28 @@ import java.util.regex.Pattern;
 
 /**
  * Check 7 of DESIGN.md §6: does a model on disk hash to the manifest a trusted signer released?
- *
- * <p>Use as a replay stage, then check:
+ * Run by {@link dev.custody.verify.LedgerVerifier} after the replay, over the lineage graph it
+ * built (so the check is part of the one report):
  * <pre>{@code
- * ModelCheck check = ModelCheck.newestRelease("acme/falcon-7b");       // or ModelCheck.entry("acme/falcon-7b:4")
- * VerificationReport report = LedgerVerifier.builder(trust).observer(check).build().verify(ledgerDir);
- * report = report.withFindings(check.check(ledgerDir, Path.of("model/"), HashProgress.NONE));
+ * VerificationReport report = LedgerVerifier.builder(policy)
+ *     .model(Path.of("model/"), ModelCheck.Target.newestRelease("acme/falcon-7b"), HashProgress.NONE)
+ *     .build().verify(ledgerDir);
  * }</pre>
  *
  * <h2>What is trusted, in which order</h2>
  * <ol>
- *   <li>The entry is one the replay saw as authentic (signed by a trusted key; its payload was
- *       parsed only after that). Integrity problems of its chain are in the replay's findings.
+ *   <li>The entry is an authentic step of the lineage (signed by a trusted key; its payload was
+ *       parsed only after that): the newest {@code release} of a chain, an entry named by
+ *       {@code CHAIN:SEQ} or hash, or the newest release whose model digest is the model's own root
+ *       digest ({@link Target#releaseOfModel()}: the model is hashed first, with the default
+ *       serialization). Integrity problems of its chain are in the replay's findings.
  *   <li>From its event the model artifact is chosen: the output (else input) carrying the manifest
  *       media type {@value ManifestFiles#MEDIA_TYPE}, else the one of kind {@code model}; among
  *       several, the one named {@code model}.
- *   <li>The stored manifest is read from the ledger's manifest store and is untrusted until its
- *       bytes hash to the digest in the signed annotation {@value ManifestFiles#ANNOTATION} and its
- *       root digest equals the signed artifact digest ({@link ManifestFiles#read}).
+ *   <li>The stored manifest is read from the manifest store of the ledger the entry is in and is
+ *       untrusted until its bytes hash to the digest in the signed annotation
+ *       {@value ManifestFiles#ANNOTATION} and its root digest equals the signed artifact digest
+ *       ({@link ManifestFiles#read}).
  *   <li>The model is re-hashed with the manifest's serialization (method, shard size, symlink rule,
  *       ignore paths; plus the ledger directory when it lies inside the model), and compared file by
  *       file — every missing, extra and changed file is a finding that names it — and by root.
@@ -69,133 +75,153 @@ import java.util.regex.Pattern;
  *
  * <p>Not thread-safe: one replay, then one {@link #check}.
  */
-public final class ModelCheck implements EntryObserver {
+public final class ModelCheck {
   /** At most this many findings name files per code; the rest are counted in one more finding. */
   public static final int MAX_NAMED_FILES = 1000;
   private static final Pattern CHAIN_SEQ = Pattern.compile("(.+):(0|[1-9][0-9]{0,17})");
 
-  private final Optional<String> chain;
-  private final long sequence; // -1: newest release of the chain
-  private final Optional<Digest> hash;
-  private EntryRef foundRef;
-  private Event foundEvent;
-  /** The first authentic revocation naming {@link #foundRef}, after it in the log; null if none. */
-  private EntryRef revokedBy;
-  private EventDetails.Decision revocation;
+  /** Which release (or entry) a model is checked against. Immutable. */
+  public static final class Target {
+    private final Optional<String> chain;
+    private final long sequence; // -1: newest release of the chain
+    private final Optional<Digest> hash;
+    private final boolean byModelDigest;
 
-  private ModelCheck(Optional<String> chain, long sequence, Optional<Digest> hash) {
-    this.chain = chain;
-    this.sequence = sequence;
-    this.hash = hash;
-  }
-
-  /** Checks against the newest authentic {@code release} entry of {@code chain}. */
-  public static ModelCheck newestRelease(String chain) {
-    return new ModelCheck(Optional.of(EntryPayload.requireChainId(chain)), -1, Optional.empty());
-  }
-
-  /**
-   * Checks against the entry {@code CHAIN:SEQ} or {@code sha256:<entry hash>}.
-   *
-   * @throws IllegalArgumentException if {@code spec} is neither
-   */
-  public static ModelCheck entry(String spec) {
-    Objects.requireNonNull(spec, "spec");
-    if (Digest.isDigestText(spec)) {
-      return new ModelCheck(Optional.empty(), -1, Optional.of(Digest.parse(spec)));
+    private Target(Optional<String> chain, long sequence, Optional<Digest> hash, boolean byModelDigest) {
+      this.chain = chain;
+      this.sequence = sequence;
+      this.hash = hash;
+      this.byModelDigest = byModelDigest;
     }
-    Matcher m = CHAIN_SEQ.matcher(spec);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("entry '" + spec + "': expected CHAIN:SEQ (e.g. acme/falcon-7b:3) or"
-          + " sha256:<entry hash>");
-    }
-    return new ModelCheck(Optional.of(EntryPayload.requireChainId(m.group(1))), Long.parseLong(m.group(2)),
-        Optional.empty());
-  }
 
-  @Override
-  public void authentic(EntryRef ref, EntryPayload payload) {
-    noteRevocation(ref, payload);
-    if (hash.isPresent()) {
-      if (foundRef == null && ref.hash().filter(hash.get()::equals).isPresent()) {
-        found(ref, payload);
+    /** The newest authentic {@code release} entry of {@code chain}. */
+    public static Target newestRelease(String chain) {
+      return new Target(Optional.of(EntryPayload.requireChainId(chain)), -1, Optional.empty(), false);
+    }
+
+    /**
+     * The entry {@code CHAIN:SEQ} or {@code sha256:<entry hash>}.
+     *
+     * @throws IllegalArgumentException if {@code spec} is neither
+     */
+    public static Target entry(String spec) {
+      Objects.requireNonNull(spec, "spec");
+      if (Digest.isDigestText(spec)) {
+        return new Target(Optional.empty(), -1, Optional.of(Digest.parse(spec)), false);
       }
-      return;
-    }
-    if (!payload.chain().equals(chain.get())) {
-      return;
-    }
-    if (sequence >= 0) {
-      if (foundRef == null && payload.sequence() == sequence) {
-        found(ref, payload);
+      Matcher m = CHAIN_SEQ.matcher(spec);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("entry " + Untrusted.quote(spec) + ": expected CHAIN:SEQ (e.g."
+            + " acme/falcon-7b:3) or sha256:<entry hash>");
       }
-    } else if (payload.event().type().equals(EventType.RELEASE)
-        && (foundRef == null || payload.sequence() > foundRef.sequence().getAsLong())) {
-      found(ref, payload);
+      return new Target(Optional.of(EntryPayload.requireChainId(m.group(1))), Long.parseLong(m.group(2)),
+          Optional.empty(), false);
+    }
+
+    /**
+     * The newest authentic {@code release} whose model digest is the model's own root digest (hashed
+     * with the default serialization): "which release is this model?".
+     */
+    public static Target releaseOfModel() {
+      return new Target(Optional.empty(), -1, Optional.empty(), true);
+    }
+
+    @Override
+    public String toString() {
+      return byModelDigest ? "the release of the model's digest" : hash.map(Digest::toString)
+          .orElseGet(() -> chain.get() + (sequence >= 0 ? ":" + sequence : " (newest release)"));
     }
   }
 
-  private void found(EntryRef ref, EntryPayload payload) {
-    foundRef = ref;
-    foundEvent = payload.event();
-    // Revocations seen so far came before this entry in the log, so none can be about it.
-    revokedBy = null;
-    revocation = null;
+  private final EntryRef foundRef;
+  private final Event foundEvent;
+  private final Optional<Step> revokedBy;
+
+  private ModelCheck(Step target, Optional<Step> revokedBy) {
+    this.foundRef = target.ref();
+    this.foundEvent = target.event();
+    this.revokedBy = revokedBy;
   }
 
   /**
-   * Remembers a revocation of the entry found so far. Entries come in log order, so a revocation
-   * that names it comes after it; one that came before names something else (the replay reports
-   * such a subject). Only the current target's revocation is kept: bounded whatever the ledger holds.
-   */
-  private void noteRevocation(EntryRef ref, EntryPayload payload) {
-    if (foundRef == null || revokedBy != null || !payload.event().type().equals(EventType.REVOCATION)
-        || !(payload.event().details() instanceof EventDetails.Decision d)) {
-      return;
-    }
-    // Digest equality is constant time (Bytes.equals), as for every digest comparison.
-    if (foundRef.hash().filter(d.subject()::equals).isPresent()) {
-      revokedBy = ref;
-      revocation = d;
-    }
-  }
-
-  /** The revocation entry that names the target, once the replay has seen it. */
-  public Optional<EntryRef> revokedBy() {
-    return Optional.ofNullable(revokedBy);
-  }
-
-  /** The entry the model is checked against, once the replay has seen it. */
-  public Optional<EntryRef> target() {
-    return Optional.ofNullable(foundRef);
-  }
-
-  /**
-   * Hashes {@code model} and compares it with the target entry's manifest. Call after the replay.
+   * Finds {@code target} among the lineage's steps, hashes {@code model} and compares it with that
+   * entry's released manifest.
    *
-   * @param ledgerDir the ledger the replay read (its manifest store is read; when it lies inside
-   *     the model it is ignored there)
-   * @param progress told how far hashing has come
+   * @param ledgers the directory of each ledger, by the label its steps carry (their manifests are read)
    * @return the findings: errors for every difference, or one {@link FindingCode#ARTIFACT_VERIFIED}
    * @throws NoSuchFileException if {@code model} does not exist (bad usage, not a verdict)
    * @throws IOException if a file of the model cannot be read
    */
-  public List<Finding> check(Path ledgerDir, Path model, HashProgress progress) throws IOException {
+  public static List<Finding> check(LineageGraph graph, Map<String, Path> ledgers, Target target, Path model,
+      HashProgress progress) throws IOException {
     Objects.requireNonNull(model, "model");
     if (!Files.exists(model, LinkOption.NOFOLLOW_LINKS)) {
       throw new NoSuchFileException(model.toString(), null, "the model to verify does not exist");
     }
-    List<Finding> out = new ArrayList<>();
-    if (foundRef == null) {
-      out.add(Finding.of(FindingCode.ARTIFACT_ENTRY_NOT_FOUND, null, hash.isPresent()
-          ? "no authentic entry " + hash.get() + " in the ledger; check the hash and the trusted keys"
-          : sequence >= 0
-              ? "no authentic entry " + chain.get() + ":" + sequence + " in the ledger; check the chain, sequence"
-                  + " and trusted keys"
-              : "chain " + chain.get() + " has no authentic release entry to check the model against; record one"
-                  + " (custody record release --output model=DIR) or name an entry with --entry"));
-      return out;
+    Optional<ModelManifest> hashed = Optional.empty();
+    Optional<Step> found;
+    if (target.byModelDigest) {
+      ModelManifest m;
+      try {
+        m = ModelHasher.builder().progress(progress).build().hash(model);
+      } catch (ManifestException e) {
+        return List.of(Finding.of(FindingCode.ARTIFACT_UNREADABLE, null, "cannot hash the model "
+            + Untrusted.quote(model.toString()) + ": " + e.getMessage()));
+      }
+      hashed = Optional.of(m);
+      List<Step> releases = graph.releasesOf(m.rootDigest());
+      found = releases.stream().max(java.util.Comparator.comparing(Step::time).thenComparing(LineageGraph.ORDER));
+      if (found.isEmpty()) {
+        return List.of(Finding.of(FindingCode.ARTIFACT_ENTRY_NOT_FOUND, null, "no authentic release of model "
+            + Untrusted.quote(model.toString()) + " (root digest " + m.rootDigest() + ", files serialization) in the"
+            + " evidence; it is not a released model, or it was released with another serialization: name the"
+            + " release with --chain or --entry"));
+      }
+    } else {
+      found = find(graph, target);
+      if (found.isEmpty()) {
+        return List.of(Finding.of(FindingCode.ARTIFACT_ENTRY_NOT_FOUND, null, target.hash.isPresent()
+            ? "no authentic entry " + target.hash.get() + " in the ledger; check the hash and the trusted keys"
+            : target.sequence >= 0
+                ? "no authentic entry " + target.chain.get() + ":" + target.sequence + " in the ledger; check the"
+                    + " chain, sequence and trusted keys"
+                : "chain " + target.chain.get() + " has no authentic release entry to check the model against;"
+                    + " record one (custody record release --output model=DIR) or name an entry with --entry"));
+      }
     }
+    Step step = found.get();
+    Optional<Step> revoked = graph.network().outEdges(step).stream()
+        .filter(l -> l.type() == Link.Type.SUBJECT && l.to().kind().equals(EventType.REVOCATION))
+        .map(Link::to).min(LineageGraph.ORDER);
+    Path ledgerDir = Objects.requireNonNull(ledgers.get(step.ledger()), "no directory for ledger " + step.ledger());
+    return new ModelCheck(step, revoked).check(ledgerDir, model, hashed, progress);
+  }
+
+  private static Optional<Step> find(LineageGraph graph, Target t) {
+    if (t.hash.isPresent()) {
+      return graph.step(t.hash.get());
+    }
+    Optional<Step> best = Optional.empty();
+    for (Step s : graph.steps()) {
+      if (!s.chain().equals(t.chain.get())) {
+        continue;
+      }
+      if (t.sequence >= 0) {
+        if (s.sequence() == t.sequence) {
+          return Optional.of(s);
+        }
+      } else if (s.kind().equals(EventType.RELEASE)
+          && (best.isEmpty() || s.sequence() > best.get().sequence())) {
+        best = Optional.of(s);
+      }
+    }
+    return best;
+  }
+
+  /** Hashes {@code model} (unless {@code hashed} already holds it in the right serialization) and compares. */
+  private List<Finding> check(Path ledgerDir, Path model, Optional<ModelManifest> hashed, HashProgress progress)
+      throws IOException {
+    List<Finding> out = new ArrayList<>();
     Optional<ArtifactRef> picked = pick(foundEvent, out);
     if (picked.isEmpty()) {
       return out;
@@ -210,7 +236,12 @@ public final class ModelCheck implements EntryObserver {
     }
     ModelManifest actual;
     try {
-      actual = hasher.progress(progress).build().hash(model);
+      // A model hashed to find its release is hashed again only when the release used another serialization.
+      boolean ledgerInside = Files.isDirectory(model, LinkOption.NOFOLLOW_LINKS)
+          && ResourceNames.relativeInside(model.toAbsolutePath().normalize(), ledgerDir).isPresent();
+      boolean reuse = hashed.isPresent() && !ledgerInside
+          && (released == null || hashed.get().serialization().equals(released.serialization()));
+      actual = reuse ? hashed.get() : hasher.progress(progress).build().hash(model);
     } catch (ManifestException e) {
       out.add(Finding.of(FindingCode.ARTIFACT_UNREADABLE, foundRef, "cannot hash the model " + model + ": "
           + e.getMessage()));
@@ -233,12 +264,14 @@ public final class ModelCheck implements EntryObserver {
           + (released == null ? " by root digest" : " file by file (" + actual.resources().size() + " "
               + actual.serialization().method().jsonName() + " resources)")));
     }
-    if (revokedBy != null) {
+    if (revokedBy.isPresent()) {
+      Step r = revokedBy.get();
+      Optional<String> reason = r.event().details() instanceof EventDetails.Decision d ? d.reason() : Optional.empty();
       out.add(Finding.of(FindingCode.ARTIFACT_REVOKED, foundRef, "the release "
           + foundRef.chainPosition().orElse("entry") + " (" + foundRef.hash().map(Object::toString).orElse("?")
-          + ") that the model is checked against was revoked by entry " + revokedBy.chainPosition().orElse("?")
-          + " (log index " + revokedBy.logIndex() + ")"
-          + revocation.reason().map(r -> ", reason " + Untrusted.quote(r)).orElse(", no reason given")
+          + ") that the model is checked against was revoked by entry " + r.position()
+          + " (log index " + r.ref().logIndex() + ")"
+          + reason.map(x -> ", reason " + Untrusted.quote(x)).orElse(", no reason given")
           + ": do not use this model as that release; check a later release (--entry) or ask its publisher"));
     }
     return out;
@@ -377,7 +410,6 @@ public final class ModelCheck implements EntryObserver {
 
   @Override
   public String toString() {
-    return "ModelCheck[" + hash.map(Digest::toString).orElseGet(() -> chain.get()
-        + (sequence >= 0 ? ":" + sequence : " newest release")) + "]";
+    return "ModelCheck[" + foundRef + "]";
   }
 }

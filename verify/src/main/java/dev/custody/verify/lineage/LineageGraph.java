@@ -128,6 +128,38 @@ public final class LineageGraph {
     return network.nodes().stream().sorted(ORDER).toList();
   }
 
+  /**
+   * Every step with each producer (and each subject of a decision) before the steps that depend on
+   * it, and otherwise in evidence order: log order within a ledger, and across ledgers the lineage
+   * decides first. Steps on a cycle ({@link FindingCode#LINEAGE_CYCLE}) follow in evidence order.
+   */
+  public List<Step> dependencyOrder() {
+    Map<Step, Integer> waiting = new HashMap<>();
+    java.util.PriorityQueue<Step> ready = new java.util.PriorityQueue<>(ORDER);
+    for (Step s : network.nodes()) {
+      int in = network.predecessors(s).size();
+      if (in == 0) {
+        ready.add(s);
+      } else {
+        waiting.put(s, in);
+      }
+    }
+    List<Step> out = new ArrayList<>(network.nodes().size());
+    while (!ready.isEmpty()) {
+      Step s = ready.poll();
+      out.add(s);
+      for (Step next : network.successors(s)) {
+        int left = waiting.merge(next, -1, Integer::sum);
+        if (left == 0) {
+          waiting.remove(next);
+          ready.add(next);
+        }
+      }
+    }
+    waiting.keySet().stream().sorted(ORDER).forEach(out::add);
+    return out;
+  }
+
   /** The lineage findings, in evidence order. */
   public List<Finding> findings() {
     return findings;

@@ -111,13 +111,34 @@ final class ReportScenario {
   /** What {@code custody verify} gives the renderer: the report with the lineage's findings, and the lineage. */
   record Verified(VerificationReport report, LineageGraph lineage) {}
 
-  /** Writes the ledger at {@code dir}, replays it with both keys trusted and judges its lineage. */
+  /**
+   * Writes the ledger at {@code dir} and verifies it under a policy (written beside it) that binds
+   * each key to an identity of its organisation, declares {@link #LLAMA_ROOT} and makes unproduced
+   * releases warnings ({@link #SETTINGS}).
+   */
   Verified verify(Path dir) throws Exception {
     ledger.write(dir);
-    LineageCollector collector = new LineageCollector(dir.getFileName().toString());
-    VerificationReport report = LedgerVerifier.builder(TrustedKeys.of(List.of(acme.publicKey(), beta.publicKey())))
-        .observer(collector).build().verify(dir);
-    LineageGraph graph = LineageGraph.build(collector.steps(), SETTINGS, ROOTS);
-    return new Verified(report.withFindings(graph.findings()), graph);
+    Path policyFile = dir.resolveSibling(dir.getFileName() + "-policy.yaml");
+    java.nio.file.Files.writeString(policyFile, String.join("\n",
+        "version: custody/policy/v1",
+        "organisations: {acme: {}, beta: {}}",
+        "identities:",
+        "  - {name: acme/trainer, organisation: acme, keys: [" + pemLiteral(acme) + "]}",
+        "  - {name: beta/trainer, organisation: beta, keys: [" + pemLiteral(beta) + "]}",
+        "roles:",
+        "  - {identities: [\"acme/*\"], kinds: [\"*\"], chains: [\"acme/**\", \"big/**\"]}",
+        "  - {identities: [\"beta/*\"], kinds: [\"*\"], chains: [\"beta/**\"]}",
+        "externalRoots:",
+        "  - {digest: \"" + LLAMA + "\", kind: model, name: llama-3-8b, publisher: meta}",
+        "lineage: {releaseUnproduced: warning}",
+        ""));
+    VerificationReport report = LedgerVerifier.builder(dev.custody.verify.policy.TrustPolicy.load(policyFile))
+        .build().verify(dir);
+    return new Verified(report, report.lineage().orElseThrow());
+  }
+
+  /** A key's PEM as a double-quoted YAML string. */
+  private static String pemLiteral(EventLedger.Key key) {
+    return "\"" + key.publicKey().toPem().replace("\n", "\\n") + "\"";
   }
 }
