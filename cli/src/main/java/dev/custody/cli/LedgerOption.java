@@ -14,9 +14,11 @@ final class LedgerOption {
   Path ledger;
 
   Path resolve() {
-    if (ledger != null) {
-      return ledger;
-    }
+    return ledger != null ? ledger : defaultLedger();
+  }
+
+  /** The ledger when none is named: {@code $CUSTODY_LEDGER}, else {@code ./.custody}. */
+  static Path defaultLedger() {
     String env = System.getenv(ENV);
     return Path.of(env != null && !env.isBlank() ? env : DEFAULT_DIR);
   }

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       LogCommand.class,
       ShowCommand.class,
       VerifyCommand.class,
+      LineageCommand.class,
       CheckpointCommand.class,
       InfoCommand.class,
       ProveCommand.class,

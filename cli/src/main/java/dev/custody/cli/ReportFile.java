@@ -32,7 +32,7 @@ final class ReportFile {
    * @throws IllegalArgumentException if it is a directory, inside the ledger or an input, or in a
    *     directory that does not exist
    */
-  static ReportFile check(Path file, Path ledger, Map<String, Path> inputs) throws IOException {
+  static ReportFile check(Path file, java.util.List<Path> ledgers, Map<String, Path> inputs) throws IOException {
     Path abs = file.toAbsolutePath().normalize();
     Path dir = abs.getParent();
     if (dir == null || abs.getFileName() == null) {
@@ -47,10 +47,12 @@ final class ReportFile {
           + " to write the report to");
     }
     Path target = dir.toRealPath().resolve(abs.getFileName());
-    if (Files.isDirectory(ledger) && target.startsWith(ledger.toRealPath())) {
-      throw new IllegalArgumentException("--out " + Untrusted.quote(file.toString()) + " is inside the ledger directory "
-          + Untrusted.quote(ledger.toString()) + ": a report is not evidence and must not be written among the"
-          + " ledger's files; write it elsewhere");
+    for (Path ledger : ledgers) {
+      if (Files.isDirectory(ledger) && target.startsWith(ledger.toRealPath())) {
+        throw new IllegalArgumentException("--out " + Untrusted.quote(file.toString()) + " is inside the ledger"
+            + " directory " + Untrusted.quote(ledger.toString()) + ": a report is not evidence and must not be written"
+            + " among the ledger's files; write it elsewhere");
+      }
     }
     for (Map.Entry<String, Path> in : inputs.entrySet()) {
       Path p = in.getValue();

@@ -1,13 +1,8 @@
 package dev.custody.cli;
 
-import dev.custody.core.FormatException;
-import dev.custody.verify.LedgerVerifier;
-import dev.custody.verify.TrustedKeys;
+import dev.custody.core.CustodyException;
 import dev.custody.verify.VerificationReport;
 import dev.custody.verify.artifacts.ModelCheck;
-import dev.custody.verify.lineage.LineageCollector;
-import dev.custody.verify.lineage.LineageGraph;
-import dev.custody.verify.lineage.LineageSettings;
 import dev.custody.verify.report.HtmlReportOptions;
 import dev.custody.verify.report.HtmlReportRenderer;
 import dev.custody.verify.report.JsonReportRenderer;
@@ -15,7 +10,6 @@ import dev.custody.verify.report.TextReportRenderer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,102 +19,73 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Replay the ledger offline: strict parsing, every signature by a trusted key, hash links,"
-        + " sequence numbers, no forks or duplicates, and the Merkle root against every checkpoint (the ledger's own"
-        + " and --checkpoint), witness cosignatures and RFC 3161 timestamps when asked. Prints a report naming every"
-        + " problem's entry.",
+    description = {"Replay ledgers offline and judge them: strict parsing, every signature by a trusted key (and, under"
+        + " --policy, by an identity allowed that kind of event on that chain at that time), hash links, sequence"
+        + " numbers, no forks or duplicates, the Merkle root against every checkpoint (the ledger's own and"
+        + " --checkpoint), witness cosignatures and RFC 3161 timestamps when asked, the lineage of every model across"
+        + " chains and ledgers, and the policy's rules. Prints a report naming every problem's entry.",
         "With --model DIR, also re-hashes the model and names every file missing, extra or changed against the"
-            + " released manifest.",
+            + " released manifest (of --entry, of the newest release of --chain, or of the release of the model's"
+            + " own digest).",
         "Exit 0 verified, 1 verification failed, 2 bad usage or unreadable input."})
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin LedgerOption ledgerOption;
+  @Mixin EvidenceOptions evidence;
   @Mixin QuietOption quiet;
-
-  @Option(names = "--trust", required = true, paramLabel = "PATH",
-      description = "A trusted public key file, or a directory of *.pub files.")
-  Path trust;
 
   @Option(names = "--chain", paramLabel = "ID", description = "Report on this chain only.")
   String chain;
-
-  @Option(names = "--log-key", paramLabel = "VKEY|FILE",
-      description = "A trusted log key for checkpoints: a verifier key string (name+hash+base64, as 'custody info' prints"
-          + " it) or a file holding one. Repeatable. *.vkey files in the --trust directory are trusted too. Without"
-          + " any, checkpoints are checked with the ledger's own log/vkey (a warning says so).")
-  java.util.List<String> logKeys = new java.util.ArrayList<>();
-
-  @Mixin CheckpointEvidenceOptions checkpointEvidence; // --checkpoint, --witness-key, --witness-threshold, --tsa-root
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (default), json, or"
       + " html: one self-contained page with the verdict, a summary, the lineage graph, a timeline and the findings.")
   String format;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE (replaced atomically; not inside"
-      + " the ledger) instead of standard output.")
+      + " a ledger) instead of standard output.")
   Path out;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Also re-hash this model directory (or file) and check"
-      + " it file by file against the manifest of the newest release of --chain, or of --entry.")
+      + " it file by file against a released manifest: of --entry, else of the newest release of --chain, else of"
+      + " the newest release whose model digest is DIR's own root digest.")
   Path model;
 
   @Option(names = "--entry", paramLabel = "CHAIN:SEQ|HASH", description = "With --model: the entry whose model"
-      + " to check against (default: the newest release of --chain).")
+      + " to check against.")
   String entry;
 
   @Override
-  public Integer call() throws IOException, dev.custody.core.CustodyException {
+  public Integer call() throws IOException, CustodyException {
     if (!format.equals("text") && !format.equals("json") && !format.equals("html")) {
       throw new IllegalArgumentException("--format must be text, json or html, got "
           + dev.custody.core.text.Untrusted.quote(format));
     }
-    ReportFile outFile = out == null ? null : ReportFile.check(out, ledgerOption.resolve(), reportInputs());
-    LedgerVerifier.Builder b = LedgerVerifier.builder(TrustedKeys.load(trust));
-    java.util.List<dev.custody.core.note.VerifierKey> keys = new java.util.ArrayList<>(TrustedKeys.loadLogKeys(trust));
-    for (String k : logKeys) {
-      keys.add(TrustedKeys.parseLogKey(k));
-    }
-    b.logKeys(keys);
-    checkpointEvidence.configure(b);
+    EvidenceOptions.Prepared prepared = evidence.prepare();
+    java.util.Map<String, Path> inputs = evidence.inputs();
+    inputs.put("--model", model);
+    ReportFile outFile = out == null ? null : ReportFile.check(out, evidence.ledgers(), inputs);
     if (chain != null) {
-      b.chain(chain);
+      prepared.builder().chain(chain);
     }
-    ModelCheck modelCheck = modelCheck();
-    if (modelCheck != null) {
-      b.observer(modelCheck);
-    }
-    // The HTML page draws the lineage: collect it, judge it as the --trust case does (gaps are warnings), and let
-    // its findings count. (The lead moves this into the verifier for every format.)
-    LineageCollector lineage = format.equals("html") ? new LineageCollector(ledgerLabel()) : null;
-    if (lineage != null) {
-      b.observer(lineage);
-    }
-    Path ledger = ledgerOption.resolve();
     VerificationReport report;
-    Optional<LineageGraph> graph;
-    try {
-      report = b.build().verify(ledger);
-      graph = Optional.ofNullable(lineage)
-          .map(l -> LineageGraph.build(l.steps(), LineageSettings.lenient(), java.util.List.of()));
-      if (graph.isPresent()) {
-        report = report.withFindings(graph.get().findings());
+    try (HashBar bar = model == null ? null : HashBar.start("verify model", quiet.quiet)) {
+      if (model != null) {
+        prepared.builder().model(model, modelTarget(), bar);
+      } else if (entry != null) {
+        throw new ParameterException(spec.commandLine(), "--entry needs --model DIR");
       }
-      if (modelCheck != null) {
-        try (HashBar bar = HashBar.start("verify model", quiet.quiet)) {
-          report = report.withFindings(modelCheck.check(ledger, model, bar));
-        }
-      }
+      report = prepared.builder().build().verifyAll(prepared.sources());
     } catch (OutOfMemoryError e) {
       // Exit 2, never 1: running out of memory decides nothing about the ledger. Replay holds bounded
       // state (SECURITY.md); what remains per entry and per chain can still exceed a small heap.
-      throw new VerificationStopped("verification of " + ledger + " stopped: out of memory (the Java heap is limited"
-          + " to " + Main.maxHeapMiB() + " MiB); the ledger needs more memory than this heap (about 64 bytes per entry"
-          + " and a few hundred per chain), or is built to exhaust it; nothing was verified. Run with a larger heap,"
-          + " e.g. java -Xmx4g -jar custody.jar verify ...", e);
+      throw new VerificationStopped("verification of " + evidence.ledgers() + " stopped: out of memory (the Java heap"
+          + " is limited to " + Main.maxHeapMiB() + " MiB); the ledger needs more memory than this heap (a few hundred"
+          + " bytes per entry for its lineage, and per chain), or is built to exhaust it; nothing was verified. Run"
+          + " with a larger heap, e.g. java -Xmx4g -jar custody.jar verify ...", e);
     }
     String rendered = switch (format) {
       case "json" -> JsonReportRenderer.render(report);
-      case "html" -> HtmlReportRenderer.render(report, graph, HtmlReportOptions.defaults().withGeneratedAt(Instant.now()));
+      case "html" -> HtmlReportRenderer.render(report, report.lineage(), HtmlReportOptions.defaults()
+          .withSignerLabel(report::signerLabel).withGeneratedAt(Instant.now()));
       default -> TextReportRenderer.render(report);
     };
     rendered = rendered.endsWith("\n") ? rendered : rendered + "\n";
@@ -133,7 +98,7 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   /** Verification could not finish (e.g. out of memory): exit 2 with the message, not a verdict. */
-  static final class VerificationStopped extends dev.custody.core.CustodyException {
+  static final class VerificationStopped extends CustodyException {
     private static final long serialVersionUID = 1L;
 
     VerificationStopped(String message, Throwable cause) {
@@ -141,39 +106,11 @@ final class VerifyCommand implements Callable<Integer> {
     }
   }
 
-  /** What this verification reads besides the ledger, which --out may not replace. */
-  private java.util.Map<String, Path> reportInputs() {
-    java.util.Map<String, Path> in = new java.util.LinkedHashMap<>();
-    in.put("--trust", trust);
-    in.put("--model", model);
-    Path cp = checkpointEvidence.checkpoint;
-    in.put("--checkpoint", cp);
-    in.put("the timestamp of --checkpoint", cp == null || cp.getFileName() == null ? null
-        : cp.resolveSibling(cp.getFileName() + ".tsr"));
-    return in;
-  }
-
-  /** How the report names the ledger its steps come from: the directory's name. */
-  private String ledgerLabel() {
-    Path name = ledgerOption.resolve().toAbsolutePath().normalize().getFileName();
-    return name == null ? ledgerOption.resolve().toString() : name.toString();
-  }
-
-  /** The model check --model asks for, or null. */
-  private ModelCheck modelCheck() {
-    if (model == null) {
-      if (entry != null) {
-        throw new ParameterException(spec.commandLine(), "--entry needs --model DIR");
-      }
-      return null;
-    }
+  /** Which release the model is checked against. */
+  private ModelCheck.Target modelTarget() {
     if (entry != null) {
-      return ModelCheck.entry(entry);
+      return ModelCheck.Target.entry(entry);
     }
-    if (chain == null) {
-      throw new ParameterException(spec.commandLine(), "--model needs --chain ID (its newest release) or --entry"
-          + " CHAIN:SEQ|HASH");
-    }
-    return ModelCheck.newestRelease(chain);
+    return chain != null ? ModelCheck.Target.newestRelease(chain) : ModelCheck.Target.releaseOfModel();
   }
 }

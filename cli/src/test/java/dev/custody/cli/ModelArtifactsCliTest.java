@@ -43,17 +43,21 @@ class ModelArtifactsCliTest {
   }
 
   private Cli.Result verifyModel(Object... extra) {
-    // The auditor trusts the log key too, so that the report holds the artifact findings only.
+    // The auditor trusts the log key too, so that the report holds the artifact findings, and the lineage's
+    // warning that nothing in this ledger produced the released model (a release without its training).
     List<Object> args = new ArrayList<>(List.of("verify", "--ledger", ledger, "--trust", keys, "--log-key",
         ledger.resolve("log").resolve("vkey"), "--chain", "acme/m", "--model", model, "--format", "json"));
     args.addAll(List.of(extra));
     return Cli.run(args.toArray());
   }
 
+  /** The codes of the model check's findings (ARTIFACT_*), in report order. */
   private static List<String> codes(Cli.Result r) {
     List<String> out = new ArrayList<>();
     for (JsonNode f : r.json().get("findings")) {
-      out.add(f.get("code").textValue());
+      if (f.get("code").textValue().startsWith("ARTIFACT_")) {
+        out.add(f.get("code").textValue());
+      }
     }
     return out;
   }
@@ -116,6 +120,9 @@ class ModelArtifactsCliTest {
 
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(codes(r)).containsExactly("ARTIFACT_VERIFIED");
+    JsonNode other = r.json().get("findings").get(0);
+    assertThat(other.get("code").textValue()).isEqualTo("RELEASE_UNPRODUCED");
+    assertThat(other.get("severity").textValue()).isEqualTo("WARNING");
   }
 
   @Test
@@ -197,7 +204,8 @@ class ModelArtifactsCliTest {
     Cli.Result r = verifyModel();
 
     assertThat(r.code()).isEqualTo(1);
-    assertThat(codes(r)).contains("KEY_UNTRUSTED", "ARTIFACT_ENTRY_NOT_FOUND").doesNotContain("ARTIFACT_VERIFIED");
+    assertThat(codes(r)).containsExactly("ARTIFACT_ENTRY_NOT_FOUND");
+    assertThat(messages(r, "KEY_UNTRUSTED")).hasSize(1);
   }
 
   @Test
@@ -214,8 +222,22 @@ class ModelArtifactsCliTest {
   }
 
   @Test
-  void verifyModel_withoutChainOrEntry_usageError() {
-    assertThat(Cli.run("verify", "--ledger", ledger, "--trust", keys, "--model", model).code()).isEqualTo(2);
+  void verifyModel_withoutChainOrEntry_checksTheReleaseOfTheModelsOwnDigest() {
+    Cli.Result none = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--model", model, "--format", "json");
+    assertThat(none.code()).as(none.toString()).isEqualTo(1);
+    assertThat(codes(none)).containsExactly("ARTIFACT_ENTRY_NOT_FOUND");
+    assertThat(messages(none, "ARTIFACT_ENTRY_NOT_FOUND")).singleElement().asString()
+        .contains("no authentic release of model").contains("name the release with --chain or --entry");
+
+    release();
+    Cli.Result found = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--model", model, "--format", "json");
+    assertThat(found.code()).as(found.toString()).isZero();
+    assertThat(codes(found)).containsExactly("ARTIFACT_VERIFIED");
+    assertThat(messages(found, "ARTIFACT_VERIFIED")).singleElement().asString().contains("file by file");
+  }
+
+  @Test
+  void verify_entryWithoutModel_usageError() {
     assertThat(Cli.run("verify", "--ledger", ledger, "--trust", keys, "--entry", "acme/m:0").code()).isEqualTo(2);
   }
 

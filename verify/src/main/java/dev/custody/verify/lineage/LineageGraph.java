@@ -201,6 +201,31 @@ public final class LineageGraph {
   }
 
   /**
+   * The steps that judge {@code step} rather than build on it: evaluations of what it produced, and
+   * approvals and revocations of its entry; in evidence order.
+   */
+  public List<Step> referrers(Step step) {
+    requireNode(step);
+    return network.outEdges(step).stream()
+        .filter(l -> l.to().kind().equals(EventType.EVALUATION) || l.type() == Link.Type.SUBJECT)
+        .map(Link::to).distinct().sorted(ORDER).toList();
+  }
+
+  /**
+   * Everything a question about {@code step}'s lineage concerns: the step, its ancestors, and the
+   * steps that judge any of them ({@link #referrers}), in evidence order.
+   */
+  public List<Step> lineageOf(Step step) {
+    java.util.Set<Step> in = new LinkedHashSet<>();
+    in.add(step);
+    in.addAll(ancestors(step));
+    for (Step s : List.copyOf(in)) {
+      in.addAll(referrers(s));
+    }
+    return in.stream().sorted(ORDER).toList();
+  }
+
+  /**
    * The roots of {@code step}'s lineage: every artifact that {@code step} or one of its ancestors
    * uses without a producer (datasets ingested, base models from publishers, unproven inputs),
    * plus the ancestors that depend on nothing (e.g. a {@code dataset-ingest}).

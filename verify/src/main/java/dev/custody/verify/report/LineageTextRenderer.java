@@ -149,12 +149,7 @@ public final class LineageTextRenderer {
     /** Pushes {@code s}'s children so that they pop in display order: findings, referrers, uses, roots. */
     private void pushChildren(Deque<Item> stack, Step s, Indent parent) {
       List<Object> children = new ArrayList<>(findings.getOrDefault(s.ref(), List.of()));
-      graph.network().outEdges(s).stream()
-          .map(Link::to)
-          .filter(t -> isReferrer(t, s))
-          .distinct()
-          .sorted(LineageGraph.ORDER)
-          .forEach(children::add);
+      children.addAll(graph.referrers(s));
       graph.network().inEdges(s).stream()
           .filter(l -> l.type() == Link.Type.ARTIFACT)
           .sorted(Comparator.comparing(Link::from, LineageGraph.ORDER.reversed()))
@@ -163,16 +158,6 @@ public final class LineageTextRenderer {
       for (int i = children.size() - 1; i >= 0; i--) {
         stack.push(new Item(parent.child(i == children.size() - 1), children.get(i)));
       }
-    }
-
-    /** Evaluations of what {@code s} produced, and decisions about {@code s} itself. */
-    private boolean isReferrer(Step t, Step s) {
-      EventType k = t.kind();
-      if (k.equals(EventType.EVALUATION)) {
-        return true;
-      }
-      return (k.equals(EventType.APPROVAL) || k.equals(EventType.REVOCATION))
-          && t.event().details() instanceof EventDetails.Decision d && d.subject().equals(s.hash());
     }
 
     private static String verb(Step t) {

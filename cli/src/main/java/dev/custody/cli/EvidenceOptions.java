@@ -1,0 +1,118 @@
+package dev.custody.cli;
+
+import dev.custody.core.FormatException;
+import dev.custody.core.note.VerifierKey;
+import dev.custody.core.text.Untrusted;
+import dev.custody.verify.LedgerVerifier;
+import dev.custody.verify.TrustedKeys;
+import dev.custody.verify.policy.TrustPolicy;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * What {@code custody verify} and {@code custody lineage} judge and by which trust: one or more
+ * ledgers, trusted keys ({@code --trust}, the simple case: every key may sign everything) or a
+ * trust policy ({@code --policy}), trusted log keys, and the auditor's checkpoint evidence.
+ *
+ * <p>Several ledgers (of several organisations) are verified together, their lineage judged
+ * across them: with one {@code --trust} it applies to every ledger; with as many {@code --trust}
+ * as {@code --ledger} each ledger gets its own, in the order given; a {@code --policy} applies to
+ * all (its identities name each organisation's keys and its roles say who may sign on which chains).
+ */
+final class EvidenceOptions {
+  @Option(names = "--ledger", paramLabel = "DIR", description = "A ledger directory. Repeatable: several ledgers (e.g."
+      + " of several organisations) are verified together and their lineage judged across them. Default:"
+      + " $CUSTODY_LEDGER, else ./.custody.")
+  List<Path> ledgers = new ArrayList<>();
+
+  @Option(names = "--trust", paramLabel = "PATH", description = "A trusted public key file, or a directory of *.pub"
+      + " files (and *.vkey log keys): every trusted key may sign every kind of event on every chain. Repeatable:"
+      + " once for all ledgers, or once per --ledger in the same order.")
+  List<Path> trust = new ArrayList<>();
+
+  @Option(names = "--policy", paramLabel = "FILE", description = "A trust policy (custody/policy/v1, YAML or JSON):"
+      + " identities, roles, validity and revocations, external roots, lineage strictness, rules. Instead of --trust.")
+  Path policy;
+
+  @Option(names = "--log-key", paramLabel = "VKEY|FILE",
+      description = "A trusted log key for checkpoints: a verifier key string (name+hash+base64, as 'custody info' prints"
+          + " it) or a file holding one. Repeatable. *.vkey files in --trust directories are trusted too. Without"
+          + " any, checkpoints are checked with each ledger's own log/vkey (a warning says so).")
+  List<String> logKeys = new ArrayList<>();
+
+  @Mixin CheckpointEvidenceOptions checkpointEvidence; // --checkpoint, --witness-key, --witness-threshold, --tsa-root
+
+  /** The ledgers named, or the default one. */
+  List<Path> ledgers() {
+    return ledgers.isEmpty() ? List.of(LedgerOption.defaultLedger()) : List.copyOf(ledgers);
+  }
+
+  /** The policy the lineage and rules are judged by: {@code --policy}, or the first {@code --trust} as trust-all. */
+  private TrustPolicy mainPolicy() throws IOException, FormatException {
+    return policy != null ? TrustPolicy.load(policy) : TrustPolicy.trustAll(TrustedKeys.load(trust.get(0)));
+  }
+
+  /**
+   * A verifier builder with the trust, log keys and checkpoint evidence of these options, and the
+   * sources to verify with it.
+   *
+   * @throws IllegalArgumentException for a bad combination (no trust, both kinds, counts that do not pair)
+   */
+  Prepared prepare() throws IOException, FormatException {
+    List<Path> dirs = ledgers();
+    if (policy == null && trust.isEmpty()) {
+      throw new IllegalArgumentException("give the keys you trust (--trust PATH) or a trust policy (--policy FILE)");
+    }
+    if (policy != null && !trust.isEmpty()) {
+      throw new IllegalArgumentException("give either --trust or --policy, not both: a policy names its identities'"
+          + " keys itself");
+    }
+    if (trust.size() > 1 && trust.size() != dirs.size()) {
+      throw new IllegalArgumentException("give one --trust for all ledgers, or one per --ledger (" + dirs.size()
+          + " ledgers, " + trust.size() + " --trust)");
+    }
+    TrustPolicy main = mainPolicy();
+    List<LedgerVerifier.Source> sources = new ArrayList<>();
+    for (int i = 0; i < dirs.size(); i++) {
+      TrustPolicy t = policy != null || trust.size() == 1 || i == 0 ? main
+          : TrustPolicy.trustAll(TrustedKeys.load(trust.get(i)));
+      sources.add(new LedgerVerifier.Source(dirs.get(i), t));
+    }
+    LedgerVerifier.Builder b = LedgerVerifier.builder(main);
+    List<VerifierKey> keys = new ArrayList<>();
+    for (Path t : trust) {
+      keys.addAll(TrustedKeys.loadLogKeys(t));
+    }
+    for (String k : logKeys) {
+      keys.add(TrustedKeys.parseLogKey(k));
+    }
+    b.logKeys(keys);
+    checkpointEvidence.configure(b);
+    if (dirs.size() > 1 && checkpointEvidence.checkpoint != null) {
+      throw new IllegalArgumentException("--checkpoint is a checkpoint of one log: verify its ledger on its own ("
+          + dirs.size() + " ledgers were given: " + Untrusted.quote(dirs.toString()) + ")");
+    }
+    return new Prepared(b, sources);
+  }
+
+  /** A verifier builder and the ledgers it will verify. */
+  record Prepared(LedgerVerifier.Builder builder, List<LedgerVerifier.Source> sources) {}
+
+  /** Files this verification reads besides the ledgers, which an output file may not replace. */
+  java.util.Map<String, Path> inputs() {
+    java.util.Map<String, Path> in = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < trust.size(); i++) {
+      in.put("--trust " + (i + 1), trust.get(i));
+    }
+    in.put("--policy", policy);
+    Path cp = checkpointEvidence.checkpoint;
+    in.put("--checkpoint", cp);
+    in.put("the timestamp of --checkpoint", cp == null || cp.getFileName() == null ? null
+        : cp.resolveSibling(cp.getFileName() + ".tsr"));
+    return in;
+  }
+}
