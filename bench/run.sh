@@ -12,7 +12,13 @@
 #            Ledger.append on its own chain for S seconds (default 8), beside the fsync latency
 #            (4 KiB write + FileChannel.force, median / p99, 1/median = fsyncs/s) of the same
 #            filesystem, measured in the same run; appends per fsync; ratio to 10,000/s.
-#   all      both (default).
+#   lineage  generate a --entries N (default 100000) ledger on --chains C (default 1000) chains of ten
+#            organisations living realistic model lives (datasets, training or fine-tunes of other chains'
+#            releases, evaluations, quantization, releases, two approvals), verify it under a trust policy
+#            with roles and six rules (warm JVM, 2nd run), and report the report's stage timings: replay
+#            (signatures; beside openssl speed ed25519 x cores), lineage, policy; target: lineage + policy
+#            < 20 % of the replay. Then the time of `custody lineage` of the newest release (< 1 s).
+#   all      replay and append (default).
 #   hash     generate a --total-gib G (default 4) model directory of 5 files, the largest 45 % (larger
 #            than the 1,000,000,000-byte default shard size; --shard-size N), hash it with ModelHasher
 #            (shards, --parallelism threads) in a child JVM (-Xmx256m): cold (our files evicted from the
@@ -58,9 +64,9 @@ case "$mode" in
     # shellcheck disable=SC2086
     exec java ${JAVA_OPTS:-} -cp "$jar" org.openjdk.jmh.Main "$@"
     ;;
-  replay|append|all|hash) ;;
+  replay|append|all|hash|lineage) ;;
   -h|--help) exec java -jar "$jar" --help ;;
-  *) echo "usage: bench/run.sh [replay|append|all|hash|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [replay|append|all|hash|lineage|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
 esac
 
 has_dir=0

@@ -68,7 +68,7 @@ public final class BenchMain {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "replay", "append", "all", "verify-only", "hash" -> mode = a;
+          case "replay", "append", "all", "verify-only", "hash", "lineage" -> mode = a;
           case "--total-gib" -> totalGiB = Double.parseDouble(value(a, args, ++i));
           case "--shard-size" -> shardSize = Long.parseLong(value(a, args, ++i));
           case "--entries" -> entries = positive(a, args, ++i);
@@ -122,6 +122,11 @@ public final class BenchMain {
         table.rule("replay verification (target: >= 0.7 x openssl ed25519 verify/s x cores)");
         ReplayBench.run(new ReplayBench.Config(work, entries, chains, keys, parallelism, boundedHeap, openssl,
             opensslSeconds, profile), table, summary);
+      }
+      if (mode.equals("lineage")) {
+        table.rule("lineage and trust policy (target: add < 20 % to the replay; lineage of one model < 1 s)");
+        LineageBench.run(new LineageBench.Config(work, entries, chains == 64 ? 1000 : chains, parallelism, openssl,
+            opensslSeconds), table, summary);
       }
       if (mode.equals("hash")) {
         table.rule("model hashing (target: >= 0.9 x openssl sha256 x cores, and no more than the disk delivers)");

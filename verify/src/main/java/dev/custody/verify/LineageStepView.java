@@ -90,4 +90,9 @@ final class LineageStepView implements StepView<Step> {
   public Collection<Step> ancestors(Step step) {
     return graph.ancestors(step);
   }
+
+  @Override
+  public Collection<Step> predecessors(Step step) {
+    return graph.network().predecessors(step);
+  }
 }

@@ -36,8 +36,23 @@ public final class VerificationReport {
   private final Optional<LineageGraph> lineage;
   private final Map<String, Signer> signers;
 
+  /**
+   * Where a verification spent its time (for benchmarks and curious auditors; not part of the
+   * verdict): replaying the ledgers (checks 1–4, signatures included), building and judging the
+   * lineage, evaluating the trust policy's rules and time rule, and checking the model.
+   */
+  public record Timings(java.time.Duration replay, java.time.Duration lineage, java.time.Duration policy,
+      java.time.Duration model) {
+    /** No time measured (a report not made by a replay). */
+    static final Timings NONE = new Timings(java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Duration.ZERO,
+        java.time.Duration.ZERO);
+  }
+
+  private final Timings timings;
+
   VerificationReport(List<Path> ledgers, long entriesChecked, List<ChainSummary> chains, Findings findings,
-      Optional<LineageGraph> lineage, Map<String, Signer> signers) {
+      Optional<LineageGraph> lineage, Map<String, Signer> signers, Timings timings) {
+    this.timings = Objects.requireNonNull(timings, "timings");
     this.ledgers = List.copyOf(ledgers);
     if (this.ledgers.isEmpty()) {
       throw new IllegalArgumentException("a report covers at least one ledger");
@@ -108,7 +123,12 @@ public final class VerificationReport {
   public VerificationReport withFindings(List<Finding> more) {
     Findings all = Findings.of(this);
     all.addAll(more);
-    return new VerificationReport(ledgers, entriesChecked, chains, all, lineage, signers);
+    return new VerificationReport(ledgers, entriesChecked, chains, all, lineage, signers, timings);
+  }
+
+  /** Where the verification spent its time. */
+  public Timings timings() {
+    return timings;
   }
 
   /** The ledger directory verified (the first, when several were verified together). */

@@ -134,6 +134,10 @@ public final class LineageGraph {
    * decides first. Steps on a cycle ({@link FindingCode#LINEAGE_CYCLE}) follow in evidence order.
    */
   public List<Step> dependencyOrder() {
+    if (!severalLedgers) {
+      // Within one ledger every link runs from an earlier entry to a later one: log order is the order.
+      return steps();
+    }
     Map<Step, Integer> waiting = new HashMap<>();
     java.util.PriorityQueue<Step> ready = new java.util.PriorityQueue<>(ORDER);
     for (Step s : network.nodes()) {

@@ -233,18 +233,41 @@ public final class PolicyEvaluator {
       }
     }
 
-    void separation(Rule.SeparationOfDuties r, S x) {
-      Set<S> related = new LinkedHashSet<>(v.ancestors(x));
+    /**
+     * The steps of the {@code distinctFrom} kinds nearest to {@code x} in its lineage (and, for an
+     * approval, its subject's): walking back through the producers, each path stops at the first such
+     * step. The trainer of a model is whoever trained or fine-tuned it — through conversions and
+     * merges — not whoever trained the base model a fine-tune started from, so the walk does not pass
+     * a training; and it costs what the model's own making costs, not its whole ancestry across chains.
+     */
+    Set<S> nearest(Rule.SeparationOfDuties r, S x) {
+      Set<S> found = new LinkedHashSet<>();
+      Set<S> seen = new java.util.HashSet<>();
+      java.util.Deque<S> todo = new java.util.ArrayDeque<>(v.predecessors(x));
       if (v.details(x) instanceof EventDetails.Decision d) {
         S subject = ix.byHash.get(d.subject());
         if (subject != null) {
-          related.add(subject);
-          related.addAll(v.ancestors(subject));
+          todo.add(subject);
         }
       }
+      while (!todo.isEmpty()) {
+        S y = todo.pop();
+        if (y.equals(x) || !seen.add(y)) {
+          continue;
+        }
+        if (r.distinctFrom().contains(v.kind(y))) {
+          found.add(y);
+        } else {
+          todo.addAll(v.predecessors(y));
+        }
+      }
+      return found;
+    }
+
+    void separation(Rule.SeparationOfDuties r, S x) {
       List<String> conflicts = new ArrayList<>();
-      for (S y : related) {
-        if (!y.equals(x) && r.distinctFrom().contains(v.kind(y)) && sameParty(r.by(), x, y)) {
+      for (S y : nearest(r, x)) {
+        if (sameParty(r.by(), x, y)) {
           conflicts.add(Untrusted.quote(v.kind(y).name()) + " " + ix.name(y));
         }
       }

@@ -51,8 +51,10 @@ public sealed interface Rule {
 
   /**
    * No step of {@code kinds} is signed by the same party ({@code by}) as a step of {@code distinctFrom}
-   * that it is about: an ancestor of it in the lineage, or (for an approval or revocation) its subject
-   * and the subject's ancestors. E.g. the evaluator or approver of a model is not its trainer.
+   * that it is about: the nearest such steps in its lineage (or, for an approval or revocation, in its
+   * subject's and the subject itself), reached back through producers of other kinds (a conversion,
+   * a merge) but not beyond. E.g. the evaluator or approver of a model is not whoever trained or
+   * fine-tuned it; the trainer of the base model a fine-tune started from is someone else's duty.
    */
   record SeparationOfDuties(String id, KindSet kinds, KindSet distinctFrom, Party by, String source) implements Rule {
     public SeparationOfDuties {

@@ -56,4 +56,11 @@ public interface StepView<S> {
    * its inputs, theirs, and so on; for an approval or revocation, its subject too), not {@code step} itself.
    */
   Collection<S> ancestors(S step);
+
+  /**
+   * The steps {@code step} depends on directly through the lineage graph: the producers of its inputs
+   * (of its outputs, for a release and other kinds that produce nothing), and for an approval or
+   * revocation its subject.
+   */
+  Collection<S> predecessors(S step);
 }

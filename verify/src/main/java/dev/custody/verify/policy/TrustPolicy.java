@@ -151,10 +151,15 @@ public final class TrustPolicy {
           + " policy, so no role can allow it"));
     }
     String name = signer.identity().get().name();
-    for (Role r : roles) {
-      if (r.allows(name, kind, chain)) {
-        return Optional.empty();
-      }
+    // Decided once per (identity, kind, chain): a ledger repeats them for every entry. Bounded memo.
+    String key = name + '\n' + kind.name() + '\n' + chain;
+    Boolean memo = allowed.get(key);
+    boolean ok = memo != null ? memo : roles.stream().anyMatch(r -> r.allows(name, kind, chain));
+    if (memo == null && allowed.size() < MAX_MEMO) {
+      allowed.put(key, ok);
+    }
+    if (ok) {
+      return Optional.empty();
     }
     return Optional.of(new Violation(FindingCode.ROLE_VIOLATION, "identity " + Untrusted.quote(name)
         + " holds no role that allows kind " + Untrusted.quote(kind.name()) + " on chain " + Untrusted.quote(chain)
@@ -205,6 +210,21 @@ public final class TrustPolicy {
     all.addAll(more);
     return TimeRule.check(signer, claimed, proven, all);
   }
+
+  /**
+   * Whether the {@link TimeRule} can fail for {@code signer} under this policy alone: its identity has
+   * a validity window, it is certified (certificates expire), or a revocation of the policy covers it.
+   * (Revocation entries of a ledger are the caller's to consider.)
+   */
+  public boolean isTimeBounded(Signer signer) {
+    return signer.certificate().isPresent()
+        || signer.identity().map(i -> i.notBefore().isPresent() || i.notAfter().isPresent()).orElse(false)
+        || revocations.stream().anyMatch(r -> r.covers(signer));
+  }
+
+  /** Role decisions remembered: a few hundred bytes each, at most a few tens of MiB. */
+  private static final int MAX_MEMO = 100_000;
+  private final java.util.Map<String, Boolean> allowed = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Whether this is the {@code --trust DIR} policy. */
   public boolean isTrustAll() {

@@ -3,13 +3,18 @@ package dev.custody.verify.policy;
 import static dev.custody.verify.policy.TestSteps.approval;
 import static dev.custody.verify.policy.TestSteps.evaluation;
 import static dev.custody.verify.policy.TestSteps.fineTune;
+import static dev.custody.verify.policy.TestSteps.model;
 import static dev.custody.verify.policy.TestSteps.ingest;
 import static dev.custody.verify.policy.TestSteps.release;
 import static dev.custody.verify.policy.TestSteps.training;
 import static dev.custody.verify.policy.TestSteps.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.core.event.Event;
+import dev.custody.core.event.EventDetails;
+import dev.custody.core.event.EventType;
 import dev.custody.core.jws.Pem;
+import java.util.Optional;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.Severity;
 import dev.custody.verify.TrustedKeys;
@@ -186,12 +191,24 @@ class PolicyEvaluatorTest {
   }
 
   @Test
-  void separationOfDuties_trainerOfABaseModelUpstream_isFound() throws Exception {
+  void separationOfDuties_trainerOfTheBaseModelUpstream_isNotTheFineTunesTrainer() throws Exception {
+    // The fine-tune's trainer is who fine-tuned it; the walk back stops at the nearest training or fine-tune.
     TestSteps s = new TestSteps();
     s.add("acme/base", "acme/trainer", training("corpus", "base"));
     s.add("acme/falcon", "acme/evaluator", fineTune("base", "falcon"));
     s.add("acme/falcon", "acme/trainer", evaluation("falcon", "accuracy", "0.9"));
-    assertThat(evaluate(policy(SEPARATION), s)).hasSize(1);
+    assertThat(evaluate(policy(SEPARATION), s)).isEmpty();
+  }
+
+  @Test
+  void separationOfDuties_trainerEvaluatesTheQuantizedModel_isFoundThroughTheConversion() throws Exception {
+    TestSteps s = new TestSteps();
+    s.add("acme/falcon", "acme/trainer", training("corpus", "falcon"));
+    s.add("acme/falcon", "acme/evaluator", Event.builder(EventType.CONVERSION).input(model("falcon", "model"))
+        .output(model("falcon-q4", "model")).details(new EventDetails.Method(Optional.of("q4"))).build());
+    s.add("acme/falcon", "acme/trainer", evaluation("falcon-q4", "accuracy", "0.9"));
+    assertThat(evaluate(policy(SEPARATION), s)).singleElement()
+        .satisfies(x -> assertThat(x.finding().message()).contains("acme/falcon:0"));
   }
 
   @Test

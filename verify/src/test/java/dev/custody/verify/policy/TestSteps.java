@@ -199,6 +199,11 @@ final class TestSteps implements StepView<TestSteps.Step> {
     return seen;
   }
 
+  @Override
+  public Collection<Step> predecessors(Step s) {
+    return parents(s);
+  }
+
   private List<Step> parents(Step s) {
     List<Step> out = new ArrayList<>();
     // A release names what it releases in its outputs: it links to the step that produced them.
