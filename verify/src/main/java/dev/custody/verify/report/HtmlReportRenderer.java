@@ -160,7 +160,7 @@ public final class HtmlReportRenderer {
     view.ifPresent(v -> {
       h.append("<h3>Steps by kind</h3>\n<table class=\"kinds\"><thead><tr><th>Kind</th><th class=\"num\">Steps</th>")
           .append("</tr></thead><tbody>");
-      v.kindsInScope().forEach((kind, n) -> h.append("<tr><td>").append(Html.text(kind)).append("</td><td class=\"num\">")
+      v.kindsInScope().forEach((kind, n) -> h.append("<tr><td>").append(Html.text(kind.name())).append("</td><td class=\"num\">")
           .append(n).append("</td></tr>"));
       h.append("</tbody></table>\n");
     });
