@@ -314,7 +314,7 @@ public final class TextReportRenderer {
       EntryRef e = f.entry().get();
       head.append(' ');
       e.chainPosition().ifPresent(p -> head.append(Untrusted.escape(p)).append(", "));
-      head.append("log index ").append(e.logIndex()).append(", ").append(Untrusted.escape(location(e.where())));
+      head.append("log index ").append(e.logIndex()).append(", ").append(Untrusted.sanitize(location(e.where())));
     }
     w.line(head.toString());
     w.wrapped(MESSAGE_INDENT, Untrusted.sanitize(f.message()));

@@ -117,9 +117,14 @@ final class ReportScenario {
    * releases warnings ({@link #SETTINGS}).
    */
   Verified verify(Path dir) throws Exception {
+    return verify(dir, java.util.function.UnaryOperator.identity());
+  }
+
+  /** {@link #verify(Path)} under the policy as {@code edit} changes its YAML text (e.g. to add rules). */
+  Verified verify(Path dir, java.util.function.UnaryOperator<String> edit) throws Exception {
     ledger.write(dir);
     Path policyFile = dir.resolveSibling(dir.getFileName() + "-policy.yaml");
-    java.nio.file.Files.writeString(policyFile, String.join("\n",
+    java.nio.file.Files.writeString(policyFile, edit.apply(String.join("\n",
         "version: custody/policy/v1",
         "organisations: {acme: {}, beta: {}}",
         "identities:",
@@ -131,7 +136,7 @@ final class ReportScenario {
         "externalRoots:",
         "  - {digest: \"" + LLAMA + "\", kind: model, name: llama-3-8b, publisher: meta}",
         "lineage: {releaseUnproduced: warning}",
-        ""));
+        "")));
     VerificationReport report = LedgerVerifier.builder(dev.custody.verify.policy.TrustPolicy.load(policyFile))
         .build().verify(dir);
     return new Verified(report, report.lineage().orElseThrow());
