@@ -550,12 +550,12 @@ class LedgerVerifierTest {
     String text = dev.custody.verify.report.TextReportRenderer.render(verify(records));
 
     assertThat(text.lines().filter(l -> l.startsWith("ERROR "))).satisfiesExactly(
-        l -> assertThat(l).isEqualTo("ERROR SEQUENCE_GAP acme/a:3, log index 5, segments/" + TestLedgers.SEGMENT_0 + " line 6"),
-        l -> assertThat(l).isEqualTo("ERROR SIGNATURE_INVALID log index 6, segments/" + TestLedgers.SEGMENT_0 + " line 7"),
-        l -> assertThat(l).isEqualTo("ERROR DUPLICATE_ENTRY acme/a:0, log index 9, segments/" + TestLedgers.SEGMENT_0 + " line 10"));
+        l -> assertThat(l).isEqualTo("ERROR SEQUENCE_GAP acme/a:3, log index 5, segments/" + TestLedgers.SEGMENT_0 + " line 6:"),
+        l -> assertThat(l).isEqualTo("ERROR SIGNATURE_INVALID log index 6, segments/" + TestLedgers.SEGMENT_0 + " line 7:"),
+        l -> assertThat(l).isEqualTo("ERROR DUPLICATE_ENTRY acme/a:0, log index 9, segments/" + TestLedgers.SEGMENT_0 + " line 10:"));
     // The key-less test ledger has no checkpoint: one WARNING says what that leaves undetected.
-    assertThat(text.lines().filter(l -> l.startsWith("WARNING "))).containsExactly("WARNING NO_CHECKPOINT");
-    assertThat(text).contains("WARNING NO_CHECKPOINT\n    the ledger has no log key").contains("truncation")
+    assertThat(text.lines().filter(l -> l.startsWith("WARNING "))).containsExactly("WARNING NO_CHECKPOINT:");
+    assertThat(text).contains("WARNING NO_CHECKPOINT:\n    the ledger has no log key").contains("truncation")
         .contains("cannot be excluded");
     assertThat(text).contains("  chains    3\n            acme/a: ").contains("\n            acme/b: ")
         .contains("\n            acme/c: ");

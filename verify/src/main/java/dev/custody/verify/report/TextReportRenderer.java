@@ -49,12 +49,12 @@ import java.util.Set;
  *             declared: model llama-3-8b (published by meta) sha256:…
  *
  * Errors (1)
- * ERROR LINEAGE_INPUT_UNPROVEN beta/ft:0, log index 5, segments/00000000000000000000.jsonl line 6
+ * ERROR LINEAGE_INPUT_UNPROVEN beta/ft:0, log index 5, segments/00000000000000000000.jsonl line 6:
  *     fine-tune beta/ft:0 uses dataset 'instructions' sha256:…, which no earlier step produced and
  *     the policy does not declare as an external root. …
  *
  * Warnings (1)
- * WARNING RELEASE_UNPRODUCED beta/ft:3, log index 8, segments/00000000000000000000.jsonl line 9
+ * WARNING RELEASE_UNPRODUCED beta/ft:3, log index 8, segments/00000000000000000000.jsonl line 9:
  *     …
  *
  * FAILED: 1 error, 1 warning in 10 entries (3 chains)
@@ -73,10 +73,11 @@ import java.util.Set;
  * those of the report's scope: its chains and everything they derive from ({@link ReportSummary}).
  *
  * <p><b>Findings</b>, errors first, then warnings, then information, each group in log order:
- * a line {@code SEVERITY CODE[ (rule ID)][ CHAIN:SEQ,][ log index N, FILE line L]} (the file
+ * a line {@code SEVERITY CODE[ (rule ID)][ CHAIN:SEQ,][ log index N, FILE line L]:} (the file
  * preceded by the ledger's label when several ledgers are verified), then the message, indented
  * by four spaces and wrapped at spaces to {@value #WIDTH} columns (a word longer than a line stays
- * whole). Joining each continuation line to the one before with one space gives the message back.
+ * whole). Joining each line that starts with exactly four spaces to the one before with one space
+ * gives {@code SEVERITY CODE[ …]: message}, one finding per line, the message whole.
  * Of a code with more findings than the report keeps ({@link VerificationReport#MAX_FINDINGS_PER_CODE}),
  * the group ends with {@code SEVERITY CODE: and N more CODE findings (…)}.
  *
@@ -316,7 +317,7 @@ public final class TextReportRenderer {
       e.chainPosition().ifPresent(p -> head.append(Untrusted.escape(p)).append(", "));
       head.append("log index ").append(e.logIndex()).append(", ").append(Untrusted.sanitize(location(e.where())));
     }
-    w.line(head.toString());
+    w.line(head.append(':').toString());
     w.wrapped(MESSAGE_INDENT, Untrusted.sanitize(f.message()));
   }
 

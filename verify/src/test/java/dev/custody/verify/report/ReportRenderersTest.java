@@ -75,7 +75,7 @@ class ReportRenderersTest {
 
   /** The NO_CHECKPOINT message of a key-less ledger, as the text report wraps it. */
   private static final String NO_CHECKPOINT_WRAPPED = String.join("\n",
-      "WARNING NO_CHECKPOINT",
+      "WARNING NO_CHECKPOINT:",
       "    the ledger has no log key and no checkpoint (it was made before checkpoints existed, or they",
       "    were deleted), and no trusted log key was given: truncation (removal of the last entries) and",
       "    reordering of entries across chains cannot be excluded. Verify with the log's key (--log-key)",
@@ -133,7 +133,7 @@ class ReportRenderersTest {
         "  roots     none: every artifact the steps use was produced by a step",
         "",
         "Errors (1)",
-        "ERROR SEQUENCE_GAP acme/model:2, log index 1, segments/00000000000000000000.jsonl line 2",
+        "ERROR SEQUENCE_GAP acme/model:2, log index 1, segments/00000000000000000000.jsonl line 2:",
         "    entry acme/model:2 follows acme/model:0 (log index 0); entry 1 is missing. Entries were deleted",
         "    or the log is incomplete",
         "",

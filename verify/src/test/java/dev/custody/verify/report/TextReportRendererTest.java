@@ -37,11 +37,11 @@ class TextReportRendererTest {
   }
 
   /**
-   * {@code text} with every line indented by four spaces joined to the line before with one space:
-   * a finding's line and its message become one line, the message whole.
+   * {@code text} with every line indented by exactly four spaces joined to the line before with one
+   * space: a finding's line and its message become one line, {@code SEVERITY CODE …: message}.
    */
   static String unwrapped(String text) {
-    return text.replace("\n" + TextReportRenderer.MESSAGE_INDENT, " ");
+    return text.replaceAll("\n {4}(?=\\S)", " ");
   }
 
   /** The lines of {@code text} from the one equal to {@code from} to the next blank line, exclusive. */
@@ -76,10 +76,10 @@ class TextReportRendererTest {
     assertThat(lines).doesNotContain("Information (0)").noneMatch(l -> l.startsWith("Information"));
     // Each group holds its own findings only, about entries in log order, then those about the ledger.
     assertThat(lines.subList(errors + 1, warnings).stream().filter(l -> !l.startsWith(" ") && !l.isEmpty()))
-        .containsExactly("ERROR LINEAGE_INPUT_UNPROVEN beta/ft:0, log index 5, segments/00000000000000000000.jsonl line 6");
+        .containsExactly("ERROR LINEAGE_INPUT_UNPROVEN beta/ft:0, log index 5, segments/00000000000000000000.jsonl line 6:");
     assertThat(lines.subList(warnings + 1, lines.size() - 1).stream().filter(l -> !l.startsWith(" ") && !l.isEmpty()))
-        .containsExactly("WARNING RELEASE_UNPRODUCED beta/ft:3, log index 8, segments/00000000000000000000.jsonl line 9",
-            "WARNING NO_CHECKPOINT");
+        .containsExactly("WARNING RELEASE_UNPRODUCED beta/ft:3, log index 8, segments/00000000000000000000.jsonl line 9:",
+            "WARNING NO_CHECKPOINT:");
   }
 
   @Test
@@ -149,7 +149,7 @@ class TextReportRendererTest {
     // Every message comes back whole when its lines are joined (the first one to its finding's line).
     String joined = unwrapped(text);
     for (Finding f : v.report().findings()) {
-      assertThat(joined).contains(" " + Untrusted.sanitize(f.message()) + "\n");
+      assertThat(joined).contains(": " + Untrusted.sanitize(f.message()) + "\n");
     }
   }
 
@@ -165,7 +165,7 @@ class TextReportRendererTest {
     assertThat(coloured).startsWith("\u001B[1;31mFAILED\u001B[0m: 1 error")
         .contains("\n\u001B[1mSummary\u001B[0m\n", "\n\u001B[1mErrors\u001B[0m (1)\n", "\n\u001B[1mWarnings\u001B[0m (2)\n",
             "\n\u001B[1mInformation\u001B[0m (1)\n", "\n\u001B[31mERROR\u001B[0m LINEAGE_INPUT_UNPROVEN ",
-            "\n\u001B[33mWARNING\u001B[0m NO_CHECKPOINT\n", "\n\u001B[36mINFO\u001B[0m ARTIFACT_VERIFIED\n",
+            "\n\u001B[33mWARNING\u001B[0m NO_CHECKPOINT:\n", "\n\u001B[36mINFO\u001B[0m ARTIFACT_VERIFIED:\n",
             "  [\u001B[33m1 warning\u001B[0m]\n");
     assertThat(plain(coloured)).isEqualTo(uncoloured);
     assertThat(uncoloured).doesNotContain("\u001B");
@@ -195,7 +195,7 @@ class TextReportRendererTest {
 
     assertThat(block(text, "Errors (2)")).anySatisfy(l -> assertThat(l)
         .isEqualTo("ERROR RULE_VIOLATION (rule fine-tune-epochs) beta/ft:0, log index 5,"
-            + " segments/00000000000000000000.jsonl line 6"));
+            + " segments/00000000000000000000.jsonl line 6:"));
   }
 
   /** Two ledgers of two organisations, each verified under its own key: acme's release is beta's base. */
@@ -244,7 +244,7 @@ class TextReportRendererTest {
             + r.chains().get(1).signerKeyIds().iterator().next().substring(0, 12));
     // The unproven dataset is beta's: the finding's place names its ledger.
     assertThat(text).contains("\nWARNING LINEAGE_INPUT_UNPROVEN beta/ft:0, log index 0, 'ledger#2'"
-        + " segments/00000000000000000000.jsonl line 1\n");
+        + " segments/00000000000000000000.jsonl line 1:\n");
   }
 
   @Test
