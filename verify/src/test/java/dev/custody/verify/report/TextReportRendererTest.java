@@ -198,6 +198,34 @@ class TextReportRendererTest {
             + " segments/00000000000000000000.jsonl line 6:"));
   }
 
+  @Test
+  void render_manyChainsSignersAndReleases_listsTheFirstOrNewestAndCountsTheRest() throws Exception {
+    EventLedger l = new EventLedger();
+    List<dev.custody.core.jws.VerificationKey> keys = new java.util.ArrayList<>();
+    Instant t = Instant.parse("2026-11-20T09:00:00Z");
+    for (int i = 0; i < 30; i++) {
+      EventLedger.Key k = EventLedger.Key.ed25519("team " + i);
+      keys.add(k.publicKey());
+      Digest m = ReportScenario.digest("model " + i);
+      String chain = String.format("acme/m%02d", i);
+      l.append(chain, Event.builder(EventType.TRAINING).output(ReportScenario.model("model", m)).build(), k, t);
+      l.append(chain, Event.builder(EventType.RELEASE).output(ReportScenario.model("model", m))
+          .details(new EventDetails.Release("1." + i)).build(), k, t.plusSeconds(i));
+    }
+    VerificationReport r = LedgerVerifier.builder(TrustedKeys.of(keys)).build().verify(l.write(tmp.resolve("big")));
+
+    List<String> summary = block(TextReportRenderer.render(r), "Summary");
+
+    assertThat(summary).contains("  chains    30", "            ... and 10 more chains (the JSON report lists every one)",
+        "  signers   30", "            ... and 10 more signers (the JSON report lists every one)",
+        "  releases  30 (the newest 10 in log order are listed)", "            acme/m29:1 version 1.29, "
+            + "2026-11-20T09:00:29Z, by key " + r.chains().get(29).signerKeyIds().iterator().next().substring(0, 12));
+    assertThat(summary.stream().filter(x -> x.startsWith("            acme/m") && x.contains(": 2 entries"))).hasSize(20);
+    assertThat(summary.stream().filter(x -> x.startsWith("            acme/m") && x.contains(" version "))).hasSize(10)
+        .noneMatch(x -> x.startsWith("            acme/m19:1 "));
+    assertThat(summary.stream().filter(x -> x.matches(" {12}key [0-9a-f]{12}: 2 steps"))).hasSize(20);
+  }
+
   /** Two ledgers of two organisations, each verified under its own key: acme's release is beta's base. */
   private VerificationReport twoLedgers(Path acmeDir, Path betaDir) throws Exception {
     Instant t = Instant.parse("2026-11-20T09:00:00Z");
