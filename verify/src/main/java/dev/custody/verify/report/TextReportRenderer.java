@@ -1,10 +1,11 @@
 package dev.custody.verify.report;
 
-import dev.custody.core.digest.Digest;
+import static dev.custody.verify.report.ReportWords.plural;
+import static dev.custody.verify.report.ReportWords.title;
+
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
-import dev.custody.core.event.EventType;
 import dev.custody.core.text.Untrusted;
 import dev.custody.verify.ChainSummary;
 import dev.custody.verify.EntryRef;
@@ -99,8 +100,6 @@ public final class TextReportRenderer {
   static final int MAX_LISTED = 20;
   /** Releases listed at most, the newest. */
   static final int MAX_RELEASES = 10;
-  /** Hex digits of a chain's head hash shown. */
-  static final int HASH_PREFIX_HEX = 12;
   /** Longest artifact name shown, in code points. */
   static final int MAX_NAME = 80;
   /** Indentation of a finding's message. */
@@ -181,7 +180,7 @@ public final class TextReportRenderer {
       Set<String> signers = new LinkedHashSet<>();
       c.signerKeyIds().forEach(k -> signers.add(Untrusted.escape(s.report.signerLabel(k))));
       w.item(Untrusted.escape(c.chain()) + (several ? c.ledger().map(l -> " in " + Untrusted.quote(l)).orElse("") : "")
-          + ": " + plural(c.entries(), "entry", "entries") + ", head " + shortDigest(c.head()) + ", signed by "
+          + ": " + plural(c.entries(), "entry", "entries") + ", head " + ReportWords.shortDigest(c.head()) + ", signed by "
           + String.join(", ", signers));
     }
     more(w, chains.size(), "chain");
@@ -325,26 +324,6 @@ public final class TextReportRenderer {
   private static String location(String where) {
     int i = where.lastIndexOf(" (log index ");
     return i < 0 ? where : where.substring(0, i);
-  }
-
-  private static String shortDigest(Digest d) {
-    return d.algorithm() + ":" + d.value().hex().substring(0, HASH_PREFIX_HEX);
-  }
-
-  private static String title(Severity s) {
-    return switch (s) {
-      case ERROR -> "Errors";
-      case WARNING -> "Warnings";
-      case INFO -> "Information";
-    };
-  }
-
-  private static String plural(long n, String one) {
-    return plural(n, one, one + "s");
-  }
-
-  private static String plural(long n, String one, String many) {
-    return String.format(Locale.ROOT, "%,d", n) + " " + (n == 1 ? one : many);
   }
 
   /** ANSI SGR sequences (ECMA-48 §8.3.117) of the few things the report colours. */

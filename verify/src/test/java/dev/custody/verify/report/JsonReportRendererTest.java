@@ -17,7 +17,6 @@ import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
 import dev.custody.verify.lineage.Step;
-import dev.custody.verify.policy.TrustPolicy;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -229,9 +228,10 @@ class JsonReportRendererTest {
         .output(ReportScenario.model("model", ReportScenario.digest("tuned"))).build(), beta, t.plusSeconds(60));
     Path acmeDir = a.write(tmp.resolve("x").resolve("ledger"));
     Path betaDir = b.write(tmp.resolve("y").resolve("ledger"));
-    VerificationReport r = LedgerVerifier.builder(TrustedKeys.of(List.of(acme.publicKey()))).build().verifyAll(List.of(
-        new LedgerVerifier.Source(acmeDir, TrustPolicy.trustAll(TrustedKeys.of(List.of(acme.publicKey())))),
-        new LedgerVerifier.Source(betaDir, TrustPolicy.trustAll(TrustedKeys.of(List.of(beta.publicKey()))))));
+    java.util.LinkedHashMap<Path, EventLedger.Key> ledgers = new java.util.LinkedHashMap<>();
+    ledgers.put(acmeDir, acme);
+    ledgers.put(betaDir, beta);
+    VerificationReport r = ReportScenario.verifyTogether(ledgers);
 
     JsonNode doc = MAPPER.readTree(JsonReportRenderer.render(r, true));
 

@@ -222,14 +222,18 @@ class ReportRenderersTest {
     assertThat(e.get("hash").asText()).startsWith("sha256:");
   }
 
+  /** A record whose header names, as its key id, text with a bidi override, a line separator and an escape sequence. */
+  private static byte[] recordWithHostileKid() {
+    String kid = "evil\u202Etxt\u2028next\u001B[31m";
+    String h = Base64Url.encode(JwsEnvelope.entryHeader("EdDSA", kid).getBytes(StandardCharsets.UTF_8));
+    return JwsEnvelope.serialize(h, Base64Url.encode("{}".getBytes(StandardCharsets.UTF_8)), Base64Url.encode(new byte[64]));
+  }
+
   @Test
   void textRender_untrustedTextInRecordAndPath_escapedNeverRaw() throws Exception {
     // A kid naming no trusted key is repeated in the finding; a bidi override or a line break in it, or
     // in the ledger's path, must not reach the terminal (issue 7, item 13's rule for the verifier).
-    String kid = "evil\u202Etxt\u2028next\u001B[31m";
-    String h = Base64Url.encode(JwsEnvelope.entryHeader("EdDSA", kid).getBytes(StandardCharsets.UTF_8));
-    records.add(JwsEnvelope.serialize(h, Base64Url.encode("{}".getBytes(StandardCharsets.UTF_8)),
-        Base64Url.encode(new byte[64])));
+    records.add(recordWithHostileKid());
     VerificationReport r = verify(tmp.resolve("ledger\u202Egpj.exe"), records);
 
     String text = TextReportRenderer.render(r);
@@ -244,10 +248,7 @@ class ReportRenderersTest {
 
   @Test
   void jsonRender_untrustedTextInRecordAndPath_escapedAndExact() throws Exception {
-    String kid = "evil\u202Etxt\u2028next\u001B[31m";
-    String h = Base64Url.encode(JwsEnvelope.entryHeader("EdDSA", kid).getBytes(StandardCharsets.UTF_8));
-    records.add(JwsEnvelope.serialize(h, Base64Url.encode("{}".getBytes(StandardCharsets.UTF_8)),
-        Base64Url.encode(new byte[64])));
+    records.add(recordWithHostileKid());
     Path dir = tmp.resolve("ledger\u202Egpj.exe");
     VerificationReport r = verify(dir, records);
 

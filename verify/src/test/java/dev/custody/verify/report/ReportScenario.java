@@ -142,6 +142,18 @@ final class ReportScenario {
     return new Verified(report, report.lineage().orElseThrow());
   }
 
+  /**
+   * Verifies {@code ledgers} together, as {@code custody verify --ledger A --trust a --ledger B
+   * --trust b} does: each ledger (in the map's order) under trust in its own key alone.
+   */
+  static VerificationReport verifyTogether(java.util.LinkedHashMap<Path, EventLedger.Key> ledgers) throws Exception {
+    List<LedgerVerifier.Source> sources = new java.util.ArrayList<>();
+    ledgers.forEach((dir, key) -> sources.add(new LedgerVerifier.Source(dir,
+        dev.custody.verify.policy.TrustPolicy.trustAll(TrustedKeys.of(List.of(key.publicKey()))))));
+    EventLedger.Key first = ledgers.values().iterator().next();
+    return LedgerVerifier.builder(TrustedKeys.of(List.of(first.publicKey()))).build().verifyAll(sources);
+  }
+
   /** A key's PEM as a double-quoted YAML string. */
   private static String pemLiteral(EventLedger.Key key) {
     return "\"" + key.publicKey().toPem().replace("\n", "\\n") + "\"";

@@ -16,7 +16,6 @@ import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.Severity;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
-import dev.custody.verify.policy.TrustPolicy;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -243,11 +242,10 @@ class TextReportRendererTest {
         .output(ReportScenario.model("model", tuned)).build(), beta, t.plusSeconds(120));
     b.append("beta/ft", Event.builder(EventType.RELEASE).output(ReportScenario.model("model", tuned))
         .details(new EventDetails.Release("2.0")).build(), beta, t.plusSeconds(180));
-    a.write(acmeDir);
-    b.write(betaDir);
-    return LedgerVerifier.builder(TrustedKeys.of(List.of(acme.publicKey()))).build().verifyAll(List.of(
-        new LedgerVerifier.Source(acmeDir, TrustPolicy.trustAll(TrustedKeys.of(List.of(acme.publicKey())))),
-        new LedgerVerifier.Source(betaDir, TrustPolicy.trustAll(TrustedKeys.of(List.of(beta.publicKey()))))));
+    java.util.LinkedHashMap<Path, EventLedger.Key> ledgers = new java.util.LinkedHashMap<>();
+    ledgers.put(a.write(acmeDir), acme);
+    ledgers.put(b.write(betaDir), beta);
+    return ReportScenario.verifyTogether(ledgers);
   }
 
   @Test
