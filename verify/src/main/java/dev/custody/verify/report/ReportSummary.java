@@ -93,14 +93,25 @@ final class ReportSummary {
     return new ReportSummary(Objects.requireNonNull(report, "report"));
   }
 
-  /** The report's chains' steps and, transitively, everything they depend on. */
+  /**
+   * The report's chains' steps and, transitively, everything they depend on. A chain is matched in
+   * its own ledger (two ledgers may each hold a chain of the same id); a report whose chains are
+   * none (restricted to a chain no entry names) has an empty scope.
+   */
   static Set<Step> scope(VerificationReport report, LineageGraph graph) {
-    Set<String> chains = new HashSet<>();
-    report.chains().stream().map(ChainSummary::chain).forEach(chains::add);
+    Set<String> anyLedger = new HashSet<>();
+    Set<List<String>> inLedger = new HashSet<>();
+    for (ChainSummary c : report.chains()) {
+      if (c.ledger().isPresent()) {
+        inLedger.add(List.of(c.ledger().get(), c.chain()));
+      } else {
+        anyLedger.add(c.chain());
+      }
+    }
     Set<Step> inScope = new HashSet<>();
     Deque<Step> queue = new ArrayDeque<>();
     for (Step s : graph.network().nodes()) {
-      if (chains.isEmpty() || chains.contains(s.chain())) {
+      if (anyLedger.contains(s.chain()) || inLedger.contains(List.of(s.ledger(), s.chain()))) {
         inScope.add(s);
         queue.add(s);
       }

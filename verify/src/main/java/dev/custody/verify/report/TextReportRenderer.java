@@ -88,8 +88,9 @@ import java.util.Set;
  *
  * <p><b>Untrusted text.</b> Nothing from the ledger or the policy reaches the terminal raw: values
  * (chain ids, kinds, artifact names, versions, ledger paths and labels, identity and rule names)
- * go through {@link Untrusted#escape} or {@link Untrusted#quote}; messages, whose untrusted parts
- * the verifier already quoted, through {@link Untrusted#sanitize} as a last guard. So no control,
+ * go through {@link Untrusted#escape} or {@link Untrusted#quote}; messages and a finding's place
+ * (file and line, and the ledger's label, which the verifier already quoted), through
+ * {@link Untrusted#sanitize} as a last guard. So no control,
  * bidi or line-breaking character is printed, and no escape sequence but the renderer's own
  * colours. Lines end in '\n'. Thread-safe.
  */

@@ -135,6 +135,22 @@ class TextReportRendererTest {
   }
 
   @Test
+  void render_chainRestrictedToAChainNoEntryNames_summaryCoversNothingRatherThanEverything() throws Exception {
+    ReportScenario s = ReportScenario.standard();
+    Path dir = tmp.resolve("acme-ledger");
+    s.ledger.write(dir);
+    VerificationReport r = LedgerVerifier.builder(TrustedKeys.of(List.of(s.acme.publicKey(), s.beta.publicKey())))
+        .chain("acme/zzz").build().verify(dir);
+
+    String text = TextReportRenderer.render(r);
+
+    assertThat(text).startsWith("FAILED: 1 error, ")
+        .contains("  chains    0\n  signers   0\n  steps     0 (the chains reported and the steps they derive from)\n"
+            + "  releases  none\n  roots     none")
+        .contains("ERROR CHAIN_NOT_FOUND:");
+  }
+
+  @Test
   void render_everyLine_fitsTheWidthUnlessItIsOneWordOrAFindingsHeader() throws Exception {
     ReportScenario.Verified v = ReportScenario.standard().verify(tmp.resolve("acme-ledger"));
 
