@@ -10,7 +10,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * A progress bar on stderr (bytes, rate, ETA) for a hash that takes a while. Shown only when
- * stderr is worth drawing on — the process has a terminal ({@code System.console() != null}) and
+ * stderr is worth drawing on — the process has a terminal ({@link Terminal#interactive()}) and
  * {@code --quiet} was not given — and only once hashing has run for {@link #DELAY_NANOS}, so
  * small models print nothing extra. The bar draws from its own thread; {@link #onProgress} only
  * records the count, which keeps the hasher's listener cheap (HashProgress contract).
@@ -32,7 +32,7 @@ final class HashBar implements HashProgress, AutoCloseable {
 
   /** A bar for {@code task}, drawn only on a terminal and when not {@code quiet}. */
   static HashBar start(String task, boolean quiet) {
-    return new HashBar(task, !quiet && System.console() != null);
+    return new HashBar(task, !quiet && Terminal.interactive());
   }
 
   @Override

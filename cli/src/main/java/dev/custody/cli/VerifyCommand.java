@@ -36,9 +36,18 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--chain", paramLabel = "ID", description = "Report on this chain only.")
   String chain;
 
-  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (default), json, or"
-      + " html: one self-contained page with the verdict, a summary, the lineage graph, a timeline and the findings.")
+  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (default: the verdict,"
+      + " a summary and the findings by severity), json (the versioned document custody/report/v1), or html: one"
+      + " self-contained page with the verdict, a summary, the lineage graph, a timeline and the findings.")
   String format;
+
+  @Option(names = "--color", defaultValue = "auto", paramLabel = "WHEN", description = "Colour the text report:"
+      + " auto (default: on a terminal, unless NO_COLOR is set or --out is given), always, or never.")
+  String color;
+
+  @Option(names = "--lineage", description = "With --format json: add the lineage (every step in the report's scope,"
+      + " the links between them and the roots they use).")
+  boolean lineage;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE (replaced atomically; not inside"
       + " a ledger) instead of standard output.")
@@ -58,6 +67,11 @@ final class VerifyCommand implements Callable<Integer> {
     if (!format.equals("text") && !format.equals("json") && !format.equals("html")) {
       throw new IllegalArgumentException("--format must be text, json or html, got "
           + dev.custody.core.text.Untrusted.quote(format));
+    }
+    Terminal.ColourMode colour = Terminal.ColourMode.parse(color);
+    if (lineage && !format.equals("json")) {
+      throw new ParameterException(spec.commandLine(), "--lineage adds the lineage to the JSON report: give --format"
+          + " json too (the html report always draws it; 'custody lineage' prints one model's)");
     }
     EvidenceOptions.Prepared prepared = evidence.prepare();
     java.util.Map<String, Path> inputs = evidence.inputs();
@@ -83,10 +97,11 @@ final class VerifyCommand implements Callable<Integer> {
           + " with a larger heap, e.g. java -Xmx4g -jar custody.jar verify ...", e);
     }
     String rendered = switch (format) {
-      case "json" -> JsonReportRenderer.render(report);
+      case "json" -> JsonReportRenderer.render(report, lineage);
       case "html" -> HtmlReportRenderer.render(report, report.lineage(), HtmlReportOptions.defaults()
           .withSignerLabel(report::signerLabel).withGeneratedAt(Instant.now()));
-      default -> TextReportRenderer.render(report);
+      default -> TextReportRenderer.render(report,
+          colour.colour(Terminal.interactive(), System.getenv("NO_COLOR"), outFile != null));
     };
     rendered = rendered.endsWith("\n") ? rendered : rendered + "\n";
     if (outFile != null) {

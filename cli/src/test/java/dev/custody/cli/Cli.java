@@ -36,6 +36,15 @@ final class Cli {
       }
     }
 
+    /**
+     * stdout of {@code custody verify} (text report) with each finding on one line: every line
+     * indented by exactly four spaces (a message, wrapped at 100 columns) joined to the line
+     * before with one space, giving {@code SEVERITY CODE[ chain:seq, log index N, FILE line L]: message}.
+     */
+    String unwrapped() {
+      return out.replaceAll("\n {4}(?=\\S)", " ");
+    }
+
     /** stdout parsed as JSON lines. */
     List<JsonNode> jsonLines() {
       List<JsonNode> nodes = new ArrayList<>();

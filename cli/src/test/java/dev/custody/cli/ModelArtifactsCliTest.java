@@ -263,6 +263,6 @@ class ModelArtifactsCliTest {
         .contains("revoked by entry acme/m:1").contains("training data withdrawn");
     Cli.Result text = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key",
         ledger.resolve("log").resolve("vkey"), "--chain", "acme/m", "--model", model, "-q");
-    assertThat(text.out()).contains("ERROR ARTIFACT_REVOKED acme/m:0 ");
+    assertThat(text.out()).contains("ERROR ARTIFACT_REVOKED acme/m:0, ");
   }
 }

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,9 +127,10 @@ class TamperSuiteTest {
     Verdict v = verify(ledger);
     assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
     assertThat(v.json().code()).as("%s", v.json()).isEqualTo(Main.FAILED);
-    assertThat(v.text().out()).as("%s", v.text()).containsPattern(Pattern.quote("ERROR " + code + " "
-        + (chainPos == null ? "-" : chainPos) + " #" + logIndex + " ") + "\\S+ "
-        + Pattern.quote("segments/00000000000000000000.jsonl line " + (logIndex + 1) + ":"));
+    // The finding's line in the text report: code, chain:sequence (when authentic), log index, segment line.
+    assertThat(v.text().out()).as("%s", v.text()).contains("\nERROR " + code + " "
+        + (chainPos == null ? "" : chainPos + ", ") + "log index " + logIndex + ", "
+        + "segments/00000000000000000000.jsonl line " + (logIndex + 1) + ":\n");
     assertThat(v.text().out()).contains("FAILED: ");
     JsonNode report = v.json().json();
     assertThat(report.get("verified").asBoolean()).isFalse();
@@ -215,7 +215,7 @@ class TamperSuiteTest {
     assertThat(r.get("verified").asBoolean()).isTrue();
     assertThat(r.get("entries").asLong()).isEqualTo(9);
     assertThat(r.get("findings")).isEmpty();
-    assertThat(r.get("chains")).extracting(c -> c.get("chain").asText() + "=" + c.get("entries").asLong())
+    assertThat(r.get("summary").get("chains")).extracting(c -> c.get("chain").asText() + "=" + c.get("entries").asLong())
         .containsExactly(F + "=5", T + "=1", M + "=3"); // sorted by chain id
   }
 
@@ -244,7 +244,7 @@ class TamperSuiteTest {
     Verdict v = verify(tampered(with(5, flip(rec, pos))));
     assertThat(v.text().code()).isEqualTo(Main.FAILED);
     assertThat(v.json().json().get("findings").get(0).get("entry").get("logIndex").asLong()).isEqualTo(5);
-    assertThat(v.text().out()).contains(" #5 ").contains("line 6");
+    assertThat(v.text().unwrapped()).contains(" log index 5, ").contains("line 6");
   }
 
   @Test
@@ -260,7 +260,7 @@ class TamperSuiteTest {
     List<String> l = lines();
     l.remove(0);
     Verdict v = assertFailsAt(tampered(l), "CHAIN_START_MISSING", 0, F + ":1");
-    assertThat(v.text().out()).contains("entries 0..0 are missing");
+    assertThat(v.text().unwrapped()).contains("entries 0..0 are missing");
   }
 
   @Test
@@ -268,7 +268,7 @@ class TamperSuiteTest {
     List<String> l = lines();
     l.remove(3); // F:2
     Verdict v = assertFailsAt(tampered(l), "SEQUENCE_GAP", 4, F + ":3");
-    assertThat(v.text().out()).contains("entry 2 is missing");
+    assertThat(v.text().unwrapped()).contains("entry 2 is missing");
   }
 
   @Test
@@ -276,7 +276,7 @@ class TamperSuiteTest {
     List<String> l = lines();
     l.remove(5); // F:3, followed by F:4 at the end of the log
     Verdict v = assertFailsAt(tampered(l), "SEQUENCE_GAP", 7, F + ":4");
-    assertThat(v.text().out()).contains("entry 3 is missing");
+    assertThat(v.text().unwrapped()).contains("entry 3 is missing");
   }
 
   // ------------------------------------------------------------------ (c) duplicated records
@@ -333,7 +333,7 @@ class TamperSuiteTest {
     Path t = tampered(l);
     Verdict v = verify(t);
     assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
-    assertThat(v.text().out()).contains("ERROR CHECKPOINT_ROOT_MISMATCH").contains("checkpoint checkpoints/2 (size 2");
+    assertThat(v.text().unwrapped()).contains("ERROR CHECKPOINT_ROOT_MISMATCH").contains("checkpoint checkpoints/2 (size 2");
     // The auditor's own copy of the checkpoint catches it too, with the ledger's checkpoints gone.
     deleteCheckpoints(t);
     Cli.Result r = Cli.run("verify", "--ledger", t, "--trust", trust, "--checkpoint", genuineCheckpoint);
@@ -354,7 +354,7 @@ class TamperSuiteTest {
     deleteCheckpoints(t);
     Verdict v = verify(t);
     assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
-    assertThat(v.text().out()).contains("ERROR NO_TRUSTED_CHECKPOINT").contains("cannot be excluded");
+    assertThat(v.text().unwrapped()).contains("ERROR NO_TRUSTED_CHECKPOINT").contains("cannot be excluded");
   }
 
   private static void deleteCheckpoints(Path ledger) {
@@ -381,7 +381,7 @@ class TamperSuiteTest {
     assertFailsAt(t, "CHAIN_START_MISSING", 1, M + ":2");
     // ...and acme/falcon-7b reports the entry it lost.
     Verdict v = assertFailsAt(t, "SEQUENCE_GAP", 3, F + ":2");
-    assertThat(v.text().out()).contains("entry 1 is missing");
+    assertThat(v.text().unwrapped()).contains("entry 1 is missing");
     assertFailsAt(t, "DUPLICATE_ENTRY", 7, M + ":2");
   }
 
@@ -409,7 +409,7 @@ class TamperSuiteTest {
     String forged = new String(EntrySigner.sign(changedF1(mallory.keyId()), mallory), StandardCharsets.US_ASCII);
     Path t = tampered(with(1, forged));
     Verdict v = assertFailsAt(t, "KEY_UNTRUSTED", 1, null);
-    assertThat(v.text().out()).contains(mallory.keyId());
+    assertThat(v.text().unwrapped()).contains(mallory.keyId());
     // The forged record takes no part in the chain, so the chain reports the entry it lost.
     assertFailsAt(t, "SEQUENCE_GAP", 3, F + ":2");
   }
@@ -441,7 +441,7 @@ class TamperSuiteTest {
     };
     String forged = new String(EntrySigner.sign(changedF1(alice.keyId()), impostor), StandardCharsets.US_ASCII);
     Verdict v = assertFailsAt(tampered(with(1, forged)), "SIGNATURE_INVALID", 1, null);
-    assertThat(v.text().out()).contains(alice.keyId());
+    assertThat(v.text().unwrapped()).contains(alice.keyId());
   }
 
   @Test
@@ -492,7 +492,7 @@ class TamperSuiteTest {
     Path t = tampered(l);
     Verdict v = verify(t);
     assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
-    assertThat(v.text().out()).contains("ERROR LEDGER_SHORTER_THAN_CHECKPOINT")
+    assertThat(v.text().unwrapped()).contains("ERROR LEDGER_SHORTER_THAN_CHECKPOINT")
         .contains("commits to 9 entries but the ledger holds 7");
   }
 
@@ -507,7 +507,7 @@ class TamperSuiteTest {
     deleteCheckpoints(t);
     Verdict v = verify(t);
     assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
-    assertThat(v.text().out()).contains("ERROR NO_TRUSTED_CHECKPOINT").contains("holds 8 entries");
+    assertThat(v.text().unwrapped()).contains("ERROR NO_TRUSTED_CHECKPOINT").contains("holds 8 entries");
     Cli.Result r = Cli.run("verify", "--ledger", t, "--trust", trust, "--checkpoint", genuineCheckpoint);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
     assertThat(r.out()).contains("ERROR LEDGER_SHORTER_THAN_CHECKPOINT")
@@ -521,6 +521,6 @@ class TamperSuiteTest {
     l.remove(7);
     Verdict v = verify(tampered(l));
     assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.FAILED);
-    assertThat(v.text().out()).contains("ERROR CHECKPOINT_ROOT_MISMATCH").contains("checkpoint checkpoints/8 (size 8");
+    assertThat(v.text().unwrapped()).contains("ERROR CHECKPOINT_ROOT_MISMATCH").contains("checkpoint checkpoints/8 (size 8");
   }
 }

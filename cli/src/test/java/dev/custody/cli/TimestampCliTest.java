@@ -85,7 +85,7 @@ class TimestampCliTest {
 
     Cli.Result r = verify("--tsa-root", rootPem);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
-    assertThat(r.out()).containsPattern(Pattern.quote("INFO TIMESTAMP_VERIFIED: " + described("checkpoints/3", 3)
+    assertThat(r.unwrapped()).containsPattern(Pattern.quote("INFO TIMESTAMP_VERIFIED: " + described("checkpoints/3", 3)
         + " existed at ") + "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z" + Pattern.quote(": its timestamp checkpoints/3.tsr"
         + " verifies (TSA '" + tsa.tsa.cert().getSubjectX500Principal().getName() + "', serial "))
         .doesNotContain("WARNING").doesNotContain("checkpoint.tsr");
@@ -97,7 +97,7 @@ class TimestampCliTest {
     Files.write(tmp.resolve("release-3.tsr"), token);
     Cli.Result auditor = verify("--checkpoint", copy, "--tsa-root", rootPem);
     assertThat(auditor.code()).as("%s", auditor).isEqualTo(Main.VERIFIED);
-    assertThat(auditor.out()).contains("INFO TIMESTAMP_VERIFIED: the auditor's checkpoint " + copy + " (size 3, root ")
+    assertThat(auditor.unwrapped()).contains("INFO TIMESTAMP_VERIFIED: the auditor's checkpoint " + copy + " (size 3, root ")
         .contains(": its timestamp " + copy + ".tsr verifies (TSA '");
   }
 
@@ -107,7 +107,7 @@ class TimestampCliTest {
     Path otherRoot = pem(tmp.resolve("other.pem"), TestTsa.root("CN=another TSA root").cert());
     Cli.Result r = verify("--tsa-root", otherRoot);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR TIMESTAMP_INVALID: " + described("checkpoints/3", 3) + ": its timestamp"
+    assertThat(r.unwrapped()).contains("ERROR TIMESTAMP_INVALID: " + described("checkpoints/3", 3) + ": its timestamp"
         + " checkpoints/3.tsr does not verify (UNTRUSTED_CHAIN): the TSA certificate '");
   }
 
@@ -121,7 +121,7 @@ class TimestampCliTest {
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Cli.Result r = verify("--tsa-root", rootPem);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR TIMESTAMP_INVALID: " + described("checkpoints/3", 3) + ": its timestamp"
+    assertThat(r.unwrapped()).contains("ERROR TIMESTAMP_INVALID: " + described("checkpoints/3", 3) + ": its timestamp"
         + " checkpoints/3.tsr does not verify (IMPRINT_MISMATCH): the timestamp is for other data")
         .contains("INFO TIMESTAMP_VERIFIED: " + described("checkpoints/5", 5));
   }
@@ -133,7 +133,7 @@ class TimestampCliTest {
     assertThat(ledger.resolve("checkpoints/4")).exists();
     Cli.Result r = verify("--tsa-root", rootPem);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
-    assertThat(r.out()).contains("WARNING TIMESTAMP_MISSING: " + described("checkpoints/4", 4) + " has no RFC 3161"
+    assertThat(r.unwrapped()).contains("WARNING TIMESTAMP_MISSING: " + described("checkpoints/4", 4) + " has no RFC 3161"
         + " timestamp (checkpoints/4.tsr), so nothing dates it; the newest timestamped checkpoint is checkpoints/3"
         + " (size 3). Timestamp checkpoints with 'custody checkpoint --tsa URL'")
         .contains("INFO TIMESTAMP_VERIFIED: " + described("checkpoints/3", 3));
@@ -180,7 +180,7 @@ class TimestampCliTest {
     Cli.Result r = verify("--tsa-root", rootPem);
 
     assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
-    assertThat(r.out()).contains("WARNING TIME_IN_FUTURE acme/a:3 #3 ").contains("timestamped checkpoint")
+    assertThat(r.unwrapped()).contains("WARNING TIME_IN_FUTURE acme/a:3, log index 3, ").contains("timestamped checkpoint")
         .contains("size 4 or larger").contains("TIMESTAMP_VERIFIED");
   }
 

@@ -153,7 +153,7 @@ class TransparencyCliTest {
     Cli.Result r = verify("--checkpoint", old);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
     String oldRoot = Files.readAllLines(old).get(2);
-    assertThat(r.out()).contains("ERROR CHECKPOINT_INCONSISTENT").contains("(size 5, root " + oldRoot + ")")
+    assertThat(r.unwrapped()).contains("ERROR CHECKPOINT_INCONSISTENT").contains("(size 5, root " + oldRoot + ")")
         .contains("its first 5 entries have root").contains("ledger size 7");
     // prove consistency from the old checkpoint refuses too (exit 1)
     Cli.Result p = Cli.run("prove", "consistency", "--ledger", ledger, "--from", old);
@@ -168,7 +168,7 @@ class TransparencyCliTest {
     cutTo(4);
     Cli.Result r = verify("--checkpoint", old);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR LEDGER_SHORTER_THAN_CHECKPOINT").contains("commits to 5 entries but the ledger holds 4");
+    assertThat(r.unwrapped()).contains("ERROR LEDGER_SHORTER_THAN_CHECKPOINT").contains("commits to 5 entries but the ledger holds 4");
   }
 
   @Test
@@ -197,7 +197,7 @@ class TransparencyCliTest {
     record(3, "forged");
     Cli.Result r = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", genuineKey);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR CHECKPOINT_UNTRUSTED");
+    assertThat(r.unwrapped()).contains("ERROR CHECKPOINT_UNTRUSTED");
   }
 
   @Test
@@ -216,7 +216,7 @@ class TransparencyCliTest {
     assertThat(v.code()).as("%s", v).isEqualTo(Main.VERIFIED);
     // Made before checkpoints, or stripped of them: without a trusted log key the report warns that
     // truncation cannot be excluded (issue 7: this was information only).
-    assertThat(v.out()).contains("WARNING NO_CHECKPOINT").contains("truncation").contains("cannot be excluded");
+    assertThat(v.unwrapped()).contains("WARNING NO_CHECKPOINT").contains("truncation").contains("cannot be excluded");
     Cli.Result c = Cli.run("checkpoint", "--ledger", ledger);
     assertThat(c.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(c.err()).contains("no log key");
@@ -235,7 +235,7 @@ class TransparencyCliTest {
     Files.writeString(cp, String.join("\n", lines) + "\n");
     Cli.Result r = verify();
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR CHECKPOINT_SIGNATURE_INVALID").contains("checkpoints/3");
+    assertThat(r.unwrapped()).contains("ERROR CHECKPOINT_SIGNATURE_INVALID").contains("checkpoints/3");
   }
 
   @Test
@@ -248,7 +248,7 @@ class TransparencyCliTest {
     Files.write(other, signer.sign(3, Bytes.copyOf(new byte[32])).encoded());
     Cli.Result r = verify("--checkpoint", other);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR CHECKPOINT_INCONSISTENT").contains("are both signed for tree size 3 with"
+    assertThat(r.unwrapped()).contains("ERROR CHECKPOINT_INCONSISTENT").contains("are both signed for tree size 3 with"
         + " different roots");
   }
 }

@@ -116,7 +116,7 @@ class TransparencyScenarioTest {
     Cli.Result witnessed = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", logVkey,
         "--checkpoint", cosigned7, "--witness-key", witnessVkey);
     assertThat(witnessed.code()).as("%s", witnessed).isEqualTo(Main.VERIFIED);
-    assertThat(witnessed.out()).contains("INFO CHECKPOINT_WITNESSED: the auditor's checkpoint " + cosigned7
+    assertThat(witnessed.unwrapped()).contains("INFO CHECKPOINT_WITNESSED: the auditor's checkpoint " + cosigned7
         + " (size 7, root " + oldRoot + ") is cosigned by 1 of the 1 trusted witnesses (witness.example at ");
 
     // 4. Truncated to 5 and regrown differently (4 other entries), then re-checkpointed with the
@@ -159,11 +159,11 @@ class TransparencyScenarioTest {
     Cli.Result after = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", logVkey,
         "--checkpoint", cosigned7);
     assertThat(after.code()).as("%s", after).isEqualTo(Main.FAILED);
-    assertThat(after.out()).contains("ERROR CHECKPOINT_INCONSISTENT: the auditor's checkpoint " + cosigned7
+    assertThat(after.unwrapped()).contains("ERROR CHECKPOINT_INCONSISTENT: the auditor's checkpoint " + cosigned7
         + " (size 7, root " + oldRoot + "): the ledger does not extend it; its first 7 entries have root " + newRoot7
         + " (ledger size 9). Entries up to log index 6 were rewritten, reordered, or removed and regrown");
     // The regrown ledger re-checkpointed size 7 (automatic checkpoints): two signed roots for one size.
-    assertThat(after.out()).contains("ERROR CHECKPOINT_INCONSISTENT: the auditor's checkpoint " + cosigned7
+    assertThat(after.unwrapped()).contains("ERROR CHECKPOINT_INCONSISTENT: the auditor's checkpoint " + cosigned7
         + " (size 7, root " + oldRoot + ") and checkpoints/7 (root " + newRoot7 + ") are both signed for tree size 7"
         + " with different roots: the log showed two different histories (a fork or split view). Keep both files as"
         + " evidence");
@@ -172,7 +172,7 @@ class TransparencyScenarioTest {
     Cli.Result afterWitnessed = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", logVkey,
         "--checkpoint", cosigned7, "--witness-key", witnessVkey);
     assertThat(afterWitnessed.code()).isEqualTo(Main.FAILED);
-    assertThat(afterWitnessed.out()).contains("INFO CHECKPOINT_WITNESSED").contains("the ledger does not extend it");
+    assertThat(afterWitnessed.unwrapped()).contains("INFO CHECKPOINT_WITNESSED").contains("the ledger does not extend it");
     String json = Cli.run("verify", "--ledger", ledger, "--trust", keys, "--log-key", logVkey, "--checkpoint",
         cosigned7, "--format", "json").out();
     List<String> codes = new ArrayList<>();

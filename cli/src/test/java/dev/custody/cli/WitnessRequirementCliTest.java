@@ -68,7 +68,7 @@ class WitnessRequirementCliTest {
   void verify_twoOfThreeCosigned_thresholdTwo_verifiedNamingCosigners() throws Exception {
     Cli.Result r = verify(byW1W2, "--witness-threshold", "2");
     assertThat(r.code()).as("%s", r).isEqualTo(Main.VERIFIED);
-    assertThat(r.out()).containsPattern("INFO CHECKPOINT_WITNESSED: " + java.util.regex.Pattern.quote(
+    assertThat(r.unwrapped()).containsPattern("INFO CHECKPOINT_WITNESSED: " + java.util.regex.Pattern.quote(
         described(byW1W2) + " is cosigned by 2 of the 3 trusted witnesses (w1.example at ")
         + "\\d{4}-[^,]+Z, w2\\.example at \\d{4}-[^)]+Z\\), 2 required\n");
   }
@@ -77,7 +77,7 @@ class WitnessRequirementCliTest {
   void verify_twoOfThreeCosigned_defaultThresholdAll_failsNamingTheMissingWitness() throws Exception {
     Cli.Result r = verify(byW1W2);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR CHECKPOINT_WITNESSES_MISSING: " + described(byW1W2)
+    assertThat(r.unwrapped()).contains("ERROR CHECKPOINT_WITNESSES_MISSING: " + described(byW1W2)
         + " is cosigned by 2 of the 3 trusted witnesses (w1.example at ")
         .contains("), 3 required; no valid cosignature by " + witnesses.get(2) + ". Ask the witnesses to cosign this"
             + " checkpoint ('custody witness cosign'), or obtain a checkpoint they cosigned\n")
@@ -88,7 +88,7 @@ class WitnessRequirementCliTest {
   void verify_oneOfThreeCosigned_thresholdTwo_fails() throws Exception {
     Cli.Result r = verify(byW1, "--witness-threshold", "2");
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR CHECKPOINT_WITNESSES_MISSING: " + described(byW1)
+    assertThat(r.unwrapped()).contains("ERROR CHECKPOINT_WITNESSES_MISSING: " + described(byW1)
         + " is cosigned by 1 of the 3 trusted witnesses (w1.example at ")
         .contains("), 2 required; no valid cosignature by " + witnesses.get(1) + ", " + witnesses.get(2) + ".");
   }
@@ -97,7 +97,7 @@ class WitnessRequirementCliTest {
   void verify_uncosignedCheckpoint_thresholdOne_failsWithNoCosigner() throws Exception {
     Cli.Result r = verify(published, "--witness-threshold", "1");
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR CHECKPOINT_WITNESSES_MISSING: " + described(published)
+    assertThat(r.unwrapped()).contains("ERROR CHECKPOINT_WITNESSES_MISSING: " + described(published)
         + " is cosigned by 0 of the 3 trusted witnesses, 1 required; no valid cosignature by " + witnesses.get(0));
   }
 
@@ -113,7 +113,7 @@ class WitnessRequirementCliTest {
     Path altered = Files.writeString(tmp.resolve("altered"), String.join("\n", lines) + "\n");
     Cli.Result r = verify(altered, "--witness-threshold", "1");
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
-    assertThat(r.out()).contains("ERROR CHECKPOINT_SIGNATURE_INVALID: " + described(altered)
+    assertThat(r.unwrapped()).contains("ERROR CHECKPOINT_SIGNATURE_INVALID: " + described(altered)
         + ": a cosignature by a trusted witness does not verify");
   }
 

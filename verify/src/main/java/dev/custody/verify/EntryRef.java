@@ -16,8 +16,12 @@ import java.util.OptionalLong;
  * @param chain the entry's chain, when authenticated
  * @param sequence the entry's sequence number in its chain, when authenticated
  * @param hash the entry hash (SHA-256 of the stored bytes), when the bytes were read
+ * @param ledger the label of the ledger the entry is in (its directory name, made distinct when
+ *     several are verified together), when the verifier names it; {@code where} names it too, in
+ *     words, when there are several
  */
-public record EntryRef(long logIndex, String where, Optional<String> chain, OptionalLong sequence, Optional<Digest> hash) {
+public record EntryRef(long logIndex, String where, Optional<String> chain, OptionalLong sequence, Optional<Digest> hash,
+    Optional<String> ledger) {
   public EntryRef {
     if (logIndex < 0) {
       throw new IllegalArgumentException("log index must be >= 0, got " + logIndex);
@@ -26,9 +30,15 @@ public record EntryRef(long logIndex, String where, Optional<String> chain, Opti
     Objects.requireNonNull(chain, "chain");
     Objects.requireNonNull(sequence, "sequence");
     Objects.requireNonNull(hash, "hash");
+    Objects.requireNonNull(ledger, "ledger");
     if (chain.isPresent() != sequence.isPresent()) {
       throw new IllegalArgumentException("chain and sequence are known together or not at all");
     }
+  }
+
+  /** An entry of a ledger the reference does not name. */
+  public EntryRef(long logIndex, String where, Optional<String> chain, OptionalLong sequence, Optional<Digest> hash) {
+    this(logIndex, where, chain, sequence, hash, Optional.empty());
   }
 
   /** {@code chain:sequence}, e.g. {@code acme/falcon-7b:3}, or empty when the chain is unknown. */

@@ -367,9 +367,11 @@ public final class LedgerVerifier {
     });
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
     try {
+      // One instance for every reference: a step costs one more pointer, not one more object.
+      Optional<String> ledger = Optional.of(label);
       RecordCheck check = new RecordCheck(source.trust(), source.trust().resolver(CertificateSource.ledger(ledgerDir)),
-          where);
-      Pipeline pipeline = new Pipeline(pool, check, replay, transparency, parallelism, stages, where);
+          where, ledger);
+      Pipeline pipeline = new Pipeline(pool, check, replay, transparency, parallelism, stages, where, ledger);
       List<Path> segments = listSegments(ledgerDir, pipeline);
       long index = 0;
       for (int i = 0; i < segments.size(); i++) {
@@ -427,11 +429,13 @@ public final class LedgerVerifier {
     long entries = 0;
     List<ChainSummary> chains = new ArrayList<>();
     List<Path> dirs = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
     for (Replayed r : replayed) {
       all.addAll(r.result().findings());
       entries += r.result().entries();
-      chains.addAll(r.result().chains());
+      r.result().chains().forEach(c -> chains.add(c.inLedger(r.label())));
       dirs.add(r.source().dir());
+      labels.add(r.label());
     }
     for (Finding f : judged) {
       if (chain.isEmpty() || f.entry().flatMap(EntryRef::chain).map(chain.get()::equals).orElse(true)) {
@@ -441,7 +445,7 @@ public final class LedgerVerifier {
     VerificationReport.Timings timings = new VerificationReport.Timings(java.time.Duration.ofNanos(replayNanos),
         java.time.Duration.ofNanos(t1 - t0), java.time.Duration.ofNanos(t2 - t1),
         java.time.Duration.ofNanos(System.nanoTime() - t2));
-    return new VerificationReport(dirs, entries, chains, all, Optional.of(graph), signers, timings);
+    return new VerificationReport(dirs, labels, entries, chains, all, Optional.of(graph), signers, timings);
   }
 
   /**
@@ -618,10 +622,13 @@ public final class LedgerVerifier {
     boolean lastSegment;
 
     private final java.util.function.Function<RawRecord, String> where;
+    private final Optional<String> ledger;
 
     Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, LogTransparency transparency,
-        int parallelism, List<EntryObserver> observers, java.util.function.Function<RawRecord, String> where) {
+        int parallelism, List<EntryObserver> observers, java.util.function.Function<RawRecord, String> where,
+        Optional<String> ledger) {
       this.where = where;
+      this.ledger = ledger;
       this.pool = pool;
       this.observers = observers;
       this.check = check;
@@ -634,7 +641,7 @@ public final class LedgerVerifier {
     public void record(RawRecord raw) throws IOException {
       if (!raw.terminated()) {
         EntryRef ref = new EntryRef(raw.logIndex(), where.apply(raw), Optional.empty(), OptionalLong.empty(),
-            Optional.empty());
+            Optional.empty(), ledger);
         layout(lastSegment
             ? Finding.of(FindingCode.TORN_TAIL, ref, "the last line has no newline: a write"
                 + " torn by a crash, never acknowledged; it was not checked. Opening the ledger for writing"

@@ -47,16 +47,20 @@ final class RecordCheck {
   private final TrustPolicy policy;
   private final SignerResolver resolver;
   private final java.util.function.Function<RawRecord, String> where;
+  private final Optional<String> ledger;
 
   /**
    * @param resolver resolves key ids under {@code policy}, reading certificate chains from the ledger
    * @param where how a record is named in findings (its segment and line, with the ledger's label when
    *     several ledgers are verified together)
+   * @param ledger the ledger's label, for {@link EntryRef#ledger()} (one instance shared by every reference)
    */
-  RecordCheck(TrustPolicy policy, SignerResolver resolver, java.util.function.Function<RawRecord, String> where) {
+  RecordCheck(TrustPolicy policy, SignerResolver resolver, java.util.function.Function<RawRecord, String> where,
+      Optional<String> ledger) {
     this.policy = policy;
     this.resolver = resolver;
     this.where = where;
+    this.ledger = java.util.Objects.requireNonNull(ledger, "ledger");
   }
 
   /** Checks a complete ('\n'-terminated) record line. Never throws for bad input. */
@@ -64,7 +68,8 @@ final class RecordCheck {
     String where = this.where.apply(raw);
     List<Finding> findings = new ArrayList<>(1);
     if (raw.oversize()) {
-      EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.empty());
+      EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.empty(),
+          ledger);
       findings.add(Finding.of(FindingCode.RECORD_OVERSIZE, ref, "record is longer than the limit of "
           + EntryRecord.MAX_RECORD_BYTES + " bytes and was skipped; the ledger was written by something other than"
           + " custody or was altered"));
@@ -76,19 +81,20 @@ final class RecordCheck {
       record = EntryRecord.parse(bytes, where);
     } catch (NotCanonicalException e) {
       EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
-          Optional.of(Digest.sha256(bytes)));
+          Optional.of(Digest.sha256(bytes)), ledger);
       findings.add(notCanonical(ref, e, "the record was re-encoded after signing: its content may be intact, but"
           + " its entry hash is not the one it was signed under"));
       return CheckedRecord.rejected(ref, findings);
     } catch (FormatException | RuntimeException e) {
       EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
-          Optional.of(Digest.sha256(bytes)));
+          Optional.of(Digest.sha256(bytes)), ledger);
       findings.add(Finding.of(FindingCode.RECORD_MALFORMED, ref, "record is not a valid custody entry JWS: "
           + messageOf(e) + "; the record was altered or damaged"));
       return CheckedRecord.rejected(ref, findings);
     }
     Digest hash = record.hash();
-    EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.of(hash));
+    EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.of(hash),
+        ledger);
 
     // Format and key selection checks come before any cryptography (STYLE.md habit 8).
     JOSEObjectType typ = record.envelope().header().getType();
@@ -145,7 +151,7 @@ final class RecordCheck {
       return CheckedRecord.rejected(ref, findings);
     }
     EntryRef named = new EntryRef(raw.logIndex(), where, Optional.of(payload.chain()),
-        OptionalLong.of(payload.sequence()), Optional.of(hash));
+        OptionalLong.of(payload.sequence()), Optional.of(hash), ledger);
     if (!payload.keyId().equals(kid)) {
       // The signer is authentic (a trusted key signed it), so the entry still takes part in the chain
       // checks; only its claim about who signed is wrong. A payload keyId is 64 hex digits (EntryPayload).

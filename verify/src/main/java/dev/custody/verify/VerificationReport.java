@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The structured result of replaying a ledger: the findings in log order (findings about the
@@ -28,6 +29,7 @@ public final class VerificationReport {
   public static final int MAX_FINDINGS_PER_CODE = 100;
 
   private final List<Path> ledgers;
+  private final List<String> ledgerLabels;
   private final long entriesChecked;
   private final List<ChainSummary> chains;
   private final List<Finding> findings;
@@ -50,12 +52,16 @@ public final class VerificationReport {
 
   private final Timings timings;
 
-  VerificationReport(List<Path> ledgers, long entriesChecked, List<ChainSummary> chains, Findings findings,
-      Optional<LineageGraph> lineage, Map<String, Signer> signers, Timings timings) {
+  VerificationReport(List<Path> ledgers, List<String> ledgerLabels, long entriesChecked, List<ChainSummary> chains,
+      Findings findings, Optional<LineageGraph> lineage, Map<String, Signer> signers, Timings timings) {
     this.timings = Objects.requireNonNull(timings, "timings");
     this.ledgers = List.copyOf(ledgers);
     if (this.ledgers.isEmpty()) {
       throw new IllegalArgumentException("a report covers at least one ledger");
+    }
+    this.ledgerLabels = List.copyOf(ledgerLabels);
+    if (this.ledgerLabels.size() != this.ledgers.size() || Set.copyOf(this.ledgerLabels).size() != this.ledgers.size()) {
+      throw new IllegalArgumentException("each ledger has its own label, got " + ledgerLabels + " for " + ledgers);
     }
     this.entriesChecked = entriesChecked;
     this.chains = List.copyOf(chains);
@@ -123,7 +129,7 @@ public final class VerificationReport {
   public VerificationReport withFindings(List<Finding> more) {
     Findings all = Findings.of(this);
     all.addAll(more);
-    return new VerificationReport(ledgers, entriesChecked, chains, all, lineage, signers, timings);
+    return new VerificationReport(ledgers, ledgerLabels, entriesChecked, chains, all, lineage, signers, timings);
   }
 
   /** Where the verification spent its time. */
@@ -139,6 +145,15 @@ public final class VerificationReport {
   /** The ledger directories verified, in the order given. */
   public List<Path> ledgers() {
     return ledgers;
+  }
+
+  /**
+   * The labels that name the ledgers in steps, chain summaries and entry references
+   * ({@link EntryRef#ledger()}): each directory's name, made distinct ({@code name#2}) when two are
+   * alike; in the order of {@link #ledgers()}.
+   */
+  public List<String> ledgerLabels() {
+    return ledgerLabels;
   }
 
   /**
@@ -163,12 +178,20 @@ public final class VerificationReport {
    * first 12 hex digits.
    */
   public String signerLabel(dev.custody.verify.lineage.Step step) {
-    Signer s = signers.get(step.keyId());
+    return signerLabel(step.keyId());
+  }
+
+  /** {@link #signerLabel(dev.custody.verify.lineage.Step)} of a step signed by the key {@code keyId}. */
+  public String signerLabel(String keyId) {
+    Signer s = signers.get(keyId);
     if (s != null && s.identityName().isPresent()) {
       return s.identityName().get() + s.organisation().map(o -> " (" + o + ")").orElse("");
     }
-    return "key " + step.keyId().substring(0, Math.min(12, step.keyId().length()));
+    return "key " + keyId.substring(0, Math.min(KEY_ID_PREFIX_HEX, keyId.length()));
   }
+
+  /** Hex digits of a key id that name a signer without an identity: enough to tell keys apart. */
+  public static final int KEY_ID_PREFIX_HEX = 12;
 
   @Override
   public String toString() {

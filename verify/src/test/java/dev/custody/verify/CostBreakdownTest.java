@@ -32,7 +32,7 @@ class CostBreakdownTest {
     dev.custody.verify.policy.TrustPolicy trust =
         dev.custody.verify.policy.TrustPolicy.trustAll(TrustedKeys.of(List.of(key.publicKey())));
     RecordCheck check = new RecordCheck(trust, trust.resolver(dev.custody.verify.policy.CertificateSource.NONE),
-        dev.custody.core.ledger.RawRecord::where);
+        dev.custody.core.ledger.RawRecord::where, java.util.Optional.empty());
     for (int round = 0; round < 3; round++) {
       long t0 = System.nanoTime();
       for (EntryRecord e : parsed) {

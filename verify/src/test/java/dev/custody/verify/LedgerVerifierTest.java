@@ -121,10 +121,11 @@ class LedgerVerifierTest {
     assertThat(r.verified()).isTrue();
     assertThat(r.entriesChecked()).isEqualTo(10);
     assertThat(r.ledger()).isEqualTo(tmp.resolve("ledger"));
+    assertThat(r.ledgerLabels()).containsExactly("ledger");
     assertThat(r.chains()).containsExactly(
-        new ChainSummary("acme/a", 5, Digest.sha256(records.get(8)), Set.of(A.keyId())),
-        new ChainSummary("acme/b", 3, Digest.sha256(records.get(9)), Set.of(B.keyId())),
-        new ChainSummary("acme/c", 2, Digest.sha256(records.get(7)), Set.of(C.keyId())));
+        new ChainSummary("acme/a", 5, Digest.sha256(records.get(8)), Set.of(A.keyId())).inLedger("ledger"),
+        new ChainSummary("acme/b", 3, Digest.sha256(records.get(9)), Set.of(B.keyId())).inLedger("ledger"),
+        new ChainSummary("acme/c", 2, Digest.sha256(records.get(7)), Set.of(C.keyId())).inLedger("ledger"));
   }
 
   @Test
@@ -549,15 +550,17 @@ class LedgerVerifierTest {
     String text = dev.custody.verify.report.TextReportRenderer.render(verify(records));
 
     assertThat(text.lines().filter(l -> l.startsWith("ERROR "))).satisfiesExactly(
-        l -> assertThat(l).startsWith("ERROR SEQUENCE_GAP acme/a:3 #5 "),
-        l -> assertThat(l).startsWith("ERROR SIGNATURE_INVALID - #6 "),
-        l -> assertThat(l).startsWith("ERROR DUPLICATE_ENTRY acme/a:0 #9 "));
-    // The key-less test ledger has no checkpoint: one WARNING line says what that leaves undetected.
-    assertThat(text.lines().filter(l -> l.startsWith("WARNING "))).singleElement()
-        .satisfies(l -> assertThat(l).startsWith("WARNING NO_CHECKPOINT").contains("truncation")
-            .contains("cannot be excluded"));
-    assertThat(text.lines().filter(l -> l.startsWith("chain "))).hasSize(3);
-    assertThat(text).endsWith("FAILED: 3 errors, 1 warning in 10 entries (3 chains)\n");
+        l -> assertThat(l).isEqualTo("ERROR SEQUENCE_GAP acme/a:3, log index 5, segments/" + TestLedgers.SEGMENT_0 + " line 6:"),
+        l -> assertThat(l).isEqualTo("ERROR SIGNATURE_INVALID log index 6, segments/" + TestLedgers.SEGMENT_0 + " line 7:"),
+        l -> assertThat(l).isEqualTo("ERROR DUPLICATE_ENTRY acme/a:0, log index 9, segments/" + TestLedgers.SEGMENT_0 + " line 10:"));
+    // The key-less test ledger has no checkpoint: one WARNING says what that leaves undetected.
+    assertThat(text.lines().filter(l -> l.startsWith("WARNING "))).containsExactly("WARNING NO_CHECKPOINT:");
+    assertThat(text).contains("WARNING NO_CHECKPOINT:\n    the ledger has no log key").contains("truncation")
+        .contains("cannot be excluded");
+    assertThat(text).contains("  chains    3\n            acme/a: ").contains("\n            acme/b: ")
+        .contains("\n            acme/c: ");
+    assertThat(text).startsWith("FAILED: 3 errors, 1 warning in 10 entries (3 chains)\n")
+        .endsWith("FAILED: 3 errors, 1 warning in 10 entries (3 chains)\n");
   }
 
   // ------------------------------------------------------------------ missing transparency state (issue 7, item 2)

@@ -2,7 +2,6 @@ package dev.custody.verify.report;
 
 import com.google.common.escape.Escaper;
 import com.google.common.html.HtmlEscapers;
-import dev.custody.core.digest.Digest;
 import dev.custody.core.text.Untrusted;
 
 /**
@@ -18,8 +17,6 @@ final class Html {
   private static final Escaper HTML = HtmlEscapers.htmlEscaper();
   /** Marks a label cut short (the full value is in the element's tooltip). */
   static final String CUT = "\u2026";
-  /** Hex digits of a digest shown beside an artifact: enough to tell artifacts apart at a glance. */
-  static final int DIGEST_PREFIX_HEX = 12;
 
   private Html() {}
 
@@ -59,10 +56,6 @@ final class Html {
     return HTML.escape(safe ? message : Untrusted.escape(message));
   }
 
-  /** {@code sha256:} and the first {@value #DIGEST_PREFIX_HEX} hex digits. */
-  static String shortDigest(Digest d) {
-    return d.algorithm() + ":" + d.value().hex().substring(0, DIGEST_PREFIX_HEX);
-  }
 
   /** {@code s} cut to {@code max} code points, the cut marked, for an estimated width. */
   static String cut(String s, int max) {

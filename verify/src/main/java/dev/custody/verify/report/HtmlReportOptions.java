@@ -36,7 +36,7 @@ public record HtmlReportOptions(Function<Step, String> signerLabel, int maxNodes
   /** Upper bound of {@link #maxNodes}: the layout's time grows faster than linearly. */
   public static final int MAX_NODES_LIMIT = 2000;
   /** Hex digits of a key id shown by the default signer label. */
-  static final int KEY_ID_PREFIX_HEX = 12;
+  static final int KEY_ID_PREFIX_HEX = dev.custody.verify.VerificationReport.KEY_ID_PREFIX_HEX;
 
   public HtmlReportOptions {
     Objects.requireNonNull(signerLabel, "signerLabel");

@@ -1,5 +1,8 @@
 package dev.custody.verify.report;
 
+import static dev.custody.verify.report.ReportWords.plural;
+import static dev.custody.verify.report.ReportWords.title;
+
 import com.google.common.io.BaseEncoding;
 import com.google.common.io.Resources;
 import dev.custody.core.digest.Digest;
@@ -160,7 +163,7 @@ public final class HtmlReportRenderer {
     view.ifPresent(v -> {
       h.append("<h3>Steps by kind</h3>\n<table class=\"kinds\"><thead><tr><th>Kind</th><th class=\"num\">Steps</th>")
           .append("</tr></thead><tbody>");
-      v.kindsInScope().forEach((kind, n) -> h.append("<tr><td>").append(Html.text(kind)).append("</td><td class=\"num\">")
+      v.kindsInScope().forEach((kind, n) -> h.append("<tr><td>").append(Html.text(kind.name())).append("</td><td class=\"num\">")
           .append(n).append("</td></tr>"));
       h.append("</tbody></table>\n");
     });
@@ -229,7 +232,7 @@ public final class HtmlReportRenderer {
           : List.copyOf(names);
       h.append("<tr data-chain=\"").append(Html.text(c.chain())).append("\"><td><code>").append(Html.text(c.chain()))
           .append("</code></td><td class=\"num\">").append(c.entries()).append("</td><td class=\"digest\" title=\"")
-          .append(Html.own(c.head().toString())).append("\">").append(Html.own(Html.shortDigest(c.head())))
+          .append(Html.own(c.head().toString())).append("\">").append(Html.own(ReportWords.shortDigest(c.head())))
           .append("</td><td>").append(String.join(", ", shown.stream().map(Html::text).toList())).append("</td></tr>\n");
     }
     h.append("</tbody></table>\n").append(fold ? "</details>\n" : "");
@@ -353,21 +356,6 @@ public final class HtmlReportRenderer {
     return "<span class=\"badge " + name + "\">" + (s == null ? "ok" : s.name()) + "</span>";
   }
 
-  private static String title(Severity s) {
-    return switch (s) {
-      case ERROR -> "Errors";
-      case WARNING -> "Warnings";
-      case INFO -> "Information";
-    };
-  }
-
-  private static String plural(long n, String one) {
-    return plural(n, one, one + "s");
-  }
-
-  private static String plural(long n, String one, String many) {
-    return n + " " + (n == 1 ? one : many);
-  }
 
   private static String loadCss() {
     try {

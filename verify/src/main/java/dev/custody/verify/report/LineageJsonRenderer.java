@@ -2,35 +2,26 @@ package dev.custody.verify.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.core.json.JsonOutput;
-import dev.custody.verify.EntryRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.lineage.LineageGraph;
-import dev.custody.verify.lineage.Link;
-import dev.custody.verify.lineage.RootUse;
 import dev.custody.verify.lineage.Step;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
  * The lineage of one step as JSON ({@value #FORMAT}), for machines: every step of
  * {@link LineageGraph#lineageOf}, the links between them, the roots, and the findings about them.
- * Shape (members in this order; absent values are omitted, never null):
+ * Shape (members in this order; absent values are omitted, never null; {@code step}, {@code link},
+ * {@code root} and {@code finding} are {@link LineageJson}'s encoding, the same as in the
+ * verification report, {@code custody/report/v1}):
  *
  * <pre>
  * { "format": "custody/lineage/v1", "verified": bool, "target": STEP-ID,
- *   "steps":  [ { "id": "LEDGER#LOGINDEX", "ledger", "chain", "sequence", "logIndex", "hash", "kind",
- *                 "time", "keyId", "signer" }* ],
- *   "links":  [ { "from": STEP-ID, "to": STEP-ID, "type": "artifact"|"subject", "digest",
- *                 ["kind", "output", "input"] }* ],
- *   "roots":  [ { "step": STEP-ID, "name", "kind", "digest", "declared": bool, ["root": NAME, "publisher"] }* ],
- *   "findings": [ { "code", "severity", ["rule",] ["entry": { "logIndex", "where", "chain", "sequence", "hash" },]
- *                   "message" }* ] }
+ *   "steps": [step*], "links": [link*], "roots": [root*], "findings": [finding*] }
  * </pre>
  *
  * Digests are {@code sha256:<hex>}; times RFC 3339 UTC. Strings are escaped by {@link JsonOutput}
@@ -52,71 +43,18 @@ public final class LineageJsonRenderer {
       List<Finding> findings) {
     Objects.requireNonNull(graph, "graph");
     List<Step> steps = graph.lineageOf(target);
-    Set<Step> in = new HashSet<>(steps);
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JsonOutput.generator(w)) {
       g.writeStartObject();
       g.writeStringField("format", FORMAT);
       g.writeBooleanField("verified", verified);
-      g.writeStringField("target", id(target));
-      g.writeArrayFieldStart("steps");
-      for (Step s : steps) {
-        g.writeStartObject();
-        g.writeStringField("id", id(s));
-        g.writeStringField("ledger", s.ledger());
-        g.writeStringField("chain", s.chain());
-        g.writeNumberField("sequence", s.sequence());
-        g.writeNumberField("logIndex", s.ref().logIndex());
-        g.writeStringField("hash", s.hash().toString());
-        g.writeStringField("kind", s.kind().name());
-        g.writeStringField("time", s.time().toString());
-        g.writeStringField("keyId", s.keyId());
-        g.writeStringField("signer", signer.apply(s));
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeArrayFieldStart("links");
-      for (Step s : steps) {
-        for (Link l : graph.network().inEdges(s)) {
-          if (!in.contains(l.from())) {
-            continue;
-          }
-          g.writeStartObject();
-          g.writeStringField("from", id(l.from()));
-          g.writeStringField("to", id(l.to()));
-          g.writeStringField("type", l.type() == Link.Type.SUBJECT ? "subject" : "artifact");
-          g.writeStringField("digest", l.digest().toString());
-          if (l.type() == Link.Type.ARTIFACT) {
-            g.writeStringField("kind", l.kind().jsonName());
-            g.writeStringField("output", l.fromName());
-            g.writeStringField("input", l.toName());
-          }
-          g.writeEndObject();
-        }
-      }
-      g.writeEndArray();
-      g.writeArrayFieldStart("roots");
-      for (Step s : steps) {
-        for (RootUse r : graph.rootsOf(s)) {
-          g.writeStartObject();
-          g.writeStringField("step", id(s));
-          g.writeStringField("name", r.artifact().name());
-          g.writeStringField("kind", r.artifact().kind().jsonName());
-          g.writeStringField("digest", r.artifact().digest().toString());
-          g.writeBooleanField("declared", r.isDeclared());
-          if (r.isDeclared()) {
-            g.writeStringField("root", r.declared().get().name());
-            if (r.declared().get().publisher().isPresent()) {
-              g.writeStringField("publisher", r.declared().get().publisher().get());
-            }
-          }
-          g.writeEndObject();
-        }
-      }
-      g.writeEndArray();
+      g.writeStringField("target", LineageJson.id(target));
+      LineageJson.writeSteps(g, steps, signer);
+      LineageJson.writeLinks(g, graph, steps);
+      LineageJson.writeRoots(g, graph, steps);
       g.writeArrayFieldStart("findings");
       for (Finding f : findings) {
-        writeFinding(g, f);
+        LineageJson.writeFinding(g, f);
       }
       g.writeEndArray();
       g.writeEndObject();
@@ -124,35 +62,5 @@ public final class LineageJsonRenderer {
       throw new UncheckedIOException("writing to memory cannot fail", e);
     }
     return w.toString();
-  }
-
-  /** A step's id in the document: its ledger's label and its log index. */
-  static String id(Step s) {
-    return s.ledger() + "#" + s.ref().logIndex();
-  }
-
-  static void writeFinding(JsonGenerator g, Finding f) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("code", f.code().name());
-    g.writeStringField("severity", f.severity().name());
-    if (f.rule().isPresent()) {
-      g.writeStringField("rule", f.rule().get());
-    }
-    if (f.entry().isPresent()) {
-      EntryRef e = f.entry().get();
-      g.writeObjectFieldStart("entry");
-      g.writeNumberField("logIndex", e.logIndex());
-      g.writeStringField("where", e.where());
-      if (e.chain().isPresent()) {
-        g.writeStringField("chain", e.chain().get());
-        g.writeNumberField("sequence", e.sequence().getAsLong());
-      }
-      if (e.hash().isPresent()) {
-        g.writeStringField("hash", e.hash().get().toString());
-      }
-      g.writeEndObject();
-    }
-    g.writeStringField("message", f.message());
-    g.writeEndObject();
   }
 }

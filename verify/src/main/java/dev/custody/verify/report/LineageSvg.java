@@ -199,7 +199,7 @@ final class LineageSvg {
     List<Line> lines = new ArrayList<>();
     lines.add(line("n-kind", (declared ? "external " : "unproven ") + r.kind().jsonName()));
     lines.add(line("n-pos", declared ? r.declared().get().describe() : r.name()));
-    lines.add(own("n-digest", Html.shortDigest(r.digest())));
+    lines.add(own("n-digest", ReportWords.shortDigest(r.digest())));
     List<String> tip = new ArrayList<>();
     tip.add(declared ? "declared external root: " + r.declared().get().describe()
         : "no step of the evidence produced this " + r.kind().jsonName() + ", and no external root is declared for it");
@@ -231,7 +231,7 @@ final class LineageSvg {
     String name = l.fromName().isEmpty() || l.fromName().equals(l.toName()) ? l.toName()
         : l.fromName() + " \u2192 " + l.toName();
     return new Edge(from, to, open, "arrow-artifact", Html.label(name, MAX_LINK_LABEL),
-        Html.own(Html.shortDigest(l.digest())));
+        Html.own(ReportWords.shortDigest(l.digest())));
   }
 
   private static Edge rootEdge(LineageView.Root r, RootUse use, int from, int to) {

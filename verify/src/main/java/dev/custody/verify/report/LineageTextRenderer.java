@@ -46,8 +46,6 @@ import java.util.function.Function;
 public final class LineageTextRenderer {
   /** Lines printed at most; a lineage of 100,000 steps is summarised, not dumped. */
   public static final int MAX_LINES = 10_000;
-  /** Hex digits of digests shown. */
-  static final int DIGEST_PREFIX_HEX = 12;
 
   private LineageTextRenderer() {}
 
@@ -186,17 +184,13 @@ public final class LineageTextRenderer {
     }
 
     private static String artifact(Link l) {
-      return l.kind().jsonName() + " " + Untrusted.quote(l.toName(), 80) + " " + shortDigest(l.digest().toString());
+      return l.kind().jsonName() + " " + Untrusted.quote(l.toName(), 80) + " " + ReportWords.shortDigest(l.digest());
     }
 
     private static String artifact(ArtifactRef a) {
-      return a.kind().jsonName() + " " + Untrusted.quote(a.name(), 80) + " " + shortDigest(a.digest().toString());
+      return a.kind().jsonName() + " " + Untrusted.quote(a.name(), 80) + " " + ReportWords.shortDigest(a.digest());
     }
 
-    private static String shortDigest(String d) {
-      int colon = d.indexOf(':');
-      return d.length() > colon + 1 + DIGEST_PREFIX_HEX ? d.substring(0, colon + 1 + DIGEST_PREFIX_HEX) : d;
-    }
 
     private void line(String s) {
       lines++;

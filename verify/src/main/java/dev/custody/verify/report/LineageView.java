@@ -3,7 +3,6 @@ package dev.custody.verify.report;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.EventType;
-import dev.custody.verify.ChainSummary;
 import dev.custody.verify.Finding;
 import dev.custody.verify.Severity;
 import dev.custody.verify.VerificationReport;
@@ -31,7 +30,8 @@ import java.util.TreeMap;
  * root artifacts) the picture draws, and the report's findings mapped to steps.
  *
  * <p><b>Scope.</b> The steps of the report's chains (every chain, unless the report is restricted
- * to one) and everything they depend on, transitively, in any chain or ledger.
+ * to one) and everything they depend on, transitively, in any chain or ledger
+ * ({@link ReportSummary#scope}, the scope of every renderer's summary).
  *
  * <p><b>The bound.</b> At most {@link HtmlReportOptions#maxNodes()} nodes are drawn, steps and
  * root artifacts together: first every step with an error finding, then every step with a
@@ -107,7 +107,7 @@ final class LineageView {
     Map<Step, List<Integer>> byStep = findingsByStep(report, graph);
     Map<Step, Severity> status = new HashMap<>();
     byStep.forEach((s, idx) -> status.put(s, report.findings().get(idx.get(0)).severity()));
-    Set<Step> inScope = scope(report, graph);
+    Set<Step> inScope = ReportSummary.scope(report, graph);
     List<Step> scope = graph.steps().stream().filter(inScope::contains).toList();
 
     // Priority: errors, warnings, releases, the rest; newest first in each group.
@@ -123,28 +123,6 @@ final class LineageView {
       sel = Selection.choose(graph, options, inScope, priority, marked, Math.max(1, smaller));
     }
     return new LineageView(graph, scope, sel, byStep, status, options);
-  }
-
-  /** The report's chains' steps and, transitively, everything they depend on. */
-  private static Set<Step> scope(VerificationReport report, LineageGraph graph) {
-    Set<String> chains = new HashSet<>();
-    report.chains().stream().map(ChainSummary::chain).forEach(chains::add);
-    Set<Step> inScope = new HashSet<>();
-    Deque<Step> queue = new ArrayDeque<>();
-    for (Step s : graph.network().nodes()) {
-      if (chains.isEmpty() || chains.contains(s.chain())) {
-        inScope.add(s);
-        queue.add(s);
-      }
-    }
-    while (!queue.isEmpty()) {
-      for (Step p : graph.network().predecessors(queue.poll())) {
-        if (inScope.add(p)) {
-          queue.add(p);
-        }
-      }
-    }
-    return inScope;
   }
 
   /** The steps and root nodes chosen within a node limit. */
@@ -333,11 +311,9 @@ final class LineageView {
     return out;
   }
 
-  /** Steps in scope, by kind name, sorted by kind. */
-  Map<String, Integer> kindsInScope() {
-    Map<String, Integer> kinds = new TreeMap<>();
-    scope.forEach(s -> kinds.merge(s.kind().name(), 1, Integer::sum));
-    return kinds;
+  /** Steps in scope per kind, in {@link ReportSummary#kinds} order. */
+  Map<EventType, Long> kindsInScope() {
+    return ReportSummary.kinds(scope);
   }
 
   /** Whether the picture leaves steps or roots out. */

@@ -382,7 +382,7 @@ class HtmlReportRendererTest {
     assertThat(Html.label("\uD83D\uDE00abc<", 3)).isEqualTo("\uD83D\uDE00a\u2026");
     assertThat(Html.label("\u202Eab", 4)).isEqualTo("\\u2\u2026");
     assertThat(Html.label("a<b", 10)).isEqualTo("a&lt;b");
-    assertThat(Html.shortDigest(ReportScenario.CORPUS)).isEqualTo("sha256:" + ReportScenario.CORPUS.value().hex()
+    assertThat(ReportWords.shortDigest(ReportScenario.CORPUS)).isEqualTo("sha256:" + ReportScenario.CORPUS.value().hex()
         .substring(0, 12));
   }
 }

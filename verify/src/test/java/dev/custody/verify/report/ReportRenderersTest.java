@@ -73,25 +73,99 @@ class ReportRenderersTest {
     return LedgerVerifier.builder(TrustedKeys.of(List.of(key))).build().verify(dir);
   }
 
-  @Test
-  void textRender_validLedger_endsWithVerifiedSummary() throws Exception {
-    String text = TextReportRenderer.render(verify(records));
+  /** The NO_CHECKPOINT message of a key-less ledger, as the text report wraps it. */
+  private static final String NO_CHECKPOINT_WRAPPED = String.join("\n",
+      "WARNING NO_CHECKPOINT:",
+      "    the ledger has no log key and no checkpoint (it was made before checkpoints existed, or they",
+      "    were deleted), and no trusted log key was given: truncation (removal of the last entries) and",
+      "    reordering of entries across chains cannot be excluded. Verify with the log's key (--log-key)",
+      "    and a checkpoint obtained earlier (--checkpoint)");
 
-    assertThat(text).contains("chain acme/model: 4 entries, head " + Digest.sha256(records.get(3)))
-        .contains("WARNING NO_CHECKPOINT").contains("cannot be excluded")
-        .endsWith("VERIFIED: 4 entries in 1 chain (1 warning)\n");
+  /** The text report with the values of this run put in: the ledger path, the chain's head, the key. */
+  private String expected(String template, Path ledger) {
+    return template.replace("<ledger>", ledger.toString())
+        .replace("<head>", Digest.sha256(records.get(records.size() - 1)).value().hex().substring(0, 12))
+        .replace("<key>", key.keyId().substring(0, 12));
   }
 
   @Test
-  void textRender_gap_oneLinePerFindingNamingEntryAndFailedSummary() throws Exception {
+  void textRender_validLedger_exactText() throws Exception {
+    String text = TextReportRenderer.render(verify(records));
+
+    assertThat(text).isEqualTo(expected(String.join("\n",
+        "VERIFIED: 4 entries in 1 chain (1 warning)",
+        "",
+        "Summary",
+        "  ledger    <ledger>",
+        "  entries   4 checked",
+        "  chains    1",
+        "            acme/model: 4 entries, head sha256:<head>, signed by key <key>",
+        "  signers   1",
+        "            key <key>: 4 steps",
+        "  steps     4: training 4",
+        "  releases  none",
+        "  roots     none: every artifact the steps use was produced by a step",
+        "",
+        "Warnings (1)",
+        NO_CHECKPOINT_WRAPPED,
+        "",
+        "VERIFIED: 4 entries in 1 chain (1 warning)",
+        ""), tmp.resolve("ledger")));
+  }
+
+  @Test
+  void textRender_gap_exactTextWithTheErrorBeforeTheWarning() throws Exception {
     records.remove(1);
     String text = TextReportRenderer.render(verify(records));
 
-    String hashPrefix = Digest.sha256(records.get(1)).value().hex().substring(0, 12);
-    assertThat(text.lines()).anySatisfy(l -> assertThat(l)
-        .startsWith("ERROR SEQUENCE_GAP acme/model:2 #1 sha256:" + hashPrefix
-            + " segments/00000000000000000000.jsonl line 2: "));
-    assertThat(text).endsWith("FAILED: 1 error, 1 warning in 3 entries (1 chain)\n");
+    assertThat(text).isEqualTo(expected(String.join("\n",
+        "FAILED: 1 error, 1 warning in 3 entries (1 chain)",
+        "",
+        "Summary",
+        "  ledger    <ledger>",
+        "  entries   3 checked",
+        "  chains    1",
+        "            acme/model: 3 entries, head sha256:<head>, signed by key <key>",
+        "  signers   1",
+        "            key <key>: 3 steps",
+        "  steps     3: training 3",
+        "  releases  none",
+        "  roots     none: every artifact the steps use was produced by a step",
+        "",
+        "Errors (1)",
+        "ERROR SEQUENCE_GAP acme/model:2, log index 1, segments/00000000000000000000.jsonl line 2:",
+        "    entry acme/model:2 follows acme/model:0 (log index 0); entry 1 is missing. Entries were deleted",
+        "    or the log is incomplete",
+        "",
+        "Warnings (1)",
+        NO_CHECKPOINT_WRAPPED,
+        "",
+        "FAILED: 1 error, 1 warning in 3 entries (1 chain)",
+        ""), tmp.resolve("ledger")));
+  }
+
+  @Test
+  void textRender_moreFindingsOfACodeThanKept_capLineEndsItsSeverityGroup() throws Exception {
+    for (int i = 0; i < 150; i++) {
+      records.add(("junk " + i).getBytes(StandardCharsets.US_ASCII));
+    }
+    VerificationReport r = verify(records);
+
+    String text = TextReportRenderer.render(r);
+
+    List<String> errors = TextReportRendererTest.block(text, "Errors (150)");
+    assertThat(errors.stream().filter(l -> l.startsWith("ERROR RECORD_MALFORMED ")))
+        .hasSize(VerificationReport.MAX_FINDINGS_PER_CODE);
+    assertThat(errors.subList(errors.size() - 2, errors.size())).containsExactly(
+        "ERROR RECORD_MALFORMED: and 50 more RECORD_MALFORMED findings (only the first 100 of each code are",
+        "    listed; every one counts in the verdict)");
+    assertThat(text).contains("\n    listed; every one counts in the verdict)\n\nWarnings (1)\n")
+        .endsWith("FAILED: 150 errors, 1 warning in 154 entries (1 chain)\n");
+    JsonNode json = new ObjectMapper().readTree(JsonReportRenderer.render(r));
+    assertThat(json.get("errors").asLong()).isEqualTo(150);
+    assertThat(json.get("findings")).hasSize(VerificationReport.MAX_FINDINGS_PER_CODE + 1);
+    assertThat(json.get("omitted").get("RECORD_MALFORMED").asLong()).isEqualTo(50);
+    assertThat(json.get("omitted").size()).isEqualTo(1);
   }
 
   @Test
@@ -101,11 +175,16 @@ class ReportRenderersTest {
 
     JsonNode json = new ObjectMapper().readTree(JsonReportRenderer.render(r));
 
+    assertThat(json.get("format").asText()).isEqualTo("custody/report/v1");
     assertThat(json.get("verified").asBoolean()).isFalse();
-    assertThat(json.get("ledger").asText()).isEqualTo(tmp.resolve("ledger").toString());
+    assertThat(json.get("ledgers")).hasSize(1);
+    assertThat(json.get("ledgers").get(0).get("label").asText()).isEqualTo("ledger");
+    assertThat(json.get("ledgers").get(0).get("path").asText()).isEqualTo(tmp.resolve("ledger").toString());
     assertThat(json.get("entries").asLong()).isEqualTo(3);
-    assertThat(json.get("chains")).hasSize(1);
-    JsonNode chain = json.get("chains").get(0);
+    JsonNode chains = json.get("summary").get("chains");
+    assertThat(chains).hasSize(1);
+    JsonNode chain = chains.get(0);
+    assertThat(chain.get("ledger").asText()).isEqualTo("ledger");
     assertThat(chain.get("chain").asText()).isEqualTo("acme/model");
     assertThat(chain.get("entries").asLong()).isEqualTo(3);
     assertThat(chain.get("head").asText()).isEqualTo(Digest.sha256(records.get(2)).toString());
@@ -120,10 +199,12 @@ class ReportRenderersTest {
     JsonNode f = json.get("findings").get(0);
     assertThat(f.get("code").asText()).isEqualTo("SEQUENCE_GAP");
     assertThat(f.get("severity").asText()).isEqualTo("ERROR");
+    assertThat(f.has("rule")).isFalse();
     assertThat(f.get("message").asText()).isEqualTo(r.findings().get(0).message());
     JsonNode e = f.get("entry");
     assertThat(e.get("logIndex").asLong()).isEqualTo(1);
     assertThat(e.get("where").asText()).isEqualTo("segments/00000000000000000000.jsonl line 2 (log index 1)");
+    assertThat(e.get("ledger").asText()).isEqualTo("ledger");
     assertThat(e.get("chain").asText()).isEqualTo("acme/model");
     assertThat(e.get("sequence").asLong()).isEqualTo(2);
     assertThat(e.get("hash").asText()).isEqualTo(Digest.sha256(records.get(1)).toString());
@@ -141,20 +222,45 @@ class ReportRenderersTest {
     assertThat(e.get("hash").asText()).startsWith("sha256:");
   }
 
+  /** A record whose header names, as its key id, text with a bidi override, a line separator and an escape sequence. */
+  private static byte[] recordWithHostileKid() {
+    String kid = "evil\u202Etxt\u2028next\u001B[31m";
+    String h = Base64Url.encode(JwsEnvelope.entryHeader("EdDSA", kid).getBytes(StandardCharsets.UTF_8));
+    return JwsEnvelope.serialize(h, Base64Url.encode("{}".getBytes(StandardCharsets.UTF_8)), Base64Url.encode(new byte[64]));
+  }
+
   @Test
   void textRender_untrustedTextInRecordAndPath_escapedNeverRaw() throws Exception {
     // A kid naming no trusted key is repeated in the finding; a bidi override or a line break in it, or
     // in the ledger's path, must not reach the terminal (issue 7, item 13's rule for the verifier).
-    String kid = "evil\u202Etxt\u2028next\u001B[31m";
-    String h = Base64Url.encode(JwsEnvelope.entryHeader("EdDSA", kid).getBytes(StandardCharsets.UTF_8));
-    records.add(JwsEnvelope.serialize(h, Base64Url.encode("{}".getBytes(StandardCharsets.UTF_8)),
-        Base64Url.encode(new byte[64])));
+    records.add(recordWithHostileKid());
+    VerificationReport r = verify(tmp.resolve("ledger\u202Egpj.exe"), records);
 
-    String text = TextReportRenderer.render(verify(tmp.resolve("ledger\u202Egpj.exe"), records));
+    String text = TextReportRenderer.render(r);
 
     assertThat(text).doesNotContain("\u202E").doesNotContain("\u2028").doesNotContain("\u001B");
     assertThat(text).contains("ledger\\u202Egpj.exe").contains("KEY_UNTRUSTED")
         .contains("'evil\\u202Etxt\\u2028next\\u001B[31m'");
     assertThat(text.lines().filter(l -> l.startsWith("ERROR "))).hasSize(1);
+    // With colour, every escape character is the renderer's own: take its painted spans away and none is left.
+    assertThat(TextReportRendererTest.plain(TextReportRenderer.render(r, true))).isEqualTo(text);
+  }
+
+  @Test
+  void jsonRender_untrustedTextInRecordAndPath_escapedAndExact() throws Exception {
+    records.add(recordWithHostileKid());
+    Path dir = tmp.resolve("ledger\u202Egpj.exe");
+    VerificationReport r = verify(dir, records);
+
+    String json = JsonReportRenderer.render(r, true);
+
+    // Written escaped (JsonOutput), so the document is safe to print ...
+    assertThat(json).doesNotContain("\u202E").doesNotContain("\u2028").doesNotContain("\u001B")
+        .contains("\\u202E").contains("\\u001B");
+    // ... and read back exactly.
+    JsonNode doc = new ObjectMapper().readTree(json);
+    assertThat(doc.get("ledgers").get(0).get("path").asText()).isEqualTo(dir.toString());
+    assertThat(doc.get("ledgers").get(0).get("label").asText()).isEqualTo("ledger\u202Egpj.exe");
+    assertThat(doc.get("findings").findValuesAsText("code")).contains("KEY_UNTRUSTED");
   }
 }

@@ -117,9 +117,14 @@ final class ReportScenario {
    * releases warnings ({@link #SETTINGS}).
    */
   Verified verify(Path dir) throws Exception {
+    return verify(dir, java.util.function.UnaryOperator.identity());
+  }
+
+  /** {@link #verify(Path)} under the policy as {@code edit} changes its YAML text (e.g. to add rules). */
+  Verified verify(Path dir, java.util.function.UnaryOperator<String> edit) throws Exception {
     ledger.write(dir);
     Path policyFile = dir.resolveSibling(dir.getFileName() + "-policy.yaml");
-    java.nio.file.Files.writeString(policyFile, String.join("\n",
+    java.nio.file.Files.writeString(policyFile, edit.apply(String.join("\n",
         "version: custody/policy/v1",
         "organisations: {acme: {}, beta: {}}",
         "identities:",
@@ -131,10 +136,22 @@ final class ReportScenario {
         "externalRoots:",
         "  - {digest: \"" + LLAMA + "\", kind: model, name: llama-3-8b, publisher: meta}",
         "lineage: {releaseUnproduced: warning}",
-        ""));
+        "")));
     VerificationReport report = LedgerVerifier.builder(dev.custody.verify.policy.TrustPolicy.load(policyFile))
         .build().verify(dir);
     return new Verified(report, report.lineage().orElseThrow());
+  }
+
+  /**
+   * Verifies {@code ledgers} together, as {@code custody verify --ledger A --trust a --ledger B
+   * --trust b} does: each ledger (in the map's order) under trust in its own key alone.
+   */
+  static VerificationReport verifyTogether(java.util.LinkedHashMap<Path, EventLedger.Key> ledgers) throws Exception {
+    List<LedgerVerifier.Source> sources = new java.util.ArrayList<>();
+    ledgers.forEach((dir, key) -> sources.add(new LedgerVerifier.Source(dir,
+        dev.custody.verify.policy.TrustPolicy.trustAll(TrustedKeys.of(List.of(key.publicKey()))))));
+    EventLedger.Key first = ledgers.values().iterator().next();
+    return LedgerVerifier.builder(TrustedKeys.of(List.of(first.publicKey()))).build().verifyAll(sources);
   }
 
   /** A key's PEM as a double-quoted YAML string. */
