@@ -91,22 +91,10 @@ final class Artifacts {
         return ArtifactRef.of(name, kind, Digest.parse(value));
       }
       Path p = Path.of(value);
-      boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-      if (!dir && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-        if (skipMissing && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-          return null;
-        }
-        throw new IllegalArgumentException(option + " " + Untrusted.quote(name) + ": " + Untrusted.quote(value)
-            + " is neither a sha256:<hex> digest"
-            + " nor an existing file or directory" + (Files.isSymbolicLink(p) ? " (symbolic links are refused)" : ""));
+      if (skipMissing && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        return null;
       }
-      if (dir || ctx.manifestFiles) {
-        ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
-        try (HashBar bar = HashBar.start("hash " + name, ctx.quiet)) {
-          return ModelArtifacts.record(ctx.store(), name, kind, p, ModelHasher.builder().progress(bar));
-        }
-      }
-      return ArtifactRef.of(name, kind, hashFile(p));
+      return ofPath(name, kind, p, option, ctx);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().startsWith(option)) {
         throw e;
@@ -116,6 +104,30 @@ final class Artifacts {
       throw new ManifestException(e.path().orElse(null), option + " " + Untrusted.quote(name) + ": " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * The artifact {@code name} of {@code kind} for the file or directory {@code p}: a directory (or,
+   * with {@code --manifest}, a file) hashed into a model manifest kept in the ledger, else a file's
+   * content SHA-256. Never reads {@code p} as a digest, whatever its name.
+   *
+   * @param option names the option in errors, e.g. {@code --input}
+   */
+  static ArtifactRef ofPath(String name, ArtifactKind kind, Path p, String option, Context ctx)
+      throws IOException, CustodyException {
+    boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+    if (!dir && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalArgumentException(option + " " + Untrusted.quote(name) + ": " + Untrusted.quote(p.toString())
+          + " is neither a sha256:<hex> digest"
+          + " nor an existing file or directory" + (Files.isSymbolicLink(p) ? " (symbolic links are refused)" : ""));
+    }
+    if (dir || ctx.manifestFiles) {
+      ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
+      try (HashBar bar = HashBar.start("hash " + name, ctx.quiet)) {
+        return ModelArtifacts.record(ctx.store(), name, kind, p, ModelHasher.builder().progress(bar));
+      }
+    }
+    return ArtifactRef.of(name, kind, hashFile(p));
   }
 
   static ArtifactKind guessKind(String name) {

@@ -156,8 +156,21 @@ public final class ModelComparison {
   public static ModelComparison compare(SafetensorsModel a, SafetensorsModel b) throws SafetensorsException {
     Objects.requireNonNull(a, "a");
     Objects.requireNonNull(b, "b");
-    SortedMap<String, Digest> digestsA = a.tensorDigests();
-    SortedMap<String, Digest> digestsB = b.tensorDigests();
+    return compare(a, a.tensorDigests(), b, b.tensorDigests());
+  }
+
+  /**
+   * {@link #compare(SafetensorsModel, SafetensorsModel)} with each model's tensor digests computed
+   * earlier ({@link SafetensorsModel#tensorDigests()}), so that a caller comparing one model with many
+   * reads its tensors once; only the samples of changed tensors are read here.
+   *
+   * @throws IllegalArgumentException if a digest map does not name exactly its model's tensors
+   * @throws SafetensorsException if a file cannot be read or changed since its header was read
+   */
+  public static ModelComparison compare(SafetensorsModel a, SortedMap<String, Digest> digestsA, SafetensorsModel b,
+      SortedMap<String, Digest> digestsB) throws SafetensorsException {
+    requireDigestsOf(a, digestsA, "A");
+    requireDigestsOf(b, digestsB, "B");
     List<Identical> identical = new ArrayList<>();
     List<Changed> changed = new ArrayList<>();
     List<DtypeChanged> dtypeChanged = new ArrayList<>();
@@ -225,6 +238,14 @@ public final class ModelComparison {
     }
     identical.sort(Comparator.comparing(Identical::nameA, SafetensorsHeader.NAME_ORDER));
     return new ModelComparison(a, b, identical, changed, dtypeChanged, shapeChanged, onlyInA, onlyInB);
+  }
+
+  private static void requireDigestsOf(SafetensorsModel m, SortedMap<String, Digest> digests, String side) {
+    Objects.requireNonNull(m, side);
+    Objects.requireNonNull(digests, "digests of " + side);
+    if (digests.size() != m.tensors().size() || !m.tensors().stream().allMatch(t -> digests.containsKey(t.name()))) {
+      throw new IllegalArgumentException("the tensor digests given for " + side + " are not those of its tensors");
+    }
   }
 
   private static String contentKey(ModelTensor t, Map<String, Digest> digests) {

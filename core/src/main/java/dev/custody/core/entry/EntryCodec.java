@@ -143,7 +143,13 @@ public final class EntryCodec {
     // EventDetails.None writes nothing.
   }
 
-  private static void writeComparison(JsonGenerator g, ComparisonSummary s) throws IOException {
+  /**
+   * Writes the members of a comparison's details ({@code method}, {@code architecture},
+   * {@code tensors}, {@code elements}, {@code cosine}, {@code equal}) into the object {@code g} is
+   * writing, exactly as an entry holds them; for {@code custody compare --json}, which shows the
+   * figures it signs.
+   */
+  public static void writeComparison(JsonGenerator g, ComparisonSummary s) throws IOException {
     g.writeStringField("method", s.method());
     g.writeStringField("architecture", s.architecture().label());
     ComparisonSummary.TensorCounts t = s.tensors();
