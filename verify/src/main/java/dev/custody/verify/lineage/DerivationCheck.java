@@ -269,7 +269,8 @@ public final class DerivationCheck {
       return true;
     }
     for (Map.Entry<Digest, ArtifactKind> e : lx.entrySet()) {
-      if (SHARED_ANCESTRY.contains(e.getValue()) && SHARED_ANCESTRY.contains(ly.get(e.getKey()))) {
+      ArtifactKind other = ly.get(e.getKey());
+      if (other != null && SHARED_ANCESTRY.contains(e.getValue()) && SHARED_ANCESTRY.contains(other)) {
         return true;
       }
     }

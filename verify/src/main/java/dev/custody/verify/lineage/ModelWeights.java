@@ -40,7 +40,7 @@ public final class ModelWeights {
 
   private ModelWeights(Path path, Set<Digest> digests, SafetensorsModel model) {
     this.path = path;
-    this.digests = Set.copyOf(digests);
+    this.digests = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(digests)); // root digest first
     this.model = model;
   }
 
@@ -77,7 +77,10 @@ public final class ModelWeights {
     return path;
   }
 
-  /** The digests the evidence may name these weights by (see the class comment). */
+  /**
+   * The digests the evidence may name these weights by (see the class comment): the manifest root
+   * digest first, then, for a file, the SHA-256 of its content.
+   */
   public Set<Digest> digests() {
     return digests;
   }
