@@ -116,8 +116,11 @@ final class CompareCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
       Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
-      ArtifactRef ra = Artifacts.ofPath(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
-      ArtifactRef rb = Artifacts.ofPath(EventDetails.Comparison.INPUT_B, ArtifactKind.MODEL, b, "B", ctx);
+      // Both hashed before either manifest is kept: a model refused while hashing leaves nothing behind.
+      Artifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
+      Artifacts.Hashed hb = Artifacts.hash(EventDetails.Comparison.INPUT_B, ArtifactKind.MODEL, b, "B", ctx);
+      ArtifactRef ra = ha.keep(ctx);
+      ArtifactRef rb = hb.keep(ctx);
       Event event = Event.builder(EventType.COMPARISON).input(ra).input(rb)
           .details(new EventDetails.Comparison(summary)).build();
       EntryRef ref = RecordCommand.append(dir, ledger, chain, event, signer);

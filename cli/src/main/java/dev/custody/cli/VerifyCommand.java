@@ -5,14 +5,18 @@ import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
 import dev.custody.verify.artifacts.ModelCheck;
+import dev.custody.verify.lineage.DerivationCheck;
 import dev.custody.verify.lineage.LineageCollector;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.LineageSettings;
+import dev.custody.verify.lineage.ModelWeights;
 import dev.custody.verify.report.HtmlReportOptions;
 import dev.custody.verify.report.HtmlReportRenderer;
 import dev.custody.verify.report.JsonReportRenderer;
 import dev.custody.verify.report.TextReportRenderer;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -68,6 +72,13 @@ final class VerifyCommand implements Callable<Integer> {
       + " to check against (default: the newest release of --chain).")
   String entry;
 
+  @Option(names = "--weights", paramLabel = "DIR|FILE", description = "Model weights at hand (a directory of"
+      + " safetensors files, or one file), named by their digest: every fine-tune, conversion and merge whose model"
+      + " input and output are both at hand is checked against the weights, and a model that is a near-copy of"
+      + " another one its lineage does not include is reported. Signed comparisons in the ledger count as evidence"
+      + " too. Repeatable. With --chain, that chain's lineage only.")
+  java.util.List<Path> weights = new java.util.ArrayList<>();
+
   @Override
   public Integer call() throws IOException, dev.custody.core.CustodyException {
     if (!format.equals("text") && !format.equals("json") && !format.equals("html")) {
@@ -89,9 +100,16 @@ final class VerifyCommand implements Callable<Integer> {
     if (modelCheck != null) {
       b.observer(modelCheck);
     }
-    // The HTML page draws the lineage: collect it, judge it as the --trust case does (gaps are warnings), and let
-    // its findings count. (The lead moves this into the verifier for every format.)
-    LineageCollector lineage = format.equals("html") ? new LineageCollector(ledgerLabel()) : null;
+    for (Path w : weights) {
+      if (!Files.isDirectory(w, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(w, LinkOption.NOFOLLOW_LINKS)) {
+        throw new ParameterException(spec.commandLine(), "--weights " + dev.custody.core.text.Untrusted.quote(w.toString())
+            + " is not a model directory or a safetensors file" + (Files.isSymbolicLink(w) ? " (symbolic links are"
+            + " refused, as record refuses them)" : ""));
+      }
+    }
+    // The HTML page draws the lineage, and --weights checks it: collect it, judge it as the --trust case does (gaps
+    // are warnings), and let its findings count. (The lead moves this into the verifier for every format.)
+    LineageCollector lineage = format.equals("html") || !weights.isEmpty() ? new LineageCollector(ledgerLabel()) : null;
     if (lineage != null) {
       b.observer(lineage);
     }
@@ -104,6 +122,8 @@ final class VerifyCommand implements Callable<Integer> {
           .map(l -> LineageGraph.build(l.steps(), LineageSettings.lenient(), java.util.List.of()));
       if (graph.isPresent()) {
         report = report.withFindings(graph.get().findings());
+        // With no weights, signed comparisons are still judged against the claims they concern.
+        report = report.withFindings(derivation(graph.get(), ledger));
       }
       if (modelCheck != null) {
         try (HashBar bar = HashBar.start("verify model", quiet.quiet)) {
@@ -132,6 +152,21 @@ final class VerifyCommand implements Callable<Integer> {
     return report.verified() ? Main.VERIFIED : Main.FAILED;
   }
 
+  /** {@code --weights}: the lineage's model links checked against the weights at hand and the signed comparisons. */
+  private java.util.List<dev.custody.verify.Finding> derivation(LineageGraph graph, Path ledger)
+      throws IOException, dev.custody.core.CustodyException {
+    java.util.List<ModelWeights> at = new java.util.ArrayList<>();
+    for (Path w : weights) {
+      try (HashBar bar = HashBar.start("hash " + w.getFileName(), quiet.quiet)) {
+        at.add(ModelWeights.open(w, ledger, bar));
+      }
+    }
+    if (chain == null) {
+      return DerivationCheck.check(graph, at);
+    }
+    return DerivationCheck.check(graph, at, graph.steps().stream().filter(s -> s.chain().equals(chain)).toList());
+  }
+
   /** Verification could not finish (e.g. out of memory): exit 2 with the message, not a verdict. */
   static final class VerificationStopped extends dev.custody.core.CustodyException {
     private static final long serialVersionUID = 1L;
@@ -146,6 +181,9 @@ final class VerifyCommand implements Callable<Integer> {
     java.util.Map<String, Path> in = new java.util.LinkedHashMap<>();
     in.put("--trust", trust);
     in.put("--model", model);
+    for (int i = 0; i < weights.size(); i++) {
+      in.put(weights.size() == 1 ? "--weights" : "--weights (" + (i + 1) + ")", weights.get(i));
+    }
     Path cp = checkpointEvidence.checkpoint;
     in.put("--checkpoint", cp);
     in.put("the timestamp of --checkpoint", cp == null || cp.getFileName() == null ? null
