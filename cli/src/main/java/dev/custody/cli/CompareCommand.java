@@ -258,11 +258,11 @@ final class CompareCommand implements Callable<Integer> {
     out.printf("only in B      %d%n", c.onlyInB().size());
     out.printf("elements       A %d, B %d, identical %d (%s of the smaller)%n", summary.elements().a(),
         summary.elements().b(), summary.elements().identical(), percent(summary.identicalShare()));
-    summary.cosine().ifPresent(k -> out.printf("cosine         mean %s (weighted by elements, over %d tensors, %s of"
-        + " the smaller), min %s%s%n", k.mean().toPlainString(), k.tensors(), percent(summary.cosineShare()),
+    summary.cosine().ifPresent(k -> out.printf("cosine         mean %s (weighted by elements, over %s, %s of the"
+        + " smaller), min %s%s%n", k.mean().toPlainString(), tensors(k.tensors()), percent(summary.cosineShare()),
         k.min().toPlainString(), k.minTensor().map(n -> " (" + esc(n) + ")").orElse("")));
-    summary.equal().ifPresent(q -> out.printf("equal          mean %s (weighted by elements, over %d tensors)%n",
-        q.mean().toPlainString(), q.tensors()));
+    summary.equal().ifPresent(q -> out.printf("equal          mean %s (weighted by elements, over %s)%n",
+        q.mean().toPlainString(), tensors(q.tensors())));
     for (ModelComparison.Changed t : c.changed()) {
       out.printf("  changed       %s  %s %s  %s%n", esc(t.name()), t.dtype(), shapeText(t.shape()), text(t.similarity()));
     }
@@ -281,6 +281,10 @@ final class CompareCommand implements Callable<Integer> {
     }
     c.onlyInA().forEach(t -> out.printf("  only in A     %s  %s %s%n", esc(t.name()), t.dtype(), shapeText(t.shape())));
     c.onlyInB().forEach(t -> out.printf("  only in B     %s  %s %s%n", esc(t.name()), t.dtype(), shapeText(t.shape())));
+  }
+
+  private static String tensors(long n) {
+    return n + (n == 1 ? " tensor" : " tensors");
   }
 
   private static String percent(double share) {

@@ -286,6 +286,45 @@ class DerivationCliTest {
   }
 
   @Test
+  void verifyWeights_insiderSignsAFakeComparisonToBackAFalseClaim_caughtOnceBothWeightsAreAtHand() throws Exception {
+    // An insider with a trusted key copies the figures of a real fine-tune's comparison into a comparison of
+    // the claimed base and the unrelated result, and signs it with 'record comparison --event-json'.
+    // (Read with custody's strict reader: it keeps the figures' six decimal places, as the entry format requires.)
+    JsonNode real = dev.custody.core.json.StrictJson.parse(Cli.ok("compare", base, tuned, "--json").out().strip()
+        .getBytes(StandardCharsets.UTF_8), 1 << 24, "compare output");
+    ObjectNodeBuilder fake = new ObjectNodeBuilder(real.get("summary"));
+    Path json = tmp.resolve("fake-comparison.json");
+    // (A comparison event is complete only with its inputs a and b, so the file names them by digest.)
+    Files.writeString(json, fake.withType("comparison", Cli.ok("hash", base).out().strip(),
+        Cli.ok("hash", unrelated).out().strip()));
+    record("comparison", "--chain", "audit/cases", "--event-json", json);
+    record("fine-tune", "--chain", "acme/ft", "--input", "base=" + base, "--output", "model=" + unrelated);
+
+    // With the result's weights missing, the signed comparison is all the evidence there is, and it lies.
+    Cli.Result fooled = verify("--weights", base);
+    assertThat(fooled.code()).as(fooled.toString()).isZero();
+    assertThat(message(fooled, "DERIVATION_SUPPORTED")).contains("signed comparison audit/cases:0");
+
+    // With both weights at hand, the claim fails and the comparison is shown to misstate them.
+    Cli.Result caught = verify("--weights", base, "--weights", unrelated);
+    assertThat(caught.code()).as(caught.toString()).isEqualTo(Main.FAILED);
+    assertThat(findings(caught)).containsKeys("DERIVATION_UNSUPPORTED", "COMPARISON_MISMATCH");
+    assertThat(message(caught, "COMPARISON_MISMATCH")).contains("comparison audit/cases:0", "signed architecture"
+        + " identical", "now architecture identical");
+  }
+
+  /** A comparison event object from a {@code compare --json} summary. */
+  private record ObjectNodeBuilder(JsonNode summary) {
+    String withType(String type, String a, String b) {
+      com.fasterxml.jackson.databind.node.ObjectNode o = Cli.MAPPER.createObjectNode().put("type", type);
+      o.putArray("inputs").add(Cli.MAPPER.createObjectNode().put("name", "a").put("kind", "model").put("digest", a))
+          .add(Cli.MAPPER.createObjectNode().put("name", "b").put("kind", "model").put("digest", b));
+      o.setAll((com.fasterxml.jackson.databind.node.ObjectNode) summary.deepCopy());
+      return o.toString();
+    }
+  }
+
+  @Test
   void verifyWeights_chain_judgesThatChainsLineageOnly() {
     record("fine-tune", "--chain", "acme/bad", "--input", "base=" + base, "--output", "model=" + unrelated);
     record("fine-tune", "--chain", "acme/good", "--input", "base=" + base, "--output", "model=" + tuned);
