@@ -1,6 +1,7 @@
 package dev.custody.core.derivation;
 
 import dev.custody.core.derivation.ModelComparison.Architecture;
+import dev.custody.core.safetensors.SafetensorsHeader;
 import dev.custody.core.text.Untrusted;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -56,8 +57,6 @@ public record ComparisonSummary(String method, Architecture architecture, Tensor
   public static final String METHOD_V1 = "custody/compare/v1";
   /** Decimal places of every similarity figure. */
   public static final int FIGURE_SCALE = 6;
-  /** Longest tensor name kept as {@link CosineFigures#minTensor()}: the safetensors name limit. */
-  public static final int MAX_TENSOR_NAME_LENGTH = 4096;
 
   public ComparisonSummary {
     Objects.requireNonNull(method, "method");
@@ -164,8 +163,8 @@ public record ComparisonSummary(String method, Architecture architecture, Tensor
    * @param elements their element count
    * @param mean their element-weighted mean cosine, -1 to 1
    * @param min the smallest cosine, -1 to {@code mean}
-   * @param minTensor the name of the tensor with the smallest cosine, the model file's own text
-   *     (1 to {@value #MAX_TENSOR_NAME_LENGTH} chars, no control characters or lone surrogates)
+   * @param minTensor the name of the tensor with the smallest cosine, the model file's own text (a
+   *     valid safetensors tensor name: {@link SafetensorsHeader#tensorNameProblem})
    */
   public record CosineFigures(long tensors, long elements, BigDecimal mean, BigDecimal min,
       Optional<String> minTensor) {
@@ -180,25 +179,10 @@ public record ComparisonSummary(String method, Architecture architecture, Tensor
       if (min.compareTo(mean) > 0) {
         throw new IllegalArgumentException("cosine.min " + min + " is above cosine.mean " + mean);
       }
-      Objects.requireNonNull(minTensor, "minTensor").ifPresent(CosineFigures::requireTensorName);
-    }
-
-    private static void requireTensorName(String name) {
-      if (name.isEmpty() || name.length() > MAX_TENSOR_NAME_LENGTH) {
-        throw new IllegalArgumentException("cosine.minTensor must be 1 to " + MAX_TENSOR_NAME_LENGTH + " characters");
-      }
-      for (int i = 0; i < name.length(); i++) {
-        char c = name.charAt(i);
-        if (c < 0x20 || c >= 0x7f && c <= 0x9f) {
-          throw new IllegalArgumentException(String.format("cosine.minTensor contains control character U+%04X",
-              (int) c));
-        }
-        if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
-          i++;
-        } else if (Character.isSurrogate(c)) {
-          throw new IllegalArgumentException("cosine.minTensor contains a lone surrogate (not text)");
-        }
-      }
+      Objects.requireNonNull(minTensor, "minTensor").ifPresent(n -> SafetensorsHeader.tensorNameProblem(n)
+          .ifPresent(p -> {
+            throw new IllegalArgumentException("cosine.minTensor: " + p);
+          }));
     }
   }
 

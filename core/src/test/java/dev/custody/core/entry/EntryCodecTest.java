@@ -364,7 +364,7 @@ class EntryCodecTest {
         comparisonMutation("control character in minTensor", "model.layers.0.mlp.weight", "model\\u001b[31m",
             "minTensor", "control character U+001B"),
         comparisonMutation("lone surrogate in minTensor", "model.layers.0.mlp.weight", "model\\ud800",
-            "minTensor", "lone surrogate"),
+            "minTensor", "unpaired surrogate"),
         comparisonMutation("input b missing", ",{\"name\":\"b\",\"kind\":\"model\",\"digest\":\"" + DB + "\"}", "",
             "exactly two inputs, 'a' and 'b', of kind model"),
         comparisonMutation("input of kind other", "\"name\":\"b\",\"kind\":\"model\"", "\"name\":\"b\",\"kind\":\"other\"",
