@@ -360,6 +360,9 @@ class DerivationCheckTest {
     assertThat(DerivationCheck.check(g, all, List.of(bad))).extracting(Finding::entry)
         .containsExactly(Optional.of(bad.ref()));
     assertThat(good.sequence()).isZero();
+    Step stranger = new Ledger("elsewhere").add("x/y", step(EventType.FINE_TUNE, BASE, TUNED));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DerivationCheck.check(g, all, List.of(stranger)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a step of this lineage");
   }
 
   @Test
