@@ -172,6 +172,12 @@ class DerivationCliTest {
         tmp.resolve("nowhere"));
     assertThat(noLedger.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(noLedger.err()).contains("nowhere");
+    for (Path badKey : List.of(keys.resolve("acme.pub"), Path.of("/dev/zero"), tmp.resolve("no-such.key"))) {
+      Cli.Result r = Cli.run("compare", base, tuned, "--record", "--chain", "audit/c", "--key", badKey, "--ledger",
+          ledger);
+      assertThat(r.code()).as(r.toString()).isEqualTo(Main.BAD_INPUT);
+      assertThat(r.err()).contains(badKey.toString());
+    }
     assertThat(Cli.snapshot(ledger)).isEqualTo(before);
   }
 
