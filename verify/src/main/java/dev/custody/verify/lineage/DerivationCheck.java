@@ -58,9 +58,9 @@ import java.util.Set;
  *       {@link FindingCode#WEIGHTS_UNMATCHED} (a warning: nothing about them can be checked).
  * </ol>
  *
- * <p>The scope is every step, or given targets and their ancestors. Every signed comparison of the
- * evidence counts as evidence whoever signed it among the trusted keys; a caller with a trust policy
- * passes only the steps whose signers may sign comparisons.
+ * <p>The scope is every step, or given targets and their ancestors. Every signed comparison in the
+ * graph counts as evidence, whichever trusted key signed it: the graph holds authentic entries only,
+ * and a caller with a trust policy decides which of those the graph holds.
  *
  * <p>Cost: each weights' tensors are read once for their digests; each pair compared reads a bounded
  * sample (at most 65,536 elements) of every changed tensor. The undeclared-copy search compares each
@@ -165,7 +165,7 @@ public final class DerivationCheck {
     Resemblance r = Resemblance.of(summary);
     String claim = where(s) + " claims that its output " + Untrusted.quote(out.name()) + " (" + out.digest()
         + ") derives from its input " + Untrusted.quote(in.name()) + " (" + in.digest() + ")";
-    String figures = figures(summary) + ". Evidence: " + evidence;
+    String figures = Resemblance.figures(summary) + ". Evidence: " + evidence;
     boolean fineTune = s.kind().equals(EventType.FINE_TUNE);
     if (r == Resemblance.UNRELATED || r == Resemblance.NOTHING_IN_COMMON && fineTune) {
       findings.add(Finding.of(FindingCode.DERIVATION_UNSUPPORTED, s.ref(), claim + ", but the weights are "
@@ -259,7 +259,7 @@ public final class DerivationCheck {
     String sourceText = source + (sourceProducer != null ? ", produced by " + where(sourceProducer)
         : otherWeights.map(w -> ", the weights at hand " + Untrusted.quote(w.path().toString())).orElse(""));
     findings.add(Finding.of(FindingCode.DERIVATION_UNDECLARED, at.ref(), where(at) + " produced " + copy + ", a"
-        + " near-copy of " + sourceText + ": " + figures(s) + ". Yet neither lineage includes the other, and they"
+        + " near-copy of " + sourceText + ": " + Resemblance.figures(s) + ". Yet neither lineage includes the other, and they"
         + " share no ancestor model: the lineage does not say where these weights came from. Evidence: " + evidence
         + ". Record the real base as an input of the step that made the model (or find out who copied whom);"
         + " similarity is evidence, not proof"));
@@ -318,7 +318,7 @@ public final class DerivationCheck {
       findings.add(Finding.of(FindingCode.COMPARISON_MISMATCH, c.ref(), where(c) + " signs figures that comparing"
           + " its two models' weights now does not give (the weights at hand, " + Untrusted.quote(wa.path().toString())
           + " as 'a' and " + Untrusted.quote(wb.path().toString()) + " as 'b', match its digests): signed "
-          + figures(signed) + "; now " + figures(now) + ". Its signer misstated the comparison, or made it with a"
+          + Resemblance.figures(signed) + "; now " + Resemblance.figures(now) + ". Its signer misstated the comparison, or made it with a"
           + " faulty tool: do not rely on it"));
     }
   }
@@ -401,12 +401,5 @@ public final class DerivationCheck {
 
   private String where(Step s) {
     return s.describe(graph.severalLedgers());
-  }
-
-  /** The figures a verdict rests on, with the least similar tensor's name (the model's own text) quoted. */
-  private static String figures(ComparisonSummary s) {
-    String least = s.cosine().flatMap(ComparisonSummary.CosineFigures::minTensor)
-        .map(n -> ", least similar tensor " + Untrusted.quote(n)).orElse("");
-    return Resemblance.figures(s) + least;
   }
 }

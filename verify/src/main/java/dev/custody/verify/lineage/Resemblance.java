@@ -1,6 +1,7 @@
 package dev.custody.verify.lineage;
 
 import dev.custody.core.derivation.ComparisonSummary;
+import dev.custody.core.text.Untrusted;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Objects;
@@ -95,8 +96,10 @@ public enum Resemblance {
   }
 
   /**
-   * The figures a verdict rests on, for messages: e.g. {@code "0.0% of the smaller model's
-   * elements byte-identical, 100.0% compared by value with element-weighted mean cosine 0.005834"}.
+   * The figures a verdict rests on, for messages: e.g. {@code "architecture identical, 0.0% of the
+   * smaller model's elements byte-identical (0 tensors), 100.0% compared by value with
+   * element-weighted mean cosine 0.005834 (minimum -0.087454), least similar tensor 'lm_head.weight'"}.
+   * The tensor name is the model file's text, quoted with {@link Untrusted#quote}.
    */
   public static String figures(ComparisonSummary s) {
     StringBuilder b = new StringBuilder();
@@ -104,8 +107,11 @@ public enum Resemblance {
         .append(percent(s.identicalShare())).append(" of the smaller model's elements byte-identical (")
         .append(s.tensors().identical()).append(" tensors), ").append(percent(s.cosineShare()))
         .append(" compared by value");
-    s.cosine().ifPresent(c -> b.append(" with element-weighted mean cosine ").append(plain(c.mean()))
-        .append(" (minimum ").append(plain(c.min())).append(")"));
+    s.cosine().ifPresent(c -> {
+      b.append(" with element-weighted mean cosine ").append(plain(c.mean())).append(" (minimum ")
+          .append(plain(c.min())).append(")");
+      c.minTensor().ifPresent(n -> b.append(", least similar tensor ").append(Untrusted.quote(n)));
+    });
     return b.toString();
   }
 
