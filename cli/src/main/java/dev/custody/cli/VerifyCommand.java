@@ -158,7 +158,7 @@ final class VerifyCommand implements Callable<Integer> {
     java.util.List<ModelWeights> at = new java.util.ArrayList<>();
     for (Path w : weights) {
       try (HashBar bar = HashBar.start("hash " + w.getFileName(), quiet.quiet)) {
-        at.add(ModelWeights.open(w, ledger, bar));
+        at.add(ModelWeights.open(w, java.util.List.of(ledger), bar));
       }
     }
     if (chain == null) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -47,20 +48,23 @@ public final class ModelWeights {
   /**
    * Opens the weights at {@code path}.
    *
-   * @param ledgerDir the ledger being verified, ignored when it lies inside a model directory, or null
+   * @param ledgerDirs the ledgers being verified: each one that lies inside a model directory is
+   *     ignored when hashing it, as {@code record} ignores its ledger
    * @throws SafetensorsException if a safetensors file is malformed, or a directory holds none
    * @throws dev.custody.core.manifest.ManifestException if hashing refuses the model (a symbolic link,
    *     a special file, a file that changed while being hashed)
    * @throws IOException if a file cannot be read
    */
-  public static ModelWeights open(Path path, Path ledgerDir, HashProgress progress)
+  public static ModelWeights open(Path path, Collection<Path> ledgerDirs, HashProgress progress)
       throws IOException, CustodyException {
     Objects.requireNonNull(path, "path");
     SafetensorsModel model = SafetensorsModel.open(path);
     ModelHasher.Builder options = ModelHasher.builder().progress(progress == null ? HashProgress.NONE : progress);
     boolean dir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-    if (dir && ledgerDir != null) {
-      ResourceNames.relativeInside(path.toAbsolutePath().normalize(), ledgerDir).ifPresent(options::ignorePath);
+    if (dir) {
+      for (Path ledger : ledgerDirs) {
+        ResourceNames.relativeInside(path.toAbsolutePath().normalize(), ledger).ifPresent(options::ignorePath);
+      }
     }
     ModelManifest m = options.build().hash(path);
     Set<Digest> digests = new LinkedHashSet<>();

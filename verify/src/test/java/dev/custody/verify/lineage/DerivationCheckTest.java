@@ -52,7 +52,7 @@ class DerivationCheckTest {
   }
 
   static ModelWeights open(Path p) throws Exception {
-    return ModelWeights.open(p, null, HashProgress.NONE);
+    return ModelWeights.open(p, List.of(), HashProgress.NONE);
   }
 
   static LineageGraph graph(Ledger... ledgers) {
