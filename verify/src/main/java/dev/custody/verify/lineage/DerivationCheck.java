@@ -259,8 +259,9 @@ public final class DerivationCheck {
     String sourceText = source + (sourceProducer != null ? ", produced by " + where(sourceProducer)
         : otherWeights.map(w -> ", the weights at hand " + Untrusted.quote(w.path().toString())).orElse(""));
     findings.add(Finding.of(FindingCode.DERIVATION_UNDECLARED, at.ref(), where(at) + " produced " + copy + ", a"
-        + " near-copy of " + sourceText + ": " + Resemblance.figures(s) + ". Yet neither lineage includes the other, and they"
-        + " share no ancestor model: the lineage does not say where these weights came from. Evidence: " + evidence
+        + " near-copy of " + sourceText + ": " + Resemblance.figures(s) + ". Yet neither lineage includes the other,"
+        + " and they share no ancestor model: the lineage does not say where these weights came from. Evidence: "
+        + evidence
         + ". Record the real base as an input of the step that made the model (or find out who copied whom);"
         + " similarity is evidence, not proof"));
   }
@@ -318,8 +319,8 @@ public final class DerivationCheck {
       findings.add(Finding.of(FindingCode.COMPARISON_MISMATCH, c.ref(), where(c) + " signs figures that comparing"
           + " its two models' weights now does not give (the weights at hand, " + Untrusted.quote(wa.path().toString())
           + " as 'a' and " + Untrusted.quote(wb.path().toString()) + " as 'b', match its digests): signed "
-          + Resemblance.figures(signed) + "; now " + Resemblance.figures(now) + ". Its signer misstated the comparison, or made it with a"
-          + " faulty tool: do not rely on it"));
+          + Resemblance.figures(signed) + "; now " + Resemblance.figures(now) + ". Its signer misstated the"
+          + " comparison, or made it with a faulty tool: do not rely on it"));
     }
   }
 
