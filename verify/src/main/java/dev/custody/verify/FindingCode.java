@@ -209,8 +209,9 @@ public enum FindingCode {
   WEIGHTS_UNMATCHED(Severity.WARNING),
   /**
    * A signed comparison's figures differ from those of comparing the same two models' weights, at
-   * hand, now: the comparison was made of other bytes (impossible: its inputs name them by digest),
-   * by a faulty tool, or its signer misstated it.
+   * hand, now. Its inputs name those bytes by digest and the figures of {@code custody/compare/v1}
+   * are deterministic, so its signer misstated it, used a faulty tool, or let the files change while
+   * comparing.
    */
   COMPARISON_MISMATCH(Severity.ERROR),
 

@@ -191,7 +191,7 @@ public final class DerivationCheck {
   // ---------------------------------------------------------------- 2. undeclared copies
 
   private void undeclaredCopies(List<Step> ordered) throws SafetensorsException {
-    // The models produced in the scope whose weights are at hand, by digest, with their first producer.
+    // The models produced in the scope, by digest, with their first producer.
     Map<Digest, Step> produced = new LinkedHashMap<>();
     for (Step s : ordered) {
       if (LineageGraph.produces(s.kind())) {
