@@ -382,4 +382,25 @@ class DerivationCheckTest {
         .doesNotContain("\u202E").doesNotContain("\u2028")
         .contains("least similar tensor 'layer.\\u202Ethgiew\\u2028\\\\u0041'"));
   }
+
+  @Test
+  void check_weightsTruncatedOrDeletedAfterOpening_throwNamingTheFile() throws Exception {
+    // The weights are identified when opened and read later: a file that changes in between is an
+    // error naming it (exit 2 in the CLI), never figures about other bytes.
+    for (boolean delete : new boolean[] {false, true}) {
+      Path copy = Files.createDirectories(dir.resolve("changing-" + delete));
+      Path f = Files.copy(tuned.path().resolve("model.safetensors"), copy.resolve("model.safetensors"));
+      ModelWeights w = open(copy);
+      if (delete) {
+        Files.delete(f);
+      } else {
+        byte[] b = Files.readAllBytes(f);
+        Files.write(f, java.util.Arrays.copyOf(b, b.length - 4));
+      }
+      Ledger l = new Ledger("acme");
+      l.add("acme/ft", step(EventType.FINE_TUNE, base.digest(), w.digest()));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> DerivationCheck.check(graph(l), List.of(base, w)))
+          .isInstanceOf(dev.custody.core.safetensors.SafetensorsException.class).hasMessageContaining(f.toString());
+    }
+  }
 }
