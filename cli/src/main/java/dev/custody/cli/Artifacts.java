@@ -11,6 +11,7 @@ import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelHasher;
+import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,22 +92,10 @@ final class Artifacts {
         return ArtifactRef.of(name, kind, Digest.parse(value));
       }
       Path p = Path.of(value);
-      boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-      if (!dir && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-        if (skipMissing && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-          return null;
-        }
-        throw new IllegalArgumentException(option + " " + Untrusted.quote(name) + ": " + Untrusted.quote(value)
-            + " is neither a sha256:<hex> digest"
-            + " nor an existing file or directory" + (Files.isSymbolicLink(p) ? " (symbolic links are refused)" : ""));
+      if (skipMissing && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        return null;
       }
-      if (dir || ctx.manifestFiles) {
-        ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
-        try (HashBar bar = HashBar.start("hash " + name, ctx.quiet)) {
-          return ModelArtifacts.record(ctx.store(), name, kind, p, ModelHasher.builder().progress(bar));
-        }
-      }
-      return ArtifactRef.of(name, kind, hashFile(p));
+      return ofPath(name, kind, p, option, ctx);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().startsWith(option)) {
         throw e;
@@ -116,6 +105,48 @@ final class Artifacts {
       throw new ManifestException(e.path().orElse(null), option + " " + Untrusted.quote(name) + ": " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * The artifact {@code name} of {@code kind} for the file or directory {@code p}: a directory (or,
+   * with {@code --manifest}, a file) hashed into a model manifest kept in the ledger, else a file's
+   * content SHA-256. Never reads {@code p} as a digest, whatever its name.
+   *
+   * @param option names the option in errors, e.g. {@code --input}
+   */
+  static ArtifactRef ofPath(String name, ArtifactKind kind, Path p, String option, Context ctx)
+      throws IOException, CustodyException {
+    return hash(name, kind, p, option, ctx).keep(ctx);
+  }
+
+  /**
+   * A path hashed, its manifest not yet kept: hash every path an event names first, then {@link #keep}
+   * them, so that a path refused while hashing leaves no manifest behind in the ledger.
+   */
+  record Hashed(String name, ArtifactKind kind, ModelManifest manifest, Digest contentDigest) {
+    /** The artifact, with its manifest (if any) written to the ledger's manifest store. */
+    ArtifactRef keep(Context ctx) throws IOException, FormatException {
+      return manifest != null ? ctx.store().put(name, kind, manifest) : ArtifactRef.of(name, kind, contentDigest);
+    }
+  }
+
+  /** {@link #ofPath}, without keeping the manifest yet. */
+  static Hashed hash(String name, ArtifactKind kind, Path p, String option, Context ctx)
+      throws IOException, CustodyException {
+    boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+    if (!dir && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalArgumentException(option + " " + Untrusted.quote(name) + ": " + Untrusted.quote(p.toString())
+          + " is neither a sha256:<hex> digest"
+          + " nor an existing file or directory" + (Files.isSymbolicLink(p) ? " (symbolic links are refused)" : ""));
+    }
+    ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
+    if (dir || ctx.manifestFiles) {
+      try (HashBar bar = HashBar.start("hash " + name, ctx.quiet)) {
+        return new Hashed(name, kind, ModelArtifacts.hash(p, ModelHasher.builder().progress(bar),
+            ctx.store().ledgerDir()), null);
+      }
+    }
+    return new Hashed(name, kind, null, hashFile(p));
   }
 
   static ArtifactKind guessKind(String name) {

@@ -1,9 +1,22 @@
 package dev.custody.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.ledger.EntryRef;
+import dev.custody.attest.ledger.Ledger;
+import dev.custody.core.CustodyException;
+import dev.custody.core.derivation.ComparisonSummary;
+import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryCodec;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.event.Event;
+import dev.custody.core.event.EventDetails;
+import dev.custody.core.event.EventType;
+import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.derivation.ModelComparison;
 import dev.custody.core.derivation.Similarity;
-import dev.custody.core.safetensors.SafetensorsException;
 import dev.custody.core.safetensors.SafetensorsModel;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
@@ -15,19 +28,28 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "compare", mixinStandardHelpOptions = true,
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Compare two safetensors models (files or directories) and print derivation evidence:",
         "whether the architectures are identical, the same under renaming, or different; which tensors are",
         "byte-identical (also across names), changed, re-typed (e.g. F32 -> F16), re-shaped or only in one model;",
         "and, for changed tensors, cosine similarity and the fraction of equal elements on a bounded sample.",
-        "Evidence, not a verdict: exit 0 whatever the relation; 2 if a file is malformed or unreadable."})
+        "With --record, also signs the comparison as a 'comparison' event in the ledger: inputs a and b (the two",
+        "models by manifest root digest, manifests kept in the ledger as 'record' keeps them) and the summary",
+        "figures (see README, Derivation evidence).",
+        "Evidence, not a verdict: exit 0 whatever the relation; 2 if a file is malformed or unreadable (nothing is",
+        "recorded then)."})
 final class CompareCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+  @Mixin LedgerOption ledgerOption;
+  @Mixin QuietOption quiet;
+  @Mixin NetworkFsOption networkFs;
 
   @Parameters(index = "0", paramLabel = "A", description = "The first model: a .safetensors file or a directory.")
   Path a;
@@ -35,22 +57,79 @@ final class CompareCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "B", description = "The second model.")
   Path b;
 
-  @Option(names = "--json", description = "Print JSON: architecture, tensors (counts) and the lists with similarity figures.")
+  @Option(names = "--json", description = "Print JSON: architecture, tensors (counts), the summary figures (as"
+      + " --record signs them) and the lists with similarity figures.")
   boolean json;
 
+  @Option(names = "--record", description = "Sign the comparison as a 'comparison' event and append it to --chain"
+      + " of the ledger (needs --chain and --key).")
+  boolean record;
+
+  @Option(names = "--chain", paramLabel = "ID", description = "With --record: the chain to append to, e.g. audit/cases.")
+  String chain;
+
+  @Option(names = "--key", paramLabel = "KEYFILE", description = "With --record: the private key that signs (PKCS#8 PEM).")
+  Path key;
+
+  @Option(names = "--manifest", description = "With --record: record a model given as a plain file as a one-file"
+      + " manifest, as 'record --manifest' does (default: the SHA-256 of its content, as 'record' does). Directories"
+      + " always get a manifest.")
+  boolean manifest;
+
   @Override
-  public Integer call() throws SafetensorsException, IOException {
+  public Integer call() throws IOException, CustodyException {
+    SigningKey signer = null;
+    if (record) {
+      if (chain == null || key == null) {
+        throw new ParameterException(spec.commandLine(), "--record needs --chain ID and --key KEYFILE");
+      }
+      EntryPayload.requireChainId(chain);
+      signer = SigningKey.load(key); // before the long reads: a bad key fails at once
+      LedgerLayout.requireLedger(ledgerOption.resolve());
+    } else if (chain != null || key != null || manifest) {
+      throw new ParameterException(spec.commandLine(), "--chain, --key and --manifest are for --record");
+    }
+    // Compare first: a malformed model fails before anything is written to the ledger.
     ModelComparison c = ModelComparison.compare(SafetensorsModel.open(a), SafetensorsModel.open(b));
+    ComparisonSummary summary = c.summary();
+    Recorded recorded = record ? append(summary, signer) : null;
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(Json.object(g -> writeJson(g, c)));
+      out.println(Json.object(g -> writeJson(g, c, summary, recorded)));
     } else {
-      writeText(out, c);
+      writeText(out, c, summary);
+      if (recorded != null) {
+        out.println("recorded " + recorded.ref());
+      }
     }
     return Main.VERIFIED;
   }
 
-  private void writeJson(JsonGenerator g, ModelComparison c) throws IOException {
+  /** The appended entry and the digests it names the two models by. */
+  private record Recorded(EntryRef ref, Digest a, Digest b) {}
+
+  /**
+   * Hashes both models into artifacts {@code a} and {@code b} (manifests stored in the ledger before
+   * the entry is appended, as {@code record} does) and appends the signed comparison.
+   */
+  private Recorded append(ComparisonSummary summary, SigningKey signer) throws IOException, CustodyException {
+    Path dir = ledgerOption.resolve();
+    try (Ledger ledger = networkFs.open(dir, spec)) {
+      Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
+      // Both hashed before either manifest is kept: a model refused while hashing leaves nothing behind.
+      Artifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
+      Artifacts.Hashed hb = Artifacts.hash(EventDetails.Comparison.INPUT_B, ArtifactKind.MODEL, b, "B", ctx);
+      ArtifactRef ra = ha.keep(ctx);
+      ArtifactRef rb = hb.keep(ctx);
+      Event event = Event.builder(EventType.COMPARISON).input(ra).input(rb)
+          .details(new EventDetails.Comparison(summary)).build();
+      EntryRef ref = RecordCommand.append(dir, ledger, chain, event, signer);
+      return new Recorded(ref, ra.digest(), rb.digest());
+    }
+  }
+
+  private void writeJson(JsonGenerator g, ModelComparison c, ComparisonSummary summary, Recorded recorded)
+      throws IOException {
     g.writeStringField("a", a.toString());
     g.writeStringField("b", b.toString());
     g.writeStringField("architecture", c.architecture().label());
@@ -120,6 +199,16 @@ final class CompareCommand implements Callable<Integer> {
     g.writeEndArray();
     unmatched(g, "onlyInA", c.onlyInA());
     unmatched(g, "onlyInB", c.onlyInB());
+    g.writeObjectFieldStart("summary");
+    EntryCodec.writeComparison(g, summary);
+    g.writeEndObject();
+    if (recorded != null) {
+      g.writeObjectFieldStart("recorded");
+      Json.refFields(g, recorded.ref());
+      g.writeStringField("a", recorded.a().toString());
+      g.writeStringField("b", recorded.b().toString());
+      g.writeEndObject();
+    }
   }
 
   private static void unmatched(JsonGenerator g, String field, List<ModelComparison.Unmatched> list) throws IOException {
@@ -153,7 +242,7 @@ final class CompareCommand implements Callable<Integer> {
   }
 
   /** The text report: tensor names and paths are the files' own text, escaped as columns. */
-  private void writeText(PrintWriter out, ModelComparison c) {
+  private void writeText(PrintWriter out, ModelComparison c, ComparisonSummary summary) {
     out.printf("A  %s  (%d tensors, architecture %s)%n", esc(a.toString()), c.tensorsA(), c.architectureA());
     out.printf("B  %s  (%d tensors, architecture %s)%n", esc(b.toString()), c.tensorsB(), c.architectureB());
     out.printf("architecture   %s%n", switch (c.architecture()) {
@@ -167,6 +256,13 @@ final class CompareCommand implements Callable<Integer> {
     out.printf("shape changed  %d%n", c.shapeChanged().size());
     out.printf("only in A      %d%n", c.onlyInA().size());
     out.printf("only in B      %d%n", c.onlyInB().size());
+    out.printf("elements       A %d, B %d, identical %d (%s of the smaller)%n", summary.elements().a(),
+        summary.elements().b(), summary.elements().identical(), percent(summary.identicalShare()));
+    summary.cosine().ifPresent(k -> out.printf("cosine         mean %s (weighted by elements, over %s, %s of the"
+        + " smaller), min %s%s%n", k.mean().toPlainString(), tensors(k.tensors()), percent(summary.cosineShare()),
+        k.min().toPlainString(), k.minTensor().map(n -> " (" + esc(n) + ")").orElse("")));
+    summary.equal().ifPresent(q -> out.printf("equal          mean %s (weighted by elements, over %s)%n",
+        q.mean().toPlainString(), tensors(q.tensors())));
     for (ModelComparison.Changed t : c.changed()) {
       out.printf("  changed       %s  %s %s  %s%n", esc(t.name()), t.dtype(), shapeText(t.shape()), text(t.similarity()));
     }
@@ -185,6 +281,14 @@ final class CompareCommand implements Callable<Integer> {
     }
     c.onlyInA().forEach(t -> out.printf("  only in A     %s  %s %s%n", esc(t.name()), t.dtype(), shapeText(t.shape())));
     c.onlyInB().forEach(t -> out.printf("  only in B     %s  %s %s%n", esc(t.name()), t.dtype(), shapeText(t.shape())));
+  }
+
+  private static String tensors(long n) {
+    return n + (n == 1 ? " tensor" : " tensors");
+  }
+
+  private static String percent(double share) {
+    return String.format(Locale.ROOT, "%.1f%%", share * 100);
   }
 
   private static String esc(String s) {

@@ -46,6 +46,13 @@ final class EvidenceOptions {
 
   @Mixin CheckpointEvidenceOptions checkpointEvidence; // --checkpoint, --witness-key, --witness-threshold, --tsa-root
 
+  @Option(names = "--weights", paramLabel = "DIR|FILE", description = "Model weights at hand (a directory of"
+      + " safetensors files, or one file), named by their digest: every fine-tune, conversion and merge whose model"
+      + " input and output are both at hand is checked against the weights, and a model that is a near-copy of"
+      + " another one its lineage does not include is reported. Signed comparisons in the ledger count as evidence"
+      + " too. Repeatable.")
+  List<Path> weights = new ArrayList<>();
+
   /** The ledgers named, or the default one. */
   List<Path> ledgers() {
     return ledgers.isEmpty() ? List.of(LedgerOption.defaultLedger()) : List.copyOf(ledgers);
@@ -62,7 +69,7 @@ final class EvidenceOptions {
    *
    * @throws IllegalArgumentException for a bad combination (no trust, both kinds, counts that do not pair)
    */
-  Prepared prepare() throws IOException, FormatException {
+  Prepared prepare() throws IOException, dev.custody.core.CustodyException {
     List<Path> dirs = ledgers();
     if (policy == null && trust.isEmpty()) {
       throw new IllegalArgumentException("give the keys you trust (--trust PATH) or a trust policy (--policy FILE)");
@@ -96,8 +103,26 @@ final class EvidenceOptions {
       throw new IllegalArgumentException("--checkpoint is a checkpoint of one log: verify its ledger on its own ("
           + dirs.size() + " ledgers were given: " + Untrusted.quote(dirs.toString()) + ")");
     }
+    List<dev.custody.verify.lineage.ModelWeights> atHand = new ArrayList<>();
+    for (Path w : weights) {
+      if (!java.nio.file.Files.isDirectory(w, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && !java.nio.file.Files.isRegularFile(w, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        throw new IllegalArgumentException("--weights " + Untrusted.quote(w.toString()) + " is not a model directory"
+            + " or a safetensors file" + (java.nio.file.Files.isSymbolicLink(w) ? " (symbolic links are refused, as"
+            + " record refuses them)" : ""));
+      }
+    }
+    for (Path w : weights) {
+      try (HashBar bar = HashBar.start("hash " + w.getFileName(), quiet)) {
+        atHand.add(dev.custody.verify.lineage.ModelWeights.open(w, dirs, bar));
+      }
+    }
+    b.weights(atHand);
     return new Prepared(b, sources);
   }
+
+  /** No progress bars (set by the command's --quiet). */
+  boolean quiet;
 
   /** A verifier builder and the ledgers it will verify. */
   record Prepared(LedgerVerifier.Builder builder, List<LedgerVerifier.Source> sources) {}
@@ -109,6 +134,9 @@ final class EvidenceOptions {
       in.put("--trust " + (i + 1), trust.get(i));
     }
     in.put("--policy", policy);
+    for (int i = 0; i < weights.size(); i++) {
+      in.put(weights.size() == 1 ? "--weights" : "--weights (" + (i + 1) + ")", weights.get(i));
+    }
     Path cp = checkpointEvidence.checkpoint;
     in.put("--checkpoint", cp);
     in.put("the timestamp of --checkpoint", cp == null || cp.getFileName() == null ? null

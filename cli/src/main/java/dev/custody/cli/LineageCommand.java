@@ -61,6 +61,7 @@ final class LineageCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, CustodyException {
+    evidence.quiet = quiet.quiet;
     EvidenceOptions.Prepared prepared = evidence.prepare();
     Target t = target();
     VerificationReport report = prepared.builder().build().verifyAll(prepared.sources());

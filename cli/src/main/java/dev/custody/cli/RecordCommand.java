@@ -49,7 +49,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "record", sortOptions = false,
     description = {"Append a signed event to a chain of the ledger and print its reference.",
         "KIND is a built-in kind (dataset-ingest, training, fine-tune, evaluation, conversion, merge, release,"
-            + " custody-transfer, approval, revocation, annotation) or a custom type URI.",
+            + " custody-transfer, approval, revocation, annotation, comparison) or a custom type URI; comparisons are"
+            + " best made with 'custody compare --record'.",
         "--input/--output take NAME=sha256:<hex>, NAME=FILE (SHA-256 of its content, or a one-file manifest with"
             + " --manifest) or NAME=DIR (a model manifest, kept in the ledger's manifests/ directory; the digest"
             + " recorded is the manifest root digest).",

@@ -73,6 +73,7 @@ final class VerifyCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--lineage adds the lineage to the JSON report: give --format"
           + " json too (the html report always draws it; 'custody lineage' prints one model's)");
     }
+    evidence.quiet = quiet.quiet;
     EvidenceOptions.Prepared prepared = evidence.prepare();
     java.util.Map<String, Path> inputs = evidence.inputs();
     inputs.put("--model", model);

@@ -180,6 +180,41 @@ public enum FindingCode {
   /** Across ledgers, a producer claims a later time than a step that uses its product. Severity by policy. */
   LINEAGE_TIME_REVERSED(Severity.WARNING),
 
+  // ---- 5. lineage, derivation evidence (custody verify --weights, signed comparisons): do the
+  //      weights bear out the claimed model links? See dev.custody.verify.lineage.DerivationCheck.
+
+  /**
+   * A claimed derivation (a fine-tune's base → result; a conversion's or merge's model input →
+   * output) is contradicted by the weights: compared now from weights at hand, or by a signed
+   * comparison in the evidence, they are unrelated (same-named tensors covering most of the smaller
+   * model do not resemble each other, or — for a fine-tune — nothing is identical and nothing is
+   * comparable). The message names the evidence it rests on. Similarity is evidence, not proof.
+   */
+  DERIVATION_UNSUPPORTED(Severity.ERROR),
+  /**
+   * Among the weights given (or in a signed comparison), a model a step of the evidence produced is a
+   * near-copy of another model that its lineage does not include — neither as an ancestor, nor as a
+   * descendant, nor through a common ancestor model: the lineage hides where the weights came from.
+   */
+  DERIVATION_UNDECLARED(Severity.ERROR),
+  /** A claimed derivation was checked, but the figures neither support nor contradict it. */
+  DERIVATION_INCONCLUSIVE(Severity.WARNING),
+  /** A claimed derivation was checked and the weights resemble each other (the figures are in the message). */
+  DERIVATION_SUPPORTED(Severity.INFO),
+  /**
+   * Weights given to the verifier hash to no artifact digest of the evidence, so no claim about
+   * them can be checked (a wrong directory, or a model recorded with another serialization); they
+   * still take part in the search for undeclared copies.
+   */
+  WEIGHTS_UNMATCHED(Severity.WARNING),
+  /**
+   * A signed comparison's figures differ from those of comparing the same two models' weights, at
+   * hand, now. Its inputs name those bytes by digest and the figures of {@code custody/compare/v1}
+   * are deterministic, so its signer misstated it, used a faulty tool, or let the files change while
+   * comparing.
+   */
+  COMPARISON_MISMATCH(Severity.ERROR),
+
   // ---- 7. artifacts (custody verify --model): the model on disk against a released manifest
 
   /** No authentic entry to check the model against: no release of the chain, or no such entry. */

@@ -33,7 +33,9 @@ import java.time.Clock;
 import dev.custody.core.event.EventType;
 import dev.custody.core.manifest.HashProgress;
 import dev.custody.verify.artifacts.ModelCheck;
+import dev.custody.verify.lineage.DerivationCheck;
 import dev.custody.verify.lineage.LineageCollector;
+import dev.custody.verify.lineage.ModelWeights;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.Step;
 import dev.custody.verify.policy.CertificateSource;
@@ -95,6 +97,7 @@ public final class LedgerVerifier {
   private final LogTransparency.Requirements requirements;
   private final Clock clock;
   private final Optional<ModelRequest> model;
+  private final List<ModelWeights> weights;
 
   /** The model to re-hash and check against a released manifest, and how to find the release. */
   private record ModelRequest(Path dir, ModelCheck.Target target, HashProgress progress) {}
@@ -103,6 +106,7 @@ public final class LedgerVerifier {
     this.clock = b.clock;
     this.policy = b.policy;
     this.model = b.model;
+    this.weights = List.copyOf(b.weights);
     this.chain = b.chain;
     this.parallelism = b.parallelism;
     this.logKeys = List.copyOf(b.logKeys);
@@ -148,6 +152,7 @@ public final class LedgerVerifier {
   public static final class Builder {
     private final TrustPolicy policy;
     private Optional<ModelRequest> model = Optional.empty();
+    private final List<ModelWeights> weights = new ArrayList<>();
     private Optional<String> chain = Optional.empty();
     private int parallelism = Runtime.getRuntime().availableProcessors();
     private final List<VerifierKey> logKeys = new ArrayList<>();
@@ -160,6 +165,17 @@ public final class LedgerVerifier {
 
     private Builder(TrustPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * Model weights at hand, to check the lineage's claimed derivations against ({@link DerivationCheck}):
+     * a fine-tune, conversion or merge whose model input and output are both at hand is compared now,
+     * and a model that is a near-copy of another its lineage does not include is reported. Without
+     * any, signed comparisons in the evidence are still judged against the claims they concern.
+     */
+    public Builder weights(java.util.Collection<ModelWeights> atHand) {
+      atHand.forEach(w -> weights.add(Objects.requireNonNull(w, "weights")));
+      return this;
     }
 
     /**
@@ -399,7 +415,7 @@ public final class LedgerVerifier {
    * rule (revocations and validity, with each entry's proven time) and rules (custody transfers
    * included), and the model; then one report.
    */
-  private VerificationReport judge(List<Replayed> replayed, long replayNanos) throws IOException {
+  private VerificationReport judge(List<Replayed> replayed, long replayNanos) throws IOException, FormatException {
     List<Step> steps = new ArrayList<>();
     Map<String, Signer> signers = new java.util.HashMap<>();
     Map<String, Replayed> byLabel = new java.util.HashMap<>();
@@ -418,6 +434,9 @@ public final class LedgerVerifier {
     }
     judged.addAll(timeRule(graph, signers, byLabel));
     long t2 = System.nanoTime();
+    judged.addAll(chain.isEmpty() ? DerivationCheck.check(graph, weights)
+        : DerivationCheck.check(graph, weights, graph.steps().stream().filter(s -> s.chain().equals(chain.get()))
+            .toList()));
     if (model.isPresent()) {
       Map<String, Path> dirs = new java.util.HashMap<>();
       byLabel.forEach((label, r) -> dirs.put(label, r.source().dir()));

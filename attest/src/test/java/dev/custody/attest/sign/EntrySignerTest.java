@@ -94,6 +94,10 @@ class EntrySignerTest {
     kinds.add(dev.custody.core.event.EventType.of("https://example.com/kinds/red-team/v1"));
     Digest d = Digest.sha256(new byte[] {7});
     return kinds.stream().map(t -> {
+      if (t.equals(dev.custody.core.event.EventType.COMPARISON)) { // inputs a and b only, no outputs
+        return dev.custody.core.derivation.Summaries.event(d, Digest.sha256(new byte[] {8}),
+            dev.custody.core.derivation.Summaries.fineTune());
+      }
       dev.custody.core.event.EventDetails details = switch (t.name()) {
         case "evaluation" -> new dev.custody.core.event.EventDetails.Evaluation(new java.util.TreeMap<>(java.util.Map.of(
             "accuracy", new java.math.BigDecimal("0.9125"), "loss", new java.math.BigDecimal("-1.5E-7"),

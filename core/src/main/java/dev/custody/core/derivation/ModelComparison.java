@@ -8,6 +8,7 @@ import dev.custody.core.safetensors.SafetensorsHeader;
 import dev.custody.core.safetensors.SafetensorsModel;
 import dev.custody.core.safetensors.SafetensorsModel.ModelTensor;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SortedMap;
 
@@ -49,6 +51,21 @@ public final class ModelComparison {
     /** Lowercase, as in JSON output. */
     public String label() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The relation named by its {@link #label()}, exactly.
+     *
+     * @throws IllegalArgumentException naming the accepted labels
+     */
+    public static Architecture fromLabel(String label) {
+      for (Architecture a : values()) {
+        if (a.label().equals(label)) {
+          return a;
+        }
+      }
+      throw new IllegalArgumentException("architecture must be identical, renamed or different, got "
+          + dev.custody.core.text.Untrusted.quote(label));
     }
   }
 
@@ -100,6 +117,8 @@ public final class ModelComparison {
   private final Digest structureB;
   private final int tensorsA;
   private final int tensorsB;
+  private final long elementsA;
+  private final long elementsB;
   private final List<Identical> identical;
   private final List<Changed> changed;
   private final List<DtypeChanged> dtypeChanged;
@@ -118,6 +137,8 @@ public final class ModelComparison {
         : structureA.equals(structureB) ? Architecture.RENAMED : Architecture.DIFFERENT;
     this.tensorsA = a.tensors().size();
     this.tensorsB = b.tensors().size();
+    this.elementsA = a.parameterCount();
+    this.elementsB = b.parameterCount();
     this.identical = List.copyOf(identical);
     this.changed = List.copyOf(changed);
     this.dtypeChanged = List.copyOf(dtypeChanged);
@@ -135,8 +156,21 @@ public final class ModelComparison {
   public static ModelComparison compare(SafetensorsModel a, SafetensorsModel b) throws SafetensorsException {
     Objects.requireNonNull(a, "a");
     Objects.requireNonNull(b, "b");
-    SortedMap<String, Digest> digestsA = a.tensorDigests();
-    SortedMap<String, Digest> digestsB = b.tensorDigests();
+    return compare(a, a.tensorDigests(), b, b.tensorDigests());
+  }
+
+  /**
+   * {@link #compare(SafetensorsModel, SafetensorsModel)} with each model's tensor digests computed
+   * earlier ({@link SafetensorsModel#tensorDigests()}), so that a caller comparing one model with many
+   * reads its tensors once; only the samples of changed tensors are read here.
+   *
+   * @throws IllegalArgumentException if a digest map does not name exactly its model's tensors
+   * @throws SafetensorsException if a file cannot be read or changed since its header was read
+   */
+  public static ModelComparison compare(SafetensorsModel a, SortedMap<String, Digest> digestsA, SafetensorsModel b,
+      SortedMap<String, Digest> digestsB) throws SafetensorsException {
+    requireDigestsOf(a, digestsA, "A");
+    requireDigestsOf(b, digestsB, "B");
     List<Identical> identical = new ArrayList<>();
     List<Changed> changed = new ArrayList<>();
     List<DtypeChanged> dtypeChanged = new ArrayList<>();
@@ -204,6 +238,14 @@ public final class ModelComparison {
     }
     identical.sort(Comparator.comparing(Identical::nameA, SafetensorsHeader.NAME_ORDER));
     return new ModelComparison(a, b, identical, changed, dtypeChanged, shapeChanged, onlyInA, onlyInB);
+  }
+
+  private static void requireDigestsOf(SafetensorsModel m, SortedMap<String, Digest> digests, String side) {
+    Objects.requireNonNull(m, side);
+    Objects.requireNonNull(digests, "digests of " + side);
+    if (digests.size() != m.tensors().size() || !m.tensors().stream().allMatch(t -> digests.containsKey(t.name()))) {
+      throw new IllegalArgumentException("the tensor digests given for " + side + " are not those of its tensors");
+    }
   }
 
   private static String contentKey(ModelTensor t, Map<String, Digest> digests) {
@@ -354,6 +396,79 @@ public final class ModelComparison {
 
   public List<Unmatched> onlyInB() {
     return onlyInB;
+  }
+
+  /**
+   * The figures signed as derivation evidence ({@value ComparisonSummary#METHOD_V1}): counts,
+   * element counts, and the element-weighted similarity of the changed and re-typed tensors.
+   */
+  public ComparisonSummary summary() {
+    long identicalElements = 0;
+    for (Identical t : identical) {
+      identicalElements += elementCount(t.shape());
+    }
+    // Cosine: element-weighted mean, minimum and its tensor (first in name order among equal minima).
+    long cosineTensors = 0;
+    long cosineElements = 0;
+    double cosineSum = 0;
+    double min = Double.POSITIVE_INFINITY;
+    String minName = null;
+    long equalTensors = 0;
+    long equalElements = 0;
+    double equalSum = 0;
+    List<Map.Entry<String, Similarity>> compared = new ArrayList<>();
+    changed.forEach(t -> compared.add(Map.entry(t.name(), t.similarity())));
+    dtypeChanged.forEach(t -> compared.add(Map.entry(t.name(), t.similarity())));
+    for (Map.Entry<String, Similarity> e : compared) {
+      Similarity s = e.getValue();
+      if (s.cosine().isPresent()) {
+        double c = s.cosine().getAsDouble();
+        cosineTensors++;
+        cosineElements += s.elements();
+        cosineSum += c * s.elements();
+        if (c < min || c == min && SafetensorsHeader.NAME_ORDER.compare(e.getKey(), minName) < 0) {
+          min = c;
+          minName = e.getKey();
+        }
+      }
+      if (s.equalFraction().isPresent()) {
+        equalTensors++;
+        equalElements += s.elements();
+        equalSum += s.equalFraction().getAsDouble() * s.elements();
+      }
+    }
+    Optional<ComparisonSummary.CosineFigures> cosine = Optional.empty();
+    if (cosineTensors > 0) {
+      // Rounding is monotone, so min <= mean survives it; .min() guards the case where all cosines are
+      // equal and the weighted mean comes out one ulp below them.
+      BigDecimal meanFigure = ComparisonSummary.figure(cosineElements == 0 ? min : clamp(cosineSum / cosineElements));
+      BigDecimal minFigure = ComparisonSummary.figure(clamp(min)).min(meanFigure);
+      cosine = Optional.of(new ComparisonSummary.CosineFigures(cosineTensors, cosineElements, meanFigure, minFigure,
+          Optional.of(minName)));
+    }
+    Optional<ComparisonSummary.EqualFigures> equal = Optional.empty();
+    if (equalTensors > 0) {
+      double mean = equalElements == 0 ? 0 : equalSum / equalElements;
+      equal = Optional.of(new ComparisonSummary.EqualFigures(equalTensors,
+          ComparisonSummary.figure(Math.max(0, Math.min(1, mean)))));
+    }
+    return new ComparisonSummary(ComparisonSummary.METHOD_V1, architecture,
+        new ComparisonSummary.TensorCounts(tensorsA, tensorsB, identical.size(), identicalRenamed(), changed.size(),
+            dtypeChanged.size(), shapeChanged.size(), onlyInA.size(), onlyInB.size()),
+        new ComparisonSummary.ElementCounts(elementsA, elementsB, identicalElements), cosine, equal);
+  }
+
+  private static double clamp(double cosine) {
+    return Math.max(-1.0, Math.min(1.0, cosine));
+  }
+
+  /** The element count of a validated shape (its byte size fits in a long, so the product does). */
+  private static long elementCount(List<Long> shape) {
+    long n = 1;
+    for (long d : shape) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
   }
 
   /** Counts by category, in a stable order: identical, changed, dtypeChanged, shapeChanged, onlyInA, onlyInB. */

@@ -2,6 +2,8 @@ package dev.custody.core.entry;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.core.FormatException;
+import dev.custody.core.derivation.ComparisonSummary;
+import dev.custody.core.derivation.ModelComparison;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
@@ -35,10 +37,18 @@ import java.util.regex.Pattern;
  * details  = evaluation: ["metrics": {string: number}]   conversion, merge: ["method": string]
  *            release: "version"   custody-transfer: "from", "to"   annotation: "text"
  *            approval, revocation: "subject": digest, "decision", ["reason"]
+ *            comparison: "method": "custody/compare/v1", "architecture": "identical" | "renamed" | "different",
+ *              "tensors": {"a", "b", "identical", "renamed", "changed", "dtypeChanged", "shapeChanged",
+ *                          "onlyInA", "onlyInB": uint},
+ *              "elements": {"a", "b", "identical": uint},
+ *              ["cosine": {"tensors": uint, "elements": uint, "mean": figure, "min": figure, ["minTensor": string]},]
+ *              ["equal": {"tensors": uint, "mean": figure}]
+ *              (and inputs exactly "a" and "b" of kind model, no outputs; see ComparisonSummary)
  *            custom kind (a URI): ["body": {...}]
  * artifact = { "name", "kind", "digest", ["uri",] ["mediaType",] ["annotations": {string: string}] }
  * time     = RFC 3339 UTC with "Z", e.g. 2026-11-28T12:00:00.123Z
  * digest   = "sha256:" 64 lowercase hex
+ * figure   = a JSON number with exactly 6 decimal places, e.g. 0.998712 (an exact decimal)
  * </pre>
  *
  * Decoding is strict: unknown members, an unknown format, wrong types and duplicate keys are
@@ -122,6 +132,8 @@ public final class EntryCodec {
       }
     } else if (details instanceof EventDetails.Annotation a) {
       g.writeStringField("text", a.text());
+    } else if (details instanceof EventDetails.Comparison c) {
+      writeComparison(g, c.summary());
     } else if (details instanceof EventDetails.Custom c) {
       if (!c.json().equals("{}")) {
         g.writeFieldName("body");
@@ -129,6 +141,52 @@ public final class EntryCodec {
       }
     }
     // EventDetails.None writes nothing.
+  }
+
+  /**
+   * Writes the members of a comparison's details ({@code method}, {@code architecture},
+   * {@code tensors}, {@code elements}, {@code cosine}, {@code equal}) into the object {@code g} is
+   * writing, exactly as an entry holds them; for {@code custody compare --json}, which shows the
+   * figures it signs.
+   */
+  public static void writeComparison(JsonGenerator g, ComparisonSummary s) throws IOException {
+    g.writeStringField("method", s.method());
+    g.writeStringField("architecture", s.architecture().label());
+    ComparisonSummary.TensorCounts t = s.tensors();
+    g.writeObjectFieldStart("tensors");
+    g.writeNumberField("a", t.a());
+    g.writeNumberField("b", t.b());
+    g.writeNumberField("identical", t.identical());
+    g.writeNumberField("renamed", t.renamed());
+    g.writeNumberField("changed", t.changed());
+    g.writeNumberField("dtypeChanged", t.dtypeChanged());
+    g.writeNumberField("shapeChanged", t.shapeChanged());
+    g.writeNumberField("onlyInA", t.onlyInA());
+    g.writeNumberField("onlyInB", t.onlyInB());
+    g.writeEndObject();
+    g.writeObjectFieldStart("elements");
+    g.writeNumberField("a", s.elements().a());
+    g.writeNumberField("b", s.elements().b());
+    g.writeNumberField("identical", s.elements().identical());
+    g.writeEndObject();
+    if (s.cosine().isPresent()) {
+      ComparisonSummary.CosineFigures c = s.cosine().get();
+      g.writeObjectFieldStart("cosine");
+      g.writeNumberField("tensors", c.tensors());
+      g.writeNumberField("elements", c.elements());
+      g.writeNumberField("mean", c.mean());
+      g.writeNumberField("min", c.min());
+      if (c.minTensor().isPresent()) {
+        g.writeStringField("minTensor", c.minTensor().get());
+      }
+      g.writeEndObject();
+    }
+    if (s.equal().isPresent()) {
+      g.writeObjectFieldStart("equal");
+      g.writeNumberField("tensors", s.equal().get().tensors());
+      g.writeNumberField("mean", s.equal().get().mean());
+      g.writeEndObject();
+    }
   }
 
   private static void writeArtifacts(JsonGenerator g, String name, List<ArtifactRef> refs) throws IOException {
@@ -248,8 +306,38 @@ public final class EntryCodec {
       case "approval", "revocation" -> Optional.of(new EventDetails.Decision(
           digest(e, "subject"), e.string("decision"), e.optString("reason")));
       case "annotation" -> Optional.of(new EventDetails.Annotation(e.string("text")));
+      case "comparison" -> Optional.of(new EventDetails.Comparison(decodeComparison(e)));
       default -> Optional.empty();
     };
+  }
+
+  private static ComparisonSummary decodeComparison(JsonFields e) throws FormatException {
+    String method = e.string("method");
+    ModelComparison.Architecture architecture = ModelComparison.Architecture.fromLabel(e.string("architecture"));
+    JsonFields t = e.object("tensors");
+    ComparisonSummary.TensorCounts tensors = new ComparisonSummary.TensorCounts(t.unsigned("a"), t.unsigned("b"),
+        t.unsigned("identical"), t.unsigned("renamed"), t.unsigned("changed"), t.unsigned("dtypeChanged"),
+        t.unsigned("shapeChanged"), t.unsigned("onlyInA"), t.unsigned("onlyInB"));
+    t.requireNoOthers();
+    JsonFields n = e.object("elements");
+    ComparisonSummary.ElementCounts elements =
+        new ComparisonSummary.ElementCounts(n.unsigned("a"), n.unsigned("b"), n.unsigned("identical"));
+    n.requireNoOthers();
+    Optional<ComparisonSummary.CosineFigures> cosine = Optional.empty();
+    Optional<JsonFields> c = e.optObject("cosine");
+    if (c.isPresent()) {
+      JsonFields f = c.get();
+      cosine = Optional.of(new ComparisonSummary.CosineFigures(f.unsigned("tensors"), f.unsigned("elements"),
+          f.decimal("mean"), f.decimal("min"), f.optString("minTensor")));
+      f.requireNoOthers();
+    }
+    Optional<ComparisonSummary.EqualFigures> equal = Optional.empty();
+    Optional<JsonFields> q = e.optObject("equal");
+    if (q.isPresent()) {
+      equal = Optional.of(new ComparisonSummary.EqualFigures(q.get().unsigned("tensors"), q.get().decimal("mean")));
+      q.get().requireNoOthers();
+    }
+    return new ComparisonSummary(method, architecture, tensors, elements, cosine, equal);
   }
 
   private static ArtifactRef decodeArtifact(JsonFields a) throws FormatException {

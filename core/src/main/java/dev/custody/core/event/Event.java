@@ -53,6 +53,9 @@ public record Event(
       throw new IllegalArgumentException("event kind " + Untrusted.quote(type.name()) + " cannot carry "
           + details.getClass().getSimpleName() + " details");
     }
+    if (details instanceof EventDetails.Comparison) {
+      EventDetails.Comparison.requireArtifacts(inputs, outputs);
+    }
   }
 
   /** Whether {@code finishedAt} is before {@code startedAt}: the event's own times run backwards. */
@@ -153,6 +156,7 @@ public record Event(
         case "custody-transfer" -> "from, to";
         case "approval", "revocation" -> "subject, decision";
         case "annotation" -> "text";
+        case "comparison" -> "method, architecture, tensors, elements; see custody compare --record";
         default -> "see EventDetails";
       };
     }

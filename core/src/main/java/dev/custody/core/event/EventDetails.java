@@ -2,6 +2,7 @@ package dev.custody.core.event;
 
 import dev.custody.core.text.Untrusted;
 import dev.custody.core.FormatException;
+import dev.custody.core.derivation.ComparisonSummary;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.json.StrictJson;
 import java.nio.charset.StandardCharsets;
@@ -117,6 +118,44 @@ public sealed interface EventDetails {
     @Override
     public boolean admits(EventType type) {
       return type.equals(EventType.ANNOTATION);
+    }
+  }
+
+  /**
+   * comparison: the signed figures of comparing the weights of the event's inputs {@code a} and
+   * {@code b} (see {@link ComparisonSummary} for what each figure means). A comparison event has
+   * exactly those two inputs, both of kind {@code model}, and no outputs ({@link #requireArtifacts}).
+   */
+  record Comparison(ComparisonSummary summary) implements EventDetails {
+    /** The input names of the two models compared, in the order of the comparison. */
+    public static final String INPUT_A = "a";
+    public static final String INPUT_B = "b";
+
+    public Comparison {
+      Objects.requireNonNull(summary, "summary");
+    }
+
+    @Override
+    public boolean admits(EventType type) {
+      return type.equals(EventType.COMPARISON);
+    }
+
+    /**
+     * Checks the artifacts of a comparison event: inputs exactly {@code a} and {@code b} of kind
+     * {@code model} (the models compared, by manifest root digest), no outputs (a comparison
+     * produces nothing).
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    static void requireArtifacts(java.util.List<ArtifactRef> inputs, java.util.List<ArtifactRef> outputs) {
+      boolean ok = inputs.size() == 2 && outputs.isEmpty();
+      for (ArtifactRef r : inputs) {
+        ok &= (r.name().equals(INPUT_A) || r.name().equals(INPUT_B)) && r.kind() == ArtifactKind.MODEL;
+      }
+      if (!ok) {
+        throw new IllegalArgumentException("a comparison has exactly two inputs, 'a' and 'b', of kind model (the"
+            + " models compared), and no outputs");
+      }
     }
   }
 

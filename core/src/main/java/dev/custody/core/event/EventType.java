@@ -14,7 +14,7 @@ public record EventType(String name) {
   // Declared first: the constants below are validated against it during class initialisation.
   private static final java.util.Set<String> BUILT_IN_NAMES = java.util.Set.of("dataset-ingest", "training",
       "fine-tune", "evaluation", "conversion", "merge", "release", "custody-transfer", "approval", "revocation",
-      "annotation");
+      "annotation", "comparison");
 
   public static final EventType DATASET_INGEST = new EventType("dataset-ingest");
   public static final EventType TRAINING = new EventType("training");
@@ -27,10 +27,15 @@ public record EventType(String name) {
   public static final EventType APPROVAL = new EventType("approval");
   public static final EventType REVOCATION = new EventType("revocation");
   public static final EventType ANNOTATION = new EventType("annotation");
+  /**
+   * Derivation evidence: the signed figures of comparing two models' weights (inputs {@code a} and
+   * {@code b}). Analysis, not a lifecycle step: it produces nothing.
+   */
+  public static final EventType COMPARISON = new EventType("comparison");
 
-  /** The built-in kinds in the order DESIGN.md lists them. */
+  /** The built-in kinds in the order DESIGN.md lists them, then {@code comparison} (issue 8). */
   public static final List<EventType> BUILT_IN = List.of(DATASET_INGEST, TRAINING, FINE_TUNE, EVALUATION,
-      CONVERSION, MERGE, RELEASE, CUSTODY_TRANSFER, APPROVAL, REVOCATION, ANNOTATION);
+      CONVERSION, MERGE, RELEASE, CUSTODY_TRANSFER, APPROVAL, REVOCATION, ANNOTATION, COMPARISON);
 
   private static final int MAX_URI_LENGTH = 512;
 
@@ -61,7 +66,7 @@ public record EventType(String name) {
 
   private static void requireTypeUri(String name) {
     String hint = "unknown event kind " + Untrusted.quote(name) + ": use a built-in kind (dataset-ingest, training, fine-tune, "
-        + "evaluation, conversion, merge, release, custody-transfer, approval, revocation, annotation) "
+        + "evaluation, conversion, merge, release, custody-transfer, approval, revocation, annotation, comparison) "
         + "or a custom kind as an absolute https: or urn: URI";
     // https: or urn: only, as documented: a plain-http type URI names nothing its owner can be held to.
     if (name.length() > MAX_URI_LENGTH || !(name.startsWith("https://") || name.startsWith("urn:"))) {

@@ -165,6 +165,15 @@ public final class JsonFields {
     return out;
   }
 
+  /** A required number, read as an exact decimal (scale kept: {@code 0.50} stays {@code 0.50}). */
+  public BigDecimal decimal(String name) throws FormatException {
+    JsonNode v = get(name);
+    if (!v.isNumber()) {
+      throw new FormatException(what + ": member '" + name + "' must be a number, got " + v.getNodeType());
+    }
+    return v.decimalValue();
+  }
+
   /** An optional object of numbers, read as exact decimals; absent means empty. */
   public SortedMap<String, BigDecimal> decimalMap(String name) throws FormatException {
     SortedMap<String, BigDecimal> out = new TreeMap<>();

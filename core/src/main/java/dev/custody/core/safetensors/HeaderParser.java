@@ -2,7 +2,6 @@ package dev.custody.core.safetensors;
 
 import static dev.custody.core.safetensors.SafetensorsHeader.LENGTH_PREFIX_BYTES;
 import static dev.custody.core.safetensors.SafetensorsHeader.MAX_HEADER_LENGTH;
-import static dev.custody.core.safetensors.SafetensorsHeader.MAX_NAME_LENGTH;
 import static dev.custody.core.safetensors.SafetensorsHeader.MAX_RANK;
 import static dev.custody.core.safetensors.SafetensorsHeader.MAX_TENSORS;
 import static dev.custody.core.safetensors.SafetensorsHeader.METADATA_KEY;
@@ -161,24 +160,9 @@ final class HeaderParser {
   }
 
   private void checkName(String name) throws SafetensorsException {
-    if (name.isEmpty()) {
-      throw fail(Reason.TENSOR_NAME, "tensor name is empty");
-    }
-    if (name.length() > MAX_NAME_LENGTH) {
-      throw fail(Reason.TENSOR_NAME, "tensor name is " + name.length() + " chars, over the limit of " + MAX_NAME_LENGTH);
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c < 0x20 || c >= 0x7f && c <= 0x9f) {
-        throw fail(Reason.TENSOR_NAME, String.format("tensor name contains control character U+%04X at index %d",
-            (int) c, i));
-      }
-      if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw fail(Reason.TENSOR_NAME, String.format("tensor name contains unpaired surrogate U+%04X at index %d"
-            + " (from a \\u escape; not valid Unicode)", (int) c, i));
-      }
+    java.util.Optional<String> problem = SafetensorsHeader.tensorNameProblem(name);
+    if (problem.isPresent()) {
+      throw fail(Reason.TENSOR_NAME, problem.get());
     }
   }
 

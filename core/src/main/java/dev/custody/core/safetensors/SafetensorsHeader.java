@@ -66,6 +66,35 @@ public final class SafetensorsHeader {
   public static final int MAX_RANK = 64;
   /** Longest tensor name, in chars; real names are well under 300. */
   public static final int MAX_NAME_LENGTH = 4096;
+  /**
+   * What makes {@code name} no valid tensor name, or empty if it is one: names are 1 to
+   * {@value #MAX_NAME_LENGTH} chars without control characters (C0, DEL, C1) or unpaired surrogates,
+   * so that a name is always one line of valid Unicode. The one rule for names read from a header and
+   * names repeated elsewhere (e.g. in signed comparison figures).
+   */
+  public static java.util.Optional<String> tensorNameProblem(String name) {
+    if (name.isEmpty()) {
+      return java.util.Optional.of("tensor name is empty");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      return java.util.Optional.of("tensor name is " + name.length() + " chars, over the limit of " + MAX_NAME_LENGTH);
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c >= 0x7f && c <= 0x9f) {
+        return java.util.Optional.of(String.format("tensor name contains control character U+%04X at index %d",
+            (int) c, i));
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return java.util.Optional.of(String.format("tensor name contains unpaired surrogate U+%04X at index %d"
+            + " (from a \\u escape; not valid Unicode)", (int) c, i));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The reserved header key for free-form string metadata. */
   public static final String METADATA_KEY = "__metadata__";
 

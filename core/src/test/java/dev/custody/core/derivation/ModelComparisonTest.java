@@ -209,4 +209,84 @@ class ModelComparisonTest {
       assertThat(s.shapeB()).containsExactly(4096L);
     });
   }
+
+  // ---------------------------------------------------------------- summary (the signed figures)
+
+  @Test
+  void summary_fineTune_countsElementsAndWeightedCosineAgreeWithTheTensorLists() throws Exception {
+    Random noise = new Random(5);
+    Path tuned = write("tuned", UnaryOperator.identity(), (name, v) -> {
+      if (name.endsWith("attn.weight") || name.equals("model.layers.0.mlp.weight")) {
+        double scale = name.startsWith("model.layers.1") ? 0.01 : 0.001; // layer 1 changed most
+        for (int i = 0; i < v.length; i++) {
+          v[i] += (float) (noise.nextGaussian() * scale);
+        }
+      }
+      return v;
+    }, int8);
+    ModelComparison c = compare(base, tuned);
+    ComparisonSummary s = c.summary();
+
+    assertThat(s.method()).isEqualTo("custody/compare/v1");
+    assertThat(s.architecture()).isEqualTo(Architecture.IDENTICAL);
+    assertThat(s.tensors()).isEqualTo(new ComparisonSummary.TensorCounts(8, 8, 5, 0, 3, 0, 0, 0, 0));
+    long all = 128 * 64 + 64 * 64 + 512 * 512 + 64 * 64 + 128 * 64 + 64 + 64 + 1000;
+    long changedElements = 64 * 64 + 512 * 512 + 64 * 64;
+    assertThat(s.elements()).isEqualTo(new ComparisonSummary.ElementCounts(all, all, all - changedElements));
+    // Reference: the element-weighted mean of the listed tensors' cosines, computed here independently.
+    double sum = 0;
+    double min = 1;
+    for (ModelComparison.Changed t : c.changed()) {
+      sum += t.similarity().cosine().getAsDouble() * t.similarity().elements();
+      min = Math.min(min, t.similarity().cosine().getAsDouble());
+    }
+    ComparisonSummary.CosineFigures cos = s.cosine().orElseThrow();
+    assertThat(cos.tensors()).isEqualTo(3);
+    assertThat(cos.elements()).isEqualTo(changedElements);
+    assertThat(cos.mean()).isEqualByComparingTo(new java.math.BigDecimal(sum / changedElements)
+        .setScale(6, java.math.RoundingMode.HALF_EVEN));
+    assertThat(cos.mean().scale()).isEqualTo(6);
+    assertThat(cos.min().doubleValue()).isCloseTo(min, within(5e-7));
+    assertThat(cos.minTensor()).contains("model.layers.1.attn.weight");
+    assertThat(cos.min()).isLessThan(cos.mean());
+    assertThat(s.equal().orElseThrow().tensors()).isEqualTo(3);
+    assertThat(s.identicalShare()).isCloseTo((double) (all - changedElements) / all, within(1e-12));
+    assertThat(s.cosineShare()).isCloseTo((double) changedElements / all, within(1e-12));
+  }
+
+  @Test
+  void summary_exactCopy_everythingIdenticalNoSimilarityFigures() throws Exception {
+    ComparisonSummary s = compare(base, write("copy", UnaryOperator.identity(), (n, v) -> v, int8)).summary();
+    assertThat(s.tensors().identical()).isEqualTo(8);
+    assertThat(s.identicalShare()).isEqualTo(1.0);
+    assertThat(s.cosine()).isEmpty();
+    assertThat(s.equal()).isEmpty();
+  }
+
+  @Test
+  void summary_requantisedCopy_reTypedTensorsCountAsCompared() throws Exception {
+    Path d = Files.createDirectories(dir.resolve("bf16"));
+    SafetensorsWriter w = new SafetensorsWriter();
+    shapes.keySet().forEach(name -> w.bf16(name, shapes.get(name), values.get(name)));
+    w.add("model.quant.codes", Dtype.I8, new long[] {int8.length}, int8);
+    w.write(d.resolve("model.safetensors"));
+    ComparisonSummary s = compare(base, d).summary();
+    assertThat(s.architecture()).isEqualTo(Architecture.DIFFERENT);
+    assertThat(s.tensors().dtypeChanged()).isEqualTo(7);
+    assertThat(s.cosine().orElseThrow().tensors()).isEqualTo(7);
+    assertThat(s.cosine().orElseThrow().mean()).isGreaterThan(new java.math.BigDecimal("0.999900"));
+    assertThat(s.identicalShare() + s.cosineShare()).isCloseTo(1.0, within(1e-12));
+  }
+
+  @Test
+  void figure_roundsHalfEvenToSixPlaces() {
+    assertThat(ComparisonSummary.figure(0.5)).hasToString("0.500000");
+    assertThat(ComparisonSummary.figure(1)).hasToString("1.000000");
+    assertThat(ComparisonSummary.figure(-0.0)).hasToString("0.000000");
+    assertThat(ComparisonSummary.figure(0.0000005)).hasToString("0.000000"); // 5e-7 in binary is just below half
+    assertThat(ComparisonSummary.figure(0.0000015)).hasToString("0.000002");
+    assertThat(ComparisonSummary.figure(-0.9999996)).hasToString("-1.000000");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ComparisonSummary.figure(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

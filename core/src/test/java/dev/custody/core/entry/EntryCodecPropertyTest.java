@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.custody.core.FormatException;
 import dev.custody.core.Gen;
 import dev.custody.core.PropertyTest;
+import dev.custody.core.derivation.Summaries;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
@@ -140,6 +141,7 @@ class EntryCodecPropertyTest {
       case "approval" -> new EventDetails.Decision(digest(g), g.pick("approved", "rejected"), g.optional(() -> text(g)));
       case "revocation" -> new EventDetails.Decision(digest(g), "revoked", g.optional(() -> text(g)));
       case "annotation" -> new EventDetails.Annotation(text(g));
+      case "comparison" -> new EventDetails.Comparison(g.nextBoolean() ? Summaries.fineTune() : Summaries.unrelated());
       default -> new EventDetails.None();
     };
   }
@@ -152,6 +154,11 @@ class EntryCodecPropertyTest {
       Optional<Instant> swap = started;
       started = finished;
       finished = swap;
+    }
+    if (t.equals(EventType.COMPARISON)) { // exactly inputs a and b of kind model, no outputs
+      return new Event(t, List.of(ArtifactRef.of("a", ArtifactKind.MODEL, digest(g)),
+          ArtifactRef.of("b", ArtifactKind.MODEL, digest(g))), List.of(), new TreeMap<>(map(g, () -> text(g))),
+          new TreeMap<>(map(g, () -> text(g))), started, finished, details(g, t));
     }
     return new Event(t, artifacts(g), artifacts(g), new TreeMap<>(map(g, () -> text(g))),
         new TreeMap<>(map(g, () -> text(g))), started, finished, details(g, t));

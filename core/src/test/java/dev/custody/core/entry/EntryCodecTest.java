@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.core.FormatException;
+import dev.custody.core.derivation.ComparisonSummary;
+import dev.custody.core.derivation.Summaries;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
@@ -34,7 +36,8 @@ class EntryCodecTest {
 
   /** One fully populated event per built-in kind, plus a custom kind with a body. */
   static Stream<Named<Event>> everyKind() {
-    Stream<Named<Event>> builtIns = EventType.BUILT_IN.stream().map(t -> Named.of(t.name(), full(t, details(t))));
+    Stream<Named<Event>> builtIns = EventType.BUILT_IN.stream().filter(t -> !t.equals(EventType.COMPARISON))
+        .map(t -> Named.of(t.name(), full(t, details(t))));
     Stream<Named<Event>> custom = Stream.of(
         Named.of("custom https kind with body", full(EventType.of("https://example.com/kinds/red-team/v1"),
             new EventDetails.Custom("{\"findings\":[{\"id\":1,\"severity\":\"high\",\"score\":0.75}],"
@@ -45,7 +48,9 @@ class EntryCodecTest {
         Named.of("conversion without method", Event.builder(EventType.CONVERSION).build()),
         Named.of("approval without reason", Event.builder(EventType.APPROVAL)
             .details(new EventDetails.Decision(DA, "rejected", Optional.empty())).build()),
-        Named.of("training, minimal", Event.builder(EventType.TRAINING).build()));
+        Named.of("training, minimal", Event.builder(EventType.TRAINING).build()),
+        Named.of("comparison with cosine and equal figures", comparison(Summaries.fineTune())),
+        Named.of("comparison without similarity figures", comparison(Summaries.unrelated())));
     return Stream.concat(builtIns, custom);
   }
 
@@ -63,6 +68,16 @@ class EntryCodecTest {
       case "annotation" -> new EventDetails.Annotation("note: ✓ unicode and \"quotes\"\n");
       default -> new EventDetails.None();
     };
+  }
+
+  /** A comparison of DA and DB with the inputs' manifest annotations, as custody compare --record writes it. */
+  private static Event comparison(ComparisonSummary summary) {
+    return Event.builder(EventType.COMPARISON)
+        .input(ArtifactRef.of("a", ArtifactKind.MODEL, DA).withAnnotation("custody.manifest", DB.toString()))
+        .input(ArtifactRef.of("b", ArtifactKind.MODEL, DB))
+        .parameter("note", "x")
+        .details(new EventDetails.Comparison(summary))
+        .build();
   }
 
   private static Event full(EventType t, EventDetails d) {
@@ -282,6 +297,99 @@ class EntryCodecTest {
         .isInstanceOf(FormatException.class)
         .hasMessageStartingWith("entry 7 payload")
         .hasMessageContainingAll(expected);
+  }
+
+  // ---------------------------------------------------------------- comparison (derivation evidence)
+
+  private static final String COMPARISON_EVENT = "{\"type\":\"comparison\",\"inputs\":[{\"name\":\"a\",\"kind\":\"model\","
+      + "\"digest\":\"" + DA + "\"},{\"name\":\"b\",\"kind\":\"model\",\"digest\":\"" + DB + "\"}],"
+      + "\"method\":\"custody/compare/v1\",\"architecture\":\"identical\","
+      + "\"tensors\":{\"a\":10,\"b\":10,\"identical\":2,\"renamed\":0,\"changed\":8,\"dtypeChanged\":0,"
+      + "\"shapeChanged\":0,\"onlyInA\":0,\"onlyInB\":0},"
+      + "\"elements\":{\"a\":100000,\"b\":100000,\"identical\":128},"
+      + "\"cosine\":{\"tensors\":8,\"elements\":99872,\"mean\":0.998712,\"min\":0.990001,"
+      + "\"minTensor\":\"model.layers.0.mlp.weight\"},"
+      + "\"equal\":{\"tensors\":8,\"mean\":0.000000}}";
+
+  @Test
+  void encode_comparisonEntry_exactBytesOfTheGrammar() throws FormatException {
+    EntryPayload p = new EntryPayload("audit/cases", 0, Optional.empty(), KEY_ID,
+        Instant.parse("2026-11-28T12:00:00Z"), Summaries.event(DA, DB, Summaries.fineTune()));
+    String expected = head(0).replace("\"chain\":\"c\"", "\"chain\":\"audit/cases\"") + "\"event\":" + COMPARISON_EVENT
+        + "}";
+    assertThat(new String(EntryCodec.encode(p), StandardCharsets.UTF_8)).isEqualTo(expected);
+    assertThat(EntryCodec.decode(expected.getBytes(StandardCharsets.UTF_8), "p")).isEqualTo(p);
+  }
+
+  private static Arguments comparisonMutation(String name, String from, String to, String... expected) {
+    assertThat(COMPARISON_EVENT).as("template contains %s", from).contains(from);
+    return Arguments.of(Named.of(name, head(0) + "\"event\":" + COMPARISON_EVENT.replace(from, to) + "}"), expected);
+  }
+
+  static Stream<Arguments> malformedComparison() {
+    return Stream.of(
+        comparisonMutation("figure with 5 places", "\"mean\":0.998712", "\"mean\":0.99871", "cosine.mean",
+            "exactly 6 decimal places"),
+        comparisonMutation("figure with 7 places", "\"mean\":0.998712", "\"mean\":0.9987120", "cosine.mean",
+            "exactly 6 decimal places"),
+        comparisonMutation("figure as string", "\"mean\":0.998712", "\"mean\":\"0.998712\"", "mean",
+            "must be a number"),
+        comparisonMutation("cosine above 1", "\"mean\":0.998712", "\"mean\":1.000001", "cosine.mean",
+            "between -1 and 1"),
+        comparisonMutation("min above mean", "\"min\":0.990001", "\"min\":0.999000", "cosine.min", "above"),
+        comparisonMutation("equal fraction negative", "\"equal\":{\"tensors\":8,\"mean\":0.000000}",
+            "\"equal\":{\"tensors\":8,\"mean\":-0.000001}", "equal.mean", "between 0 and 1"),
+        comparisonMutation("counts do not add up", "\"onlyInA\":0", "\"onlyInA\":1", "do not add up"),
+        comparisonMutation("renamed above identical", "\"renamed\":0", "\"renamed\":3", "tensors.renamed"),
+        comparisonMutation("identical elements above the model", "\"identical\":128}", "\"identical\":100001}",
+            "exceed the smaller model"),
+        comparisonMutation("cosine over more tensors than changed", "\"cosine\":{\"tensors\":8",
+            "\"cosine\":{\"tensors\":9", "cosine figures cover 9 tensors"),
+        comparisonMutation("cosine over no tensor", "\"cosine\":{\"tensors\":8", "\"cosine\":{\"tensors\":0",
+            "at least one tensor"),
+        comparisonMutation("identical architecture with re-typed tensors", "\"changed\":8,\"dtypeChanged\":0",
+            "\"changed\":7,\"dtypeChanged\":1", "identical architecture"),
+        comparisonMutation("unknown method", "custody/compare/v1", "custody/compare/v2", "custody/compare/v2",
+            "unknown"),
+        comparisonMutation("unknown architecture", "\"architecture\":\"identical\"", "\"architecture\":\"same\"",
+            "identical, renamed or different", "'same'"),
+        comparisonMutation("architecture in capitals", "\"architecture\":\"identical\"",
+            "\"architecture\":\"IDENTICAL\"", "identical, renamed or different"),
+        comparisonMutation("unknown member in tensors", "\"onlyInB\":0}", "\"onlyInB\":0,\"extra\":0}",
+            "tensors", "unknown member 'extra'"),
+        comparisonMutation("unknown member in cosine", "\"minTensor\"", "\"max\":1.000000,\"minTensor\"", "cosine",
+            "unknown member 'max'"),
+        comparisonMutation("count negative", "\"changed\":8", "\"changed\":-8", "changed", "non-negative integer"),
+        comparisonMutation("tensors missing", "\"tensors\":{", "\"tensorz\":{", "tensors", "missing required member"),
+        comparisonMutation("control character in minTensor", "model.layers.0.mlp.weight", "model\\u001b[31m",
+            "minTensor", "control character U+001B"),
+        comparisonMutation("lone surrogate in minTensor", "model.layers.0.mlp.weight", "model\\ud800",
+            "minTensor", "unpaired surrogate"),
+        comparisonMutation("input b missing", ",{\"name\":\"b\",\"kind\":\"model\",\"digest\":\"" + DB + "\"}", "",
+            "exactly two inputs, 'a' and 'b', of kind model"),
+        comparisonMutation("input of kind other", "\"name\":\"b\",\"kind\":\"model\"", "\"name\":\"b\",\"kind\":\"other\"",
+            "of kind model"),
+        comparisonMutation("input named c", "\"name\":\"b\"", "\"name\":\"c\"", "'a' and 'b'"),
+        comparisonMutation("an output", "\"method\"", "\"outputs\":[{\"name\":\"model\",\"kind\":\"model\","
+            + "\"digest\":\"" + DA + "\"}],\"method\"", "no outputs"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("malformedComparison")
+  void decode_malformedComparison_rejectedNamingMember(String json, String[] expected) {
+    assertThatThrownBy(() -> EntryCodec.decode(json.getBytes(StandardCharsets.UTF_8), "entry 7 payload"))
+        .isInstanceOf(FormatException.class)
+        .hasMessageStartingWith("entry 7 payload")
+        .hasMessageContainingAll(expected);
+  }
+
+  @Test
+  void decode_comparisonFigureInExponentForm_readsButReencodesOtherwise() throws FormatException {
+    // 9.98712E-1 is the same decimal with scale 6: it reads, but custody writes 0.998712, so a signed
+    // entry spelled this way is not canonical (the verifier's RECORD_NOT_CANONICAL), never a second spelling.
+    String json = head(0) + "\"event\":" + COMPARISON_EVENT.replace("\"mean\":0.998712", "\"mean\":9.98712E-1") + "}";
+    EntryPayload p = EntryCodec.decode(json.getBytes(StandardCharsets.UTF_8), "p");
+    assertThat(new String(EntryCodec.encode(p), StandardCharsets.UTF_8)).isNotEqualTo(json).contains("\"mean\":0.998712");
   }
 
   @Test

@@ -10,16 +10,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EventTypeTest {
 
   @Test
-  void builtIn_listsTheElevenKindsOfTheDesign_inOrder() {
+  void builtIn_listsTheElevenKindsOfTheDesignThenComparison_inOrder() {
     assertThat(EventType.BUILT_IN).extracting(EventType::name).containsExactly("dataset-ingest", "training",
         "fine-tune", "evaluation", "conversion", "merge", "release", "custody-transfer", "approval", "revocation",
-        "annotation");
+        "annotation", "comparison");
     assertThat(EventType.BUILT_IN).allMatch(EventType::isBuiltIn);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"dataset-ingest", "training", "fine-tune", "evaluation", "conversion", "merge", "release",
-      "custody-transfer", "approval", "revocation", "annotation"})
+      "custody-transfer", "approval", "revocation", "annotation", "comparison"})
   void of_builtInName_equalsConstantAndIsBuiltIn(String name) {
     EventType t = EventType.of(name);
     assertThat(t.isBuiltIn()).isTrue();

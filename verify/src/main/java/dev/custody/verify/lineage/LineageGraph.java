@@ -39,9 +39,13 @@ import java.util.Set;
  * <p><b>Which steps produce.</b> The outputs of {@code dataset-ingest}, {@code training},
  * {@code fine-tune}, {@code conversion}, {@code merge} and custom kinds are products. Every other
  * kind ({@code release}, {@code evaluation}, {@code custody-transfer}, {@code approval},
- * {@code revocation}, {@code annotation}) produces nothing: its outputs as well as its inputs name
- * artifacts that must come from somewhere — a release's output is what it releases. The inputs of a
- * {@code dataset-ingest} are external by nature (the raw source) and are not linked.
+ * {@code revocation}, {@code annotation}, {@code comparison}) produces nothing: its outputs as well as
+ * its inputs name artifacts that must come from somewhere — a release's output is what it releases.
+ * The inputs of a {@code dataset-ingest} are external by nature (the raw source) and are not linked.
+ * A {@code comparison} is analysis, not a lifecycle step: its inputs are linked to their producers
+ * when there are any (so the picture shows what was compared), but an input nobody produced is
+ * neither a root nor a gap — comparing the lineage's model with a model found elsewhere is what
+ * comparisons are for.
  *
  * <p><b>Which producer.</b> Within one ledger, an artifact links to producers earlier in log order
  * (a step cannot use what did not exist yet); across ledgers to any producer, since log orders of
@@ -62,7 +66,8 @@ import java.util.Set;
 public final class LineageGraph {
   /** Kinds whose outputs are not products: they refer to artifacts made elsewhere. */
   private static final Set<EventType> NON_PRODUCING = Set.of(EventType.RELEASE, EventType.EVALUATION,
-      EventType.CUSTODY_TRANSFER, EventType.APPROVAL, EventType.REVOCATION, EventType.ANNOTATION);
+      EventType.CUSTODY_TRANSFER, EventType.APPROVAL, EventType.REVOCATION, EventType.ANNOTATION,
+      EventType.COMPARISON);
   /** Longest cycle spelled out in a finding; longer ones are cut. */
   private static final int MAX_CYCLE_SHOWN = 12;
 
@@ -342,8 +347,8 @@ public final class LineageGraph {
               + " > " + c.time() + "); one of the two signers' clocks or claims is wrong"));
         }
       }
-      if (!linked.isEmpty()) {
-        return;
+      if (!linked.isEmpty() || c.kind().equals(EventType.COMPARISON)) {
+        return; // a comparison's unproduced input is what it compared, not a root of anything
       }
       Optional<ExternalRoot> root = Optional.ofNullable(externalRoots.get(a.digest())).filter(r -> r.kind() == a.kind());
       roots.computeIfAbsent(c, k -> new ArrayList<>(1)).add(new RootUse(c, a, root));

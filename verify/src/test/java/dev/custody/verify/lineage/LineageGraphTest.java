@@ -252,6 +252,42 @@ class LineageGraphTest {
   }
 
   @Test
+  void build_comparison_producesNothingAndItsInputsNeedNotBeBacked() {
+    // A comparison is analysis, not a lifecycle step: comparing the lineage's model with one nobody
+    // recorded (a suspect copy, a competitor's model) is its purpose, so the unproduced side is no gap.
+    Ledger l = honest();
+    Step training = l.steps.get(1);
+    Digest suspect = digest("a model found elsewhere");
+    Step cmp = l.add("audit/cases", dev.custody.core.derivation.Summaries.event(BASE, suspect,
+        dev.custody.core.derivation.Summaries.unrelated()));
+
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
+
+    assertThat(g.findings()).isEmpty();
+    assertThat(g.rootsOf(cmp)).isEmpty();
+    assertThat(g.producersOf(suspect)).isEmpty();
+    assertThat(g.producersOf(BASE)).containsExactly(training);
+    // It is linked to the producer of the model it compared (for display), and nothing depends on it.
+    assertThat(g.network().predecessors(cmp)).containsExactly(training);
+    assertThat(g.network().successors(cmp)).isEmpty();
+    assertThat(LineageGraph.produces(EventType.COMPARISON)).isFalse();
+  }
+
+  @Test
+  void build_comparisonOfTwoUnproducedModels_isNoFindingEvenUnderStrictSettings() {
+    Ledger l = new Ledger("audit");
+    Step cmp = l.add("audit/cases", dev.custody.core.derivation.Summaries.event(digest("x"), digest("y"),
+        dev.custody.core.derivation.Summaries.fineTune()));
+    // A release of one of them is still judged: comparing a model does not produce it.
+    l.add("audit/cases", event(EventType.RELEASE, List.of(), List.of(model("model", digest("x")))));
+
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
+
+    assertThat(codes(g)).containsExactly(FindingCode.RELEASE_UNPRODUCED);
+    assertThat(g.rootsOf(cmp)).isEmpty();
+  }
+
+  @Test
   void build_hostileCustomKind_isEscapedInMessages() {
     Ledger l = new Ledger("acme");
     EventType hostile = EventType.of("urn:x:\u202Eevil");
