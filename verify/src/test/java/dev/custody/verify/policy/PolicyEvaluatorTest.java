@@ -9,6 +9,7 @@ import static dev.custody.verify.policy.TestSteps.training;
 import static dev.custody.verify.policy.TestSteps.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.core.TestPki;
 import dev.custody.core.jws.Pem;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.Severity;
