@@ -90,19 +90,34 @@ public final class CertificateStore {
   }
 
   /**
-   * Checks {@code pem} as the chain of signing key {@code keyId} (see the class comment) and stores
-   * it durably, unless the same certificates are stored for that key already.
+   * A chain that passed {@link #check} for one key, ready to {@link #put}. Immutable.
+   *
+   * @param keyId the signing key it certifies
+   * @param source where it was read from, for messages
+   */
+  public record Checked(String keyId, List<X509Certificate> certificates, String source) {
+    public Checked {
+      Objects.requireNonNull(keyId, "keyId");
+      certificates = List.copyOf(certificates);
+      Objects.requireNonNull(source, "source");
+    }
+  }
+
+  /**
+   * Checks {@code pem} as the chain of signing key {@code keyId} (see the class comment) and that no
+   * other chain is stored for that key, writing nothing: what a caller runs before work whose result
+   * it will sign (e.g. {@code custody run}), so that a bad chain stops it early.
    *
    * @param keyId the signing key's id (64 lowercase hex)
    * @param pem the chain: PEM certificates, leaf first, then each issuer (a trailing root is allowed)
    * @param source names the chain in errors, e.g. the file it was read from
-   * @throws FormatException naming {@code source} and what is wrong with the chain; nothing was written
+   * @throws FormatException naming {@code source} and what is wrong with the chain
    * @throws FileAlreadyExistsException if a different chain (or a file that is no chain for this key)
-   *     is stored for {@code keyId}; it is left as it is
-   * @throws IOException if the chain cannot be stored (the message names the file), or something in
-   *     the ledger where it goes is a link or special file
+   *     is stored for {@code keyId}
+   * @throws IOException if the stored chain cannot be read, or something in the ledger where it goes
+   *     is a link or special file
    */
-  public Outcome put(String keyId, byte[] pem, String source) throws IOException, FormatException {
+  public Checked check(String keyId, byte[] pem, String source) throws IOException, FormatException {
     Objects.requireNonNull(keyId, "keyId");
     Objects.requireNonNull(pem, "pem");
     Objects.requireNonNull(source, "source");
@@ -111,11 +126,41 @@ public final class CertificateStore {
     }
     List<X509Certificate> chain = CertificateFiles.parse(pem, source);
     check(keyId, chain, source);
-    byte[] canonical = CertificateFiles.encode(chain);
+    Checked checked = new Checked(keyId, chain, source);
     Path target = CertificateFiles.path(ledgerDir, keyId);
+    if (LedgerFiles.of(ledgerDir).isFile(target)) { // refuses a link (of the file or of certificates/) or a special file
+      compareStored(checked, target);
+    }
+    return checked;
+  }
+
+  /**
+   * {@link #check}, then stores the chain durably unless the same certificates are stored for that
+   * key already.
+   *
+   * @throws FormatException naming {@code source} and what is wrong with the chain; nothing was written
+   * @throws FileAlreadyExistsException if a different chain (or a file that is no chain for this key)
+   *     is stored for {@code keyId}; it is left as it is
+   * @throws IOException if the chain cannot be stored (the message names the file), or something in
+   *     the ledger where it goes is a link or special file
+   */
+  public Outcome put(String keyId, byte[] pem, String source) throws IOException, FormatException {
+    return put(check(keyId, pem, source));
+  }
+
+  /**
+   * Stores a {@link #check}ed chain durably, unless the same certificates are stored for its key
+   * already (by now: another writer may have stored one since the check).
+   *
+   * @throws FileAlreadyExistsException if a different chain is stored for the key; it is left as it is
+   * @throws IOException if the chain cannot be stored (the message names the file)
+   */
+  public Outcome put(Checked checked) throws IOException, FormatException {
+    Objects.requireNonNull(checked, "checked");
+    Path target = CertificateFiles.path(ledgerDir, checked.keyId());
     LedgerFiles files = LedgerFiles.of(ledgerDir);
-    if (files.isFile(target)) { // refuses a link (of the file or of certificates/) or a special file
-      return compareStored(keyId, chain, target);
+    if (files.isFile(target)) {
+      return compareStored(checked, target);
     }
     Path dir = target.getParent();
     boolean created = !files.isDirectory(dir);
@@ -124,9 +169,9 @@ public final class CertificateStore {
       DurableFiles.syncDirectory(ledgerDir);
     }
     try {
-      DurableFiles.createWhole(target, canonical);
+      DurableFiles.createWhole(target, CertificateFiles.encode(checked.certificates()));
     } catch (FileAlreadyExistsException raced) {
-      return compareStored(keyId, chain, target); // another writer stored one in between
+      return compareStored(checked, target); // another writer stored one in between
     }
     return Outcome.STORED;
   }
@@ -189,8 +234,9 @@ public final class CertificateStore {
   }
 
   /** Whether the chain stored at {@code target} is {@code chain}; refuses anything else. */
-  private Outcome compareStored(String keyId, List<X509Certificate> chain, Path target)
-      throws IOException, FormatException {
+  private Outcome compareStored(Checked checked, Path target) throws IOException, FormatException {
+    String keyId = checked.keyId();
+    List<X509Certificate> chain = checked.certificates();
     String where = Untrusted.quote(target.toString());
     byte[] stored = CertificateFiles.read(ledgerDir, keyId).orElseThrow(() ->
         new java.nio.file.NoSuchFileException(target.toString(), null, "removed while custody compared it"));
