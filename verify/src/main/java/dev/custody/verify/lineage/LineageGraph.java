@@ -129,34 +129,57 @@ public final class LineageGraph {
   }
 
   /**
-   * Every step with each producer (and each subject of a decision) before the steps that depend on
-   * it, and otherwise in evidence order: log order within a ledger, and across ledgers the lineage
-   * decides first. Steps on a cycle ({@link FindingCode#LINEAGE_CYCLE}) follow in evidence order.
+   * Every step, each ledger's in its log order, and across ledgers each producer (and each subject of
+   * a decision) before the steps that depend on it where the ledgers' log orders allow; otherwise in
+   * evidence order. This is the order in which "earlier" is judged by the policy's rules: within a
+   * ledger the log decides (whatever the other ledgers' directories are called), across ledgers the
+   * lineage. When two ledgers' steps wait on each other (a cycle through the logs, or a
+   * {@link FindingCode#LINEAGE_CYCLE}), the first waiting step in evidence order goes next.
    */
   public List<Step> dependencyOrder() {
-    Map<Step, Integer> waiting = new HashMap<>();
-    java.util.PriorityQueue<Step> ready = new java.util.PriorityQueue<>(ORDER);
+    // Each ledger's steps in log order; a step may go once its ledger's previous step went and every
+    // step it depends on in another ledger went (those in its own ledger precede it in the log).
+    Map<String, Deque<Step>> byLedger = new java.util.TreeMap<>();
+    for (Step s : steps()) {
+      byLedger.computeIfAbsent(s.ledger(), l -> new ArrayDeque<>()).add(s);
+    }
+    Map<Step, Integer> waitingOn = new HashMap<>();
     for (Step s : network.nodes()) {
-      int in = network.predecessors(s).size();
-      if (in == 0) {
-        ready.add(s);
-      } else {
-        waiting.put(s, in);
+      int foreign = 0;
+      for (Step p : network.predecessors(s)) {
+        if (!p.ledger().equals(s.ledger())) {
+          foreign++;
+        }
       }
+      waitingOn.put(s, foreign);
     }
     List<Step> out = new ArrayList<>(network.nodes().size());
-    while (!ready.isEmpty()) {
-      Step s = ready.poll();
-      out.add(s);
-      for (Step next : network.successors(s)) {
-        int left = waiting.merge(next, -1, Integer::sum);
-        if (left == 0) {
-          waiting.remove(next);
-          ready.add(next);
+    while (out.size() < network.nodes().size()) {
+      Step next = null;
+      Step firstHead = null;
+      for (Deque<Step> q : byLedger.values()) {
+        Step head = q.peekFirst();
+        if (head == null) {
+          continue;
+        }
+        if (firstHead == null || ORDER.compare(head, firstHead) < 0) {
+          firstHead = head;
+        }
+        if (waitingOn.get(head) == 0 && (next == null || ORDER.compare(head, next) < 0)) {
+          next = head;
+        }
+      }
+      if (next == null) {
+        next = firstHead; // the ledgers' heads all wait on each other
+      }
+      byLedger.get(next.ledger()).removeFirst();
+      out.add(next);
+      for (Step succ : network.successors(next)) {
+        if (!succ.ledger().equals(next.ledger())) {
+          waitingOn.merge(succ, -1, Integer::sum);
         }
       }
     }
-    waiting.keySet().stream().sorted(ORDER).forEach(out::add);
     return out;
   }
 
