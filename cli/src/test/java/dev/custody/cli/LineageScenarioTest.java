@@ -351,6 +351,18 @@ class LineageScenarioTest {
   }
 
   @Test
+  void verifyModel_chainInTwoLedgers_isAmbiguousAndSaysHowToName() {
+    Path a = acmeLedger("acme-ledger", "models/main");
+    Path b = basecorpLedger("basecorp-ledger", "models/main", World.digest(base));
+
+    Cli.Result r = w.verify(policy(""), List.of(a, b), "--model", base, "--chain", "models/main");
+
+    assertThat(r.code()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("models/main").contains("acme-ledger").contains("basecorp-ledger")
+        .contains("--entry");
+  }
+
+  @Test
   void lineageTarget_chainAndSequenceInTwoLedgers_isAmbiguousAndSaysHowToName() {
     Path a = acmeLedger("acme-ledger", "models/main");
     Path b = basecorpLedger("basecorp-ledger", "models/main", World.digest(base));

@@ -159,6 +159,33 @@ class PolicyRulesScenarioTest {
   }
 
   @Test
+  void releaseAfterEvaluation_reports_textJsonAndHtmlNameTheRuleAndMarkTheStep() throws Exception {
+    ingest();
+    train();
+    release(releaseBot);
+    Path policy = policy(RELEASE_AFTER_EVALUATION);
+
+    List<Object> a = new ArrayList<>(List.of("verify", "--policy", policy));
+    a.addAll(World.ledgerArgs(List.of(ledger)));
+    Cli.Result text = Cli.run(a.toArray());
+    assertThat(text.code()).as(text.toString()).isEqualTo(1);
+    assertThat(text.out()).contains("RULE_VIOLATION").contains("rule 'release-after-evaluation'");
+
+    Cli.Result json = verify(policy);
+    assertThat(json.json().get("verified").booleanValue()).isFalse();
+    assertRuleViolation(json, "release-after-evaluation", "acme/m:2");
+
+    Path page = tmp.resolve("report.html");
+    Cli.Result html = w.verifyAs("html", policy, List.of(ledger), "--out", page);
+    assertThat(html.code()).isEqualTo(1);
+    String h = java.nio.file.Files.readString(page);
+    assertThat(h).contains("data-verdict=\"FAILED\"")
+        .contains("data-code=\"RULE_VIOLATION\" data-severity=\"ERROR\" data-entry=\"acme/m:2\"")
+        .contains("release-after-evaluation")
+        .contains("data-entry=\"acme/m:2\" data-kind=\"release\"");
+  }
+
+  @Test
   void releaseAfterEvaluation_evaluationAfterTheRelease_isRuleViolation() {
     ingest();
     train();

@@ -152,6 +152,53 @@ class TwoOrganisationsScenarioTest {
   }
 
   @Test
+  void verifyModel_basecorpsDeliveredCopy_isCheckedAgainstTheReleaseOfItsDigest() {
+    Path delivered = Cli.copyTree(quantized, tmp.resolve("delivered"));
+
+    Cli.Result ok = w.verify(policy, List.of(acme, basecorp), "--model", delivered);
+
+    assertThat(ok.code()).as(ok.toString()).isZero();
+    assertThat(World.findings(ok, "ARTIFACT_VERIFIED")).hasSize(1);
+    assertThat(World.at(World.findings(ok, "ARTIFACT_VERIFIED").get(0))).isEqualTo("basecorp/falcon-ft:4");
+  }
+
+  @Test
+  void verifyModel_alteredCopy_isNoReleasedModelAndTheEntryNamesTheChangedFile() throws Exception {
+    Path delivered = Cli.copyTree(quantized, tmp.resolve("altered"));
+    java.nio.file.Files.writeString(delivered.resolve("config.json"), "{\"model_type\":\"toy\",\"hidden_size\":9}\n");
+
+    Cli.Result byDigest = w.verify(policy, List.of(acme, basecorp), "--model", delivered);
+    assertThat(byDigest.code()).as(byDigest.toString()).isEqualTo(1);
+    JsonNode notFound = World.findings(byDigest, "ARTIFACT_ENTRY_NOT_FOUND").get(0);
+    assertThat(notFound.get("message").textValue()).contains("its files differ from the released model's");
+
+    Cli.Result byEntry = w.verify(policy, List.of(acme, basecorp), "--model", delivered, "--entry",
+        finalRelease.get("hash").textValue());
+    assertThat(byEntry.code()).as(byEntry.toString()).isEqualTo(1);
+    assertThat(World.findings(byEntry, "ARTIFACT_FILE_CHANGED")).hasSize(1);
+    assertThat(World.findings(byEntry, "ARTIFACT_FILE_CHANGED").get(0).get("message").textValue())
+        .contains("config.json");
+  }
+
+  @Test
+  void verify_html_drawsBothLedgersLineageWithTheVerdict() throws Exception {
+    Path page = tmp.resolve("report.html");
+
+    Cli.Result r = w.verifyAs("html", policy, List.of(acme, basecorp), "--out", page);
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    String html = java.nio.file.Files.readString(page);
+    assertThat(html).contains("data-verdict=\"VERIFIED\"");
+    for (String entry : List.of("acme/base:0", "acme/base:1", "acme/base:3", "basecorp/falcon-ft:1",
+        "basecorp/falcon-ft:2", "basecorp/falcon-ft:4")) {
+      assertThat(html).contains("data-entry=\"" + entry + "\" data-kind=");
+    }
+    // ACME's training produced the base that BaseCorp's fine-tune used: an edge across the two ledgers.
+    assertThat(html).contains("data-type=\"artifact\" data-from=\"acme/base:1\" data-to=\"basecorp/falcon-ft:1\"");
+    assertThat(html).contains("acme/release-bot").contains("basecorp/tuner");
+  }
+
+  @Test
   void lineage_ofBasecorpsModelDirectory_showsTheChainBackToAcmesCorpusWithSigners() {
     List<Object> a = new ArrayList<>(List.of("lineage", quantized, "--policy", policy));
     a.addAll(World.ledgerArgs(List.of(acme, basecorp)));

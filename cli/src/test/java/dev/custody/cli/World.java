@@ -196,6 +196,15 @@ final class World {
     return Cli.run(a.toArray());
   }
 
+  /** {@code custody verify --policy P --ledger L... --log-key ... --format FORMAT EXTRA...}. */
+  Cli.Result verifyAs(String format, Path policy, List<Path> ledgers, Object... extra) {
+    List<Object> a = new ArrayList<>(List.of("verify", "--policy", policy));
+    a.addAll(ledgerArgs(ledgers));
+    a.addAll(List.of("--format", format));
+    a.addAll(List.of(extra));
+    return Cli.run(a.toArray());
+  }
+
   /** {@code --ledger L --log-key L/log/vkey} for each ledger. */
   static List<Object> ledgerArgs(List<Path> ledgers) {
     List<Object> a = new ArrayList<>();
