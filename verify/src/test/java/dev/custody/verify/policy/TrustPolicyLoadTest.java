@@ -492,6 +492,19 @@ class TrustPolicyLoadTest {
   }
 
   @Test
+  void load_levelOffUnquoted_isTheLevelOffNotABoolean() throws Exception {
+    // YAML 1.1 reads a bare off as false; the policy documents off as a level and YAML 1.1 words as text.
+    TrustPolicy p = load(HEAD + "lineage:\n  releaseUnproduced: off\n  inputUnproven: warning\n");
+    assertThat(p.lineage().severity(LineageSettings.Check.RELEASE_UNPRODUCED)).isEmpty();
+  }
+
+  @Test
+  void load_falseWhereAStringBelongs_isStillRefused() throws Exception {
+    String yaml = HEAD + "lineage:\n  releaseUnproduced: false\n";
+    assertThat(failsAt(yaml, "false")).contains("expected a string, got the boolean false (quote it");
+  }
+
+  @Test
   void load_unquotedNumberWhereAStringBelongs_saysToQuoteIt() throws Exception {
     String yaml = HEAD.replace("organisation: acme", "organisation: 42");
     assertThat(failsAt(yaml, "42")).contains("expected a string, got the number 42 (quote it");
