@@ -33,9 +33,9 @@ final class World {
   /**
    * A signer: its identity name in the policy ({@code acme/trainer}), its private key file, its public
    * key file (relative to {@link #dir}, as a policy names it), its key id, and for a certified signer
-   * its chain file.
+   * its chain file and its certificate (with the key pair).
    */
-  record Signer(String name, Path key, String pub, String keyId, Path chain) {
+  record Signer(String name, Path key, String pub, String keyId, Path chain, Issued issued) {
     /** {@code --key FILE}, and {@code --certificate CHAIN} for a certified signer. */
     List<Object> signArgs() {
       List<Object> a = new ArrayList<>(List.of("--key", key));
@@ -56,7 +56,7 @@ final class World {
     if (!m.find()) {
       throw new AssertionError("no key id in: " + r.out());
     }
-    return new Signer(name, keys.resolve(file + ".key"), "keys/" + file + ".pub", m.group(1), null);
+    return new Signer(name, keys.resolve(file + ".key"), "keys/" + file + ".pub", m.group(1), null, null);
   }
 
   /**
@@ -73,7 +73,7 @@ final class World {
       all[0] = leaf;
       System.arraycopy(issuers, 0, all, 1, issuers.length);
       Path chain = Files.write(keys.resolve(file + "-chain.pem"), TestPki.chain(all));
-      return new Signer(name, key, "keys/" + file + ".pub", leaf.keyId(), chain);
+      return new Signer(name, key, "keys/" + file + ".pub", leaf.keyId(), chain, leaf);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
