@@ -286,6 +286,52 @@ class LineageScenarioTest {
         .contains("an organisation revokes only its own");
   }
 
+  // ---------------------------------------------------------------- each ledger with its own trust (no policy)
+
+  @Test
+  void perLedgerTrust_eachOrganisationsKeys_linksTheLineageAcrossAndVerifies() throws Exception {
+    Path a = acmeLedger("acme-ledger", "acme/base");
+    Path b = basecorpLedger("basecorp-ledger", "basecorp/ft", World.digest(base));
+    Path acmeKeys = trustDir("acme-keys", acmeTrainer, acmeRelease);
+    Path basecorpKeys = trustDir("basecorp-keys", tuner);
+
+    Cli.Result r = Cli.run("verify", "--ledger", a, "--trust", acmeKeys, "--ledger", b, "--trust", basecorpKeys,
+        "--format", "json");
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(World.findings(r, "LINEAGE_INPUT_UNPROVEN")).isEmpty(); // BaseCorp's base is ACME's product
+
+    Cli.Result l = Cli.run("lineage", "basecorp/ft:2", "--ledger", a, "--trust", acmeKeys, "--ledger", b, "--trust",
+        basecorpKeys);
+    assertThat(l.code()).as(l.toString()).isZero();
+    assertThat(l.out()).contains("from training acme/base:1 in 'acme-ledger'");
+  }
+
+  @Test
+  void perLedgerTrust_keyTrustedForTheOtherLedgerOnly_isUntrustedHere() throws Exception {
+    Path a = acmeLedger("acme-ledger", "acme/base");
+    Path b = basecorpLedger("basecorp-ledger", "basecorp/ft", World.digest(base));
+    w.record(b, acmeTrainer, "annotation", "basecorp/ft", "--text", "ACME's key writing in BaseCorp's ledger");
+    Path acmeKeys = trustDir("acme-keys", acmeTrainer, acmeRelease);
+    Path basecorpKeys = trustDir("basecorp-keys", tuner);
+
+    Cli.Result r = Cli.run("verify", "--ledger", a, "--trust", acmeKeys, "--ledger", b, "--trust", basecorpKeys,
+        "--format", "json");
+
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    List<JsonNode> untrusted = World.findings(r, "KEY_UNTRUSTED");
+    assertThat(untrusted).hasSize(1);
+    assertThat(untrusted.get(0).get("entry").get("where").textValue()).contains("basecorp-ledger");
+  }
+
+  /** A trust directory holding the public keys of {@code signers}. */
+  private Path trustDir(String name, World.Signer... signers) throws Exception {
+    Path d = java.nio.file.Files.createDirectories(tmp.resolve(name));
+    for (World.Signer s : signers) {
+      java.nio.file.Files.copy(tmp.resolve(s.pub()), d.resolve(tmp.resolve(s.pub()).getFileName()));
+    }
+    return d;
+  }
+
   // ---------------------------------------------------------------- what the verdict must not depend on
 
   @Test

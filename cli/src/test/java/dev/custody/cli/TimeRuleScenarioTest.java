@@ -226,6 +226,27 @@ class TimeRuleScenarioTest {
   }
 
   @Test
+  void revocationEntry_underTrustOnly_anyTrustedKeyRevokesAKey() throws Exception {
+    w.record(ledger, data, "dataset-ingest", "acme/m", "--output", "corpus:dataset=" + corpus);
+    JsonNode good = train(w.model("m1", 1, 0f));
+    timestampedCheckpoint();
+    Instant revokedAt = between();
+    train(w.model("m2", 2, 0f));
+    w.record(ledger, security, "revocation", "acme/m", "--subject", good.get("hash").textValue(), "--param",
+        "custody.revokes=key:" + trainer.keyId(), "--param", "custody.revokedAt=" + revokedAt);
+    w.record(ledger, security, "revocation", "acme/m", "--subject", good.get("hash").textValue(), "--param",
+        "custody.revokes=identity:acme/data", "--param", "custody.revokedAt=2020-01-01T00:00:00Z");
+
+    List<Object> a = new ArrayList<>(List.of("verify", "--trust", w.keys, "--tsa-root", tsaRoot, "--format", "json"));
+    a.addAll(World.ledgerArgs(List.of(ledger)));
+    Cli.Result r = Cli.run(a.toArray());
+
+    // The key revocation applies; identity:acme/data names nothing under --trust (keys have no identities).
+    assertThat(errorsAt(r, "IDENTITY_REVOKED")).as(r.out()).containsExactly("acme/m:2");
+    assertThat(World.codes(r, "ERROR")).as(r.out()).containsOnly("IDENTITY_REVOKED");
+  }
+
+  @Test
   void revocationEntry_byAnIdentityWithoutTheRevocationRole_revokesNothing() throws Exception {
     w.record(ledger, data, "dataset-ingest", "acme/m", "--output", "corpus:dataset=" + corpus);
     JsonNode good = train(w.model("m1", 1, 0f));
