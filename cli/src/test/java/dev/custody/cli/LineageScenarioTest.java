@@ -409,6 +409,31 @@ class LineageScenarioTest {
   }
 
   @Test
+  void findingsAboutALedgerAsAWhole_nameTheLedger() throws Exception {
+    Path a = acmeLedger("acme-ledger", "acme/base");
+    Path b = basecorpLedger("basecorp-ledger", "basecorp/ft", World.digest(base));
+    // An insider deletes BaseCorp's checkpoints: the auditor, who trusts BaseCorp's log key, must see whose.
+    Cli.copyTree(b.resolve("checkpoints"), tmp.resolve("saved-checkpoints"));
+    try (var files = java.nio.file.Files.list(b.resolve("checkpoints"))) {
+      for (Path f : files.toList()) {
+        java.nio.file.Files.delete(f);
+      }
+    }
+    java.nio.file.Files.delete(b.resolve("checkpoint"));
+
+    Cli.Result r = w.verify(policy(""), List.of(a, b));
+
+    List<JsonNode> missing = World.findings(r, "NO_TRUSTED_CHECKPOINT");
+    assertThat(missing).as(r.out()).hasSize(1);
+    assertThat(missing.get(0).get("message").textValue()).contains("'basecorp-ledger'");
+    Cli.Result untrusted = Cli.run("verify", "--policy", policy(""), "--ledger", a, "--ledger", b, "--format", "json");
+    assertThat(World.findings(untrusted, "LOG_KEY_UNTRUSTED").stream().map(f -> f.get("message").textValue()))
+        .as(untrusted.out()).hasSize(1).allSatisfy(m -> assertThat(m).contains("'acme-ledger'"));
+    assertThat(World.findings(untrusted, "NO_CHECKPOINT").stream().map(f -> f.get("message").textValue()))
+        .hasSize(1).allSatisfy(m -> assertThat(m).contains("'basecorp-ledger'"));
+  }
+
+  @Test
   void lineageTarget_chainAndSequenceInTwoLedgers_isAmbiguousAndSaysHowToName() {
     Path a = acmeLedger("acme-ledger", "models/main");
     Path b = basecorpLedger("basecorp-ledger", "models/main", World.digest(base));

@@ -432,7 +432,7 @@ public final class LedgerVerifier {
     List<ChainSummary> chains = new ArrayList<>();
     List<Path> dirs = new ArrayList<>();
     for (Replayed r : replayed) {
-      all.addAll(r.result().findings());
+      all.addAll(replayed.size() > 1 ? r.result().findings().namingLedger(r.label()) : r.result().findings());
       entries += r.result().entries();
       chains.addAll(r.result().chains());
       dirs.add(r.source().dir());
