@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,22 +19,26 @@ import org.junit.jupiter.api.io.TempDir;
  * and the failing cases of the issue's "Why", with the policy and with plain {@code --trust}.
  */
 class PolicyRulesScenarioTest {
+  @TempDir static Path shared;
+  static World w;
+  static World.Signer data;
+  static World.Signer trainer;
+  static World.Signer evaluator;
+  static World.Signer releaseBot;
+  static World.Signer approver1;
+  static World.Signer approver2;
+  static World.Signer approver3;
+  static Path corpus;
+  static Path model;
+  static int scenarios;
   @TempDir Path tmp;
-  World w;
-  World.Signer data;
-  World.Signer trainer;
-  World.Signer evaluator;
-  World.Signer releaseBot;
-  World.Signer approver1;
-  World.Signer approver2;
-  World.Signer approver3;
   Path ledger;
-  Path corpus;
-  Path model;
+  String name;
 
-  @BeforeEach
-  void setUp() {
-    w = new World(tmp);
+  /** The signers, the corpus and the model every scenario uses (read only). */
+  @BeforeAll
+  static void signers() {
+    w = new World(shared);
     data = w.key("acme/data");
     trainer = w.key("acme/trainer");
     evaluator = w.key("acme/evaluator");
@@ -41,9 +46,15 @@ class PolicyRulesScenarioTest {
     approver1 = w.key("acme/approver-1");
     approver2 = w.key("acme/approver-2");
     approver3 = w.key("acme/approver-3");
-    ledger = w.ledger("acme-ledger");
     corpus = w.file("data/corpus.jsonl", "{\"text\":\"hello\"}\n");
     model = w.model("model", 11, 0f);
+  }
+
+  /** A fresh ledger (and policy file name) per scenario, beside the shared keys the policy names. */
+  @BeforeEach
+  void setUp() {
+    name = "scenario-" + (++scenarios);
+    ledger = w.ledger(name);
   }
 
   /**
@@ -51,7 +62,7 @@ class PolicyRulesScenarioTest {
    * the release bot releases, approvers approve; and {@code rules} (YAML list items, indented by 2).
    */
   private Path policy(String rules) {
-    return w.policy("policy.yaml", """
+    return w.policy(name + ".yaml", """
         version: custody/policy/v1
         organisations:
           acme: {}
@@ -197,7 +208,7 @@ class PolicyRulesScenarioTest {
 
   @Test
   void sameModel_evaluationOfOtherWeights_isRuleViolation() {
-    Path other = w.model("other-weights", 12, 0f); // a checkpoint that was evaluated, not the one released
+    Path other = w.model(name + "-other-weights", 12, 0f); // a checkpoint that was evaluated, not the one released
     ingest();
     w.record(ledger, trainer, "training", "acme/m", "--input", "corpus:dataset=" + corpus, "--output",
         "model=" + model, "--output", "checkpoint:model=" + other);
