@@ -111,6 +111,20 @@ class CertificateRecordCliTest {
   }
 
   @Test
+  void record_es256CertifiedKey_isStoredAndVerified() throws Exception {
+    Issued p256 = TestPki.issue(ca, TestPki.ec(), Spec.leaf("CN=release-bot, O=ACME").valid(
+        Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(365))));
+    World.Signer ecBot = w.certified("acme/release-bot-p256", p256, ca);
+
+    Cli.Result r = release(ecBot.key(), "--certificate", ecBot.chain());
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(CertificateFiles.path(ledger, ecBot.keyId())).exists();
+    Cli.Result v = w.verify(policy, List.of(ledger));
+    assertThat(v.code()).as(v.toString()).isZero();
+  }
+
+  @Test
   void record_sameCertificateEveryTime_isFine() throws Exception {
     assertThat(release(bot.key(), "--certificate", bot.chain()).code()).isZero();
     assertThat(release(bot.key(), "--certificate", bot.chain()).code()).isZero();
