@@ -137,9 +137,13 @@ public final class LineageGraph {
    * {@link FindingCode#LINEAGE_CYCLE}), the first waiting step in evidence order goes next.
    */
   public List<Step> dependencyOrder() {
+    if (!severalLedgers) {
+      return steps(); // within a ledger every link runs from an earlier log index to a later one
+    }
     // Each ledger's steps in log order; a step may go once its ledger's previous step went and every
     // step it depends on in another ledger went (those in its own ledger precede it in the log).
-    Map<String, Deque<Step>> byLedger = new java.util.TreeMap<>();
+    // O(n log L) for n steps in L ledgers: only the ledgers' next steps (heads) are ever compared.
+    Map<String, Deque<Step>> byLedger = new HashMap<>();
     for (Step s : steps()) {
       byLedger.computeIfAbsent(s.ledger(), l -> new ArrayDeque<>()).add(s);
     }
@@ -153,31 +157,40 @@ public final class LineageGraph {
       }
       waitingOn.put(s, foreign);
     }
+    // heads: each ledger's next step; ready: the heads that wait on nothing. Emitted steps are dropped
+    // lazily from both queues (a head emitted from ready is still in heads until it reaches the top).
+    java.util.PriorityQueue<Step> heads = new java.util.PriorityQueue<>(ORDER);
+    java.util.PriorityQueue<Step> ready = new java.util.PriorityQueue<>(ORDER);
+    Set<Step> isHead = new HashSet<>();
+    Set<Step> emitted = new HashSet<>();
+    java.util.function.Consumer<Step> becomeHead = h -> {
+      heads.add(h);
+      isHead.add(h);
+      if (waitingOn.get(h) == 0) {
+        ready.add(h);
+      }
+    };
+    byLedger.values().forEach(q -> becomeHead.accept(q.peekFirst()));
     List<Step> out = new ArrayList<>(network.nodes().size());
     while (out.size() < network.nodes().size()) {
-      Step next = null;
-      Step firstHead = null;
-      for (Deque<Step> q : byLedger.values()) {
-        Step head = q.peekFirst();
-        if (head == null) {
-          continue;
-        }
-        if (firstHead == null || ORDER.compare(head, firstHead) < 0) {
-          firstHead = head;
-        }
-        if (waitingOn.get(head) == 0 && (next == null || ORDER.compare(head, next) < 0)) {
-          next = head;
-        }
+      while (!heads.isEmpty() && emitted.contains(heads.peek())) {
+        heads.poll();
       }
-      if (next == null) {
-        next = firstHead; // the ledgers' heads all wait on each other
-      }
-      byLedger.get(next.ledger()).removeFirst();
+      // The ledgers' heads may all wait on each other (a cycle through the logs): then the first goes.
+      Step next = ready.isEmpty() ? heads.poll() : ready.poll();
+      emitted.add(next);
+      isHead.remove(next);
       out.add(next);
       for (Step succ : network.successors(next)) {
-        if (!succ.ledger().equals(next.ledger())) {
-          waitingOn.merge(succ, -1, Integer::sum);
+        if (!succ.ledger().equals(next.ledger()) && waitingOn.merge(succ, -1, Integer::sum) == 0
+            && isHead.contains(succ)) {
+          ready.add(succ);
         }
+      }
+      Deque<Step> q = byLedger.get(next.ledger());
+      q.removeFirst();
+      if (!q.isEmpty()) {
+        becomeHead.accept(q.peekFirst());
       }
     }
     return out;
