@@ -90,16 +90,33 @@ public final class CertificateStore {
   }
 
   /**
-   * A chain that passed {@link #check} for one key, ready to {@link #put}. Immutable.
-   *
-   * @param keyId the signing key it certifies
-   * @param source where it was read from, for messages
+   * A chain that passed {@link #check} for one key, ready to {@link #put}. Only {@link #check} makes
+   * one, so {@link #put} never stores an unchecked chain. Immutable.
    */
-  public record Checked(String keyId, List<X509Certificate> certificates, String source) {
-    public Checked {
-      Objects.requireNonNull(keyId, "keyId");
-      certificates = List.copyOf(certificates);
-      Objects.requireNonNull(source, "source");
+  public static final class Checked {
+    private final String keyId;
+    private final List<X509Certificate> certificates;
+    private final String source;
+
+    private Checked(String keyId, List<X509Certificate> certificates, String source) {
+      this.keyId = keyId;
+      this.certificates = List.copyOf(certificates);
+      this.source = source;
+    }
+
+    /** The signing key the chain certifies. */
+    public String keyId() {
+      return keyId;
+    }
+
+    /** Where the chain was read from, for messages. */
+    public String source() {
+      return source;
+    }
+
+    @Override
+    public String toString() {
+      return "certificate chain " + source + " for key " + keyId;
     }
   }
 
@@ -169,7 +186,7 @@ public final class CertificateStore {
       DurableFiles.syncDirectory(ledgerDir);
     }
     try {
-      DurableFiles.createWhole(target, CertificateFiles.encode(checked.certificates()));
+      DurableFiles.createWhole(target, CertificateFiles.encode(checked.certificates));
     } catch (FileAlreadyExistsException raced) {
       return compareStored(checked, target); // another writer stored one in between
     }
@@ -236,7 +253,7 @@ public final class CertificateStore {
   /** Whether the chain stored at {@code target} is {@code chain}; refuses anything else. */
   private Outcome compareStored(Checked checked, Path target) throws IOException, FormatException {
     String keyId = checked.keyId();
-    List<X509Certificate> chain = checked.certificates();
+    List<X509Certificate> chain = checked.certificates;
     String where = Untrusted.quote(target.toString());
     byte[] stored = CertificateFiles.read(ledgerDir, keyId).orElseThrow(() ->
         new java.nio.file.NoSuchFileException(target.toString(), null, "removed while custody compared it"));
