@@ -299,11 +299,12 @@ class TimeRuleScenarioTest {
 
   @Test
   void expiredCertificate_entryClaimedAfterNotAfter_andEntryNotProvenBefore_areExpired() throws Exception {
-    Instant notAfter = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(3);
-    World.Signer bot = releaseBot(acmeCa, notAfter);
     Path m1 = w.model("m1", 1, 0f);
     w.record(ledger, data, "dataset-ingest", "acme/m", "--output", "corpus:dataset=" + corpus);
     train(m1);
+    // A certificate that expires in 3 to 4 seconds (X.509 times have whole seconds), used at once.
+    Instant notAfter = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(4);
+    World.Signer bot = releaseBot(acmeCa, notAfter);
     release(bot, m1, true); // claimed before notAfter; no timestamp proves it
     sleepUntil(notAfter.plusMillis(1100));
     release(bot, m1, false); // claimed after notAfter (the chain is in the ledger already)
@@ -318,11 +319,11 @@ class TimeRuleScenarioTest {
 
   @Test
   void expiredCertificate_entryTimestampedBeforeNotAfter_staysValid() throws Exception {
-    Instant notAfter = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(3);
-    World.Signer bot = releaseBot(acmeCa, notAfter);
     Path m1 = w.model("m1", 1, 0f);
     w.record(ledger, data, "dataset-ingest", "acme/m", "--output", "corpus:dataset=" + corpus);
     train(m1);
+    Instant notAfter = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(4);
+    World.Signer bot = releaseBot(acmeCa, notAfter);
     release(bot, m1, true);
     timestampedCheckpoint();
     sleepUntil(notAfter.plusMillis(1100));
