@@ -148,7 +148,15 @@ final class LineageCommand implements Callable<Integer> {
     return new Target() {
       @Override
       public Optional<Step> find(LineageGraph graph) {
-        return graph.steps().stream().filter(s -> s.chain().equals(chain) && s.sequence() == seq).findFirst();
+        List<Step> found = graph.steps().stream().filter(s -> s.chain().equals(chain) && s.sequence() == seq).toList();
+        if (found.size() > 1) {
+          // A chain lives in one ledger: two ledgers may each have a chain of this id. Do not pick one.
+          throw new IllegalArgumentException("TARGET " + Untrusted.quote(target) + " names an entry in "
+              + found.size() + " of the ledgers given: " + String.join(", ", found.stream().map(s ->
+                  Untrusted.quote(s.ledger()) + " (" + s.hash() + ")").toList()) + "; name the one you mean by its entry"
+              + " hash instead");
+        }
+        return found.stream().findFirst();
       }
 
       @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.attest.AttestException;
 import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.ledger.CertificateStore;
 import dev.custody.attest.ledger.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
@@ -61,6 +62,7 @@ final class RecordCommand implements Callable<Integer> {
   @Mixin LedgerOption ledgerOption;
   @Mixin QuietOption quiet;
   @Mixin NetworkFsOption networkFs;
+  @Mixin CertificateOption certificateOption;
 
   // No standard --version here: it names a release's version.
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -152,7 +154,9 @@ final class RecordCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
       reportRepairs(ledger);
+      Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
       Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet));
+      CertificateOption.store(dir, certificate);
       EntryRef ref = append(dir, ledger, chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();
       out.println(json ? Json.ref(ref) : "recorded " + ref);
@@ -272,6 +276,7 @@ final class RecordCommand implements Callable<Integer> {
     SigningKey signer = SigningKey.load(key);
     Path dir = ledgerOption.resolve();
     LedgerLayout.requireLedger(dir); // before reading what may be a long input
+    Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
     PrintWriter out = spec.commandLine().getOut();
     if (!batch.toString().equals("-")) {
       try {
@@ -287,6 +292,7 @@ final class RecordCommand implements Callable<Integer> {
       }
       try (Ledger ledger = networkFs.open(dir, spec); InputStream in = Files.newInputStream(batch)) {
         reportRepairs(ledger);
+        CertificateOption.store(dir, certificate);
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
         throw appendFailed(dir, e);
@@ -304,6 +310,7 @@ final class RecordCommand implements Callable<Integer> {
       }
       try (Ledger ledger = networkFs.open(dir, spec); InputStream in = Files.newInputStream(spool)) {
         reportRepairs(ledger);
+        CertificateOption.store(dir, certificate);
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
         throw appendFailed(dir, e);

@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.ledger.CertificateStore;
 import dev.custody.attest.ledger.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.run.RunEnvironment;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
   @Mixin LedgerOption ledgerOption;
   @Mixin QuietOption quiet;
   @Mixin NetworkFsOption networkFs;
+  @Mixin CertificateOption certificateOption;
 
   @Parameters(index = "0", paramLabel = "KIND", description = "Event kind, e.g. training, fine-tune, evaluation,"
       + " conversion, or a custom type URI.")
@@ -116,6 +119,7 @@ final class RunCommand implements Callable<Integer> {
     SigningKey signer = SigningKey.load(key);
     Path dir = ledgerOption.resolve();
     LedgerLayout.requireLedger(dir);
+    Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
     Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
     List<ArtifactRef> in = new ArrayList<>();
     for (String s : inputs) {
@@ -162,6 +166,7 @@ final class RunCommand implements Callable<Integer> {
       for (String r : ledger.repairs()) {
         err.println("custody: repaired: " + r);
       }
+      CertificateOption.store(dir, certificate);
       EntryRef ref = RecordCommand.append(dir, ledger, chain, b.build(), signer);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.println(json ? Json.ref(ref) : "recorded " + ref);

@@ -62,11 +62,40 @@ final class ChainReplay {
   }
 
   private final TimeCheck time;
+  /** Whether other ledgers are verified with this one, so a decision's subject may be one of theirs. */
+  private final boolean subjectsMayBeElsewhere;
+  private final List<UnresolvedSubject> unresolved = new ArrayList<>();
 
   ChainReplay(Path ledger, Optional<String> onlyChain, TimeCheck time) {
+    this(ledger, onlyChain, time, false);
+  }
+
+  /**
+   * @param subjectsMayBeElsewhere whether other ledgers are verified together with this one: then an
+   *     approval or revocation whose subject this ledger does not hold is not reported here but handed
+   *     over ({@link Result#unresolvedSubjects}) to be looked up in the others
+   */
+  ChainReplay(Path ledger, Optional<String> onlyChain, TimeCheck time, boolean subjectsMayBeElsewhere) {
     this.ledger = ledger;
     this.onlyChain = onlyChain;
     this.time = time;
+    this.subjectsMayBeElsewhere = subjectsMayBeElsewhere;
+  }
+
+  /**
+   * An approval or revocation whose subject is no entry of its own ledger (neither earlier, nor a
+   * rejected record), when several ledgers are verified together: an auditor's approval kept in its
+   * own ledger, say. It is {@link FindingCode#SUBJECT_NOT_FOUND} unless another ledger holds the subject.
+   */
+  record UnresolvedSubject(EntryRef ref, String kind, String decision, Digest subject) {
+    /** The finding when no ledger holds the subject. */
+    Finding notFound() {
+      return Finding.of(FindingCode.SUBJECT_NOT_FOUND, ref, "the " + kind + " " + ref.chainPosition().orElseThrow()
+          + " (" + decision + ") is about entry " + subject + ", which is no authentic entry before it in its"
+          + " ledger nor an entry of the other ledgers verified with it: it is missing (deleted, or in a ledger not"
+          + " given) or comes later, and a decision cannot precede what it decides about. Obtain the complete"
+          + " ledgers, or treat the decision as unfounded");
+    }
   }
 
   /** A finding about the log's layout rather than one record's content, in log order. */
@@ -131,6 +160,12 @@ final class ChainReplay {
       return;
     }
     Long rejectedAt = rejected.get(d.subject());
+    if (rejectedAt == null && subjectsMayBeElsewhere) {
+      if (onlyChain.isEmpty() || onlyChain.get().equals(p.chain())) {
+        unresolved.add(new UnresolvedSubject(ref, p.event().type().name(), d.decision(), d.subject()));
+      }
+      return;
+    }
     add(Finding.of(FindingCode.SUBJECT_NOT_FOUND, ref, "the " + p.event().type() + " " + ref.chainPosition()
         .orElseThrow() + " (" + d.decision() + ") is about entry " + d.subject() + ", which "
         + (rejectedAt != null ? "is the record at log index " + rejectedAt + ", rejected (see the finding there)"
@@ -235,7 +270,8 @@ final class ChainReplay {
    * {@link VerificationReport#entriesChecked}), the chains, and the findings in log order with those
    * about the ledger as a whole last.
    */
-  record Result(long entries, List<ChainSummary> chains, Findings findings) {}
+  record Result(long entries, List<ChainSummary> chains, Findings findings,
+      List<UnresolvedSubject> unresolvedSubjects) {}
 
   /** Ends the replay. */
   Result finish() {
@@ -262,7 +298,7 @@ final class ChainReplay {
     Findings all = new Findings();
     all.addAll(findings);
     all.addAll(trailing);
-    return new Result(entries, summaries, all);
+    return new Result(entries, summaries, all, List.copyOf(unresolved));
   }
 
   private static ChainSummary summary(String id, ChainState c) {

@@ -36,6 +36,23 @@ final class Findings {
     other.omittedBySeverity.forEach((s, n) -> omittedBySeverity.merge(s, n, Long::sum));
   }
 
+  /**
+   * A copy in which every kept finding about the ledger as a whole (no entry) names {@code ledger}
+   * first: when several ledgers are verified together, "the ledger holds no checkpoint" must say
+   * whose. Findings about an entry name the ledger in their entry's {@code where} already.
+   */
+  Findings namingLedger(String ledger) {
+    Findings out = new Findings();
+    String prefix = "ledger " + dev.custody.core.text.Untrusted.quote(ledger) + ": ";
+    for (Finding f : kept) {
+      out.add(f.entry().isPresent() ? f
+          : new Finding(f.code(), f.severity(), f.entry(), prefix + f.message(), f.rule()));
+    }
+    omitted.forEach((code, n) -> out.omitted.merge(code, n, Long::sum));
+    omittedBySeverity.forEach((sev, n) -> out.omittedBySeverity.merge(sev, n, Long::sum));
+    return out;
+  }
+
   /** Adds {@code more} in order. */
   void addAll(List<Finding> more) {
     more.forEach(this::add);

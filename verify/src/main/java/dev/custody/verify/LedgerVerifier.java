@@ -363,7 +363,7 @@ public final class LedgerVerifier {
     dev.custody.core.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
     LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
     TimeCheck time = new TimeCheck(now, transparency.trustedTimes());
-    ChainReplay replay = new ChainReplay(ledgerDir, chain, time);
+    ChainReplay replay = new ChainReplay(ledgerDir, chain, time, several);
     java.util.function.Function<RawRecord, String> where = several
         ? raw -> Untrusted.quote(label) + " " + raw.where() : RawRecord::where;
     LineageCollector steps = new LineageCollector(label);
@@ -428,6 +428,14 @@ public final class LedgerVerifier {
     LineageGraph graph = LineageGraph.build(steps, policy.lineage(), policy.externalRoots());
     List<Finding> judged = new ArrayList<>(graph.findings());
     long t1 = System.nanoTime();
+    for (Replayed r : replayed) {
+      for (ChainReplay.UnresolvedSubject u : r.result().unresolvedSubjects()) {
+        // A decision about an entry of another ledger given here stands (the graph links it); else unfounded.
+        if (graph.step(u.subject()).filter(s -> !s.ledger().equals(r.label())).isEmpty()) {
+          judged.add(u.notFound());
+        }
+      }
+    }
     for (PolicyFinding pf : new PolicyEvaluator(policy).evaluate(new LineageStepView(graph, signers))) {
       Finding f = pf.finding();
       judged.add(new Finding(f.code(), f.severity(), f.entry(), f.message(), pf.rule()));
@@ -450,7 +458,7 @@ public final class LedgerVerifier {
     List<Path> dirs = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     for (Replayed r : replayed) {
-      all.addAll(r.result().findings());
+      all.addAll(replayed.size() > 1 ? r.result().findings().namingLedger(r.label()) : r.result().findings());
       entries += r.result().entries();
       r.result().chains().forEach(c -> chains.add(c.inLedger(r.label())));
       dirs.add(r.source().dir());
@@ -477,8 +485,7 @@ public final class LedgerVerifier {
     List<Revocation> fromLedgers = new ArrayList<>();
     for (Step s : graph.steps()) {
       if (s.kind().equals(EventType.REVOCATION)) {
-        ledgerRevocation(s, signers.get(s.keyId()), byLabel.get(s.ledger()).source().trust(), out)
-            .ifPresent(fromLedgers::add);
+        ledgerRevocation(s, signers, byLabel.get(s.ledger()).source().trust(), out).ifPresent(fromLedgers::add);
       }
     }
     // Only signers with a validity window, a certificate or a revocation can violate the rule: decide per
@@ -508,7 +515,17 @@ public final class LedgerVerifier {
   /** Parameter of a {@code revocation} entry: from when the key or identity of {@link #REVOKES} is revoked. */
   public static final String REVOKED_AT = "custody.revokedAt";
 
-  private static Optional<Revocation> ledgerRevocation(Step s, Signer revoker, TrustPolicy trust, List<Finding> out) {
+  /**
+   * The revocation a {@code revocation} entry states through {@link #REVOKES}, if its signer may state
+   * it: allowed kind {@code revocation} on its chain and, under a policy, of the organisation of what it
+   * revokes — an identity, or a key (the identity the key resolved to, wherever it signed): one
+   * organisation cannot revoke another's signers, by name or by key id.
+   *
+   * @param signers the resolved signer of every key id that signed an authentic entry
+   */
+  private static Optional<Revocation> ledgerRevocation(Step s, Map<String, Signer> signers, TrustPolicy trust,
+      List<Finding> out) {
+    Signer revoker = signers.get(s.keyId());
     String what = s.event().parameters().get(REVOKES);
     if (what == null) {
       return Optional.empty();
@@ -532,6 +549,7 @@ public final class LedgerVerifier {
     try {
       if (what.startsWith("key:")) {
         r = Revocation.ofKey(what.substring(4), at, Optional.ofNullable(reason), source);
+        target = Optional.ofNullable(signers.get(what.substring(4))).flatMap(Signer::identity);
       } else if (what.startsWith("identity:")) {
         r = Revocation.ofIdentity(what.substring(9), at, Optional.ofNullable(reason), source);
         target = trust.identity(what.substring(9));

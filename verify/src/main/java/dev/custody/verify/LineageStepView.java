@@ -42,6 +42,11 @@ final class LineageStepView implements StepView<Step> {
   }
 
   @Override
+  public String ledger(Step step) {
+    return step.ledger();
+  }
+
+  @Override
   public EventType kind(Step step) {
     return step.kind();
   }

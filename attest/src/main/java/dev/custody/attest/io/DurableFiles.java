@@ -75,24 +75,41 @@ public final class DurableFiles {
 
   /**
    * Creates {@code target}, which must not exist, holding {@code secret} with mode 0600 (owner
-   * read and write only): for private keys. The file appears whole or not at all — it is written
-   * and fsynced under a temporary name and then hard-linked to {@code target}, which fails if
-   * {@code target} exists — so a full disk or a crash never leaves an empty or partial key behind
+   * read and write only): for private keys. The file appears whole or not at all (see
+   * {@link #createWhole}), so a full disk or a crash never leaves an empty or partial key behind
    * that would block the next attempt.
    *
    * @throws FileAlreadyExistsException if {@code target} exists (it is never overwritten)
    */
   public static void createPrivate(Path target, byte[] secret) throws IOException {
+    createByLink(target, secret, true, "refusing to overwrite an existing key");
+  }
+
+  /**
+   * Creates {@code target}, which must not exist, holding {@code data}, durably, with the default
+   * mode — whole or not at all: it is written and fsynced under a temporary name and then
+   * hard-linked to {@code target}, which fails if {@code target} exists. Unlike {@link #create}, a
+   * crash never leaves a partial {@code target}; unlike {@link #replace}, a file another writer put
+   * there first is never replaced. For files that, once written, must not change (a signer's
+   * certificate chain).
+   *
+   * @throws FileAlreadyExistsException if {@code target} exists (it is never overwritten)
+   */
+  public static void createWhole(Path target, byte[] data) throws IOException {
+    createByLink(target, data, false, "refusing to overwrite it");
+  }
+
+  private static void createByLink(Path target, byte[] data, boolean ownerOnly, String refusal) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw new FileAlreadyExistsException(target.toString(), null, "refusing to overwrite an existing key");
+      throw new FileAlreadyExistsException(target.toString(), null, refusal);
     }
-    Path tmp = newTempFile(dir, target, secret, true);
+    Path tmp = newTempFile(dir, target, data, ownerOnly);
     try {
       try {
         Files.createLink(target, tmp);
       } catch (FileAlreadyExistsException e) {
-        throw new FileAlreadyExistsException(target.toString(), null, "refusing to overwrite an existing key");
+        throw new FileAlreadyExistsException(target.toString(), null, refusal);
       } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
         // No hard links here (e.g. FAT, some network file systems): a rename that refuses to replace.
         Files.move(tmp, target);

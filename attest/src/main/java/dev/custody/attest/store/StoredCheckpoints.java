@@ -140,7 +140,7 @@ final class StoredCheckpoints {
   static List<String> removeTemporaries(LedgerFiles files) throws IOException {
     List<String> removed = new ArrayList<>();
     for (String dir : List.of("", LedgerLayout.LOG_DIR, LedgerLayout.CHECKPOINTS, dev.custody.core.ledger.ManifestFiles.DIR,
-        RecordIndex.DIR)) {
+        dev.custody.core.ledger.CertificateFiles.DIR, RecordIndex.DIR)) {
       Path d = dir.isEmpty() ? files.root() : files.resolve(dir);
       List<Path> entries = dir.isEmpty() ? listRoot(files) : files.list(d);
       for (Path p : entries) {

@@ -28,6 +28,9 @@ import java.util.regex.Pattern;
  * DIR/checkpoints/N                    every signed checkpoint made, N = its tree size in decimal
  * DIR/tile/L/NNN                       full 256-wide hash tiles of the Merkle tree ({@link TilePath},
  *                                      C2SP tlog-tiles paths); derived data, rebuilt from the segments
+ * DIR/manifests/sha256-HEX.json        model manifests named by the SHA-256 of their bytes ({@link ManifestFiles})
+ * DIR/certificates/KEYID.pem           a signer's X.509 chain, leaf first, for key KEYID ({@link CertificateFiles});
+ *                                      untrusted until a verifier validates it against a policy's roots
  * DIR/index/chains                     chain ids, one per line; line number = chain number (record index)
  * DIR/index/NNN….idx                   per segment NNN….jsonl, 56-byte rows, one per record: end offset,
  *                                      chain number, sequence, entry hash, CRC-32C (attest's

@@ -174,8 +174,9 @@ public final class ModelCheck {
       if (found.isEmpty()) {
         return List.of(Finding.of(FindingCode.ARTIFACT_ENTRY_NOT_FOUND, null, "no authentic release of model "
             + Untrusted.quote(model.toString()) + " (root digest " + m.rootDigest() + ", files serialization) in the"
-            + " evidence; it is not a released model, or it was released with another serialization: name the"
-            + " release with --chain or --entry"));
+            + " evidence: its files differ from the released model's (one changed byte changes the root digest),"
+            + " or it is not a released model, or it was released with another serialization; name the release with"
+            + " --chain or --entry to see which files differ"));
       }
     } else {
       found = find(graph, target);
@@ -200,6 +201,14 @@ public final class ModelCheck {
   private static Optional<Step> find(LineageGraph graph, Target t) {
     if (t.hash.isPresent()) {
       return graph.step(t.hash.get());
+    }
+    List<String> ledgers = graph.steps().stream().filter(s -> s.chain().equals(t.chain.get())).map(Step::ledger)
+        .distinct().toList();
+    if (ledgers.size() > 1) {
+      // A chain lives in one ledger: two ledgers given may each have a chain of this id. Do not pick one.
+      throw new IllegalArgumentException("chain " + Untrusted.quote(t.chain.get()) + " is in " + ledgers.size()
+          + " of the ledgers given (" + String.join(", ", ledgers.stream().map(Untrusted::quote).toList()) + "); name"
+          + " the release to check the model against by its entry hash (--entry sha256:...)");
     }
     Optional<Step> best = Optional.empty();
     for (Step s : graph.steps()) {

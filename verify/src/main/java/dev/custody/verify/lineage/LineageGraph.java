@@ -134,38 +134,70 @@ public final class LineageGraph {
   }
 
   /**
-   * Every step with each producer (and each subject of a decision) before the steps that depend on
-   * it, and otherwise in evidence order: log order within a ledger, and across ledgers the lineage
-   * decides first. Steps on a cycle ({@link FindingCode#LINEAGE_CYCLE}) follow in evidence order.
+   * Every step, each ledger's in its log order, and across ledgers each producer (and each subject of
+   * a decision) before the steps that depend on it where the ledgers' log orders allow; otherwise in
+   * evidence order. This is the order in which "earlier" is judged by the policy's rules: within a
+   * ledger the log decides (whatever the other ledgers' directories are called), across ledgers the
+   * lineage. When two ledgers' steps wait on each other (a cycle through the logs, or a
+   * {@link FindingCode#LINEAGE_CYCLE}), the first waiting step in evidence order goes next.
    */
   public List<Step> dependencyOrder() {
     if (!severalLedgers) {
-      // Within one ledger every link runs from an earlier entry to a later one: log order is the order.
-      return steps();
+      return steps(); // within a ledger every link runs from an earlier log index to a later one
     }
-    Map<Step, Integer> waiting = new HashMap<>();
-    java.util.PriorityQueue<Step> ready = new java.util.PriorityQueue<>(ORDER);
+    // Each ledger's steps in log order; a step may go once its ledger's previous step went and every
+    // step it depends on in another ledger went (those in its own ledger precede it in the log).
+    // O(n log L) for n steps in L ledgers: only the ledgers' next steps (heads) are ever compared.
+    Map<String, Deque<Step>> byLedger = new HashMap<>();
+    for (Step s : steps()) {
+      byLedger.computeIfAbsent(s.ledger(), l -> new ArrayDeque<>()).add(s);
+    }
+    Map<Step, Integer> waitingOn = new HashMap<>();
     for (Step s : network.nodes()) {
-      int in = network.predecessors(s).size();
-      if (in == 0) {
-        ready.add(s);
-      } else {
-        waiting.put(s, in);
-      }
-    }
-    List<Step> out = new ArrayList<>(network.nodes().size());
-    while (!ready.isEmpty()) {
-      Step s = ready.poll();
-      out.add(s);
-      for (Step next : network.successors(s)) {
-        int left = waiting.merge(next, -1, Integer::sum);
-        if (left == 0) {
-          waiting.remove(next);
-          ready.add(next);
+      int foreign = 0;
+      for (Step p : network.predecessors(s)) {
+        if (!p.ledger().equals(s.ledger())) {
+          foreign++;
         }
       }
+      waitingOn.put(s, foreign);
     }
-    waiting.keySet().stream().sorted(ORDER).forEach(out::add);
+    // heads: each ledger's next step; ready: the heads that wait on nothing. Emitted steps are dropped
+    // lazily from both queues (a head emitted from ready is still in heads until it reaches the top).
+    java.util.PriorityQueue<Step> heads = new java.util.PriorityQueue<>(ORDER);
+    java.util.PriorityQueue<Step> ready = new java.util.PriorityQueue<>(ORDER);
+    Set<Step> isHead = new HashSet<>();
+    Set<Step> emitted = new HashSet<>();
+    java.util.function.Consumer<Step> becomeHead = h -> {
+      heads.add(h);
+      isHead.add(h);
+      if (waitingOn.get(h) == 0) {
+        ready.add(h);
+      }
+    };
+    byLedger.values().forEach(q -> becomeHead.accept(q.peekFirst()));
+    List<Step> out = new ArrayList<>(network.nodes().size());
+    while (out.size() < network.nodes().size()) {
+      while (!heads.isEmpty() && emitted.contains(heads.peek())) {
+        heads.poll();
+      }
+      // The ledgers' heads may all wait on each other (a cycle through the logs): then the first goes.
+      Step next = ready.isEmpty() ? heads.poll() : ready.poll();
+      emitted.add(next);
+      isHead.remove(next);
+      out.add(next);
+      for (Step succ : network.successors(next)) {
+        if (!succ.ledger().equals(next.ledger()) && waitingOn.merge(succ, -1, Integer::sum) == 0
+            && isHead.contains(succ)) {
+          ready.add(succ);
+        }
+      }
+      Deque<Step> q = byLedger.get(next.ledger());
+      q.removeFirst();
+      if (!q.isEmpty()) {
+        becomeHead.accept(q.peekFirst());
+      }
+    }
     return out;
   }
 

@@ -2,12 +2,10 @@ package dev.custody.verify.policy;
 
 import dev.custody.core.FormatException;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import dev.custody.core.ledger.CertificateFiles;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Where the verifier finds the certificate chain a signer recorded for its key: untrusted bytes,
@@ -16,10 +14,10 @@ import java.util.regex.Pattern;
  */
 @FunctionalInterface
 public interface CertificateSource {
-  /** Directory of a ledger (and of an evidence bundle) holding {@code <keyId>.pem} chains. */
-  String DIR = "certificates";
+  /** Directory of a ledger (and of an evidence bundle) holding {@code <keyId>.pem} chains ({@link CertificateFiles}). */
+  String DIR = CertificateFiles.DIR;
   /** Largest chain file read: a few certificates of a few KiB each. */
-  int MAX_CHAIN_BYTES = 64 * 1024;
+  int MAX_CHAIN_BYTES = CertificateFiles.MAX_CHAIN_BYTES;
 
   /**
    * The chain recorded for {@code keyId}, or empty if there is none.
@@ -33,20 +31,11 @@ public interface CertificateSource {
 
   /**
    * The chains of a ledger directory: {@code DIR/certificates/<keyId>.pem}, read as
-   * {@link PolicyFiles} reads (regular files only, no symbolic links, at most {@value #MAX_CHAIN_BYTES} bytes).
+   * {@link CertificateFiles#read} reads (regular files only, no symbolic links at the file or the
+   * directory, at most {@value #MAX_CHAIN_BYTES} bytes; a path is built only from a key id).
    */
   static CertificateSource ledger(Path ledgerDir) {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
-    Pattern keyIdForm = Pattern.compile("[0-9a-f]{64}");
-    return keyId -> {
-      if (!keyIdForm.matcher(keyId).matches()) {
-        return Optional.empty(); // never builds a path from anything but a key id
-      }
-      Path p = ledgerDir.resolve(DIR).resolve(keyId + ".pem");
-      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-        return Optional.empty();
-      }
-      return Optional.of(PolicyFiles.read(p, MAX_CHAIN_BYTES, "certificate chain file"));
-    };
+    return keyId -> CertificateFiles.read(ledgerDir, keyId);
   }
 }

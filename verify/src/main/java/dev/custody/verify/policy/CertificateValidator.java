@@ -1,14 +1,12 @@
 package dev.custody.verify.policy;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.jws.Pem;
+import dev.custody.core.ledger.CertificateFiles;
 import dev.custody.core.jws.VerificationKey;
 import dev.custody.core.text.Untrusted;
 import dev.custody.verify.policy.Resolution.Reason;
 import dev.custody.verify.policy.Resolution.Rejected;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -62,7 +60,7 @@ import javax.security.auth.x500.X500Principal;
  */
 final class CertificateValidator {
   /** Most certificates in a chain: leaf and intermediates of any real PKI fit. */
-  static final int MAX_CERTIFICATES = 10;
+  static final int MAX_CERTIFICATES = CertificateFiles.MAX_CERTIFICATES;
 
   private final List<Identity> certified;
   private final Map<String, Organisation> organisations;
@@ -80,7 +78,7 @@ final class CertificateValidator {
   Resolution validate(String keyId, byte[] pem, String source) {
     List<X509Certificate> chain;
     try {
-      chain = parse(pem, source);
+      chain = CertificateFiles.parse(pem, source);
     } catch (FormatException e) {
       return new Rejected(Reason.MALFORMED, e.getMessage() + "; record the signer's chain as PEM certificates,"
           + " leaf first");
@@ -237,26 +235,6 @@ final class CertificateValidator {
     for (Iterator<? extends PolicyNode> it = n.getChildren(); it.hasNext(); ) {
       collect(it.next(), out);
     }
-  }
-
-  private static List<X509Certificate> parse(byte[] pem, String source) throws FormatException {
-    String text = new String(pem, StandardCharsets.US_ASCII);
-    List<byte[]> ders = Pem.decodeAll(text, "CERTIFICATE", MAX_CERTIFICATES, "certificate", source);
-    List<X509Certificate> out = new ArrayList<>();
-    try {
-      CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      for (byte[] der : ders) {
-        X509Certificate c = (X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der));
-        if (c.getEncoded().length != der.length) {
-          throw new FormatException(source + ": certificate " + (out.size() + 1) + " has bytes after its DER encoding");
-        }
-        out.add(c);
-      }
-    } catch (GeneralSecurityException | ClassCastException e) {
-      throw new FormatException(source + ": certificate " + (out.size() + 1) + " is not an X.509 certificate: "
-          + Untrusted.escape(String.valueOf(e.getMessage())), e);
-    }
-    return out;
   }
 
   private static Instant max(Instant a, Instant b) {

@@ -73,24 +73,27 @@ public final class PolicyEvaluator {
     final Map<Digest, List<S>> mentioning = new HashMap<>();
     final Map<Digest, List<S>> evaluationsOf = new HashMap<>();
     final Map<Digest, List<S>> decisionsAbout = new HashMap<>();
-    /** Position of the first step of each kind on each chain, keyed "chain kind". */
+    /** Position of the first step of each kind on each chain, keyed "chain key kind". */
     final Map<String, Integer> firstOnChain = new HashMap<>();
-    /** Per position: the chain and sequence, asked of the view once. */
-    final String[] chains;
+    /**
+     * Per position: which chain (its ledger and id, see {@link StepView#ledger}: chains of the same id
+     * in two ledgers are two chains) and the sequence, asked of the view once.
+     */
+    final String[] chainKeys;
     final long[] sequences;
 
     Index(StepView<S> view) {
       this.view = view;
       this.steps = List.copyOf(view.steps());
-      this.chains = new String[steps.size()];
+      this.chainKeys = new String[steps.size()];
       this.sequences = new long[steps.size()];
       for (int i = 0; i < steps.size(); i++) {
         S s = steps.get(i);
         EntryRef ref = view.ref(s);
-        chains[i] = ref.chain().orElse("?");
+        chainKeys[i] = view.ledger(s) + "\n" + ref.chain().orElse("?");
         sequences[i] = ref.sequence().orElse(0);
         position.put(s, i);
-        firstOnChain.putIfAbsent(chains[i] + " " + view.kind(s).name(), i);
+        firstOnChain.putIfAbsent(chainKeys[i] + " " + view.kind(s).name(), i);
         ref.hash().ifPresent(h -> byHash.put(h, s));
         for (ArtifactRef a : view.inputs(s)) {
           mentioning.computeIfAbsent(a.digest(), d -> new ArrayList<>()).add(s);
@@ -119,8 +122,9 @@ public final class PolicyEvaluator {
       return p;
     }
 
-    String chain(S s) {
-      return chains[pos(s)];
+    /** Which chain the step is on: ledger and chain id. */
+    String chainKey(S s) {
+      return chainKeys[pos(s)];
     }
 
     /** {@code acme/falcon:3} of a step, escaped for messages. */
@@ -206,7 +210,7 @@ public final class PolicyEvaluator {
       int at = ix.pos(s);
       String pred = Untrusted.quote(r.predecessor().name());
       if (!r.sameModel()) {
-        Integer first = ix.firstOnChain.get(ix.chain(s) + " " + r.predecessor().name());
+        Integer first = ix.firstOnChain.get(ix.chainKey(s) + " " + r.predecessor().name());
         if (first != null && first < at) {
           return;
         }
@@ -378,7 +382,7 @@ public final class PolicyEvaluator {
     StepView<S> v = ix.view;
     Map<String, List<S>> byChain = new LinkedHashMap<>();
     for (int i = 0; i < ix.steps.size(); i++) {
-      byChain.computeIfAbsent(ix.chains[i], c -> new ArrayList<>()).add(ix.steps.get(i));
+      byChain.computeIfAbsent(ix.chainKeys[i], c -> new ArrayList<>()).add(ix.steps.get(i));
     }
     for (List<S> chain : byChain.values()) {
       chain.sort(Comparator.comparingLong(s -> ix.sequences[ix.pos(s)]));

@@ -582,6 +582,12 @@ final class PolicyParser {
     if (n instanceof ScalarNode s && s.token() == JsonToken.VALUE_STRING) {
       return s.text();
     }
+    // YAML 1.1 reads yes/no/on/off as booleans; here only true and false are (see bool), so those words
+    // are text where text belongs: the lineage level off, written bare as the README writes it.
+    if (n instanceof ScalarNode s && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)
+        && !s.text().equals("true") && !s.text().equals("false")) {
+      return s.text();
+    }
     throw fail(n, "expected a string, got " + n.describe() + (n instanceof ScalarNode
         ? " (quote it if it is meant as text)" : ""));
   }

@@ -29,6 +29,16 @@ public interface StepView<S> {
   /** The step's entry; its chain, sequence and hash are present. */
   EntryRef ref(S step);
 
+  /**
+   * The label of the ledger (or bundle) the step comes from. A chain lives in one ledger's log: two
+   * ledgers verified together may each hold a chain of the same id (two organisations both calling
+   * their line {@code models/main}), and those are two chains — with their own owners, sequence
+   * numbers and predecessors. Default: one ledger.
+   */
+  default String ledger(S step) {
+    return "";
+  }
+
   EventType kind(S step);
 
   /** The entry's claimed time. */

@@ -224,6 +224,42 @@ class LineageGraphTest {
   }
 
   @Test
+  void dependencyOrder_ledgerWhoseLabelSortsFirstUsesTheOther_keepsItsOwnLogOrder() {
+    // "a" evaluates acme's base first (entry 0), then trains on its own (entries 1, 2) and releases (3):
+    // entry 0 waits for acme's training; 1 to 3 do not, yet they stay after 0, as a's log has them.
+    Ledger acme = honest();
+    Ledger a = new Ledger("a");
+    Step eval = a.add("a/m", event(EventType.EVALUATION, List.of(model("base", BASE)), List.of()));
+    Step ingest = a.add("a/m", event(EventType.DATASET_INGEST, List.of(), List.of(dataset("d", digest("a data")))));
+    Step train = a.add("a/m", event(EventType.TRAINING, List.of(dataset("d", digest("a data"))),
+        List.of(model("model", digest("a model")))));
+    Step rel = a.add("a/m", event(EventType.RELEASE, List.of(), List.of(model("model", digest("a model")))));
+    List<Step> all = new ArrayList<>(a.steps);
+    all.addAll(acme.steps);
+
+    List<Step> order = LineageGraph.build(all, LineageSettings.strict(), List.of()).dependencyOrder();
+
+    assertThat(order.stream().filter(s -> s.ledger().equals("a")).toList()).containsExactly(eval, ingest, train, rel);
+    assertThat(order.indexOf(acme.steps.get(1))).isLessThan(order.indexOf(eval)); // the training before its use
+    assertThat(order.stream().filter(s -> s.ledger().equals("acme")).toList()).containsExactlyElementsOf(acme.steps);
+  }
+
+  @Test
+  void dependencyOrder_ledgersWaitingOnEachOther_stillKeepsEachLogOrderAndEveryStep() {
+    Ledger a = new Ledger("a");
+    Step a0 = a.add("a/m", event(EventType.TRAINING, List.of(model("in", BASE)), List.of(model("out", TUNED))));
+    Step a1 = a.add("a/m", event(EventType.DATASET_INGEST, List.of(), List.of()));
+    Ledger b = new Ledger("b");
+    Step b0 = b.add("b/m", event(EventType.TRAINING, List.of(model("in", TUNED)), List.of(model("out", BASE))));
+    List<Step> all = new ArrayList<>(b.steps);
+    all.addAll(a.steps);
+
+    List<Step> order = LineageGraph.build(all, LineageSettings.strict(), List.of()).dependencyOrder();
+
+    assertThat(order).containsExactly(a0, a1, b0);
+  }
+
+  @Test
   void build_approval_linksToItsSubjectEntry() {
     Ledger l = honest();
     Step release = l.steps.get(3);

@@ -1,5 +1,6 @@
 package dev.custody.verify.policy;
 
+import dev.custody.core.TestPki;
 import dev.custody.verify.lineage.LineageSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,11 +2,12 @@ package dev.custody.verify.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.core.TestPki;
 import dev.custody.core.jws.Pem;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.policy.Resolution.Reason;
-import dev.custody.verify.policy.TestPki.Issued;
-import dev.custody.verify.policy.TestPki.Spec;
+import dev.custody.core.TestPki.Issued;
+import dev.custody.core.TestPki.Spec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
+import dev.custody.core.TestPki;
 import dev.custody.core.jws.Pem;
 import java.util.Optional;
 import dev.custody.verify.FindingCode;

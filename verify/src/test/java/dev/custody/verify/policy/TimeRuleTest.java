@@ -2,6 +2,7 @@ package dev.custody.verify.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.core.TestPki;
 import dev.custody.core.jws.VerificationKey;
 import dev.custody.verify.FindingCode;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.custody.verify.policy;
 
+import dev.custody.core.TestPki;
 import dev.custody.verify.lineage.LineageSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -488,6 +489,19 @@ class TrustPolicyLoadTest {
   void load_yes_isNotABoolean() throws Exception {
     String yaml = HEAD + "transfers:\n  requireAcceptance: yes\n";
     assertThat(failsAt(yaml, "yes")).contains("expected true or false");
+  }
+
+  @Test
+  void load_levelOffUnquoted_isTheLevelOffNotABoolean() throws Exception {
+    // YAML 1.1 reads a bare off as false; the policy documents off as a level and YAML 1.1 words as text.
+    TrustPolicy p = load(HEAD + "lineage:\n  releaseUnproduced: off\n  inputUnproven: warning\n");
+    assertThat(p.lineage().severity(LineageSettings.Check.RELEASE_UNPRODUCED)).isEmpty();
+  }
+
+  @Test
+  void load_falseWhereAStringBelongs_isStillRefused() throws Exception {
+    String yaml = HEAD + "lineage:\n  releaseUnproduced: false\n";
+    assertThat(failsAt(yaml, "false")).contains("expected a string, got the boolean false (quote it");
   }
 
   @Test

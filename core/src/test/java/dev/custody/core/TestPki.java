@@ -1,4 +1,4 @@
-package dev.custody.verify.policy;
+package dev.custody.core;
 
 import dev.custody.core.jws.Pem;
 import dev.custody.core.jws.VerificationKey;
@@ -32,26 +32,38 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * Test fixture: real X.509 CA hierarchies made with Bouncy Castle (RSA and EC CAs; Ed25519 and
  * P-256 leaves), with the extensions the policy's constraints look at. Names are RFC 4514 strings
- * read through {@link X500Principal}, as the verifier reads them.
+ * read through {@link X500Principal}, as the verifier reads them. In core's test jar, so that the
+ * writer (attest's certificate store), the verifier's policy tests and the CLI's scenarios share one
+ * PKI.
  */
-final class TestPki {
-  static final Instant NOW = Instant.now();
-  static final Instant LONG_AGO = Instant.parse("2020-01-01T00:00:00Z");
-  static final Instant FAR_AHEAD = Instant.parse("2040-01-01T00:00:00Z");
-  static final String ANY_POLICY = "2.5.29.32.0";
-  static final String CODE_SIGNING = KeyPurposeId.id_kp_codeSigning.getId();
+public final class TestPki {
+  public static final Instant NOW = Instant.now();
+  public static final Instant LONG_AGO = Instant.parse("2020-01-01T00:00:00Z");
+  public static final Instant FAR_AHEAD = Instant.parse("2040-01-01T00:00:00Z");
+  public static final String ANY_POLICY = "2.5.29.32.0";
+  public static final String CODE_SIGNING = KeyPurposeId.id_kp_codeSigning.getId();
   private static final AtomicLong SERIAL = new AtomicLong(1000);
 
   private TestPki() {}
 
   /** A key pair and its certificate. */
-  record Issued(KeyPair keys, X509Certificate cert) {
-    String pem() {
+  public record Issued(KeyPair keys, X509Certificate cert) {
+    public String pem() {
       return TestPki.pem(cert);
     }
 
+    /** The private key as a PKCS#8 PEM file holds it, e.g. for {@code custody record --key}. */
+    public String privateKeyPem() {
+      return Pem.encode(keys.getPrivate().getEncoded(), "PRIVATE KEY");
+    }
+
+    /** The public key as an SPKI PEM file holds it, e.g. for a policy's {@code keys}. */
+    public String publicKeyPem() {
+      return Pem.encode(keys.getPublic().getEncoded(), "PUBLIC KEY");
+    }
+
     /** The custody key id of this certificate's public key. */
-    String keyId() {
+    public String keyId() {
       try {
         return VerificationKey.fromSpki(keys.getPublic().getEncoded(), "test").keyId();
       } catch (Exception e) {
@@ -60,15 +72,15 @@ final class TestPki {
     }
   }
 
-  static KeyPair rsa() {
+  public static KeyPair rsa() {
     return generate("RSA", null);
   }
 
-  static KeyPair ec() {
+  public static KeyPair ec() {
     return generate("EC", new ECGenParameterSpec("secp256r1"));
   }
 
-  static KeyPair ed25519() {
+  public static KeyPair ed25519() {
     return generate("Ed25519", null);
   }
 
@@ -87,17 +99,17 @@ final class TestPki {
   }
 
   /** What a certificate should say; defaults make a CA valid from LONG_AGO to FAR_AHEAD. */
-  static final class Spec {
-    String subject;
-    boolean ca;
-    Instant notBefore = LONG_AGO;
-    Instant notAfter = FAR_AHEAD;
-    final List<GeneralName> sans = new ArrayList<>();
-    final List<KeyPurposeId> ekus = new ArrayList<>();
-    final List<String> policies = new ArrayList<>();
-    Integer keyUsage;
+  public static final class Spec {
+    public String subject;
+    public boolean ca;
+    public Instant notBefore = LONG_AGO;
+    public Instant notAfter = FAR_AHEAD;
+    public final List<GeneralName> sans = new ArrayList<>();
+    public final List<KeyPurposeId> ekus = new ArrayList<>();
+    public final List<String> policies = new ArrayList<>();
+    public Integer keyUsage;
 
-    static Spec ca(String subject) {
+    public static Spec ca(String subject) {
       Spec s = new Spec();
       s.subject = subject;
       s.ca = true;
@@ -105,7 +117,7 @@ final class TestPki {
       return s;
     }
 
-    static Spec leaf(String subject) {
+    public static Spec leaf(String subject) {
       Spec s = new Spec();
       s.subject = subject;
       s.notBefore = Instant.parse("2025-01-01T00:00:00Z");
@@ -114,60 +126,60 @@ final class TestPki {
       return s;
     }
 
-    Spec valid(Instant from, Instant to) {
+    public Spec valid(Instant from, Instant to) {
       notBefore = from;
       notAfter = to;
       return this;
     }
 
-    Spec email(String e) {
+    public Spec email(String e) {
       sans.add(new GeneralName(GeneralName.rfc822Name, e));
       return this;
     }
 
-    Spec uri(String u) {
+    public Spec uri(String u) {
       sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, u));
       return this;
     }
 
-    Spec dns(String d) {
+    public Spec dns(String d) {
       sans.add(new GeneralName(GeneralName.dNSName, d));
       return this;
     }
 
-    Spec eku(KeyPurposeId id) {
+    public Spec eku(KeyPurposeId id) {
       ekus.add(id);
       return this;
     }
 
-    Spec policy(String oid) {
+    public Spec policy(String oid) {
       policies.add(oid);
       return this;
     }
 
-    Spec noPolicies() {
+    public Spec noPolicies() {
       policies.clear();
       return this;
     }
 
-    Spec keyUsage(int ku) {
+    public Spec keyUsage(int ku) {
       keyUsage = ku;
       return this;
     }
 
-    Spec notCa() {
+    public Spec notCa() {
       ca = false;
       return this;
     }
   }
 
   /** A self-signed root. */
-  static Issued root(KeyPair keys, Spec spec) {
+  public static Issued root(KeyPair keys, Spec spec) {
     return new Issued(keys, build(spec, keys, new X500Principal(spec.subject), keys.getPrivate(), keys.getPublic()));
   }
 
   /** A certificate for {@code keys} issued by {@code issuer}. */
-  static Issued issue(Issued issuer, KeyPair keys, Spec spec) {
+  public static Issued issue(Issued issuer, KeyPair keys, Spec spec) {
     return new Issued(keys, build(spec, keys, issuer.cert().getSubjectX500Principal(), issuer.keys().getPrivate(),
         keys.getPublic()));
   }
@@ -208,7 +220,7 @@ final class TestPki {
     }
   }
 
-  static String pem(X509Certificate c) {
+  public static String pem(X509Certificate c) {
     try {
       return Pem.encode(c.getEncoded(), "CERTIFICATE");
     } catch (Exception e) {
@@ -217,7 +229,7 @@ final class TestPki {
   }
 
   /** The chain file a signer records: each certificate's PEM, in order. */
-  static byte[] chain(Issued... certs) {
+  public static byte[] chain(Issued... certs) {
     StringBuilder sb = new StringBuilder();
     for (Issued c : certs) {
       sb.append(c.pem());
