@@ -96,15 +96,25 @@ final class LineageCommand implements Callable<Integer> {
       out.println(f.severity() + " " + f.code() + ": " + Untrusted.sanitize(f.message()));
     }
     List<RootUse> roots = graph.lineageRoots(s);
-    long unproven = roots.stream().filter(r -> !r.isDeclared()).count();
-    String summary = scope.size() + " steps, " + roots.size() + " roots (" + unproven + " not produced by any step"
-        + " nor declared), " + errors + (errors == 1 ? " error" : " errors") + " and "
-        + findings.stream().filter(f -> f.severity() == Severity.WARNING).count() + " warnings about it"
-        + (elsewhere > 0 ? "; " + elsewhere + " more errors about other entries ('custody verify' lists them)" : "")
-        + (omittedErrors > 0 ? "; " + omittedErrors + " errors beyond the report's per-code bound, which may concern"
-            + " it" : "");
+    long unproven = roots.stream().filter(RootUse::isUnproven).count();
+    long warnings = findings.stream().filter(f -> f.severity() == Severity.WARNING).count();
+    String summary = count(scope.size(), "step") + ", " + count(roots.size(), "root") + " (" + unproven
+        + " not produced by any step nor declared), " + count(errors, "error") + " and " + count(warnings, "warning")
+        + " about it"
+        + (elsewhere > 0 ? "; " + elsewhere + " more " + plural(elsewhere, "error")
+            + " about other entries ('custody verify' lists them)" : "")
+        + (omittedErrors > 0 ? "; " + count(omittedErrors, "error") + " beyond the report's per-code bound, which may"
+            + " concern it" : "");
     out.println((verified ? "LINEAGE VERIFIED: " : "LINEAGE FAILED: ") + summary);
     return verified ? Main.VERIFIED : Main.FAILED;
+  }
+
+  private static String count(long n, String noun) {
+    return n + " " + plural(n, noun);
+  }
+
+  private static String plural(long n, String noun) {
+    return n == 1 ? noun : noun + "s";
   }
 
   /** What TARGET names. */

@@ -270,8 +270,9 @@ public final class ModelCheck {
     }
     if (errors(out) == before && errors(out) == 0) {
       out.add(Finding.of(FindingCode.ARTIFACT_VERIFIED, foundRef, "model " + model + " matches " + what
-          + (released == null ? " by root digest" : " file by file (" + actual.resources().size() + " "
-              + actual.serialization().method().jsonName() + " resources)")));
+          + (released == null ? " by root digest" : " file by file (" + actual.resources().size()
+              + (actual.resources().size() == 1 ? " resource" : " resources") + ", serialization "
+              + actual.serialization().method().jsonName() + ")")));
     }
     if (revokedBy.isPresent()) {
       Step r = revokedBy.get();

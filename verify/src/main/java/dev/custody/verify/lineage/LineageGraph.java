@@ -383,7 +383,7 @@ public final class LineageGraph {
         return; // a comparison's unproduced input is what it compared, not a root of anything
       }
       Optional<ExternalRoot> root = Optional.ofNullable(externalRoots.get(a.digest())).filter(r -> r.kind() == a.kind());
-      roots.computeIfAbsent(c, k -> new ArrayList<>(1)).add(new RootUse(c, a, root));
+      roots.computeIfAbsent(c, k -> new ArrayList<>(1)).add(new RootUse(c, a, root, settings.backedKinds().contains(a.kind())));
       if (root.isPresent() || !settings.backedKinds().contains(a.kind())) {
         return;
       }

@@ -12,8 +12,10 @@ import java.util.Optional;
  * @param step the step that uses it
  * @param artifact the artifact as the step names it
  * @param declared the external root the verifier's policy declares for its digest, if any
+ * @param required whether its kind must be produced by a step or declared (the lineage settings'
+ *     backed kinds: models and datasets by default; a config file, say, need not be)
  */
-public record RootUse(Step step, ArtifactRef artifact, Optional<ExternalRoot> declared) {
+public record RootUse(Step step, ArtifactRef artifact, Optional<ExternalRoot> declared, boolean required) {
   public RootUse {
     Objects.requireNonNull(step, "step");
     Objects.requireNonNull(artifact, "artifact");
@@ -23,5 +25,10 @@ public record RootUse(Step step, ArtifactRef artifact, Optional<ExternalRoot> de
   /** Whether the root is declared by the policy. */
   public boolean isDeclared() {
     return declared.isPresent();
+  }
+
+  /** Whether nothing vouches for it although it must be vouched for: neither produced nor declared. */
+  public boolean isUnproven() {
+    return required && declared.isEmpty();
   }
 }

@@ -34,7 +34,7 @@ import java.util.Objects;
  *     ["kinds": { kind: n, ... },]           steps in scope per kind
  *     ["releases": [ { step members, ["version": text,] "outputs": [ { "name", "kind", "digest" }* ] }* ],]
  *     ["roots": { "declared": n, "unproven": n,
- *                 "artifacts": [ { "digest", "kind", "name", "declared": bool, ["root": name, ["publisher": name]],
+ *                 "artifacts": [ { "digest", "kind", "name", "declared": bool, "required": bool, ["root": name, ["publisher": name]],
  *                                  "usedBy": [STEP-ID+] }* ] }] },
  *   "findings": [finding*],
  *   "omitted": { CODE: n, ... },
@@ -216,6 +216,7 @@ public final class JsonReportRenderer {
       g.writeStringField("kind", r.kind().jsonName());
       g.writeStringField("name", r.name());
       g.writeBooleanField("declared", r.declared().isPresent());
+      g.writeBooleanField("required", r.required());
       if (r.declared().isPresent()) {
         g.writeStringField("root", r.declared().get().name());
         if (r.declared().get().publisher().isPresent()) {

@@ -22,7 +22,7 @@ import java.util.function.Function;
  * <pre>
  * step    = { "id": STEP-ID, "ledger", "chain", "sequence", "logIndex", "hash", "kind", "time", "keyId", "signer" }
  * link    = { "from": STEP-ID, "to": STEP-ID, "type": "artifact"|"subject", "digest", ["kind", "output", "input"] }
- * root    = { "step": STEP-ID, "name", "kind", "digest", "declared": bool, ["root": NAME, ["publisher"]] }
+ * root    = { "step": STEP-ID, "name", "kind", "digest", "declared": bool, "required": bool, ["root": NAME, ["publisher"]] }
  * finding = { "code", "severity", ["rule",] ["entry": { "logIndex", "where", ["ledger",] ["chain", "sequence",]
  *             ["hash"] },] "message" }
  * STEP-ID = LEDGER "#" LOGINDEX, e.g. "acme-ledger#17"
@@ -101,6 +101,7 @@ final class LineageJson {
         g.writeStringField("kind", r.artifact().kind().jsonName());
         g.writeStringField("digest", r.artifact().digest().toString());
         g.writeBooleanField("declared", r.isDeclared());
+        g.writeBooleanField("required", r.required());
         if (r.isDeclared()) {
           g.writeStringField("root", r.declared().get().name());
           if (r.declared().get().publisher().isPresent()) {

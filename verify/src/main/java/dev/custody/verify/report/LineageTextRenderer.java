@@ -130,7 +130,9 @@ public final class LineageTextRenderer {
           }
         } else if (it.what() instanceof RootUse r) {
           line(branch + artifact(r.artifact()) + " ROOT: " + (r.isDeclared()
-              ? "external root " + Untrusted.escape(r.declared().get().describe()) : "UNPROVEN (no step produced it)"));
+              ? "external root " + Untrusted.escape(r.declared().get().describe())
+              : r.isUnproven() ? "UNPROVEN (no step produced it)"
+              : "not produced by a step (" + r.artifact().kind().jsonName() + " inputs need not be)"));
         } else if (it.what() instanceof Step referrer) {
           line(branch + "· " + verb(referrer) + " by " + describe(referrer));
         } else if (it.what() instanceof Finding f) {

@@ -50,10 +50,13 @@ final class ReportSummary {
    * whether it is declared.
    *
    * @param name the name the first step that uses it gives it
-   * @param declared the external root the policy declares for it, if any (else it is unproven)
+   * @param declared the external root the policy declares for it, if any (else it is unproven when
+   *     {@code required})
+   * @param required whether its kind must be produced or declared ({@link RootUse#required()})
    * @param usedBy the steps in scope that use it, in evidence order
    */
-  record RootSummary(Digest digest, ArtifactKind kind, String name, Optional<ExternalRoot> declared, List<Step> usedBy) {}
+  record RootSummary(Digest digest, ArtifactKind kind, String name, Optional<ExternalRoot> declared, boolean required,
+      List<Step> usedBy) {}
 
   final VerificationReport report;
   /** Whether the report carries a lineage; without one, the scope and everything made from it are empty. */
@@ -150,20 +153,21 @@ final class ReportSummary {
   }
 
   private static List<RootSummary> roots(LineageGraph graph, List<Step> scope) {
-    record Key(Digest digest, ArtifactKind kind, boolean declared) {}
+    record Key(Digest digest, ArtifactKind kind, boolean declared) {} // required follows from the kind
     Map<Key, RootSummary> out = new LinkedHashMap<>();
     for (Step s : scope) {
       for (RootUse u : graph.rootsOf(s)) {
         Key k = new Key(u.artifact().digest(), u.artifact().kind(), u.isDeclared());
         RootSummary r = out.computeIfAbsent(k, x -> new RootSummary(x.digest(), x.kind(), u.artifact().name(),
-            u.declared(), new ArrayList<>(1)));
+            u.declared(), u.required(), new ArrayList<>(1)));
         if (r.usedBy().isEmpty() || !r.usedBy().get(r.usedBy().size() - 1).equals(s)) {
           r.usedBy().add(s);
         }
       }
     }
     return out.values().stream()
-        .map(r -> new RootSummary(r.digest(), r.kind(), r.name(), r.declared(), List.copyOf(r.usedBy()))).toList();
+        .map(r -> new RootSummary(r.digest(), r.kind(), r.name(), r.declared(), r.required(), List.copyOf(r.usedBy())))
+        .toList();
   }
 
   /** By entry (a step's findings name its {@link Step#ref()}), how many kept findings of each severity. */
@@ -181,9 +185,13 @@ final class ReportSummary {
     return marks.getOrDefault(step.ref(), Map.of());
   }
 
-  /** Roots the policy declares (external roots), or those it does not (unproven). */
+  /**
+   * Roots the policy declares (external roots), or those it does not although their kind must be
+   * produced or declared (unproven); inputs of other kinds (a config file, say) are in neither.
+   */
   List<RootSummary> roots(boolean declared) {
-    return roots.stream().filter(r -> r.declared().isPresent() == declared).toList();
+    return roots.stream()
+        .filter(r -> declared ? r.declared().isPresent() : r.declared().isEmpty() && r.required()).toList();
   }
 
 }

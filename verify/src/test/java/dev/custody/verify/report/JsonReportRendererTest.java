@@ -135,15 +135,16 @@ class JsonReportRendererTest {
     assertThat(roots.get("declared").asLong()).isEqualTo(1);
     assertThat(roots.get("unproven").asLong()).isEqualTo(2);
     JsonNode declared = roots.get("artifacts").get(0);
-    assertThat(names(declared)).containsExactly("digest", "kind", "name", "declared", "root", "publisher", "usedBy");
+    assertThat(names(declared)).containsExactly("digest", "kind", "name", "declared", "required", "root", "publisher", "usedBy");
     assertThat(declared.get("digest").asText()).isEqualTo(ReportScenario.LLAMA.toString());
     assertThat(declared.get("declared").asBoolean()).isTrue();
     assertThat(declared.get("root").asText()).isEqualTo("llama-3-8b");
     assertThat(declared.get("publisher").asText()).isEqualTo("meta");
     assertThat(declared.get("usedBy")).singleElement().satisfies(u -> assertThat(u.asText()).isEqualTo("acme-ledger#1"));
     JsonNode unproven = roots.get("artifacts").get(1);
-    assertThat(names(unproven)).containsExactly("digest", "kind", "name", "declared", "usedBy");
+    assertThat(names(unproven)).containsExactly("digest", "kind", "name", "declared", "required", "usedBy");
     assertThat(unproven.get("declared").asBoolean()).isFalse();
+    assertThat(unproven.get("required").asBoolean()).isTrue();
     assertThat(unproven.get("kind").asText()).isEqualTo("dataset");
 
     assertThat(doc.get("findings")).hasSize(3);

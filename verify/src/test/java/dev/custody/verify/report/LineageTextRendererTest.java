@@ -3,6 +3,9 @@ package dev.custody.verify.report;
 import static dev.custody.verify.lineage.TestSteps.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.core.digest.Digest;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
@@ -60,6 +63,23 @@ class LineageTextRendererTest {
     assertThat(text).contains("├── ! ERROR LINEAGE_INPUT_UNPROVEN: fine-tune acme/m:0 uses model 'base'")
         .contains("└── model 'base' sha256:" + digest("random").value().hex().substring(0, 12)
             + " ROOT: UNPROVEN (no step produced it)");
+  }
+
+  @Test
+  void render_configInputNoStepProduced_isARootButNotUnproven() {
+    Ledger l = new Ledger("acme");
+    l.add("acme/m", event(EventType.DATASET_INGEST, List.of(), List.of(dataset("train", DATA))));
+    Digest config = digest("train.json");
+    Step training = l.add("acme/m", event(EventType.TRAINING, List.of(dataset("train", DATA),
+        ArtifactRef.of("config", ArtifactKind.CONFIG, config)), List.of(model("model", BASE))));
+    LineageGraph g = LineageGraph.build(l.steps, LineageSettings.strict(), List.of());
+
+    String text = LineageTextRenderer.render(g, training, s -> "k", g.findings());
+
+    assertThat(g.findings()).isEmpty();
+    assertThat(g.rootsOf(training)).singleElement().satisfies(r -> assertThat(r.isUnproven()).isFalse());
+    assertThat(text).contains("config 'config' sha256:" + config.value().hex().substring(0, 12)
+        + " ROOT: not produced by a step (config inputs need not be)").doesNotContain("UNPROVEN");
   }
 
   @Test
