@@ -371,12 +371,12 @@ public final class LedgerVerifier {
     List<EntryObserver> stages = new ArrayList<>(observers);
     stages.add(new EntryObserver() {
       @Override
-      public void authentic(EntryRef ref, EntryPayload payload) {
+      public void authentic(RecordRef ref, EntryPayload payload) {
         throw new IllegalStateException("the replay hands stages their signer");
       }
 
       @Override
-      public void authentic(EntryRef ref, EntryPayload payload, Signer signer) {
+      public void authentic(RecordRef ref, EntryPayload payload, Signer signer) {
         steps.authentic(ref, signer.keyId(), payload);
         signers.putIfAbsent(signer.keyId(), signer);
       }
@@ -465,7 +465,7 @@ public final class LedgerVerifier {
       labels.add(r.label());
     }
     for (Finding f : judged) {
-      if (chain.isEmpty() || f.entry().flatMap(EntryRef::chain).map(chain.get()::equals).orElse(true)) {
+      if (chain.isEmpty() || f.entry().flatMap(RecordRef::chain).map(chain.get()::equals).orElse(true)) {
         all.add(f);
       }
     }
@@ -677,7 +677,7 @@ public final class LedgerVerifier {
     @Override
     public void record(RawRecord raw) throws IOException {
       if (!raw.terminated()) {
-        EntryRef ref = new EntryRef(raw.logIndex(), where.apply(raw), Optional.empty(), OptionalLong.empty(),
+        RecordRef ref = new RecordRef(raw.logIndex(), where.apply(raw), Optional.empty(), OptionalLong.empty(),
             Optional.empty(), ledger);
         layout(lastSegment
             ? Finding.of(FindingCode.TORN_TAIL, ref, "the last line has no newline: a write"

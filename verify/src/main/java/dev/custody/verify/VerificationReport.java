@@ -149,7 +149,7 @@ public final class VerificationReport {
 
   /**
    * The labels that name the ledgers in steps, chain summaries and entry references
-   * ({@link EntryRef#ledger()}): each directory's name, made distinct ({@code name#2}) when two are
+   * ({@link RecordRef#ledger()}): each directory's name, made distinct ({@code name#2}) when two are
    * alike; in the order of {@link #ledgers()}.
    */
   public List<String> ledgerLabels() {

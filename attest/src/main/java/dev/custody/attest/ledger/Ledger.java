@@ -1,5 +1,6 @@
 package dev.custody.attest.ledger;
 
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.AttestException;
 import dev.custody.attest.sign.EntrySigner;
 import dev.custody.attest.sign.Signer;

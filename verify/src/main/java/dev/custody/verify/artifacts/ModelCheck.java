@@ -17,7 +17,7 @@ import dev.custody.core.manifest.Resource;
 import dev.custody.core.manifest.ResourceNames;
 import dev.custody.core.manifest.Serialization;
 import dev.custody.core.text.Untrusted;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.lineage.LineageGraph;
@@ -133,7 +133,7 @@ public final class ModelCheck {
     }
   }
 
-  private final EntryRef foundRef;
+  private final RecordRef foundRef;
   private final Event foundEvent;
   private final Optional<Step> revokedBy;
 
