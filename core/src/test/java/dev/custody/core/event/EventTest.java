@@ -208,6 +208,15 @@ class EventTest {
     assertThatThrownBy(() -> new EventDetails.Evaluation(m)).hasMessageContaining("metric name");
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"model,MODEL", "base,MODEL", "Base-Weights,MODEL", "model-ft,MODEL",
+      "ckpt-checkpoint-3,MODEL", "train-data,DATASET", "shard-0001,DATASET", "corpus,DATASET", "train-script,CODE",
+      "hyperparameters,CONFIG", "config,CONFIG", "eval-report,REPORT", "results,REPORT", "licence,OTHER",
+      "tokenizer,OTHER"})
+  void artifactKindGuess_name_kindItSuggests(String name, ArtifactKind expected) {
+    assertThat(ArtifactKind.guess(name)).isEqualTo(expected);
+  }
+
   @Test
   void evaluationOf_ordinaryNumbers_exactDecimalsAsWritten() {
     Map<String, Number> m = new java.util.LinkedHashMap<>();
