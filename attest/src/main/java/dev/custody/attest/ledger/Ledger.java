@@ -45,10 +45,10 @@ import java.util.concurrent.ExecutionException;
  * <pre>{@code
  * try (Ledger ledger = Ledger.open(Path.of(".custody"))) {
  *   SigningKey key = SigningKey.load(Path.of("keys/pipeline.key"));
+ *   ArtifactRef data = ledger.artifact("train-data", Path.of("data/train.jsonl")); // SHA-256 of the file
+ *   ArtifactRef model = ledger.model("model", Path.of("out/"));                   // manifest kept here
  *   EntryRef ref = ledger.append("acme/falcon-7b", Event.builder(EventType.TRAINING)
- *       .input(ArtifactRef.of("train-data", ArtifactKind.DATASET, dataDigest))
- *       .output(ArtifactRef.of("model", ArtifactKind.MODEL, modelDigest))
- *       .build(), key);
+ *       .input(data).output(model).build(), key);
  * }
  * }</pre>
  *
