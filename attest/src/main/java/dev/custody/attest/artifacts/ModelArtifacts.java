@@ -44,6 +44,10 @@ public final class ModelArtifacts {
     public Hashed {
       Objects.requireNonNull(manifest, "manifest");
       ArtifactRef.of(name, kind, digest); // the name, kind and digest an artifact accepts
+      if (manifest.isPresent() && !manifest.get().rootDigest().equals(digest)) {
+        throw new IllegalArgumentException("artifact " + dev.custody.core.text.Untrusted.quote(name) + ": digest "
+            + digest + " is not its manifest's root digest " + manifest.get().rootDigest());
+      }
     }
 
     /** The artifact, with its manifest (if any) written durably to {@code store} first. */

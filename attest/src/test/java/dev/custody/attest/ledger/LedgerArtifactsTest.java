@@ -139,6 +139,21 @@ class LedgerArtifactsTest {
   }
 
   @Test
+  void keep_hashedWithADigestThatIsNotItsManifestsRoot_refusedBeforeAnythingIsStored() throws Exception {
+    Path model = modelDir();
+    ModelManifest m = ModelHasher.hashWithDefaults(model);
+    assertThatThrownBy(() -> new dev.custody.attest.artifacts.ModelArtifacts.Hashed("model", ArtifactKind.MODEL,
+        java.util.Optional.of(m), Digest.sha256(new byte[] {1})))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not its manifest's root digest");
+    Path dir = ledgerDir();
+    try (Ledger ledger = Ledger.open(dir)) {
+      ArtifactRef kept = ledger.keep(dev.custody.attest.artifacts.ModelArtifacts.hash("model", ArtifactKind.MODEL, model,
+          false, ModelHasher.builder(), dir));
+      assertThat(kept).isEqualTo(ledger.model("model", model));
+    }
+  }
+
+  @Test
   void model_readOnlyLedger_refusedSayingWhyButFileDigestsStillWork() throws Exception {
     Path model = modelDir();
     Path dir = ledgerDir();
