@@ -117,6 +117,19 @@ class LedgerArtifactsTest {
   }
 
   @Test
+  void model_symbolicLinkInsideTheDirectory_refusedNamingItAndNothingKept() throws Exception {
+    Path model = modelDir();
+    Path secret = Files.writeString(tmp.resolve("secret.txt"), "not part of the model");
+    Files.createSymbolicLink(model.resolve("extra.bin"), secret);
+    Path dir = ledgerDir();
+    try (Ledger ledger = Ledger.open(dir)) {
+      assertThatThrownBy(() -> ledger.model("model", model))
+          .isInstanceOf(dev.custody.core.manifest.ManifestException.class).hasMessageContaining("extra.bin");
+    }
+    assertThat(manifestFiles(dir)).isEmpty();
+  }
+
+  @Test
   void artifact_fifo_refusedWithoutOpeningIt() throws Exception {
     Path fifo = tmp.resolve("data.fifo");
     Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
