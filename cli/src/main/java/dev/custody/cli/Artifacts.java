@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Parses {@code --input}/{@code --output} values: {@code NAME[:KIND]=DIGEST_OR_PATH}. A value that is
@@ -23,7 +22,8 @@ import java.util.Locale;
  * the artifact's digest is the manifest root digest (see {@link dev.custody.core.ledger.ManifestFiles}).
  * A plain file gets the SHA-256 of its content, unless {@code --manifest} asks for a one-file
  * manifest (whose root digest is the SHA-256 of that SHA-256, per OMS §6.5.1).
- * Without {@code :KIND} the kind is guessed from the name (model, base, weights → model; data… → dataset; …).
+ * Without {@code :KIND} the kind is guessed from the name ({@link ArtifactKind#guess}: model, base, weights → model;
+ * data… → dataset; …). The hashing is the library's ({@link ModelArtifacts#hash}).
  */
 final class Artifacts {
   private Artifacts() {}
