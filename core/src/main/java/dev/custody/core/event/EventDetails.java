@@ -98,6 +98,11 @@ public sealed interface EventDetails {
       method.ifPresent(m -> Names.requireName(m, "method"));
     }
 
+    /** The method {@code method}, e.g. {@code Method.of("gptq-4bit")}. */
+    public static Method of(String method) {
+      return new Method(Optional.of(Objects.requireNonNull(method, "method")));
+    }
+
     @Override
     public boolean admits(EventType type) {
       return type.equals(EventType.CONVERSION) || type.equals(EventType.MERGE);
@@ -145,6 +150,11 @@ public sealed interface EventDetails {
         throw new IllegalArgumentException("decision must be approved, rejected or revoked, got " + Untrusted.quote(decision));
       }
       reason.ifPresent(r -> Names.requireText(r, "reason"));
+    }
+
+    /** A decision with a reason, e.g. {@code Decision.of(releaseHash, "approved", "eval report reviewed")}. */
+    public static Decision of(Digest subject, String decision, String reason) {
+      return new Decision(subject, decision, Optional.of(Objects.requireNonNull(reason, "reason")));
     }
 
     @Override

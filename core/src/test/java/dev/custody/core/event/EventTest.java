@@ -236,6 +236,15 @@ class EventTest {
   }
 
   @Test
+  void methodOfAndDecisionOf_plainStrings_equalTheCanonicalForms() {
+    assertThat(EventDetails.Method.of("gptq-4bit")).isEqualTo(new EventDetails.Method(Optional.of("gptq-4bit")));
+    assertThat(EventDetails.Decision.of(D, "approved", "reviewed"))
+        .isEqualTo(new EventDetails.Decision(D, "approved", Optional.of("reviewed")));
+    assertThatThrownBy(() -> EventDetails.Method.of("bad method")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EventDetails.Decision.of(D, "maybe", "x")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void evaluationOf_nonFiniteNumber_rejectedNamingMetric() {
     for (Number bad : List.<Number>of(Double.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)) {
       assertThatThrownBy(() -> EventDetails.Evaluation.of(Map.of("loss", bad)))
