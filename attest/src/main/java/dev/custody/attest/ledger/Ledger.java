@@ -172,7 +172,7 @@ public final class Ledger implements Closeable {
    */
   public ArtifactRef keep(ModelArtifacts.Hashed hashed) throws IOException {
     if (hashed.manifest().isEmpty()) {
-      return hashed.keep(null);
+      return ArtifactRef.of(hashed.name(), hashed.kind(), hashed.digest());
     }
     return hashed.keep(manifests.orElseThrow(() -> new IllegalStateException("this ledger keeps no model manifests"
         + " (it was opened read-only, or over a store without a directory): open it with Ledger.open to record"
