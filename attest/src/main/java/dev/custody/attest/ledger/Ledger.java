@@ -101,8 +101,8 @@ public final class Ledger implements Closeable {
    * system, see {@link FileLogStore.Options#allowNetworkFileSystem()}), with the system clock (UTC).
    */
   public static Ledger open(Path dir, FileLogStore.Options options) throws IOException, FormatException {
-    LogStore store = FileLogStore.open(dir, options);
-    return new Ledger(store, Clock.systemUTC(), Optional.of(ManifestStore.of(dir)));
+    ManifestStore manifests = ManifestStore.of(dir); // before the store opens: nothing to close if it throws
+    return new Ledger(FileLogStore.open(dir, options), Clock.systemUTC(), Optional.of(manifests));
   }
 
   /** Opens the ledger at {@code dir} for reading only; it takes no lock and changes nothing. */
