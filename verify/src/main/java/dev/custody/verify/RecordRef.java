@@ -10,10 +10,9 @@ import java.util.OptionalLong;
  * Names the log record a {@link Finding} concerns, with as much as is known of it: a record may be
  * junk or unauthenticated, so unlike {@link EntryRef} (where an authentic entry is) its chain,
  * sequence and hash may be unknown; {@link #entry()} is its {@link EntryRef} when they are all known.
- * The chain and
- * sequence are present only for entries whose signature verified with a trusted key (an
- * unauthenticated payload is never read, so it cannot name a chain); the hash is present whenever
- * the record's bytes were read.
+ * The chain and sequence are present only for entries whose signature verified with a trusted key
+ * (an unauthenticated payload is never read, so it cannot name a chain); the hash is present
+ * whenever the record's bytes were read.
  *
  * @param logIndex position in the log, from 0
  * @param where file and line, e.g. {@code segments/00000000000000000000.jsonl line 18 (log index 17)}
