@@ -1,7 +1,7 @@
 package dev.custody.bench;
 
 import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;

@@ -4,20 +4,16 @@ import dev.custody.attest.artifacts.ManifestStore;
 import dev.custody.attest.artifacts.ModelArtifacts;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
-import com.google.common.hash.Hashing;
-import com.google.common.io.MoreFiles;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelHasher;
-import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Parses {@code --input}/{@code --output} values: {@code NAME[:KIND]=DIGEST_OR_PATH}. A value that is
@@ -26,7 +22,8 @@ import java.util.Locale;
  * the artifact's digest is the manifest root digest (see {@link dev.custody.core.ledger.ManifestFiles}).
  * A plain file gets the SHA-256 of its content, unless {@code --manifest} asks for a one-file
  * manifest (whose root digest is the SHA-256 of that SHA-256, per OMS §6.5.1).
- * Without {@code :KIND} the kind is guessed from the name (model, base, weights → model; data… → dataset; …).
+ * Without {@code :KIND} the kind is guessed from the name ({@link ArtifactKind#guess}: model, base, weights → model;
+ * data… → dataset; …). The hashing is the library's ({@link ModelArtifacts#hash}).
  */
 final class Artifacts {
   private Artifacts() {}
@@ -85,7 +82,7 @@ final class Artifacts {
       }
     }
     if (kind == null) {
-      kind = guessKind(name);
+      kind = ArtifactKind.guess(name);
     }
     try {
       if (value.startsWith("sha256:")) {
@@ -116,22 +113,11 @@ final class Artifacts {
    */
   static ArtifactRef ofPath(String name, ArtifactKind kind, Path p, String option, Context ctx)
       throws IOException, CustodyException {
-    return hash(name, kind, p, option, ctx).keep(ctx);
+    return keep(hash(name, kind, p, option, ctx), ctx);
   }
 
-  /**
-   * A path hashed, its manifest not yet kept: hash every path an event names first, then {@link #keep}
-   * them, so that a path refused while hashing leaves no manifest behind in the ledger.
-   */
-  record Hashed(String name, ArtifactKind kind, ModelManifest manifest, Digest contentDigest) {
-    /** The artifact, with its manifest (if any) written to the ledger's manifest store. */
-    ArtifactRef keep(Context ctx) throws IOException, FormatException {
-      return manifest != null ? ctx.store().put(name, kind, manifest) : ArtifactRef.of(name, kind, contentDigest);
-    }
-  }
-
-  /** {@link #ofPath}, without keeping the manifest yet. */
-  static Hashed hash(String name, ArtifactKind kind, Path p, String option, Context ctx)
+  /** {@link #ofPath}, without keeping the manifest yet: the library's {@link ModelArtifacts#hash}. */
+  static ModelArtifacts.Hashed hash(String name, ArtifactKind kind, Path p, String option, Context ctx)
       throws IOException, CustodyException {
     boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     if (!dir && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -140,38 +126,14 @@ final class Artifacts {
           + " nor an existing file or directory" + (Files.isSymbolicLink(p) ? " (symbolic links are refused)" : ""));
     }
     ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
-    if (dir || ctx.manifestFiles) {
-      try (HashBar bar = HashBar.start("hash " + name, ctx.quiet)) {
-        return new Hashed(name, kind, ModelArtifacts.hash(p, ModelHasher.builder().progress(bar),
-            ctx.store().ledgerDir()), null);
-      }
+    try (HashBar bar = HashBar.start("hash " + name, ctx.quiet || !(dir || ctx.manifestFiles))) {
+      return ModelArtifacts.hash(name, kind, p, ctx.manifestFiles, ModelHasher.builder().progress(bar),
+          ctx.store().ledgerDir());
     }
-    return new Hashed(name, kind, null, hashFile(p));
   }
 
-  static ArtifactKind guessKind(String name) {
-    String n = name.toLowerCase(Locale.ROOT);
-    if (n.equals("model") || n.equals("base") || n.contains("weights") || n.contains("checkpoint")
-        || n.startsWith("model") || n.endsWith("model")) {
-      return ArtifactKind.MODEL;
-    }
-    if (n.contains("data") || n.contains("shard") || n.contains("corpus")) {
-      return ArtifactKind.DATASET;
-    }
-    if (n.contains("code") || n.contains("script") || n.contains("source")) {
-      return ArtifactKind.CODE;
-    }
-    if (n.contains("config") || n.contains("params") || n.contains("hyper")) {
-      return ArtifactKind.CONFIG;
-    }
-    if (n.contains("report") || n.contains("eval") || n.contains("result")) {
-      return ArtifactKind.REPORT;
-    }
-    return ArtifactKind.OTHER;
-  }
-
-  /** SHA-256 of a file's content, streamed. */
-  static Digest hashFile(Path p) throws IOException {
-    return Digest.ofSha256(MoreFiles.asByteSource(p).hash(Hashing.sha256()).asBytes());
+  /** The artifact {@code hashed} names, with its manifest (if any) kept in the ledger's manifest store. */
+  static ArtifactRef keep(ModelArtifacts.Hashed hashed, Context ctx) throws IOException, FormatException {
+    return hashed.keep(ctx.store());
   }
 }

@@ -3,7 +3,7 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.attest.AttestException;
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.sign.EntrySigner;
 import dev.custody.attest.sign.Signer;

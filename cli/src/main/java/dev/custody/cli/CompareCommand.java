@@ -1,8 +1,9 @@
 package dev.custody.cli;
 
+import dev.custody.attest.artifacts.ModelArtifacts;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.core.CustodyException;
 import dev.custody.core.derivation.ComparisonSummary;
@@ -117,10 +118,10 @@ final class CompareCommand implements Callable<Integer> {
     try (Ledger ledger = networkFs.open(dir, spec)) {
       Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
       // Both hashed before either manifest is kept: a model refused while hashing leaves nothing behind.
-      Artifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
-      Artifacts.Hashed hb = Artifacts.hash(EventDetails.Comparison.INPUT_B, ArtifactKind.MODEL, b, "B", ctx);
-      ArtifactRef ra = ha.keep(ctx);
-      ArtifactRef rb = hb.keep(ctx);
+      ModelArtifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
+      ModelArtifacts.Hashed hb = Artifacts.hash(EventDetails.Comparison.INPUT_B, ArtifactKind.MODEL, b, "B", ctx);
+      ArtifactRef ra = Artifacts.keep(ha, ctx);
+      ArtifactRef rb = Artifacts.keep(hb, ctx);
       Event event = Event.builder(EventType.COMPARISON).input(ra).input(rb)
           .details(new EventDetails.Comparison(summary)).build();
       EntryRef ref = RecordCommand.append(dir, ledger, chain, event, signer);

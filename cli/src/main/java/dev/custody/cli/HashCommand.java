@@ -1,5 +1,6 @@
 package dev.custody.cli;
 
+import dev.custody.attest.artifacts.ModelArtifacts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.FormatException;
 import dev.custody.core.json.StrictJson;
@@ -86,14 +87,13 @@ final class HashCommand implements Callable<Integer> {
     }
     if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
       Path root = path.toAbsolutePath().normalize();
-      ResourceNames.relativeInside(root, ledger.resolve()).ifPresent(b::ignorePath);
       for (String p : ignorePaths) {
         b.ignorePath(modelRelative(root, p));
       }
     }
     ModelManifest manifest;
     try (HashBar bar = HashBar.start("hash", quiet.quiet)) {
-      manifest = b.progress(bar).build().hash(path);
+      manifest = ModelArtifacts.hash(path, b.progress(bar), ledger.resolve()); // the ledger inside is ignored
     }
     spec.commandLine().getOut().println(json ? toJson(manifest) : manifest.rootDigest().toString());
     return Main.VERIFIED;

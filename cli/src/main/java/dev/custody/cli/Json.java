@@ -2,7 +2,7 @@ package dev.custody.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.core.json.JsonOutput;
 import java.io.IOException;
 import java.io.StringWriter;

@@ -5,7 +5,7 @@ import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.text.Untrusted;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.Severity;
 import dev.custody.verify.VerificationReport;
@@ -76,7 +76,7 @@ final class LineageCommand implements Callable<Integer> {
     }
     Step s = step.get();
     List<Step> scope = graph.lineageOf(s);
-    Set<EntryRef> refs = new HashSet<>();
+    Set<RecordRef> refs = new HashSet<>();
     scope.forEach(x -> refs.add(x.ref()));
     List<Finding> findings = report.findings().stream()
         .filter(f -> f.entry().map(refs::contains).orElse(true)).toList();

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.attest.AttestException;
 import dev.custody.attest.keys.SigningKey;
 import dev.custody.attest.ledger.CertificateStore;
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
 import dev.custody.core.CustodyException;

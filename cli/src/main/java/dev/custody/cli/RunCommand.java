@@ -3,7 +3,7 @@ package dev.custody.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.attest.keys.SigningKey;
 import dev.custody.attest.ledger.CertificateStore;
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.run.RunEnvironment;
 import dev.custody.core.CustodyException;

@@ -3,7 +3,7 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.attest.TestFixtures;
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.store.KillChild;
 import dev.custody.core.digest.Digest;

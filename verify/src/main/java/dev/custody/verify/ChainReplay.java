@@ -87,7 +87,7 @@ final class ChainReplay {
    * rejected record), when several ledgers are verified together: an auditor's approval kept in its
    * own ledger, say. It is {@link FindingCode#SUBJECT_NOT_FOUND} unless another ledger holds the subject.
    */
-  record UnresolvedSubject(EntryRef ref, String kind, String decision, Digest subject) {
+  record UnresolvedSubject(RecordRef ref, String kind, String decision, Digest subject) {
     /** The finding when no ledger holds the subject. */
     Finding notFound() {
       return Finding.of(FindingCode.SUBJECT_NOT_FOUND, ref, "the " + kind + " " + ref.chainPosition().orElseThrow()
@@ -135,7 +135,7 @@ final class ChainReplay {
   }
 
   /** The entry's date against trusted time, and the event's own times. */
-  private void checkTimes(EntryRef ref, EntryPayload p) {
+  private void checkTimes(RecordRef ref, EntryPayload p) {
     Optional<String> future = time.future(ref.logIndex(), p.time());
     if (future.isPresent()) {
       add(Finding.of(FindingCode.TIME_IN_FUTURE, ref, "entry " + ref.chainPosition().orElseThrow() + " "
@@ -152,7 +152,7 @@ final class ChainReplay {
    * An approval or revocation must name an authentic entry earlier in the log. Subjects are entry
    * hashes, looked up in the table of authentic entries seen so far, so no memory is added.
    */
-  private void checkSubject(EntryRef ref, EntryPayload p) {
+  private void checkSubject(RecordRef ref, EntryPayload p) {
     if (!(p.event().details() instanceof EventDetails.Decision d)) {
       return;
     }
@@ -174,7 +174,7 @@ final class ChainReplay {
         + ". Obtain the complete ledger, or treat the decision as unfounded"));
   }
 
-  private void checkChain(EntryRef ref, EntryPayload p, String signer) {
+  private void checkChain(RecordRef ref, EntryPayload p, String signer) {
     Digest hash = ref.hash().orElseThrow();
     String pos = ref.chainPosition().orElseThrow();
     ChainState c = chains.get(p.chain());
@@ -237,7 +237,7 @@ final class ChainReplay {
         + " finding there)";
   }
 
-  private void advance(ChainState c, EntryRef ref, EntryPayload p, Digest hash, String signer) {
+  private void advance(ChainState c, RecordRef ref, EntryPayload p, Digest hash, String signer) {
     c.headSequence = p.sequence();
     c.headHash = hash;
     c.headLogIndex = ref.logIndex();
@@ -259,7 +259,7 @@ final class ChainReplay {
   }
 
   private void add(Finding f) {
-    if (onlyChain.isPresent() && f.entry().flatMap(EntryRef::chain).map(c -> !c.equals(onlyChain.get())).orElse(false)) {
+    if (onlyChain.isPresent() && f.entry().flatMap(RecordRef::chain).map(c -> !c.equals(onlyChain.get())).orElse(false)) {
       return;
     }
     findings.add(f);

@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * @param entries number of authentic entries of the chain (duplicates not counted)
  * @param head hash of the authentic entry with the highest sequence number
  * @param signerKeyIds key ids of the keys that signed its authentic entries, sorted
- * @param ledger the label of the ledger the chain is in ({@link EntryRef#ledger()}), when the
+ * @param ledger the label of the ledger the chain is in ({@link RecordRef#ledger()}), when the
  *     verifier names it: two ledgers verified together may each hold a chain of the same id
  */
 public record ChainSummary(String chain, long entries, Digest head, Set<String> signerKeyIds, Optional<String> ledger) {

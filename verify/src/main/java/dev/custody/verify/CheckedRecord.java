@@ -15,7 +15,7 @@ import java.util.Optional;
  *     policy binds it to; present with {@code payload}
  * @param findings the per-record findings, in check order
  */
-record CheckedRecord(EntryRef ref, Optional<EntryPayload> payload, Optional<Signer> signer, List<Finding> findings) {
+record CheckedRecord(RecordRef ref, Optional<EntryPayload> payload, Optional<Signer> signer, List<Finding> findings) {
   CheckedRecord {
     findings = List.copyOf(findings);
     if (payload.isPresent() != signer.isPresent()) {
@@ -24,7 +24,7 @@ record CheckedRecord(EntryRef ref, Optional<EntryPayload> payload, Optional<Sign
   }
 
   /** A record that failed the per-record checks. */
-  static CheckedRecord rejected(EntryRef ref, List<Finding> findings) {
+  static CheckedRecord rejected(RecordRef ref, List<Finding> findings) {
     return new CheckedRecord(ref, Optional.empty(), Optional.empty(), findings);
   }
 

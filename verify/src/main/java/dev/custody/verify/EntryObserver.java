@@ -15,13 +15,13 @@ public interface EntryObserver {
    * @param ref where the entry is, with chain, sequence and hash
    * @param payload its verified payload
    */
-  void authentic(EntryRef ref, EntryPayload payload);
+  void authentic(RecordRef ref, EntryPayload payload);
 
   /**
-   * {@link #authentic(EntryRef, EntryPayload)} with the signer the trust policy resolved the entry's
+   * {@link #authentic(RecordRef, EntryPayload)} with the signer the trust policy resolved the entry's
    * key to (its key, and its identity and organisation under a policy). The default forgets the signer.
    */
-  default void authentic(EntryRef ref, EntryPayload payload, dev.custody.verify.policy.Signer signer) {
+  default void authentic(RecordRef ref, EntryPayload payload, dev.custody.verify.policy.Signer signer) {
     authentic(ref, payload);
   }
 }

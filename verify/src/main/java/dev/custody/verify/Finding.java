@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param rule the id of the trust policy rule that raised it, for {@link FindingCode#RULE_VIOLATION}
  *     (also named in the message)
  */
-public record Finding(FindingCode code, Severity severity, Optional<EntryRef> entry, String message,
+public record Finding(FindingCode code, Severity severity, Optional<RecordRef> entry, String message,
     Optional<String> rule) {
   public Finding {
     Objects.requireNonNull(code, "code");
@@ -24,12 +24,12 @@ public record Finding(FindingCode code, Severity severity, Optional<EntryRef> en
   }
 
   /** A finding raised by custody's own checks, not by a policy rule. */
-  public Finding(FindingCode code, Severity severity, Optional<EntryRef> entry, String message) {
+  public Finding(FindingCode code, Severity severity, Optional<RecordRef> entry, String message) {
     this(code, severity, entry, message, Optional.empty());
   }
 
   /** A finding with the code's default severity. */
-  public static Finding of(FindingCode code, EntryRef entry, String message) {
+  public static Finding of(FindingCode code, RecordRef entry, String message) {
     return new Finding(code, code.severity(), Optional.ofNullable(entry), message);
   }
 

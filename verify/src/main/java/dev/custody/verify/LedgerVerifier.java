@@ -70,8 +70,22 @@ import java.util.Map;
  * stays. What exceeds the heap ends in an {@link OutOfMemoryError}, never in a verdict.
  *
  * <p>Later checks (transparency, lineage, policy, artifacts) plug in as further sequential stages
- * over the same ordered stream. Immutable and thread-safe; each {@link #verify} call uses its own
- * threads.
+ * over the same ordered stream.
+ *
+ * <p>The front door — a ledger judged under a trust policy, with the model on disk checked against
+ * the release it is, every finding in one report:
+ * <pre>{@code
+ * VerificationReport report = LedgerVerifier.builder(TrustPolicy.load(Path.of("policy.yaml")))
+ *     .model(Path.of("model/"))
+ *     .build()
+ *     .verify(Path.of(".custody"));
+ * System.out.print(report.toText());
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe: one instance may run any number of {@link #verify} calls at once,
+ * each with its own threads and state. What the builder was handed is shared by them: the trust
+ * policy and {@link ModelWeights} are thread-safe; an {@link EntryObserver} is called from every
+ * verification and must be thread-safe itself if they run at once.
  */
 public final class LedgerVerifier {
   /** Records per batch handed to a worker: large enough to amortise hand-over, small enough to balance. */
@@ -176,6 +190,17 @@ public final class LedgerVerifier {
     public Builder weights(java.util.Collection<ModelWeights> atHand) {
       atHand.forEach(w -> weights.add(Objects.requireNonNull(w, "weights")));
       return this;
+    }
+
+    /**
+     * Also checks the model at {@code dir} (a directory or one file): it must be the model of an
+     * authentic {@code release} in the ledger — the newest whose model digest is the model's own root
+     * digest ({@link ModelCheck.Target#releaseOfModel()}) — and match that release's manifest file by
+     * file. Its findings are part of the report: no release of the model is an error, so a report
+     * asked to check a model is "verified" only if the model was found released and unchanged.
+     */
+    public Builder model(Path dir) {
+      return model(dir, ModelCheck.Target.releaseOfModel(), HashProgress.NONE);
     }
 
     /**
@@ -371,12 +396,12 @@ public final class LedgerVerifier {
     List<EntryObserver> stages = new ArrayList<>(observers);
     stages.add(new EntryObserver() {
       @Override
-      public void authentic(EntryRef ref, EntryPayload payload) {
+      public void authentic(RecordRef ref, EntryPayload payload) {
         throw new IllegalStateException("the replay hands stages their signer");
       }
 
       @Override
-      public void authentic(EntryRef ref, EntryPayload payload, Signer signer) {
+      public void authentic(RecordRef ref, EntryPayload payload, Signer signer) {
         steps.authentic(ref, signer.keyId(), payload);
         signers.putIfAbsent(signer.keyId(), signer);
       }
@@ -465,7 +490,7 @@ public final class LedgerVerifier {
       labels.add(r.label());
     }
     for (Finding f : judged) {
-      if (chain.isEmpty() || f.entry().flatMap(EntryRef::chain).map(chain.get()::equals).orElse(true)) {
+      if (chain.isEmpty() || f.entry().flatMap(RecordRef::chain).map(chain.get()::equals).orElse(true)) {
         all.add(f);
       }
     }
@@ -677,7 +702,7 @@ public final class LedgerVerifier {
     @Override
     public void record(RawRecord raw) throws IOException {
       if (!raw.terminated()) {
-        EntryRef ref = new EntryRef(raw.logIndex(), where.apply(raw), Optional.empty(), OptionalLong.empty(),
+        RecordRef ref = new RecordRef(raw.logIndex(), where.apply(raw), Optional.empty(), OptionalLong.empty(),
             Optional.empty(), ledger);
         layout(lastSegment
             ? Finding.of(FindingCode.TORN_TAIL, ref, "the last line has no newline: a write"

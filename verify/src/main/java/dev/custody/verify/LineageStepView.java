@@ -37,7 +37,7 @@ final class LineageStepView implements StepView<Step> {
   }
 
   @Override
-  public EntryRef ref(Step step) {
+  public RecordRef ref(Step step) {
     return step.ref();
   }
 

@@ -53,7 +53,7 @@ final class RecordCheck {
    * @param resolver resolves key ids under {@code policy}, reading certificate chains from the ledger
    * @param where how a record is named in findings (its segment and line, with the ledger's label when
    *     several ledgers are verified together)
-   * @param ledger the ledger's label, for {@link EntryRef#ledger()} (one instance shared by every reference)
+   * @param ledger the ledger's label, for {@link RecordRef#ledger()} (one instance shared by every reference)
    */
   RecordCheck(TrustPolicy policy, SignerResolver resolver, java.util.function.Function<RawRecord, String> where,
       Optional<String> ledger) {
@@ -68,7 +68,7 @@ final class RecordCheck {
     String where = this.where.apply(raw);
     List<Finding> findings = new ArrayList<>(1);
     if (raw.oversize()) {
-      EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.empty(),
+      RecordRef ref = new RecordRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.empty(),
           ledger);
       findings.add(Finding.of(FindingCode.RECORD_OVERSIZE, ref, "record is longer than the limit of "
           + EntryRecord.MAX_RECORD_BYTES + " bytes and was skipped; the ledger was written by something other than"
@@ -80,20 +80,20 @@ final class RecordCheck {
     try {
       record = EntryRecord.parse(bytes, where);
     } catch (NotCanonicalException e) {
-      EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
+      RecordRef ref = new RecordRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
           Optional.of(Digest.sha256(bytes)), ledger);
       findings.add(notCanonical(ref, e, "the record was re-encoded after signing: its content may be intact, but"
           + " its entry hash is not the one it was signed under"));
       return CheckedRecord.rejected(ref, findings);
     } catch (FormatException | RuntimeException e) {
-      EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
+      RecordRef ref = new RecordRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(),
           Optional.of(Digest.sha256(bytes)), ledger);
       findings.add(Finding.of(FindingCode.RECORD_MALFORMED, ref, "record is not a valid custody entry JWS: "
           + messageOf(e) + "; the record was altered or damaged"));
       return CheckedRecord.rejected(ref, findings);
     }
     Digest hash = record.hash();
-    EntryRef ref = new EntryRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.of(hash),
+    RecordRef ref = new RecordRef(raw.logIndex(), where, Optional.empty(), OptionalLong.empty(), Optional.of(hash),
         ledger);
 
     // Format and key selection checks come before any cryptography (STYLE.md habit 8).
@@ -150,7 +150,7 @@ final class RecordCheck {
           + "custody/entry/v1 payload: " + messageOf(e) + "; the signer " + kid + " produced a bad entry"));
       return CheckedRecord.rejected(ref, findings);
     }
-    EntryRef named = new EntryRef(raw.logIndex(), where, Optional.of(payload.chain()),
+    RecordRef named = new RecordRef(raw.logIndex(), where, Optional.of(payload.chain()),
         OptionalLong.of(payload.sequence()), Optional.of(hash), ledger);
     if (!payload.keyId().equals(kid)) {
       // The signer is authentic (a trusted key signed it), so the entry still takes part in the chain
@@ -164,7 +164,7 @@ final class RecordCheck {
   }
 
   /** The one finding for every canonical-form rule; the message says which part broke which rule. */
-  private static Finding notCanonical(EntryRef ref, NotCanonicalException e, String consequence) {
+  private static Finding notCanonical(RecordRef ref, NotCanonicalException e, String consequence) {
     String part = switch (e.rule()) {
       case ENVELOPE -> "JWS object";
       case HEADER -> "protected header";

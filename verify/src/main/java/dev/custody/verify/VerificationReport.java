@@ -149,7 +149,7 @@ public final class VerificationReport {
 
   /**
    * The labels that name the ledgers in steps, chain summaries and entry references
-   * ({@link EntryRef#ledger()}): each directory's name, made distinct ({@code name#2}) when two are
+   * ({@link RecordRef#ledger()}): each directory's name, made distinct ({@code name#2}) when two are
    * alike; in the order of {@link #ledgers()}.
    */
   public List<String> ledgerLabels() {
@@ -192,6 +192,15 @@ public final class VerificationReport {
 
   /** Hex digits of a key id that name a signer without an identity: enough to tell keys apart. */
   public static final int KEY_ID_PREFIX_HEX = 12;
+
+  /**
+   * The whole report as text, as {@code custody verify} prints it: the verdict, the summary (chains,
+   * signers, releases), every finding with its entry and evidence, the verdict again. Text custody
+   * did not write is escaped. ({@link #toString()} is the one-line verdict.)
+   */
+  public String toText() {
+    return dev.custody.verify.report.TextReportRenderer.render(this);
+  }
 
   @Override
   public String toString() {

@@ -78,13 +78,13 @@ class LedgerVerifierTest {
     return fs.get(0);
   }
 
-  private static EntryRef entry(Finding f) {
+  private static RecordRef entry(Finding f) {
     assertThat(f.entry()).as("entry of %s", f).isPresent();
     return f.entry().get();
   }
 
   private static void assertNames(Finding f, long logIndex, String chain, long sequence, byte[] record) {
-    EntryRef e = entry(f);
+    RecordRef e = entry(f);
     assertThat(e.logIndex()).isEqualTo(logIndex);
     assertThat(e.chain()).contains(chain);
     assertThat(e.sequence()).hasValue(sequence);

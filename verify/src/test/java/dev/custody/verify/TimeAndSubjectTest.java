@@ -268,7 +268,7 @@ class TimeAndSubjectTest {
         .model(model, ModelCheck.Target.newestRelease("acme/m"), HashProgress.NONE).build().verify(dir);
 
     assertThat(with(r, FindingCode.ARTIFACT_VERIFIED)).singleElement()
-        .satisfies(f -> assertThat(f.entry().flatMap(EntryRef::chainPosition)).contains("acme/m:2"));
+        .satisfies(f -> assertThat(f.entry().flatMap(RecordRef::chainPosition)).contains("acme/m:2"));
     assertThat(r.findings()).extracting(Finding::code).doesNotContain(FindingCode.ARTIFACT_REVOKED);
     assertThat(r.verified()).isTrue();
   }

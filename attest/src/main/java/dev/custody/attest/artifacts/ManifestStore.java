@@ -94,15 +94,9 @@ public final class ManifestStore {
     if (!files.isFile(target)) { // refuses a link (of the file or of manifests/) or a special file
       return false;
     }
-    java.security.MessageDigest md = Digest.newSha256();
-    byte[] buf = new byte[1 << 16];
     try (InputStream in = java.nio.channels.Channels.newInputStream(files.openRead(target))) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
+      return Digest.sha256(in).equals(expected);
     }
-    return Digest.ofSha256(md.digest()).equals(expected);
   }
 
   private void write(Path target, byte[] bytes) throws IOException {

@@ -1,6 +1,13 @@
 package dev.custody.attest.ledger;
 
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.AttestException;
+import dev.custody.attest.artifacts.ManifestStore;
+import dev.custody.attest.artifacts.ModelArtifacts;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.manifest.ManifestException;
+import dev.custody.core.manifest.ModelHasher;
 import dev.custody.attest.sign.EntrySigner;
 import dev.custody.attest.sign.Signer;
 import dev.custody.attest.store.FileLogStore;
@@ -38,10 +45,10 @@ import java.util.concurrent.ExecutionException;
  * <pre>{@code
  * try (Ledger ledger = Ledger.open(Path.of(".custody"))) {
  *   SigningKey key = SigningKey.load(Path.of("keys/pipeline.key"));
+ *   ArtifactRef data = ledger.artifact("train-data", Path.of("data/train.jsonl")); // SHA-256 of the file
+ *   ArtifactRef model = ledger.model("model", Path.of("out/"));                   // manifest kept here
  *   EntryRef ref = ledger.append("acme/falcon-7b", Event.builder(EventType.TRAINING)
- *       .input(ArtifactRef.of("train-data", ArtifactKind.DATASET, dataDigest))
- *       .output(ArtifactRef.of("model", ArtifactKind.MODEL, modelDigest))
- *       .build(), key);
+ *       .input(data).output(model).build(), key);
  * }
  * }</pre>
  *
@@ -51,10 +58,13 @@ import java.util.concurrent.ExecutionException;
 public final class Ledger implements Closeable {
   private final LogStore store;
   private final Clock clock;
+  /** Where this ledger keeps model manifests; empty when opened read-only or over a bare store. */
+  private final Optional<ManifestStore> manifests;
 
-  private Ledger(LogStore store, Clock clock) {
+  private Ledger(LogStore store, Clock clock, Optional<ManifestStore> manifests) {
     this.store = store;
     this.clock = clock;
+    this.manifests = manifests;
   }
 
   /**
@@ -83,7 +93,7 @@ public final class Ledger implements Closeable {
 
   /** Opens the ledger at {@code dir} for appending, with the system clock (UTC). */
   public static Ledger open(Path dir) throws IOException, FormatException {
-    return new Ledger(FileLogStore.open(dir), Clock.systemUTC());
+    return open(dir, FileLogStore.Options.defaults());
   }
 
   /**
@@ -91,17 +101,82 @@ public final class Ledger implements Closeable {
    * system, see {@link FileLogStore.Options#allowNetworkFileSystem()}), with the system clock (UTC).
    */
   public static Ledger open(Path dir, FileLogStore.Options options) throws IOException, FormatException {
-    return new Ledger(FileLogStore.open(dir, options), Clock.systemUTC());
+    ManifestStore manifests = ManifestStore.of(dir); // before the store opens: nothing to close if it throws
+    return new Ledger(FileLogStore.open(dir, options), Clock.systemUTC(), Optional.of(manifests));
   }
 
   /** Opens the ledger at {@code dir} for reading only; it takes no lock and changes nothing. */
   public static Ledger openReadOnly(Path dir) throws IOException, FormatException {
-    return new Ledger(FileLogStore.openReadOnly(dir), Clock.systemUTC());
+    return new Ledger(FileLogStore.openReadOnly(dir), Clock.systemUTC(), Optional.empty());
   }
 
-  /** A ledger over any store, with a given clock for entry times. */
+  /**
+   * A ledger over any store, with a given clock for entry times. It keeps no model manifests: record
+   * models by digest ({@link ArtifactRef#of}), or open a file ledger with {@link #open}.
+   */
   public static Ledger over(LogStore store, Clock clock) {
-    return new Ledger(Objects.requireNonNull(store, "store"), Objects.requireNonNull(clock, "clock"));
+    return new Ledger(Objects.requireNonNull(store, "store"), Objects.requireNonNull(clock, "clock"),
+        Optional.empty());
+  }
+
+  // ---- artifacts
+
+  /**
+   * The model at {@code path} (a directory, or one file) as artifact {@code name} of kind
+   * {@link ArtifactKind#MODEL}: hashed into an OMS v1.0 manifest (files serialization, git paths and
+   * this ledger ignored), the manifest kept durably in this ledger, and named by its root digest — the
+   * digest {@code LedgerVerifier}'s model check re-computes. Append the event that names it after this
+   * returns: an entry never points at a manifest a crash could lose.
+   *
+   * @throws IllegalArgumentException if the name is invalid or {@code path} is neither a file nor a directory
+   * @throws ManifestException if a file of the model cannot be hashed (naming it)
+   * @throws IllegalStateException if this ledger keeps no manifests ({@link #openReadOnly}, {@link #over})
+   */
+  public ArtifactRef model(String name, Path path) throws IOException, ManifestException {
+    return artifact(name, ArtifactKind.MODEL, path, true, ModelHasher.builder());
+  }
+
+  /**
+   * The file or directory at {@code path} as artifact {@code name}, of the kind its name suggests
+   * ({@link ArtifactKind#guess}): a directory as a model manifest kept in this ledger (as {@link #model}),
+   * a plain file as the SHA-256 of its content.
+   *
+   * @throws IllegalArgumentException if the name is invalid or {@code path} is neither a file nor a directory
+   * @throws ManifestException if a file cannot be hashed (naming it)
+   * @throws IllegalStateException if {@code path} is a directory and this ledger keeps no manifests
+   */
+  public ArtifactRef artifact(String name, Path path) throws IOException, ManifestException {
+    return artifact(name, ArtifactKind.guess(Objects.requireNonNull(name, "name")), path);
+  }
+
+  /** {@link #artifact(String, Path)} of a given kind. */
+  public ArtifactRef artifact(String name, ArtifactKind kind, Path path) throws IOException, ManifestException {
+    return artifact(name, kind, path, false, ModelHasher.builder());
+  }
+
+  /**
+   * {@link #artifact(String, ArtifactKind, Path)} with the hashing options: {@code manifestForFile} makes a
+   * plain file a one-file manifest too, {@code options} set the serialization, threads and progress.
+   */
+  public ArtifactRef artifact(String name, ArtifactKind kind, Path path, boolean manifestForFile,
+      ModelHasher.Builder options) throws IOException, ManifestException {
+    return keep(ModelArtifacts.hash(name, kind, path, manifestForFile, options, manifests.map(ManifestStore::ledgerDir)
+        .orElse(null)));
+  }
+
+  /**
+   * The artifact {@code hashed} names, its manifest (if any) kept durably in this ledger: the second
+   * step of {@link ModelArtifacts#hash}, for callers that hash every path an event names first.
+   *
+   * @throws IllegalStateException if {@code hashed} has a manifest and this ledger keeps none
+   */
+  public ArtifactRef keep(ModelArtifacts.Hashed hashed) throws IOException {
+    if (hashed.manifest().isEmpty()) {
+      return ArtifactRef.of(hashed.name(), hashed.kind(), hashed.digest());
+    }
+    return hashed.keep(manifests.orElseThrow(() -> new IllegalStateException("this ledger keeps no model manifests"
+        + " (it was opened read-only, or over a store without a directory): open it with Ledger.open to record"
+        + " " + dev.custody.core.text.Untrusted.quote(hashed.name()) + " from its files")));
   }
 
   /**

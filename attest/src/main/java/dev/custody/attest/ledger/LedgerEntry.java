@@ -1,5 +1,6 @@
 package dev.custody.attest.ledger;
 
+import dev.custody.core.entry.EntryRef;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;
 

@@ -1,5 +1,6 @@
 package dev.custody.attest.ledger;
 
+import dev.custody.core.entry.EntryRef;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.digest.Digest;

@@ -1,5 +1,6 @@
 package dev.custody.attest.ledger;
 
+import dev.custody.core.entry.EntryRef;
 import static dev.custody.attest.TestFixtures.ED25519;
 import static dev.custody.attest.TestFixtures.event;
 import static org.assertj.core.api.Assertions.assertThat;

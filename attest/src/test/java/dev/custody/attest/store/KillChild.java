@@ -2,7 +2,7 @@ package dev.custody.attest.store;
 
 import dev.custody.attest.TestFixtures;
 import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;

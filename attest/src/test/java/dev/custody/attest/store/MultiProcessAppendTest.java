@@ -4,7 +4,7 @@ import static dev.custody.attest.TestFixtures.ED25519;
 import static dev.custody.attest.TestFixtures.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.attest.ledger.EntryRef;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerAudit;
 import java.io.BufferedReader;

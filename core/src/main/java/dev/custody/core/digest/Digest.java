@@ -37,6 +37,20 @@ public record Digest(String algorithm, Bytes value) {
     return new Digest(SHA256, Bytes.copyOf(newSha256().digest(data)));
   }
 
+  /**
+   * SHA-256 of everything {@code in} yields, read to its end in 64 KiB steps (memory bounded whatever the
+   * length); the caller opens and closes the stream. The one way custody hashes a stream or a plain file
+   * (model directories and shards go through {@code ModelHasher}).
+   */
+  public static Digest sha256(java.io.InputStream in) throws java.io.IOException {
+    MessageDigest md = newSha256();
+    byte[] buf = new byte[1 << 16];
+    for (int n; (n = in.read(buf)) > 0; ) {
+      md.update(buf, 0, n);
+    }
+    return new Digest(SHA256, Bytes.copyOf(md.digest()));
+  }
+
   /** Wraps an already computed 32-byte SHA-256 value. */
   public static Digest ofSha256(byte[] value) {
     return new Digest(SHA256, Bytes.copyOf(value));

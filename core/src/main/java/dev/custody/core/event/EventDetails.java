@@ -31,13 +31,58 @@ public sealed interface EventDetails {
     }
   }
 
-  /** evaluation: named metrics with exact decimal values (no binary floating point in evidence). */
+  /**
+   * evaluation: named metrics with exact decimal values (no binary floating point in evidence).
+   * Build one from ordinary Java numbers with {@link #of}.
+   */
   record Evaluation(SortedMap<String, BigDecimal> metrics) implements EventDetails {
     public Evaluation {
       Objects.requireNonNull(metrics, "metrics");
       metrics.keySet().forEach(k -> Names.requireName(k, "metric name"));
       metrics.values().forEach(v -> Objects.requireNonNull(v, "metric value"));
       metrics = Collections.unmodifiableSortedMap(new TreeMap<>(metrics));
+    }
+
+    /**
+     * Metrics from ordinary Java numbers, e.g. {@code Evaluation.of(Map.of("accuracy", 0.913, "samples", 12000))},
+     * each stored as the exact decimal it is written as: a {@code double} or {@code float} as the shortest
+     * decimal that reads back as the same value ({@link Double#toString}, {@link Float#toString}: {@code 0.913}
+     * is stored as {@code 0.913}, not as the binary fraction nearest to it), integers as they are, a
+     * {@link BigDecimal} unchanged.
+     *
+     * @throws IllegalArgumentException naming the metric, for a NaN or infinite value, an invalid name, or a
+     *     {@link Number} type other than {@code BigDecimal}, {@code BigInteger}, {@code Double}, {@code Float},
+     *     {@code Long}, {@code Integer}, {@code Short}, {@code Byte}, {@code AtomicInteger}, {@code AtomicLong}
+     */
+    public static Evaluation of(java.util.Map<String, ? extends Number> metrics) {
+      Objects.requireNonNull(metrics, "metrics");
+      SortedMap<String, BigDecimal> exact = new TreeMap<>();
+      metrics.forEach((name, value) -> exact.put(Names.requireName(name, "metric name"), decimal(name, value)));
+      return new Evaluation(exact);
+    }
+
+    private static BigDecimal decimal(String name, Number n) {
+      Objects.requireNonNull(n, "metric value of " + name);
+      if (n instanceof BigDecimal d) {
+        return d;
+      }
+      if (n instanceof java.math.BigInteger i) {
+        return new BigDecimal(i);
+      }
+      if (n instanceof Double || n instanceof Float) {
+        if (!Double.isFinite(n.doubleValue())) {
+          throw new IllegalArgumentException("metric " + Untrusted.quote(name) + " is " + n
+              + ": a metric must be a finite number");
+        }
+        // toString, not new BigDecimal(double): the decimal the caller wrote, not the binary fraction stored.
+        return new BigDecimal(n.toString());
+      }
+      if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte
+          || n instanceof java.util.concurrent.atomic.AtomicInteger || n instanceof java.util.concurrent.atomic.AtomicLong) {
+        return BigDecimal.valueOf(n.longValue());
+      }
+      throw new IllegalArgumentException("metric " + Untrusted.quote(name) + " is a " + n.getClass().getName()
+          + ": give a BigDecimal, BigInteger, Double, Float, Long or Integer");
     }
 
     @Override
@@ -51,6 +96,11 @@ public sealed interface EventDetails {
     public Method {
       Objects.requireNonNull(method, "method");
       method.ifPresent(m -> Names.requireName(m, "method"));
+    }
+
+    /** The method {@code method}, e.g. {@code Method.of("gptq-4bit")}. */
+    public static Method of(String method) {
+      return new Method(Optional.of(Objects.requireNonNull(method, "method")));
     }
 
     @Override
@@ -100,6 +150,11 @@ public sealed interface EventDetails {
         throw new IllegalArgumentException("decision must be approved, rejected or revoked, got " + Untrusted.quote(decision));
       }
       reason.ifPresent(r -> Names.requireText(r, "reason"));
+    }
+
+    /** A decision with a reason, e.g. {@code Decision.of(releaseHash, "approved", "eval report reviewed")}. */
+    public static Decision of(Digest subject, String decision, String reason) {
+      return new Decision(subject, decision, Optional.of(Objects.requireNonNull(reason, "reason")));
     }
 
     @Override

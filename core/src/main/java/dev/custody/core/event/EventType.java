@@ -9,13 +9,14 @@ import java.util.Objects;
 /**
  * The kind of a lifecycle step: one of the built-in names (DESIGN.md §3) or a custom kind named
  * by an absolute type URI ({@code https://…} or {@code urn:…}).
+ *
+ * <p>Every built-in kind has exactly one instance, its constant: {@link #of} (and so every parser,
+ * which goes through it) returns the constant, so {@code e.type() == EventType.RELEASE} is true for
+ * a release read from a ledger as much as for one built in code. Custom kinds compare with
+ * {@link #equals} (they are not interned: a ledger could name millions). Immutable; no public
+ * constructor.
  */
-public record EventType(String name) {
-  // Declared first: the constants below are validated against it during class initialisation.
-  private static final java.util.Set<String> BUILT_IN_NAMES = java.util.Set.of("dataset-ingest", "training",
-      "fine-tune", "evaluation", "conversion", "merge", "release", "custody-transfer", "approval", "revocation",
-      "annotation", "comparison");
-
+public final class EventType {
   public static final EventType DATASET_INGEST = new EventType("dataset-ingest");
   public static final EventType TRAINING = new EventType("training");
   public static final EventType FINE_TUNE = new EventType("fine-tune");
@@ -39,29 +40,39 @@ public record EventType(String name) {
 
   private static final int MAX_URI_LENGTH = 512;
 
-  public EventType {
-    Objects.requireNonNull(name, "event type");
-    if (!isBuiltInName(name)) {
-      requireTypeUri(name);
-    }
+  /** Built-in kinds by name, for {@link #of}: immutable, filled once from {@link #BUILT_IN}. */
+  private static final java.util.Map<String, EventType> BY_NAME = BUILT_IN.stream()
+      .collect(java.util.stream.Collectors.toUnmodifiableMap(EventType::name, t -> t));
+
+  private final String name;
+
+  private EventType(String name) {
+    this.name = name;
   }
 
   /**
-   * Parses a built-in name or a custom type URI.
+   * Parses a built-in name (returning its constant) or a custom type URI.
    *
    * @throws IllegalArgumentException listing the built-in kinds
    */
   public static EventType of(String name) {
+    Objects.requireNonNull(name, "event type");
+    EventType builtIn = BY_NAME.get(name);
+    if (builtIn != null) {
+      return builtIn;
+    }
+    requireTypeUri(name);
     return new EventType(name);
+  }
+
+  /** The kind's name: the built-in name, or the custom kind's type URI. */
+  public String name() {
+    return name;
   }
 
   /** Whether this is one of the built-in kinds. */
   public boolean isBuiltIn() {
-    return isBuiltInName(name);
-  }
-
-  private static boolean isBuiltInName(String name) {
-    return BUILT_IN_NAMES.contains(name);
+    return BY_NAME.get(name) == this;
   }
 
   private static void requireTypeUri(String name) {
@@ -80,6 +91,16 @@ public record EventType(String name) {
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException(hint, e);
     }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof EventType t && t.name.equals(name));
+  }
+
+  @Override
+  public int hashCode() {
+    return name.hashCode();
   }
 
   @Override

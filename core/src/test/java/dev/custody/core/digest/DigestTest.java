@@ -16,6 +16,28 @@ class DigestTest {
   private static final String EMPTY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
   @Test
+  void sha256Stream_abcAndEmpty_matchFipsVectors() throws Exception {
+    assertThat(Digest.sha256(new java.io.ByteArrayInputStream("abc".getBytes(StandardCharsets.US_ASCII))).value().hex())
+        .isEqualTo(ABC);
+    assertThat(Digest.sha256(java.io.InputStream.nullInputStream()).value().hex()).isEqualTo(EMPTY);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 65_535, 65_536, 65_537, 300_000})
+  void sha256Stream_lengthsAroundTheBuffer_equalsDigestOfTheBytes(int length) throws Exception {
+    byte[] data = new byte[length];
+    new java.util.SplittableRandom(length).nextBytes(data);
+    // A stream that hands out short reads, as pipes and sockets do.
+    java.io.InputStream trickle = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(data)) {
+      @Override
+      public int read(byte[] b, int off, int len) throws java.io.IOException {
+        return super.read(b, off, Math.min(len, 4093));
+      }
+    };
+    assertThat(Digest.sha256(trickle)).isEqualTo(Digest.sha256(data));
+  }
+
+  @Test
   void sha256_abc_matchesFips180Vector() {
     Digest d = Digest.sha256("abc".getBytes(StandardCharsets.US_ASCII));
     assertThat(d.toString()).isEqualTo("sha256:" + ABC);

@@ -107,6 +107,27 @@ class EntryCodecTest {
         .isEqualTo(new String(bytes, StandardCharsets.UTF_8));
   }
 
+  /** Issue 9: a policy written {@code e.type() == EventType.RELEASE} once matched no parsed entry. */
+  @ParameterizedTest
+  @MethodSource("everyKind")
+  void decode_builtInKind_isTheSameInstanceAsItsConstant(Event event) throws FormatException {
+    EntryPayload p = new EntryPayload("acme/falcon-7b", 3, Optional.of(DA), KEY_ID, T, event);
+    EventType parsed = EntryCodec.decode(EntryCodec.encode(p), "payload").event().type();
+    if (event.type().isBuiltIn()) {
+      assertThat(parsed).isSameAs(EventType.BUILT_IN.get(EventType.BUILT_IN.indexOf(event.type())));
+    } else {
+      assertThat(parsed).isEqualTo(event.type());
+    }
+  }
+
+  @Test
+  void decode_releaseEntry_typeEqualsReleaseConstantWithDoubleEquals() throws FormatException {
+    String json = "{\"event\":{\"version\":\"1.0\",\"type\":\"release\"},\"time\":\"2026-11-28T12:00:00Z\","
+        + "\"keyId\":\"" + KEY_ID + "\",\"sequence\":0,\"chain\":\"c\",\"format\":\"custody/entry/v1\"}";
+    Event e = EntryCodec.decode(json.getBytes(StandardCharsets.UTF_8), "p").event();
+    assertThat(e.type() == EventType.RELEASE).isTrue();
+  }
+
   @Test
   void encodeDecode_firstEntryWithoutPrev_roundTrips() throws FormatException {
     EntryPayload p = new EntryPayload("x", 0, Optional.empty(), KEY_ID, Instant.parse("2026-01-01T00:00:00Z"),

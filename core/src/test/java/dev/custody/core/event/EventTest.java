@@ -208,6 +208,66 @@ class EventTest {
     assertThatThrownBy(() -> new EventDetails.Evaluation(m)).hasMessageContaining("metric name");
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"model,MODEL", "base,MODEL", "Base-Weights,MODEL", "model-ft,MODEL",
+      "ckpt-checkpoint-3,MODEL", "train-data,DATASET", "shard-0001,DATASET", "corpus,DATASET", "train-script,CODE",
+      "hyperparameters,CONFIG", "config,CONFIG", "eval-report,REPORT", "results,REPORT", "licence,OTHER",
+      "tokenizer,OTHER"})
+  void artifactKindGuess_name_kindItSuggests(String name, ArtifactKind expected) {
+    assertThat(ArtifactKind.guess(name)).isEqualTo(expected);
+  }
+
+  @Test
+  void evaluationOf_ordinaryNumbers_exactDecimalsAsWritten() {
+    Map<String, Number> m = new java.util.LinkedHashMap<>();
+    m.put("accuracy", 0.913);
+    m.put("f1", 0.9f);
+    m.put("samples", 12_000);
+    m.put("tokens", 123_456_789_012L);
+    m.put("huge", new java.math.BigInteger("123456789012345678901234567890"));
+    m.put("loss", new BigDecimal("1.50E-7"));
+    m.put("tiny", 1e-300);
+    EventDetails.Evaluation e = EventDetails.Evaluation.of(m);
+    assertThat(e.metrics()).containsExactly(Map.entry("accuracy", new BigDecimal("0.913")),
+        Map.entry("f1", new BigDecimal("0.9")), Map.entry("huge", new BigDecimal("123456789012345678901234567890")),
+        Map.entry("loss", new BigDecimal("1.50E-7")), Map.entry("samples", new BigDecimal("12000")),
+        Map.entry("tiny", new BigDecimal("1.0E-300")), Map.entry("tokens", new BigDecimal("123456789012")));
+    assertThat(e).isEqualTo(new EventDetails.Evaluation(new TreeMap<>(e.metrics())));
+  }
+
+  @Test
+  void methodOfAndDecisionOf_plainStrings_equalTheCanonicalForms() {
+    assertThat(EventDetails.Method.of("gptq-4bit")).isEqualTo(new EventDetails.Method(Optional.of("gptq-4bit")));
+    assertThat(EventDetails.Decision.of(D, "approved", "reviewed"))
+        .isEqualTo(new EventDetails.Decision(D, "approved", Optional.of("reviewed")));
+    assertThatThrownBy(() -> EventDetails.Method.of("bad method")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EventDetails.Decision.of(D, "maybe", "x")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void evaluationOf_nonFiniteNumber_rejectedNamingMetric() {
+    for (Number bad : List.<Number>of(Double.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY)) {
+      assertThatThrownBy(() -> EventDetails.Evaluation.of(Map.of("loss", bad)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'loss'").hasMessageContaining("finite");
+    }
+  }
+
+  @Test
+  void evaluationOf_unknownNumberType_rejectedNamingTheType() {
+    Number odd = new java.util.concurrent.atomic.DoubleAdder();
+    assertThatThrownBy(() -> EventDetails.Evaluation.of(Map.of("loss", odd)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'loss'").hasMessageContaining("DoubleAdder");
+  }
+
+  @Test
+  void evaluationOf_nullValueOrName_rejected() {
+    Map<String, Number> nullValue = new java.util.HashMap<>();
+    nullValue.put("loss", null);
+    assertThatThrownBy(() -> EventDetails.Evaluation.of(nullValue)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> EventDetails.Evaluation.of(Map.of("bad name", 1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metric name");
+  }
+
   @Test
   void custom_bodyNotAnObjectOrInvalid_rejected() {
     assertThatThrownBy(() -> new EventDetails.Custom("[]")).isInstanceOf(IllegalArgumentException.class)

@@ -28,6 +28,22 @@ class EventTypeTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"dataset-ingest", "training", "fine-tune", "evaluation", "conversion", "merge", "release",
+      "custody-transfer", "approval", "revocation", "annotation", "comparison"})
+  void of_builtInNameBuiltFromFreshString_returnsTheConstantInstance(String name) {
+    EventType t = EventType.of(new String(name.toCharArray()));
+    assertThat(t).isSameAs(EventType.BUILT_IN.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow());
+  }
+
+  @Test
+  void of_customUriTwice_equalWithSameHash() {
+    EventType a = EventType.of("urn:acme:custody:red-team");
+    EventType b = EventType.of(new String("urn:acme:custody:red-team".toCharArray()));
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(a).isNotEqualTo(EventType.RELEASE);
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"https://example.com/custody/red-team/v1", "https://acme.example/kinds#distil",
       "urn:acme:custody:red-team", "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66"})
   void of_customAbsoluteUri_acceptedAsCustom(String uri) {

@@ -17,7 +17,7 @@ import dev.custody.core.manifest.Resource;
 import dev.custody.core.manifest.ResourceNames;
 import dev.custody.core.manifest.Serialization;
 import dev.custody.core.text.Untrusted;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.lineage.LineageGraph;
@@ -133,7 +133,7 @@ public final class ModelCheck {
     }
   }
 
-  private final EntryRef foundRef;
+  private final RecordRef foundRef;
   private final Event foundEvent;
   private final Optional<Step> revokedBy;
 
@@ -163,7 +163,14 @@ public final class ModelCheck {
     if (target.byModelDigest) {
       ModelManifest m;
       try {
-        m = ModelHasher.builder().progress(progress).build().hash(model);
+        // As record hashed it: a ledger that lies inside the model directory is not part of the model.
+        ModelHasher.Builder hasher = ModelHasher.builder().progress(progress);
+        if (Files.isDirectory(model, LinkOption.NOFOLLOW_LINKS)) {
+          for (Path ledger : ledgers.values()) {
+            ResourceNames.relativeInside(model.toAbsolutePath().normalize(), ledger).ifPresent(hasher::ignorePath);
+          }
+        }
+        m = hasher.build().hash(model);
       } catch (ManifestException e) {
         return List.of(Finding.of(FindingCode.ARTIFACT_UNREADABLE, null, "cannot hash the model "
             + Untrusted.quote(model.toString()) + ": " + e.getMessage()));

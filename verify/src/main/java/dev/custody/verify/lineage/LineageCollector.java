@@ -2,7 +2,7 @@ package dev.custody.verify.lineage;
 
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.verify.EntryObserver;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,12 +21,12 @@ public final class LineageCollector implements EntryObserver {
   }
 
   @Override
-  public void authentic(EntryRef ref, EntryPayload payload) {
+  public void authentic(RecordRef ref, EntryPayload payload) {
     authentic(ref, payload.keyId(), payload);
   }
 
   /** Takes an authentic entry with the key id that verified its signature. */
-  public void authentic(EntryRef ref, String signerKeyId, EntryPayload payload) {
+  public void authentic(RecordRef ref, String signerKeyId, EntryPayload payload) {
     steps.add(Step.of(ledger, ref, signerKeyId, payload));
   }
 

@@ -31,7 +31,8 @@ import java.util.SortedMap;
  *
  * <p>Opening reads every safetensors header (validated strictly) and hashes every file once; the
  * tensor digests a comparison needs are read once, on first use, and kept. Symbolic links are
- * refused by the hasher, as {@code record} refuses them. Not thread-safe.
+ * refused by the hasher, as {@code record} refuses them. Thread-safe: one instance may serve several
+ * verifications at once (the tensor digests are read under a lock, once).
  */
 public final class ModelWeights {
   private final Path path;
@@ -104,10 +105,10 @@ public final class ModelWeights {
     return model;
   }
 
-  /** Every tensor's SHA-256, read on first use and kept. */
-  SortedMap<String, Digest> tensorDigests() throws SafetensorsException {
+  /** Every tensor's SHA-256, read on first use and kept (synchronized: a verifier may be shared by threads). */
+  synchronized SortedMap<String, Digest> tensorDigests() throws SafetensorsException {
     if (tensorDigests == null) {
-      tensorDigests = model.tensorDigests();
+      tensorDigests = java.util.Collections.unmodifiableSortedMap(model.tensorDigests());
     }
     return tensorDigests;
   }

@@ -5,7 +5,7 @@ import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
 import dev.custody.core.text.Untrusted;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * @param time the entry's {@code time}: the signer's claim, not proof
  * @param event the event, environment removed
  */
-public record Step(String ledger, EntryRef ref, String keyId, Instant time, Event event) {
+public record Step(String ledger, RecordRef ref, String keyId, Instant time, Event event) {
   public Step {
     Objects.requireNonNull(ledger, "ledger");
     Objects.requireNonNull(ref, "ref");
@@ -44,7 +44,7 @@ public record Step(String ledger, EntryRef ref, String keyId, Instant time, Even
    * @param keyId the key that verified the signature (the header's {@code kid}; the payload's own
    *     claim may differ, which the replay reports as {@code KEY_ID_MISMATCH})
    */
-  public static Step of(String ledger, EntryRef ref, String keyId, EntryPayload payload) {
+  public static Step of(String ledger, RecordRef ref, String keyId, EntryPayload payload) {
     Event e = payload.event();
     Event lean = e.environment().isEmpty() ? e : new Event(e.type(), e.inputs(), e.outputs(), e.parameters(),
         new TreeMap<>(), e.startedAt(), e.finishedAt(), e.details());

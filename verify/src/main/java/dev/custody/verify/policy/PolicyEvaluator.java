@@ -6,7 +6,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.core.text.Untrusted;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.Severity;
@@ -89,7 +89,7 @@ public final class PolicyEvaluator {
       this.sequences = new long[steps.size()];
       for (int i = 0; i < steps.size(); i++) {
         S s = steps.get(i);
-        EntryRef ref = view.ref(s);
+        RecordRef ref = view.ref(s);
         chainKeys[i] = view.ledger(s) + "\n" + ref.chain().orElse("?");
         sequences[i] = ref.sequence().orElse(0);
         position.put(s, i);
@@ -437,7 +437,7 @@ public final class PolicyEvaluator {
         && v.organisation(s).filter(to::equals).isPresent();
   }
 
-  private static PolicyFinding custody(FindingCode code, EntryRef ref, String message) {
+  private static PolicyFinding custody(FindingCode code, RecordRef ref, String message) {
     return new PolicyFinding(Optional.empty(), Finding.of(code, ref, message));
   }
 }

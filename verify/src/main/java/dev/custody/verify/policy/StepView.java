@@ -3,7 +3,7 @@ package dev.custody.verify.policy;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -27,7 +27,7 @@ public interface StepView<S> {
   List<S> steps();
 
   /** The step's entry; its chain, sequence and hash are present. */
-  EntryRef ref(S step);
+  RecordRef ref(S step);
 
   /**
    * The label of the ledger (or bundle) the step comes from. A chain lives in one ledger's log: two

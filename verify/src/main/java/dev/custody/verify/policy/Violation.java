@@ -1,6 +1,6 @@
 package dev.custody.verify.policy;
 
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
 import java.util.Objects;
@@ -16,7 +16,7 @@ public record Violation(FindingCode code, String message) {
   }
 
   /** The finding for {@code entry}, with the code's default severity. */
-  public Finding toFinding(EntryRef entry) {
+  public Finding toFinding(RecordRef entry) {
     return Finding.of(code, entry, message);
   }
 }

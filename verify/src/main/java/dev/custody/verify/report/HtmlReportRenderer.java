@@ -10,7 +10,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.verify.ChainSummary;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.Severity;
 import dev.custody.verify.VerificationReport;
@@ -318,14 +318,14 @@ public final class HtmlReportRenderer {
           .append("<th>Entry</th><th class=\"num\">Log index</th><th>Message</th></tr></thead><tbody>\n");
       for (int i : idx) {
         Finding f = r.findings().get(i);
-        Optional<Step> step = view.flatMap(v -> f.entry().flatMap(EntryRef::hash).flatMap(v.graph::step));
+        Optional<Step> step = view.flatMap(v -> f.entry().flatMap(RecordRef::hash).flatMap(v.graph::step));
         h.append("<tr class=\"finding ").append(name).append("\" id=\"").append(findingId(i)).append("\" data-code=\"")
             .append(f.code().name()).append("\" data-severity=\"").append(f.severity().name()).append('"');
-        f.entry().flatMap(EntryRef::chainPosition).ifPresent(p -> h.append(" data-entry=\"").append(Html.text(p)).append('"'));
+        f.entry().flatMap(RecordRef::chainPosition).ifPresent(p -> h.append(" data-entry=\"").append(Html.text(p)).append('"'));
         h.append("><td class=\"num\">").append(i + 1).append("</td><td class=\"code\">").append(f.code().name())
             .append("</td><td>");
         if (f.entry().isPresent()) {
-          EntryRef e = f.entry().get();
+          RecordRef e = f.entry().get();
           String pos = e.chainPosition().map(Html::text).orElse("\u2014");
           String target = step.map(ids::get).orElse(null);
           h.append("<span title=\"").append(Html.text(e.where())).append("\">");

@@ -1,7 +1,7 @@
 package dev.custody.verify.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.Link;
@@ -123,7 +123,7 @@ final class LineageJson {
       g.writeStringField("rule", f.rule().get());
     }
     if (f.entry().isPresent()) {
-      EntryRef e = f.entry().get();
+      RecordRef e = f.entry().get();
       g.writeObjectFieldStart("entry");
       g.writeNumberField("logIndex", e.logIndex());
       g.writeStringField("where", e.where());

@@ -4,7 +4,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.core.text.Untrusted;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.Link;
@@ -58,7 +58,7 @@ public final class LineageTextRenderer {
   public static String render(LineageGraph graph, Step target, Function<Step, String> signer, List<Finding> findings) {
     Objects.requireNonNull(graph, "graph");
     Objects.requireNonNull(target, "target");
-    Map<EntryRef, List<Finding>> byEntry = new HashMap<>();
+    Map<RecordRef, List<Finding>> byEntry = new HashMap<>();
     for (Finding f : findings) {
       f.entry().ifPresent(e -> byEntry.computeIfAbsent(e, k -> new ArrayList<>()).add(f));
     }
@@ -102,12 +102,12 @@ public final class LineageTextRenderer {
   private static final class Printer {
     final LineageGraph graph;
     final Function<Step, String> signer;
-    final Map<EntryRef, List<Finding>> findings;
+    final Map<RecordRef, List<Finding>> findings;
     final StringBuilder out = new StringBuilder();
     final Set<Step> shown = new HashSet<>();
     int lines;
 
-    Printer(LineageGraph graph, Function<Step, String> signer, Map<EntryRef, List<Finding>> findings) {
+    Printer(LineageGraph graph, Function<Step, String> signer, Map<RecordRef, List<Finding>> findings) {
       this.graph = graph;
       this.signer = signer;
       this.findings = findings;

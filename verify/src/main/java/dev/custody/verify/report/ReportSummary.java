@@ -4,7 +4,7 @@ import dev.custody.core.digest.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.EventType;
 import dev.custody.verify.ChainSummary;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.Severity;
 import dev.custody.verify.VerificationReport;
@@ -74,7 +74,7 @@ final class ReportSummary {
   /** Roots of the scope's lineage, in the order their first user appears. */
   final List<RootSummary> roots;
   /** Per step in scope with findings kept in the report, how many of each severity. */
-  private final Map<EntryRef, Map<Severity, Integer>> marks;
+  private final Map<RecordRef, Map<Severity, Integer>> marks;
 
   private ReportSummary(VerificationReport report) {
     this.report = report;
@@ -171,8 +171,8 @@ final class ReportSummary {
   }
 
   /** By entry (a step's findings name its {@link Step#ref()}), how many kept findings of each severity. */
-  private static Map<EntryRef, Map<Severity, Integer>> marks(VerificationReport report) {
-    Map<EntryRef, Map<Severity, Integer>> out = new HashMap<>();
+  private static Map<RecordRef, Map<Severity, Integer>> marks(VerificationReport report) {
+    Map<RecordRef, Map<Severity, Integer>> out = new HashMap<>();
     for (Finding f : report.findings()) {
       f.entry().ifPresent(e -> out.computeIfAbsent(e, k -> new EnumMap<>(Severity.class))
           .merge(f.severity(), 1, Integer::sum));

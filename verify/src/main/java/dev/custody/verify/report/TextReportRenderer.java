@@ -8,7 +8,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.text.Untrusted;
 import dev.custody.verify.ChainSummary;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.Severity;
@@ -289,8 +289,8 @@ public final class TextReportRenderer {
    */
   private static Comparator<Finding> logOrder(VerificationReport r) {
     return Comparator.comparing((Finding f) -> f.entry().isEmpty())
-        .thenComparingInt(f -> f.entry().flatMap(EntryRef::ledger).map(r.ledgerLabels()::indexOf).orElse(0))
-        .thenComparingLong(f -> f.entry().map(EntryRef::logIndex).orElse(0L));
+        .thenComparingInt(f -> f.entry().flatMap(RecordRef::ledger).map(r.ledgerLabels()::indexOf).orElse(0))
+        .thenComparingLong(f -> f.entry().map(RecordRef::logIndex).orElse(0L));
   }
 
   /**
@@ -312,7 +312,7 @@ public final class TextReportRenderer {
     head.append(w.paint(Ansi.of(f.severity()), f.severity().name())).append(' ').append(f.code());
     f.rule().ifPresent(rule -> head.append(" (rule ").append(Untrusted.escape(rule)).append(')'));
     if (f.entry().isPresent()) {
-      EntryRef e = f.entry().get();
+      RecordRef e = f.entry().get();
       head.append(' ');
       e.chainPosition().ifPresent(p -> head.append(Untrusted.escape(p)).append(", "));
       head.append("log index ").append(e.logIndex()).append(", ").append(Untrusted.sanitize(location(e.where())));

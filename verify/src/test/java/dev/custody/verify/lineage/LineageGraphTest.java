@@ -11,7 +11,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.Severity;

@@ -7,7 +7,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,7 +63,7 @@ public final class TestSteps {
       long seq = head == null ? 0 : head.sequence() + 1;
       EntryPayload p = new EntryPayload(chain, seq, Optional.ofNullable(head).map(Step::hash), KEY, at, event);
       Digest hash = digest(label + "#" + steps.size());
-      EntryRef ref = new EntryRef(steps.size(), "segments/x line " + (steps.size() + 1), Optional.of(chain),
+      RecordRef ref = new RecordRef(steps.size(), "segments/x line " + (steps.size() + 1), Optional.of(chain),
           OptionalLong.of(seq), Optional.of(hash));
       Step s = Step.of(label, ref, KEY, p);
       steps.add(s);

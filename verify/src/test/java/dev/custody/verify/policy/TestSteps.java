@@ -8,7 +8,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
-import dev.custody.verify.EntryRef;
+import dev.custody.verify.RecordRef;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -37,7 +37,7 @@ final class TestSteps implements StepView<TestSteps.Step> {
 
   /** One step: the payload as signed, its entry hash, and who signed it. */
   record Step(EntryPayload payload, Digest hash, long logIndex, Optional<String> identity, Optional<String> organisation,
-      EntryRef ref) {}
+      RecordRef ref) {}
 
   private final List<Step> steps = new ArrayList<>();
   private final Map<String, Step> lastOfChain = new HashMap<>();
@@ -51,7 +51,7 @@ final class TestSteps implements StepView<TestSteps.Step> {
     EntryPayload p = new EntryPayload(chain, seq, Optional.ofNullable(prev).map(Step::hash), keyIdOf(identity),
         T0.plusSeconds(60L * steps.size()), event);
     Digest hash = Digest.sha256(EntryCodec.encode(p));
-    EntryRef ref = new EntryRef(steps.size(), "segments/00000000000000000000.jsonl line " + (steps.size() + 1),
+    RecordRef ref = new RecordRef(steps.size(), "segments/00000000000000000000.jsonl line " + (steps.size() + 1),
         Optional.of(chain), java.util.OptionalLong.of(seq), Optional.of(hash));
     Step s = new Step(p, hash, steps.size(), Optional.of(identity),
         Optional.of(identity.substring(0, identity.indexOf('/'))), ref);
@@ -137,7 +137,7 @@ final class TestSteps implements StepView<TestSteps.Step> {
   }
 
   @Override
-  public EntryRef ref(Step s) {
+  public RecordRef ref(Step s) {
     return s.ref();
   }
 
