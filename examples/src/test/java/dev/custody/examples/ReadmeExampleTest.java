@@ -18,20 +18,8 @@ class ReadmeExampleTest {
   private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(package dev\\.custody\\.examples;\n.*?)```",
       Pattern.DOTALL);
 
-  /**
-   * The README quotes the example; until the README text of issue 9 is merged it is pending in
-   * {@code docs-pending/api9.md}, which is read instead (the lead drops that file when merging it).
-   */
   private static Path readme() {
-    Path readme = ROOT.resolve("README.md");
-    try {
-      if (JAVA_BLOCK.matcher(Files.readString(readme)).find()) {
-        return readme;
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return ROOT.resolve("docs-pending/api9.md");
+    return ROOT.resolve("README.md");
   }
 
   @Test
