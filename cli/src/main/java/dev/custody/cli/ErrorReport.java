@@ -179,12 +179,20 @@ record ErrorReport(Code code, String message, Optional<String> file, Optional<St
     });
   }
 
-  /** Prints this report on {@code err}: JSON, or {@code custody: error: MESSAGE}. */
+  /**
+   * Prints this report on {@code err}: JSON, or {@code custody: error: MESSAGE} — {@code custody:
+   * MESSAGE} for a verdict (exit 1: verification failed, refused, not in the ledger), a command's
+   * own failure, and an internal error, whose messages say what they are.
+   */
   void print(PrintWriter err, boolean json) {
     if (json) {
       err.println(toJson());
     } else {
-      err.println((code == Code.INTERNAL ? "custody: " : "custody: error: ") + Untrusted.sanitize(message));
+      boolean plain = switch (code) {
+        case VERIFICATION_FAILED, NOT_IN_LEDGER, REFUSED, COMMAND_FAILED, INTERNAL -> true;
+        default -> false;
+      };
+      err.println((plain ? "custody: " : "custody: error: ") + Untrusted.sanitize(message));
     }
     err.flush();
   }

@@ -21,7 +21,7 @@ final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
 
-  @Option(names = "--json", description = "Print JSON: origin, size, rootHash (base64), verifierKey (null when the"
+  @Option(names = "--json", description = "Print JSON: origin, size, rootHash (sha256:<hex>), verifierKey (null when the"
       + " ledger has no log key).")
   boolean json;
 
@@ -30,7 +30,8 @@ final class InfoCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = Ledger.openReadOnly(dir)) {
       long size = ledger.size();
-      String root = StrictBase64.encode(ledger.rootHash(size).toByteArray());
+      dev.custody.core.bytes.Bytes rootHash = ledger.rootHash(size);
+      String root = StrictBase64.encode(rootHash.toByteArray());
       Optional<LogIdentity> id = ledger.identity();
       if (json) {
         spec.commandLine().getOut().println(Json.object(g -> {
@@ -40,7 +41,7 @@ final class InfoCommand implements Callable<Integer> {
             g.writeNullField("origin");
           }
           g.writeNumberField("size", size);
-          g.writeStringField("rootHash", root);
+          g.writeStringField("rootHash", Json.hash(rootHash));
           if (id.isPresent()) {
             g.writeStringField("verifierKey", id.get().verifierKey().encode());
           } else {

@@ -36,6 +36,10 @@ final class InitCommand implements Callable<Integer> {
           + " since the last (0: after every batch; -1: off). Default: ${DEFAULT-VALUE}.")
   long intervalMillis;
 
+  @Option(names = "--json", description = "Print JSON: ledger (absolute path), origin, verifierKey (the log key to"
+      + " publish), checkpointIntervalMillis (null: off).")
+  boolean json;
+
   @Override
   public Integer call() throws IOException, FormatException {
     Path dir = ledger.resolve();
@@ -69,6 +73,19 @@ final class InitCommand implements Callable<Integer> {
     }
     String vkey = new String(LedgerLayout.readSmallFile(dir.resolve(LedgerLayout.LOG_VKEY)),
         java.nio.charset.StandardCharsets.UTF_8).strip();
+    if (json) {
+      spec.commandLine().getOut().println(Json.object(g -> {
+        g.writeStringField("ledger", dir.toAbsolutePath().normalize().toString());
+        g.writeStringField("origin", o);
+        g.writeStringField("verifierKey", vkey);
+        if (intervalMillis < 0) {
+          g.writeNullField("checkpointIntervalMillis");
+        } else {
+          g.writeNumberField("checkpointIntervalMillis", intervalMillis);
+        }
+      }));
+      return Main.VERIFIED;
+    }
     spec.commandLine().getOut().println("initialised ledger " + Untrusted.escape(dir.toAbsolutePath().normalize()
         .toString()));
     spec.commandLine().getOut().println("log origin   " + o);

@@ -69,10 +69,10 @@ final class LineageCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Optional<Step> step = t.find(graph);
     if (step.isEmpty()) {
-      spec.commandLine().getErr().println("custody: " + t.describe() + " is in no authentic entry of "
-          + Untrusted.quote(evidence.ledgers().toString()) + ": its lineage cannot be shown, let alone proven. Check"
-          + " the target, the ledgers given and the trusted keys (" + report.entriesChecked() + " entries checked)");
-      return Main.FAILED;
+      throw new CommandError(ErrorReport.of(ErrorReport.Code.NOT_IN_LEDGER, t.describe() + " is in no authentic entry"
+          + " of " + Untrusted.quote(evidence.ledgers().toString()) + ": its lineage cannot be shown, let alone proven."
+          + " Check the target, the ledgers given and the trusted keys (" + report.entriesChecked() + " entries"
+          + " checked)").withEntry(target), Main.FAILED);
     }
     Step s = step.get();
     List<Step> scope = graph.lineageOf(s);

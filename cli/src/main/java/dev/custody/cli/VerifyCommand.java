@@ -41,6 +41,10 @@ final class VerifyCommand implements Callable<Integer> {
       + " self-contained page with the verdict, a summary, the lineage graph, a timeline and the findings.")
   String format;
 
+  @Option(names = "--json", description = "The same as --format json: the report as custody/report/v1 (errors, too,"
+      + " are then JSON on standard error).")
+  boolean json;
+
   @Option(names = "--color", defaultValue = "auto", paramLabel = "WHEN", description = "Colour the text report:"
       + " auto (default: on a terminal, unless NO_COLOR is set or --out is given), always, or never.")
   String color;
@@ -64,6 +68,13 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, CustodyException {
+    if (json) {
+      if (!format.equals("text") && !format.equals("json")) {
+        throw new ParameterException(spec.commandLine(), "--json is --format json: do not give --format "
+            + dev.custody.core.text.Untrusted.quote(format) + " with it");
+      }
+      format = "json";
+    }
     if (!format.equals("text") && !format.equals("json") && !format.equals("html")) {
       throw new IllegalArgumentException("--format must be text, json or html, got "
           + dev.custody.core.text.Untrusted.quote(format));
