@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       RecordCommand.class,
       RunCommand.class,
       LogCommand.class,
+      ChainsCommand.class,
       ShowCommand.class,
       VerifyCommand.class,
       LineageCommand.class,

@@ -122,8 +122,7 @@ final class ProveCommand implements Runnable {
     public Integer call() throws IOException, CustodyException {
       try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
         LedgerEntry e = ShowCommand.lookup(ledger, which).orElseThrow(
-            () -> new IllegalArgumentException("no entry " + Untrusted.quote(which) + " in "
-                + Untrusted.quote(ledgerOption.resolve().toString())));
+            () -> ShowCommand.noSuchEntry(which, ledgerOption.resolve()));
         long index = e.ref().logIndex();
         long size;
         if (checkpoint != null) {

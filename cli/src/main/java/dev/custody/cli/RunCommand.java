@@ -65,6 +65,7 @@ final class RunCommand implements Callable<Integer> {
   @Mixin QuietOption quiet;
   @Mixin NetworkFsOption networkFs;
   @Mixin CertificateOption certificateOption;
+  @Mixin ModelHashOptions hashing;
 
   @Parameters(index = "0", paramLabel = "KIND", description = "Event kind, e.g. training, fine-tune, evaluation,"
       + " conversion, or a custom type URI.")
@@ -74,8 +75,13 @@ final class RunCommand implements Callable<Integer> {
       + " after --.")
   List<String> command = new ArrayList<>();
 
-  @Option(names = "--chain", required = true, paramLabel = "ID", description = "Chain id, e.g. acme/falcon-7b.")
+  @Option(names = "--chain", required = true, paramLabel = "ID", description = "Chain id, e.g. acme/falcon-7b. A chain"
+      + " not yet in the ledger is started (a notice on standard error says so, before the command runs).")
   String chain;
+
+  @Option(names = "--existing-chain", description = "Refuse to start a new chain: --chain must name a chain already in"
+      + " the ledger (exit 2 before the command runs, the closest chain named).")
+  boolean existingChain;
 
   @Option(names = "--key", required = true, paramLabel = "KEYFILE", description = "Private key file (PKCS#8 PEM).")
   Path key;
@@ -109,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, CustodyException {
-    EventType type = EventType.of(kind);
+    EventType type = Suggestions.eventType(kind);
     EntryPayload.requireChainId(chain);
     for (String k : params.keySet()) {
       if (RESERVED.contains(k)) {
@@ -119,8 +125,11 @@ final class RunCommand implements Callable<Integer> {
     SigningKey signer = SigningKey.load(key);
     Path dir = ledgerOption.resolve();
     LedgerLayout.requireLedger(dir);
+    try (Ledger ledger = Ledger.openReadOnly(dir)) {
+      RecordCommand.checkChain(spec, ledger, dir, chain, existingChain);
+    }
     Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
-    Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
+    Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet, hashing);
     List<ArtifactRef> in = new ArrayList<>();
     for (String s : inputs) {
       in.add(Artifacts.parse(s, "--input", ctx));
@@ -134,10 +143,8 @@ final class RunCommand implements Callable<Integer> {
     Instant finishedAt = clock.instant();
     PrintWriter err = spec.commandLine().getErr();
     if (exit != 0 && !recordFailure) {
-      err.println("custody: command exited with " + exit + "; nothing recorded (--record-failure records failed"
-          + " runs)");
-      err.flush();
-      return exit;
+      throw new CommandError(ErrorReport.of(ErrorReport.Code.COMMAND_FAILED, "command exited with " + exit
+          + "; nothing recorded (--record-failure records failed runs)"), exit);
     }
 
     List<ArtifactRef> out = new ArrayList<>();
@@ -164,7 +171,7 @@ final class RunCommand implements Callable<Integer> {
     env.forEach(b::environment);
     try (Ledger ledger = networkFs.open(dir, spec)) {
       for (String r : ledger.repairs()) {
-        err.println("custody: repaired: " + r);
+        ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
       }
       CertificateOption.store(dir, certificate);
       EntryRef ref = RecordCommand.append(dir, ledger, chain, b.build(), signer);
@@ -173,8 +180,7 @@ final class RunCommand implements Callable<Integer> {
       stdout.flush();
     }
     if (exit != 0) {
-      err.println("custody: command exited with " + exit + "; recorded as a failed run");
-      err.flush();
+      ErrorReport.notice(spec, "FAILED_RUN_RECORDED", "command exited with " + exit + "; recorded as a failed run");
     }
     return exit;
   }

@@ -27,15 +27,14 @@ final class ShowCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CHAIN:SEQ|HASH", description = "The entry, e.g. acme/falcon:3 or sha256:<hex>.")
   String which;
 
-  @Option(names = "--json", description = "Print as JSON: chain, sequence, logIndex, hash, keyId, time, event, record.")
+  @Option(names = "--json", description = "Print as JSON: chain, sequence, logIndex, hash, keyId, time, event, payload"
+      + " (the signed payload as a JSON object), record (the exact stored record, as a string: its SHA-256 is hash).")
   boolean json;
 
   @Override
-  public Integer call() throws IOException, FormatException {
+  public Integer call() throws IOException, FormatException, CommandError {
     try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
-      LedgerEntry e = lookup(ledger, which).orElseThrow(
-          () -> new IllegalArgumentException("no entry " + Untrusted.quote(which) + " in "
-              + Untrusted.quote(ledgerOption.resolve().toString())));
+      LedgerEntry e = lookup(ledger, which).orElseThrow(() -> noSuchEntry(which, ledgerOption.resolve()));
       JsonNode payload = StrictJson.parse(e.record().envelope().payload().toByteArray(), Integer.MAX_VALUE, "payload");
       String record = new String(e.record().bytes().toByteArray(), StandardCharsets.UTF_8);
       if (json) {
@@ -45,6 +44,8 @@ final class ShowCommand implements Callable<Integer> {
           g.writeStringField("time", e.payload().time().toString());
           g.writeFieldName("event");
           g.writeTree(payload.get("event"));
+          g.writeFieldName("payload");
+          g.writeTree(payload);
           g.writeStringField("record", record);
         }));
       } else {
@@ -55,6 +56,12 @@ final class ShowCommand implements Callable<Integer> {
       }
     }
     return Main.VERIFIED;
+  }
+
+  /** The error for an entry that {@link #lookup} did not find. */
+  static CommandError noSuchEntry(String which, java.nio.file.Path ledger) {
+    return new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_ENTRY, "no entry " + Untrusted.quote(which) + " in "
+        + Untrusted.quote(ledger.toString())).withEntry(which));
   }
 
   /** Resolves {@code CHAIN:SEQ} or an entry hash. */

@@ -1,5 +1,7 @@
 package dev.custody.cli;
 
+import dev.custody.core.event.EventType;
+import dev.custody.core.text.Untrusted;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -16,6 +18,26 @@ final class Suggestions {
   static final int MAX = 3;
 
   private Suggestions() {}
+
+  /**
+   * The event kind {@code typed} names ({@link EventType#of}); a name close to a built-in kind's is
+   * refused with a "did you mean", so a typo does not record a custom kind.
+   *
+   * @throws IllegalArgumentException for a kind that is neither built in nor a type URI
+   * @throws CommandError ({@link ErrorReport.Code#BAD_ARGUMENT}) for one close to a built-in kind
+   */
+  static EventType eventType(String typed) throws CommandError {
+    try {
+      return EventType.of(typed);
+    } catch (IllegalArgumentException e) {
+      List<String> near = closest(typed, EventType.BUILT_IN.stream().map(EventType::name).toList());
+      if (near.isEmpty()) {
+        throw e;
+      }
+      throw new CommandError(ErrorReport.of(ErrorReport.Code.BAD_ARGUMENT, e.getMessage() + "; did you mean "
+          + Untrusted.quote(near.get(0)) + "?").withDidYouMean(near));
+    }
+  }
 
   /**
    * The candidates within an edit distance of {@code max(2, length / 3)} of {@code typed} (ignoring
