@@ -116,16 +116,16 @@ record ErrorReport(Code code, String message, Optional<String> file, Optional<St
       return of(Code.USAGE, message);
     }
     if (t instanceof NoSuchFileException e && e.getFile() != null) {
-      return of(Code.NO_SUCH_FILE, message).withFile(e.getFile());
+      return of(Code.NO_SUCH_FILE, message).withFile(path(e.getFile()));
     }
     if (t instanceof AccessDeniedException e && e.getFile() != null) {
-      return of(Code.PERMISSION_DENIED, message).withFile(e.getFile());
+      return of(Code.PERMISSION_DENIED, message).withFile(path(e.getFile()));
     }
     if (t instanceof FileAlreadyExistsException e && e.getFile() != null) {
-      return of(Code.ALREADY_EXISTS, message).withFile(e.getFile());
+      return of(Code.ALREADY_EXISTS, message).withFile(path(e.getFile()));
     }
     if (t instanceof FileSystemException e && e.getFile() != null) {
-      return of(Code.IO_ERROR, message).withFile(e.getFile());
+      return of(Code.IO_ERROR, message).withFile(path(e.getFile()));
     }
     if (t instanceof IOException) {
       return of(Code.IO_ERROR, message);
@@ -151,6 +151,19 @@ record ErrorReport(Code code, String message, Optional<String> file, Optional<St
       return of(Code.BAD_ARGUMENT, message);
     }
     return of(Code.INTERNAL, "internal error (please report it): " + Untrusted.sanitize(t.toString()));
+  }
+
+  /**
+   * The path a file-system exception names: custody's readers name the file quoted ({@link
+   * Untrusted#quote}), which is the path itself between quotes when it needed no escape; an escaped
+   * path stays as quoted (its raw form may hold characters a terminal acts on).
+   */
+  static String path(String file) {
+    if (file.length() >= 2 && file.startsWith("'") && file.endsWith("'") && file.indexOf('\\') < 0
+        && file.indexOf('\'', 1) == file.length() - 1) {
+      return file.substring(1, file.length() - 1);
+    }
+    return file;
   }
 
   /** {@code {"error": {...}}} on one line (see the class comment). */

@@ -41,7 +41,7 @@ final class InitCommand implements Callable<Integer> {
   boolean json;
 
   @Override
-  public Integer call() throws IOException, FormatException {
+  public Integer call() throws IOException, FormatException, CommandError {
     Path dir = ledger.resolve();
     if (intervalMillis < -1) {
       throw new IllegalArgumentException("--checkpoint-interval must be -1 (off), 0 or a number of milliseconds, got "
@@ -65,7 +65,11 @@ final class InitCommand implements Callable<Integer> {
     try {
       Ledger.create(dir, config, random);
     } catch (FormatException e) {
-      if (origin != null && !Files.exists(dir.resolve(LedgerLayout.MARKER))) {
+      if (Files.exists(dir.resolve(LedgerLayout.MARKER))) {
+        throw new CommandError(ErrorReport.of(ErrorReport.Code.ALREADY_EXISTS, e.getMessage())
+            .withFile(dir.toString()));
+      }
+      if (origin != null) {
         throw new FormatException("--origin " + Untrusted.quote(origin) + " is not usable as a log name: "
             + e.getMessage(), e);
       }
