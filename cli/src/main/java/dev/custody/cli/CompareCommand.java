@@ -115,6 +115,7 @@ final class CompareCommand implements Callable<Integer> {
   private Recorded append(ComparisonSummary summary, SigningKey signer) throws IOException, CustodyException {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
+      RecordCommand.checkChain(spec, ledger, dir, chain, false);
       Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
       // Both hashed before either manifest is kept: a model refused while hashing leaves nothing behind.
       Artifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);

@@ -268,6 +268,7 @@ final class RecordCommand implements Callable<Integer> {
       base.startedAt().ifPresent(b::startedAt);
       base.finishedAt().ifPresent(b::finishedAt);
       b.details(base.details());
+      base.invocation().ifPresent(b::invocation);
     }
     for (String s : inputs) {
       b.input(Artifacts.parse(s, "--input", ctx));

@@ -1,6 +1,5 @@
 package dev.custody.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.attest.keys.SigningKey;
 import dev.custody.attest.ledger.CertificateStore;
 import dev.custody.attest.ledger.EntryRef;
@@ -11,12 +10,10 @@ import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.event.Invocation;
 import dev.custody.core.ledger.LedgerLayout;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -46,8 +43,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * custody's exit code is the command's (or {@value Main#BAD_INPUT} if custody itself failed, e.g.
  * an output is missing after a successful run — then nothing is recorded).
  *
- * <p>Event: parameters {@code command} (the argument vector as a JSON array of strings),
- * {@code exitCode}, {@code workingDirectory}, plus {@code --param}s; environment as captured by
+ * <p>Event: the {@link Invocation} — {@code command} (the argument vector, a JSON array of strings),
+ * {@code exitCode} (a JSON integer), {@code workingDirectory} — and the {@code --param}s as
+ * parameters; environment as captured by
  * {@link RunEnvironment} plus {@code --env}s; {@code startedAt}/{@code finishedAt} around the
  * command.
  */
@@ -110,7 +108,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the reference as JSON (on stdout, after the command's output).")
   boolean json;
 
-  /** Parameter names custody sets; --param may not override them. */
+  /**
+   * Parameter names --param may not use: custody records them itself, in the event's invocation
+   * (and, before it had one, as parameters: a --param of that name would read as custody's).
+   */
   static final List<String> RESERVED = List.of("command", "exitCode", "workingDirectory");
 
   @Override
@@ -160,9 +161,7 @@ final class RunCommand implements Callable<Integer> {
     Event.Builder b = Event.builder(type).startedAt(startedAt).finishedAt(finishedAt);
     in.forEach(b::input);
     out.forEach(b::output);
-    b.parameter("command", commandJson());
-    b.parameter("exitCode", Integer.toString(exit));
-    b.parameter("workingDirectory", cwd.toString());
+    b.invocation(new Invocation(command, exit, cwd.toString()));
     if (!missing.isEmpty()) {
       b.parameter("outputsMissing", String.join(" ", missing));
     }
@@ -202,19 +201,5 @@ final class RunCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for " + command.get(0) + "; nothing recorded", e);
     }
-  }
-
-  private String commandJson() {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = StrictJson.factory().createGenerator(w)) {
-      g.writeStartArray();
-      for (String a : command) {
-        g.writeString(a);
-      }
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return w.toString();
   }
 }
