@@ -69,6 +69,13 @@ public final class Main implements Runnable {
     cl.setParameterExceptionHandler((ex, badArgs) -> {
       CommandLine c = ex.getCommandLine();
       String message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+      List<String> unmatched = unmatched(ex);
+      if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !unmatched.isEmpty()) {
+        // picocli checks required options before it reports unknown ones; a misspelled required option
+        // (--chian) is the likely cause of the missing one, so name it first.
+        message = "Unknown option" + (unmatched.size() == 1 ? "" : "s") + ": " + String.join(", ", unmatched.stream()
+            .map(a -> "'" + a + "'").toList()) + "; " + message;
+      }
       ErrorReport report = ErrorReport.of(ErrorReport.Code.USAGE, message).withDidYouMean(suggestions(ex));
       PrintWriter e = c.getErr();
       if (ErrorReport.jsonRequested(c.getCommandSpec(), args)) {
@@ -118,11 +125,8 @@ public final class Main implements Runnable {
    * mistakes, or when nothing is close).
    */
   static List<String> suggestions(CommandLine.ParameterException ex) {
-    if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) {
-      return List.of();
-    }
     CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
-    for (String token : u.getUnmatched()) {
+    for (String token : unmatched(ex)) {
       if (token.startsWith("-")) {
         int eq = token.indexOf('=');
         return Suggestions.closest(eq > 0 ? token.substring(0, eq) : token, spec.optionsMap().keySet());
@@ -132,6 +136,15 @@ public final class Main implements Runnable {
       }
     }
     return List.of();
+  }
+
+  /** The arguments picocli could not match, whichever mistake it reports. */
+  private static List<String> unmatched(CommandLine.ParameterException ex) {
+    if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+      return u.getUnmatched();
+    }
+    List<String> collected = ex.getCommandLine().getUnmatchedArguments();
+    return collected == null ? List.of() : collected;
   }
 
   /** The JVM's maximum heap, for messages about running out of it. */

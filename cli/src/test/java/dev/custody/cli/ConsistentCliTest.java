@@ -292,4 +292,65 @@ class ConsistentCliTest {
     assertThat(bad.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(bad.err()).contains("--shard-size must be a positive number");
   }
+
+  // ------------------------------------------------------------------ attempts on the JSON error contract
+
+  @Test
+  void run_jsonAfterDoubleDash_isTheCommandsArgumentNotCustodys() {
+    Path l = ledger();
+    Cli.Result r = Cli.run("run", "training", "--ledger", l, "--chain", CHAIN, "--key", key, "--", "sh", "-c",
+        "exit 3", "sh", "--json");
+    assertThat(r.code()).as("%s", r).isEqualTo(3);
+    assertThat(r.err()).startsWith("custody: command exited with 3; nothing recorded");
+  }
+
+  @Test
+  void error_fileNameWithNewlineAndQuote_oneJsonLineWithTheNameEscaped() throws Exception {
+    Path l = ledger();
+    Path odd = work.resolve("it's\nnot.key");
+    Cli.Result r = Cli.run("record", "training", "--ledger", l, "--chain", CHAIN, "--key", odd, "--json");
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err().strip().lines()).hasSize(1);
+    JsonNode e = parse(r.err()).get("error");
+    assertThat(e.get("code").asText()).isEqualTo("NO_SUCH_FILE");
+    // Escaped as custody quotes untrusted text (the raw name could act on a terminal), never raw.
+    assertThat(e.get("file").asText()).doesNotContain("\n").contains("it's\\u000Anot.key");
+  }
+
+  @Test
+  void error_plainFileName_fileMemberIsThePathItself() {
+    Path l = ledger();
+    Path missing = work.resolve("nobody.key");
+    JsonNode e = parse(Cli.run("record", "training", "--ledger", l, "--chain", CHAIN, "--key", missing, "--json")
+        .err()).get("error");
+    assertThat(e.get("file").asText()).isEqualTo(missing.toString());
+  }
+
+  @Test
+  void misspelledRequiredOption_namesTheUnknownOptionFirstWithSuggestion() {
+    Cli.Result r = Cli.run("record", "training", "--ledger", base, "--chian", CHAIN, "--kye", key);
+    assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).startsWith("custody: error: Unknown options: '--chian'").contains("Missing required option")
+        .contains("Did you mean: --chain?");
+  }
+
+  @Test
+  void record_existingChainOnEmptyLedger_exitsTwoSuggestingNothing() {
+    Path l = work.resolve("empty");
+    Cli.ok("init", "--ledger", l);
+    Cli.Result r = Cli.run("record", "training", "--ledger", l, "--chain", CHAIN, "--key", key, "--existing-chain",
+        "--json");
+    assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
+    JsonNode e = parse(r.err()).get("error");
+    assertThat(e.get("code").asText()).isEqualTo("NO_SUCH_CHAIN");
+    assertThat(e.has("didYouMean")).isFalse();
+    assertThat(Cli.ok("chains", "--ledger", l).out()).isEmpty();
+  }
+
+  @Test
+  void verify_formatEqualsJson_errorsAreJsonToo() {
+    Cli.Result r = Cli.run("verify", "--ledger", base, "--trust", work.resolve("none"), "--format=json");
+    assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
+    assertThat(parse(r.err()).get("error").get("message").asText()).contains("none");
+  }
 }
