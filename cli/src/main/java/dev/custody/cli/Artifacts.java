@@ -153,8 +153,10 @@ final class Artifacts {
     if (!dir && !Files.isRegularFile(p, links)) {
       throw new IllegalArgumentException(option + " " + Untrusted.quote(name) + ": " + Untrusted.quote(p.toString())
           + " is neither a sha256:<hex> digest"
-          + " nor an existing file or directory" + (Files.isSymbolicLink(p) && !ctx.followLinks()
-              ? " (symbolic links are refused unless --allow-symlinks)" : ""));
+          + " nor an existing file or directory" + (!Files.isSymbolicLink(p) || ctx.followLinks() ? ""
+              // Only commands with the hash options (record, run) can be told to follow links.
+              : ctx.hashing != null ? " (symbolic links are refused unless --allow-symlinks)"
+              : " (symbolic links are refused)"));
     }
     ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
     if (dir || ctx.manifestFiles) {

@@ -353,4 +353,21 @@ class ConsistentCliTest {
     assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
     assertThat(parse(r.err()).get("error").get("message").asText()).contains("none");
   }
+
+  @Test
+  void record_symlinkedFile_refusedNamingTheOptionThenFollowedWithIt() throws Exception {
+    Path l = ledger();
+    Path target = Files.writeString(work.resolve("data.jsonl"), "rows");
+    Path link = Files.createSymbolicLink(work.resolve("data-link.jsonl"), target);
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result refused = Cli.run("record", "dataset-ingest", "--ledger", l, "--chain", CHAIN, "--key", key,
+        "--output", "data=" + link);
+    assertThat(refused.code()).as("%s", refused).isEqualTo(Main.BAD_INPUT);
+    assertThat(refused.err()).contains("symbolic links are refused unless --allow-symlinks");
+    assertThat(Cli.snapshot(l)).isEqualTo(before);
+    JsonNode ref = Cli.ok("record", "dataset-ingest", "--ledger", l, "--chain", CHAIN, "--key", key,
+        "--output", "data=" + link, "--allow-symlinks", "--json").json();
+    assertThat(Cli.ok("show", ref.get("hash").asText(), "--ledger", l, "--json").json().get("event").get("outputs")
+        .get(0).get("digest").asText()).isEqualTo("sha256:" + Cli.sha256Hex("rows".getBytes()));
+  }
 }
