@@ -3,6 +3,7 @@ package dev.custody.cli;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.store.LogIdentity;
 import dev.custody.core.FormatException;
+import dev.custody.core.bytes.Bytes;
 import dev.custody.core.bytes.StrictBase64;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
@@ -30,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = Ledger.openReadOnly(dir)) {
       long size = ledger.size();
-      dev.custody.core.bytes.Bytes rootHash = ledger.rootHash(size);
+      Bytes rootHash = ledger.rootHash(size);
       String root = StrictBase64.encode(rootHash.toByteArray());
       Optional<LogIdentity> id = ledger.identity();
       if (json) {

@@ -69,10 +69,12 @@ final class LineageCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Optional<Step> step = t.find(graph);
     if (step.isEmpty()) {
-      throw new CommandError(ErrorReport.of(ErrorReport.Code.NOT_IN_LEDGER, t.describe() + " is in no authentic entry"
-          + " of " + Untrusted.quote(evidence.ledgers().toString()) + ": its lineage cannot be shown, let alone proven."
-          + " Check the target, the ledgers given and the trusted keys (" + report.entriesChecked() + " entries"
-          + " checked)").withEntry(target), Main.FAILED);
+      ErrorReport r = ErrorReport.of(ErrorReport.Code.NOT_IN_LEDGER, t.describe() + " is in no authentic entry of "
+          + Untrusted.quote(evidence.ledgers().toString()) + ": its lineage cannot be shown, let alone proven. Check"
+          + " the target, the ledgers given and the trusted keys (" + report.entriesChecked() + " entries checked)");
+      // TARGET as given: a model directory or file, else a digest or CHAIN:SEQ.
+      boolean model = !Digest.isDigestText(target) && Files.exists(Path.of(target), LinkOption.NOFOLLOW_LINKS);
+      throw new CommandError(model ? r.withFile(target) : r.withEntry(target), Main.FAILED);
     }
     Step s = step.get();
     List<Step> scope = graph.lineageOf(s);

@@ -370,4 +370,27 @@ class ConsistentCliTest {
     assertThat(Cli.ok("show", ref.get("hash").asText(), "--ledger", l, "--json").json().get("event").get("outputs")
         .get(0).get("digest").asText()).isEqualTo("sha256:" + Cli.sha256Hex("rows".getBytes()));
   }
+
+  @Test
+  void show_misspelledChainOfChainSeq_suggestsTheEntryInTheClosestChain() {
+    Cli.Result r = Cli.run("show", "acme/falcon-7c:1", "--ledger", base, "--json");
+    assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
+    JsonNode e = parse(r.err()).get("error");
+    assertThat(e.get("code").asText()).isEqualTo("NO_SUCH_ENTRY");
+    assertThat(e.get("entry").asText()).isEqualTo("acme/falcon-7c:1");
+    assertThat(e.get("didYouMean").get(0).asText()).isEqualTo(CHAIN + ":1");
+    Cli.Result text = Cli.run("prove", "inclusion", "acme/falcon-7c:1", "--ledger", base);
+    assertThat(text.err()).contains("did you mean '" + CHAIN + ":1'?");
+  }
+
+  @Test
+  void lineage_modelInNoEntry_errorNamesTheModelAsFile() throws Exception {
+    Path m = modelWithLogs();
+    Cli.Result r = Cli.run("lineage", m, "--ledger", base, "--trust", keys, "--json", "-q");
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    JsonNode e = parse(r.err()).get("error");
+    assertThat(e.get("code").asText()).isEqualTo("NOT_IN_LEDGER");
+    assertThat(e.get("file").asText()).isEqualTo(m.toString());
+    assertThat(e.has("entry")).isFalse();
+  }
 }
