@@ -197,8 +197,10 @@ final class RecordCommand implements Callable<Integer> {
           + " --existing-chain forbids starting one; nothing was recorded" + hint).withChain(chain)
           .withDidYouMean(near));
     }
+    // Name --existing-chain only to commands that have it (compare --record has not).
+    boolean canRefuse = spec.findOption("--existing-chain") != null;
     ErrorReport.notice(spec, "NEW_CHAIN", "starting a new chain " + Untrusted.quote(chain) + " (not yet in the ledger "
-        + Untrusted.quote(dir.toString()) + "; --existing-chain refuses that)" + hint);
+        + Untrusted.quote(dir.toString()) + (canRefuse ? "; --existing-chain refuses that)" : ")") + hint);
   }
 
   /**

@@ -393,4 +393,14 @@ class ConsistentCliTest {
     assertThat(e.get("file").asText()).isEqualTo(m.toString());
     assertThat(e.has("entry")).isFalse();
   }
+
+  @Test
+  void compareRecord_newChain_noticeNamesNoOptionCompareLacks() throws Exception {
+    Path l = ledger();
+    Path a = Files.createDirectories(work.resolve("a"));
+    new dev.custody.core.safetensors.SafetensorsWriter().f32("w", new long[] {2}, new float[] {1, 2})
+        .write(a.resolve("model.safetensors"));
+    Cli.Result r = Cli.ok("compare", a, a, "--record", "--chain", "audit/cases", "--key", key, "--ledger", l);
+    assertThat(r.err()).contains("starting a new chain 'audit/cases'").doesNotContain("--existing-chain");
+  }
 }
