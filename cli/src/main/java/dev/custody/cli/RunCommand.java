@@ -142,7 +142,6 @@ final class RunCommand implements Callable<Integer> {
     Instant startedAt = clock.instant();
     int exit = runCommand();
     Instant finishedAt = clock.instant();
-    PrintWriter err = spec.commandLine().getErr();
     if (exit != 0 && !recordFailure) {
       throw new CommandError(ErrorReport.of(ErrorReport.Code.COMMAND_FAILED, "command exited with " + exit
           + "; nothing recorded (--record-failure records failed runs)"), exit);
