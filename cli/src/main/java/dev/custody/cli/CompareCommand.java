@@ -116,7 +116,7 @@ final class CompareCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
       RecordCommand.checkChain(spec, ledger, dir, chain, false);
-      Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
+      Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json);
       // Both hashed before either manifest is kept: a model refused while hashing leaves nothing behind.
       Artifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
       Artifacts.Hashed hb = Artifacts.hash(EventDetails.Comparison.INPUT_B, ArtifactKind.MODEL, b, "B", ctx);

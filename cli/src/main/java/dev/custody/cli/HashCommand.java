@@ -54,7 +54,7 @@ final class HashCommand implements Callable<Integer> {
       ResourceNames.relativeInside(path.toAbsolutePath().normalize(), ledger.resolve()).ifPresent(b::ignorePath);
     }
     ModelManifest manifest;
-    try (HashBar bar = HashBar.start("hash", quiet.quiet)) {
+    try (HashBar bar = HashBar.start("hash", quiet.quiet || json)) {
       manifest = b.progress(bar).build().hash(path);
     }
     spec.commandLine().getOut().println(json ? toJson(manifest) : manifest.rootDigest().toString());

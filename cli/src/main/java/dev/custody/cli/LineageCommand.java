@@ -61,7 +61,7 @@ final class LineageCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, CustodyException {
-    evidence.quiet = quiet.quiet;
+    evidence.quiet = quiet.quiet || json; // under --json, stderr carries only JSON
     EvidenceOptions.Prepared prepared = evidence.prepare();
     Target t = target();
     VerificationReport report = prepared.builder().build().verifyAll(prepared.sources());
@@ -120,7 +120,7 @@ final class LineageCommand implements Callable<Integer> {
     Path p = Path.of(target);
     if (!Digest.isDigestText(target) && Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       Digest root;
-      try (HashBar bar = HashBar.start("hash model", quiet.quiet)) {
+      try (HashBar bar = HashBar.start("hash model", quiet.quiet || json)) {
         root = ModelHasher.builder().progress(bar).build().hash(p).rootDigest();
       }
       return model(root, "model " + Untrusted.quote(target) + " (root digest " + root + ")");

@@ -167,7 +167,7 @@ final class RecordCommand implements Callable<Integer> {
       reportRepairs(ledger);
       checkChain(spec, ledger, dir, chain, existingChain);
       Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
-      Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet, hashing));
+      Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing));
       CertificateOption.store(dir, certificate);
       EntryRef ref = append(dir, ledger, chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();

@@ -130,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
       RecordCommand.checkChain(spec, ledger, dir, chain, existingChain);
     }
     Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
-    Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet, hashing);
+    Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing);
     List<ArtifactRef> in = new ArrayList<>();
     for (String s : inputs) {
       in.add(Artifacts.parse(s, "--input", ctx));

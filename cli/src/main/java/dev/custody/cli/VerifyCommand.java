@@ -84,7 +84,7 @@ final class VerifyCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--lineage adds the lineage to the JSON report: give --format"
           + " json too (the html report always draws it; 'custody lineage' prints one model's)");
     }
-    evidence.quiet = quiet.quiet;
+    evidence.quiet = quiet.quiet || format.equals("json"); // under JSON, stderr carries only JSON
     EvidenceOptions.Prepared prepared = evidence.prepare();
     java.util.Map<String, Path> inputs = evidence.inputs();
     inputs.put("--model", model);
@@ -93,7 +93,7 @@ final class VerifyCommand implements Callable<Integer> {
       prepared.builder().chain(chain);
     }
     VerificationReport report;
-    try (HashBar bar = model == null ? null : HashBar.start("verify model", quiet.quiet)) {
+    try (HashBar bar = model == null ? null : HashBar.start("verify model", evidence.quiet)) {
       if (model != null) {
         prepared.builder().model(model, modelTarget(), bar);
       } else if (entry != null) {
