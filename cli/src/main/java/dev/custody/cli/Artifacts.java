@@ -37,12 +37,27 @@ final class Artifacts {
     private final Path ledgerDir;
     private final boolean manifestFiles;
     private final boolean quiet;
+    private final ModelHashOptions hashing;
     private ManifestStore store;
 
     Context(Path ledgerDir, boolean manifestFiles, boolean quiet) {
+      this(ledgerDir, manifestFiles, quiet, null);
+    }
+
+    /** @param hashing how models are hashed ({@code --ignore-paths}, ...), or null for the defaults */
+    Context(Path ledgerDir, boolean manifestFiles, boolean quiet, ModelHashOptions hashing) {
       this.ledgerDir = ledgerDir;
       this.manifestFiles = manifestFiles;
       this.quiet = quiet;
+      this.hashing = hashing;
+    }
+
+    private ModelHasher.Builder hasher(Path model) {
+      return hashing == null ? ModelHasher.builder() : hashing.builder(model);
+    }
+
+    private boolean followLinks() {
+      return hashing != null && hashing.allowSymlinks;
     }
 
     private ManifestStore store() throws FormatException {
@@ -119,15 +134,21 @@ final class Artifacts {
   /** {@link #ofPath}, without keeping the manifest yet: the library's {@link ModelArtifacts#hash}. */
   static ModelArtifacts.Hashed hash(String name, ArtifactKind kind, Path p, String option, Context ctx)
       throws IOException, CustodyException {
-    boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-    if (!dir && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+    LinkOption[] links = ctx.followLinks() ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
+    boolean dir = Files.isDirectory(p, links);
+    if (!dir && !Files.isRegularFile(p, links)) {
       throw new IllegalArgumentException(option + " " + Untrusted.quote(name) + ": " + Untrusted.quote(p.toString())
           + " is neither a sha256:<hex> digest"
-          + " nor an existing file or directory" + (Files.isSymbolicLink(p) ? " (symbolic links are refused)" : ""));
+          + " nor an existing file or directory" + (!Files.isSymbolicLink(p) || ctx.followLinks() ? ""
+              // Only commands with the hash options (record, run) can be told to follow links.
+              : ctx.hashing != null ? " (symbolic links are refused unless --allow-symlinks)"
+              : " (symbolic links are refused)"));
     }
     ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
+    // --allow-symlinks: the link's target is hashed (the library refuses a link itself).
+    Path target = ctx.followLinks() ? p.toRealPath() : p;
     try (HashBar bar = HashBar.start("hash " + name, ctx.quiet || !(dir || ctx.manifestFiles))) {
-      return ModelArtifacts.hash(name, kind, p, ctx.manifestFiles, ModelHasher.builder().progress(bar),
+      return ModelArtifacts.hash(name, kind, target, ctx.manifestFiles, ctx.hasher(target).progress(bar),
           ctx.store().ledgerDir());
     }
   }

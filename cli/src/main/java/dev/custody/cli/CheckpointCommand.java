@@ -5,6 +5,7 @@ import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.timestamp.CheckpointTimestamps;
 import dev.custody.attest.timestamp.TimestampClient;
 import dev.custody.core.FormatException;
+import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.text.Untrusted;
 import dev.custody.core.timestamp.TimestampException;
@@ -49,6 +50,36 @@ final class CheckpointCommand implements Callable<Integer> {
   /** Longest --tsa-timeout: an hour is already far beyond any TSA's answer. */
   static final int MAX_TSA_TIMEOUT_SECONDS = 3600;
 
+  @Option(names = "--json", description = "Print JSON: origin, size, rootHash (sha256:<hex>), note (the signed"
+      + " checkpoint, exactly as stored), and with --tsa timestamp {tsa, time (not yet verified), files}.")
+  boolean json;
+
+  /** Under --json, the checkpoint (and its timestamp, when one was obtained) as one JSON object. */
+  private void printJson(SignedNote note, TimestampToken token, List<Path> files) throws FormatException {
+    if (!json) {
+      return;
+    }
+    Checkpoint cp = Checkpoint.parse(note.unverifiedText()); // signed here, by this process
+    spec.commandLine().getOut().println(Json.object(g -> {
+      g.writeStringField("origin", cp.origin());
+      g.writeNumberField("size", cp.size());
+      g.writeStringField("rootHash", Json.hash(cp.rootHash()));
+      g.writeStringField("note", new String(note.encoded(), StandardCharsets.UTF_8));
+      if (token != null) {
+        g.writeObjectFieldStart("timestamp");
+        g.writeStringField("tsa", tsa.toString());
+        g.writeStringField("time", token.unverifiedGenTime().toString());
+        g.writeArrayFieldStart("files");
+        for (Path f : files) {
+          g.writeString(f.toString());
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+    }));
+    spec.commandLine().getOut().flush();
+  }
+
   @Override
   public Integer call() throws IOException, FormatException, AttestException, TimestampException {
     if (tsa != null && !"http".equals(tsa.getScheme()) && !"https".equals(tsa.getScheme())) {
@@ -64,22 +95,37 @@ final class CheckpointCommand implements Callable<Integer> {
     try (Ledger ledger = networkFs.open(dir, spec)) {
       note = ledger.checkpoint();
     }
-    spec.commandLine().getOut().print(new String(note.encoded(), StandardCharsets.UTF_8));
-    spec.commandLine().getOut().flush();
+    if (!json) {
+      spec.commandLine().getOut().print(new String(note.encoded(), StandardCharsets.UTF_8));
+      spec.commandLine().getOut().flush();
+    }
     if (tsa != null) {
       TimestampToken token;
+      List<Path> files;
       try {
         token = TimestampClient.create(Duration.ofSeconds(tsaTimeoutSeconds)).timestampCheckpoint(tsa, note);
       } catch (TimestampException e) {
+        printJson(note, null, null);
         throw new TimestampException(e.reason(), "the checkpoint was stored, but the TSA " + tsa + " did not"
             + " timestamp it: " + e.getMessage(), e);
       } catch (IOException e) {
+        printJson(note, null, null);
         // The client's message names the TSA and what happened (refused, unknown host, timeout, cut off).
         throw new IOException("the checkpoint was stored, but it was not timestamped: " + e.getMessage(), e);
       }
-      List<Path> files = CheckpointTimestamps.store(dir, note, token);
-      spec.commandLine().getErr().println("custody: timestamped by " + tsa + " at " + token.unverifiedGenTime()
-          + " (not yet verified; 'custody verify --tsa-root' checks it): " + files);
+      try {
+        files = CheckpointTimestamps.store(dir, note, token);
+      } catch (IOException | RuntimeException e) {
+        printJson(note, null, null);
+        throw e;
+      }
+      printJson(note, token, files);
+      if (!json) {
+        spec.commandLine().getErr().println("custody: timestamped by " + tsa + " at " + token.unverifiedGenTime()
+            + " (not yet verified; 'custody verify --tsa-root' checks it): " + files);
+      }
+    } else {
+      printJson(note, null, null);
     }
     return Main.VERIFIED;
   }

@@ -116,7 +116,8 @@ final class CompareCommand implements Callable<Integer> {
   private Recorded append(ComparisonSummary summary, SigningKey signer) throws IOException, CustodyException {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
-      Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
+      RecordCommand.checkChain(spec, ledger, dir, chain, false);
+      Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json);
       // Both hashed before either manifest is kept: a model refused while hashing leaves nothing behind.
       ModelArtifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
       ModelArtifacts.Hashed hb = Artifacts.hash(EventDetails.Comparison.INPUT_B, ArtifactKind.MODEL, b, "B", ctx);

@@ -1,26 +1,20 @@
 package dev.custody.cli;
 
-import dev.custody.attest.artifacts.ModelArtifacts;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.custody.attest.artifacts.ModelArtifacts;
 import dev.custody.core.FormatException;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.manifest.ModelManifest;
-import dev.custody.core.manifest.ResourceNames;
-import dev.custody.core.manifest.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,6 +35,7 @@ final class HashCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledger;
   @Mixin QuietOption quiet;
+  @Mixin ModelHashOptions hashing;
 
   @Parameters(index = "0", paramLabel = "PATH", description = "Model directory or single model file.")
   Path path;
@@ -49,95 +44,18 @@ final class HashCommand implements Callable<Integer> {
       + " are the OMS predicate).")
   boolean json;
 
-  @Option(names = "--serialization", paramLabel = "files|shards",
-      description = "One resource per file (default) or per shard of --shard-size bytes.")
-  String serialization;
-
-  @Option(names = "--shard-size", paramLabel = "N",
-      description = "Shard size in bytes (implies --serialization shards; default 1000000000).")
-  Long shardSize;
-
-  @Option(names = "--ignore-paths", paramLabel = "P", arity = "1..*",
-      description = "Paths to leave out: absolute or relative to the current directory when that lies inside the"
-          + " model, else relative to the model root. A directory is left out with everything below it.")
-  List<String> ignorePaths = new ArrayList<>();
-
-  @Option(names = "--allow-symlinks", description = "Follow symbolic links and hash their targets.")
-  boolean allowSymlinks;
-
-  @Option(names = "--threads", paramLabel = "N", description = "Hashing threads (default: available processors).")
-  Integer threads;
-
   @Override
   public Integer call() throws IOException, ManifestException, FormatException {
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       throw new NoSuchFileException(path.toString());
     }
-    ModelHasher.Builder b = ModelHasher.builder().allowSymlinks(allowSymlinks);
-    Serialization.Method method = serialization == null
-        ? (shardSize == null ? Serialization.Method.FILES : Serialization.Method.SHARDS)
-        : parseMethod(serialization);
-    if (method == Serialization.Method.SHARDS) {
-      b.shards(shardSize == null ? Serialization.DEFAULT_SHARD_SIZE : positive(shardSize));
-    } else if (shardSize != null) {
-      throw usage("--shard-size needs --serialization shards");
-    }
-    if (threads != null) {
-      b.threads(threads);
-    }
-    if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-      Path root = path.toAbsolutePath().normalize();
-      for (String p : ignorePaths) {
-        b.ignorePath(modelRelative(root, p));
-      }
-    }
+    ModelHasher.Builder b = hashing.builder(path);
     ModelManifest manifest;
-    try (HashBar bar = HashBar.start("hash", quiet.quiet)) {
+    try (HashBar bar = HashBar.start("hash", quiet.quiet || json)) {
       manifest = ModelArtifacts.hash(path, b.progress(bar), ledger.resolve()); // the ledger inside is ignored
     }
     spec.commandLine().getOut().println(json ? toJson(manifest) : manifest.rootDigest().toString());
     return Main.VERIFIED;
-  }
-
-  private Serialization.Method parseMethod(String name) {
-    try {
-      return Serialization.Method.fromJsonName(name);
-    } catch (IllegalArgumentException e) {
-      throw usage("--serialization: " + e.getMessage());
-    }
-  }
-
-  private long positive(long n) {
-    if (n <= 0) {
-      throw usage("--shard-size must be a positive number of bytes, got " + n);
-    }
-    return n;
-  }
-
-  private CommandLine.ParameterException usage(String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
-  }
-
-  /** {@code p} as a path relative to the model root (see the option's description). */
-  private String modelRelative(Path root, String p) {
-    Path asGiven = Path.of(p).toAbsolutePath().normalize();
-    Optional<String> inside = ResourceNames.relativeInside(root, asGiven);
-    if (inside.isPresent()) {
-      return inside.get();
-    }
-    String rel = p.replace('\\', '/');
-    while (rel.startsWith("./")) {
-      rel = rel.substring(2);
-    }
-    while (rel.endsWith("/") && rel.length() > 1) {
-      rel = rel.substring(0, rel.length() - 1);
-    }
-    try {
-      return ResourceNames.checkPath(rel);
-    } catch (IllegalArgumentException e) {
-      throw usage("--ignore-paths " + p + ": not inside the model " + root + " and not a path relative to it ("
-          + e.getMessage() + ")");
-    }
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.custody.cli;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.store.LogIdentity;
 import dev.custody.core.FormatException;
+import dev.custody.core.bytes.Bytes;
 import dev.custody.core.bytes.StrictBase64;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
@@ -21,7 +22,7 @@ final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
 
-  @Option(names = "--json", description = "Print JSON: origin, size, rootHash (base64), verifierKey (null when the"
+  @Option(names = "--json", description = "Print JSON: origin, size, rootHash (sha256:<hex>), verifierKey (null when the"
       + " ledger has no log key).")
   boolean json;
 
@@ -30,7 +31,8 @@ final class InfoCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = Ledger.openReadOnly(dir)) {
       long size = ledger.size();
-      String root = StrictBase64.encode(ledger.rootHash(size).toByteArray());
+      Bytes rootHash = ledger.rootHash(size);
+      String root = StrictBase64.encode(rootHash.toByteArray());
       Optional<LogIdentity> id = ledger.identity();
       if (json) {
         spec.commandLine().getOut().println(Json.object(g -> {
@@ -40,7 +42,7 @@ final class InfoCommand implements Callable<Integer> {
             g.writeNullField("origin");
           }
           g.writeNumberField("size", size);
-          g.writeStringField("rootHash", root);
+          g.writeStringField("rootHash", Json.hash(rootHash));
           if (id.isPresent()) {
             g.writeStringField("verifierKey", id.get().verifierKey().encode());
           } else {

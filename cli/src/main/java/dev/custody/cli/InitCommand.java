@@ -36,8 +36,12 @@ final class InitCommand implements Callable<Integer> {
           + " since the last (0: after every batch; -1: off). Default: ${DEFAULT-VALUE}.")
   long intervalMillis;
 
+  @Option(names = "--json", description = "Print JSON: ledger (absolute path), origin, verifierKey (the log key to"
+      + " publish), checkpointIntervalMillis (null: off).")
+  boolean json;
+
   @Override
-  public Integer call() throws IOException, FormatException {
+  public Integer call() throws IOException, FormatException, CommandError {
     Path dir = ledger.resolve();
     if (intervalMillis < -1) {
       throw new IllegalArgumentException("--checkpoint-interval must be -1 (off), 0 or a number of milliseconds, got "
@@ -61,7 +65,11 @@ final class InitCommand implements Callable<Integer> {
     try {
       Ledger.create(dir, config, random);
     } catch (FormatException e) {
-      if (origin != null && !Files.exists(dir.resolve(LedgerLayout.MARKER))) {
+      if (Files.exists(dir.resolve(LedgerLayout.MARKER))) {
+        throw new CommandError(ErrorReport.of(ErrorReport.Code.ALREADY_EXISTS, e.getMessage())
+            .withFile(dir.toString()));
+      }
+      if (origin != null) {
         throw new FormatException("--origin " + Untrusted.quote(origin) + " is not usable as a log name: "
             + e.getMessage(), e);
       }
@@ -69,6 +77,19 @@ final class InitCommand implements Callable<Integer> {
     }
     String vkey = new String(LedgerLayout.readSmallFile(dir.resolve(LedgerLayout.LOG_VKEY)),
         java.nio.charset.StandardCharsets.UTF_8).strip();
+    if (json) {
+      spec.commandLine().getOut().println(Json.object(g -> {
+        g.writeStringField("ledger", dir.toAbsolutePath().normalize().toString());
+        g.writeStringField("origin", o);
+        g.writeStringField("verifierKey", vkey);
+        if (intervalMillis < 0) {
+          g.writeNullField("checkpointIntervalMillis");
+        } else {
+          g.writeNumberField("checkpointIntervalMillis", intervalMillis);
+        }
+      }));
+      return Main.VERIFIED;
+    }
     spec.commandLine().getOut().println("initialised ledger " + Untrusted.escape(dir.toAbsolutePath().normalize()
         .toString()));
     spec.commandLine().getOut().println("log origin   " + o);

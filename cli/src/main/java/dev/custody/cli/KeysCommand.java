@@ -35,13 +35,27 @@ final class KeysCommand implements Runnable {
     @Option(names = "--alg", defaultValue = "ed25519", paramLabel = "ALG", description = "ed25519 (default) or es256.")
     String alg;
 
+    @Option(names = "--json", description = "Print JSON: privateKey, publicKey (the files written), keyId (64 hex),"
+        + " algorithm.")
+    boolean json;
+
     @Override
     public Integer call() throws IOException {
       KeyAlgorithm algorithm = KeyAlgorithm.fromCliName(alg);
       SigningKey key = SigningKey.generate(algorithm);
       Path priv = key.writeTo(out, name);
+      Path pub = out.resolve(name + ".pub");
+      if (json) {
+        spec.commandLine().getOut().println(Json.object(g -> {
+          g.writeStringField("privateKey", priv.toString());
+          g.writeStringField("publicKey", pub.toString());
+          g.writeStringField("keyId", key.keyId());
+          g.writeStringField("algorithm", algorithm.cliName());
+        }));
+        return Main.VERIFIED;
+      }
       spec.commandLine().getOut().printf("private key: %s%npublic key:  %s%nkey id:      %s (%s)%n",
-          Untrusted.escape(priv.toString()), Untrusted.escape(out.resolve(name + ".pub").toString()), key.keyId(),
+          Untrusted.escape(priv.toString()), Untrusted.escape(pub.toString()), key.keyId(),
           algorithm.cliName());
       return Main.VERIFIED;
     }

@@ -61,7 +61,7 @@ final class LineageCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, CustodyException {
-    evidence.quiet = quiet.quiet;
+    evidence.quiet = quiet.quiet || json; // under --json, stderr carries only JSON
     EvidenceOptions.Prepared prepared = evidence.prepare();
     Target t = target();
     VerificationReport report = prepared.builder().build().verifyAll(prepared.sources());
@@ -69,10 +69,12 @@ final class LineageCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Optional<Step> step = t.find(graph);
     if (step.isEmpty()) {
-      spec.commandLine().getErr().println("custody: " + t.describe() + " is in no authentic entry of "
+      ErrorReport r = ErrorReport.of(ErrorReport.Code.NOT_IN_LEDGER, t.describe() + " is in no authentic entry of "
           + Untrusted.quote(evidence.ledgers().toString()) + ": its lineage cannot be shown, let alone proven. Check"
           + " the target, the ledgers given and the trusted keys (" + report.entriesChecked() + " entries checked)");
-      return Main.FAILED;
+      // TARGET as given: a model directory or file, else a digest or CHAIN:SEQ.
+      boolean model = !Digest.isDigestText(target) && Files.exists(Path.of(target), LinkOption.NOFOLLOW_LINKS);
+      throw new CommandError(model ? r.withFile(target) : r.withEntry(target), Main.FAILED);
     }
     Step s = step.get();
     List<Step> scope = graph.lineageOf(s);
@@ -128,7 +130,7 @@ final class LineageCommand implements Callable<Integer> {
     Path p = Path.of(target);
     if (!Digest.isDigestText(target) && Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       Digest root;
-      try (HashBar bar = HashBar.start("hash model", quiet.quiet)) {
+      try (HashBar bar = HashBar.start("hash model", quiet.quiet || json)) {
         root = ModelHasher.builder().progress(bar).build().hash(p).rootDigest();
       }
       return model(root, "model " + Untrusted.quote(target) + " (root digest " + root + ")");

@@ -6,6 +6,7 @@ import dev.custody.core.FormatException;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,14 +27,17 @@ final class LogCommand implements Callable<Integer> {
   boolean json;
 
   @Override
-  public Integer call() throws IOException, FormatException {
+  public Integer call() throws IOException, FormatException, CommandError {
     PrintWriter out = spec.commandLine().getOut();
     try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
       if (chain != null) {
         if (ledger.chainEntries(chain).isEmpty()) {
-          throw new IllegalArgumentException("no chain " + Untrusted.quote(chain) + " in "
-              + Untrusted.quote(ledgerOption.resolve().toString()) + " (chains: "
-              + ledger.chains().stream().map(h -> Untrusted.escape(h.chain())).toList() + ")");
+          List<String> chains = ledger.chains().stream().map(h -> h.chain()).toList();
+          List<String> near = Suggestions.closest(chain, chains);
+          throw new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_CHAIN, "no chain " + Untrusted.quote(chain)
+              + " in " + Untrusted.quote(ledgerOption.resolve().toString()) + (near.isEmpty() ? "" : "; did you mean "
+              + Untrusted.quote(near.get(0)) + "?") + " (chains: " + chains.stream().map(Untrusted::escape).toList()
+              + ")").withChain(chain).withDidYouMean(near));
         }
         for (LedgerEntry e : ledger.chainEntries(chain)) {
           print(out, e);

@@ -1,13 +1,11 @@
 package dev.custody.cli;
 
-import dev.custody.core.CustodyException;
 import dev.custody.core.text.Untrusted;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,6 +25,7 @@ import picocli.CommandLine.Command;
       RecordCommand.class,
       RunCommand.class,
       LogCommand.class,
+      ChainsCommand.class,
       ShowCommand.class,
       VerifyCommand.class,
       LineageCommand.class,
@@ -66,26 +65,41 @@ public final class Main implements Runnable {
     cl.setExitCodeExceptionMapper(t -> BAD_INPUT);
     cl.getCommandSpec().exitCodeOnInvalidInput(BAD_INPUT);
     // picocli's own messages quote what was typed ("Unknown option: '...'"): print them through the
-    // same net as ours, then what picocli prints after them (suggestions, or the usage).
+    // same net as ours, then a short usage: the command's synopsis and where its help is.
     cl.setParameterExceptionHandler((ex, badArgs) -> {
       CommandLine c = ex.getCommandLine();
-      c.getErr().println(Untrusted.sanitize(ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-      if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr())) {
-        c.usage(c.getErr(), c.getColorScheme());
+      String message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+      List<String> unmatched = unmatched(ex);
+      if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !unmatched.isEmpty()) {
+        // picocli checks required options before it reports unknown ones; a misspelled required option
+        // (--chian) is the likely cause of the missing one, so name it first.
+        message = "Unknown option" + (unmatched.size() == 1 ? "" : "s") + ": " + String.join(", ", unmatched.stream()
+            .map(a -> "'" + a + "'").toList()) + "; " + message;
       }
-      c.getErr().flush();
+      ErrorReport report = ErrorReport.of(ErrorReport.Code.USAGE, message).withDidYouMean(suggestions(ex));
+      PrintWriter e = c.getErr();
+      if (ErrorReport.jsonRequested(c.getCommandSpec(), args)) {
+        e.println(report.toJson());
+      } else {
+        e.println("custody: error: " + Untrusted.sanitize(message));
+        if (!report.didYouMean().isEmpty()) {
+          e.println("Did you mean: " + String.join(" or ", report.didYouMean()) + "?");
+        }
+        e.print("Usage: " + new CommandLine.Help(c.getCommandSpec(), c.getColorScheme()).abbreviatedSynopsis());
+        e.println("See '" + c.getCommandSpec().qualifiedName() + " --help'.");
+      }
+      e.flush();
       return BAD_INPUT;
     });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-      if (t instanceof CustodyException || t instanceof IOException || t instanceof IllegalArgumentException) {
-        commandLine.getErr().println("custody: error: " + describe(t));
-      } else {
-        commandLine.getErr().println("custody: internal error (please report it): " + Untrusted.sanitize(t.toString()));
-        t.printStackTrace(commandLine.getErr());
+      ErrorReport report = ErrorReport.of(ex);
+      boolean json = ErrorReport.jsonRequested(commandLine.getCommandSpec(), args);
+      report.print(commandLine.getErr(), json);
+      if (report.code() == ErrorReport.Code.INTERNAL && !json) {
+        ex.printStackTrace(commandLine.getErr());
       }
       commandLine.getErr().flush();
-      return BAD_INPUT;
+      return ex instanceof CommandError c ? c.exitCode() : BAD_INPUT;
     });
     int code;
     try {
@@ -93,17 +107,44 @@ public final class Main implements Runnable {
     } catch (OutOfMemoryError e) {
       // Picocli hands only Exceptions to the handler above; an Error would end the JVM with a stack
       // trace and exit 1, which reads as "verification failed". Running out of memory is not a verdict.
-      err.println("custody: error: out of memory (the Java heap is limited to " + maxHeapMiB() + " MiB): the input"
-          + " needs more memory than this heap, or is built to exhaust it; nothing was decided. Run with a larger"
-          + " heap, e.g. java -Xmx4g -jar custody.jar ...");
+      ErrorReport.of(ErrorReport.Code.OUT_OF_MEMORY, "out of memory (the Java heap is limited to " + maxHeapMiB()
+          + " MiB): the input needs more memory than this heap, or is built to exhaust it; nothing was decided. Run"
+          + " with a larger heap, e.g. java -Xmx4g -jar custody.jar ...").print(err, ErrorReport.jsonRequested(null, args));
       code = BAD_INPUT;
     } catch (StackOverflowError | InternalError | LinkageError e) {
-      err.println("custody: internal error (please report it): " + Untrusted.sanitize(e.toString()));
+      ErrorReport.of(e).print(err, ErrorReport.jsonRequested(null, args));
       code = BAD_INPUT;
     }
     out.flush();
     err.flush();
     return code;
+  }
+
+  /**
+   * The names closest to a misspelled option or subcommand, for "did you mean" (empty for other
+   * mistakes, or when nothing is close).
+   */
+  static List<String> suggestions(CommandLine.ParameterException ex) {
+    CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
+    for (String token : unmatched(ex)) {
+      if (token.startsWith("-")) {
+        int eq = token.indexOf('=');
+        return Suggestions.closest(eq > 0 ? token.substring(0, eq) : token, spec.optionsMap().keySet());
+      }
+      if (!spec.subcommands().isEmpty()) {
+        return Suggestions.closest(token, spec.subcommands().keySet());
+      }
+    }
+    return List.of();
+  }
+
+  /** The arguments picocli could not match, whichever mistake it reports. */
+  private static List<String> unmatched(CommandLine.ParameterException ex) {
+    if (ex instanceof CommandLine.UnmatchedArgumentException u) {
+      return u.getUnmatched();
+    }
+    List<String> collected = ex.getCommandLine().getUnmatchedArguments();
+    return collected == null ? List.of() : collected;
   }
 
   /** The JVM's maximum heap, for messages about running out of it. */

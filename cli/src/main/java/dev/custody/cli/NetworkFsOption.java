@@ -4,6 +4,7 @@ import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.store.FileLogStore;
 import dev.custody.attest.store.NetworkFileSystems;
 import dev.custody.core.FormatException;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,9 +48,9 @@ final class NetworkFsOption {
   private void warn(Path dir, CommandSpec spec) throws IOException {
     Optional<String> kind = NetworkFileSystems.classify(Files.getFileStore(dir).type());
     if (kind.isPresent()) {
-      spec.commandLine().getErr().println("custody: warning: ledger " + dir + " is on " + kind.get() + "; writing"
-          + " anyway as allowed (--allow-network-fs). Its lock may not be shared between machines: make sure only"
-          + " this machine writes the ledger");
+      ErrorReport.notice(spec, "NETWORK_FILE_SYSTEM", "warning: ledger " + Untrusted.quote(dir.toString()) + " is on "
+          + kind.get() + "; writing anyway as allowed (--allow-network-fs). Its lock may not be shared between"
+          + " machines: make sure only this machine writes the ledger");
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
 import dev.custody.attest.store.LogIdentity;
+import dev.custody.attest.witness.ConsistencyProofFile;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
 import dev.custody.core.io.SmallFiles;
@@ -30,9 +31,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code custody prove inclusion|consistency}: RFC 9162 proofs from the ledger's stored tree, in the
- * conventions of the transparency-dev test vectors (base64 hashes). Every proof is verified against
- * the root before it is printed. Exit 1 when a given checkpoint does not match the ledger.
+ * {@code custody prove inclusion|consistency}: RFC 9162 proofs from the ledger's stored tree. Hashes
+ * are base64 in the text output (as in checkpoints) and {@code sha256:<hex>} in JSON (the one
+ * encoding of hashes in custody's JSON, see {@link Json}); the consistency proof's JSON is
+ * {@link ConsistencyProofFile}'s, which {@code witness cosign} reads. Exit 1 when a given checkpoint
+ * does not match the ledger.
  */
 @Command(name = "prove", mixinStandardHelpOptions = true,
     description = "Print Merkle inclusion and consistency proofs (RFC 9162) of the ledger's log.",
@@ -84,15 +87,15 @@ final class ProveCommand implements Runnable {
     }
   }
 
-  static int fail(CommandSpec spec, Mismatch m) {
-    spec.commandLine().getErr().println("custody: verification failed: " + m.getMessage());
-    return Main.FAILED;
+  static CommandError fail(Mismatch m) {
+    return new CommandError(ErrorReport.of(ErrorReport.Code.VERIFICATION_FAILED, "verification failed: "
+        + m.getMessage()), Main.FAILED);
   }
 
   static void hashes(JsonGenerator g, List<Bytes> hashes) throws IOException {
     g.writeArrayFieldStart("proof");
     for (Bytes h : hashes) {
-      g.writeString(b64(h));
+      g.writeString(Json.hash(h));
     }
     g.writeEndArray();
   }
@@ -112,15 +115,14 @@ final class ProveCommand implements Runnable {
         + " ledger's log key; the ledger must extend it).")
     Path checkpoint;
 
-    @Option(names = "--json", description = "Print JSON: logIndex, treeSize, leafHash, rootHash, proof (base64).")
+    @Option(names = "--json", description = "Print JSON: logIndex, treeSize, leafHash, rootHash, proof (hashes as sha256:<hex>).")
     boolean json;
 
     @Override
     public Integer call() throws IOException, CustodyException {
       try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
         LedgerEntry e = ShowCommand.lookup(ledger, which).orElseThrow(
-            () -> new IllegalArgumentException("no entry " + Untrusted.quote(which) + " in "
-                + Untrusted.quote(ledgerOption.resolve().toString())));
+            () -> ShowCommand.noSuchEntry(ledger, which, ledgerOption.resolve()));
         long index = e.ref().logIndex();
         long size;
         if (checkpoint != null) {
@@ -152,8 +154,8 @@ final class ProveCommand implements Runnable {
           out.println(Json.object(g -> {
             g.writeNumberField("logIndex", index);
             g.writeNumberField("treeSize", treeSize);
-            g.writeStringField("leafHash", b64(leaf));
-            g.writeStringField("rootHash", b64(root));
+            g.writeStringField("leafHash", Json.hash(leaf));
+            g.writeStringField("rootHash", Json.hash(root));
             hashes(g, p.hashes());
           }));
         } else {
@@ -163,7 +165,7 @@ final class ProveCommand implements Runnable {
           p.hashes().forEach(h -> out.println("  " + b64(h)));
         }
       } catch (Mismatch m) {
-        return fail(spec, m);
+        throw fail(m);
       }
       return Main.VERIFIED;
     }
@@ -182,7 +184,8 @@ final class ProveCommand implements Runnable {
     @Option(names = "--to", paramLabel = "SIZE|FILE", description = "The newer tree (default: the current size).")
     String to;
 
-    @Option(names = "--json", description = "Print JSON: size1, size2, root1, root2, proof (base64).")
+    @Option(names = "--json", description = "Print JSON: size1, size2, root1, root2, proof (hashes as sha256:<hex>): the PROOF"
+        + " 'custody witness cosign' takes.")
     boolean json;
 
     private long size(Ledger ledger, String arg, String option) throws IOException, CustodyException, Mismatch {
@@ -217,20 +220,14 @@ final class ProveCommand implements Runnable {
         Bytes root2 = ledger.rootHash(size2);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-          out.println(Json.object(g -> {
-            g.writeNumberField("size1", size1);
-            g.writeNumberField("size2", size2);
-            g.writeStringField("root1", b64(root1));
-            g.writeStringField("root2", b64(root2));
-            hashes(g, p.hashes());
-          }));
+          out.println(Json.compact(ConsistencyProofFile.of(p, root1, root2).toJson()));
         } else {
           out.printf("size1  %d%nsize2  %d%nroot1  %s%nroot2  %s%nproof  %d hashes%n", size1, size2, b64(root1),
               b64(root2), p.hashes().size());
           p.hashes().forEach(h -> out.println("  " + b64(h)));
         }
       } catch (Mismatch m) {
-        return fail(spec, m);
+        throw fail(m);
       }
       return Main.VERIFIED;
     }

@@ -8,6 +8,7 @@ import dev.custody.attest.ledger.CertificateStore;
 import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
+import dev.custody.attest.store.LogStore;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
@@ -63,16 +64,23 @@ final class RecordCommand implements Callable<Integer> {
   @Mixin QuietOption quiet;
   @Mixin NetworkFsOption networkFs;
   @Mixin CertificateOption certificateOption;
+  @Mixin ModelHashOptions hashing;
 
   // No standard --version here: it names a release's version.
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
   boolean help;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "KIND", description = "Event kind (not with --batch).")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "KIND", description = "Event kind (not with --batch; may be"
+      + " left out when --event-json has a \"type\").")
   String kind;
 
-  @Option(names = "--chain", paramLabel = "ID", description = "Chain id, e.g. acme/falcon-7b.")
+  @Option(names = "--chain", paramLabel = "ID", description = "Chain id, e.g. acme/falcon-7b. A chain not yet in the"
+      + " ledger is started (a notice on standard error says so).")
   String chain;
+
+  @Option(names = "--existing-chain", description = "Refuse to start a new chain: --chain must name a chain already in"
+      + " the ledger (exit 2, nothing recorded, the closest chain named).")
+  boolean existingChain;
 
   @Option(names = "--key", required = true, paramLabel = "KEYFILE", description = "Private key file (PKCS#8 PEM).")
   Path key;
@@ -136,14 +144,17 @@ final class RecordCommand implements Callable<Integer> {
       // events that lack what the caller asked for.
       if (kind != null || chain != null || eventJson != null || !inputs.isEmpty() || !outputs.isEmpty() || manifest
           || !params.isEmpty() || !env.isEmpty() || version != null || !metrics.isEmpty() || method != null
-          || from != null || to != null || subject != null || decision != null || reason != null || text != null) {
+          || from != null || to != null || subject != null || decision != null || reason != null || text != null
+          || hashing.given() || existingChain) {
         throw new ParameterException(spec.commandLine(), "--batch takes the kind, chain and event from each line;"
-            + " do not give KIND, --chain, --event-json or event options (--input, --output, --param, --env,"
-            + " --version, --metric, --method, --from, --to, --subject, --decision, --reason, --text) with it");
+            + " do not give KIND, --chain, --existing-chain, --event-json or event options (--input, --output,"
+            + " --param, --env, --version, --metric, --method, --from, --to, --subject, --decision, --reason, --text)"
+            + " or model hashing options (--serialization, --shard-size, --ignore-paths, --allow-symlinks, --threads)"
+            + " with it");
       }
       return runBatch();
     }
-    if (kind == null) {
+    if (kind == null && eventJson == null) {
       throw new ParameterException(spec.commandLine(), "missing KIND (e.g. 'custody record training --chain ID --key KEY')");
     }
     if (chain == null) {
@@ -154,14 +165,42 @@ final class RecordCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
       reportRepairs(ledger);
+      checkChain(spec, ledger, dir, chain, existingChain);
       Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
-      Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet));
+      Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing));
       CertificateOption.store(dir, certificate);
       EntryRef ref = append(dir, ledger, chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();
       out.println(json ? Json.ref(ref) : "recorded " + ref);
     }
     return Main.VERIFIED;
+  }
+
+  /**
+   * Whether {@code chain} is in the ledger: if not, says on standard error that it starts a new chain
+   * (naming the closest existing ones, a typo being the likely cause) or, with {@code existingOnly},
+   * refuses before anything is written.
+   *
+   * @throws CommandError ({@link ErrorReport.Code#NO_SUCH_CHAIN}) with {@code existingOnly} for a new chain
+   */
+  static void checkChain(CommandSpec spec, Ledger ledger, Path dir, String chain, boolean existingOnly)
+      throws CommandError {
+    List<String> chains = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
+    if (chains.contains(chain)) {
+      return;
+    }
+    List<String> near = Suggestions.closest(chain, chains);
+    String hint = near.isEmpty() ? "" : "; did you mean " + Untrusted.quote(near.get(0)) + "?";
+    if (existingOnly) {
+      throw new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_CHAIN, "no chain " + Untrusted.quote(chain)
+          + " in the ledger " + Untrusted.quote(dir.toString()) + " (" + chains.size() + " chains), and"
+          + " --existing-chain forbids starting one; nothing was recorded" + hint).withChain(chain)
+          .withDidYouMean(near));
+    }
+    // Name --existing-chain only to commands that have it (compare --record has not).
+    boolean canRefuse = spec.findOption("--existing-chain") != null;
+    ErrorReport.notice(spec, "NEW_CHAIN", "starting a new chain " + Untrusted.quote(chain) + " (not yet in the ledger "
+        + Untrusted.quote(dir.toString()) + (canRefuse ? "; --existing-chain refuses that)" : ")") + hint);
   }
 
   /**
@@ -183,12 +222,12 @@ final class RecordCommand implements Callable<Integer> {
 
   private void reportRepairs(Ledger ledger) {
     for (String r : ledger.repairs()) {
-      spec.commandLine().getErr().println("custody: repaired: " + r);
+      ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
     }
   }
 
   private Event buildEvent(Ledger ledger, Artifacts.Context ctx) throws IOException, CustodyException {
-    EventType type = EventType.of(kind);
+    EventType type = kind == null ? null : Suggestions.eventType(kind);
     Event base = null;
     if (eventJson != null) {
       String where = Untrusted.quote(eventJson.toString());
@@ -197,7 +236,25 @@ final class RecordCommand implements Callable<Integer> {
       StrictJson.requireWellFormedText(node, where);
       ObjectNode obj = ((ObjectNode) node).deepCopy();
       JsonNode t = obj.get("type");
-      if (t != null && !t.asText().equals(type.name())) {
+      if (type == null) {
+        // KIND may be left out: the file's "type" names it.
+        if (t == null) {
+          throw new ParameterException(spec.commandLine(), "missing KIND: give it, or a \"type\" member in"
+              + " --event-json " + where);
+        }
+        if (!t.isTextual()) {
+          throw new FormatException(where + ": \"type\" must be a string (the event kind)");
+        }
+        try {
+          type = Suggestions.eventType(t.asText());
+        } catch (IllegalArgumentException e) {
+          throw new FormatException(where + ": " + e.getMessage(), e);
+        } catch (CommandError e) {
+          ErrorReport r = e.report();
+          throw new CommandError(ErrorReport.of(r.code(), where + ": " + r.message()).withFile(eventJson.toString())
+              .withDidYouMean(r.didYouMean()));
+        }
+      } else if (t != null && !t.asText().equals(type.name())) {
         throw new FormatException(where + ": event type " + Untrusted.quote(t.asText()) + " differs from KIND "
             + Untrusted.quote(type.name()));
       }
@@ -213,6 +270,7 @@ final class RecordCommand implements Callable<Integer> {
       base.startedAt().ifPresent(b::startedAt);
       base.finishedAt().ifPresent(b::finishedAt);
       b.details(base.details());
+      base.invocation().ifPresent(b::invocation);
     }
     for (String s : inputs) {
       b.input(Artifacts.parse(s, "--input", ctx));

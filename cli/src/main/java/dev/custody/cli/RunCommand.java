@@ -1,6 +1,5 @@
 package dev.custody.cli;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.attest.keys.SigningKey;
 import dev.custody.attest.ledger.CertificateStore;
 import dev.custody.core.entry.EntryRef;
@@ -11,12 +10,10 @@ import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.event.Invocation;
 import dev.custody.core.ledger.LedgerLayout;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -46,8 +43,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * custody's exit code is the command's (or {@value Main#BAD_INPUT} if custody itself failed, e.g.
  * an output is missing after a successful run — then nothing is recorded).
  *
- * <p>Event: parameters {@code command} (the argument vector as a JSON array of strings),
- * {@code exitCode}, {@code workingDirectory}, plus {@code --param}s; environment as captured by
+ * <p>Event: the {@link Invocation} — {@code command} (the argument vector, a JSON array of strings),
+ * {@code exitCode} (a JSON integer), {@code workingDirectory} — and the {@code --param}s as
+ * parameters; environment as captured by
  * {@link RunEnvironment} plus {@code --env}s; {@code startedAt}/{@code finishedAt} around the
  * command.
  */
@@ -65,6 +63,7 @@ final class RunCommand implements Callable<Integer> {
   @Mixin QuietOption quiet;
   @Mixin NetworkFsOption networkFs;
   @Mixin CertificateOption certificateOption;
+  @Mixin ModelHashOptions hashing;
 
   @Parameters(index = "0", paramLabel = "KIND", description = "Event kind, e.g. training, fine-tune, evaluation,"
       + " conversion, or a custom type URI.")
@@ -74,8 +73,13 @@ final class RunCommand implements Callable<Integer> {
       + " after --.")
   List<String> command = new ArrayList<>();
 
-  @Option(names = "--chain", required = true, paramLabel = "ID", description = "Chain id, e.g. acme/falcon-7b.")
+  @Option(names = "--chain", required = true, paramLabel = "ID", description = "Chain id, e.g. acme/falcon-7b. A chain"
+      + " not yet in the ledger is started (a notice on standard error says so, before the command runs).")
   String chain;
+
+  @Option(names = "--existing-chain", description = "Refuse to start a new chain: --chain must name a chain already in"
+      + " the ledger (exit 2 before the command runs, the closest chain named).")
+  boolean existingChain;
 
   @Option(names = "--key", required = true, paramLabel = "KEYFILE", description = "Private key file (PKCS#8 PEM).")
   Path key;
@@ -104,12 +108,15 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the reference as JSON (on stdout, after the command's output).")
   boolean json;
 
-  /** Parameter names custody sets; --param may not override them. */
+  /**
+   * Parameter names --param may not use: custody records them itself, in the event's invocation
+   * (and, before it had one, as parameters: a --param of that name would read as custody's).
+   */
   static final List<String> RESERVED = List.of("command", "exitCode", "workingDirectory");
 
   @Override
   public Integer call() throws IOException, CustodyException {
-    EventType type = EventType.of(kind);
+    EventType type = Suggestions.eventType(kind);
     EntryPayload.requireChainId(chain);
     for (String k : params.keySet()) {
       if (RESERVED.contains(k)) {
@@ -119,8 +126,11 @@ final class RunCommand implements Callable<Integer> {
     SigningKey signer = SigningKey.load(key);
     Path dir = ledgerOption.resolve();
     LedgerLayout.requireLedger(dir);
+    try (Ledger ledger = Ledger.openReadOnly(dir)) {
+      RecordCommand.checkChain(spec, ledger, dir, chain, existingChain);
+    }
     Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
-    Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet);
+    Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing);
     List<ArtifactRef> in = new ArrayList<>();
     for (String s : inputs) {
       in.add(Artifacts.parse(s, "--input", ctx));
@@ -132,12 +142,9 @@ final class RunCommand implements Callable<Integer> {
     Instant startedAt = clock.instant();
     int exit = runCommand();
     Instant finishedAt = clock.instant();
-    PrintWriter err = spec.commandLine().getErr();
     if (exit != 0 && !recordFailure) {
-      err.println("custody: command exited with " + exit + "; nothing recorded (--record-failure records failed"
-          + " runs)");
-      err.flush();
-      return exit;
+      throw new CommandError(ErrorReport.of(ErrorReport.Code.COMMAND_FAILED, "command exited with " + exit
+          + "; nothing recorded (--record-failure records failed runs)"), exit);
     }
 
     List<ArtifactRef> out = new ArrayList<>();
@@ -153,9 +160,7 @@ final class RunCommand implements Callable<Integer> {
     Event.Builder b = Event.builder(type).startedAt(startedAt).finishedAt(finishedAt);
     in.forEach(b::input);
     out.forEach(b::output);
-    b.parameter("command", commandJson());
-    b.parameter("exitCode", Integer.toString(exit));
-    b.parameter("workingDirectory", cwd.toString());
+    b.invocation(new Invocation(command, exit, cwd.toString()));
     if (!missing.isEmpty()) {
       b.parameter("outputsMissing", String.join(" ", missing));
     }
@@ -164,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
     env.forEach(b::environment);
     try (Ledger ledger = networkFs.open(dir, spec)) {
       for (String r : ledger.repairs()) {
-        err.println("custody: repaired: " + r);
+        ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
       }
       CertificateOption.store(dir, certificate);
       EntryRef ref = RecordCommand.append(dir, ledger, chain, b.build(), signer);
@@ -173,8 +178,7 @@ final class RunCommand implements Callable<Integer> {
       stdout.flush();
     }
     if (exit != 0) {
-      err.println("custody: command exited with " + exit + "; recorded as a failed run");
-      err.flush();
+      ErrorReport.notice(spec, "FAILED_RUN_RECORDED", "command exited with " + exit + "; recorded as a failed run");
     }
     return exit;
   }
@@ -196,19 +200,5 @@ final class RunCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for " + command.get(0) + "; nothing recorded", e);
     }
-  }
-
-  private String commandJson() {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = StrictJson.factory().createGenerator(w)) {
-      g.writeStartArray();
-      for (String a : command) {
-        g.writeString(a);
-      }
-      g.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return w.toString();
   }
 }

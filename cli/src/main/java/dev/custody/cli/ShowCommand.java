@@ -3,12 +3,14 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
+import dev.custody.attest.store.LogStore;
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,15 +29,14 @@ final class ShowCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CHAIN:SEQ|HASH", description = "The entry, e.g. acme/falcon:3 or sha256:<hex>.")
   String which;
 
-  @Option(names = "--json", description = "Print as JSON: chain, sequence, logIndex, hash, keyId, time, event, record.")
+  @Option(names = "--json", description = "Print as JSON: chain, sequence, logIndex, hash, keyId, time, event, payload"
+      + " (the signed payload as a JSON object), record (the exact stored record, as a string: its SHA-256 is hash).")
   boolean json;
 
   @Override
-  public Integer call() throws IOException, FormatException {
+  public Integer call() throws IOException, FormatException, CommandError {
     try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
-      LedgerEntry e = lookup(ledger, which).orElseThrow(
-          () -> new IllegalArgumentException("no entry " + Untrusted.quote(which) + " in "
-              + Untrusted.quote(ledgerOption.resolve().toString())));
+      LedgerEntry e = lookup(ledger, which).orElseThrow(() -> noSuchEntry(ledger, which, ledgerOption.resolve()));
       JsonNode payload = StrictJson.parse(e.record().envelope().payload().toByteArray(), Integer.MAX_VALUE, "payload");
       String record = new String(e.record().bytes().toByteArray(), StandardCharsets.UTF_8);
       if (json) {
@@ -45,6 +46,8 @@ final class ShowCommand implements Callable<Integer> {
           g.writeStringField("time", e.payload().time().toString());
           g.writeFieldName("event");
           g.writeTree(payload.get("event"));
+          g.writeFieldName("payload");
+          g.writeTree(payload);
           g.writeStringField("record", record);
         }));
       } else {
@@ -55,6 +58,26 @@ final class ShowCommand implements Callable<Integer> {
       }
     }
     return Main.VERIFIED;
+  }
+
+  /** The error for an entry that {@link #lookup} did not find. */
+  static CommandError noSuchEntry(Ledger ledger, String which, java.nio.file.Path dir) {
+    String message = "no entry " + Untrusted.quote(which) + " in " + Untrusted.quote(dir.toString());
+    int colon = which.lastIndexOf(':');
+    if (Digest.isDigestText(which) || colon <= 0) {
+      return new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_ENTRY, message).withEntry(which));
+    }
+    // CHAIN:SEQ whose chain is not in the ledger: most likely a typo of one that is.
+    String chain = which.substring(0, colon);
+    List<String> chains = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
+    List<String> near = chains.contains(chain) ? List.of()
+        : Suggestions.closest(chain, chains).stream().map(c -> c + which.substring(colon)).toList();
+    if (!near.isEmpty()) {
+      message += ": the ledger has no chain " + Untrusted.quote(chain) + "; did you mean " + Untrusted.quote(near.get(0))
+          + "?";
+    }
+    return new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_ENTRY, message).withEntry(which)
+        .withDidYouMean(near));
   }
 
   /** Resolves {@code CHAIN:SEQ} or an entry hash. */

@@ -41,6 +41,10 @@ final class VerifyCommand implements Callable<Integer> {
       + " self-contained page with the verdict, a summary, the lineage graph, a timeline and the findings.")
   String format;
 
+  @Option(names = "--json", description = "The same as --format json: the report as custody/report/v1 (errors, too,"
+      + " are then JSON on standard error).")
+  boolean json;
+
   @Option(names = "--color", defaultValue = "auto", paramLabel = "WHEN", description = "Colour the text report:"
       + " auto (default: on a terminal, unless NO_COLOR is set or --out is given), always, or never.")
   String color;
@@ -64,6 +68,13 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, CustodyException {
+    if (json) {
+      if (!format.equals("text") && !format.equals("json")) {
+        throw new ParameterException(spec.commandLine(), "--json is --format json: do not give --format "
+            + dev.custody.core.text.Untrusted.quote(format) + " with it");
+      }
+      format = "json";
+    }
     if (!format.equals("text") && !format.equals("json") && !format.equals("html")) {
       throw new IllegalArgumentException("--format must be text, json or html, got "
           + dev.custody.core.text.Untrusted.quote(format));
@@ -73,7 +84,7 @@ final class VerifyCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--lineage adds the lineage to the JSON report: give --format"
           + " json too (the html report always draws it; 'custody lineage' prints one model's)");
     }
-    evidence.quiet = quiet.quiet;
+    evidence.quiet = quiet.quiet || format.equals("json"); // under JSON, stderr carries only JSON
     EvidenceOptions.Prepared prepared = evidence.prepare();
     java.util.Map<String, Path> inputs = evidence.inputs();
     inputs.put("--model", model);
@@ -82,7 +93,7 @@ final class VerifyCommand implements Callable<Integer> {
       prepared.builder().chain(chain);
     }
     VerificationReport report;
-    try (HashBar bar = model == null ? null : HashBar.start("verify model", quiet.quiet)) {
+    try (HashBar bar = model == null ? null : HashBar.start("verify model", evidence.quiet)) {
       if (model != null) {
         prepared.builder().model(model, modelTarget(), bar);
       } else if (entry != null) {

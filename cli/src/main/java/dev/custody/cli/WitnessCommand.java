@@ -50,6 +50,9 @@ final class WitnessCommand implements Runnable {
         description = "The witness's key name, e.g. witness.example.com (no spaces or '+').")
     String name;
 
+    @Option(names = "--json", description = "Print JSON: verifierKey, keyFile, verifierKeyFile.")
+    boolean json;
+
     @Override
     public Integer call() throws IOException, FormatException {
       if (Untrusted.needsEscaping(name)) {
@@ -59,6 +62,14 @@ final class WitnessCommand implements Runnable {
             + " witness.example.com");
       }
       VerifierKey vkey = Witness.init(state, name, new SecureRandom());
+      if (json) {
+        spec.commandLine().getOut().println(Json.object(g -> {
+          g.writeStringField("verifierKey", vkey.encode());
+          g.writeStringField("keyFile", state.resolve(Witness.KEY_FILE).toString());
+          g.writeStringField("verifierKeyFile", state.resolve(Witness.VKEY_FILE).toString());
+        }));
+        return Main.VERIFIED;
+      }
       spec.commandLine().getOut().println(vkey.encode());
       spec.commandLine().getErr().println("custody: witness key written to "
           + Untrusted.quote(state.resolve(Witness.KEY_FILE).toString()) + " (keep it secret); verifier key above and in "
@@ -103,8 +114,12 @@ final class WitnessCommand implements Runnable {
             + " non-empty checkpoint of this log and the log grew.")
     Path proof;
 
+    @Option(names = "--json", description = "Print JSON: origin, size, rootHash (sha256:<hex>), firstForLog, note (the"
+        + " cosigned checkpoint).")
+    boolean json;
+
     @Override
-    public Integer call() throws IOException, FormatException, WitnessException {
+    public Integer call() throws IOException, FormatException, WitnessException, CommandError {
       VerifierKey key = VerifierKey.parse(logKey);
       byte[] note = SmallFiles.read(checkpoint, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES, "checkpoint");
       Optional<ConsistencyProofFile> p = Optional.empty();
@@ -119,15 +134,26 @@ final class WitnessCommand implements Runnable {
       Witness witness = Witness.open(state, Witness.readKey(witnessKey), Clock.systemUTC());
       try {
         Witness.Cosigned c = witness.cosign(origin == null ? key.name() : origin, key, note, p);
-        spec.commandLine().getOut().print(new String(c.note().encoded(), StandardCharsets.UTF_8));
+        String cosigned = new String(c.note().encoded(), StandardCharsets.UTF_8);
+        if (json) {
+          spec.commandLine().getOut().println(Json.object(g -> {
+            g.writeStringField("origin", c.checkpoint().origin());
+            g.writeNumberField("size", c.checkpoint().size());
+            g.writeStringField("rootHash", Json.hash(c.checkpoint().rootHash()));
+            g.writeBooleanField("firstForLog", c.firstForLog());
+            g.writeStringField("note", cosigned);
+          }));
+        } else {
+          spec.commandLine().getOut().print(cosigned);
+        }
         if (c.firstForLog()) {
-          spec.commandLine().getErr().println("custody: first checkpoint of " + Untrusted.quote(c.checkpoint().origin())
-              + " seen by this witness: cosigned on trust on first use (size " + c.checkpoint().size() + ")");
+          ErrorReport.notice(spec, "TRUST_ON_FIRST_USE", "first checkpoint of " + Untrusted.quote(c.checkpoint()
+              .origin()) + " seen by this witness: cosigned on trust on first use (size " + c.checkpoint().size() + ")");
         }
         return Main.VERIFIED;
       } catch (InconsistentCheckpointException e) {
-        spec.commandLine().getErr().println("custody: refused: " + e.getMessage());
-        return Main.FAILED;
+        ErrorReport r = ErrorReport.of(ErrorReport.Code.REFUSED, "refused: " + e.getMessage());
+        throw new CommandError(e.evidenceFile() == null ? r : r.withFile(e.evidenceFile().toString()), Main.FAILED);
       }
     }
   }

@@ -54,8 +54,8 @@ class CommandContractTest {
   // ------------------------------------------------------------------ help and usage
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "keys", "keys generate", "init", "record", "log", "show", "verify", "demo", "checkpoint",
-      "info", "prove", "prove inclusion", "prove consistency"})
+  @ValueSource(strings = {"", "keys", "keys generate", "init", "record", "log", "chains", "show", "verify", "demo",
+      "checkpoint", "info", "prove", "prove inclusion", "prove consistency"})
   void help_everyCommand_exitsZeroWithUsage(String command) {
     List<Object> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of((Object[]) command.split(" ")));
     args.add("--help");
@@ -65,8 +65,8 @@ class CommandContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "keys", "keys generate", "init", "record", "log", "show", "verify", "demo", "checkpoint",
-      "info", "prove", "prove inclusion", "prove consistency"})
+  @ValueSource(strings = {"", "keys", "keys generate", "init", "record", "log", "chains", "show", "verify", "demo",
+      "checkpoint", "info", "prove", "prove inclusion", "prove consistency"})
   void run_unknownOption_exitsTwoNamingIt(String command) {
     List<Object> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of((Object[]) command.split(" ")));
     // Required options given, so that the unknown option is the only mistake.
@@ -77,7 +77,7 @@ class CommandContractTest {
       case "verify" -> args.addAll(List.of("--trust", keys, "--ledger", base));
       case "prove inclusion" -> args.addAll(List.of(CHAIN + ":0", "--ledger", base));
       case "prove consistency" -> args.addAll(List.of("--from", "1", "--ledger", base));
-      case "checkpoint", "info" -> args.addAll(List.of("--ledger", base));
+      case "checkpoint", "info", "chains" -> args.addAll(List.of("--ledger", base));
       default -> { }
     }
     Map<String, String> before = Cli.snapshot(base);

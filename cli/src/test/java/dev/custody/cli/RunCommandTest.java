@@ -59,9 +59,16 @@ class RunCommandTest {
     assertThat(entries()).hasSize(1);
     JsonNode e = event(0);
     assertThat(e.get("type").textValue()).isEqualTo("training");
-    assertThat(e.get("parameters").get("command").textValue())
-        .isEqualTo("[\"sh\",\"-c\",\"mkdir -p '" + out + "' && echo weights > '" + out + "/w.bin'\"]");
-    assertThat(e.get("parameters").get("exitCode").textValue()).isEqualTo("0");
+    // Issue 9: the invocation is typed: the command a JSON array, the exit code a JSON number.
+    JsonNode invocation = e.get("invocation");
+    assertThat(invocation.get("command").isArray()).isTrue();
+    assertThat(invocation.get("command")).extracting(JsonNode::textValue)
+        .containsExactly("sh", "-c", "mkdir -p '" + out + "' && echo weights > '" + out + "/w.bin'");
+    assertThat(invocation.get("exitCode").isInt()).isTrue();
+    assertThat(invocation.get("exitCode").intValue()).isZero();
+    assertThat(invocation.get("workingDirectory").textValue()).isEqualTo(Path.of("").toAbsolutePath().toString());
+    assertThat(e.get("parameters").has("command")).isFalse();
+    assertThat(e.get("parameters").has("exitCode")).isFalse();
     assertThat(e.get("parameters").get("lr").textValue()).isEqualTo("3e-4");
     assertThat(e.get("startedAt").textValue()).isNotBlank();
     assertThat(e.get("finishedAt").textValue()).isNotBlank();
@@ -89,7 +96,8 @@ class RunCommandTest {
     assertThat(r.code()).as(r.toString()).isEqualTo(7);
     assertThat(entries()).hasSize(1);
     JsonNode e = event(0);
-    assertThat(e.get("parameters").get("exitCode").textValue()).isEqualTo("7");
+    assertThat(e.get("invocation").get("exitCode").isInt()).isTrue();
+    assertThat(e.get("invocation").get("exitCode").intValue()).isEqualTo(7);
     assertThat(e.get("parameters").get("outputsMissing").textValue()).contains("never");
     assertThat(e.has("outputs")).isFalse();
   }

@@ -161,6 +161,35 @@ class TimestampCliTest {
   }
 
   @Test
+  void checkpointJsonWithTsa_printsCheckpointAndTimestampAsOneObject() throws Exception {
+    Cli.Result r = Cli.ok("checkpoint", "--ledger", ledger, "--tsa", tsa.uri(), "--json");
+    com.fasterxml.jackson.databind.JsonNode cp = r.json();
+    assertThat(cp.get("size").asLong()).isEqualTo(3);
+    assertThat(cp.get("note").asText()).isEqualTo(Files.readString(ledger.resolve("checkpoints/3")));
+    assertThat(cp.get("rootHash").asText()).matches("sha256:[0-9a-f]{64}");
+    assertThat(cp.get("timestamp").get("tsa").asText()).isEqualTo(tsa.uri().toString());
+    assertThat(cp.get("timestamp").get("files")).extracting(f -> Path.of(f.asText()).getFileName().toString())
+        .contains("3.tsr");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void checkpointJsonWithTsa_tsaRefuses_checkpointObjectOnStdoutAndJsonErrorExitTwo() throws Exception {
+    tsa.mode.set(TestTsa.Mode.REJECT);
+    try {
+      Cli.Result r = Cli.run("checkpoint", "--ledger", ledger, "--tsa", tsa.uri(), "--json");
+      assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+      assertThat(r.json().get("note").asText()).isEqualTo(Files.readString(ledger.resolve("checkpoints/3")));
+      assertThat(r.json().has("timestamp")).isFalse();
+      com.fasterxml.jackson.databind.JsonNode e = Cli.MAPPER.readTree(r.err()).get("error");
+      assertThat(e.get("code").asText()).isEqualTo("FAILED");
+      assertThat(e.get("message").asText()).contains("the checkpoint was stored");
+    } finally {
+      tsa.mode.set(TestTsa.Mode.GRANT);
+    }
+  }
+
+  @Test
   void verify_entryDatedAfterTheTimestampOfTheCheckpointCoveringIt_timeInFutureWarning() throws Exception {
     // Issue 7, item 9: the signer dates an entry an hour ahead; a checkpoint timestamped now covers it,
     // so the TSA's time shows the date is in the future of the entry's own inclusion.

@@ -137,6 +137,9 @@ class TransparencyScenarioTest {
     // 5. The attacker hands the witness the new checkpoint with a proof from its own tree at size 7.
     Cli.Result forgedProof = Cli.ok("prove", "consistency", "--ledger", ledger, "--from", "7", "--to", "9", "--json");
     String newRoot7 = forgedProof.json().get("root1").asText();
+    // JSON hashes are sha256:<hex> (issue 9); checkpoints and messages write tree roots in base64.
+    String newRoot7Base64 = java.util.Base64.getEncoder().encodeToString(
+        dev.custody.core.digest.Digest.parse(newRoot7).value().toByteArray());
     assertThat(newRoot7).isNotEqualTo(oldRoot);
     Path proof7to9 = Files.writeString(tmp.resolve("proof-7-9.json"), forgedProof.out());
     Cli.Result refused = cosign(cp9, proof7to9);
@@ -160,11 +163,11 @@ class TransparencyScenarioTest {
         "--checkpoint", cosigned7);
     assertThat(after.code()).as("%s", after).isEqualTo(Main.FAILED);
     assertThat(after.unwrapped()).contains("ERROR CHECKPOINT_INCONSISTENT: the auditor's checkpoint " + cosigned7
-        + " (size 7, root " + oldRoot + "): the ledger does not extend it; its first 7 entries have root " + newRoot7
+        + " (size 7, root " + oldRoot + "): the ledger does not extend it; its first 7 entries have root " + newRoot7Base64
         + " (ledger size 9). Entries up to log index 6 were rewritten, reordered, or removed and regrown");
     // The regrown ledger re-checkpointed size 7 (automatic checkpoints): two signed roots for one size.
     assertThat(after.unwrapped()).contains("ERROR CHECKPOINT_INCONSISTENT: the auditor's checkpoint " + cosigned7
-        + " (size 7, root " + oldRoot + ") and checkpoints/7 (root " + newRoot7 + ") are both signed for tree size 7"
+        + " (size 7, root " + oldRoot + ") and checkpoints/7 (root " + newRoot7Base64 + ") are both signed for tree size 7"
         + " with different roots: the log showed two different histories (a fork or split view). Keep both files as"
         + " evidence");
     assertThat(after.out()).doesNotContain("CHECKPOINT_ROOT_MISMATCH"); // the ledger's own checkpoints agree with it

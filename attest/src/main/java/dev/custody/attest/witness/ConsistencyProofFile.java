@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.bytes.StrictBase64;
+import dev.custody.core.digest.Digest;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.merkle.ConsistencyProof;
 import dev.custody.core.merkle.MerkleHash;
+import dev.custody.core.text.Untrusted;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,14 +26,17 @@ import java.util.Objects;
  *
  * <pre>
  *   {"size1": 10, "size2": 14,
- *    "root1": "&lt;base64 32 bytes&gt;", "root2": "&lt;base64 32 bytes&gt;",
- *    "proof": ["&lt;base64 32 bytes&gt;", ...]}
+ *    "root1": "sha256:&lt;64 hex&gt;", "root2": "sha256:&lt;64 hex&gt;",
+ *    "proof": ["sha256:&lt;64 hex&gt;", ...]}
  * </pre>
  *
- * <p>Sizes are JSON integers without sign, fraction or exponent; hashes are canonical padded
- * standard base64 (RFC 4648 §4) of exactly 32 bytes, the same conventions as the
- * transparency-dev proof vectors; the proof hashes are in RFC 9162 §2.1.4.1 SUBPROOF order. No
- * other members, duplicate keys or trailing content are accepted. At most {@value #MAX_BYTES} bytes.
+ * <p>Sizes are JSON integers without sign, fraction or exponent; hashes are written
+ * {@code sha256:<64 lowercase hex>}, the one encoding of hashes in custody's JSON (as in the
+ * verification report {@code custody/report/v1}); the proof hashes are in RFC 9162 §2.1.4.1
+ * SUBPROOF order. Files written before that encoding carry canonical padded standard base64
+ * (RFC 4648 §4) of exactly 32 bytes, the transparency-dev vectors' convention: they are still read,
+ * but one file uses one encoding for all its hashes (the encoding of {@code root1}). No other
+ * members, duplicate keys or trailing content are accepted. At most {@value #MAX_BYTES} bytes.
  *
  * <p>Why not C2SP {@code tlog-proof}: that format carries an <em>inclusion</em> proof for one
  * entry; a witness needs a consistency proof. The C2SP {@code tlog-witness} request body
@@ -87,8 +92,10 @@ public record ConsistencyProofFile(long size1, long size2, Bytes root1, Bytes ro
     JsonFields f = StrictJson.parseObject(json, MAX_BYTES, "consistency proof");
     long size1 = f.unsigned("size1");
     long size2 = f.unsigned("size2");
-    Bytes root1 = hash(f.string("root1"), "consistency proof root1");
-    Bytes root2 = hash(f.string("root2"), "consistency proof root2");
+    String r1 = f.string("root1");
+    boolean hex = r1.startsWith(HEX_PREFIX);
+    Bytes root1 = hash(r1, hex, "consistency proof root1");
+    Bytes root2 = hash(f.string("root2"), hex, "consistency proof root2");
     List<String> texts = f.strings("proof");
     f.requireNoOthers();
     if (texts.size() > MAX_PROOF_HASHES) {
@@ -96,7 +103,7 @@ public record ConsistencyProofFile(long size1, long size2, Bytes root1, Bytes ro
     }
     List<Bytes> hashes = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
-      hashes.add(hash(texts.get(i), "consistency proof proof[" + i + "]"));
+      hashes.add(hash(texts.get(i), hex, "consistency proof proof[" + i + "]"));
     }
     return new ConsistencyProofFile(size1, size2, root1, root2, hashes);
   }
@@ -106,10 +113,10 @@ public record ConsistencyProofFile(long size1, long size2, Bytes root1, Bytes ro
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("size1", size1);
     o.put("size2", size2);
-    o.put("root1", StrictBase64.encode(root1.toByteArray()));
-    o.put("root2", StrictBase64.encode(root2.toByteArray()));
+    o.put("root1", text(root1));
+    o.put("root2", text(root2));
     ArrayNode a = o.putArray("proof");
-    proof.forEach(h -> a.add(StrictBase64.encode(h.toByteArray())));
+    proof.forEach(h -> a.add(text(h)));
     return o;
   }
 
@@ -118,8 +125,22 @@ public record ConsistencyProofFile(long size1, long size2, Bytes root1, Bytes ro
     return (toJson().toString() + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  private static Bytes hash(String b64, String what) throws FormatException {
-    byte[] h = StrictBase64.decode(b64, what);
+  /** Prefix of a hash in the current encoding. */
+  private static final String HEX_PREFIX = Digest.SHA256 + ":";
+
+  private static String text(Bytes h) {
+    return Digest.ofSha256(h.toByteArray()).toString();
+  }
+
+  private static Bytes hash(String text, boolean hex, String what) throws FormatException {
+    if (hex) {
+      if (!Digest.isDigestText(text)) {
+        throw new FormatException(what + ": " + Untrusted.quote(text, 80) + " is not sha256:<64 lowercase hex> (the"
+            + " encoding of root1, which every hash of the file must use)");
+      }
+      return Digest.parse(text).value();
+    }
+    byte[] h = StrictBase64.decode(text, what);
     if (h.length != MerkleHash.HASH_LENGTH) {
       throw new FormatException(what + ": " + h.length + " bytes, expected " + MerkleHash.HASH_LENGTH + " (SHA-256)");
     }

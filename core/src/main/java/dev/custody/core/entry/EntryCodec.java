@@ -10,6 +10,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
+import dev.custody.core.event.Invocation;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.text.Untrusted;
@@ -33,7 +34,9 @@ import java.util.regex.Pattern;
  *              ["prev": digest,] "keyId": hex64, "time": time, "event": event }
  * event    = { "type": kind, ["inputs": [artifact*],] ["outputs": [artifact*],]
  *              ["parameters": {string: string},] ["environment": {string: string},]
- *              ["startedAt": time,] ["finishedAt": time,] details... }
+ *              ["startedAt": time,] ["finishedAt": time,] ["invocation": invocation,] details... }
+ * invocation = { "command": [string+], "exitCode": int, "workingDirectory": string }
+ *              (a step run as a process, e.g. by custody run; int: a JSON integer, optionally negative)
  * details  = evaluation: ["metrics": {string: number}]   conversion, merge: ["method": string]
  *            release: "version"   custody-transfer: "from", "to"   annotation: "text"
  *            approval, revocation: "subject": digest, "decision", ["reason"]
@@ -100,6 +103,18 @@ public final class EntryCodec {
     }
     if (e.finishedAt().isPresent()) {
       g.writeStringField("finishedAt", e.finishedAt().get().toString());
+    }
+    if (e.invocation().isPresent()) {
+      Invocation i = e.invocation().get();
+      g.writeObjectFieldStart("invocation");
+      g.writeArrayFieldStart("command");
+      for (String a : i.command()) {
+        g.writeString(a);
+      }
+      g.writeEndArray();
+      g.writeNumberField("exitCode", i.exitCode());
+      g.writeStringField("workingDirectory", i.workingDirectory());
+      g.writeEndObject();
     }
     writeDetails(g, e.details());
     g.writeEndObject();
@@ -284,13 +299,29 @@ public final class EntryCodec {
         started.ifPresent(b::startedAt); // the builder refuses finishedAt before startedAt
         finished.ifPresent(b::finishedAt);
       }
+      Optional<JsonFields> inv = e.optObject("invocation");
+      if (inv.isPresent()) {
+        b.invocation(decodeInvocation(inv.get()));
+      }
       decodeDetails(type, e).ifPresent(b::details);
       e.requireNoOthers();
       Event event = b.build();
       return signed ? new Event(event.type(), event.inputs(), event.outputs(), event.parameters(),
-          event.environment(), started, finished, event.details()) : event;
+          event.environment(), started, finished, event.details(), event.invocation()) : event;
     } catch (IllegalArgumentException ex) {
       throw new FormatException(e.what() + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  private static Invocation decodeInvocation(JsonFields i) throws FormatException {
+    List<String> command = i.strings("command");
+    int exitCode = i.integer("exitCode");
+    String dir = i.string("workingDirectory");
+    i.requireNoOthers();
+    try {
+      return new Invocation(command, exitCode, dir);
+    } catch (IllegalArgumentException ex) {
+      throw new FormatException(i.what() + ": " + ex.getMessage(), ex);
     }
   }
 

@@ -11,7 +11,8 @@ import java.util.TreeMap;
 
 /**
  * One lifecycle step of a model: what kind of step, what it consumed and produced, with which
- * parameters in which environment, when, and the kind-specific {@link EventDetails}.
+ * parameters in which environment, when, the kind-specific {@link EventDetails}, and for a step run
+ * as a process ({@code custody run}) its {@link Invocation}.
  * Field names follow in-toto / SLSA vocabulary where one exists (materials are {@code inputs},
  * products are {@code outputs}).
  *
@@ -25,7 +26,8 @@ public record Event(
     SortedMap<String, String> environment,
     Optional<Instant> startedAt,
     Optional<Instant> finishedAt,
-    EventDetails details) {
+    EventDetails details,
+    Optional<Invocation> invocation) {
 
   /** Most artifacts one side of an event may list; a larger set belongs in a manifest. */
   public static final int MAX_ARTIFACTS = 10_000;
@@ -56,6 +58,14 @@ public record Event(
     if (details instanceof EventDetails.Comparison) {
       EventDetails.Comparison.requireArtifacts(inputs, outputs);
     }
+    Objects.requireNonNull(invocation, "invocation");
+  }
+
+  /** An event without an {@link Invocation}. */
+  public Event(EventType type, List<ArtifactRef> inputs, List<ArtifactRef> outputs, SortedMap<String, String> parameters,
+      SortedMap<String, String> environment, Optional<Instant> startedAt, Optional<Instant> finishedAt,
+      EventDetails details) {
+    this(type, inputs, outputs, parameters, environment, startedAt, finishedAt, details, Optional.empty());
   }
 
   /** Whether {@code finishedAt} is before {@code startedAt}: the event's own times run backwards. */
@@ -95,6 +105,7 @@ public record Event(
     private Instant startedAt;
     private Instant finishedAt;
     private EventDetails details;
+    private Invocation invocation;
 
     private Builder(EventType type) {
       this.type = Objects.requireNonNull(type, "type");
@@ -135,6 +146,12 @@ public record Event(
       return this;
     }
 
+    /** How the step was run as a process (none by default). */
+    public Builder invocation(Invocation i) {
+      invocation = i;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException if a field is invalid, finishedAt is before startedAt, or the
      *     kind requires details that were not given
@@ -147,7 +164,7 @@ public record Event(
           () -> new IllegalArgumentException("event kind " + Untrusted.quote(type.name()) + " requires its specific fields ("
               + requiredFieldsHint(type) + ")"));
       return new Event(type, inputs, outputs, parameters, environment, Optional.ofNullable(startedAt),
-          Optional.ofNullable(finishedAt), d);
+          Optional.ofNullable(finishedAt), d, Optional.ofNullable(invocation));
     }
 
     private static String requiredFieldsHint(EventType type) {

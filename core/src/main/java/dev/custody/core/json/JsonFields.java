@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public final class JsonFields {
   /** Integers in custody formats: no sign, no leading zeros, no fraction or exponent. */
   private static final Pattern UNSIGNED = Pattern.compile("0|[1-9][0-9]{0,18}");
+  /** Signed integers (e.g. an exit code): as UNSIGNED, with an optional minus sign, never "-0". */
+  private static final Pattern INTEGER = Pattern.compile("0|-?[1-9][0-9]{0,9}");
 
   private final JsonNode node;
   private final String what;
@@ -90,6 +92,16 @@ public final class JsonFields {
           + Untrusted.quote(v.toString(), 40));
     }
     return v.longValue();
+  }
+
+  /** A JSON integer in {@code int} range, optionally negative; no fraction, exponent, {@code +} or leading zero. */
+  public int integer(String name) throws FormatException {
+    JsonNode v = get(name);
+    if (!v.isIntegralNumber() || !INTEGER.matcher(v.asText()).matches() || !v.canConvertToInt()) {
+      throw new FormatException(what + ": member '" + name + "' must be an integer (32-bit), got "
+          + Untrusted.quote(v.toString(), 40));
+    }
+    return v.intValue();
   }
 
   public JsonFields object(String name) throws FormatException {

@@ -47,7 +47,7 @@ public record Step(String ledger, RecordRef ref, String keyId, Instant time, Eve
   public static Step of(String ledger, RecordRef ref, String keyId, EntryPayload payload) {
     Event e = payload.event();
     Event lean = e.environment().isEmpty() ? e : new Event(e.type(), e.inputs(), e.outputs(), e.parameters(),
-        new TreeMap<>(), e.startedAt(), e.finishedAt(), e.details());
+        new TreeMap<>(), e.startedAt(), e.finishedAt(), e.details(), e.invocation());
     return new Step(ledger, ref, keyId, payload.time(), lean);
   }
 
