@@ -303,9 +303,10 @@ final class FileBackend implements LogBackend {
   public void catchUp() throws IOException, FormatException {
     FileChannel lockChannel = lockChannel();
     Optional<TailNote> note = tail.check(lockChannel, writeChannel, writePath);
+    long before = tree.size();
     catchUpLog();
-    if (!readOnly) {
-      tree.writeTiles();
+    if (!readOnly && tree.size() != before) {
+      tree.writeTiles(); // the tiles of other writers' records (this writer's own follow its acknowledgements)
     }
     synchronized (index) {
       if (!index.segments.isEmpty()) {

@@ -2,16 +2,11 @@ package dev.custody.attest.store;
 
 import static dev.custody.attest.TestFixtures.maker;
 
-import dev.custody.attest.store.LogStore.ChainHead;
-import dev.custody.core.FormatException;
-import dev.custody.core.note.SignedNote;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -46,12 +41,11 @@ public final class DerivedFilesKillChild {
   }
 
   /** The file backend, except that derived files are never written and the committer stops after the last ack. */
-  private static final class NoDerivedFiles implements LogBackend {
-    private final LogBackend b;
+  private static final class NoDerivedFiles extends DelegatingBackend {
     private final int n;
 
     NoDerivedFiles(LogBackend b, int n) {
-      this.b = b;
+      super(b);
       this.n = n;
     }
 
@@ -65,81 +59,6 @@ public final class DerivedFilesKillChild {
           return;
         }
       }
-    }
-
-    @Override
-    public WriteLock lock() throws IOException {
-      return b.lock();
-    }
-
-    @Override
-    public void catchUp() throws IOException, FormatException {
-      b.catchUp();
-    }
-
-    @Override
-    public long size() {
-      return b.size();
-    }
-
-    @Override
-    public Optional<ChainHead> head(String chain) {
-      return b.head(chain);
-    }
-
-    @Override
-    public WriteTimes writeDurably(List<NewRecord> records) throws IOException {
-      return b.writeDurably(records);
-    }
-
-    @Override
-    public void closeWriter() throws IOException {
-      b.closeWriter();
-    }
-
-    @Override
-    public void note(String message) {
-      b.note(message);
-    }
-
-    @Override
-    public String describe() {
-      return b.describe();
-    }
-
-    @Override
-    public Object treeMonitor() {
-      return b.treeMonitor();
-    }
-
-    @Override
-    public TreeKeeper tree() {
-      return b.tree();
-    }
-
-    @Override
-    public void readRecords(long from, long to, RecordVisitor visitor) throws IOException, FormatException {
-      b.readRecords(from, to, visitor);
-    }
-
-    @Override
-    public void rebuildTree(String why) throws IOException, FormatException {
-      b.rebuildTree(why);
-    }
-
-    @Override
-    public List<StoredCheckpoints.Stored> bindingCheckpoints() throws IOException, FormatException {
-      return b.bindingCheckpoints();
-    }
-
-    @Override
-    public Optional<StoredCheckpoints.Stored> newestCheckpoint() throws IOException, FormatException {
-      return b.newestCheckpoint();
-    }
-
-    @Override
-    public void storeCheckpoint(SignedNote note, long size) throws IOException {
-      b.storeCheckpoint(note, size);
     }
   }
 }
