@@ -11,7 +11,6 @@ import dev.custody.core.ledger.LedgerFiles;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.ledger.LogReader;
 import dev.custody.core.ledger.RawRecord;
-import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.note.SignedNote;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,7 +20,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -726,7 +724,7 @@ final class FileBackend implements LogBackend {
    */
   private void loadIndex() throws IOException, FormatException {
     synchronized (index) {
-      String problem = adoptIndex();
+      String problem = index.adopt(dir, tree, this::readRaw);
       if (problem != null) {
         index.clear();
         if (!readOnly) {
@@ -736,131 +734,7 @@ final class FileBackend implements LogBackend {
           note("rebuilding the record index " + dir.resolve(RecordIndex.DIR) + " from the segments: " + problem);
         }
       }
-      feedTree();
-    }
-  }
-
-  /**
-   * Takes the rows of each segment's row file in order while they are plausible: CRC intact, end
-   * offsets increasing within the segment, record lengths within the limit, known chain numbers,
-   * and each chain's sequence numbers consecutive from 0. It stops at the first implausible row,
-   * at a segment the rows do not cover exactly (the rest is parsed), and at a segment whose name
-   * does not follow on. Then checks the adopted rows against the segments: the record of every
-   * chain head (parsed: hash, chain, sequence), the first and last record of every segment (hash),
-   * and the last leaf the tiles hold (leaf hash). Caller holds the index monitor.
-   *
-   * @return null if the adopted rows passed, else what was wrong
-   */
-  private String adoptIndex() throws IOException, FormatException {
-    List<Path> segmentFiles = LedgerLayout.segments(dir);
-    if (!files.isDirectory(RecordIndex.indexDir(dir)) || segmentFiles.isEmpty()) {
-      return null;
-    }
-    if (!index.loadChains(dir)) {
-      return RecordIndex.CHAINS + " is not a table of distinct chain ids";
-    }
-    int chains = index.chainNames.size();
-    long[] lastSeq = new long[chains];
-    long[] lastIndex = new long[chains];
-    Arrays.fill(lastSeq, -1);
-    byte[] scratch = new byte[RecordIndex.ROW_BYTES];
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    long size = 0;
-    for (Path p : segmentFiles) {
-      if (LedgerLayout.firstIndexOf(p) != size) {
-        break; // catch-up reports the misnamed segment
-      }
-      long segLength = files.sizeOrZero(p);
-      Path rows = RecordIndex.rowFile(dir, p);
-      long n = RecordIndex.rowsIn(rows);
-      Segment seg = new Segment(p, size);
-      Optional<ByteBuffer> m = RecordIndex.map(rows, n);
-      int good = 0;
-      long prevEnd = 0;
-      if (m.isPresent()) {
-        seg.mapped = m.get();
-        seg.mappedRows = (int) n;
-        for (int r = 0; r < n; r++) {
-          if (!seg.crcMatches(r, scratch, crc)) {
-            break;
-          }
-          long end = seg.end(r);
-          int c = seg.chain(r);
-          long length = end - prevEnd;
-          if (length < 2 || length > RecordIndex.MAX_LINE || end > segLength || c < 0 || c >= chains
-              || seg.sequence(r) != lastSeq[c] + 1) {
-            break;
-          }
-          lastSeq[c]++;
-          lastIndex[c] = size + r;
-          prevEnd = end;
-          good++;
-        }
-        seg.mappedRows = good;
-      }
-      seg.end = prevEnd;
-      seg.persistedRows = good;
-      index.segments.add(seg);
-      size += good;
-      if (prevEnd != segLength) {
-        break;
-      }
-    }
-    index.size = size;
-    for (int c = 0; c < chains; c++) {
-      if (lastSeq[c] < 0) {
-        continue;
-      }
-      String chain = index.chainNames.get(c);
-      Segment seg = index.segmentOf(lastIndex[c]);
-      int row = (int) (lastIndex[c] - seg.firstIndex);
-      try {
-        EntryRecord rec = EntryRecord.parse(readRaw(seg, row), "log index " + lastIndex[c]);
-        EntryPayload pl = rec.payload("log index " + lastIndex[c]);
-        if (!Arrays.equals(rec.hash().value().toByteArray(), seg.hash(row)) || !pl.chain().equals(chain)
-            || pl.sequence() != lastSeq[c]) {
-          return "its head of chain " + chain + " (log index " + lastIndex[c] + ", sequence " + lastSeq[c]
-              + ") is not the record there (" + pl.chain() + ":" + pl.sequence() + ", " + rec.hash() + ")";
-        }
-        index.heads.put(chain, new ChainHead(chain, lastSeq[c], rec.hash(), lastIndex[c]));
-      } catch (FormatException e) {
-        return "its head of chain " + chain + " (log index " + lastIndex[c] + ") is not a record: " + e.getMessage();
-      }
-    }
-    for (Segment seg : index.segments) {
-      for (int row : new int[] {0, seg.rows() - 1}) {
-        if (seg.rows() > 0 && !Arrays.equals(Digest.sha256(readRaw(seg, row)).value().toByteArray(), seg.hash(row))) {
-          return "its hash of log index " + (seg.firstIndex + row) + " does not match the record";
-        }
-      }
-    }
-    long t = tree.size();
-    if (t > 0 && t <= size) {
-      Segment seg = index.segmentOf(t - 1);
-      if (!MerkleHash.leafHash(readRaw(seg, (int) (t - 1 - seg.firstIndex))).equals(tree.leafHash(t - 1))) {
-        return "the record it places at log index " + (t - 1) + " is not the leaf the Merkle tiles hold there";
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Hashes into the tree the records the index holds beyond the tiles (the right edge, fewer than
-   * 256, or all when the tiles are missing); no parsing. Caller holds the index monitor.
-   */
-  private void feedTree() throws IOException {
-    long n = index.size;
-    for (Segment seg : index.segments) {
-      long from = Math.max(tree.size(), seg.firstIndex);
-      if (from >= seg.firstIndex + seg.rows() || from >= n) {
-        continue;
-      }
-      int row = (int) (from - seg.firstIndex);
-      LogReader.readSegment(seg.path, seg.start(row), from, row + 1L, raw -> {
-        if (raw.terminated() && raw.bytes() != null && raw.logIndex() == tree.size() && raw.logIndex() < n) {
-          tree.appendRecord(raw.bytes(), 0, raw.bytes().length);
-        }
-      });
+      index.feedTree(tree);
     }
   }
 
