@@ -78,9 +78,8 @@ final class Checkpointer {
     StoredCheckpoints.Stored largest = binding.get(0);
     TreeKeeper tree = backend.tree();
     synchronized (backend.treeMonitor()) {
-      if (!backend.tree().root(largest.size()).equals(largest.checkpoint().rootHash())) {
+      if (!tree.root(largest.size()).equals(largest.checkpoint().rootHash())) {
         backend.rebuildTree("their root at size " + largest.size() + " differs from " + largest.describe());
-        tree = backend.tree();
         if (!tree.root(largest.size()).equals(largest.checkpoint().rootHash())) {
           throw new FormatException(log + ": the root of its first " + largest.size() + " entries is "
               + b64(tree.root(largest.size())) + " but its own checkpoint " + largest.describe() + " says "
@@ -178,25 +177,25 @@ final class Checkpointer {
           + latest.get().describe() + " commits to more: entries were removed while this writer had the ledger open."
           + " Refusing to sign; run 'custody verify'");
     }
-    if (backend.tree().provenSize() != n) {
+    TreeKeeper tree = backend.tree();
+    if (tree.provenSize() != n) {
       Optional<Checkpoint> from = anchor.map(StoredCheckpoints.Stored::checkpoint);
-      if (!backend.tree().startProof(from)) {
+      if (!tree.startProof(from)) {
         backend.rebuildTree("their nodes at size " + from.get().size() + " do not give the root of "
             + anchor.get().describe());
-        if (!backend.tree().startProof(from)) {
+        if (!tree.startProof(from)) {
           throw new FormatException(log + " does not extend its checkpoint " + anchor.get().describe()
-              + ": the root of its first " + from.get().size() + " entries is " + b64(backend.tree().root(from.get().size()))
+              + ": the root of its first " + from.get().size() + " entries is " + b64(tree.root(from.get().size()))
               + ". Refusing to sign, which would fork the log's signed history; run 'custody verify'");
         }
       }
-      TreeKeeper tree = backend.tree();
       backend.readRecords(tree.provenSize(), n, tree::proveNext);
     }
-    Bytes root = backend.tree().provenRoot(n);
-    if (!backend.tree().root(n).equals(root)) {
+    Bytes root = tree.provenRoot(n);
+    if (!tree.root(n).equals(root)) {
       backend.rebuildTree("their root at size " + n + " differs from the one recomputed from "
           + anchor.map(StoredCheckpoints.Stored::describe).orElse("the empty tree") + " and the records since");
-      if (!backend.tree().root(n).equals(root)) {
+      if (!tree.root(n).equals(root)) {
         throw new FormatException(log + ": the records changed while the tree was checked; refusing to"
             + " sign. Run 'custody verify'");
       }

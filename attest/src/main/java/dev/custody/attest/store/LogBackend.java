@@ -90,7 +90,7 @@ interface LogBackend {
   /** The monitor guarding {@link #tree()} and {@link #size()}. */
   Object treeMonitor();
 
-  /** The Merkle tree of the records, fed by this backend as records are written or caught up with. */
+  /** The Merkle tree of the records (one object for the backend's life), fed by this backend as records are written or caught up with. */
   TreeKeeper tree();
 
   /**
