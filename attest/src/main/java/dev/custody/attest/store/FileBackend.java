@@ -231,15 +231,27 @@ final class FileBackend implements LogBackend {
 
   // ---------------------------------------------------------------- writing
 
-  /** The lock file's channel (writer); opened with the backend and kept until {@link #closeWriter()}. */
+  /**
+   * The lock file's channel (writer), shared by the committer and checkpoint signers; opened when
+   * first needed and closed by {@link #closeWriter()} once nobody holds or waits for the lock through
+   * it. Guarded by {@link #lockState}, as are {@link #lockUsers} and {@link #closing}.
+   */
   private FileChannel lockChannel;
+  private final Object lockState = new Object();
+  /** Threads holding or waiting for the lock through {@link #lockChannel}. */
+  private int lockUsers;
+  /** Set by {@link #closeWriter()}: the channel is closed when its last user is done (and after a later signer's). */
+  private boolean closing;
 
+  /** The open lock channel; callers hold the lock (so it is open) or {@link #lockState}. */
   private FileChannel lockChannel() throws IOException {
-    if (lockChannel == null || !lockChannel.isOpen()) {
-      lockChannel = lockChannel(files);
-      lockKey = files.fileKey(files.resolve(LedgerLayout.LOCK));
+    synchronized (lockState) {
+      if (lockChannel == null || !lockChannel.isOpen()) {
+        lockChannel = lockChannel(files);
+        lockKey = files.fileKey(files.resolve(LedgerLayout.LOCK));
+      }
+      return lockChannel;
     }
-    return lockChannel;
   }
 
   @Override
@@ -247,14 +259,44 @@ final class FileBackend implements LogBackend {
     if (readOnly) {
       throw new IllegalStateException(describe() + " was opened read-only");
     }
-    FileLock held = lock(lockChannel());
+    FileChannel ch;
+    synchronized (lockState) {
+      ch = lockChannel();
+      lockUsers++;
+    }
+    FileLock held;
+    try {
+      held = lock(ch);
+    } catch (IOException | RuntimeException e) {
+      leaveLock();
+      throw e;
+    }
     try {
       requireSameFile(files.resolve(LedgerLayout.LOCK), lockKey, "its lock would no longer exclude other writers");
     } catch (IOException | RuntimeException e) {
-      held.release();
+      try {
+        held.release();
+      } finally {
+        leaveLock();
+      }
       throw e;
     }
-    return held::release;
+    return () -> {
+      try {
+        held.release();
+      } finally {
+        leaveLock();
+      }
+    };
+  }
+
+  private void leaveLock() throws IOException {
+    synchronized (lockState) {
+      lockUsers--;
+      if (closing && lockUsers == 0 && lockChannel != null) {
+        lockChannel.close();
+      }
+    }
   }
 
   @Override
@@ -262,12 +304,14 @@ final class FileBackend implements LogBackend {
     try {
       closeWriteChannel();
     } finally {
-      if (lockChannel != null) {
-        lockChannel.close();
+      synchronized (lockState) {
+        closing = true;
+        if (lockUsers == 0 && lockChannel != null) {
+          lockChannel.close();
+        }
       }
     }
   }
-
 
   /**
    * On open, under the OS lock, after catching up: makes the lock file's {@link TailNote} describe

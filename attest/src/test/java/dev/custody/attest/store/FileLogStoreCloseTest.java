@@ -120,4 +120,27 @@ class FileLogStoreCloseTest {
     }
     assertThat(latest().size()).isEqualTo(2);
   }
+
+  @Test
+  void signCheckpoint_concurrentWithAppendsAndClose_neitherFailsAndTheLastCoversEverything() throws Exception {
+    create(Optional.of(HOUR));
+    FileLogStore s = FileLogStore.open(dir);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread signer = new Thread(() -> {
+      try {
+        for (int i = 0; i < 40; i++) {
+          s.signCheckpoint();
+        }
+      } catch (Exception e) {
+        failure.set(e);
+      }
+    });
+    signer.start();
+    appendOneByOne(s, 20);
+    s.close();
+    signer.join();
+    assertThat(failure.get()).isNull();
+    assertThat(s.signCheckpoint().encoded()).as("signing after close, as before").isNotEmpty();
+    assertThat(latest().size()).isEqualTo(20);
+  }
 }
