@@ -11,7 +11,10 @@
 #   append   durable appends/s with 1 and 16 threads (--threads 1,16), each calling the blocking
 #            Ledger.append on its own chain for S seconds (default 8), beside the fsync latency
 #            (4 KiB write + FileChannel.force, median / p99, 1/median = fsyncs/s) of the same
-#            filesystem, measured in the same run; appends per fsync; ratio to 10,000/s.
+#            filesystem, measured in the same run; appends per fsync; ratio to 10,000/s. Also, from the
+#            store's counters: appends each segment fsync carried, and where a commit's time went (lock
+#            and catch-up, sequencing, segment write, segment fsync, acknowledgement, derived files,
+#            checkpoints, waiting), CPU per append and JIT time. Warm-up: as long as one measured run.
 #   lineage  generate a --entries N (default 100000) ledger on --chains C (default 1000) chains of ten
 #            organisations living realistic model lives (datasets, training or fine-tunes of other chains'
 #            releases, evaluations, quantization, releases, two approvals), verify it under a trust policy

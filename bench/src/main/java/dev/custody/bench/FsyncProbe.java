@@ -19,7 +19,8 @@ final class FsyncProbe {
   static final int BLOCK = 4096;
 
   /** Latency figures in microseconds and the implied fsyncs per second. */
-  record Result(int samples, double medianMicros, double p99Micros, double maxMicros, double fsyncsPerSec) {}
+  record Result(int samples, double medianMicros, double p99Micros, double maxMicros, double fsyncsPerSec,
+      double meanMicros) {}
 
   private FsyncProbe() {}
 
@@ -49,6 +50,7 @@ final class FsyncProbe {
     long[] s = Arrays.copyOf(lat, n);
     Arrays.sort(s);
     double median = Stats.percentile(s, 50) / 1e3;
-    return new Result(n, median, Stats.percentile(s, 99) / 1e3, s[n - 1] / 1e3, 1e6 / median);
+    double mean = java.util.Arrays.stream(s).average().orElse(0) / 1e3;
+    return new Result(n, median, Stats.percentile(s, 99) / 1e3, s[n - 1] / 1e3, 1e6 / median, mean);
   }
 }

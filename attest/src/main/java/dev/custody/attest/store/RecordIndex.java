@@ -7,6 +7,8 @@ import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.FormatException;
 import dev.custody.core.ledger.LedgerFiles;
 import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.ledger.LogReader;
+import dev.custody.core.merkle.MerkleHash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -51,7 +53,7 @@ import java.util.Optional;
  * through {@link LedgerFiles} (no links, no special files, no multiply-linked file written), and
  * deleted only by their exact names.
  *
- * <p><b>Trust.</b> Rows are adopted on open only after checks (see {@link FileLogStore}); a record
+ * <p><b>Trust.</b> Rows are adopted on open only after checks ({@link #adopt}); a record
  * read through the index is parsed and its hash compared with its row. Callers hold this object's
  * monitor for every method.
  */
@@ -276,6 +278,137 @@ final class RecordIndex {
       }
     }
     return out;
+  }
+
+  /** Reads the bytes of a record (without its newline) through the rows. */
+  @FunctionalInterface
+  interface RowReader {
+    byte[] read(Segment seg, int row) throws IOException, FormatException;
+  }
+
+  /**
+   * Takes the rows of each segment's row file in order while they are plausible: CRC intact, end
+   * offsets increasing within the segment, record lengths within the limit, known chain numbers,
+   * and each chain's sequence numbers consecutive from 0. It stops at the first implausible row,
+   * at a segment the rows do not cover exactly (the rest is parsed), and at a segment whose name
+   * does not follow on. Then checks the adopted rows against the segments: the record of every
+   * chain head (parsed: hash, chain, sequence), the first and last record of every segment (hash),
+   * and the last leaf the tiles hold (leaf hash), reading records with {@code reader}. Caller holds this monitor.
+   *
+   * @return null if the adopted rows passed, else what was wrong
+   */
+  String adopt(Path dir, TreeKeeper tree, RowReader reader) throws IOException, FormatException {
+    LedgerFiles files = LedgerFiles.of(dir);
+    List<Path> segmentFiles = LedgerLayout.segments(dir);
+    if (!files.isDirectory(indexDir(dir)) || segmentFiles.isEmpty()) {
+      return null;
+    }
+    if (!loadChains(dir)) {
+      return CHAINS + " is not a table of distinct chain ids";
+    }
+    int chains = chainNames.size();
+    long[] lastSeq = new long[chains];
+    long[] lastIndex = new long[chains];
+    Arrays.fill(lastSeq, -1);
+    byte[] scratch = new byte[ROW_BYTES];
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    long size = 0;
+    for (Path p : segmentFiles) {
+      if (LedgerLayout.firstIndexOf(p) != size) {
+        break; // catch-up reports the misnamed segment
+      }
+      long segLength = files.sizeOrZero(p);
+      Path rows = rowFile(dir, p);
+      long n = rowsIn(rows);
+      Segment seg = new Segment(p, size);
+      Optional<ByteBuffer> m = map(rows, n);
+      int good = 0;
+      long prevEnd = 0;
+      if (m.isPresent()) {
+        seg.mapped = m.get();
+        seg.mappedRows = (int) n;
+        for (int r = 0; r < n; r++) {
+          if (!seg.crcMatches(r, scratch, crc)) {
+            break;
+          }
+          long end = seg.end(r);
+          int c = seg.chain(r);
+          long length = end - prevEnd;
+          if (length < 2 || length > MAX_LINE || end > segLength || c < 0 || c >= chains
+              || seg.sequence(r) != lastSeq[c] + 1) {
+            break;
+          }
+          lastSeq[c]++;
+          lastIndex[c] = size + r;
+          prevEnd = end;
+          good++;
+        }
+        seg.mappedRows = good;
+      }
+      seg.end = prevEnd;
+      seg.persistedRows = good;
+      segments.add(seg);
+      size += good;
+      if (prevEnd != segLength) {
+        break;
+      }
+    }
+    this.size = size;
+    for (int c = 0; c < chains; c++) {
+      if (lastSeq[c] < 0) {
+        continue;
+      }
+      String chain = chainNames.get(c);
+      Segment seg = segmentOf(lastIndex[c]);
+      int row = (int) (lastIndex[c] - seg.firstIndex);
+      try {
+        EntryRecord rec = EntryRecord.parse(reader.read(seg, row), "log index " + lastIndex[c]);
+        EntryPayload pl = rec.payload("log index " + lastIndex[c]);
+        if (!Arrays.equals(rec.hash().value().toByteArray(), seg.hash(row)) || !pl.chain().equals(chain)
+            || pl.sequence() != lastSeq[c]) {
+          return "its head of chain " + chain + " (log index " + lastIndex[c] + ", sequence " + lastSeq[c]
+              + ") is not the record there (" + pl.chain() + ":" + pl.sequence() + ", " + rec.hash() + ")";
+        }
+        heads.put(chain, new ChainHead(chain, lastSeq[c], rec.hash(), lastIndex[c]));
+      } catch (FormatException e) {
+        return "its head of chain " + chain + " (log index " + lastIndex[c] + ") is not a record: " + e.getMessage();
+      }
+    }
+    for (Segment seg : segments) {
+      for (int row : new int[] {0, seg.rows() - 1}) {
+        if (seg.rows() > 0 && !Arrays.equals(Digest.sha256(reader.read(seg, row)).value().toByteArray(), seg.hash(row))) {
+          return "its hash of log index " + (seg.firstIndex + row) + " does not match the record";
+        }
+      }
+    }
+    long t = tree.size();
+    if (t > 0 && t <= size) {
+      Segment seg = segmentOf(t - 1);
+      if (!MerkleHash.leafHash(reader.read(seg, (int) (t - 1 - seg.firstIndex))).equals(tree.leafHash(t - 1))) {
+        return "the record it places at log index " + (t - 1) + " is not the leaf the Merkle tiles hold there";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Hashes into the tree the records the index holds beyond the tiles (the right edge, fewer than
+   * 256, or all when the tiles are missing); no parsing. Caller holds this monitor.
+   */
+  void feedTree(TreeKeeper tree) throws IOException {
+    long n = size;
+    for (Segment seg : segments) {
+      long from = Math.max(tree.size(), seg.firstIndex);
+      if (from >= seg.firstIndex + seg.rows() || from >= n) {
+        continue;
+      }
+      int row = (int) (from - seg.firstIndex);
+      LogReader.readSegment(seg.path, seg.start(row), from, row + 1L, raw -> {
+        if (raw.terminated() && raw.bytes() != null && raw.logIndex() == tree.size() && raw.logIndex() < n) {
+          tree.appendRecord(raw.bytes(), 0, raw.bytes().length);
+        }
+      });
+    }
   }
 
   // ---------------------------------------------------------------- files

@@ -62,6 +62,9 @@ public final class TiledTree implements NodeHashes {
   private long size;
   /** Full tiles whose write failed, kept until this object is dropped. */
   private final Map<Long, byte[]> unwritten = new java.util.HashMap<>();
+  /** Full tiles completed but not yet written ({@link #deferWrites()}), in the order they were completed. */
+  private final Map<Long, byte[]> pending = new LinkedHashMap<>();
+  private boolean deferWrites;
   private String writeFailure;
   private final MessageDigest sha = Digest.newSha256();
   private final Map<Long, byte[]> cache = new LinkedHashMap<>(64, 0.75f, true) {
@@ -246,19 +249,46 @@ public final class TiledTree implements NodeHashes {
         System.arraycopy(e.get(i), 0, tile, i * HASH, HASH);
       }
       long n = fullTiles[level];
-      try {
-        writeTile(level, n, tile);
-      } catch (IOException ex) {
-        // Tiles are derived data: a failed write (disk full, permissions) must not fail appends whose
-        // records are already durable. Keep the tile in memory; the next writable open finds it
-        // missing and rebuilds it from the segments.
-        unwritten.put(key(level, n), tile);
-        writeFailure = "cannot write tile " + TilePath.full(level, n) + " under " + tileDir + ": " + ex;
+      if (deferWrites) {
+        pending.put(key(level, n), tile);
+      } else {
+        writeOrKeep(level, n, tile);
       }
       fullTiles[level] = n + 1;
       e.clear();
       push(level + 1, mth(tile, 0, TilePath.WIDTH));
     }
+  }
+
+  /**
+   * Writes a full tile; a failure keeps it in memory. Tiles are derived data: a failed write (disk
+   * full, permissions) must not fail appends whose records are already durable; the next writable
+   * open finds the tile missing and rebuilds it from the segments.
+   */
+  private void writeOrKeep(int level, long n, byte[] tile) {
+    try {
+      writeTile(level, n, tile);
+    } catch (IOException ex) {
+      unwritten.put(key(level, n), tile);
+      writeFailure = "cannot write tile " + TilePath.full(level, n) + " under " + tileDir + ": " + ex;
+    }
+  }
+
+  /**
+   * From now on, tiles completed by {@link #append} and {@link #appendRecord} are kept in memory
+   * until {@link #flush()} writes them, so that a writer can acknowledge appends before it writes
+   * derived files (the store's tiles are rebuilt from the segments when a crash lost some).
+   */
+  synchronized void deferWrites() {
+    deferWrites = true;
+  }
+
+  /** Writes the full tiles completed since the last flush (see {@link #deferWrites()}); a failure is kept as {@link #writeFailure()}. */
+  public synchronized void flush() {
+    for (Map.Entry<Long, byte[]> e : pending.entrySet()) {
+      writeOrKeep((int) (e.getKey() >>> LEVEL_SHIFT), e.getKey() & ((1L << LEVEL_SHIFT) - 1), e.getValue());
+    }
+    pending.clear();
   }
 
   private void writeTile(int level, long index, byte[] tile) throws IOException {
@@ -272,12 +302,17 @@ public final class TiledTree implements NodeHashes {
     DurableFiles.replace(p, tile);
   }
 
+  private static final int LEVEL_SHIFT = 58;
+
   private static long key(int level, long index) {
-    return ((long) level << 58) | index;
+    return ((long) level << LEVEL_SHIFT) | index;
   }
 
   private byte[] readTile(int level, long index) {
     byte[] t = unwritten.isEmpty() ? null : unwritten.get(key(level, index));
+    if (t == null && !pending.isEmpty()) {
+      t = pending.get(key(level, index));
+    }
     if (t != null) {
       return t;
     }

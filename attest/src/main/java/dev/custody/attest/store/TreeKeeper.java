@@ -33,6 +33,8 @@ final class TreeKeeper {
   private TiledTree tree;
   /** Leaves [0, proven.size()) proven as above; null until proven, or after leaves were appended without it. */
   private CompactRange proven;
+  /** Whether tile writes wait for {@link #writeTiles()} (a writer that acknowledges appends first). */
+  private boolean deferTiles;
 
   private TreeKeeper(Path dir, boolean writable, Consumer<String> notes, TiledTree tree) {
     this.dir = dir;
@@ -48,6 +50,20 @@ final class TreeKeeper {
 
   TiledTree tree() {
     return tree;
+  }
+
+  /**
+   * From now on, tiles that appends complete are written by {@link #writeTiles()}, not during the
+   * append: a store acknowledges appends once its records are durable and writes derived files after.
+   */
+  void deferTileWrites() {
+    deferTiles = true;
+    tree.deferWrites();
+  }
+
+  /** Writes the tiles completed since the last call (see {@link #deferTileWrites()}); failures as {@link TiledTree#flush()}. */
+  void writeTiles() {
+    tree.flush();
   }
 
   long size() {
@@ -94,6 +110,9 @@ final class TreeKeeper {
           + n + "; run 'custody verify'");
     }
     t.removeStaleTiles();
+    if (deferTiles) {
+      t.deferWrites(); // the rebuilt tiles were written as they were made
+    }
     tree = t;
     if (writable) {
       notes.accept("rebuilt the Merkle tree tiles from the segments: " + why);
