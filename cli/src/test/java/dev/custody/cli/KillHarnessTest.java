@@ -76,7 +76,9 @@ class KillHarnessTest {
   /**
    * When kills land: one in {@value #OPENING_ONE_IN} between 0 and {@value #MAX_OPENING_DELAY_MILLIS} ms
    * after "go" (while the child opens the ledger and repairs it), the others between 0 and
-   * {@value #MAX_DELAY_MILLIS} ms after it opened (while it appends and signs checkpoints).
+   * {@value #MAX_DELAY_MILLIS} ms after it opened (while it appends and signs checkpoints) — and every
+   * other one of those after its first acknowledged append, so that kills land among appends however
+   * slowly a loaded machine starts the child's threads.
    */
   static final int OPENING_ONE_IN = 4;
   static final int MAX_OPENING_DELAY_MILLIS = 150;
@@ -98,7 +100,7 @@ class KillHarnessTest {
 
   /** A child JVM and what it printed (complete lines only). */
   private record Child(Process process, CompletableFuture<List<String>> lines, CompletableFuture<Void> ready,
-      CompletableFuture<Void> opened) {}
+      CompletableFuture<Void> opened, CompletableFuture<Void> firstAck) {}
 
   private int started;
 
@@ -119,16 +121,17 @@ class KillHarnessTest {
     Process p = pb.start();
     CompletableFuture<Void> ready = new CompletableFuture<>();
     CompletableFuture<Void> opened = new CompletableFuture<>();
+    CompletableFuture<Void> firstAck = new CompletableFuture<>();
     CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(
-        () -> readLines(p.getInputStream(), ready, opened), readers);
-    Child c = new Child(p, lines, ready, opened);
+        () -> readLines(p.getInputStream(), ready, opened, firstAck), readers);
+    Child c = new Child(p, lines, ready, opened, firstAck);
     children.add(c);
     return c;
   }
 
   /** The '\n'-terminated lines of {@code in} until EOF; a torn last line (the kill's) is dropped. */
   private static List<String> readLines(InputStream in, CompletableFuture<Void> ready,
-      CompletableFuture<Void> opened) {
+      CompletableFuture<Void> opened, CompletableFuture<Void> firstAck) {
     List<String> out = new ArrayList<>();
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     byte[] buf = new byte[1 << 16];
@@ -145,6 +148,8 @@ class KillHarnessTest {
             ready.complete(null);
           } else if (l.equals("open")) {
             opened.complete(null);
+          } else if (l.startsWith("ack ")) {
+            firstAck.complete(null);
           }
           out.add(l);
         }
@@ -154,6 +159,7 @@ class KillHarnessTest {
     }
     ready.complete(null);
     opened.complete(null);
+    firstAck.complete(null);
     return out;
   }
 
@@ -184,6 +190,8 @@ class KillHarnessTest {
 
     long started = System.nanoTime();
     int acknowledged = 0;
+    int killsAfterAck = 0; // kills made after the child's first acknowledged append
+    int killsAmongAcks = 0; // of those, kills whose child had acknowledged appends by then
     Path ledger = null;
     List<EntryRef> acked = new ArrayList<>();
     java.util.ArrayDeque<Child> prestarted = new java.util.ArrayDeque<>();
@@ -214,8 +222,13 @@ class KillHarnessTest {
       int delay = random.nextInt((whileOpening ? MAX_OPENING_DELAY_MILLIS : MAX_DELAY_MILLIS) + 1);
       child.process.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
       child.process.getOutputStream().flush();
+      boolean afterAck = !whileOpening && k % 2 == 0;
       if (!whileOpening) {
         child.opened.get(60, TimeUnit.SECONDS);
+      }
+      if (afterAck) {
+        child.firstAck.get(60, TimeUnit.SECONDS);
+        killsAfterAck++;
       }
       long t2 = System.nanoTime();
       Thread.sleep(delay);
@@ -223,16 +236,22 @@ class KillHarnessTest {
       child.process.destroyForcibly();
       assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
       List<String> lines = child.lines.get(30, TimeUnit.SECONDS);
+      boolean ackedByThisChild = false;
       children.remove(child);
       for (String l : lines) {
         assertThat(l).as("child output (kill %d, seed %d)", k, seed).doesNotStartWith("error");
         if (l.startsWith("ack ")) {
+          ackedByThisChild = true;
           String[] f = l.split(" ");
           acked.add(new EntryRef(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), Digest.parse(f[4])));
           acknowledged++;
         }
       }
-      String where = "kill " + k + " " + delay + " ms after " + (whileOpening ? "go" : "opening") + ", seed " + seed;
+      if (afterAck && ackedByThisChild) {
+        killsAmongAcks++;
+      }
+      String where = "kill " + k + " " + delay + " ms after " + (whileOpening ? "go" : afterAck ? "the first ack"
+          : "opening") + ", seed " + seed;
       long t3 = System.nanoTime();
       assertVerifies(ledger, trust, where, true);
       long t4 = System.nanoTime();
@@ -262,7 +281,10 @@ class KillHarnessTest {
         + " ready %.1f s, to open %.1f s, until the kill %.1f s; verifying %.1f s, opening %.1f s, checking acks"
         + " %.1f s)%n", kills, acknowledged, seconds, phases[0] / 1e9, phases[1] / 1e9, phases[2] / 1e9,
         phases[3] / 1e9, phases[4] / 1e9, phases[5] / 1e9);
-    assertThat(acknowledged).as("the children got to append (seed %d)", seed).isGreaterThan(kills);
+    // A child that died or stopped appending completes firstAck at its end without an ack.
+    assertThat(killsAmongAcks).as("kills after the first acknowledged append found acknowledged entries (seed %d)",
+        seed).isEqualTo(killsAfterAck);
+    assertThat(acknowledged).as("the children got to append (seed %d)", seed).isGreaterThanOrEqualTo(killsAfterAck);
   }
 
   private void finishSeries(Path ledger, TrustedKeys trust, List<EntryRef> acked, long seed, int k) throws Exception {
