@@ -32,7 +32,7 @@
 #            wall time, CPU time and peak RSS from /usr/bin/time, beside openssl speed ed25519 / -evp sha256
 #            x cores measured in the same run and the same work in the bench's warmed-up JVM (verify, hash).
 #            Inputs are generated once into --dir/cli-data and reused. --java-opts 'A|B' runs each command once
-#            per CUSTODY_JAVA_OPTS variant ('' = the launcher as it is); --only verify,log,batch,hash.
+#            per CUSTODY_JAVA_OPTS variant ('' = the launcher as it is); --only verify,log,batch,hash; --no-warm.
 #   micro    JMH micro-benchmarks (entry sign / parse / verify vs Bouncy Castle and JDK Ed25519);
 #            further arguments go to JMH (e.g. `bench/run.sh micro -f 1 -wi 1 -i 2`, or
 #            `bench/run.sh micro 'EntryCryptoBench.(bcVerify|entryVerifySignature)' -i 5`).

@@ -52,6 +52,7 @@ public final class BenchMain {
         --runs R             cli: fresh processes per command, median reported (default 3)
         --java-opts 'A|B'    cli: CUSTODY_JAVA_OPTS variants to compare ('' = the launcher as it is)
         --only LIST          cli: verify,log,batch,hash (default all)
+        --no-warm            cli: skip the warmed in-JVM figures
       """;
 
   static int run(String[] args) throws Exception {
@@ -78,6 +79,7 @@ public final class BenchMain {
     int runs = 3;
     java.util.List<String> javaOpts = java.util.List.of("");
     java.util.List<String> only = java.util.List.of();
+    boolean warm = true;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -88,6 +90,7 @@ public final class BenchMain {
           case "--model-gib" -> modelGiB = Double.parseDouble(value(a, args, ++i));
           case "--runs" -> runs = positive(a, args, ++i);
           case "--java-opts" -> javaOpts = Arrays.asList(value(a, args, ++i).split("\\|", -1));
+          case "--no-warm" -> warm = false;
           case "--only" -> only = Arrays.asList(value(a, args, ++i).split(","));
           case "--total-gib" -> totalGiB = Double.parseDouble(value(a, args, ++i));
           case "--shard-size" -> shardSize = Long.parseLong(value(a, args, ++i));
@@ -152,7 +155,7 @@ public final class BenchMain {
         table.rule("the CLI in fresh processes (targets: verify >= 0.7 x openssl ed25519 x cores, log < 2 s, "
             + "record --batch >= 10,000/s in < 256 MiB, hash >= 0.9 x openssl sha256 x cores)");
         CliBench.run(new CliBench.Config(tempDir ? work : dir.resolve("cli-data"), work, custody, entries, chains, keys,
-            batchLines, modelGiB, runs, javaOpts, only, openssl, opensslSeconds), table, summary);
+            batchLines, modelGiB, runs, javaOpts, only, warm, openssl, opensslSeconds), table, summary);
       }
       if (mode.equals("hash")) {
         table.rule("model hashing (target: >= 0.9 x openssl sha256 x cores, and no more than the disk delivers)");
