@@ -374,6 +374,9 @@ final class Batch {
           Thread.currentThread().interrupt();
           throw new InterruptedIOException(name + ": interrupted");
         } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error err) {
+            throw err; // out of memory, say: Main reports it as such, not as a bug
+          }
           throw new IllegalStateException("checking a line failed unexpectedly", e.getCause());
         }
         at = 0;

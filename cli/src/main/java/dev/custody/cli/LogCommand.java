@@ -95,6 +95,9 @@ final class LogCommand implements Callable<Integer> {
           Thread.currentThread().interrupt();
           throw new InterruptedIOException("interrupted");
         } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error err) {
+            throw err; // out of memory, say: Main reports it as such, not as a bug
+          }
           throw new IllegalStateException("reading the ledger failed unexpectedly", e.getCause());
         }
         out.write(c.text());
