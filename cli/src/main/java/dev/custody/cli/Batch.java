@@ -307,8 +307,11 @@ final class Batch {
       }
       number++;
       if (copy != null) {
+        // Exactly the bytes read: the second pass hashes the copy and compares it with this pass's hash.
         copy.write(buf, 0, len);
-        copy.write('\n');
+        if (newline) {
+          copy.write('\n');
+        }
       }
       return Arrays.copyOf(buf, len);
     }

@@ -316,6 +316,18 @@ class RecordBatchTest {
     assertThat(Cli.ok("log", "--ledger", l, "--json").jsonLines()).hasSize(11);
   }
 
+  /** The copy of standard input holds exactly the bytes read: no newline added after a last line without one. */
+  @Test
+  void recordBatch_stdinWithoutFinalNewline_recordsEveryLine() throws Exception {
+    Path l = ledger();
+    byte[] in = String.join("\n", lines(3)).getBytes(StandardCharsets.UTF_8);
+    Cli.Result r = runFromStdin(in, "record", "--batch", "-", "--key", key, "--ledger", l);
+    assertThat(r.code()).as("%s", r).isZero();
+    assertThat(r.err()).doesNotContain("changed");
+    assertThat(r.jsonLines()).hasSize(3);
+    assertThat(Cli.ok("log", "--ledger", l, "--json").jsonLines()).hasSize(4);
+  }
+
   @Test
   void recordBatch_fifo_refusedWithoutHanging() throws Exception {
     Path l = ledger();
