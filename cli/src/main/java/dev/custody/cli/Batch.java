@@ -332,7 +332,8 @@ final class Batch {
     static final Object END = new Object();
     static final Object BLANK = new Object();
     static final int CHUNK_LINES = 256;
-    static final int CHUNK_BYTES = 1 << 20;
+    /** Small enough that the first entries reach the group commit soon (a batch starts appending at once). */
+    static final int CHUNK_BYTES = 64 << 10;
     static final int CHUNKS_AHEAD = 4;
 
     /** A chunk read: its results (a Line, BLANK or the line's FormatException), then the reader's error, if any. */
