@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # custody scale benchmarks (DESIGN.md §8): builds the bench jar and runs them on this machine.
 #
-#   bench/run.sh [replay|append|all|hash|micro] [--entries N] [--seconds S] [options...]
+#   bench/run.sh [replay|append|all|hash|lineage|cli|micro] [--entries N] [--seconds S] [options...]
 #
 #   replay   generate a realistic N-entry ledger (default 100000; generation not timed), warm up,
 #            replay it twice with LedgerVerifier and report the 2nd run in entries/s beside
@@ -28,6 +28,14 @@
 #            page cache with dd iflag=nocache) and warm, beside openssl speed -evp sha256 -bytes 1048576
 #            x threads, a direct-I/O dd read of the largest file, sha256sum and openssl dgst -sha256 over
 #            the same files; peak RSS (VmHWM) of the hashing JVM. Needs G+1 GiB free in --dir.
+#   cli      the CLI as users run it: `./custody verify` of a --entries N (default 100000) ledger, `custody log`
+#            (and `log --json`) of it, `custody record --batch` of --batch-lines L1,L2 (default 10000,50000) lines
+#            into a fresh ledger, `custody hash` of a --model-gib G (default 1) model on a warm page cache; each
+#            in a fresh process through ./custody, --runs R times (default 3; medians, largest peak RSS), with
+#            wall time, CPU time and peak RSS from /usr/bin/time, beside openssl speed ed25519 / -evp sha256
+#            x cores measured in the same run and the same work in the bench's warmed-up JVM (verify, hash).
+#            Inputs are generated once into --dir/cli-data and reused. --java-opts 'A|B' runs each command once
+#            per CUSTODY_JAVA_OPTS variant ('' = the launcher as it is); --only verify,log,batch,hash; --no-warm.
 #   micro    JMH micro-benchmarks (entry sign / parse / verify vs Bouncy Castle and JDK Ed25519);
 #            further arguments go to JMH (e.g. `bench/run.sh micro -f 1 -wi 1 -i 2`, or
 #            `bench/run.sh micro 'EntryCryptoBench.(bcVerify|entryVerifySignature)' -i 5`).
@@ -68,8 +76,9 @@ case "$mode" in
     exec java ${JAVA_OPTS:-} -cp "$jar" org.openjdk.jmh.Main "$@"
     ;;
   replay|append|all|hash|lineage) ;;
+  cli) set -- --custody "$root/custody" "$@" ;;
   -h|--help) exec java -jar "$jar" --help ;;
-  *) echo "usage: bench/run.sh [replay|append|all|hash|lineage|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [replay|append|all|hash|lineage|cli|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
 esac
 
 has_dir=0

@@ -19,6 +19,8 @@ import java.util.Arrays;
  *           [--threads 1,16] [--parallelism N] [--dir DIR] [--no-bounded-heap] [--profile]
  *           [--openssl PATH] [--openssl-seconds S] [--keep]
  * BenchMain verify-only --ledger DIR --trust DIR [--parallelism N]
+ * BenchMain cli --custody PATH [--entries N] [--batch-lines 10000,50000] [--model-gib G] [--runs R]
+ *               [--java-opts 'A|B'] [--only verify,log,batch,hash]
  * </pre>
  */
 public final class BenchMain {
@@ -44,6 +46,13 @@ public final class BenchMain {
         --keep               keep the generated ledgers (and model)
         --total-gib G        hash: size of the generated model directory (default 4)
         --shard-size N       hash: shard size in bytes (default 1000000000; the largest file is 45 %)
+        --custody PATH       cli: the custody launcher (default ./custody)
+        --batch-lines LIST   cli: record --batch lengths, comma-separated (default 10000,50000)
+        --model-gib G        cli: size of the model custody hash reads (default 1)
+        --runs R             cli: fresh processes per command, median reported (default 3)
+        --java-opts 'A|B'    cli: CUSTODY_JAVA_OPTS variants to compare ('' = the launcher as it is)
+        --only LIST          cli: verify,log,batch,hash (default all)
+        --no-warm            cli: skip the warmed in-JVM figures
       """;
 
   static int run(String[] args) throws Exception {
@@ -64,11 +73,25 @@ public final class BenchMain {
     int opensslSeconds = 3;
     double totalGiB = 4;
     long shardSize = dev.custody.core.manifest.Serialization.DEFAULT_SHARD_SIZE;
+    Path custody = Path.of("custody");
+    java.util.List<Integer> batchLines = java.util.List.of(10_000, 50_000);
+    double modelGiB = 1;
+    int runs = 3;
+    java.util.List<String> javaOpts = java.util.List.of("");
+    java.util.List<String> only = java.util.List.of();
+    boolean warm = true;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "replay", "append", "all", "verify-only", "hash", "lineage" -> mode = a;
+          case "replay", "append", "all", "verify-only", "hash", "lineage", "cli" -> mode = a;
+          case "--custody" -> custody = Path.of(value(a, args, ++i)).toAbsolutePath();
+          case "--batch-lines" -> batchLines = Arrays.stream(value(a, args, ++i).split(",")).map(Integer::valueOf).toList();
+          case "--model-gib" -> modelGiB = Double.parseDouble(value(a, args, ++i));
+          case "--runs" -> runs = positive(a, args, ++i);
+          case "--java-opts" -> javaOpts = Arrays.asList(value(a, args, ++i).split("\\|", -1));
+          case "--no-warm" -> warm = false;
+          case "--only" -> only = Arrays.asList(value(a, args, ++i).split(","));
           case "--total-gib" -> totalGiB = Double.parseDouble(value(a, args, ++i));
           case "--shard-size" -> shardSize = Long.parseLong(value(a, args, ++i));
           case "--entries" -> entries = positive(a, args, ++i);
@@ -127,6 +150,12 @@ public final class BenchMain {
         table.rule("lineage and trust policy (target: add < 20 % to the replay; lineage of one model < 1 s)");
         LineageBench.run(new LineageBench.Config(work, entries, chains == 64 ? 1000 : chains, parallelism, openssl,
             opensslSeconds), table, summary);
+      }
+      if (mode.equals("cli")) {
+        table.rule("the CLI in fresh processes (targets: verify >= 0.7 x openssl ed25519 x cores, log < 2 s, "
+            + "record --batch >= 10,000/s in < 256 MiB, hash >= 0.9 x openssl sha256 x cores)");
+        CliBench.run(new CliBench.Config(tempDir ? work : dir.resolve("cli-data"), work, custody, entries, chains, keys,
+            batchLines, modelGiB, runs, javaOpts, only, warm, openssl, opensslSeconds), table, summary);
       }
       if (mode.equals("hash")) {
         table.rule("model hashing (target: >= 0.9 x openssl sha256 x cores, and no more than the disk delivers)");

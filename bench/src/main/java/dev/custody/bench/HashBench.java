@@ -167,7 +167,7 @@ final class HashBench {
   }
 
   /** Files of 45 %, then four of the remainder; pseudo-random content (a random MiB, varied per block). */
-  private static List<Path> generate(Path dir, long total) throws IOException {
+  static List<Path> generate(Path dir, long total) throws IOException {
     long big = total * 45 / 100;
     long rest = total - big;
     long[] sizes = {big, rest / 4, rest / 4, rest / 4, rest - 3 * (rest / 4)};
@@ -189,7 +189,7 @@ final class HashBench {
   }
 
   /** {@code openssl speed [-multi n] -evp sha256 -bytes 1048576 -seconds 3}: MB/s (all processes together). */
-  private static double opensslMBps(String openssl, int processes) throws IOException, InterruptedException {
+  static double opensslMBps(String openssl, int processes) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(openssl, "speed"));
     if (processes > 1) {
       cmd.addAll(List.of("-multi", Integer.toString(processes)));

@@ -171,7 +171,7 @@ final class ReplayBench {
     }
   }
 
-  private record Timed(double seconds, boolean verified, long checked, long peakHeapBytes, long gcCount, long gcMillis) {}
+  record Timed(double seconds, boolean verified, long checked, long peakHeapBytes, long gcCount, long gcMillis) {}
 
   static Timed verifyTimed(LedgerVerifier verifier, Path ledger, long expected)
       throws IOException, FormatException {

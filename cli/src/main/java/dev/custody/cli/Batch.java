@@ -15,9 +15,9 @@ import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.event.Event;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -30,12 +30,18 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -80,11 +86,11 @@ final class Batch {
 
   private final String name;
   private final Signer signer;
-  /** Strict: malformed input is reported, never replaced. One pass uses them at a time, from one thread. */
-  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+  /** Strict: malformed input is reported, never replaced. One per thread: lines are parsed on several. */
+  private final ThreadLocal<CharsetDecoder> utf8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT)
-      .onUnmappableCharacter(CodingErrorAction.REPORT);
-  private final CharBuffer chars = CharBuffer.allocate(4096);
+      .onUnmappableCharacter(CodingErrorAction.REPORT));
+  private final ThreadLocal<CharBuffer> chars = ThreadLocal.withInitial(() -> CharBuffer.allocate(4096));
 
   /**
    * @param name the input as messages name it, already quoted ({@code 'FILE'} or {@code stdin})
@@ -108,12 +114,16 @@ final class Batch {
    */
   Checked check(InputStream in, OutputStream copy) throws IOException, FormatException {
     MessageDigest sha = sha256();
-    LineReader r = new LineReader(new DigestInputStream(in, sha), copy);
     long events = 0;
-    byte[] raw;
-    while ((raw = r.next()) != null) {
-      if (parse(raw, r.number()) != null) {
-        events++;
+    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), copy))) {
+      Object next;
+      while ((next = lines.next()) != Parsed.END) {
+        if (next instanceof FormatException e) {
+          throw e;
+        }
+        if (next != Parsed.BLANK) {
+          events++;
+        }
       }
     }
     if (events == 0) {
@@ -132,23 +142,19 @@ final class Batch {
   void record(InputStream in, Checked checked, Ledger ledger, PrintWriter out)
       throws IOException, FormatException, AttestException {
     MessageDigest sha = sha256();
-    LineReader r = new LineReader(new DigestInputStream(in, sha), null);
     Printer printer = new Printer(out);
     printer.start();
-    try {
-      byte[] raw;
-      while ((raw = r.next()) != null && printer.failure.get() == null) {
-        Line line;
-        try {
-          line = parse(raw, r.number());
-        } catch (FormatException e) {
+    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), null))) {
+      Object next;
+      while ((next = lines.next()) != Parsed.END && printer.failure.get() == null) {
+        if (next instanceof FormatException e) {
           throw changed(e.getMessage());
         }
-        if (line != null) {
+        if (next instanceof Line line) {
           printer.submit(line.number(), line.bytes(), ledger.appendAsync(line.chain(), line.event(), signer));
         }
       }
-    } catch (InterruptedException e) {
+    } catch (InterruptedException | InterruptedIOException e) {
       Thread.currentThread().interrupt();
       throw new AttestException(name + ": interrupted; the entries whose references were printed are recorded", e);
     } finally {
@@ -209,12 +215,14 @@ final class Batch {
 
   /** Strict UTF-8: malformed and unmappable bytes (overlong forms, encoded surrogates) are errors, never replaced. */
   private void requireUtf8(byte[] raw, String where) throws FormatException {
-    utf8.reset();
+    CharsetDecoder decoder = utf8.get();
+    CharBuffer out = chars.get();
+    decoder.reset();
     ByteBuffer in = ByteBuffer.wrap(raw);
     CoderResult res;
     do {
-      chars.clear(); // only validity matters here; the JSON parser reads the bytes
-      res = utf8.decode(in, chars, true);
+      out.clear(); // only validity matters here; the JSON parser reads the bytes
+      res = decoder.decode(in, out, true);
     } while (res.isOverflow());
     if (res.isError()) {
       throw new FormatException(where + ": not valid UTF-8 at byte " + (in.position() + 1) + " of the line (custody"
@@ -246,11 +254,16 @@ final class Batch {
   private final class LineReader {
     private final InputStream in;
     private final OutputStream copy;
+    /** Bytes read from {@code in} and not yet handed out: window[pos, limit). Scanned, not read byte by byte. */
+    private final byte[] window = new byte[1 << 16];
+    private int pos;
+    private int limit;
+    private boolean ended;
     private byte[] buf = new byte[8192];
     private long number;
 
     LineReader(InputStream in, OutputStream copy) {
-      this.in = new BufferedInputStream(in, 1 << 16);
+      this.in = in;
       this.copy = copy;
     }
 
@@ -261,26 +274,160 @@ final class Batch {
     /** The next line without its '\n', or null at the end. */
     byte[] next() throws IOException, FormatException {
       int len = 0;
-      int b;
-      while ((b = in.read()) != -1 && b != '\n') {
-        if (len == MAX_LINE_BYTES) {
+      boolean newline = false;
+      while (!newline) {
+        if (pos == limit) {
+          int n = ended ? -1 : in.read(window, 0, window.length);
+          if (n < 0) {
+            ended = true;
+            break;
+          }
+          pos = 0;
+          limit = n;
+          continue;
+        }
+        int end = pos;
+        while (end < limit && window[end] != '\n') {
+          end++;
+        }
+        newline = end < limit;
+        if (end - pos > MAX_LINE_BYTES - len) {
           throw new FormatException(name + " line " + (number + 1) + " is longer than " + MAX_LINE_BYTES + " bytes"
               + " (its record could not fit the limit of " + EntryRecord.MAX_RECORD_BYTES + " bytes)");
         }
-        if (len == buf.length) {
-          buf = Arrays.copyOf(buf, Math.min(MAX_LINE_BYTES, buf.length * 2));
+        if (len + end - pos > buf.length) {
+          buf = Arrays.copyOf(buf, Math.min(MAX_LINE_BYTES, Math.max(buf.length * 2, len + end - pos)));
         }
-        buf[len++] = (byte) b;
+        System.arraycopy(window, pos, buf, len, end - pos);
+        len += end - pos;
+        pos = newline ? end + 1 : end;
       }
-      if (b == -1 && len == 0) {
+      if (!newline && len == 0) {
         return null;
       }
       number++;
       if (copy != null) {
+        // Exactly the bytes read: the second pass hashes the copy and compares it with this pass's hash.
         copy.write(buf, 0, len);
-        copy.write('\n');
+        if (newline) {
+          copy.write('\n');
+        }
       }
       return Arrays.copyOf(buf, len);
+    }
+  }
+
+  // ---------------------------------------------------------------- parsing ahead, in parallel
+
+  /**
+   * The lines of a reader, parsed ahead of the caller on worker threads and handed out in input
+   * order: the calling thread reads (and hashes, and copies) the lines and, in the second pass, signs
+   * and appends, while the workers check the lines that follow. Whatever the order in which workers
+   * finish, the caller sees line 1, then line 2, ..., and the first error in input order: a line over
+   * the length limit is reported only after every line before it, as when lines were read one by one.
+   * At most {@value #CHUNKS_AHEAD} chunks of at most {@value #CHUNK_LINES} lines or
+   * {@value #CHUNK_BYTES} bytes (plus one line) are read ahead.
+   */
+  private final class Parsed implements AutoCloseable {
+    static final Object END = new Object();
+    static final Object BLANK = new Object();
+    static final int CHUNK_LINES = 256;
+    /** Small enough that the first entries reach the group commit soon (a batch starts appending at once). */
+    static final int CHUNK_BYTES = 64 << 10;
+    static final int CHUNKS_AHEAD = 4;
+
+    /** A chunk read: its results (a Line, BLANK or the line's FormatException), then the reader's error, if any. */
+    private record Chunk(Future<Object[]> results, FormatException readError) {}
+
+    private final LineReader reader;
+    private final ExecutorService pool;
+    private final ArrayDeque<Chunk> ahead = new ArrayDeque<>();
+    private Object[] current = new Object[0];
+    private int at;
+    private FormatException currentReadError;
+    private boolean eof;
+
+    Parsed(LineReader reader) {
+      this.reader = reader;
+      int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+      this.pool = Executors.newFixedThreadPool(workers, r -> {
+        Thread t = new Thread(r, "custody-batch-parse");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    /** The next line's result: a {@link Line}, {@link #BLANK}, a {@link FormatException}, or {@link #END}. */
+    Object next() throws IOException {
+      while (at == current.length) {
+        if (currentReadError != null) {
+          FormatException e = currentReadError;
+          currentReadError = null;
+          eof = true;
+          ahead.clear();
+          return e;
+        }
+        fill();
+        Chunk c = ahead.poll();
+        if (c == null) {
+          return END;
+        }
+        try {
+          current = c.results().get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException(name + ": interrupted");
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error err) {
+            throw err; // out of memory, say: Main reports it as such, not as a bug
+          }
+          throw new IllegalStateException("checking a line failed unexpectedly", e.getCause());
+        }
+        at = 0;
+        currentReadError = c.readError();
+        fill();
+      }
+      return current[at++];
+    }
+
+    /** Reads chunks until {@value #CHUNKS_AHEAD} are ahead or the input ends. */
+    private void fill() throws IOException {
+      while (!eof && ahead.size() < CHUNKS_AHEAD) {
+        List<byte[]> raws = new ArrayList<>(CHUNK_LINES);
+        long first = reader.number() + 1;
+        long bytes = 0;
+        FormatException readError = null;
+        try {
+          byte[] raw;
+          while (raws.size() < CHUNK_LINES && bytes < CHUNK_BYTES && (raw = reader.next()) != null) {
+            raws.add(raw);
+            bytes += raw.length;
+          }
+          eof = raws.size() < CHUNK_LINES && bytes < CHUNK_BYTES;
+        } catch (FormatException e) {
+          readError = e;
+          eof = true;
+        }
+        ahead.add(new Chunk(pool.submit(() -> parseAll(raws, first)), readError));
+      }
+    }
+
+    private Object[] parseAll(List<byte[]> raws, long first) {
+      Object[] out = new Object[raws.size()];
+      for (int i = 0; i < out.length; i++) {
+        try {
+          Line line = parse(raws.get(i), first + i);
+          out[i] = line == null ? BLANK : line;
+        } catch (FormatException e) {
+          out[i] = e;
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
     }
   }
 

@@ -4,10 +4,17 @@ import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
 import dev.custody.core.FormatException;
 import dev.custody.core.text.Untrusted;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintWriter;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,9 +33,15 @@ final class LogCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line: chain, sequence, logIndex, hash, kind, time, keyId.")
   boolean json;
 
+  /** Entries read, decoded and formatted per task, and tasks in flight ahead of the writer. */
+  private static final int CHUNK = 512;
+  private static final int AHEAD = 8;
+
   @Override
   public Integer call() throws IOException, FormatException, CommandError {
-    PrintWriter out = spec.commandLine().getOut();
+    // Buffered, flushed once at the end (and before an error is printed): the command's writer flushes
+    // on every line: one write system call per entry.
+    PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16));
     try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
       if (chain != null) {
         if (ledger.chainEntries(chain).isEmpty()) {
@@ -39,21 +52,87 @@ final class LogCommand implements Callable<Integer> {
               + Untrusted.quote(near.get(0)) + "?") + " (chains: " + chains.stream().map(Untrusted::escape).toList()
               + ")").withChain(chain).withDidYouMean(near));
         }
+        StringBuilder text = new StringBuilder();
         for (LedgerEntry e : ledger.chainEntries(chain)) {
-          print(out, e);
+          format(text, e);
         }
+        out.write(text.toString());
       } else {
-        for (long i = 0; i < ledger.size(); i++) {
-          print(out, ledger.entry(i));
-        }
+        printAll(ledger, out);
       }
+    } finally {
+      out.flush();
     }
     return Main.VERIFIED;
   }
 
-  private void print(PrintWriter out, LedgerEntry e) {
+  /** Text for entries [from, to), and the error that stopped it early, if one did. */
+  private record Chunk(String text, Exception error) {}
+
+  /**
+   * Every entry in log order. Reading, decoding and formatting run on worker threads, a chunk of
+   * entries each, ahead of this thread, which writes the chunks in order: an entry that cannot be
+   * read is reported after every line before it is written, as when entries were read one by one.
+   */
+  private void printAll(Ledger ledger, PrintWriter out) throws IOException, FormatException {
+    long size = ledger.size();
+    int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "custody-log");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      ArrayDeque<Future<Chunk>> ahead = new ArrayDeque<>();
+      long next = 0;
+      while (next < size || !ahead.isEmpty()) {
+        while (next < size && ahead.size() < AHEAD) {
+          long from = next;
+          long to = Math.min(size, next + CHUNK);
+          ahead.add(pool.submit(() -> chunk(ledger, from, to)));
+          next = to;
+        }
+        Chunk c;
+        try {
+          c = ahead.poll().get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error err) {
+            throw err; // out of memory, say: Main reports it as such, not as a bug
+          }
+          throw new IllegalStateException("reading the ledger failed unexpectedly", e.getCause());
+        }
+        out.write(c.text());
+        if (c.error() instanceof IOException e) {
+          throw e;
+        } else if (c.error() instanceof FormatException e) {
+          throw e;
+        } else if (c.error() instanceof RuntimeException e) {
+          throw e;
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private Chunk chunk(Ledger ledger, long from, long to) {
+    StringBuilder text = new StringBuilder((int) (to - from) * 128);
+    try {
+      for (long i = from; i < to; i++) {
+        format(text, ledger.entry(i));
+      }
+    } catch (IOException | FormatException | RuntimeException e) {
+      return new Chunk(text.toString(), e);
+    }
+    return new Chunk(text.toString(), null);
+  }
+
+  private void format(StringBuilder line, LedgerEntry e) {
     if (json) {
-      out.println(Json.object(g -> {
+      line.append(Json.object(g -> {
         Json.refFields(g, e.ref());
         g.writeStringField("kind", e.payload().event().type().name());
         g.writeStringField("time", e.payload().time().toString());
@@ -61,10 +140,26 @@ final class LogCommand implements Callable<Integer> {
       }));
     } else {
       // Columns read from the ledger are escaped (a custom kind is a URI that may hold bidi controls).
-      out.printf("%6d  %-32s %-17s %s  %s  key %s%n", e.ref().logIndex(),
-          Untrusted.escape(e.ref().chain()) + ":" + e.ref().sequence(), Untrusted.escape(e.payload().event().type().name()),
-          e.ref().hash().toString().substring(0, 19), e.payload().time(), Untrusted.escape(e.payload().keyId()
-              .substring(0, 12)));
+      // The columns of "%6d  %-32s %-17s %s  %s  key %s", without a Formatter (which parses its format
+      // on every call).
+      String index = Long.toString(e.ref().logIndex());
+      pad(line, 6 - index.length()).append(index).append("  ");
+      int at = line.length();
+      line.append(Untrusted.escape(e.ref().chain())).append(':').append(e.ref().sequence());
+      pad(line, 32 - (line.length() - at)).append(' ');
+      at = line.length();
+      line.append(Untrusted.escape(e.payload().event().type().name()));
+      pad(line, 17 - (line.length() - at)).append(' ');
+      line.append(e.ref().hash().toString(), 0, 19).append("  ").append(e.payload().time()).append("  key ")
+          .append(Untrusted.escape(e.payload().keyId().substring(0, 12)));
     }
+    line.append(System.lineSeparator());
+  }
+
+  private static StringBuilder pad(StringBuilder sb, int spaces) {
+    for (int i = 0; i < spaces; i++) {
+      sb.append(' ');
+    }
+    return sb;
   }
 }

@@ -207,6 +207,42 @@ class RecordBatchTest {
     Cli.Result r = assertRefused(l, input, 5001);
   }
 
+  /** Lines are checked on several threads, a chunk at a time: the error is still the first bad line in input order. */
+  @Test
+  void recordBatch_badLinesInSeveralChunks_namesTheFirstInInputOrder() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(3000);
+    String bad = "{\"chain\":\"acme/c0\",\"kind\":\"evaluation\",\"metrics\":{\"acc\":\"high\"}}";
+    input.set(2599, bad);
+    input.set(1299, bad);
+    input.set(700, "{\"chain\":\"acme/c0\",\"kind\":\"annotation\",\"text\":\"" + "x".repeat(3 << 20) + "\"}");
+    input.set(299, bad);
+    Cli.Result r = assertRefused(l, input, 300);
+    assertThat(r.err()).doesNotContain("line 701").doesNotContain("line 1300").doesNotContain("line 2600");
+  }
+
+  /** A line over the length limit is found while reading ahead; a bad line before it is still the one named. */
+  @Test
+  void recordBatch_badLineBeforeAnOverlongOne_namesTheBadLine() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(600);
+    input.set(9, "{\"chain\":\"acme/c0\",\"kind\":\"evaluation\",\"metrics\":{\"acc\":\"high\"}}");
+    input.set(20, "{\"chain\":\"acme/c0\",\"kind\":\"annotation\",\"text\":\"" + "x".repeat(3 << 20) + "\"}");
+    Cli.Result r = assertRefused(l, input, 10);
+    assertThat(r.err()).doesNotContain("longer than");
+  }
+
+  /** And an overlong line before a bad one is the one named. */
+  @Test
+  void recordBatch_overlongLineBeforeABadOne_namesTheOverlongLine() throws Exception {
+    Path l = ledger();
+    List<String> input = lines(600);
+    input.set(9, "{\"chain\":\"acme/c0\",\"kind\":\"annotation\",\"text\":\"" + "x".repeat(3 << 20) + "\"}");
+    input.set(20, "{\"chain\":\"acme/c0\",\"kind\":\"evaluation\",\"metrics\":{\"acc\":\"high\"}}");
+    Cli.Result r = assertRefused(l, input, 10);
+    assertThat(r.err()).contains("longer than");
+  }
+
   @Test
   void recordBatch_lineJustUnderTheBound_isRecorded() throws Exception {
     Path l = ledger();
@@ -278,6 +314,18 @@ class RecordBatchTest {
     assertThat(r.code()).as("%s", r).isZero();
     assertThat(r.jsonLines()).hasSize(10);
     assertThat(Cli.ok("log", "--ledger", l, "--json").jsonLines()).hasSize(11);
+  }
+
+  /** The copy of standard input holds exactly the bytes read: no newline added after a last line without one. */
+  @Test
+  void recordBatch_stdinWithoutFinalNewline_recordsEveryLine() throws Exception {
+    Path l = ledger();
+    byte[] in = String.join("\n", lines(3)).getBytes(StandardCharsets.UTF_8);
+    Cli.Result r = runFromStdin(in, "record", "--batch", "-", "--key", key, "--ledger", l);
+    assertThat(r.code()).as("%s", r).isZero();
+    assertThat(r.err()).doesNotContain("changed");
+    assertThat(r.jsonLines()).hasSize(3);
+    assertThat(Cli.ok("log", "--ledger", l, "--json").jsonLines()).hasSize(4);
   }
 
   @Test

@@ -5,7 +5,6 @@ import dev.custody.core.bytes.Bytes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A content digest with its algorithm. Text form: {@code sha256:<64 lowercase hex>}.
@@ -19,7 +18,8 @@ public record Digest(String algorithm, Bytes value) {
   /** SHA-256 output length in bytes (FIPS 180-4). */
   public static final int SHA256_LENGTH = 32;
 
-  private static final Pattern TEXT = Pattern.compile("sha256:[0-9a-f]{64}");
+  /** The text form's prefix: {@code sha256:} then 64 lowercase hex digits. */
+  private static final String TEXT_PREFIX = SHA256 + ":";
 
   public Digest {
     Objects.requireNonNull(algorithm, "algorithm");
@@ -63,7 +63,7 @@ public record Digest(String algorithm, Bytes value) {
    */
   public static Digest parse(String text) {
     Objects.requireNonNull(text, "digest text");
-    if (!TEXT.matcher(text).matches()) {
+    if (!isDigestText(text)) {
       throw new IllegalArgumentException(
           "not a digest: " + Untrusted.quote(abbreviate(text)) + " (expected sha256:<64 lowercase hex digits>)");
     }
@@ -72,7 +72,17 @@ public record Digest(String algorithm, Bytes value) {
 
   /** Whether {@code text} is a well-formed digest text. */
   public static boolean isDigestText(String text) {
-    return text != null && TEXT.matcher(text).matches();
+    // A loop, not a regex: digests are parsed for every artifact of every entry read.
+    if (text == null || text.length() != TEXT_PREFIX.length() + 2 * SHA256_LENGTH || !text.startsWith(TEXT_PREFIX)) {
+      return false;
+    }
+    for (int i = TEXT_PREFIX.length(); i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A new SHA-256 {@link MessageDigest}; SHA-256 is mandatory in every Java platform. */

@@ -34,6 +34,72 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
    * @param what names the input in errors, e.g. "segment 0, line 17"
    */
   public static JwsEnvelope parse(byte[] json, int maxBytes, String what) throws FormatException {
+    if (json.length <= maxBytes) {
+      String[] parts = storedForm(json);
+      if (parts != null) {
+        return fromParts(parts[0], parts[1], parts[2], true, what);
+      }
+    }
+    return parseStrict(json, maxBytes, what);
+  }
+
+  private static final byte[] STORED_PROTECTED = "{\"protected\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STORED_PAYLOAD = "\",\"payload\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STORED_SIGNATURE = "\",\"signature\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] STORED_END = "\"}".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The three members of {@code json} if it is exactly the form {@link #serialize} writes — these
+   * three members in this order, no whitespace, strings of base64url characters only — else null, and
+   * the strict parser decides. Every input this accepts is valid JSON that the strict parser reads as
+   * the same three strings (no escapes, duplicates or other members can occur in it), so it only saves
+   * building a tree for each stored entry read ({@code JwsEnvelopeTest} checks the two agree).
+   */
+  private static String[] storedForm(byte[] json) {
+    int h0 = literal(json, 0, STORED_PROTECTED);
+    int hEnd = base64url(json, h0);
+    int p0 = literal(json, hEnd, STORED_PAYLOAD);
+    int pEnd = base64url(json, p0);
+    int s0 = literal(json, pEnd, STORED_SIGNATURE);
+    int sEnd = base64url(json, s0);
+    if (literal(json, sEnd, STORED_END) != json.length) {
+      return null;
+    }
+    return new String[] {new String(json, h0, hEnd - h0, StandardCharsets.US_ASCII),
+        new String(json, p0, pEnd - p0, StandardCharsets.US_ASCII),
+        new String(json, s0, sEnd - s0, StandardCharsets.US_ASCII)};
+  }
+
+  /** The index after {@code lit} if {@code json} holds it at {@code at}, else -1 (also for {@code at} of -1). */
+  private static int literal(byte[] json, int at, byte[] lit) {
+    if (at < 0 || json.length - at < lit.length) {
+      return -1;
+    }
+    for (int i = 0; i < lit.length; i++) {
+      if (json[at + i] != lit[i]) {
+        return -1;
+      }
+    }
+    return at + lit.length;
+  }
+
+  /** The index of the first byte at or after {@code at} outside the base64url alphabet (RFC 4648 §5). */
+  private static int base64url(byte[] json, int at) {
+    if (at < 0) {
+      return -1;
+    }
+    while (at < json.length) {
+      byte b = json[at];
+      if (!(b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_')) {
+        break;
+      }
+      at++;
+    }
+    return at;
+  }
+
+  /** {@link #parse} through the strict JSON reader only (package-private for the test that compares the two). */
+  static JwsEnvelope parseStrict(byte[] json, int maxBytes, String what) throws FormatException {
     // A JSON object begins with '{', after optional whitespace or an encoding mark (which the strict
     // parser reads or names). Anything else is rejected here without building a parser and its
     // exception: a hostile ledger of millions of junk lines costs the verifier little time per line.

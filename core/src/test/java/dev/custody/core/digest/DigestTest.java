@@ -104,4 +104,35 @@ class DigestTest {
     assertThat(a.value().hex()).isEqualTo(EMPTY);
     assertThat(a).isEqualTo(Digest.parse("sha256:" + EMPTY)).isNotEqualTo(Digest.ofSha256(raw));
   }
+
+  /** Seeded: valid digest texts mutated one character at a time, against the grammar as a regex (the naive reference). */
+  @Test
+  void isDigestText_randomAndMutatedText_agreesWithRegex() {
+    java.util.regex.Pattern reference = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}");
+    java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+    String alphabet = "0123456789abcdefABCDEFgz:sha256 \u0660\uff10";
+    int accepted = 0;
+    for (int i = 0; i < 20_000; i++) {
+      byte[] v = new byte[32];
+      r.nextBytes(v);
+      StringBuilder t = new StringBuilder(Digest.ofSha256(v).toString());
+      int at = r.nextInt(t.length());
+      switch (r.nextInt(4)) {
+        case 0 -> t.setCharAt(at, alphabet.charAt(r.nextInt(alphabet.length())));
+        case 1 -> t.deleteCharAt(at);
+        case 2 -> t.insert(at, alphabet.charAt(r.nextInt(alphabet.length())));
+        default -> { } // unchanged
+      }
+      String text = t.toString();
+      boolean want = reference.matcher(text).matches();
+      assertThat(Digest.isDigestText(text)).as(text).isEqualTo(want);
+      if (want) {
+        accepted++;
+        assertThat(Digest.parse(text).toString()).isEqualTo(text);
+      } else {
+        assertThatThrownBy(() -> Digest.parse(text)).isInstanceOf(IllegalArgumentException.class);
+      }
+    }
+    assertThat(accepted).isBetween(5_000, 15_000);
+  }
 }

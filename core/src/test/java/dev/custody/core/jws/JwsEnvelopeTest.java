@@ -163,4 +163,59 @@ class JwsEnvelopeTest {
       assertThat(Base64Url.decode(e, "x")).isEqualTo(b);
     }
   }
+
+  /**
+   * {@link JwsEnvelope#parse} reads the stored form without building a tree; whatever it is given, it
+   * must agree with the strict reader alone: the same envelope, or the same error. Seeded mutations of
+   * a stored record: bytes changed, removed and inserted (JSON syntax, escapes, whitespace, base64
+   * characters), members reordered, doubled or added.
+   */
+  @Test
+  void parse_storedFormAndMutations_agreesWithStrictReader() throws Exception {
+    String rec = new String(TestEntries.record(TestEntries.header(), PAYLOAD), StandardCharsets.US_ASCII);
+    java.util.List<String> cases = new java.util.ArrayList<>(java.util.List.of(rec, "", "{}", rec + " ", " " + rec,
+        rec.replace("\"payload\"", "\"p\\u0061yload\""), rec.replace(",\"signature\"", ", \"signature\""),
+        rec.replace("{\"protected\"", "{\"payload\":\"\",\"protected\""), rec.replace("\"}", "\",\"header\":{}}"),
+        rec.replace("\"}", "\",\"signature\":\"AA\"}"), rec.replace("\"payload\":\"", "\"payload\":\"=")));
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    String alphabet = "{}[]\":,\\ \t\nAZaz09-_=+/.u";
+    for (int i = 0; i < 5_000; i++) {
+      StringBuilder m = new StringBuilder(rec);
+      for (int k = 1 + r.nextInt(2); k > 0; k--) {
+        int at = r.nextInt(m.length());
+        switch (r.nextInt(3)) {
+          case 0 -> m.setCharAt(at, alphabet.charAt(r.nextInt(alphabet.length())));
+          case 1 -> m.deleteCharAt(at);
+          default -> m.insert(at, alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+      }
+      cases.add(m.toString());
+    }
+    int parsed = 0;
+    for (String c : cases) {
+      byte[] bytes = utf8(c);
+      String fast = outcome(() -> JwsEnvelope.parse(bytes, 1 << 20, "rec"));
+      assertThat(fast).as(c).isEqualTo(outcome(() -> JwsEnvelope.parseStrict(bytes, 1 << 20, "rec")));
+      parsed += fast.startsWith("envelope") ? 1 : 0;
+    }
+    assertThat(parsed).as("some mutations still parse (base64 characters changed)").isBetween(10, cases.size() - 10);
+    // Over the size limit, the stored form is refused as before.
+    assertThat(outcome(() -> JwsEnvelope.parse(utf8(rec), rec.length() - 1, "rec"))).startsWith("error");
+  }
+
+  private interface Parse {
+    JwsEnvelope run() throws FormatException;
+  }
+
+  /** The envelope's parts, or the error's message. */
+  private static String outcome(Parse p) {
+    try {
+      JwsEnvelope e = p.run();
+      return "envelope " + e.protectedB64() + " " + e.header().getAlgorithm() + " " + e.keyId() + " "
+          + e.header().getType() + " " + e.payloadB64() + " " + e.payload() + " " + e.signature();
+    } catch (FormatException e) {
+      return "error " + e.getMessage();
+    }
+  }
 }
+
