@@ -4,7 +4,6 @@ import dev.custody.core.digest.Digest;
 import dev.custody.core.safetensors.Dtype;
 import dev.custody.core.safetensors.SafetensorsException;
 import dev.custody.core.safetensors.SafetensorsFile;
-import dev.custody.core.safetensors.SafetensorsHeader;
 import dev.custody.core.safetensors.SafetensorsModel;
 import dev.custody.core.safetensors.SafetensorsModel.ModelTensor;
 import dev.custody.core.text.CodePointOrder;
