@@ -135,7 +135,7 @@ public final class Witness {
     Ed25519NoteSigner key = Ed25519NoteSigner.generate(name, random);
     Files.createDirectories(stateDir);
     Path priv = stateDir.resolve(KEY_FILE);
-    DurableFiles.createPrivate(priv, (key.encodePrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
+    DurableFiles.createPrivate(priv, (key.exportSecretPrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
     VerifierKey vkey = key.cosigner(Clock.systemUTC()).verifierKey();
     DurableFiles.replace(stateDir.resolve(VKEY_FILE), (vkey.encode() + "\n").getBytes(StandardCharsets.US_ASCII));
     return vkey;
