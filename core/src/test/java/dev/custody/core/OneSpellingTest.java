@@ -82,7 +82,7 @@ class OneSpellingTest {
   @Test
   void ed25519PrivateKeyUse_onlySigningKey() throws IOException {
     // SigningKey holds the seed; the note and cosignature signers hold a SigningKey, not its bytes.
-    assertThat(spelledOutside(Pattern.compile("Ed25519\\.sign\\(|Ed25519PrivateKeyParameters|byte\\[\\] seed;"), Set.of(
+    assertThat(spelledOutside(Pattern.compile("Ed25519\\.sign\\(|Ed25519PrivateKeyParameters|private final byte\\[\\] seed;"), Set.of(
         "attest/src/main/java/dev/custody/attest/keys/SigningKey.java",
         // The Nimbus JWSSigner adapter, kept for the RFC 8037 known-answer test through JWSObject.
         "attest/src/main/java/dev/custody/attest/sign/Ed25519JwsSigner.java",
