@@ -5,21 +5,16 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import dev.custody.attest.AttestException;
-import dev.custody.attest.io.DurableFiles;
 import dev.custody.attest.note.CosignatureV1Signer;
 import dev.custody.attest.note.Ed25519NoteSigner;
 import dev.custody.attest.sign.Signer;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.Bytes;
-import dev.custody.core.io.SmallFiles;
-import dev.custody.core.text.Untrusted;
 import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.core.jws.Pem;
 import dev.custody.core.jws.VerificationKey;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -119,15 +114,9 @@ public final class SigningKey implements Signer {
    * @throws FormatException naming the file if it is not an Ed25519 or P-256 private key
    */
   public static SigningKey load(Path file) throws IOException, FormatException {
-    byte[] data = SmallFiles.read(file, MAX_KEY_FILE_BYTES, "private key");
-    String source = Untrusted.quote(file.toString());
-    for (byte b : data) {
-      if (b < 0) {
-        throw new FormatException(source + ": not a PEM private key (binary content)");
-      }
-    }
-    return fromPem(new String(data, StandardCharsets.US_ASCII), source);
+    return SigningKeyFiles.read(file);
   }
+
 
   /** Parses PKCS#8 PEM text; {@code source} names it in errors. */
   public static SigningKey fromPem(String pem, String source) throws FormatException {
@@ -283,26 +272,9 @@ public final class SigningKey implements Signer {
    * @throws FileAlreadyExistsException if either file exists
    */
   public Path writeTo(Path dir, String name) throws IOException {
-    if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-      throw new IllegalArgumentException("key name '" + name + "' must be 1-64 of A-Z a-z 0-9 . _ -");
-    }
-    Files.createDirectories(dir);
-    Path priv = dir.resolve(name + ".key");
-    Path pub = dir.resolve(name + ".pub");
-    if (Files.exists(pub)) {
-      throw new FileAlreadyExistsException(pub.toString(), null, "refusing to overwrite an existing key");
-    }
-    DurableFiles.createPrivate(priv, exportSecretPkcs8Pem().getBytes(StandardCharsets.US_ASCII));
-    try {
-      DurableFiles.create(pub, publicKey.toPem().getBytes(StandardCharsets.US_ASCII));
-    } catch (IOException e) {
-      // The private key was made by this call and never shown: remove it, so that a retry (after
-      // freeing space, say) is not refused for an existing key without its public half.
-      Files.deleteIfExists(priv);
-      throw e;
-    }
-    return priv;
+    return SigningKeyFiles.write(this, dir, name);
   }
+
 
   @Override
   public String toString() {
