@@ -64,4 +64,12 @@ class EntryLocatorCliTest {
       assertThat(r.err()).as("%s", args).doesNotContain("is neither").doesNotContain("expected CHAIN:SEQ");
     }
   }
+
+  @Test
+  void proveConsistency_sizeBeyondLong_neitherSizeNorFileExit2() {
+    // Tree sizes share the one unsigned-decimal spelling (UnsignedDecimal): above Long.MAX_VALUE is no size.
+    Cli.Result r = Cli.run("prove", "consistency", "--from", "9223372036854775808", "--ledger", ledger);
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("is neither a tree size nor a checkpoint file").doesNotContain("For input");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.custody.core.entry;
 
 import dev.custody.core.digest.Digest;
+import dev.custody.core.text.UnsignedDecimal;
 import dev.custody.core.text.Untrusted;
 import java.util.Objects;
 
@@ -17,7 +18,7 @@ import java.util.Objects;
  */
 public sealed interface EntryLocator permits EntryLocator.Position, EntryLocator.Hash {
   /** The largest {@code SEQ}: {@link Long#MAX_VALUE}, as the grammar's one documented limit. */
-  String MAX_SEQUENCE_TEXT = "9223372036854775807";
+  String MAX_SEQUENCE_TEXT = UnsignedDecimal.MAX_TEXT;
 
   /**
    * Parses {@code CHAIN:SEQ} or {@code sha256:<64 hex>}.
@@ -31,7 +32,7 @@ public sealed interface EntryLocator permits EntryLocator.Position, EntryLocator
     }
     int colon = text.lastIndexOf(':');
     String seq = colon < 0 ? "" : text.substring(colon + 1);
-    if (colon <= 0 || !isSequenceText(seq)) {
+    if (colon <= 0 || !UnsignedDecimal.isCanonical(seq)) {
       throw invalid(text, "");
     }
     String chain = text.substring(0, colon);
@@ -77,20 +78,6 @@ public sealed interface EntryLocator permits EntryLocator.Position, EntryLocator
     public String toString() {
       return hash.toString();
     }
-  }
-
-  /** {@code 0 / [1-9][0-9]*} and at most {@link #MAX_SEQUENCE_TEXT}: fits a {@code long}, one spelling per number. */
-  private static boolean isSequenceText(String seq) {
-    int n = seq.length();
-    if (n == 0 || n > MAX_SEQUENCE_TEXT.length() || (seq.charAt(0) == '0' && n > 1)) {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
-      if (seq.charAt(i) < '0' || seq.charAt(i) > '9') {
-        return false;
-      }
-    }
-    return n < MAX_SEQUENCE_TEXT.length() || seq.compareTo(MAX_SEQUENCE_TEXT) <= 0;
   }
 
   private static IllegalArgumentException invalid(String text, String why) {

@@ -2,6 +2,7 @@ package dev.custody.core.ledger;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.UnsignedDecimal;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -82,7 +83,6 @@ public final class LedgerLayout {
   public static final int MAX_CHECKPOINT_FILE_BYTES = 1 << 20;
   /** Most stored checkpoints a verifier reads; more is a hostile or misconfigured ledger. */
   public static final int MAX_CHECKPOINTS = 1_000_000;
-  private static final Pattern CHECKPOINT_NAME = Pattern.compile("0|[1-9][0-9]{0,18}");
 
   private LedgerLayout() {}
 
@@ -150,7 +150,7 @@ public final class LedgerLayout {
   /** Largest marker file read; the marker is one short line. */
   private static final int MAX_MARKER_BYTES = 4096;
 
-  /** File name of the stored checkpoint for tree size {@code size}: the size in decimal. */
+  /** File name of the stored checkpoint for tree size {@code size}: the size in decimal ({@link UnsignedDecimal}). */
   public static String checkpointName(long size) {
     return Long.toString(size);
   }
@@ -193,12 +193,8 @@ public final class LedgerLayout {
             temporaries.add(p);
           } else if (name.endsWith(TIMESTAMP_SUFFIX)) {
             sidecars.add(p); // matched with its checkpoint below, once all checkpoints are known
-          } else if (CHECKPOINT_NAME.matcher(name).matches() && file) {
-            try {
-              bySize.put(Long.parseLong(name), p);
-            } catch (NumberFormatException e) {
-              stray.add(p);
-            }
+          } else if (UnsignedDecimal.isCanonical(name) && file) {
+            bySize.put(Long.parseLong(name), p);
           } else {
             stray.add(p);
           }
@@ -211,8 +207,8 @@ public final class LedgerLayout {
     for (Path p : sidecars) {
       String name = p.getFileName().toString();
       String of = name.substring(0, name.length() - TIMESTAMP_SUFFIX.length());
-      Path checkpoint = CHECKPOINT_NAME.matcher(of).matches() && files.kind(p) == LedgerFiles.Kind.FILE
-          ? bySize.get(parseSize(of)) : null;
+      Path checkpoint = UnsignedDecimal.isCanonical(of) && files.kind(p) == LedgerFiles.Kind.FILE
+          ? bySize.get(Long.parseLong(of)) : null;
       if (checkpoint != null) {
         timestamps.put(Long.parseLong(of), p);
       } else {
@@ -223,15 +219,6 @@ public final class LedgerLayout {
     temporaries.sort(null);
     return new CheckpointFiles(java.util.Collections.unmodifiableSortedMap(bySize),
         java.util.Collections.unmodifiableSortedMap(timestamps), List.copyOf(stray), List.copyOf(temporaries));
-  }
-
-  /** The size a checkpoint file name declares, or -1 when it exceeds a long. */
-  private static long parseSize(String name) {
-    try {
-      return Long.parseLong(name);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   /**
