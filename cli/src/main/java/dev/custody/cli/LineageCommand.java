@@ -45,7 +45,6 @@ import picocli.CommandLine.Model.CommandSpec;
         "Exit 0 the lineage verified, 1 it did not (or TARGET is in no authentic entry), 2 bad usage or unreadable"
             + " input."})
 final class LineageCommand implements Callable<Integer> {
-
   @Spec CommandSpec spec;
   @Mixin EvidenceOptions evidence;
   @Mixin QuietOption quiet;
