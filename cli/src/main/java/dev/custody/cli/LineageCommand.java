@@ -2,7 +2,7 @@ package dev.custody.cli;
 
 import dev.custody.core.CustodyException;
 import dev.custody.core.digest.Digest;
-import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryLocator;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.text.Untrusted;
 import dev.custody.verify.RecordRef;
@@ -26,8 +26,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,8 +45,6 @@ import picocli.CommandLine.Model.CommandSpec;
         "Exit 0 the lineage verified, 1 it did not (or TARGET is in no authentic entry), 2 bad usage or unreadable"
             + " input."})
 final class LineageCommand implements Callable<Integer> {
-  private static final Pattern CHAIN_SEQ = Pattern.compile("(.+):(0|[1-9][0-9]{0,17})");
-
   @Spec CommandSpec spec;
   @Mixin EvidenceOptions evidence;
   @Mixin QuietOption quiet;
@@ -150,13 +146,14 @@ final class LineageCommand implements Callable<Integer> {
         }
       };
     }
-    Matcher m = CHAIN_SEQ.matcher(target);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("TARGET " + Untrusted.quote(target) + " is neither an existing model"
-          + " directory or file, nor a digest (sha256:<64 hex>), nor CHAIN:SEQ (e.g. acme/falcon-7b:3)");
+    EntryLocator.Position at;
+    try {
+      at = (EntryLocator.Position) EntryLocator.parse(target); // a digest was taken above
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("TARGET is not an existing model directory or file, and " + e.getMessage(), e);
     }
-    String chain = EntryPayload.requireChainId(m.group(1));
-    long seq = Long.parseLong(m.group(2));
+    String chain = at.chain();
+    long seq = at.sequence();
     return new Target() {
       @Override
       public Optional<Step> find(LineageGraph graph) {

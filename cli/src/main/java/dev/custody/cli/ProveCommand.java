@@ -8,6 +8,7 @@ import dev.custody.attest.witness.ConsistencyProofFile;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
 import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.UnsignedDecimal;
 import dev.custody.core.text.Untrusted;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.bytes.StrictBase64;
@@ -189,7 +190,7 @@ final class ProveCommand implements Runnable {
     boolean json;
 
     private long size(Ledger ledger, String arg, String option) throws IOException, CustodyException, Mismatch {
-      if (arg.matches("0|[1-9][0-9]{0,18}")) {
+      if (UnsignedDecimal.isCanonical(arg)) {
         long s = Long.parseLong(arg);
         if (s > ledger.size()) {
           throw new IllegalArgumentException(option + " " + s + " is beyond the ledger's size " + ledger.size());

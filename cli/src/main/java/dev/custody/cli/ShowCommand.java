@@ -5,7 +5,7 @@ import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.ledger.LedgerEntry;
 import dev.custody.attest.store.LogStore;
 import dev.custody.core.FormatException;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryLocator;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.text.Untrusted;
 import java.io.IOException;
@@ -63,15 +63,15 @@ final class ShowCommand implements Callable<Integer> {
   /** The error for an entry that {@link #lookup} did not find. */
   static CommandError noSuchEntry(Ledger ledger, String which, java.nio.file.Path dir) {
     String message = "no entry " + Untrusted.quote(which) + " in " + Untrusted.quote(dir.toString());
-    int colon = which.lastIndexOf(':');
-    if (Digest.isDigestText(which) || colon <= 0) {
+    if (!(EntryLocator.parse(which) instanceof EntryLocator.Position p)) {
       return new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_ENTRY, message).withEntry(which));
     }
     // CHAIN:SEQ whose chain is not in the ledger: most likely a typo of one that is.
-    String chain = which.substring(0, colon);
+    String chain = p.chain();
+    String colonSeq = ":" + p.sequence();
     List<String> chains = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
     List<String> near = chains.contains(chain) ? List.of()
-        : Suggestions.closest(chain, chains).stream().map(c -> c + which.substring(colon)).toList();
+        : Suggestions.closest(chain, chains).stream().map(c -> c + colonSeq).toList();
     if (!near.isEmpty()) {
       message += ": the ledger has no chain " + Untrusted.quote(chain) + "; did you mean " + Untrusted.quote(near.get(0))
           + "?";
@@ -80,16 +80,13 @@ final class ShowCommand implements Callable<Integer> {
         .withDidYouMean(near));
   }
 
-  /** Resolves {@code CHAIN:SEQ} or an entry hash. */
+  /** Resolves {@code CHAIN:SEQ} or an entry hash ({@link EntryLocator}). */
   static Optional<LedgerEntry> lookup(Ledger ledger, String which) throws IOException, FormatException {
-    if (Digest.isDigestText(which)) {
-      return ledger.entry(Digest.parse(which));
+    EntryLocator at = EntryLocator.parse(which);
+    if (at instanceof EntryLocator.Hash h) {
+      return ledger.entry(h.hash());
     }
-    int colon = which.lastIndexOf(':');
-    if (colon <= 0 || !which.substring(colon + 1).matches("0|[1-9][0-9]{0,18}")) {
-      throw new IllegalArgumentException(Untrusted.quote(which) + " is neither CHAIN:SEQ (e.g. acme/falcon:0) nor an"
-          + " entry hash (sha256:<64 hex>)");
-    }
-    return ledger.entry(which.substring(0, colon), Long.parseLong(which.substring(colon + 1)));
+    EntryLocator.Position p = (EntryLocator.Position) at;
+    return ledger.entry(p.chain(), p.sequence());
   }
 }

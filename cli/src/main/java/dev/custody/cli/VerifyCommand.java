@@ -1,6 +1,7 @@
 package dev.custody.cli;
 
 import dev.custody.core.CustodyException;
+import dev.custody.core.entry.EntryLocator;
 import dev.custody.verify.VerificationReport;
 import dev.custody.verify.artifacts.ModelCheck;
 import dev.custody.verify.report.HtmlReportOptions;
@@ -136,7 +137,11 @@ final class VerifyCommand implements Callable<Integer> {
   /** Which release the model is checked against. */
   private ModelCheck.Target modelTarget() {
     if (entry != null) {
-      return ModelCheck.Target.entry(entry);
+      try {
+        return ModelCheck.Target.entry(EntryLocator.parse(entry));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--entry " + e.getMessage(), e);
+      }
     }
     return chain != null ? ModelCheck.Target.newestRelease(chain) : ModelCheck.Target.releaseOfModel();
   }

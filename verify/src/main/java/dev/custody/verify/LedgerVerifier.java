@@ -23,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.note.VerifierKey;
@@ -95,7 +94,6 @@ public final class LedgerVerifier {
   /** Record bytes in flight across all batches; with the 1 MiB record limit this bounds replay memory. */
   static final long MAX_IN_FLIGHT_BYTES = 32L << 20;
   /** Segment file names, as {@link LedgerLayout} writes them. */
-  private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9]{20}\\.jsonl");
   /**
    * How much later than trusted time (the verifier's clock, or a timestamped checkpoint covering it)
    * an entry may be dated before it is {@link FindingCode#TIME_IN_FUTURE}: 5 minutes, for clock drift.
@@ -625,7 +623,7 @@ public final class LedgerVerifier {
     long strayCount = 0;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(segDir)) {
       for (Path p : ds) {
-        if (SEGMENT_NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p)) {
+        if (LedgerLayout.isSegmentName(p.getFileName().toString()) && Files.isRegularFile(p)) {
           out.add(p);
         } else {
           strayCount++;

@@ -746,6 +746,19 @@ class LedgerVerifierTest {
   }
 
   @Test
+  void verify_segmentNameBeyondLongMax_unexpectedFile() throws Exception {
+    // The store's own test of a segment name (LedgerLayout.isSegmentName): 20 digits above Long.MAX_VALUE
+    // are no segment custody could write; the verifier's old copy of the pattern took them as one.
+    Path dir = TestLedgers.write(tmp.resolve("overlong"), log.records());
+    Files.writeString(dir.resolve("segments").resolve("99999999999999999999.jsonl"), "");
+
+    VerificationReport r = LedgerVerifier.builder(TRUST).build().verify(dir);
+
+    assertThat(r.findings()).filteredOn(f -> f.code() == FindingCode.SEGMENT_UNEXPECTED_FILE).singleElement()
+        .extracting(Finding::message).asString().contains("99999999999999999999.jsonl");
+  }
+
+  @Test
   void verifyTransparency_manyJunkCheckpointFiles_readOneAtATimeFirstHundredNamed() throws Exception {
     Path dir = ledgerWithTransparency(Deletion.NOTHING);
     for (int i = 11; i < 311; i++) {

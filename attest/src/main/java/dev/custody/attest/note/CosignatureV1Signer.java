@@ -1,5 +1,6 @@
 package dev.custody.attest.note;
 
+import dev.custody.attest.keys.SigningKey;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.checkpoint.Checkpoint;
@@ -17,7 +18,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * A witness's Ed25519 cosigner (C2SP tlog-cosignature {@code cosignature/v1}, signature type 0x04).
  * It signs {@code "cosignature/v1\ntime <t>\n" || checkpoint text} and returns
  * {@code u64be(t) || signature}, with {@code t} the clock's POSIX seconds. Immutable and
- * thread-safe if the clock is.
+ * thread-safe if the clock is. The key material is a {@link SigningKey}'s ({@link SigningKey#cosigner}).
  *
  * <p>It refuses text that is not a well-formed checkpoint: a cosignature is a statement about a
  * tree head, so its key must never sign anything else. Whether the checkpoint is consistent with
@@ -25,22 +26,20 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  */
 public final class CosignatureV1Signer implements NoteSigner {
   private final String name;
-  private final byte[] seed;
-  private final byte[] publicKey;
+  private final SigningKey key;
   private final VerifierKey verifierKey;
   private final Clock clock;
 
-  CosignatureV1Signer(String name, byte[] seed, byte[] publicKey, Clock clock) throws FormatException {
+  CosignatureV1Signer(String name, SigningKey key, Clock clock) throws FormatException {
     this.name = name;
-    this.seed = seed.clone();
-    this.publicKey = publicKey.clone();
-    this.verifierKey = VerifierKey.of(name, SignatureType.COSIGNATURE_V1, Bytes.copyOf(publicKey));
+    this.key = key;
+    this.verifierKey = VerifierKey.of(name, SignatureType.COSIGNATURE_V1, key.ed25519PublicKey());
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** A cosigner from a 32-byte RFC 8032 seed. */
   public static CosignatureV1Signer fromSeed(String name, Bytes seed, Clock clock) throws FormatException {
-    return Ed25519NoteSigner.fromSeed(name, seed).cosigner(clock);
+    return SigningKey.ed25519FromSeed(seed).cosigner(name, clock);
   }
 
   /** The type-0x04 verifier key (key ID computed with 0x04) that checks these cosignatures. */
@@ -82,7 +81,7 @@ public final class CosignatureV1Signer implements NoteSigner {
     for (int i = 0; i < CosignatureV1.TIMESTAMP_LENGTH; i++) {
       out[i] = (byte) (t >>> (56 - 8 * i));
     }
-    Ed25519.sign(seed, 0, publicKey, 0, signed, 0, signed.length, out, CosignatureV1.TIMESTAMP_LENGTH);
+    key.signEd25519(signed, 0, signed.length, out, CosignatureV1.TIMESTAMP_LENGTH);
     return out;
   }
 

@@ -1,5 +1,6 @@
 package dev.custody.attest.note;
 
+import dev.custody.attest.keys.SigningKey;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.Bytes;
 import dev.custody.core.bytes.StrictBase64;
@@ -15,7 +16,9 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 /**
  * An Ed25519 note signer (signature type 0x01, C2SP signed-note §Ed25519 signatures) on Bouncy
  * Castle's low-level RFC 8032 code. Deterministic: the same key and text always give the same
- * signature, so signed notes are reproducible byte for byte. Immutable and thread-safe.
+ * signature, so signed notes are reproducible byte for byte. The key material is a {@link SigningKey}'s
+ * ({@link SigningKey#noteSigner}); this class adds the name and the note formats. Immutable and
+ * thread-safe.
  *
  * <p>Private key text form (Go's {@code sumdb/note} "skey", so keys move between custody and Go
  * tools):
@@ -29,16 +32,20 @@ public final class Ed25519NoteSigner implements NoteSigner {
   public static final String PRIVATE_KEY_PREFIX = "PRIVATE+KEY+";
 
   private final String name;
-  private final byte[] seed;
-  private final byte[] publicKey;
+  private final SigningKey key;
   private final VerifierKey verifierKey;
 
-  private Ed25519NoteSigner(String name, byte[] seed) throws FormatException {
+  private Ed25519NoteSigner(String name, SigningKey key) throws FormatException {
     this.name = name;
-    this.seed = seed.clone();
-    this.publicKey = new byte[Ed25519.PUBLIC_KEY_SIZE];
-    Ed25519.generatePublicKey(this.seed, 0, publicKey, 0);
-    this.verifierKey = VerifierKey.of(name, SignatureType.ED25519, Bytes.copyOf(publicKey));
+    this.key = key;
+    this.verifierKey = VerifierKey.of(name, SignatureType.ED25519, key.ed25519PublicKey());
+  }
+
+  /** See {@link SigningKey#noteSigner}, which checked that {@code key} is Ed25519. */
+  public static Ed25519NoteSigner of(String name, SigningKey key) throws FormatException {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(key, "key");
+    return new Ed25519NoteSigner(name, key);
   }
 
   /**
@@ -48,10 +55,7 @@ public final class Ed25519NoteSigner implements NoteSigner {
    */
   public static Ed25519NoteSigner fromSeed(String name, Bytes seed) throws FormatException {
     Objects.requireNonNull(name, "name");
-    if (seed.length() != Ed25519.SECRET_KEY_SIZE) {
-      throw new FormatException("Ed25519 seed must be " + Ed25519.SECRET_KEY_SIZE + " bytes, got " + seed.length());
-    }
-    return new Ed25519NoteSigner(name, seed.toByteArray());
+    return SigningKey.ed25519FromSeed(seed).noteSigner(name);
   }
 
   /** A fresh key for {@code name} from {@code random} (use a strong source). */
@@ -59,7 +63,7 @@ public final class Ed25519NoteSigner implements NoteSigner {
     byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
     random.nextBytes(seed);
     try {
-      return new Ed25519NoteSigner(name, seed);
+      return fromSeed(name, Bytes.copyOf(seed));
     } finally {
       Arrays.fill(seed, (byte) 0);
     }
@@ -94,7 +98,7 @@ public final class Ed25519NoteSigner implements NoteSigner {
       if (material.length != 1 + Ed25519.SECRET_KEY_SIZE || material[0] != SignatureType.ED25519.id()) {
         throw new FormatException("private note key " + name + ": expected 0x01 (Ed25519) and a 32-byte seed");
       }
-      Ed25519NoteSigner signer = new Ed25519NoteSigner(name, Arrays.copyOfRange(material, 1, material.length));
+      Ed25519NoteSigner signer = fromSeed(name, Bytes.copyOf(Arrays.copyOfRange(material, 1, material.length)));
       if (!signer.keyId().equals(claimed)) {
         throw new FormatException("private note key " + name + ": key ID " + claimed + " does not match the key ("
             + signer.keyId() + ")");
@@ -105,8 +109,9 @@ public final class Ed25519NoteSigner implements NoteSigner {
     }
   }
 
-  /** The private key string; secret. */
-  public String encodePrivateKey() {
+  /** Exports the secret: the private key string (class comment), as Go's {@code note.GenerateKey} writes it. */
+  public String exportSecretPrivateKey() {
+    byte[] seed = key.exportSecretEd25519Seed().toByteArray();
     byte[] material = new byte[1 + seed.length];
     material[0] = SignatureType.ED25519.id();
     System.arraycopy(seed, 0, material, 1, seed.length);
@@ -114,7 +119,13 @@ public final class Ed25519NoteSigner implements NoteSigner {
       return PRIVATE_KEY_PREFIX + name + "+" + keyId().hex() + "+" + StrictBase64.encode(material);
     } finally {
       Arrays.fill(material, (byte) 0);
+      Arrays.fill(seed, (byte) 0);
     }
+  }
+
+  /** The key this signer signs with. */
+  public SigningKey signingKey() {
+    return key;
   }
 
   /** The verifier key (vkey) that checks this signer's signatures. */
@@ -129,7 +140,7 @@ public final class Ed25519NoteSigner implements NoteSigner {
    */
   public CosignatureV1Signer cosigner(java.time.Clock clock) {
     try {
-      return new CosignatureV1Signer(name, seed, publicKey, clock);
+      return new CosignatureV1Signer(name, key, clock);
     } catch (FormatException e) {
       throw new IllegalStateException("name and key were already validated", e);
     }
@@ -153,7 +164,7 @@ public final class Ed25519NoteSigner implements NoteSigner {
   @Override
   public byte[] sign(byte[] message) {
     byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
-    Ed25519.sign(seed, 0, publicKey, 0, message, 0, message.length, sig, 0);
+    key.signEd25519(message, 0, message.length, sig, 0);
     return sig;
   }
 

@@ -62,7 +62,7 @@ public final class LogIdentity {
     // Whole or not at all, mode 0600, never over an existing file or link: a full disk or a crash leaves no
     // empty key behind, and the error names the file.
     DurableFiles.createPrivate(dir.resolve(LedgerLayout.LOG_KEY),
-        (key.encodePrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
+        (key.exportSecretPrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
     files.isFile(dir.resolve(LedgerLayout.LOG_VKEY)); // refuses a link or special file where it goes
     DurableFiles.replace(dir.resolve(LedgerLayout.LOG_VKEY),
         (key.verifierKey().encode() + "\n").getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package dev.custody.attest.timestamp;
 
+import dev.custody.core.digest.Digest;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.timestamp.TimestampException;
 import dev.custody.core.timestamp.TimestampException.Reason;
@@ -17,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -317,10 +317,6 @@ public final class TimestampClient {
   }
 
   private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
+    return Digest.newSha256().digest(data);
   }
 }

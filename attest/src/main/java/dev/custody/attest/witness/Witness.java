@@ -10,6 +10,7 @@ import dev.custody.core.FormatException;
 import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.checkpoint.CheckpointVerifier;
 import dev.custody.core.checkpoint.VerifiedCheckpoint;
+import dev.custody.core.digest.Digest;
 import dev.custody.core.io.SmallFiles;
 import dev.custody.core.json.JsonFields;
 import dev.custody.core.json.StrictJson;
@@ -31,8 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -136,7 +135,7 @@ public final class Witness {
     Ed25519NoteSigner key = Ed25519NoteSigner.generate(name, random);
     Files.createDirectories(stateDir);
     Path priv = stateDir.resolve(KEY_FILE);
-    DurableFiles.createPrivate(priv, (key.encodePrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
+    DurableFiles.createPrivate(priv, (key.exportSecretPrivateKey() + "\n").getBytes(StandardCharsets.US_ASCII));
     VerifierKey vkey = key.cosigner(Clock.systemUTC()).verifierKey();
     DurableFiles.replace(stateDir.resolve(VKEY_FILE), (vkey.encode() + "\n").getBytes(StandardCharsets.US_ASCII));
     return vkey;
@@ -371,12 +370,7 @@ public final class Witness {
   }
 
   static String logId(String origin, VerifierKey logKey) {
-    try {
-      byte[] h = MessageDigest.getInstance("SHA-256")
-          .digest((origin + "\n" + logKey.encode() + "\n").getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
+    byte[] h = Digest.newSha256().digest((origin + "\n" + logKey.encode() + "\n").getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(h, 0, 16);
   }
 }

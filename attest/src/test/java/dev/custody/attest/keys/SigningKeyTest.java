@@ -57,7 +57,7 @@ class SigningKeyTest {
     assertThat(reloadedPub.keyId()).isEqualTo(key.keyId());
     // Key id = lowercase hex SHA-256 of the SPKI DER as written to NAME.pub.
     assertThat(key.keyId()).isEqualTo(Digest.sha256(pemBody(pub)).value().hex()).matches("[0-9a-f]{64}");
-    assertThat(reloaded.privateKeyPem()).isEqualTo(Files.readString(priv));
+    assertThat(reloaded.exportSecretPkcs8Pem()).isEqualTo(Files.readString(priv));
   }
 
   @Test
@@ -197,7 +197,7 @@ class SigningKeyTest {
     SigningKey key = SigningKey.load(p);
     assertThat(key.algorithm()).isEqualTo(KeyAlgorithm.ED25519);
     assertThat(key.publicKey()).isEqualTo(VerificationKey.fromPem(RFC8410_PUBLIC, "RFC 8410 §10.1"));
-    assertThat(key.privateKeyPem()).isEqualTo(RFC8410_PRIVATE_V1);
+    assertThat(key.exportSecretPkcs8Pem()).isEqualTo(RFC8410_PRIVATE_V1);
   }
 
   @Test
@@ -205,7 +205,7 @@ class SigningKeyTest {
     Path p = Files.writeString(dir.resolve("rfc8410v2.key"), RFC8410_PRIVATE_V2);
     SigningKey key = SigningKey.load(p);
     assertThat(key.publicKey()).isEqualTo(VerificationKey.fromPem(RFC8410_PUBLIC, "RFC 8410 §10.1"));
-    assertThat(key.privateKeyPem()).isEqualTo(RFC8410_PRIVATE_V1);
+    assertThat(key.exportSecretPkcs8Pem()).isEqualTo(RFC8410_PRIVATE_V1);
   }
 
   @Test

@@ -17,7 +17,7 @@ class Ed25519NoteSignerFuzzTest {
   void parsePrivateKey_anyText_signerOrFormatException(byte[] data) throws Exception {
     String text = new String(data, StandardCharsets.UTF_8);
     Fuzz.valueOrRejected(FormatException.class, () -> Ed25519NoteSigner.parsePrivateKey(text), signer -> {
-      assertThat(signer.encodePrivateKey()).isEqualTo(text);
+      assertThat(signer.exportSecretPrivateKey()).isEqualTo(text);
       assertThat(signer.verifierKey().keyId()).isEqualTo(signer.keyId());
     });
   }

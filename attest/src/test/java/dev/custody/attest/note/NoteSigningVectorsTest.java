@@ -55,7 +55,7 @@ class NoteSigningVectorsTest {
     JsonNode peter = go.get("keys").get("PeterNeumann");
     Ed25519NoteSigner signer = Ed25519NoteSigner.parsePrivateKey(peter.get("skey").asText());
     assertThat(signer.verifierKey().encode()).isEqualTo(peter.get("vkey").asText());
-    assertThat(signer.encodePrivateKey()).isEqualTo(peter.get("skey").asText());
+    assertThat(signer.exportSecretPrivateKey()).isEqualTo(peter.get("skey").asText());
     for (JsonNode c : go.get("sign")) {
       SignedNote note = SignedNote.sign(c.get("text").asText(), List.of(signer));
       assertThat(new String(note.encoded(), StandardCharsets.UTF_8)).isEqualTo(c.get("want").asText());

@@ -4,9 +4,9 @@ import dev.custody.core.digest.Digest;
 import dev.custody.core.safetensors.Dtype;
 import dev.custody.core.safetensors.SafetensorsException;
 import dev.custody.core.safetensors.SafetensorsFile;
-import dev.custody.core.safetensors.SafetensorsHeader;
 import dev.custody.core.safetensors.SafetensorsModel;
 import dev.custody.core.safetensors.SafetensorsModel.ModelTensor;
+import dev.custody.core.text.CodePointOrder;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.channels.FileChannel;
@@ -236,7 +236,7 @@ public final class ModelComparison {
         onlyInB.add(unmatched(tb, digestsB));
       }
     }
-    identical.sort(Comparator.comparing(Identical::nameA, SafetensorsHeader.NAME_ORDER));
+    identical.sort(Comparator.comparing(Identical::nameA, CodePointOrder.COMPARATOR));
     return new ModelComparison(a, b, identical, changed, dtypeChanged, shapeChanged, onlyInA, onlyInB);
   }
 
@@ -426,7 +426,7 @@ public final class ModelComparison {
         cosineTensors++;
         cosineElements += s.elements();
         cosineSum += c * s.elements();
-        if (c < min || c == min && SafetensorsHeader.NAME_ORDER.compare(e.getKey(), minName) < 0) {
+        if (c < min || c == min && CodePointOrder.COMPARATOR.compare(e.getKey(), minName) < 0) {
           min = c;
           minName = e.getKey();
         }

@@ -2,6 +2,7 @@ package dev.custody.core.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.FormatException;
+import dev.custody.core.text.UnsignedDecimal;
 import dev.custody.core.text.Untrusted;
 import java.math.BigDecimal;
 import java.util.HashSet;
@@ -20,9 +21,7 @@ import java.util.regex.Pattern;
  * and the member. Not thread-safe.
  */
 public final class JsonFields {
-  /** Integers in custody formats: no sign, no leading zeros, no fraction or exponent. */
-  private static final Pattern UNSIGNED = Pattern.compile("0|[1-9][0-9]{0,18}");
-  /** Signed integers (e.g. an exit code): as UNSIGNED, with an optional minus sign, never "-0". */
+  /** Signed integers (e.g. an exit code): as {@link UnsignedDecimal}, with an optional minus sign, never "-0". */
   private static final Pattern INTEGER = Pattern.compile("0|-?[1-9][0-9]{0,9}");
 
   private final JsonNode node;
@@ -87,7 +86,7 @@ public final class JsonFields {
   /** A non-negative integer written without sign, leading zeros, fraction or exponent. */
   public long unsigned(String name) throws FormatException {
     JsonNode v = get(name);
-    if (!v.isIntegralNumber() || !UNSIGNED.matcher(v.asText()).matches() || !v.canConvertToLong()) {
+    if (!v.isIntegralNumber() || !UnsignedDecimal.isCanonical(v.asText())) {
       throw new FormatException(what + ": member '" + name + "' must be a non-negative integer, got "
           + Untrusted.quote(v.toString(), 40));
     }

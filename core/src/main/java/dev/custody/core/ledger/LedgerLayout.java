@@ -2,6 +2,8 @@ package dev.custody.core.ledger;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.io.SmallFiles;
+import dev.custody.core.text.UnsignedDecimal;
+import dev.custody.core.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -60,7 +62,9 @@ public final class LedgerLayout {
   public static final String LOCK = "lock";
   public static final String SEGMENTS = "segments";
   public static final String SEGMENT_SUFFIX = ".jsonl";
-  private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9]{20}\\.jsonl");
+  /** Digits of the first log index in a segment's name, zero-padded: {@code Long.MAX_VALUE} has 19. */
+  public static final int SEGMENT_DIGITS = 20;
+  private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9]{" + SEGMENT_DIGITS + "}\\.jsonl");
   /** Directory of the log identity files. */
   public static final String LOG_DIR = "log";
   /** The log's {@link LogConfig}, relative to the ledger. */
@@ -79,18 +83,39 @@ public final class LedgerLayout {
   public static final int MAX_CHECKPOINT_FILE_BYTES = 1 << 20;
   /** Most stored checkpoints a verifier reads; more is a hostile or misconfigured ledger. */
   public static final int MAX_CHECKPOINTS = 1_000_000;
-  private static final Pattern CHECKPOINT_NAME = Pattern.compile("0|[1-9][0-9]{0,18}");
 
   private LedgerLayout() {}
 
   /** File name of the segment whose first record has log index {@code firstIndex}. */
   public static String segmentName(long firstIndex) {
-    return String.format("%020d%s", firstIndex, SEGMENT_SUFFIX);
+    return String.format("%0" + SEGMENT_DIGITS + "d%s", firstIndex, SEGMENT_SUFFIX);
   }
 
-  /** The first log index a segment's name declares. */
+  /**
+   * Whether {@code name} is a segment's file name: {@value #SEGMENT_DIGITS} decimal digits, the first log
+   * index (at most {@link Long#MAX_VALUE}, zero-padded), then {@value #SEGMENT_SUFFIX}; exactly what
+   * {@link #segmentName} writes. The one test of a segment name, for the store and the verifier.
+   */
+  public static boolean isSegmentName(String name) {
+    if (name == null || !SEGMENT_NAME.matcher(name).matches()) {
+      return false;
+    }
+    // 20 digits reach beyond Long.MAX_VALUE (19 digits): such a name is no segment custody could write.
+    return name.compareTo(segmentName(Long.MAX_VALUE)) <= 0;
+  }
+
+  /**
+   * The first log index a segment's name declares.
+   *
+   * @throws IllegalArgumentException if the file's name is not a segment name ({@link #isSegmentName})
+   */
   public static long firstIndexOf(Path segment) {
-    return Long.parseLong(segment.getFileName().toString().substring(0, 20));
+    String name = segment.getFileName().toString();
+    if (!isSegmentName(name)) {
+      throw new IllegalArgumentException(Untrusted.quote(name) + " is not a segment name (<20-digit first log"
+          + " index>" + SEGMENT_SUFFIX + ")");
+    }
+    return Long.parseLong(name.substring(0, SEGMENT_DIGITS));
   }
 
   /**
@@ -125,7 +150,7 @@ public final class LedgerLayout {
   /** Largest marker file read; the marker is one short line. */
   private static final int MAX_MARKER_BYTES = 4096;
 
-  /** File name of the stored checkpoint for tree size {@code size}: the size in decimal. */
+  /** File name of the stored checkpoint for tree size {@code size}: the size in decimal ({@link UnsignedDecimal}). */
   public static String checkpointName(long size) {
     return Long.toString(size);
   }
@@ -168,12 +193,8 @@ public final class LedgerLayout {
             temporaries.add(p);
           } else if (name.endsWith(TIMESTAMP_SUFFIX)) {
             sidecars.add(p); // matched with its checkpoint below, once all checkpoints are known
-          } else if (CHECKPOINT_NAME.matcher(name).matches() && file) {
-            try {
-              bySize.put(Long.parseLong(name), p);
-            } catch (NumberFormatException e) {
-              stray.add(p);
-            }
+          } else if (UnsignedDecimal.isCanonical(name) && file) {
+            bySize.put(Long.parseLong(name), p);
           } else {
             stray.add(p);
           }
@@ -186,8 +207,8 @@ public final class LedgerLayout {
     for (Path p : sidecars) {
       String name = p.getFileName().toString();
       String of = name.substring(0, name.length() - TIMESTAMP_SUFFIX.length());
-      Path checkpoint = CHECKPOINT_NAME.matcher(of).matches() && files.kind(p) == LedgerFiles.Kind.FILE
-          ? bySize.get(parseSize(of)) : null;
+      Path checkpoint = UnsignedDecimal.isCanonical(of) && files.kind(p) == LedgerFiles.Kind.FILE
+          ? bySize.get(Long.parseLong(of)) : null;
       if (checkpoint != null) {
         timestamps.put(Long.parseLong(of), p);
       } else {
@@ -198,15 +219,6 @@ public final class LedgerLayout {
     temporaries.sort(null);
     return new CheckpointFiles(java.util.Collections.unmodifiableSortedMap(bySize),
         java.util.Collections.unmodifiableSortedMap(timestamps), List.copyOf(stray), List.copyOf(temporaries));
-  }
-
-  /** The size a checkpoint file name declares, or -1 when it exceeds a long. */
-  private static long parseSize(String name) {
-    try {
-      return Long.parseLong(name);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   /**
@@ -249,7 +261,7 @@ public final class LedgerLayout {
     List<Path> out = new ArrayList<>();
     for (Path p : files.list(segDir)) {
       String name = p.getFileName().toString();
-      if (!SEGMENT_NAME.matcher(name).matches()) {
+      if (!isSegmentName(name)) {
         throw new FormatException(p + ": unexpected file in the segments directory (segment files are named"
             + " <20-digit first log index>.jsonl); move it out of the ledger");
       }

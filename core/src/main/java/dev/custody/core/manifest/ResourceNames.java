@@ -1,6 +1,7 @@
 package dev.custody.core.manifest;
 
 import dev.custody.core.FormatException;
+import dev.custody.core.text.CodePointOrder;
 import java.util.Comparator;
 
 /**
@@ -167,27 +168,33 @@ public final class ResourceNames {
     return Long.parseLong(digits);
   }
 
-  /** Canonical order of two paths: component by component, components by code point. */
+  /**
+   * Canonical order of two paths: component by component, components by code point
+   * ({@link CodePointOrder}); a path that is a proper prefix of the other's components sorts first.
+   */
   static int comparePaths(String a, String b) {
     int i = 0;
     int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        // A component boundary sorts before any character: ["a"] < ["a-b"] means "a/..." < "a-b".
-        if (ca == SEPARATOR) {
-          return -1;
-        }
-        if (cb == SEPARATOR) {
-          return 1;
-        }
-        return Integer.compare(ca, cb);
+    while (true) {
+      int ei = endOfComponent(a, i);
+      int ej = endOfComponent(b, j);
+      int c = CodePointOrder.compare(a, i, ei, b, j, ej);
+      if (c != 0) {
+        return c;
       }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
+      boolean moreA = ei < a.length();
+      boolean moreB = ej < b.length();
+      if (!moreA || !moreB) {
+        return Boolean.compare(moreA, moreB);
+      }
+      i = ei + 1;
+      j = ej + 1;
     }
-    return Integer.compare(a.length() - i, b.length() - j);
+  }
+
+  private static int endOfComponent(String path, int from) {
+    int end = path.indexOf(SEPARATOR, from);
+    return end < 0 ? path.length() : end;
   }
 
   /** Canonical order of two shards: path, then start and end as numbers. */

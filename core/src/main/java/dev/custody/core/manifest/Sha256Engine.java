@@ -1,9 +1,9 @@
 package dev.custody.core.manifest;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.custody.core.digest.Digest;
 import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.bouncycastle.crypto.CryptoServicesRegistrar;
 import org.bouncycastle.crypto.NativeServices;
 import org.bouncycastle.crypto.digests.SHA256Digest;
@@ -79,11 +79,7 @@ public enum Sha256Engine {
     private final MessageDigest md;
 
     JdkHasher() {
-      try {
-        md = MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-256 is required by the Java platform", e);
-      }
+      md = Digest.newSha256();
     }
 
     @Override

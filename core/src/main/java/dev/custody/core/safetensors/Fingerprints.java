@@ -1,6 +1,7 @@
 package dev.custody.core.safetensors;
 
 import dev.custody.core.digest.Digest;
+import dev.custody.core.text.CodePointOrder;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.List;
  * SHA-256 over the UTF-8 bytes of
  * <pre>
  * "custody/arch/v1\n"
- * ( name "\t" dtype "\t" shape "\n" )*      one line per tensor, in NAME_ORDER (Unicode code point order)
+ * ( name "\t" dtype "\t" shape "\n" )*      one line per tensor, in code-point order (CodePointOrder)
  * </pre>
  * <h2>Structure fingerprint (name-blind), version 1</h2>
  * SHA-256 over the UTF-8 bytes of
@@ -46,7 +47,7 @@ public final class Fingerprints {
   /** The architecture encoding (v1) of {@code tensors}, in any order; names must be unique. */
   public static byte[] architectureEncoding(Collection<TensorInfo> tensors) {
     List<TensorInfo> sorted = new ArrayList<>(tensors);
-    sorted.sort(Comparator.comparing(TensorInfo::name, SafetensorsHeader.NAME_ORDER));
+    sorted.sort(Comparator.comparing(TensorInfo::name, CodePointOrder.COMPARATOR));
     StringBuilder b = new StringBuilder(ARCHITECTURE_V1);
     String last = null;
     for (TensorInfo t : sorted) {

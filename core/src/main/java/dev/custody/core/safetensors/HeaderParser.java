@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.safetensors.SafetensorsException.Reason;
+import dev.custody.core.text.CodePointOrder;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -289,7 +290,7 @@ final class HeaderParser {
   private void checkLayout(List<TensorInfo> tensors, long dataLength) throws SafetensorsException {
     List<TensorInfo> byOffset = new ArrayList<>(tensors);
     byOffset.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end)
-        .thenComparing(TensorInfo::name, SafetensorsHeader.NAME_ORDER));
+        .thenComparing(TensorInfo::name, CodePointOrder.COMPARATOR));
     long expected = 0;
     TensorInfo previous = null;
     for (TensorInfo t : byOffset) {

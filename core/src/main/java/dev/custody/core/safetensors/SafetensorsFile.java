@@ -2,6 +2,7 @@ package dev.custody.core.safetensors;
 
 import dev.custody.core.digest.Digest;
 import dev.custody.core.safetensors.SafetensorsException.Reason;
+import dev.custody.core.text.CodePointOrder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -61,14 +62,14 @@ public final class SafetensorsFile {
 
   /**
    * SHA-256 of each tensor's bytes ({@code data[begin, end)}, exactly as stored: little-endian,
-   * row-major), keyed by tensor name in {@link SafetensorsHeader#NAME_ORDER}. An empty tensor's
+   * row-major), keyed by tensor name in {@link SafetensorsHeader#CodePointOrder.COMPARATOR}. An empty tensor's
    * digest is SHA-256 of the empty string. Reads the data buffer once, sequentially, with a
    * {@value #BUFFER_BYTES}-byte buffer.
    */
   public SortedMap<String, Digest> tensorDigests() throws SafetensorsException {
     List<TensorInfo> byOffset = new ArrayList<>(header.tensors());
     byOffset.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
-    SortedMap<String, Digest> out = new TreeMap<>(SafetensorsHeader.NAME_ORDER);
+    SortedMap<String, Digest> out = new TreeMap<>(CodePointOrder.COMPARATOR);
     try (FileChannel ch = openChecked()) {
       ByteBuffer buf = ByteBuffer.allocate((int) Math.min(BUFFER_BYTES, Math.max(1, header.dataLength())));
       long position = header.dataStart();

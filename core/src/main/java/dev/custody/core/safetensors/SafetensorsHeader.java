@@ -1,5 +1,6 @@
 package dev.custody.core.safetensors;
 
+import dev.custody.core.text.CodePointOrder;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -98,12 +99,6 @@ public final class SafetensorsHeader {
   /** The reserved header key for free-form string metadata. */
   public static final String METADATA_KEY = "__metadata__";
 
-  /**
-   * Tensor-name order: by Unicode code point, which is the order of the names' UTF-8 bytes (Java's
-   * {@code String.compareTo} orders UTF-16 units and differs for characters beyond U+FFFF).
-   */
-  public static final Comparator<String> NAME_ORDER = SafetensorsHeader::compareCodePoints;
-
   private final String file;
   private final long fileSize;
   private final long headerLength;
@@ -117,7 +112,7 @@ public final class SafetensorsHeader {
     this.fileSize = fileSize;
     this.headerLength = headerLength;
     List<TensorInfo> sorted = new java.util.ArrayList<>(tensors);
-    sorted.sort(Comparator.comparing(TensorInfo::name, NAME_ORDER));
+    sorted.sort(Comparator.comparing(TensorInfo::name, CodePointOrder.COMPARATOR));
     this.tensors = List.copyOf(sorted);
     Map<String, TensorInfo> m = new java.util.HashMap<>();
     for (TensorInfo t : sorted) {
@@ -173,7 +168,7 @@ public final class SafetensorsHeader {
     return fileSize - dataStart();
   }
 
-  /** The tensors, sorted by {@link #NAME_ORDER}. */
+  /** The tensors, sorted by {@link CodePointOrder} (the order of the names' UTF-8 bytes). */
   public List<TensorInfo> tensors() {
     return tensors;
   }
@@ -185,21 +180,6 @@ public final class SafetensorsHeader {
   /** {@code __metadata__}, empty when absent; sorted by key. */
   public SortedMap<String, String> metadata() {
     return metadata;
-  }
-
-  private static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Boolean.compare(i < a.length(), j < b.length());
   }
 
   @Override

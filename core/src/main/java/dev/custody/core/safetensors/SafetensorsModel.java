@@ -2,6 +2,7 @@ package dev.custody.core.safetensors;
 
 import dev.custody.core.digest.Digest;
 import dev.custody.core.safetensors.SafetensorsException.Reason;
+import dev.custody.core.text.CodePointOrder;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -67,14 +68,14 @@ public final class SafetensorsModel {
         throw new SafetensorsException(Reason.NO_TENSOR_FILES, path.toString(), null,
             "no *" + SUFFIX + " files in this directory");
       }
-      found.sort((a, b) -> SafetensorsHeader.NAME_ORDER.compare(a.getFileName().toString(), b.getFileName().toString()));
+      found.sort((a, b) -> CodePointOrder.COMPARATOR.compare(a.getFileName().toString(), b.getFileName().toString()));
       for (Path p : found) {
         files.add(SafetensorsFile.open(p, p.getFileName().toString()));
       }
     } else {
       files.add(SafetensorsFile.open(path));
     }
-    SortedMap<String, ModelTensor> all = new TreeMap<>(SafetensorsHeader.NAME_ORDER);
+    SortedMap<String, ModelTensor> all = new TreeMap<>(CodePointOrder.COMPARATOR);
     for (SafetensorsFile f : files) {
       for (TensorInfo t : f.header().tensors()) {
         ModelTensor prior = all.put(t.name(), new ModelTensor(f, t));
@@ -97,7 +98,7 @@ public final class SafetensorsModel {
     return files;
   }
 
-  /** All tensors, sorted by {@link SafetensorsHeader#NAME_ORDER}. */
+  /** All tensors, sorted by {@link SafetensorsHeader#CodePointOrder.COMPARATOR}. */
   public List<ModelTensor> tensors() {
     return tensors;
   }
@@ -140,7 +141,7 @@ public final class SafetensorsModel {
 
   /** {@link SafetensorsFile#tensorDigests()} of every file, merged; reads all tensor data once. */
   public SortedMap<String, Digest> tensorDigests() throws SafetensorsException {
-    SortedMap<String, Digest> out = new TreeMap<>(SafetensorsHeader.NAME_ORDER);
+    SortedMap<String, Digest> out = new TreeMap<>(CodePointOrder.COMPARATOR);
     for (SafetensorsFile f : files) {
       out.putAll(f.tensorDigests());
     }

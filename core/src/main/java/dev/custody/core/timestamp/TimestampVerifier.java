@@ -1,6 +1,7 @@
 package dev.custody.core.timestamp;
 
 import dev.custody.core.bytes.Bytes;
+import dev.custody.core.digest.Digest;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.timestamp.TimestampException.Reason;
 import java.security.InvalidAlgorithmParameterException;
@@ -229,10 +230,6 @@ public final class TimestampVerifier {
   }
 
   private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
+    return Digest.newSha256().digest(data);
   }
 }

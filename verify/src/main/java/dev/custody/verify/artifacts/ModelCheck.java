@@ -2,6 +2,7 @@ package dev.custody.verify.artifacts;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.digest.Digest;
+import dev.custody.core.entry.EntryLocator;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
@@ -35,8 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Check 7 of DESIGN.md §6: does a model on disk hash to the manifest a trusted signer released?
@@ -78,7 +77,6 @@ import java.util.regex.Pattern;
 public final class ModelCheck {
   /** At most this many findings name files per code; the rest are counted in one more finding. */
   public static final int MAX_NAMED_FILES = 1000;
-  private static final Pattern CHAIN_SEQ = Pattern.compile("(.+):(0|[1-9][0-9]{0,17})");
 
   /** Which release (or entry) a model is checked against. Immutable. */
   public static final class Target {
@@ -99,23 +97,14 @@ public final class ModelCheck {
       return new Target(Optional.of(EntryPayload.requireChainId(chain)), -1, Optional.empty(), false);
     }
 
-    /**
-     * The entry {@code CHAIN:SEQ} or {@code sha256:<entry hash>}.
-     *
-     * @throws IllegalArgumentException if {@code spec} is neither
-     */
-    public static Target entry(String spec) {
-      Objects.requireNonNull(spec, "spec");
-      if (Digest.isDigestText(spec)) {
-        return new Target(Optional.empty(), -1, Optional.of(Digest.parse(spec)), false);
+    /** The entry {@code CHAIN:SEQ} or {@code sha256:<entry hash>}, as {@link EntryLocator#parse} reads it. */
+    public static Target entry(EntryLocator at) {
+      Objects.requireNonNull(at, "at");
+      if (at instanceof EntryLocator.Hash h) {
+        return new Target(Optional.empty(), -1, Optional.of(h.hash()), false);
       }
-      Matcher m = CHAIN_SEQ.matcher(spec);
-      if (!m.matches()) {
-        throw new IllegalArgumentException("entry " + Untrusted.quote(spec) + ": expected CHAIN:SEQ (e.g."
-            + " acme/falcon-7b:3) or sha256:<entry hash>");
-      }
-      return new Target(Optional.of(EntryPayload.requireChainId(m.group(1))), Long.parseLong(m.group(2)),
-          Optional.empty(), false);
+      EntryLocator.Position p = (EntryLocator.Position) at;
+      return new Target(Optional.of(p.chain()), p.sequence(), Optional.empty(), false);
     }
 
     /**
