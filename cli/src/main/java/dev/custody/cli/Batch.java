@@ -28,7 +28,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -113,7 +112,7 @@ final class Batch {
    * @throws FormatException naming the input and the line of the first bad one
    */
   Checked check(InputStream in, OutputStream copy) throws IOException, FormatException {
-    MessageDigest sha = sha256();
+    MessageDigest sha = Digest.newSha256();
     long events = 0;
     try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), copy))) {
       Object next;
@@ -141,7 +140,7 @@ final class Batch {
    */
   void record(InputStream in, Checked checked, Ledger ledger, PrintWriter out)
       throws IOException, FormatException, AttestException {
-    MessageDigest sha = sha256();
+    MessageDigest sha = Digest.newSha256();
     Printer printer = new Printer(out);
     printer.start();
     try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), null))) {
@@ -238,14 +237,6 @@ final class Batch {
       }
     }
     return true;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
   }
 
   // ---------------------------------------------------------------- lines
