@@ -72,6 +72,8 @@ public final class LineageGraph {
   private static final int MAX_CYCLE_SHOWN = 12;
 
   private final ImmutableNetwork<Step, Link> network;
+  /** The nodes in evidence order, sorted once: most stages walk every step. */
+  private final List<Step> steps;
   private final Map<Digest, List<Step>> producers;
   private final Map<Digest, List<Step>> releases;
   private final Map<Digest, Step> byHash;
@@ -79,10 +81,11 @@ public final class LineageGraph {
   private final List<Finding> findings;
   private final boolean severalLedgers;
 
-  private LineageGraph(ImmutableNetwork<Step, Link> network, Map<Digest, List<Step>> producers,
+  private LineageGraph(ImmutableNetwork<Step, Link> network, List<Step> steps, Map<Digest, List<Step>> producers,
       Map<Digest, List<Step>> releases, Map<Digest, Step> byHash, Map<Step, List<RootUse>> roots,
       List<Finding> findings, boolean severalLedgers) {
     this.network = network;
+    this.steps = List.copyOf(steps);
     this.producers = producers;
     this.releases = releases;
     this.byHash = byHash;
@@ -115,7 +118,7 @@ public final class LineageGraph {
     b.claimedTwice();
     b.cycles();
     b.findings.sort(Comparator.comparing((Ordered o) -> o.step, ORDER).thenComparing(o -> o.seq));
-    return new LineageGraph(ImmutableNetwork.copyOf(b.network), b.producers, b.releases, b.byHash, b.roots,
+    return new LineageGraph(ImmutableNetwork.copyOf(b.network), ordered, b.producers, b.releases, b.byHash, b.roots,
         b.findings.stream().map(o -> o.finding).toList(), several);
   }
 
@@ -130,7 +133,7 @@ public final class LineageGraph {
 
   /** Every step, in evidence order. */
   public List<Step> steps() {
-    return network.nodes().stream().sorted(ORDER).toList();
+    return steps;
   }
 
   /**
