@@ -1,5 +1,7 @@
 package dev.custody.cli;
 
+import static dev.custody.verify.report.ReportWords.plural;
+
 import dev.custody.core.CustodyException;
 import dev.custody.core.digest.Digest;
 import dev.custody.core.entry.EntryLocator;
@@ -96,23 +98,15 @@ final class LineageCommand implements Callable<Integer> {
     List<RootUse> roots = graph.lineageRoots(s);
     long unproven = roots.stream().filter(RootUse::isUnproven).count();
     long warnings = findings.stream().filter(f -> f.severity() == Severity.WARNING).count();
-    String summary = count(scope.size(), "step") + ", " + count(roots.size(), "root") + " (" + unproven
-        + " not produced by any step nor declared), " + count(errors, "error") + " and " + count(warnings, "warning")
+    String summary = plural(scope.size(), "step") + ", " + plural(roots.size(), "root") + " (" + unproven
+        + " not produced by any step nor declared), " + plural(errors, "error") + " and " + plural(warnings, "warning")
         + " about it"
-        + (elsewhere > 0 ? "; " + elsewhere + " more " + plural(elsewhere, "error")
-            + " about other entries ('custody verify' lists them)" : "")
-        + (omittedErrors > 0 ? "; " + count(omittedErrors, "error") + " beyond the report's per-code bound, which may"
+        + (elsewhere > 0 ? "; " + plural(elsewhere, "more error") + " about other entries ('custody verify' lists them)"
+            : "")
+        + (omittedErrors > 0 ? "; " + plural(omittedErrors, "error") + " beyond the report's per-code bound, which may"
             + " concern it" : "");
     out.println((verified ? "LINEAGE VERIFIED: " : "LINEAGE FAILED: ") + summary);
     return verified ? Main.VERIFIED : Main.FAILED;
-  }
-
-  private static String count(long n, String noun) {
-    return n + " " + plural(n, noun);
-  }
-
-  private static String plural(long n, String noun) {
-    return n == 1 ? noun : noun + "s";
   }
 
   /** What TARGET names. */

@@ -1,7 +1,7 @@
 package dev.custody.core;
 
 /**
- * The contract every fuzz test ({@code @FuzzTest}) checks of a parser: on any input it returns a
+ * The contract every Jazzer fuzz test (a method annotated {@code FuzzTest}) checks of a parser: on any input it returns a
  * value or throws its documented checked exception; anything else — another exception, an
  * {@link Error}, a hang — is a finding. What must hold of an accepted value (its round trip) is the
  * fuzz test's {@link Check}.

@@ -5,10 +5,10 @@ import dev.custody.verify.Severity;
 import java.util.Locale;
 
 /**
- * Words every report renderer says alike: the titles of the severity groups, counted nouns, short
- * digests. Stateless.
+ * Words every report (and the CLI's lineage verdict) says alike: the titles of the severity groups,
+ * counted nouns, short digests. Stateless.
  */
-final class ReportWords {
+public final class ReportWords {
   /** Hex digits of a digest shown where a whole one would not fit: enough to tell artifacts and entries apart. */
   static final int DIGEST_PREFIX_HEX = 12;
 
@@ -29,12 +29,12 @@ final class ReportWords {
   }
 
   /** {@code n} (with thousands separators) and {@code one}, or {@code one + "s"} unless n is 1. */
-  static String plural(long n, String one) {
+  public static String plural(long n, String one) {
     return plural(n, one, one + "s");
   }
 
   /** {@code n} (with thousands separators) and {@code one}, or {@code many} unless n is 1. */
-  static String plural(long n, String one, String many) {
+  public static String plural(long n, String one, String many) {
     return String.format(Locale.ROOT, "%,d", n) + " " + (n == 1 ? one : many);
   }
 }
