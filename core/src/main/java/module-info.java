@@ -1,0 +1,31 @@
+/**
+ * custody's formats and their checks: digests, events and entries, JWS entry signatures, signed notes
+ * and checkpoints, RFC 9162 Merkle proofs, model manifests, safetensors, RFC 3161 timestamps and model
+ * comparison. The {@code internal} packages are shared with custody's own modules only.
+ */
+module dev.custody.core {
+  requires com.fasterxml.jackson.databind;
+  requires java.management;
+  requires jdk.management;
+  requires com.nimbusds.jose.jwt;
+  requires org.bouncycastle.lts.prov;
+  requires org.bouncycastle.lts.pkix;
+  requires org.bouncycastle.lts.util;
+
+  exports dev.custody.core;
+  exports dev.custody.core.checkpoint;
+  exports dev.custody.core.derivation;
+  exports dev.custody.core.entry;
+  exports dev.custody.core.event;
+  exports dev.custody.core.jws;
+  exports dev.custody.core.manifest;
+  exports dev.custody.core.merkle;
+  exports dev.custody.core.note;
+  exports dev.custody.core.safetensors;
+  exports dev.custody.core.timestamp;
+
+  exports dev.custody.core.internal.io to dev.custody.attest;
+  exports dev.custody.core.internal.json to dev.custody.attest, dev.custody.verify;
+  exports dev.custody.core.internal.ledger to dev.custody.attest, dev.custody.verify;
+  exports dev.custody.core.internal.text to dev.custody.attest, dev.custody.verify;
+}
