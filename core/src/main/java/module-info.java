@@ -3,13 +3,17 @@
  * and checkpoints, RFC 9162 Merkle proofs, model manifests, safetensors, RFC 3161 timestamps and model
  * comparison. The {@code internal} packages are shared with custody's own modules only.
  */
+// "module": the qualified exports name custody's other modules, which javac cannot see while it compiles this one.
+@SuppressWarnings("module")
 module dev.custody.core {
-  requires com.fasterxml.jackson.databind;
+  // Types of these three appear in API signatures (JsonGenerator/JsonNode in EntryCodec and ModelManifest,
+  // JWSAlgorithm/JWSHeader in core.jws, TimeStampResponse in TimestampToken), so their readers read them too.
+  requires transitive com.fasterxml.jackson.databind;
   requires java.management;
   requires jdk.management;
-  requires com.nimbusds.jose.jwt;
+  requires transitive com.nimbusds.jose.jwt;
   requires org.bouncycastle.lts.prov;
-  requires org.bouncycastle.lts.pkix;
+  requires transitive org.bouncycastle.lts.pkix;
   requires org.bouncycastle.lts.util;
 
   exports dev.custody.core;

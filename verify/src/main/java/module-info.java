@@ -9,11 +9,13 @@
  * it ({@code --add-reads dev.custody.verify=ALL-UNNAMED}, set in this module's compiler configuration;
  * an application that puts custody on the module path passes the same flag to {@code java}).
  */
+// "requires-automatic": ELK (the lineage SVG layout) ships no module descriptor, only Automatic-Module-Name.
+@SuppressWarnings("requires-automatic")
 module dev.custody.verify {
   requires transitive dev.custody.core;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
-  requires com.google.common;
+  requires transitive com.google.common; // LineageGraph.network() returns a Guava Network
   requires com.nimbusds.jose.jwt;
   requires java.naming;
   requires org.bouncycastle.lts.prov;

@@ -100,6 +100,7 @@ public final class Ledger implements Closeable {
    * Opens the ledger at {@code dir} for appending with store options (e.g. to write on a network file
    * system, see {@link FileLogStore.Options#allowNetworkFileSystem()}), with the system clock (UTC).
    */
+  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
   public static Ledger open(Path dir, FileLogStore.Options options) throws IOException, FormatException {
     ManifestStore manifests = ManifestStore.of(dir); // before the store opens: nothing to close if it throws
     return new Ledger(FileLogStore.open(dir, options), Clock.systemUTC(), Optional.of(manifests));
@@ -114,6 +115,7 @@ public final class Ledger implements Closeable {
    * A ledger over any store, with a given clock for entry times. It keeps no model manifests: record
    * models by digest ({@link ArtifactRef#of}), or open a file ledger with {@link #open}.
    */
+  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
   public static Ledger over(LogStore store, Clock clock) {
     return new Ledger(Objects.requireNonNull(store, "store"), Objects.requireNonNull(clock, "clock"),
         Optional.empty());
@@ -170,6 +172,7 @@ public final class Ledger implements Closeable {
    *
    * @throws IllegalStateException if {@code hashed} has a manifest and this ledger keeps none
    */
+  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
   public ArtifactRef keep(ModelArtifacts.Hashed hashed) throws IOException {
     if (hashed.manifest().isEmpty()) {
       return ArtifactRef.of(hashed.name(), hashed.kind(), hashed.digest());
@@ -226,6 +229,7 @@ public final class Ledger implements Closeable {
   }
 
   /** Every chain with its newest entry, sorted by chain id. */
+  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
   public List<LogStore.ChainHead> chains() {
     return store.chains();
   }
@@ -269,6 +273,7 @@ public final class Ledger implements Closeable {
   // ---- transparency
 
   /** The log identity (origin, verifier key), if the ledger has one. */
+  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
   public Optional<LogIdentity> identity() {
     return store.identity();
   }

@@ -180,8 +180,8 @@ final class LineageBench {
     int[] step = new int[chains];
     int[] cycle = new int[chains];
     Digest[][] state = new Digest[chains][3]; // dataset 1, dataset 2, model (then quantized)
-    @SuppressWarnings("unchecked")
-    CompletableFuture<EntryRef>[] releases = new CompletableFuture[chains];
+    @SuppressWarnings("unchecked") // a generic array: CompletableFuture<?>[] cast to its one element type
+    CompletableFuture<EntryRef>[] releases = (CompletableFuture<EntryRef>[]) new CompletableFuture<?>[chains];
     List<Digest> released = new ArrayList<>();
     for (int i = 0; i < chains; i++) {
       names[i] = "org-" + (i % ORGS) + "/model-" + i;

@@ -66,7 +66,7 @@ final class HashCommand implements Callable<Integer> {
     JsonNode predicate = StrictJson.parse(manifest.toJson(), Integer.MAX_VALUE, "manifest");
     return Json.object(g -> {
       g.writeStringField("rootDigest", manifest.rootDigest().toString());
-      for (Iterator<Map.Entry<String, JsonNode>> it = predicate.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = predicate.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> member = it.next();
         g.writeFieldName(member.getKey());
         g.writeTree(member.getValue());

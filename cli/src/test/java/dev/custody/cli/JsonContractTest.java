@@ -151,7 +151,7 @@ class JsonContractTest {
   /** Every member named like a hash, anywhere in {@code n}, holds sha256:<64 lowercase hex> (or a list of them). */
   private static void assertHashesAreSha256Hex(JsonNode n, String path) {
     if (n.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> m = it.next();
         String p = path + "." + m.getKey();
         if (p.startsWith("$.resources[")) {

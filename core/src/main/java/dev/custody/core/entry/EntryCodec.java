@@ -261,6 +261,7 @@ public final class EntryCodec {
   /**
    * Decodes an event object (as found in a payload, or in a file given to {@code custody record --event-json}).
    */
+  @SuppressWarnings("exports") // JsonFields is internal on purpose: only custody's CLI (record --event-json) calls this
   public static Event decodeEvent(JsonFields e) throws FormatException {
     return decodeEvent(e, false);
   }

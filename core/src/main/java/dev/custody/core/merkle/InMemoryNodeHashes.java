@@ -18,6 +18,11 @@ public final class InMemoryNodeHashes implements NodeHashes {
   /** levels.get(l).get(i) = node (l, i); level 0 holds the leaf hashes. */
   private final List<List<Bytes>> levels = new ArrayList<>();
 
+  /** An empty tree. */
+  public InMemoryNodeHashes() {
+    // no leaves yet
+  }
+
   /**
    * Appends the next leaf hash.
    *

@@ -77,7 +77,7 @@ class SafetensorsHeaderTest {
     assertThat(f.header().metadata()).containsEntry("format", "np").hasSize(2);
     assertThat(f.header().tensors()).hasSize(expected.get("tensors").size());
     Map<String, Digest> digests = f.tensorDigests();
-    for (Iterator<Map.Entry<String, JsonNode>> it = expected.get("tensors").fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = expected.get("tensors").properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       TensorInfo t = f.header().tensor(e.getKey()).orElseThrow();
       assertThat(t.dtype().name()).as(e.getKey()).isEqualTo(e.getValue().get("dtype").asText());

@@ -477,6 +477,7 @@ final class FileBackend implements LogBackend {
     }
   }
 
+  @SuppressWarnings("try") // the segment file is only created here (empty) and closed at once
   private Segment newSegment() throws IOException {
     long first = size();
     Path p = dir.resolve(LedgerLayout.SEGMENTS).resolve(LedgerLayout.segmentName(first));

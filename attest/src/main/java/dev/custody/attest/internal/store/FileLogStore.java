@@ -206,6 +206,7 @@ public final class FileLogStore implements LogStore {
    * As {@link #open(Path, Options)}, with the committer's view of the backend wrapped by {@code wrap}
    * (tests: a backend that stops the process at a chosen step, as a crash would).
    */
+  @SuppressWarnings("try") // the lock is held for the block: the resource is used by existing, not by name
   static FileLogStore open(Path dir, Options options, UnaryOperator<LogBackend> wrap) throws IOException, FormatException {
     LedgerLayout.requireLedger(dir);
     requireOrdinaryTopLevel(dir);
@@ -321,6 +322,7 @@ public final class FileLogStore implements LogStore {
   }
 
   @Override
+  @SuppressWarnings("try") // the lock is held for the block: the resource is used by existing, not by name
   public SignedNote signCheckpoint() throws IOException, FormatException, AttestException {
     if (committer.isEmpty()) {
       throw new IllegalStateException("ledger " + dir + " was opened read-only");

@@ -229,6 +229,7 @@ final class GroupCommitter {
   /** A record made for this batch, not yet durable. */
   private record Pending(Request request, LogBackend.NewRecord record) {}
 
+  @SuppressWarnings("try") // the lock is held for the block: the resource is used by existing, not by name
   private void commit(List<Request> batch) throws IOException {
     long t = System.nanoTime();
     try (LogBackend.WriteLock lock = backend.lock()) {
@@ -321,6 +322,7 @@ final class GroupCommitter {
   }
 
   /** On close: a checkpoint covering what this store appended, if automatic checkpoints are on and none does yet. */
+  @SuppressWarnings("try") // the lock is held for the block: the resource is used by existing, not by name
   private void finalCheckpoint() {
     if (!appendedSinceCheckpoint || checkpointer.isEmpty()) {
       return;

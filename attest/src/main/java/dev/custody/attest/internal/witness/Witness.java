@@ -200,6 +200,7 @@ public final class Witness {
     }
   }
 
+  @SuppressWarnings("try") // the lock is held for the block: the resource is used by existing, not by name
   private Cosigned cosignLocked(String origin, VerifierKey logKey, VerifiedCheckpoint presented,
       Optional<ConsistencyProofFile> proof, Path stateFile) throws WitnessException, IOException {
     Checkpoint next = presented.checkpoint();

@@ -107,6 +107,7 @@ class FileLogStoreCloseTest {
   }
 
   @Test
+  @SuppressWarnings("try") // closes s inside its try on purpose: the assertion is about what that close wrote
   void close_anotherWriterAlreadyCheckpointedEverything_signsNothingNew() throws Exception {
     create(Optional.of(HOUR));
     try (FileLogStore s = FileLogStore.open(dir)) {

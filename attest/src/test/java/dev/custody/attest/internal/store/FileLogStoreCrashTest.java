@@ -43,6 +43,7 @@ class FileLogStoreCrashTest {
    * What a writer does under the lock before writing a batch of one record to {@code seg}: it notes
    * in the lock file where the batch starts and ends and the record's hash ({@link TailNote}).
    */
+  @SuppressWarnings("try") // the lock is held for the block: the resource is used by existing, not by name
   static void announceBatch(Path dir, Path seg, byte[] record) throws Exception {
     long start = Files.size(seg);
     try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(dir.resolve("lock"),

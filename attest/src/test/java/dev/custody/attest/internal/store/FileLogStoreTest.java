@@ -96,6 +96,7 @@ class FileLogStoreTest extends LogStoreContract {
   }
 
   @Test
+  @SuppressWarnings("try") // the lock is held for the block: the resource is used by existing, not by name
   void openReadOnly_whileAnotherHoldsTheLock_opensReadsAndRejectsAppends() throws Exception {
     List<Appended> acked = ledgerWith(dir, 3);
     Map<String, String> before = snapshot(dir);

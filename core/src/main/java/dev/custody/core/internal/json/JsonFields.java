@@ -166,7 +166,7 @@ public final class JsonFields {
     if (!v.get().isObject()) {
       throw new FormatException(what + ": member '" + name + "' must be an object of strings");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.get().fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.get().properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isTextual()) {
         throw new FormatException(what + "." + name + ": value of " + Untrusted.quote(e.getKey()) + " must be a string");
@@ -195,7 +195,7 @@ public final class JsonFields {
     if (!v.get().isObject()) {
       throw new FormatException(what + ": member '" + name + "' must be an object of numbers");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.get().fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = v.get().properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!e.getValue().isNumber()) {
         throw new FormatException(what + "." + name + ": value of " + Untrusted.quote(e.getKey()) + " must be a number");

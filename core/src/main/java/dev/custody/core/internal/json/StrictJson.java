@@ -141,7 +141,7 @@ public final class StrictJson {
     if (node.isTextual()) {
       requireNoLoneSurrogate(node.textValue(), pointer, what);
     } else if (node.isObject()) {
-      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
         java.util.Map.Entry<String, JsonNode> e = it.next();
         String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
         requireNoLoneSurrogate(e.getKey(), child + " (the member name)", what);
