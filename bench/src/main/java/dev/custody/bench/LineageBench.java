@@ -173,6 +173,7 @@ final class LineageBench {
    * Appends {@code entries} entries: each chain repeats the ten steps of the class comment, chains
    * interleaved at random; a training becomes a fine-tune of another chain's release when one exists.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // whenComplete's own future: a failure is recorded by the callback
   static void generate(Path dir, int entries, int chains, SigningKey[][] keys, long seed) throws Exception {
     Ledger.create(dir);
     SplittableRandom rnd = new SplittableRandom(seed);

@@ -53,6 +53,7 @@ public final class Main implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "missing command (see 'custody --help')");
   }
 
+  @SuppressWarnings("DefaultCharset") // the terminal's encoding is the platform's: System.out and System.err use it too
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }

@@ -25,7 +25,7 @@ final class ReportFile {
   }
 
   /**
-   * Checks {@code file} as the output of a verification of {@code ledger} that reads {@code inputs}.
+   * Checks {@code file} as the output of a verification of {@code ledgers} that reads {@code inputs}.
    *
    * @param inputs other files or directories the command reads, by the option that names them (e.g.
    *     {@code --trust}); the report may not replace one of them or go inside one

@@ -17,6 +17,7 @@ final class Terminal {
    * {@code Console.isTerminal()} (called reflectively: custody is compiled for Java 17) says whether
    * it is one.
    */
+  @SuppressWarnings("SystemConsoleNull") // custody targets Java 17, where System.console() is null when not a terminal
   static boolean interactive() {
     Console c = System.console();
     if (c == null) {

@@ -151,14 +151,6 @@ class TamperSuiteTest {
     return v;
   }
 
-  private static void assertVerified(Path ledger) {
-    Verdict v = verify(ledger);
-    assertThat(v.text().code()).as("%s", v.text()).isEqualTo(Main.VERIFIED);
-    assertThat(v.text().out()).contains("VERIFIED: ");
-    assertThat(v.json().code()).isEqualTo(Main.VERIFIED);
-    assertThat(v.json().json().get("errors").asLong()).isZero();
-  }
-
   private static SigningKey key(String name) throws Exception {
     return SigningKey.load(trust.resolve(name + ".key"));
   }

@@ -149,7 +149,7 @@ class JsonReportRendererTest {
 
     assertThat(doc.get("findings")).hasSize(3);
     for (JsonNode f : doc.get("findings")) {
-      assertThat(FindingCode.valueOf(f.get("code").asText())).isNotNull();
+      assertThat(FindingCode.valueOf(f.get("code").asText()).name()).isEqualTo(f.get("code").asText());
       assertThat(f.get("severity").asText()).isIn("ERROR", "WARNING", "INFO");
       assertThat(f.get("message").isTextual()).isTrue();
       assertThat(f.has("rule")).isFalse();
