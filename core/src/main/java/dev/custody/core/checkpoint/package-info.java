@@ -1,5 +1,5 @@
 /**
- * C2SP transparency-log checkpoints (c2sp.org/tlog-checkpoint) and witness cosignatures
+ * API. C2SP transparency-log checkpoints (c2sp.org/tlog-checkpoint) and witness cosignatures
  * (c2sp.org/tlog-cosignature {@code cosignature/v1}).
  *
  * <p>A log writes {@link dev.custody.core.checkpoint.Checkpoint#format} of its tree head and signs

@@ -1,5 +1,5 @@
 /**
- * Derivation evidence between two models: {@link dev.custody.core.derivation.ModelComparison} (layout
+ * API. Derivation evidence between two models: {@link dev.custody.core.derivation.ModelComparison} (layout
  * relation, byte-identical / changed / re-typed / unmatched tensors) with
  * {@link dev.custody.core.derivation.Similarity} statistics on bounded, deterministic samples.
  * Evidence, never verdicts.

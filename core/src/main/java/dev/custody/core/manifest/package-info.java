@@ -1,5 +1,5 @@
 /**
- * Model manifests: the per-file or per-shard SHA-256 digests of a model and the root digest over
+ * API. Model manifests: the per-file or per-shard SHA-256 digests of a model and the root digest over
  * them, compatible byte for byte with OpenSSF model signing (OMS) v1.0 and its reference
  * implementation, {@code sigstore/model-transparency}.
  *

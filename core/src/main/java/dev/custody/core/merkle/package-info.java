@@ -1,5 +1,5 @@
 /**
- * The custody log's Merkle tree (RFC 9162 §2.1, SHA-256).
+ * API. The custody log's Merkle tree (RFC 9162 §2.1, SHA-256).
  *
  * <ul>
  *   <li>{@link dev.custody.core.merkle.MerkleHash}: leaf and node hash functions and constants.

@@ -1,5 +1,5 @@
 /**
- * C2SP signed notes (c2sp.org/signed-note): parsing, verification and framing of signatures.
+ * API. C2SP signed notes (c2sp.org/signed-note): parsing, verification and framing of signatures.
  *
  * <ul>
  *   <li>{@link dev.custody.core.note.SignedNote}: the note grammar; {@code parse}, {@code open}

@@ -1,5 +1,5 @@
 /**
- * The trust policy: who may sign what, when, and the rules a model's lineage must follow
+ * API. The trust policy: who may sign what, when, and the rules a model's lineage must follow
  * ({@code custody verify --policy FILE}).
  *
  * <h2>Reading a policy</h2>

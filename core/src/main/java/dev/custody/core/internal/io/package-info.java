@@ -3,5 +3,7 @@
  * a checkpoint, a proof or a trust file with a size bound, after checking that it is a regular
  * file (a FIFO or a device such as {@code /dev/zero} must neither hang nor exhaust memory), and
  * names the file and what it was expected to be in every error.
+ *
+ * <p>Internal: not API, exported only to custody's own modules; it may change in any release.
  */
 package dev.custody.core.internal.io;

@@ -2,5 +2,7 @@
  * Printing untrusted text: {@link dev.custody.core.internal.text.Untrusted} escapes what a terminal or a
  * reader would misread (controls, bidi and other format characters, line separators). Every
  * message or listing that shows text custody did not write goes through it.
+ *
+ * <p>Also the code-point order, strict base64 and unsigned decimals. Internal: not API, exported only to custody's own modules; it may change in any release.
  */
 package dev.custody.core.internal.text;

@@ -1,0 +1,5 @@
+/**
+ * The {@code custody} command (picocli): parses options, calls the library, prints text or JSON. An
+ * application: it exports nothing.
+ */
+package dev.custody.cli;
