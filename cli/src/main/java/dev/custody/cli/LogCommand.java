@@ -121,9 +121,7 @@ final class LogCommand implements Callable<Integer> {
   private Chunk chunk(Ledger ledger, long from, long to) {
     StringBuilder text = new StringBuilder((int) (to - from) * 128);
     try {
-      for (long i = from; i < to; i++) {
-        format(text, ledger.entry(i));
-      }
+      ledger.entries(from, to, e -> format(text, e));
     } catch (IOException | FormatException | RuntimeException e) {
       return new Chunk(text.toString(), e);
     }
