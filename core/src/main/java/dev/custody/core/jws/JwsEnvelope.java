@@ -89,14 +89,19 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     if (at < 0) {
       return -1;
     }
-    while (at < json.length) {
-      byte b = json[at];
-      if (!(b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_')) {
-        break;
-      }
+    while (at < json.length && BASE64URL[json[at] & 0xff]) {
       at++;
     }
     return at;
+  }
+
+  /** Whether each byte value is in the base64url alphabet (RFC 4648 §5): one look-up per byte of a stored entry. */
+  private static final boolean[] BASE64URL = new boolean[256];
+
+  static {
+    for (int b = 0; b < 256; b++) {
+      BASE64URL[b] = b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_';
+    }
   }
 
   /** {@link #parse} through the strict JSON reader only (package-private for the test that compares the two). */
