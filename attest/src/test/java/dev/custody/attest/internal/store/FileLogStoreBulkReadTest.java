@@ -1,8 +1,8 @@
-package dev.custody.attest.store;
+package dev.custody.attest.internal.store;
 
 import static dev.custody.attest.TestFixtures.maker;
-import static dev.custody.attest.store.FileLogStoreTest.segments;
-import static dev.custody.attest.store.LogStoreContract.await;
+import static dev.custody.attest.internal.store.FileLogStoreTest.segments;
+import static dev.custody.attest.internal.store.LogStoreContract.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.entry.EntryRecord;
