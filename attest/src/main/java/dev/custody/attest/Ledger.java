@@ -236,7 +236,25 @@ public final class Ledger implements Closeable {
 
   /** The entry at a log index. */
   public LedgerEntry entry(long logIndex) throws IOException, FormatException {
-    EntryRecord rec = store.read(logIndex);
+    return entry(logIndex, store.read(logIndex));
+  }
+
+  /** Receives entries in log order ({@link #entries(long, long, EntryReceiver)}). */
+  @FunctionalInterface
+  public interface EntryReceiver {
+    void entry(LedgerEntry entry) throws IOException, FormatException;
+  }
+
+  /**
+   * The entries at log indexes {@code [from, to)} in log order, each handed to {@code receiver} as
+   * {@link #entry(long)} reads it, but read from the store many at a time; the first that cannot be
+   * read stops it with the error {@link #entry(long)} throws for it.
+   */
+  public void entries(long from, long to, EntryReceiver receiver) throws IOException, FormatException {
+    store.read(from, to, (logIndex, rec) -> receiver.entry(entry(logIndex, rec)));
+  }
+
+  private static LedgerEntry entry(long logIndex, EntryRecord rec) throws FormatException {
     EntryPayload p = rec.payload("log index " + logIndex);
     return new LedgerEntry(new EntryRef(p.chain(), p.sequence(), logIndex, rec.hash()), rec, p);
   }

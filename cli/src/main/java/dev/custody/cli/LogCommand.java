@@ -44,7 +44,8 @@ final class LogCommand implements Callable<Integer> {
     PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16));
     try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
       if (chain != null) {
-        if (ledger.chainEntries(chain).isEmpty()) {
+        List<LedgerEntry> entries = ledger.chainEntries(chain); // read once: a chain's entries are read in full
+        if (entries.isEmpty()) {
           List<String> chains = ledger.chains().stream().map(h -> h.chain()).toList();
           List<String> near = Suggestions.closest(chain, chains);
           throw new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_CHAIN, "no chain " + Untrusted.quote(chain)
@@ -53,7 +54,7 @@ final class LogCommand implements Callable<Integer> {
               + ")").withChain(chain).withDidYouMean(near));
         }
         StringBuilder text = new StringBuilder();
-        for (LedgerEntry e : ledger.chainEntries(chain)) {
+        for (LedgerEntry e : entries) {
           format(text, e);
         }
         out.write(text.toString());
@@ -121,9 +122,7 @@ final class LogCommand implements Callable<Integer> {
   private Chunk chunk(Ledger ledger, long from, long to) {
     StringBuilder text = new StringBuilder((int) (to - from) * 128);
     try {
-      for (long i = from; i < to; i++) {
-        format(text, ledger.entry(i));
-      }
+      ledger.entries(from, to, e -> format(text, e));
     } catch (IOException | FormatException | RuntimeException e) {
       return new Chunk(text.toString(), e);
     }

@@ -7,7 +7,6 @@ import dev.custody.core.internal.text.Untrusted;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What an entry's signature covers: which chain, where in it, the link to the previous entry,
@@ -21,9 +20,6 @@ import java.util.regex.Pattern;
  * @param event the lifecycle step
  */
 public record EntryPayload(String chain, long sequence, Optional<Digest> prev, String keyId, Instant time, Event event) {
-  /** Chain ids: path-like names, e.g. {@code acme/falcon-7b}; no empty segments, no "." or "..". */
-  private static final Pattern CHAIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._-]{0,63}){0,7}");
-  private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{64}");
 
   public EntryPayload {
     requireChainId(chain);
@@ -37,7 +33,7 @@ public record EntryPayload(String chain, long sequence, Optional<Digest> prev, S
           : "entry " + sequence + " of a chain needs the hash of entry " + (sequence - 1) + " as prev");
     }
     Objects.requireNonNull(keyId, "keyId");
-    if (!KEY_ID.matcher(keyId).matches()) {
+    if (!isKeyId(keyId)) {
       throw new IllegalArgumentException("keyId must be 64 lowercase hex digits, got " + Untrusted.quote(keyId));
     }
     Event.requireTime(time, "time");
@@ -51,10 +47,61 @@ public record EntryPayload(String chain, long sequence, Optional<Digest> prev, S
    */
   public static String requireChainId(String chain) {
     Objects.requireNonNull(chain, "chain");
-    if (!CHAIN.matcher(chain).matches()) {
+    if (!isChainId(chain)) {
       throw new IllegalArgumentException("invalid chain id " + Untrusted.quote(chain) + ": use 1-8 '/'-separated segments of"
           + " letters, digits, '.', '_' or '-', each starting with a letter or digit (e.g. acme/falcon-7b)");
     }
     return chain;
+  }
+
+  /**
+   * Whether {@code chain} is a chain id: path-like names, e.g. {@code acme/falcon-7b}; no empty
+   * segments, no "." or "..", i.e. it matches
+   * {@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._-]{0,63}){0,7}}. Loops, not regexes,
+   * here and in {@link #isKeyId}: both run for every entry read ({@code EntryPayloadTest} compares them).
+   */
+  static boolean isChainId(String chain) {
+    int n = chain.length();
+    int i = 0;
+    for (int segment = 0; segment < 8; segment++) {
+      int start = i;
+      if (i >= n || !isAsciiLetterOrDigit(chain.charAt(i))) {
+        return false;
+      }
+      i++;
+      while (i < n && (isAsciiLetterOrDigit(chain.charAt(i)) || chain.charAt(i) == '.' || chain.charAt(i) == '_'
+          || chain.charAt(i) == '-')) {
+        i++;
+      }
+      if (i - start > 64) {
+        return false;
+      }
+      if (i == n) {
+        return true;
+      }
+      if (chain.charAt(i) != '/') {
+        return false;
+      }
+      i++;
+    }
+    return false;
+  }
+
+  /** Whether {@code keyId} is 64 lowercase hex digits ({@code [0-9a-f]{64}}). */
+  static boolean isKeyId(String keyId) {
+    if (keyId.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = keyId.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetterOrDigit(char c) {
+    return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
   }
 }

@@ -11,6 +11,7 @@ import dev.custody.core.Bytes;
 import dev.custody.core.internal.json.JsonFields;
 import dev.custody.core.internal.json.StrictJson;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A JWS in flattened JSON serialization (RFC 7515 §7.2.2) as custody stores it:
@@ -88,14 +89,19 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     if (at < 0) {
       return -1;
     }
-    while (at < json.length) {
-      byte b = json[at];
-      if (!(b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_')) {
-        break;
-      }
+    while (at < json.length && BASE64URL[json[at] & 0xff]) {
       at++;
     }
     return at;
+  }
+
+  /** Whether each byte value is in the base64url alphabet (RFC 4648 §5): one look-up per byte of a stored entry. */
+  private static final boolean[] BASE64URL = new boolean[256];
+
+  static {
+    for (int b = 0; b < 256; b++) {
+      BASE64URL[b] = b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_';
+    }
   }
 
   /** {@link #parse} through the strict JSON reader only (package-private for the test that compares the two). */
@@ -135,8 +141,38 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     return fromParts(parts[0], parts[1], parts[2], false, what);
   }
 
+  /**
+   * A protected header (base64url text) that {@link #parse} decoded, with the text
+   * {@link #canonicalProtectedB64} gives for it. Stored entries signed by one key share one header,
+   * so decoding it (base64url, the strict JSON reader, Nimbus's builder) and spelling it canonically
+   * are done once per distinct text instead of once per entry. Both are functions of the text alone
+   * and {@link JWSHeader} is immutable, so a header taken from here is the one decoding would give.
+   * Only headers that decoded are kept (an error is raised again, naming its input, every time).
+   */
+  private record DecodedHeader(JWSHeader header, String canonicalB64) {}
+
+  /** At most this many distinct headers are kept (a ledger holds one per signing key); later ones are decoded each time. */
+  static final int MAX_DECODED_HEADERS = 256;
+  private static final ConcurrentHashMap<String, DecodedHeader> DECODED_HEADERS = new ConcurrentHashMap<>();
+
+  /** Forgets the decoded headers (tests compare decoding with and without them). */
+  static void forgetDecodedHeaders() {
+    DECODED_HEADERS.clear();
+  }
+
   private static JwsEnvelope fromParts(String protectedB64, String payloadB64, String signatureB64,
       boolean requireKid, String what) throws FormatException {
+    DecodedHeader known = requireKid ? DECODED_HEADERS.get(protectedB64) : null;
+    JWSHeader header = known != null ? known.header() : decodeHeader(protectedB64, requireKid, what);
+    if (known == null && requireKid && DECODED_HEADERS.size() < MAX_DECODED_HEADERS) {
+      DECODED_HEADERS.putIfAbsent(protectedB64, new DecodedHeader(header, canonicalProtectedB64(header)));
+    }
+    byte[] payload = Base64Url.decode(payloadB64, what + ": payload");
+    byte[] sig = Base64Url.decode(signatureB64, what + ": signature");
+    return new JwsEnvelope(protectedB64, header, payloadB64, Bytes.copyOf(payload), Bytes.copyOf(sig));
+  }
+
+  private static JWSHeader decodeHeader(String protectedB64, boolean requireKid, String what) throws FormatException {
     byte[] headerBytes = Base64Url.decode(protectedB64, what + ": protected header");
     if (headerBytes.length > MAX_HEADER_BYTES) {
       throw new FormatException(what + ": protected header is over " + MAX_HEADER_BYTES + " bytes");
@@ -156,9 +192,7 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     } catch (IllegalArgumentException e) {
       throw new FormatException(what + ": invalid JWS header: " + e.getMessage(), e);
     }
-    byte[] payload = Base64Url.decode(payloadB64, what + ": payload");
-    byte[] sig = Base64Url.decode(signatureB64, what + ": signature");
-    return new JwsEnvelope(protectedB64, header, payloadB64, Bytes.copyOf(payload), Bytes.copyOf(sig));
+    return header;
   }
 
   /**
@@ -177,6 +211,11 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
    * {@code A}. Since base64url is canonical ({@link Base64Url}), equal text means equal bytes.
    */
   public String canonicalProtectedB64() {
+    DecodedHeader known = DECODED_HEADERS.get(protectedB64);
+    return known != null && known.header() == header ? known.canonicalB64() : canonicalProtectedB64(header);
+  }
+
+  private static String canonicalProtectedB64(JWSHeader header) {
     String typ = header.getType() == null ? null : header.getType().getType();
     return Base64Url.encode(canonicalHeader(header.getAlgorithm().getName(), header.getKeyID(), typ)
         .getBytes(StandardCharsets.UTF_8));

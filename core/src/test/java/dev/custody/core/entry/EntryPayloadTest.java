@@ -93,4 +93,42 @@ class EntryPayloadTest {
     assertThatThrownBy(() -> new EntryPayload("acme/x", 0, Optional.empty(), KEY_ID, t, E))
         .hasMessageContaining("time").hasMessageContaining("0000-9999");
   }
+
+  /** The regexes {@link EntryPayload#isChainId} and {@link EntryPayload#isKeyId} stand for. */
+  private static final java.util.regex.Pattern CHAIN_REGEX =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._-]{0,63}){0,7}");
+  private static final java.util.regex.Pattern KEY_ID_REGEX = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
+  /**
+   * The loops that check chain and key ids accept exactly what the documented regexes match: random
+   * strings of segments of every length around the 64-character limit, up to and past eight
+   * segments, with the characters allowed, not allowed (space, '/', '\\', '@', non-ASCII) and empty segments.
+   */
+  @dev.custody.core.PropertyTest(seed = 20261205, tries = 3000)
+  void isChainIdAndIsKeyId_randomStrings_sameAsRegex(long seed) {
+    dev.custody.core.Gen g = new dev.custody.core.Gen(seed);
+    StringBuilder chain = new StringBuilder();
+    int segments = g.intBetween(1, 9);
+    for (int i = 0; i < segments; i++) {
+      if (i > 0) {
+        chain.append('/');
+      }
+      String segment = g.string("aZ09._-", 0, 70);
+      chain.append(segment.isEmpty() ? "" : g.string("aZ09._-/ \\@\u00e9", 1, 1) + segment.substring(1));
+    }
+    String c = chain.toString();
+    assertThat(EntryPayload.isChainId(c)).as(c).isEqualTo(CHAIN_REGEX.matcher(c).matches());
+    String k = g.string("0123456789abcdefA g", 62, 66);
+    assertThat(EntryPayload.isKeyId(k)).as(k).isEqualTo(KEY_ID_REGEX.matcher(k).matches());
+  }
+
+  @org.junit.jupiter.api.Test
+  void isChainId_limits_sameAsRegex() {
+    String s64 = "a".repeat(64);
+    for (String c : new String[] {"", "/", "a/", "/a", "a//b", s64, s64 + "a", s64 + "/" + s64,
+        String.join("/", java.util.Collections.nCopies(8, s64)), String.join("/", java.util.Collections.nCopies(9, "a")),
+        String.join("/", java.util.Collections.nCopies(8, "a")), ".a", "a.", "-", "a-b_c.d", "a b", "\u0661"}) {
+      assertThat(EntryPayload.isChainId(c)).as(c).isEqualTo(CHAIN_REGEX.matcher(c).matches());
+    }
+  }
 }

@@ -39,6 +39,32 @@ class Base64UrlPropertyTest {
     }
   }
 
+  /**
+   * {@link Base64Url#decode} (four characters at a time) gives what the one-character-at-a-time
+   * decoder gives: the same bytes, or the same error (which names the character and where it is),
+   * for canonical text, text with non-zero trailing bits, characters outside the alphabet and beyond
+   * ASCII and Latin-1, and every length.
+   */
+  @PropertyTest(seed = 20261205, tries = 3000)
+  void decode_anyString_sameAsDecodingByCharacter(long seed) {
+    Gen g = new Gen(seed);
+    String s = g.string(ALPHABET + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.é\u00ff\u0100\u202e\n", 0, 40);
+    assertThat(outcome(() -> Base64Url.decode(s, "field"))).as(s)
+        .isEqualTo(outcome(() -> Base64Url.decodeByCharacter(s, "field")));
+  }
+
+  private interface Decode {
+    byte[] run() throws FormatException;
+  }
+
+  private static String outcome(Decode d) {
+    try {
+      return java.util.HexFormat.of().formatHex(d.run());
+    } catch (FormatException e) {
+      return "error " + e.getMessage();
+    }
+  }
+
   private static byte[] decodeOrNull(String s) {
     try {
       return Base64Url.decode(s, "x");

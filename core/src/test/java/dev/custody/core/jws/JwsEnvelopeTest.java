@@ -203,6 +203,55 @@ class JwsEnvelopeTest {
     assertThat(outcome(() -> JwsEnvelope.parse(utf8(rec), rec.length() - 1, "rec"))).startsWith("error");
   }
 
+  /**
+   * A protected header decoded once is taken from {@link JwsEnvelope}'s decoded headers afterwards:
+   * each header spelling (canonical, re-spelled, invalid, forbidden members) gives the same envelope,
+   * canonical spelling or error whether decoded afresh or known, and more distinct headers than are
+   * kept still decode as before.
+   */
+  @Test
+  void parse_headerDecodedBefore_sameEnvelopeCanonicalFormAndErrors() throws Exception {
+    java.util.List<String> headers = new java.util.ArrayList<>(java.util.List.of(TestEntries.header(),
+        "{\"kid\":\"k\",\"alg\":\"EdDSA\",\"typ\":\"custody-entry+jws\"}",
+        "{\"alg\":\"EdDSA\", \"kid\":\"k\",\"typ\":\"custody-entry+jws\"}",
+        "{\"alg\":\"EdDS\\u0041\",\"kid\":\"k\",\"typ\":\"custody-entry+jws\"}",
+        "{\"alg\":\"EdDSA\",\"kid\":\"k\"}", "{\"alg\":\"EdDSA\",\"typ\":\"custody-entry+jws\"}",
+        "{\"alg\":\"EdDSA\",\"kid\":\"k\",\"jwk\":{}}", "{\"alg\":\"none\",\"kid\":\"k\"}", "{\"alg\":1,\"kid\":\"k\"}",
+        "[]", "not json"));
+    for (int i = 0; i < JwsEnvelope.MAX_DECODED_HEADERS + 20; i++) {
+      headers.add("{\"alg\":\"EdDSA\",\"kid\":\"k" + i + "\",\"typ\":\"custody-entry+jws\"}");
+    }
+    java.util.Map<String, String> fresh = new java.util.LinkedHashMap<>();
+    for (String h : headers) {
+      JwsEnvelope.forgetDecodedHeaders();
+      fresh.put(h, outcomeWithCanonicalHeader(TestEntries.record(h, PAYLOAD)));
+    }
+    JwsEnvelope.forgetDecodedHeaders();
+    for (int round = 0; round < 2; round++) {
+      for (String h : headers) {
+        assertThat(outcomeWithCanonicalHeader(TestEntries.record(h, PAYLOAD))).as("round %d: %s", round, h)
+            .isEqualTo(fresh.get(h));
+      }
+    }
+    assertThat(fresh.get(headers.get(0))).startsWith("envelope").endsWith("canonical");
+    assertThat(fresh.get(headers.get(1))).startsWith("envelope").endsWith("re-spelled");
+    assertThat(fresh.get(headers.get(6))).startsWith("error");
+  }
+
+  private static String outcomeWithCanonicalHeader(byte[] record) {
+    String o = outcome(() -> JwsEnvelope.parse(record, 1 << 20, "rec"));
+    if (!o.startsWith("envelope")) {
+      return o;
+    }
+    try {
+      JwsEnvelope e = JwsEnvelope.parse(record, 1 << 20, "rec");
+      return o + " " + e.canonicalProtectedB64() + " "
+          + (e.canonicalProtectedB64().equals(e.protectedB64()) ? "canonical" : "re-spelled");
+    } catch (FormatException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private interface Parse {
     JwsEnvelope run() throws FormatException;
   }

@@ -293,6 +293,12 @@ public final class FileLogStore implements LogStore {
     return backend.read(logIndex);
   }
 
+  /** One open and read per run of records (up to 1 MiB) of a segment, not per record. */
+  @Override
+  public void read(long from, long to, RecordReceiver receiver) throws IOException, FormatException {
+    backend.read(from, to, receiver);
+  }
+
   @Override
   public List<String> repairs() {
     return backend.repairs();

@@ -67,6 +67,24 @@ public interface LogStore extends Closeable {
   /** Reads the record at a log index. */
   EntryRecord read(long logIndex) throws IOException, FormatException;
 
+  /** Receives records read in log order ({@link #read(long, long, RecordReceiver)}). */
+  @FunctionalInterface
+  interface RecordReceiver {
+    void record(long logIndex, EntryRecord record) throws IOException, FormatException;
+  }
+
+  /**
+   * Reads the records at log indexes {@code [from, to)} in order, handing each to {@code receiver}
+   * before the next is read; the first that cannot be read stops it with the error
+   * {@link #read(long)} throws for it. Stores may read many records at once (the default reads them
+   * one by one).
+   */
+  default void read(long from, long to, RecordReceiver receiver) throws IOException, FormatException {
+    for (long i = from; i < to; i++) {
+      receiver.record(i, read(i));
+    }
+  }
+
   /** Repairs made when the store was opened or caught up (torn records after a crash, rebuilt tiles). */
   List<String> repairs();
 
