@@ -91,6 +91,10 @@ public final class Main implements Runnable {
       e.flush();
       return BAD_INPUT;
     });
+    cl.setExecutionStrategy(parsed -> {
+      LedgerKeyNotice.warn(parsed);
+      return new CommandLine.RunLast().execute(parsed);
+    });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       ErrorReport report = ErrorReport.of(ex);
       boolean json = ErrorReport.jsonRequested(commandLine.getCommandSpec(), args);
