@@ -155,11 +155,16 @@ public final class LogIdentity {
       } else {
         Optional<Path> hint = LogKeyLocation.readHint(dir);
         from = hint.orElse(LogKeyLocation.defaultFile(vkey));
-        if (!java.nio.file.Files.exists(from, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        boolean found = java.nio.file.Files.exists(from, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (!found && hint.isEmpty()) {
+          // Neither the old layout's key nor a record of where a new one went: the old layout, its key lost.
+          throw incomplete(dir, LedgerLayout.LOG_KEY + " is missing (nor does " + LedgerLayout.LOG_KEY_HINT
+              + " say where else it is; a key kept elsewhere can be given with --log-private-key FILE)");
+        }
+        if (!found) {
           throw new MissingLogKeyException("ledger " + dir + " keeps its log private key outside the ledger, and it is"
-              + " not at " + dev.custody.core.text.Untrusted.quote(from.toString()) + (hint.isPresent() ? " (where "
-              + LedgerLayout.LOG_KEY_HINT + " says it is)" : " (the default location; the ledger has no "
-              + LedgerLayout.LOG_KEY_HINT + ")") + ". Without it custody cannot sign checkpoints and refuses to"
+              + " not at " + dev.custody.core.text.Untrusted.quote(from.toString()) + " (where "
+              + LedgerLayout.LOG_KEY_HINT + " says it is)" + ". Without it custody cannot sign checkpoints and refuses to"
               + " append: give the key with --log-private-key FILE, or put it back there (mode 0600). Reading and"
               + " verifying need no key");
         }
