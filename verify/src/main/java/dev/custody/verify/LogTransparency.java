@@ -235,8 +235,16 @@ final class LogTransparency {
           + ", which whoever made the bundle chose; give the verifier the log key you trust (--log-key, or a *.vkey"
           + " file in the trust directory)"));
     }
-    String origin = keys.isEmpty() ? null : keys.get(0).name();
     for (Source s : checkpoints) {
+      // The origin the note claims: a trusted key verifies only checkpoints of its own log, so the claim
+      // decides nothing; it picks which of several trusted logs' keys applies.
+      String origin = keys.isEmpty() ? null : keys.get(0).name();
+      try {
+        String text = SignedNote.parse(s.note()).unverifiedText();
+        origin = text.substring(0, Math.max(0, text.indexOf('\n')));
+      } catch (FormatException e) {
+        // check() reports the malformed note
+      }
       check(s, keys, origin);
     }
   }
