@@ -4,7 +4,7 @@ import dev.custody.core.bundle.EvidenceBundle;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.note.VerifierKey;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.policy.TrustPolicy;
@@ -134,7 +134,7 @@ final class EvidenceOptions {
 
   /** Reads and parses an evidence bundle file (bounded, a regular file), naming it in errors. */
   static EvidenceBundle readBundle(Path file) throws IOException, FormatException {
-    byte[] bytes = dev.custody.core.io.SmallFiles.read(file, EvidenceBundle.MAX_BYTES, "evidence bundle");
+    byte[] bytes = dev.custody.core.internal.io.SmallFiles.read(file, EvidenceBundle.MAX_BYTES, "evidence bundle");
     return EvidenceBundle.parse(bytes, Untrusted.quote(file.toString()));
   }
 

@@ -1,15 +1,15 @@
 package dev.custody.cli;
 
-import dev.custody.attest.artifacts.ModelArtifacts;
-import dev.custody.attest.ledger.BundleExporter;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.ledger.LedgerEntry;
+import dev.custody.attest.internal.artifacts.ModelArtifacts;
+import dev.custody.attest.BundleExporter;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.LedgerEntry;
 import dev.custody.core.CustodyException;
 import dev.custody.core.bundle.EvidenceBundle;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryLocator;
 import dev.custody.core.manifest.ModelHasher;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

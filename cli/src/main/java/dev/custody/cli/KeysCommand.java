@@ -1,8 +1,8 @@
 package dev.custody.cli;
 
-import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.jws.KeyAlgorithm;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -78,9 +78,9 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() throws IOException, dev.custody.core.FormatException {
       Path dir = ledger.resolve();
-      dev.custody.core.ledger.LedgerLayout.requireLedger(dir);
-      Path moved = dev.custody.attest.store.LogIdentity.moveKeyOut(dir, to == null
-          ? dev.custody.attest.store.LogKeyLocation.DEFAULT : to);
+      dev.custody.core.internal.ledger.LedgerLayout.requireLedger(dir);
+      Path moved = dev.custody.attest.internal.store.LogIdentity.moveKeyOut(dir, to == null
+          ? dev.custody.attest.internal.store.LogKeyLocation.DEFAULT : to);
       if (json) {
         spec.commandLine().getOut().println(Json.object(g -> {
           g.writeStringField("ledger", dir.toAbsolutePath().normalize().toString());

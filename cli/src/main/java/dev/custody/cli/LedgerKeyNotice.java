@@ -1,7 +1,7 @@
 package dev.custody.cli;
 
-import dev.custody.attest.store.LogKeyLocation;
-import dev.custody.core.text.Untrusted;
+import dev.custody.attest.internal.store.LogKeyLocation;
+import dev.custody.core.internal.text.Untrusted;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;

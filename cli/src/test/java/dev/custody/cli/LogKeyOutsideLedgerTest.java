@@ -3,9 +3,9 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.core.ledger.LedgerLayout;
-import dev.custody.core.ledger.LogConfig;
+import dev.custody.attest.Ledger;
+import dev.custody.core.internal.ledger.LedgerLayout;
+import dev.custody.core.checkpoint.LogConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
