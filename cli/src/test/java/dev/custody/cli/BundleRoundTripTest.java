@@ -176,6 +176,7 @@ class BundleRoundTripTest {
     Path t = tampered("dropped", acmeBundle, b -> ((ArrayNode) b.get("entries")).remove(1));
     Cli.Result r = verify(t, basecorpBundle);
     assertThat(r.code()).as("%s", r).isEqualTo(Main.FAILED);
+    assertThat(World.codes(r, "ERROR")).as(r.out()).contains("SEQUENCE_GAP");
     assertThat(r.out()).contains("acme/base:2");
   }
 
