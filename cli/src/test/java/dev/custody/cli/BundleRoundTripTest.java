@@ -103,6 +103,35 @@ class BundleRoundTripTest {
   }
 
   @Test
+  void roundTrip_textAndHtml_sameRenderersNameTheBundles() throws Exception {
+    Cli.Result text = Cli.run("verify", "--policy", policy, "--bundle", acmeBundle, "--bundle", basecorpBundle,
+        "--log-key", acmeVkey, "--log-key", basecorpVkey, "--color", "never");
+    assertThat(text.code()).as("%s", text).isZero();
+    assertThat(text.out()).contains("acme.bundle.json").contains("basecorp.bundle.json");
+    Path html = tmp.resolve("report.html");
+    Cli.Result h = Cli.run("verify", "--policy", policy, "--bundle", acmeBundle, "--bundle", basecorpBundle,
+        "--log-key", acmeVkey, "--log-key", basecorpVkey, "--format", "html", "--out", html);
+    assertThat(h.code()).as("%s", h).isZero();
+    assertThat(Files.readString(html)).contains("acme/base").contains("basecorp/falcon-ft");
+  }
+
+  @Test
+  void verify_bundleWithoutTrustedLogKey_warnsLogKeyUntrusted() {
+    Cli.Result r = Cli.run("verify", "--policy", policy, "--bundle", acmeBundle, "--bundle", basecorpBundle,
+        "--format", "json");
+    assertThat(r.code()).as("%s", r).isZero();
+    assertThat(World.codes(r, "WARNING")).contains("LOG_KEY_UNTRUSTED");
+  }
+
+  @Test
+  void verify_bundleWithAnotherLogsKey_unanchored() {
+    Cli.Result r = Cli.run("verify", "--policy", policy, "--bundle", acmeBundle, "--log-key", basecorpVkey,
+        "--format", "json");
+    assertThat(r.code()).isEqualTo(Main.FAILED);
+    assertThat(World.codes(r, "ERROR")).contains("CHECKPOINT_UNTRUSTED", "BUNDLE_UNANCHORED");
+  }
+
+  @Test
   void roundTrip_withTheModel_checkedAgainstTheManifestInTheBundle() {
     Cli.Result r = verify(acmeBundle, basecorpBundle, "--model", quantized);
     assertThat(r.code()).as("%s", r).isZero();

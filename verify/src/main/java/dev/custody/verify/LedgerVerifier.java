@@ -413,14 +413,7 @@ public final class LedgerVerifier {
       dev.custody.core.internal.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
       transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
     } else {
-      List<dev.custody.core.bundle.EvidenceBundle.Entry> entries = bundle.get().entries();
-      java.util.Map<dev.custody.core.bundle.EvidenceBundle.Entry, Integer> position = new java.util.IdentityHashMap<>();
-      for (int i = 0; i < entries.size(); i++) {
-        position.put(entries.get(i), i);
-      }
-      proofs = new BundleTransparency(label, bundle.get(), logKeys, requirements, e -> BundleTransparency.where(
-          e.logIndex(), where.apply(new RawRecord(e.logIndex(), ledgerDir, position.get(e) + 1L, 0, null, false,
-          true)), Optional.of(label)));
+      proofs = new BundleTransparency(label, ledgerDir, bundle.get(), logKeys, requirements, where, Optional.of(label));
     }
     TimeCheck time = new TimeCheck(now, bundle.isEmpty() ? transparency.trustedTimes() : proofs.trustedTimes());
     ChainReplay replay = new ChainReplay(ledgerDir, chain, time, several);

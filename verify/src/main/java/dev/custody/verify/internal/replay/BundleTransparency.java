@@ -13,6 +13,8 @@ import dev.custody.core.merkle.ProofException;
 import dev.custody.core.merkle.ProofVerifier;
 import dev.custody.core.note.VerifierKey;
 import dev.custody.core.internal.text.Untrusted;
+import dev.custody.core.internal.ledger.RawRecord;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,19 +45,27 @@ public final class BundleTransparency implements Consumer<byte[]> {
   private final LogTransparency checkpoints;
   private final Findings findings = new Findings();
   private final Optional<Map.Entry<String, Checkpoint>> anchor;
-  private final java.util.function.Function<EvidenceBundle.Entry, RecordRef> ref;
+  private final Path file;
+  private final java.util.function.Function<RawRecord, String> where;
+  private final Optional<String> ledger;
   private int next;
   private long proven;
 
   /**
-   * @param name names the bundle in findings, e.g. its file
-   * @param ref the reference of an entry, as findings about it name it
+   * @param name names the bundle in findings (its label)
+   * @param file the bundle's file
+   * @param where names a record in findings, as the replay names it ({@link BundleSources#records} hands
+   *     records over with their 1-based position in the bundle as their line)
+   * @param ledger the label findings carry
    */
-  public BundleTransparency(String name, EvidenceBundle bundle, List<VerifierKey> trustedLogKeys,
-      LogTransparency.Requirements requirements, java.util.function.Function<EvidenceBundle.Entry, RecordRef> ref) {
+  public BundleTransparency(String name, Path file, EvidenceBundle bundle, List<VerifierKey> trustedLogKeys,
+      LogTransparency.Requirements requirements, java.util.function.Function<RawRecord, String> where,
+      Optional<String> ledger) {
     this.name = name;
     this.entries = bundle.entries();
-    this.ref = ref;
+    this.file = file;
+    this.where = where;
+    this.ledger = ledger;
     List<LogTransparency.Source> sources = new ArrayList<>();
     for (int i = 0; i < bundle.checkpoints().size(); i++) {
       EvidenceBundle.CheckpointEvidence c = bundle.checkpoints().get(i);
@@ -117,13 +127,14 @@ public final class BundleTransparency implements Consumer<byte[]> {
   /** The RFC 9162 leaf hash of the next entry's record bytes, in bundle order. */
   @Override
   public void accept(byte[] leafHash) {
-    EvidenceBundle.Entry e = entries.get(next++);
+    int position = next++;
+    EvidenceBundle.Entry e = entries.get(position);
     if (anchor.isEmpty() || leafHash == null) {
       return;
     }
     Checkpoint cp = anchor.get().getValue();
     if (e.logIndex() >= cp.size()) {
-      findings.add(Finding.of(FindingCode.BUNDLE_INCLUSION_INVALID, ref.apply(e), "log index " + e.logIndex()
+      findings.add(Finding.of(FindingCode.BUNDLE_INCLUSION_INVALID, ref(e, position), "log index " + e.logIndex()
           + " is beyond the newest checkpoint of the bundle (size " + cp.size() + "): the entry is not proven to be"
           + " in the log; the index was altered, or the entry comes from another log or bundle"));
       return;
@@ -132,7 +143,7 @@ public final class BundleTransparency implements Consumer<byte[]> {
       ProofVerifier.verifyInclusion(e.proof(cp.size()), Bytes.copyOf(leafHash), cp.rootHash());
       proven++;
     } catch (ProofException ex) {
-      findings.add(Finding.of(FindingCode.BUNDLE_INCLUSION_INVALID, ref.apply(e), "the inclusion proof does not prove"
+      findings.add(Finding.of(FindingCode.BUNDLE_INCLUSION_INVALID, ref(e, position), "the inclusion proof does not prove"
           + " this record at log index " + e.logIndex() + " in the newest checkpoint of the bundle (size "
           + cp.size() + ", root " + StrictBase64.encode(cp.rootHash().toByteArray()) + "): " + ex.getMessage()
           + ". The record bytes, the proof or the index were altered, or the entry comes from another log or"
@@ -160,8 +171,9 @@ public final class BundleTransparency implements Consumer<byte[]> {
     return all;
   }
 
-  /** A reference to an entry before its record is read: its log index and where it is in the bundle. */
-  public static RecordRef where(long logIndex, String where, Optional<String> ledger) {
-    return new RecordRef(logIndex, where, Optional.empty(), OptionalLong.empty(), Optional.empty(), ledger);
+  /** A reference to the entry at {@code position} in the bundle, before (or whatever) its record says. */
+  private RecordRef ref(EvidenceBundle.Entry e, int position) {
+    String at = where.apply(new RawRecord(e.logIndex(), file, position + 1L, 0, null, false, true));
+    return new RecordRef(e.logIndex(), at, Optional.empty(), OptionalLong.empty(), Optional.empty(), ledger);
   }
 }
