@@ -167,7 +167,8 @@ public enum FindingCode {
   /**
    * An entry's inclusion proof does not prove its exact record bytes at its log index in the tree of
    * the bundle's newest verified checkpoint: the record, the proof or the index was altered, or the
-   * entry comes from another log or another bundle. The entry is not judged any further.
+   * entry comes from another log or another bundle. The entry is still replayed (signature, chain
+   * links, lineage), but nothing proves it is in the log.
    */
   BUNDLE_INCLUSION_INVALID(Severity.ERROR),
   /**
