@@ -25,8 +25,9 @@ final class LedgerKeyNotice {
     while (last.hasSubcommand()) {
       last = last.subcommand();
     }
-    if (last.isUsageHelpRequested() || last.isVersionHelpRequested()) {
-      return;
+    if (last.isUsageHelpRequested() || last.isVersionHelpRequested()
+        || last.commandSpec().userObject() instanceof KeysCommand.MoveLogKey) {
+      return; // the command that moves the key out says what it did instead
     }
     CommandSpec spec = last.commandSpec();
     Set<Path> dirs = new LinkedHashSet<>();

@@ -140,6 +140,7 @@ class LogKeyOutsideLedgerTest {
     Ledger.create(ledger, new LogConfig("example.com/old", Optional.of(0L)), new SecureRandom());
     Path to = tmp.resolve("moved/log.key");
     Cli.Result moved = Cli.ok("keys", "move-log-key", "--ledger", ledger, "--to", to, "--json");
+    assertThat(moved.err()).isEmpty();
     assertThat(moved.json().get("logPrivateKey").asText()).isEqualTo(to.toAbsolutePath().normalize().toString());
     assertThat(filesWithPrivateKeys(ledger)).isEmpty();
     assertThat(Files.getPosixFilePermissions(to)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
