@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # custody scale benchmarks (DESIGN.md §8): builds the bench jar and runs them on this machine.
 #
-#   bench/run.sh [replay|append|all|hash|lineage|cli|micro] [--entries N] [--seconds S] [options...]
+#   bench/run.sh [replay|append|all|hash|lineage|cli|bundle|micro] [--entries N] [--seconds S] [options...]
 #
 #   replay   generate a realistic N-entry ledger (default 100000; generation not timed), warm up,
 #            replay it twice with LedgerVerifier and report the 2nd run in entries/s beside
@@ -36,6 +36,10 @@
 #            x cores measured in the same run and the same work in the bench's warmed-up JVM (verify, hash).
 #            Inputs are generated once into --dir/cli-data and reused. --java-opts 'A|B' runs each command once
 #            per CUSTODY_JAVA_OPTS variant ('' = the launcher as it is); --only verify,log,batch,hash; --no-warm.
+#   bundle   export and verify an evidence bundle of a --entries N (default 10000) lineage, each in a fresh
+#            process through ./custody (--runs R, default 3; medians): bundle size, export time, verify time,
+#            and the verify time's ratio to the signature-bound limit (N / openssl speed ed25519 verify/s x
+#            cores), measured in the same run (bench/bundle.sh).
 #   micro    JMH micro-benchmarks (entry sign / parse / verify vs Bouncy Castle and JDK Ed25519);
 #            further arguments go to JMH (e.g. `bench/run.sh micro -f 1 -wi 1 -i 2`, or
 #            `bench/run.sh micro 'EntryCryptoBench.(bcVerify|entryVerifySignature)' -i 5`).
@@ -69,6 +73,16 @@ mkdir -p "$results"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 
 case "$mode" in
+  bundle)
+    out="$results/$mode-$stamp.txt"
+    set +e
+    "$here/bundle.sh" "$@" | tee "$out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    tail -n 1 "$out" | grep '^{' >> "$results/summary.jsonl" || true
+    echo "# saved $out; JSON appended to $results/summary.jsonl" >&2
+    exit "$rc"
+    ;;
   micro)
     # A first argument that is not an option is a JMH benchmark regexp; otherwise run them all.
     if [[ $# -eq 0 || "$1" == -* ]]; then set -- EntryCryptoBench "$@"; fi
@@ -78,7 +92,7 @@ case "$mode" in
   replay|append|all|hash|lineage) ;;
   cli) set -- --custody "$root/custody" "$@" ;;
   -h|--help) exec java -jar "$jar" --help ;;
-  *) echo "usage: bench/run.sh [replay|append|all|hash|lineage|cli|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [replay|append|all|hash|lineage|cli|bundle|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
 esac
 
 has_dir=0

@@ -91,6 +91,20 @@ public final class Ledger implements Closeable {
     FileLogStore.create(dir, config, random);
   }
 
+  /**
+   * As {@link #create(Path, LogConfig, SecureRandom)}, with the log's private key written outside the
+   * ledger, to {@code logKeyFile} ({@link dev.custody.attest.internal.store.LogKeyLocation#DEFAULT} for the default
+   * file), so that the ledger holds no secret; it records where, as a hint. This is what
+   * {@code custody init} does.
+   *
+   * @throws IllegalArgumentException if {@code logKeyFile} is inside {@code dir}
+   */
+  public static void create(Path dir, LogConfig config, SecureRandom random, Path logKeyFile)
+      throws IOException, FormatException {
+    Ed25519NoteSigner.generate(config.origin(), random);
+    FileLogStore.create(dir, config, random, Optional.of(logKeyFile));
+  }
+
   /** Opens the ledger at {@code dir} for appending, with the system clock (UTC). */
   public static Ledger open(Path dir) throws IOException, FormatException {
     return open(dir, FileLogStore.Options.defaults());

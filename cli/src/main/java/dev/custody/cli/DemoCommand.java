@@ -50,7 +50,9 @@ final class DemoCommand implements Callable<Integer> {
 
     step("2. A ledger (also an RFC 9162 transparency log with its own checkpoint key); the auditor gets its"
         + " verifier key out of band");
-    must(0, "init", "--ledger", ledger.toString(), "--origin", "acme.example/ml-ledger");
+    // The log's private key stays with the demo's other keys, outside the ledger (not in the user's own keys).
+    must(0, "init", "--ledger", ledger.toString(), "--origin", "acme.example/ml-ledger", "--log-private-key",
+        keys.resolve("acme-ledger-log.key").toString());
     Files.copy(ledger.resolve("log").resolve("vkey"), keys.resolve("acme-ledger.vkey"));
 
     Path data = write(files.resolve("train-shard-000.jsonl"), dataset());

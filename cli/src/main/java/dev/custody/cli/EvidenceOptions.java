@@ -1,5 +1,7 @@
 package dev.custody.cli;
 
+import dev.custody.core.bundle.EvidenceBundle;
+
 import dev.custody.core.FormatException;
 import dev.custody.core.note.VerifierKey;
 import dev.custody.core.internal.text.Untrusted;
@@ -29,6 +31,12 @@ final class EvidenceOptions {
       + " $CUSTODY_LEDGER, else ./.custody.")
   List<Path> ledgers = new ArrayList<>();
 
+  @Option(names = "--bundle", paramLabel = "FILE", description = "An evidence bundle ('custody export', "
+      + EvidenceBundle.MEDIA_TYPE + ") to verify with no ledger: its entries are judged as a ledger's are, their"
+      + " place in the log by inclusion proofs in its newest checkpoint. Repeatable, and with --ledger: bundles of"
+      + " several organisations combine into one lineage. --trust pairs with --ledger first, then --bundle.")
+  List<Path> bundles = new ArrayList<>();
+
   @Option(names = "--trust", paramLabel = "PATH", description = "A trusted public key file, or a directory of *.pub"
       + " files (and *.vkey log keys): every trusted key may sign every kind of event on every chain. Repeatable:"
       + " once for all ledgers, or once per --ledger in the same order.")
@@ -53,9 +61,9 @@ final class EvidenceOptions {
       + " too. Repeatable.")
   List<Path> weights = new ArrayList<>();
 
-  /** The ledgers named, or the default one. */
+  /** The ledgers named, or the default one (none when only bundles are given). */
   List<Path> ledgers() {
-    return ledgers.isEmpty() ? List.of(LedgerOption.defaultLedger()) : List.copyOf(ledgers);
+    return ledgers.isEmpty() && bundles.isEmpty() ? List.of(LedgerOption.defaultLedger()) : List.copyOf(ledgers);
   }
 
   /** The policy the lineage and rules are judged by: {@code --policy}, or the first {@code --trust} as trust-all. */
@@ -70,7 +78,8 @@ final class EvidenceOptions {
    * @throws IllegalArgumentException for a bad combination (no trust, both kinds, counts that do not pair)
    */
   Prepared prepare() throws IOException, dev.custody.core.CustodyException {
-    List<Path> dirs = ledgers();
+    List<Path> dirs = new ArrayList<>(ledgers());
+    dirs.addAll(bundles);
     if (policy == null && trust.isEmpty()) {
       throw new IllegalArgumentException("give the keys you trust (--trust PATH) or a trust policy (--policy FILE)");
     }
@@ -79,15 +88,17 @@ final class EvidenceOptions {
           + " keys itself");
     }
     if (trust.size() > 1 && trust.size() != dirs.size()) {
-      throw new IllegalArgumentException("give one --trust for all ledgers, or one per --ledger (" + dirs.size()
-          + " ledgers, " + trust.size() + " --trust)");
+      throw new IllegalArgumentException("give one --trust for all ledgers, or one per --ledger and --bundle ("
+          + dirs.size() + " ledgers and bundles, " + trust.size() + " --trust)");
     }
     TrustPolicy main = mainPolicy();
     List<LedgerVerifier.Source> sources = new ArrayList<>();
     for (int i = 0; i < dirs.size(); i++) {
       TrustPolicy t = policy != null || trust.size() == 1 || i == 0 ? main
           : TrustPolicy.trustAll(TrustedKeys.load(trust.get(i)));
-      sources.add(new LedgerVerifier.Source(dirs.get(i), t));
+      Path dir = dirs.get(i);
+      sources.add(i < ledgers().size() ? new LedgerVerifier.Source(dir, t)
+          : LedgerVerifier.Source.bundle(dir, readBundle(dir), t));
     }
     LedgerVerifier.Builder b = LedgerVerifier.builder(main);
     List<VerifierKey> keys = new ArrayList<>();
@@ -121,6 +132,12 @@ final class EvidenceOptions {
     return new Prepared(b, sources);
   }
 
+  /** Reads and parses an evidence bundle file (bounded, a regular file), naming it in errors. */
+  static EvidenceBundle readBundle(Path file) throws IOException, FormatException {
+    byte[] bytes = dev.custody.core.internal.io.SmallFiles.read(file, EvidenceBundle.MAX_BYTES, "evidence bundle");
+    return EvidenceBundle.parse(bytes, Untrusted.quote(file.toString()));
+  }
+
   /** No progress bars (set by the command's --quiet). */
   boolean quiet;
 
@@ -130,6 +147,9 @@ final class EvidenceOptions {
   /** Files this verification reads besides the ledgers, which an output file may not replace. */
   java.util.Map<String, Path> inputs() {
     java.util.Map<String, Path> in = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < bundles.size(); i++) {
+      in.put("--bundle " + (i + 1), bundles.get(i));
+    }
     for (int i = 0; i < trust.size(); i++) {
       in.put("--trust " + (i + 1), trust.get(i));
     }

@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import dev.custody.attest.Ledger;
 import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.attest.internal.store.LogKeyLocation;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.checkpoint.LogConfig;
@@ -20,7 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
     description = {"Create an empty ledger with a transparency-log identity: an origin name and an Ed25519 log key",
-        "(DIR/log/key, mode 0600; DIR/log/vkey; DIR/log/config.json). Appends then sign checkpoints automatically."})
+        "(DIR/log/vkey, DIR/log/config.json). The log's private key is written outside the ledger, so that copying a",
+        "ledger never copies a secret: to --log-private-key FILE, by default $CUSTODY_KEYS/logs/<origin>-<key id>.key",
+        "($CUSTODY_KEYS: ~/.config/custody/keys), mode 0600; DIR/log/key-location records where. Appends then sign",
+        "checkpoints automatically."})
 final class InitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledger;
@@ -37,7 +41,8 @@ final class InitCommand implements Callable<Integer> {
   long intervalMillis;
 
   @Option(names = "--json", description = "Print JSON: ledger (absolute path), origin, verifierKey (the log key to"
-      + " publish), checkpointIntervalMillis (null: off).")
+      + " publish), logPrivateKey (absolute path of the private key file written), checkpointIntervalMillis (null:"
+      + " off).")
   boolean json;
 
   @Override
@@ -53,6 +58,12 @@ final class InitCommand implements Callable<Integer> {
           + " as themselves (controls, bidi or other format characters, a backslash); use a name like"
           + " example.com/models");
     }
+    Path keyFile = networkFs.logPrivateKey == null ? LogKeyLocation.DEFAULT : networkFs.logPrivateKey;
+    if (networkFs.logPrivateKey != null && LogKeyLocation.isInside(networkFs.logPrivateKey, dir)) {
+      throw new IllegalArgumentException("--log-private-key " + Untrusted.quote(networkFs.logPrivateKey.toString())
+          + " is inside the ledger " + Untrusted.quote(dir.toString()) + ", which must hold no secret (a copy of the"
+          + " ledger would copy it): choose a file outside it, or leave the option out for the default");
+    }
     networkFs.checkBeforeCreating(dir, spec);
     SecureRandom random = new SecureRandom();
     String o = origin != null ? origin : LogIdentity.defaultOrigin(random);
@@ -63,7 +74,7 @@ final class InitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--origin: " + e.getMessage(), e);
     }
     try {
-      Ledger.create(dir, config, random);
+      Ledger.create(dir, config, random, keyFile);
     } catch (FormatException e) {
       if (Files.exists(dir.resolve(LedgerLayout.MARKER))) {
         throw new CommandError(ErrorReport.of(ErrorReport.Code.ALREADY_EXISTS, e.getMessage())
@@ -77,11 +88,14 @@ final class InitCommand implements Callable<Integer> {
     }
     String vkey = new String(LedgerLayout.readSmallFile(dir.resolve(LedgerLayout.LOG_VKEY)),
         java.nio.charset.StandardCharsets.UTF_8).strip();
+    String written = new String(LedgerLayout.readSmallFile(dir.resolve(LedgerLayout.LOG_KEY_HINT)),
+        java.nio.charset.StandardCharsets.UTF_8).strip();
     if (json) {
       spec.commandLine().getOut().println(Json.object(g -> {
         g.writeStringField("ledger", dir.toAbsolutePath().normalize().toString());
         g.writeStringField("origin", o);
         g.writeStringField("verifierKey", vkey);
+        g.writeStringField("logPrivateKey", written);
         if (intervalMillis < 0) {
           g.writeNullField("checkpointIntervalMillis");
         } else {
@@ -94,6 +108,8 @@ final class InitCommand implements Callable<Integer> {
         .toString()));
     spec.commandLine().getOut().println("log origin   " + o);
     spec.commandLine().getOut().println("log key      " + vkey + "  (publish it: verifiers trust checkpoints signed by it)");
+    spec.commandLine().getOut().println("private key  " + Untrusted.escape(written) + "  (mode 0600, outside the ledger:"
+        + " keep it with your other keys; appending needs it)");
     return Main.VERIFIED;
   }
 }

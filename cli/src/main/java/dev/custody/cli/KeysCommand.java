@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Manage signing keys.",
-    subcommands = KeysCommand.Generate.class)
+    subcommands = {KeysCommand.Generate.class, KeysCommand.MoveLogKey.class})
 final class KeysCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -57,6 +57,39 @@ final class KeysCommand implements Runnable {
       spec.commandLine().getOut().printf("private key: %s%npublic key:  %s%nkey id:      %s (%s)%n",
           Untrusted.escape(priv.toString()), Untrusted.escape(pub.toString()), key.keyId(),
           algorithm.cliName());
+      return Main.VERIFIED;
+    }
+  }
+
+  @Command(name = "move-log-key", mixinStandardHelpOptions = true,
+      description = {"Move the log's private key out of a ledger made before custody kept it outside (DIR/log/key):",
+          "to --to FILE, by default $CUSTODY_KEYS/logs/<origin>-<key id>.key (mode 0600); DIR/log/key-location then",
+          "records where, and DIR/log/key is deleted. Copies of the ledger made before still hold the key."})
+  static final class MoveLogKey implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin LedgerOption ledger;
+
+    @Option(names = "--to", paramLabel = "FILE", description = "Where to move the key (a new file outside the ledger).")
+    Path to;
+
+    @Option(names = "--json", description = "Print JSON: ledger, logPrivateKey (absolute path of the key's new file).")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException, dev.custody.core.FormatException {
+      Path dir = ledger.resolve();
+      dev.custody.core.internal.ledger.LedgerLayout.requireLedger(dir);
+      Path moved = dev.custody.attest.internal.store.LogIdentity.moveKeyOut(dir, to == null
+          ? dev.custody.attest.internal.store.LogKeyLocation.DEFAULT : to);
+      if (json) {
+        spec.commandLine().getOut().println(Json.object(g -> {
+          g.writeStringField("ledger", dir.toAbsolutePath().normalize().toString());
+          g.writeStringField("logPrivateKey", moved.toString());
+        }));
+      } else {
+        spec.commandLine().getOut().println("moved the log private key of " + Untrusted.escape(dir.toString()) + " to "
+            + Untrusted.escape(moved.toString()) + " (mode 0600); the ledger holds no private key now");
+      }
       return Main.VERIFIED;
     }
   }

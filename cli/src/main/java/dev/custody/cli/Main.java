@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
       FingerprintCommand.class,
       CompareCommand.class,
       WitnessCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 verified/success, 1 verification failed, 2 bad usage or unreadable input.",
@@ -91,6 +92,10 @@ public final class Main implements Runnable {
       }
       e.flush();
       return BAD_INPUT;
+    });
+    cl.setExecutionStrategy(parsed -> {
+      LedgerKeyNotice.warn(parsed);
+      return new CommandLine.RunLast().execute(parsed);
     });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       ErrorReport report = ErrorReport.of(ex);

@@ -24,10 +24,18 @@ final class NetworkFsOption {
           + " this machine alone writes the ledger; a warning is printed.")
   boolean allow;
 
+  /** Option of every command that writes a ledger; here because they all open it through this class. */
+  @Option(names = "--log-private-key", paramLabel = "FILE",
+      description = "The log's private key (it signs checkpoints), kept outside the ledger. init: where to write it"
+          + " (default: $CUSTODY_KEYS/logs/<origin>-<key id>.key, $CUSTODY_KEYS defaulting to ~/.config/custody/keys)."
+          + " Other commands: where to read it, when it is not where the ledger's log/key-location says.")
+  Path logPrivateKey;
+
   /** Opens {@code dir} for writing, warning on stderr when it is on a network file system and that was allowed. */
   Ledger open(Path dir, CommandSpec spec) throws IOException, FormatException {
-    Ledger ledger = Ledger.open(dir, FileLogStore.Options.defaults().withNetworkFileSystemAllowed(allow
-        || FileLogStore.Options.defaults().allowNetworkFileSystem()));
+    FileLogStore.Options options = FileLogStore.Options.defaults().withNetworkFileSystemAllowed(allow
+        || FileLogStore.Options.defaults().allowNetworkFileSystem());
+    Ledger ledger = Ledger.open(dir, logPrivateKey == null ? options : options.withLogPrivateKey(logPrivateKey));
     warn(dir, spec);
     return ledger;
   }

@@ -110,7 +110,8 @@ class KeyAndFileModesTest {
       Proc r = script(
           "keys", "generate", "--out", keys.toString(), "--name", "k", s,
           "keys", "generate", "--out", keys.toString(), "--name", "e", "--alg", "es256", s,
-          "init", "--ledger", ledger.toString(), "--checkpoint-interval", "0", s,
+          "init", "--ledger", ledger.toString(), "--checkpoint-interval", "0", "--log-private-key",
+          keys.resolve("log.key").toString(), s,
           "record", "release", "--ledger", ledger.toString(), "--chain", "acme/a", "--key",
           keys.resolve("k.key").toString(), "--version", "1", "--output", "model=" + model, s,
           "record", "--batch", batch.toString(), "--ledger", ledger.toString(), "--key", keys.resolve("e.key").toString(), s,
@@ -124,7 +125,7 @@ class KeyAndFileModesTest {
         ledger.resolve("checkpoint").toString());
     assertThat(c.code()).as("%s", c).isZero();
 
-    Set<Path> privateKeys = Set.of(keys.resolve("k.key"), keys.resolve("e.key"), ledger.resolve("log/key"),
+    Set<Path> privateKeys = Set.of(keys.resolve("k.key"), keys.resolve("e.key"), keys.resolve("log.key"),
         witness.resolve("witness.key"));
     Map<String, String> wrong = new TreeMap<>();
     List<String> seen = new ArrayList<>();
@@ -141,7 +142,7 @@ class KeyAndFileModesTest {
     }
     assertThat(wrong).as("files with the wrong mode").isEmpty();
     // The walk saw every kind of file the commands write.
-    assertThat(seen).contains("keys/k.key", "keys/k.pub", "ledger/ledger.json", "ledger/log/key", "ledger/log/vkey",
+    assertThat(seen).contains("keys/k.key", "keys/k.pub", "ledger/ledger.json", "keys/log.key", "ledger/log/key-location", "ledger/log/vkey",
         "ledger/log/config.json", "ledger/checkpoint", "ledger/checkpoint.tsr", "ledger/lock", "witness/witness.key",
         "witness/witness.vkey");
     assertThat(seen).anyMatch(p -> p.startsWith("ledger/segments/") && p.endsWith(".jsonl"));

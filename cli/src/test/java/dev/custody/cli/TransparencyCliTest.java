@@ -192,7 +192,8 @@ class TransparencyCliTest {
     // The attacker re-creates the log identity with a key of their own and regrows.
     Path fresh = tmp.resolve("fresh");
     Cli.ok("init", "--ledger", fresh, "--origin", ORIGIN);
-    for (String f : List.of("log/key", "log/vkey", "log/config.json")) {
+    // The log's private key is outside the ledger (log/key-location says where): the attacker's new one, too.
+    for (String f : List.of("log/key-location", "log/vkey", "log/config.json")) {
       Files.copy(fresh.resolve(f), ledger.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     record(3, "forged");
@@ -205,7 +206,7 @@ class TransparencyCliTest {
   void legacyLedgerWithoutLogKey_verifiesWithWarningAndCheckpointRefused() throws Exception {
     // A ledger made before checkpoints existed: no log/ directory.
     record(2, "x");
-    for (String f : List.of("log/key", "log/vkey", "log/config.json", "checkpoint")) {
+    for (String f : List.of("log/key-location", "log/vkey", "log/config.json", "checkpoint")) {
       Files.delete(ledger.resolve(f));
     }
     try (Stream<Path> s = Files.list(ledger.resolve("checkpoints"))) {
@@ -244,7 +245,8 @@ class TransparencyCliTest {
     record(3, "x");
     // The log key holder signs a second tree head for size 3 (a split view shown to this auditor).
     var signer = new dev.custody.attest.CheckpointSigner(ORIGIN,
-        dev.custody.attest.Ed25519NoteSigner.parsePrivateKey(Files.readString(ledger.resolve("log/key")).strip()));
+        dev.custody.attest.Ed25519NoteSigner.parsePrivateKey(Files.readString(Path.of(Files.readString(
+            ledger.resolve(dev.custody.core.internal.ledger.LedgerLayout.LOG_KEY_HINT)).strip())).strip()));
     Path other = tmp.resolve("other-view");
     Files.write(other, signer.sign(3, Bytes.copyOf(new byte[32])).encoded());
     Cli.Result r = verify("--checkpoint", other);

@@ -161,6 +161,32 @@ public enum FindingCode {
    */
   NO_CHECKPOINT(Severity.WARNING),
 
+  // ---- 4. transparency of an evidence bundle (custody verify --bundle): its entries are proven by
+  //      inclusion proofs in its newest checkpoint, not by replaying the whole log
+
+  /**
+   * An entry's inclusion proof does not prove its exact record bytes at its log index in the tree of
+   * the bundle's newest verified checkpoint: the record, the proof or the index was altered, or the
+   * entry comes from another log or another bundle. The entry is still replayed (signature, chain
+   * links, lineage), but nothing proves it is in the log.
+   */
+  BUNDLE_INCLUSION_INVALID(Severity.ERROR),
+  /**
+   * A checkpoint of the bundle older than its newest has no consistency proof to the newest, or the
+   * proof does not verify: the two do not show one history (or the proof was altered).
+   */
+  BUNDLE_CONSISTENCY_INVALID(Severity.ERROR),
+  /**
+   * No checkpoint of the bundle verifies with a trusted log key (nor, without one, with the log key
+   * the bundle names): none of its entries is proven to be in the log. The message says why.
+   */
+  BUNDLE_UNANCHORED(Severity.ERROR),
+  /**
+   * What an evidence bundle proves: its N entries are in the log whose newest checkpoint it carries,
+   * at their log indices; the log's other entries were not seen. Information.
+   */
+  BUNDLE_PARTIAL(Severity.INFO),
+
   // ---- 5. lineage (the graph of steps linked by artifact digests, across chains and ledgers)
 
   /**

@@ -154,10 +154,25 @@ public final class LedgerVerifier {
    * @param dir the ledger directory
    * @param trust resolves and authorises the signers of this ledger's entries
    */
-  public record Source(Path dir, TrustPolicy trust) {
+  public record Source(Path dir, TrustPolicy trust, Optional<dev.custody.core.bundle.EvidenceBundle> bundle) {
     public Source {
       Objects.requireNonNull(dir, "dir");
       Objects.requireNonNull(trust, "trust");
+      Objects.requireNonNull(bundle, "bundle");
+    }
+
+    public Source(Path dir, TrustPolicy trust) {
+      this(dir, trust, Optional.empty());
+    }
+
+    /**
+     * An evidence bundle in place of a ledger directory: its entries are judged as a ledger's are, their
+     * transparency by inclusion proofs in its newest checkpoint ({@link BundleTransparency}).
+     *
+     * @param file the bundle's file, naming it in the report
+     */
+    public static Source bundle(Path file, dev.custody.core.bundle.EvidenceBundle bundle, TrustPolicy trust) {
+      return new Source(file, trust, Optional.of(bundle));
     }
   }
 
@@ -361,6 +376,10 @@ public final class LedgerVerifier {
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("no ledger to verify");
     }
+    if (checkpoint.isPresent() && sources.stream().anyMatch(s -> s.bundle().isPresent())) {
+      throw new IllegalArgumentException("the auditor's checkpoint is checked against a ledger; an evidence bundle"
+          + " carries its own checkpoints: verify the bundle without it");
+    }
     if (sources.size() > 1 && checkpoint.isPresent()) {
       throw new IllegalArgumentException("the auditor's checkpoint is of one log: verify the ledger it belongs to on"
           + " its own, or verify the ledgers together without it");
@@ -382,14 +401,22 @@ public final class LedgerVerifier {
   private Replayed replay(Source source, String label, boolean several, Instant now)
       throws IOException, FormatException {
     Path ledgerDir = source.dir();
-    LedgerLayout.requireLedger(ledgerDir);
-    // Nothing inside a ledger is a link, FIFO or device: refused before anything is read (UnsafeFileException).
-    dev.custody.core.internal.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
-    LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
-    TimeCheck time = new TimeCheck(now, transparency.trustedTimes());
+    Optional<dev.custody.core.bundle.EvidenceBundle> bundle = source.bundle();
+    java.util.function.Function<RawRecord, String> where = bundle.isPresent() ? raw -> Untrusted.quote(label)
+        + " entries[" + (raw.line() - 1) + "] (log index " + raw.logIndex() + ")"
+        : several ? raw -> Untrusted.quote(label) + " " + raw.where() : RawRecord::where;
+    LogTransparency transparency = null;
+    BundleTransparency proofs = null;
+    if (bundle.isEmpty()) {
+      LedgerLayout.requireLedger(ledgerDir);
+      // Nothing inside a ledger is a link, FIFO or device: refused before anything is read (UnsafeFileException).
+      dev.custody.core.internal.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
+      transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
+    } else {
+      proofs = new BundleTransparency(label, ledgerDir, bundle.get(), logKeys, requirements, where, Optional.of(label));
+    }
+    TimeCheck time = new TimeCheck(now, bundle.isEmpty() ? transparency.trustedTimes() : proofs.trustedTimes());
     ChainReplay replay = new ChainReplay(ledgerDir, chain, time, several);
-    java.util.function.Function<RawRecord, String> where = several
-        ? raw -> Untrusted.quote(label) + " " + raw.where() : RawRecord::where;
     LineageCollector steps = new LineageCollector(label);
     Map<String, Signer> signers = new java.util.HashMap<>();
     List<EntryObserver> stages = new ArrayList<>(observers);
@@ -409,10 +436,15 @@ public final class LedgerVerifier {
     try {
       // One instance for every reference: a step costs one more pointer, not one more object.
       Optional<String> ledger = Optional.of(label);
-      RecordCheck check = new RecordCheck(source.trust(), source.trust().resolver(CertificateSource.ledger(ledgerDir)),
-          where, ledger);
-      Pipeline pipeline = new Pipeline(pool, check, replay, transparency, parallelism, stages, where, ledger);
-      List<Path> segments = listSegments(ledgerDir, pipeline);
+      RecordCheck check = new RecordCheck(source.trust(), source.trust().resolver(bundle.isEmpty()
+          ? CertificateSource.ledger(ledgerDir) : BundleSources.certificates(bundle.get())), where, ledger);
+      Pipeline pipeline = new Pipeline(pool, check, replay, bundle.isEmpty() ? transparency::leaf : proofs, parallelism,
+          stages, where, ledger);
+      if (bundle.isPresent()) {
+        pipeline.lastSegment = true;
+        BundleSources.records(ledgerDir, bundle.get(), pipeline);
+      }
+      List<Path> segments = bundle.isPresent() ? List.of() : listSegments(ledgerDir, pipeline);
       long index = 0;
       for (int i = 0; i < segments.size(); i++) {
         Path seg = segments.get(i);
@@ -430,7 +462,7 @@ public final class LedgerVerifier {
     } finally {
       pool.shutdownNow();
     }
-    replay.trailing(transparency.finish());
+    replay.trailing(bundle.isEmpty() ? transparency.finish() : proofs.finish());
     return new Replayed(source, label, replay.finish(), steps.steps(), signers, time);
   }
 
@@ -471,9 +503,14 @@ public final class LedgerVerifier {
             .toList()));
     if (model.isPresent()) {
       Map<String, Path> dirs = new java.util.HashMap<>();
-      byLabel.forEach((label, r) -> dirs.put(label, r.source().dir()));
+      Map<String, dev.custody.core.internal.ledger.ManifestFiles.Store> manifests = new java.util.HashMap<>();
+      byLabel.forEach((label, r) -> {
+        dirs.put(label, r.source().dir());
+        manifests.put(label, r.source().bundle().map(b -> BundleSources.manifests(r.source().dir(), b))
+            .orElseGet(() -> dev.custody.core.internal.ledger.ManifestFiles.store(r.source().dir())));
+      });
       ModelRequest m = model.get();
-      judged.addAll(ModelCheck.check(graph, dirs, m.target(), m.dir(), m.progress()));
+      judged.addAll(ModelCheck.check(graph, dirs, manifests, m.target(), m.dir(), m.progress()));
     }
 
     Findings all = new Findings();
@@ -673,7 +710,7 @@ public final class LedgerVerifier {
     private final ExecutorService pool;
     private final RecordCheck check;
     private final ChainReplay replay;
-    private final LogTransparency transparency;
+    private final java.util.function.Consumer<byte[]> leaves;
     private final int maxBatchesInFlight;
     private final List<EntryObserver> observers;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
@@ -685,7 +722,7 @@ public final class LedgerVerifier {
     private final java.util.function.Function<RawRecord, String> where;
     private final Optional<String> ledger;
 
-    Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, LogTransparency transparency,
+    Pipeline(ExecutorService pool, RecordCheck check, ChainReplay replay, java.util.function.Consumer<byte[]> leaves,
         int parallelism, List<EntryObserver> observers, java.util.function.Function<RawRecord, String> where,
         Optional<String> ledger) {
       this.where = where;
@@ -694,7 +731,7 @@ public final class LedgerVerifier {
       this.observers = observers;
       this.check = check;
       this.replay = replay;
-      this.transparency = transparency;
+      this.leaves = leaves;
       this.maxBatchesInFlight = 4 * parallelism;
     }
 
@@ -773,7 +810,7 @@ public final class LedgerVerifier {
       }
       bytesInFlight -= f.bytes();
       for (int i = 0; i < results.records().size(); i++) {
-        transparency.leaf(results.leaves()[i]);
+        leaves.accept(results.leaves()[i]);
         CheckedRecord r = results.records().get(i);
         replay.accept(r);
         if (r.authentic()) {

@@ -143,6 +143,19 @@ public final class ModelCheck {
    */
   public static List<Finding> check(LineageGraph graph, Map<String, Path> ledgers, Target target, Path model,
       HashProgress progress) throws IOException {
+    Map<String, ManifestFiles.Store> stores = new java.util.HashMap<>();
+    ledgers.forEach((label, dir) -> stores.put(label, ManifestFiles.store(dir)));
+    return check(graph, ledgers, stores, target, model, progress);
+  }
+
+  /**
+   * As {@link #check(LineageGraph, Map, Target, Path, HashProgress)}, with the manifests of each ledger (or
+   * evidence bundle) read from {@code manifests} instead of its directory.
+   *
+   * @param ledgers the directory (or bundle file) of each ledger: one inside the model is not part of it
+   */
+  public static List<Finding> check(LineageGraph graph, Map<String, Path> ledgers,
+      Map<String, ManifestFiles.Store> manifests, Target target, Path model, HashProgress progress) throws IOException {
     Objects.requireNonNull(model, "model");
     if (!Files.exists(model, LinkOption.NOFOLLOW_LINKS)) {
       throw new NoSuchFileException(model.toString(), null, "the model to verify does not exist");
@@ -191,7 +204,7 @@ public final class ModelCheck {
         .filter(l -> l.type() == Link.Type.SUBJECT && l.to().kind().equals(EventType.REVOCATION))
         .map(Link::to).min(LineageGraph.ORDER);
     Path ledgerDir = Objects.requireNonNull(ledgers.get(step.ledger()), "no directory for ledger " + step.ledger());
-    return new ModelCheck(step, revoked).check(ledgerDir, model, hashed, progress);
+    return new ModelCheck(step, revoked).check(ledgerDir, manifests.get(step.ledger()), model, hashed, progress);
   }
 
   private static Optional<Step> find(LineageGraph graph, Target t) {
@@ -224,7 +237,8 @@ public final class ModelCheck {
   }
 
   /** Hashes {@code model} (unless {@code hashed} already holds it in the right serialization) and compares. */
-  private List<Finding> check(Path ledgerDir, Path model, Optional<ModelManifest> hashed, HashProgress progress)
+  private List<Finding> check(Path ledgerDir, ManifestFiles.Store store, Path model, Optional<ModelManifest> hashed,
+      HashProgress progress)
       throws IOException {
     List<Finding> out = new ArrayList<>();
     Optional<ArtifactRef> picked = pick(foundEvent, out);
@@ -233,7 +247,7 @@ public final class ModelCheck {
     }
     ArtifactRef artifact = picked.get();
     String what = "artifact '" + artifact.name() + "' (" + artifact.digest() + ")";
-    ModelManifest released = readManifest(ledgerDir, artifact, what, out);
+    ModelManifest released = readManifest(store, artifact, what, out);
 
     ModelHasher.Builder hasher = released == null ? ModelHasher.builder() : ModelHasher.builder(released.serialization());
     if (Files.isDirectory(model, LinkOption.NOFOLLOW_LINKS)) {
@@ -311,7 +325,8 @@ public final class ModelCheck {
     return named;
   }
 
-  private ModelManifest readManifest(Path ledgerDir, ArtifactRef artifact, String what, List<Finding> out) {
+  private ModelManifest readManifest(ManifestFiles.Store store, ArtifactRef artifact, String what,
+      List<Finding> out) {
     Optional<Digest> bytesDigest;
     try {
       bytesDigest = ManifestFiles.manifestDigest(artifact);
@@ -326,7 +341,7 @@ public final class ModelCheck {
       return null;
     }
     try {
-      return ManifestFiles.read(ledgerDir, bytesDigest.get(), artifact.digest());
+      return ManifestFiles.read(store, bytesDigest.get(), artifact.digest());
     } catch (NoSuchFileException e) {
       out.add(Finding.of(FindingCode.ARTIFACT_MANIFEST_MISSING, foundRef, "the manifest of " + what + " is not"
           + " in the ledger's manifest store (" + e.getFile() + "); comparing root digests only (files cannot be"

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -126,8 +127,10 @@ public final class FileLogStore implements LogStore {
    * @param segmentBytes a new segment is started once the current one exceeds this (tests use small ones)
    * @param allowNetworkFileSystem write even on a network or FUSE file system ({@link NetworkFileSystems}),
    *     where the ledger lock may not be shared between machines: only when one machine alone writes
+   * @param logPrivateKey the file of the log's private key when it is not where the ledger says
+   *     ({@link LogIdentity#load(Path, boolean, Optional)})
    */
-  public record Options(long segmentBytes, boolean allowNetworkFileSystem) {
+  public record Options(long segmentBytes, boolean allowNetworkFileSystem, Optional<Path> logPrivateKey) {
     /** System property ({@code true}) that allows a network file system for {@link #defaults()}. */
     public static final String ALLOW_NETWORK_FILE_SYSTEM_PROPERTY = "custody.allowNetworkFileSystem";
 
@@ -135,6 +138,11 @@ public final class FileLogStore implements LogStore {
       if (segmentBytes < 1) {
         throw new IllegalArgumentException("segmentBytes must be positive, got " + segmentBytes);
       }
+      Objects.requireNonNull(logPrivateKey, "logPrivateKey");
+    }
+
+    public Options(long segmentBytes, boolean allowNetworkFileSystem) {
+      this(segmentBytes, allowNetworkFileSystem, Optional.empty());
     }
 
     /** 256 MiB segments; network file systems refused unless the system property says otherwise. */
@@ -143,11 +151,16 @@ public final class FileLogStore implements LogStore {
     }
 
     public Options withSegmentBytes(long bytes) {
-      return new Options(bytes, allowNetworkFileSystem);
+      return new Options(bytes, allowNetworkFileSystem, logPrivateKey);
     }
 
     public Options withNetworkFileSystemAllowed(boolean allow) {
-      return new Options(segmentBytes, allow);
+      return new Options(segmentBytes, allow, logPrivateKey);
+    }
+
+    /** Reads the log's private key from {@code file} (outside the ledger), see {@link LogKeyLocation}. */
+    public Options withLogPrivateKey(Path file) {
+      return new Options(segmentBytes, allowNetworkFileSystem, Optional.of(file));
     }
   }
 
@@ -172,8 +185,22 @@ public final class FileLogStore implements LogStore {
    * @throws FormatException if {@code dir} is already a ledger or not empty
    */
   public static void create(Path dir, LogConfig config, SecureRandom random) throws IOException, FormatException {
-    LedgerInit.create(dir, Optional.of(config), random);
-    try (FileLogStore store = open(dir, Options.defaults().withNetworkFileSystemAllowed(true))) {
+    create(dir, config, random, Optional.empty());
+  }
+
+  /**
+   * As {@link #create(Path, LogConfig, SecureRandom)}, with the log's private key written outside the
+   * ledger to {@code keyFile} ({@link LogKeyLocation#DEFAULT}: the default file) when given; without
+   * it the key is written to {@code DIR/log/key}, the layout before the key moved out.
+   */
+  public static void create(Path dir, LogConfig config, SecureRandom random, Optional<Path> keyFile)
+      throws IOException, FormatException {
+    LedgerInit.create(dir, Optional.of(config), random, keyFile);
+    Options options = Options.defaults().withNetworkFileSystemAllowed(true);
+    if (keyFile.isPresent() && !keyFile.get().equals(LogKeyLocation.DEFAULT)) {
+      options = options.withLogPrivateKey(keyFile.get());
+    }
+    try (FileLogStore store = open(dir, options)) {
       store.signCheckpoint();
     } catch (AttestException e) {
       throw new IOException("signing the first checkpoint of " + dir + " failed: " + e.getMessage(), e);
@@ -212,7 +239,7 @@ public final class FileLogStore implements LogStore {
     requireOrdinaryTopLevel(dir);
     // Allowed on a network file system, the caller warns (the CLI does, on stderr); see NetworkFileSystems.
     NetworkFileSystems.requireAllowed(dir, NetworkFileSystems.typeOf(dir), options.allowNetworkFileSystem());
-    Optional<LogIdentity> identity = LogIdentity.load(dir, true);
+    Optional<LogIdentity> identity = LogIdentity.load(dir, true, options.logPrivateKey());
     FileBackend backend = FileBackend.of(dir, options.segmentBytes(), false, identity);
     Optional<Checkpointer> checkpointer = identity.map(id -> new Checkpointer(backend, id));
     try (LogBackend.WriteLock lock = backend.lock()) {

@@ -28,7 +28,7 @@ import java.util.Set;
  */
 final class LedgerInit {
   /** What an interrupted creation may leave under {@code log/}. */
-  private static final Set<String> IDENTITY_FILES = Set.of("key", "vkey", "config.json");
+  private static final Set<String> IDENTITY_FILES = Set.of("key", "key-location", "vkey", "config.json");
 
   private LedgerInit() {}
 
@@ -39,6 +39,12 @@ final class LedgerInit {
    * @throws FormatException if {@code dir} is already a ledger or holds anything else
    */
   static void create(Path dir, Optional<LogConfig> config, SecureRandom random) throws IOException, FormatException {
+    create(dir, config, random, Optional.empty());
+  }
+
+  /** As above, with the log private key written to {@code keyFile} if given ({@link LogIdentity#create}). */
+  static void create(Path dir, Optional<LogConfig> config, SecureRandom random, Optional<Path> keyFile)
+      throws IOException, FormatException {
     Path marker = dir.resolve(LedgerLayout.MARKER);
     if (Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
       throw new FormatException(dir + " is already a custody ledger; nothing was changed");
@@ -52,7 +58,7 @@ final class LedgerInit {
     files.createDirectories(dir.resolve(LedgerLayout.SEGMENTS));
     DurableFiles.syncDirectory(dir.resolve(LedgerLayout.SEGMENTS));
     if (config.isPresent()) {
-      LogIdentity.create(dir, config.get(), random);
+      LogIdentity.create(dir, config.get(), random, keyFile);
     }
     DurableFiles.syncDirectory(dir);
     // The marker last: a directory without it is not a ledger, whatever else a crash left there.

@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  * DIR/torn/                            bytes of incomplete records cut off after a crash
  * DIR/log/config.json                  the log's identity: {@link LogConfig} (origin, checkpoint interval)
  * DIR/log/vkey                         the log's note verifier key, {@code name+hex8(keyID)+base64(0x01||key)}
- * DIR/log/key                          the log's private key, {@code PRIVATE+KEY+…} (mode 0600; secret)
+ * DIR/log/key-location                 where the log's private key is, outside the ledger: its absolute path
+ *                                      (a hint, not trusted; attest's {@code LogKeyLocation})
+ * DIR/log/key                          only in ledgers made before the key moved out: the log's private key,
+ *                                      {@code PRIVATE+KEY+…} (mode 0600; secret; commands warn about it)
  * DIR/checkpoint                       the newest signed checkpoint (C2SP tlog-checkpoint in a signed note)
  * DIR/checkpoints/N                    every signed checkpoint made, N = its tree size in decimal
  * DIR/tile/L/NNN                       full 256-wide hash tiles of the Merkle tree ({@link TilePath},
@@ -71,8 +74,13 @@ public final class LedgerLayout {
   public static final String LOG_CONFIG = "log/config.json";
   /** The log's verifier key string, relative to the ledger. */
   public static final String LOG_VKEY = "log/vkey";
-  /** The log's private note key, relative to the ledger (mode 0600). */
+  /**
+   * Where ledgers made before the key moved out keep the log's private note key, relative to the ledger
+   * (mode 0600). New ledgers keep it outside and record where in {@link #LOG_KEY_HINT}.
+   */
   public static final String LOG_KEY = "log/key";
+  /** Where the log's private key is (an absolute path, one line; a hint, not trusted), relative to the ledger. */
+  public static final String LOG_KEY_HINT = "log/key-location";
   /** The newest signed checkpoint. */
   public static final String CHECKPOINT = "checkpoint";
   /** Directory of all signed checkpoints, one file per tree size. */

@@ -86,17 +86,53 @@ public final class ManifestFiles {
    */
   public static ModelManifest read(Path ledgerDir, Digest bytesDigest, Digest rootDigest)
       throws IOException, FormatException {
-    Path p = path(ledgerDir, bytesDigest);
-    LedgerFiles files = LedgerFiles.of(ledgerDir);
-    if (!files.isFile(p)) { // refuses a link (of the file or of manifests/) or a special file
-      throw new NoSuchFileException(p.toString());
-    }
-    byte[] bytes;
-    try {
-      bytes = files.read(p, ModelManifest.MAX_JSON_BYTES);
-    } catch (FormatException e) {
-      throw new FormatException(p + ": larger than the manifest limit of " + ModelManifest.MAX_JSON_BYTES + " bytes", e);
-    }
+    return read(store(ledgerDir), bytesDigest, rootDigest);
+  }
+
+  /** Where manifests are read from by the digest of their bytes: a ledger's store, or an evidence bundle. */
+  public interface Store {
+    /** Names the manifest of {@code bytesDigest} in messages, e.g. its file. */
+    String name(Digest bytesDigest);
+
+    /**
+     * The bytes stored for {@code bytesDigest}, unchecked.
+     *
+     * @throws NoSuchFileException if there are none
+     * @throws FormatException if they cannot be read safely (too large, a link)
+     */
+    byte[] bytes(Digest bytesDigest) throws IOException, FormatException;
+  }
+
+  /** The manifest store of the ledger at {@code ledgerDir}: {@code DIR/manifests/sha256-HEX.json}, no links. */
+  public static Store store(Path ledgerDir) {
+    return new Store() {
+      @Override
+      public String name(Digest bytesDigest) {
+        return path(ledgerDir, bytesDigest).toString();
+      }
+
+      @Override
+      public byte[] bytes(Digest bytesDigest) throws IOException, FormatException {
+        Path p = path(ledgerDir, bytesDigest);
+        LedgerFiles files = LedgerFiles.of(ledgerDir);
+        if (!files.isFile(p)) { // refuses a link (of the file or of manifests/) or a special file
+          throw new NoSuchFileException(p.toString());
+        }
+        try {
+          return files.read(p, ModelManifest.MAX_JSON_BYTES);
+        } catch (FormatException e) {
+          throw new FormatException(p + ": larger than the manifest limit of " + ModelManifest.MAX_JSON_BYTES
+              + " bytes", e);
+        }
+      }
+    };
+  }
+
+  /** As {@link #read(Path, Digest, Digest)}, from {@code store}. */
+  public static ModelManifest read(Store store, Digest bytesDigest, Digest rootDigest)
+      throws IOException, FormatException {
+    String p = store.name(bytesDigest);
+    byte[] bytes = store.bytes(bytesDigest);
     Digest actual = Digest.sha256(bytes);
     // Digest equality is constant time (Bytes.equals); timing would leak nothing secret here, but
     // every digest comparison in custody goes through the same path.

@@ -214,6 +214,56 @@ public final class LogTransparency {
   }
 
   /**
+   * The checkpoints of an evidence bundle, checked as a ledger's own are ({@link BundleTransparency}):
+   * each signature with a trusted log key, or without one with the log key the bundle names (a
+   * {@link FindingCode#LOG_KEY_UNTRUSTED} warning), and its RFC 3161 timestamp when roots are given.
+   * The bundle's entries are not streamed here; {@link #verifiedCheckpoints} hands the checkpoints on.
+   *
+   * @param bundle names the bundle, e.g. its file
+   * @param bundleKey the log key the bundle names (untrusted)
+   */
+  LogTransparency(String bundle, List<Source> checkpoints, Optional<VerifierKey> bundleKey,
+      List<VerifierKey> trustedLogKeys, Requirements requirements) {
+    this.ledger = Path.of(bundle);
+    this.requirements = requirements;
+    this.hasIdentity = bundleKey.isPresent();
+    this.anyStored = !checkpoints.isEmpty();
+    this.trustedKeysGiven = !trustedLogKeys.isEmpty();
+    List<VerifierKey> keys = trustedLogKeys;
+    if (keys.isEmpty() && bundleKey.isPresent() && anyStored) {
+      keys = List.of(bundleKey.get());
+      findings.add(Finding.of(FindingCode.LOG_KEY_UNTRUSTED, null, "the checkpoints of bundle " + Untrusted.quote(bundle)
+          + " were checked with the log key the bundle names, " + Untrusted.quote(bundleKey.get().toString())
+          + ", which whoever made the bundle chose; give the verifier the log key you trust (--log-key, or a *.vkey"
+          + " file in the trust directory)"));
+    }
+    for (Source s : checkpoints) {
+      // The origin the note claims: a trusted key verifies only checkpoints of its own log, so the claim
+      // decides nothing; it picks which of several trusted logs' keys applies.
+      String origin = keys.isEmpty() ? null : keys.get(0).name();
+      try {
+        String text = SignedNote.parse(s.note()).unverifiedText();
+        origin = text.substring(0, Math.max(0, text.indexOf('\n')));
+      } catch (FormatException e) {
+        // check() reports the malformed note
+      }
+      check(s, keys, origin);
+    }
+  }
+
+  /** The checkpoints whose log signature verified, by the name of their source, in the order checked. */
+  List<Map.Entry<String, Checkpoint>> verifiedCheckpoints() {
+    List<Map.Entry<String, Checkpoint>> out = new ArrayList<>();
+    verified.forEach(v -> out.add(Map.entry(v.source().name(), v.checkpoint())));
+    return out;
+  }
+
+  /** The findings about the checkpoints so far (for a bundle, all there are). */
+  Findings checkpointFindings() {
+    return findings;
+  }
+
+  /**
    * With trusted log keys, the ledger must carry that log's identity: without {@code log/config.json}
    * or {@code log/vkey}, or with a {@code log/vkey} the auditor does not trust, the ledger is not (or
    * no longer) the log the auditor trusts. Deleting the identity together with the checkpoints is how
