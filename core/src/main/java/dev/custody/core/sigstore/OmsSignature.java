@@ -7,6 +7,7 @@ import dev.custody.core.dsse.EnvelopeKey;
 import dev.custody.core.intoto.ResourceDescriptor;
 import dev.custody.core.intoto.Statement;
 import dev.custody.core.jws.SignatureException;
+import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.manifest.Resource;
 import dev.custody.core.text.Untrusted;
@@ -98,6 +99,18 @@ public final class OmsSignature {
   }
 
   /**
+   * The hasher that re-hashes a model the way {@code verified} was signed — its method, shard size,
+   * symlink rule and ignore paths — ignoring, as the reference verifier does, the git paths
+   * (OMS §6.2) and {@code extraIgnorePaths} (the signature file if it lies in the model, user paths;
+   * relative to the model directory).
+   */
+  public static ModelHasher.Builder hasherFor(Verified verified, List<String> extraIgnorePaths) {
+    return ModelHasher.builder(verified.manifest().serialization())
+        .ignoreGitPaths(true)
+        .ignorePaths(extraIgnorePaths);
+  }
+
+  /**
    * How a re-hashed model differs from the signed resources (names sorted).
    *
    * @param missing signed resources the model lacks
@@ -132,7 +145,7 @@ public final class OmsSignature {
     }
     if (trust instanceof SigstoreKeyless) {
       throw new OmsException(OmsException.Reason.NEEDS_SIGSTORE_TRUST_ROOT, source + " is checked by Sigstore's"
-          + " keyless method, which needs Sigstore trust roots (Fulcio, Rekor), not available offline; give the"
+          + " keyless method, which needs Sigstore trust roots, not available offline (Fulcio's CA, Rekor's key); give the"
           + " publisher's --public-key or the --certificate-chain root instead if the publisher signed with one");
     }
     DsseEnvelope envelope = bundle.dsseEnvelope().orElseThrow(() -> new OmsException(OmsException.Reason.MALFORMED,

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.FormatException;
 import dev.custody.core.bytes.AnyBase64;
 import dev.custody.core.bytes.Bytes;
+import dev.custody.core.digest.Digest;
 import dev.custody.core.dsse.DsseEnvelope;
+import dev.custody.core.jws.SignatureException;
 import dev.custody.core.json.StrictJson;
 import dev.custody.core.text.Untrusted;
 import java.io.ByteArrayInputStream;
@@ -17,6 +19,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,7 +41,7 @@ import java.util.Set;
  * material only says what the signer claims; the caller brings the key or the roots.
  */
 public record SigstoreBundle(String mediaType, Material material, Optional<DsseEnvelope> dsseEnvelope,
-    int tlogEntries, int rfc3161Timestamps) {
+    List<TlogEntry> tlog, int rfc3161Timestamps) {
   /** The v0.3 media type custody writes. */
   public static final String MEDIA_TYPE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
   /** Media types read. */
@@ -55,6 +58,28 @@ public record SigstoreBundle(String mediaType, Material material, Optional<DsseE
     Objects.requireNonNull(mediaType, "mediaType");
     Objects.requireNonNull(material, "material");
     Objects.requireNonNull(dsseEnvelope, "dsseEnvelope");
+    tlog = List.copyOf(tlog);
+  }
+
+  /** How many transparency-log entries the bundle carries. */
+  public int tlogEntries() {
+    return tlog.size();
+  }
+
+  /**
+   * A transparency-log entry as the bundle states it — unverified: its inclusion proof and signed
+   * timestamp need the log's key from Sigstore's trust root.
+   *
+   * @param kind {@code kindVersion.kind}, e.g. {@code dsse}, {@code hashedrekord}, {@code intoto}
+   * @param version {@code kindVersion.version}
+   * @param canonicalizedBody the decoded {@code canonicalizedBody} (the log's JSON entry body)
+   */
+  public record TlogEntry(String kind, String version, Bytes canonicalizedBody) {
+    public TlogEntry {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(version, "version");
+      Objects.requireNonNull(canonicalizedBody, "canonicalizedBody");
+    }
   }
 
   /** What the bundle says verifies it. */
@@ -88,6 +113,68 @@ public record SigstoreBundle(String mediaType, Material material, Optional<DsseE
   }
 
   /**
+   * Checks, offline, that each transparency-log entry describes this bundle's DSSE envelope: for
+   * {@code dsse/0.0.1} and {@code intoto/0.0.2} the entry's {@code payloadHash} is the SHA-256 of the
+   * payload, and for {@code dsse/0.0.1} its signatures are the envelope's; for {@code hashedrekord/0.0.2}
+   * (Rekor v2's encoding of DSSE) its digest is the SHA-256 of the PAE and its signature the envelope's.
+   * This catches a bundle whose envelope was swapped after logging (sigstore-conformance
+   * {@code dsse-mismatch-*_fail}); it does not verify that the log holds the entry (inclusion proof,
+   * signed timestamp), which needs the log's key from Sigstore's trust root.
+   *
+   * @throws SignatureException naming the entry and what differs; also for an entry kind it cannot compare
+   */
+  public void requireTlogMatchesEnvelope() throws SignatureException {
+    if (dsseEnvelope.isEmpty()) {
+      throw new SignatureException("the bundle holds no DSSE envelope to compare with its log entries");
+    }
+    DsseEnvelope env = dsseEnvelope.get();
+    String payloadSha256 = Digest.sha256(env.payload().toByteArray()).value().hex();
+    String paeSha256 = Digest.sha256(env.pae()).value().hex();
+    Set<Bytes> sigs = new HashSet<>();
+    env.signatures().forEach(x -> sigs.add(x.sig()));
+    for (int i = 0; i < tlog.size(); i++) {
+      TlogEntry e = tlog.get(i);
+      String at = "tlog entry " + i + " (" + Untrusted.quote(e.kind() + "/" + e.version(), 60) + ")";
+      try {
+        JsonNode spec = StrictJson.parse(e.canonicalizedBody().toByteArray(), MAX_BYTES, at + " body").path("spec");
+        switch (e.kind() + "/" + e.version()) {
+          case "dsse/0.0.1" -> {
+            expect(at, "payloadHash", spec.path("payloadHash").path("value").asText(), payloadSha256);
+            Set<Bytes> logged = new HashSet<>();
+            for (JsonNode sig : spec.path("signatures")) {
+              logged.add(Bytes.copyOf(AnyBase64.decode(sig.path("signature").asText(), at + " signature")));
+            }
+            if (!logged.equals(sigs)) {
+              throw new SignatureException(at + ": the DSSE signature in the bundle is not the one logged");
+            }
+          }
+          case "intoto/0.0.2" ->
+              expect(at, "payloadHash", spec.path("content").path("payloadHash").path("value").asText(), payloadSha256);
+          case "hashedrekord/0.0.2" -> {
+            JsonNode v2 = spec.path("hashedRekordV002");
+            byte[] digest = AnyBase64.decode(v2.path("data").path("digest").asText(), at + " digest");
+            expect(at, "digest of the PAE", Bytes.copyOf(digest).hex(), paeSha256);
+            Bytes logged = Bytes.copyOf(AnyBase64.decode(v2.path("signature").path("content").asText(), at + " signature"));
+            if (!sigs.equals(Set.of(logged))) {
+              throw new SignatureException(at + ": the DSSE signature in the bundle is not the one logged");
+            }
+          }
+          default -> throw new SignatureException(at + ": custody cannot compare this log entry kind with the envelope");
+        }
+      } catch (FormatException ex) {
+        throw new SignatureException(at + ": unreadable entry body: " + ex.getMessage(), ex);
+      }
+    }
+  }
+
+  private static void expect(String at, String field, String logged, String actual) throws SignatureException {
+    if (!logged.equals(actual)) {
+      throw new SignatureException(at + ": the logged " + field + " " + Untrusted.quote(logged, 80)
+          + " is not the envelope's " + actual + " (the envelope does not match the log entry)");
+    }
+  }
+
+  /**
    * Parses a bundle.
    *
    * @param source names it in errors, e.g. the file
@@ -107,7 +194,7 @@ public record SigstoreBundle(String mediaType, Material material, Optional<DsseE
       throw new FormatException(source + ": verificationMaterial is required");
     }
     Material material = material(vm, source + " verificationMaterial");
-    int tlog = count(vm, "tlogEntries", source);
+    List<TlogEntry> tlog = tlogEntries(vm, source + " verificationMaterial.tlogEntries");
     JsonNode tsv = vm.get("timestampVerificationData");
     int timestamps = tsv == null || tsv.isNull() ? 0 : count(tsv, "rfc3161Timestamps", source);
     JsonNode dsse = root.get("dsseEnvelope");
@@ -170,6 +257,31 @@ public record SigstoreBundle(String mediaType, Material material, Optional<DsseE
     } catch (GeneralSecurityException | ClassCastException e) {
       throw new FormatException(what + " is not an X.509 certificate: " + Untrusted.escape(String.valueOf(e.getMessage())), e);
     }
+  }
+
+  private static List<TlogEntry> tlogEntries(JsonNode vm, String what) throws FormatException {
+    JsonNode list = vm.get("tlogEntries");
+    List<TlogEntry> out = new ArrayList<>();
+    if (list == null || list.isNull()) {
+      return out;
+    }
+    if (!list.isArray() || list.size() > MAX_CERTIFICATES) {
+      throw new FormatException(what + " must be an array of at most " + MAX_CERTIFICATES + " entries");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String at = what + "[" + i + "]";
+      JsonNode e = list.get(i);
+      if (!e.isObject()) {
+        throw new FormatException(at + " must be an object");
+      }
+      JsonNode kv = e.get("kindVersion");
+      if (kv == null || !kv.isObject()) {
+        throw new FormatException(at + ".kindVersion is required");
+      }
+      out.add(new TlogEntry(text(kv, "kind", at + ".kindVersion"), text(kv, "version", at + ".kindVersion"),
+          Bytes.copyOf(AnyBase64.decode(text(e, "canonicalizedBody", at), at + ".canonicalizedBody"))));
+    }
+    return out;
   }
 
   private static int count(JsonNode parent, String field, String source) throws FormatException {
