@@ -2,8 +2,8 @@ package dev.custody.cli;
 
 import dev.custody.attest.AttestException;
 import dev.custody.attest.interop.InteropExport;
-import dev.custody.attest.io.DurableFiles;
-import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.internal.store.DurableFiles;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.FormatException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

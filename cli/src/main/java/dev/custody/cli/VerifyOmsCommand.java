@@ -2,14 +2,14 @@ package dev.custody.cli;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.dsse.EnvelopeKey;
-import dev.custody.core.io.SmallFiles;
-import dev.custody.core.ledger.CertificateFiles;
+import dev.custody.core.internal.io.SmallFiles;
+import dev.custody.core.internal.ledger.CertificateFiles;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.manifest.ResourceNames;
 import dev.custody.core.sigstore.OmsException;
 import dev.custody.core.sigstore.OmsSignature;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.custody.attest.interop;
 
 import dev.custody.attest.AttestException;
-import dev.custody.attest.sign.Signer;
-import dev.custody.core.bytes.Bytes;
+import dev.custody.attest.Signer;
+import dev.custody.core.Bytes;
 import dev.custody.core.dsse.DsseEnvelope;
 import dev.custody.core.dsse.DsseSignature;
 import dev.custody.core.dsse.Pae;

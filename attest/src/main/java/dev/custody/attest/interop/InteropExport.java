@@ -1,15 +1,15 @@
 package dev.custody.attest.interop;
 
 import dev.custody.attest.AttestException;
-import dev.custody.attest.sign.Signer;
+import dev.custody.attest.Signer;
 import dev.custody.core.FormatException;
 import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventType;
-import dev.custody.core.ledger.LogReader;
-import dev.custody.core.ledger.ManifestFiles;
+import dev.custody.core.internal.ledger.LogReader;
+import dev.custody.core.internal.ledger.ManifestFiles;
 import dev.custody.core.manifest.ModelManifest;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -60,7 +60,7 @@ public final class InteropExport {
     if (format == Format.OMS) {
       String c = chain.orElseThrow(() -> new IllegalArgumentException("--format oms needs the chain whose release to sign"));
       ArtifactRef model = newestRelease(ledgerDir, c);
-      Optional<dev.custody.core.digest.Digest> stored = ManifestFiles.manifestDigest(model);
+      Optional<dev.custody.core.Digest> stored = ManifestFiles.manifestDigest(model);
       ModelManifest manifest = ManifestFiles.read(ledgerDir, stored.orElseThrow(), model.digest());
       out.write(OmsExport.sign(manifest, model.name(), signer));
       out.write('\n');

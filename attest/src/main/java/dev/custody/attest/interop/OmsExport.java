@@ -1,7 +1,7 @@
 package dev.custody.attest.interop;
 
 import dev.custody.attest.AttestException;
-import dev.custody.attest.sign.Signer;
+import dev.custody.attest.Signer;
 import dev.custody.core.intoto.ResourceDescriptor;
 import dev.custody.core.intoto.Statement;
 import dev.custody.core.manifest.ModelManifest;

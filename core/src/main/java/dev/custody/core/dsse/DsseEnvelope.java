@@ -3,11 +3,11 @@ package dev.custody.core.dsse;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.FormatException;
-import dev.custody.core.bytes.AnyBase64;
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.bytes.StrictBase64;
+import dev.custody.core.internal.text.AnyBase64;
+import dev.custody.core.Bytes;
+import dev.custody.core.internal.text.StrictBase64;
 import dev.custody.core.jws.SignatureException;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +39,7 @@ public record DsseEnvelope(String payloadType, Bytes payload, List<DsseSignature
   }
 
   /**
-   * Reads an envelope object from a tree parsed by {@link dev.custody.core.json.StrictJson}.
+   * Reads an envelope object from a tree parsed by {@link dev.custody.core.internal.json.StrictJson}.
    *
    * @param what names the envelope in errors, e.g. "model.sig dsseEnvelope"
    */

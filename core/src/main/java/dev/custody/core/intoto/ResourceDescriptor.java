@@ -2,7 +2,7 @@ package dev.custody.core.intoto;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.FormatException;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.custody.core.sigstore;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import dev.custody.core.dsse.DsseEnvelope;
 import dev.custody.core.dsse.EnvelopeKey;
 import dev.custody.core.intoto.ResourceDescriptor;
@@ -10,7 +10,7 @@ import dev.custody.core.jws.SignatureException;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.manifest.Resource;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertPathBuilder;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.FormatException;
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.Bytes;
+import dev.custody.core.internal.json.StrictJson;
 import dev.custody.core.jws.SignatureException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

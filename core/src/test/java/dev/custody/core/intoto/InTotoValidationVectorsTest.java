@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.FormatException;
 import dev.custody.core.Vectors;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.internal.json.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.Vectors;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.dsse.EnvelopeKey;
 import dev.custody.core.intoto.SlsaProvenance;
 import dev.custody.core.intoto.Statement;
