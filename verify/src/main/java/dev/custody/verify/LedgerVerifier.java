@@ -469,9 +469,11 @@ public final class LedgerVerifier {
     judged.addAll(chain.isEmpty() ? DerivationCheck.check(graph, weights)
         : DerivationCheck.check(graph, weights, graph.steps().stream().filter(s -> s.chain().equals(chain.get()))
             .toList()));
+    Map<String, Path> ledgerDirs = new java.util.HashMap<>();
+    byLabel.forEach((label, r) -> ledgerDirs.put(label, r.source().dir()));
+    judged.addAll(OmsInputCheck.check(graph, ledgerDirs));
     if (model.isPresent()) {
-      Map<String, Path> dirs = new java.util.HashMap<>();
-      byLabel.forEach((label, r) -> dirs.put(label, r.source().dir()));
+      Map<String, Path> dirs = ledgerDirs;
       ModelRequest m = model.get();
       judged.addAll(ModelCheck.check(graph, dirs, m.target(), m.dir(), m.progress()));
     }

@@ -1,0 +1,54 @@
+package dev.custody.verify;
+
+import dev.custody.core.CustodyException;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.internal.ledger.OmsSignatureFiles;
+import dev.custody.core.internal.text.Untrusted;
+import dev.custody.core.sigstore.OmsSignature;
+import dev.custody.verify.lineage.LineageGraph;
+import dev.custody.verify.lineage.Step;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Re-checks the OpenSSF model signatures that inputs were recorded with ({@code record
+ * --input-signature}, {@link OmsSignatureFiles}): for every authentic step and every input that names
+ * a signature, the stored files must still have their signed digests, the signature must verify with
+ * the stored key or roots, and it must sign the input's digest. A failure is
+ * {@link FindingCode#INPUT_SIGNATURE_INVALID} or {@link FindingCode#INPUT_SIGNATURE_MISSING} at the
+ * entry; a success {@link FindingCode#INPUT_SIGNATURE_VERIFIED}. It does not judge whether the
+ * publisher is one to trust.
+ */
+final class OmsInputCheck {
+  private OmsInputCheck() {}
+
+  /** The findings for every signed input of {@code graph}'s steps; {@code dirs} maps ledger labels to directories. */
+  static List<Finding> check(LineageGraph graph, Map<String, Path> dirs) {
+    List<Finding> out = new ArrayList<>();
+    for (Step s : graph.steps()) {
+      for (ArtifactRef a : s.event().inputs()) {
+        if (!OmsSignatureFiles.isSigned(a)) {
+          continue;
+        }
+        Path dir = dirs.get(s.ledger());
+        String what = "input " + Untrusted.quote(a.name()) + " of " + s.describe(dirs.size() > 1);
+        try {
+          OmsSignature.Verified v = OmsSignatureFiles.check(dir, a);
+          out.add(Finding.of(FindingCode.INPUT_SIGNATURE_VERIFIED, s.ref(), what + ": its OpenSSF model signature"
+              + " verified again (" + v.manifest().resources().size() + " resources, signed by " + v.signer() + ")"));
+        } catch (NoSuchFileException e) {
+          out.add(Finding.of(FindingCode.INPUT_SIGNATURE_MISSING, s.ref(), what + ": the OpenSSF model signature"
+              + " it was recorded with is not in the ledger: " + Untrusted.quote(String.valueOf(e.getFile()))));
+        } catch (IOException | CustodyException e) {
+          out.add(Finding.of(FindingCode.INPUT_SIGNATURE_INVALID, s.ref(), what + ": its OpenSSF model signature"
+              + " no longer checks: " + e.getMessage()));
+        }
+      }
+    }
+    return out;
+  }
+}
