@@ -148,4 +148,40 @@ class RecordInputSignatureCliTest {
     Cli.Result r = Cli.run("verify", "--ledger", ledger, "--trust", keys);
     assertThat(r.code()).as("%s", r).isNotZero();
   }
+
+  private Path policy() throws Exception {
+    String digest = Cli.ok("hash", base("v1.0.1-elliptic-key")).out().strip();
+    return Files.writeString(root.resolve("policy.yaml"), String.join("\n",
+        "version: custody/policy/v1",
+        "organisations: {acme: {}}",
+        "identities:",
+        "  - {name: acme/trainer, organisation: acme, keys: [keys/alice.pub]}",
+        "roles:",
+        "  - {identities: [\"acme/*\"], kinds: [\"*\"], chains: [\"acme/**\"]}",
+        "externalRoots:",
+        "  - {digest: \"" + digest + "\", kind: model, name: signme, publisher: oms-tests, requireSignature: true}",
+        ""));
+  }
+
+  private List<String> policyCodes(Path policy) {
+    Cli.Result r = Cli.run("verify", "--ledger", ledger, "--policy", policy, "--json");
+    List<String> codes = new ArrayList<>();
+    for (JsonNode f : r.json().get("findings")) {
+      codes.add(f.get("code").asText());
+    }
+    return codes;
+  }
+
+  @Test
+  void verify_policyRequiresSignatureAndInputRecordedWithout_inputSignatureRequired() throws Exception {
+    Cli.ok("record", "fine-tune", "--ledger", ledger, "--chain", CHAIN, "--key", key, "--input",
+        "base=" + base("v1.0.1-elliptic-key"), "--output", "model=sha256:" + "ab".repeat(32));
+    assertThat(policyCodes(policy())).contains("INPUT_SIGNATURE_REQUIRED");
+  }
+
+  @Test
+  void verify_policyRequiresSignatureAndInputRecordedWithIt_noRequiredFinding() throws Exception {
+    assertThat(record("v1.0.1-elliptic-key", "--input-key", OMS.resolve("keys/signing-key-pub.pem")).code()).isZero();
+    assertThat(policyCodes(policy())).contains("INPUT_SIGNATURE_VERIFIED").doesNotContain("INPUT_SIGNATURE_REQUIRED");
+  }
 }

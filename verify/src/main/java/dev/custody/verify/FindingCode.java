@@ -258,6 +258,11 @@ public enum FindingCode {
   INPUT_SIGNATURE_MISSING(Severity.ERROR),
   /** An input's OMS signature verified again; the message names the model and the signer. */
   INPUT_SIGNATURE_VERIFIED(Severity.INFO),
+  /**
+   * A step uses an external root the policy declares with {@code requireSignature: true}, but the
+   * input was not recorded with its publisher's OMS signature ({@code record --input-signature}).
+   */
+  INPUT_SIGNATURE_REQUIRED(Severity.ERROR),
 
   // ---- policy (custody verify --policy): who may sign what, when, and the policy's rules
 

@@ -471,7 +471,7 @@ public final class LedgerVerifier {
             .toList()));
     Map<String, Path> ledgerDirs = new java.util.HashMap<>();
     byLabel.forEach((label, r) -> ledgerDirs.put(label, r.source().dir()));
-    judged.addAll(OmsInputCheck.check(graph, ledgerDirs));
+    judged.addAll(OmsInputCheck.check(graph, ledgerDirs, policy));
     if (model.isPresent()) {
       Map<String, Path> dirs = ledgerDirs;
       ModelRequest m = model.get();

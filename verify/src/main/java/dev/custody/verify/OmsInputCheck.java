@@ -5,8 +5,10 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.internal.ledger.OmsSignatureFiles;
 import dev.custody.core.internal.text.Untrusted;
 import dev.custody.core.sigstore.OmsSignature;
+import dev.custody.verify.lineage.ExternalRoot;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.Step;
+import dev.custody.verify.policy.TrustPolicy;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,16 +28,24 @@ import java.util.Map;
 final class OmsInputCheck {
   private OmsInputCheck() {}
 
-  /** The findings for every signed input of {@code graph}'s steps; {@code dirs} maps ledger labels to directories. */
-  static List<Finding> check(LineageGraph graph, Map<String, Path> dirs) {
+  /**
+   * The findings for every signed input of {@code graph}'s steps, and for every input that is an
+   * external root of {@code policy} declared with {@code requireSignature} but was recorded without
+   * a signature; {@code dirs} maps ledger labels to directories.
+   */
+  static List<Finding> check(LineageGraph graph, Map<String, Path> dirs, TrustPolicy policy) {
     List<Finding> out = new ArrayList<>();
     for (Step s : graph.steps()) {
       for (ArtifactRef a : s.event().inputs()) {
+        String what = "input " + Untrusted.quote(a.name()) + " of " + s.describe(dirs.size() > 1);
         if (!OmsSignatureFiles.isSigned(a)) {
+          policy.externalRoot(a.digest()).filter(ExternalRoot::requireSignature).ifPresent(r -> out.add(
+              Finding.of(FindingCode.INPUT_SIGNATURE_REQUIRED, s.ref(), what + " is the external root "
+                  + Untrusted.quote(r.describe()) + " (" + r.source() + "), which the policy accepts only with its"
+                  + " publisher's OpenSSF model signature; record it with --input-signature")));
           continue;
         }
         Path dir = dirs.get(s.ledger());
-        String what = "input " + Untrusted.quote(a.name()) + " of " + s.describe(dirs.size() > 1);
         try {
           OmsSignature.Verified v = OmsSignatureFiles.check(dir, a);
           out.add(Finding.of(FindingCode.INPUT_SIGNATURE_VERIFIED, s.ref(), what + ": its OpenSSF model signature"
