@@ -45,6 +45,9 @@ final class ExportInteropCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "File to create (never overwritten).")
   Path out;
 
+  @Option(names = "--json", description = "Print {format, bundles, out} as JSON.")
+  boolean json;
+
   @Override
   public Integer call() throws IOException, FormatException, AttestException {
     InteropExport.Format f;
@@ -60,6 +63,14 @@ final class ExportInteropCommand implements Callable<Integer> {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int n = InteropExport.write(ledger.resolve(), Optional.ofNullable(chain), f, signer, bytes);
     DurableFiles.createWhole(out, bytes.toByteArray());
+    if (json) {
+      spec.commandLine().getOut().println(Json.object(g -> {
+        g.writeStringField("format", format);
+        g.writeNumberField("bundles", n);
+        g.writeStringField("out", out.toString());
+      }));
+      return Main.VERIFIED;
+    }
     spec.commandLine().getOut().println("wrote " + n + (f == InteropExport.Format.OMS ? " OMS signature" : " bundle"
         + (n == 1 ? "" : "s")) + " to " + out);
     return Main.VERIFIED;

@@ -166,4 +166,27 @@ class InteropExportCliTest {
     assertThat(r.code()).as("%s", r).isEqualTo(2);
     assertThat(r.err()).contains("intoto or oms");
   }
+
+  @Test
+  void exportOms_chainWithoutRelease_exitTwoSayingHowToRecordOne() {
+    Cli.Result r = Cli.run("export-interop", "--ledger", ledger, "--format", "oms", "--chain", "acme/other", "--key",
+        root.resolve("keys/ed25519.key"), "--out", root.resolve("none.sig"), "--json");
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err()).contains("no release entry");
+    assertThat(root.resolve("none.sig")).doesNotExist();
+  }
+
+  @Test
+  void exportIntoto_malformedRecord_exitTwoNamingItAndNoFile() throws Exception {
+    Path copy = Cli.copyTree(ledger, root.resolve("ledger-bad"));
+    List<String> records = Cli.records(copy);
+    records.set(1, records.get(1).replace("\"signature\"", "\"signaturE\""));
+    Cli.writeRecords(copy, records);
+    Path out = root.resolve("bad.jsonl");
+    Cli.Result r = Cli.run("export-interop", "--ledger", copy, "--format", "intoto", "--key",
+        root.resolve("keys/ed25519.key"), "--out", out);
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err()).contains("line 2");
+    assertThat(out).doesNotExist();
+  }
 }

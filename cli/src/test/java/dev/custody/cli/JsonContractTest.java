@@ -126,7 +126,9 @@ class JsonContractTest {
         new Success("verify-oms", t -> List.of("verify-oms", "--signature", OMS.resolve("v1.0.1-elliptic-key/model.sig"),
             "--public-key", OMS.resolve("keys/signing-key-pub.pem"), "--json", OMS.resolve("v1.0.1-elliptic-key"),
             "--ignore-paths", "ignore-me"), false,
-            List.of("verified", "signature", "model", "signer", "rootDigest", "resources", "missing", "extra", "changed")));
+            List.of("verified", "signature", "model", "signer", "rootDigest", "resources", "missing", "extra", "changed")),
+        new Success("export-interop", t -> List.of("export-interop", "--ledger", ledger, "--format", "intoto", "--key",
+            key, "--out", t.work.resolve("export.jsonl"), "--json"), false, List.of("format", "bundles", "out")));
   }
 
   private static final Path OMS = Path.of(System.getProperty("custody.vectors")).resolve("openssf-model-signing");
@@ -248,6 +250,9 @@ class JsonContractTest {
         new Failure("verify-oms: wrong key", t -> List.of("verify-oms", "--signature",
             OMS.resolve("v1.0.1-elliptic-key/model.sig"), "--public-key", OMS.resolve("../dsse/keys/spec-p256-public.pem"),
             "--json", OMS.resolve("v1.0.1-elliptic-key")), 1, "VERIFICATION_FAILED", Map.of("file", "model.sig")),
+        new Failure("export-interop: oms without release", t -> List.of("export-interop", "--ledger", ledger, "--format",
+            "oms", "--chain", "acme/none", "--key", key, "--out", t.work.resolve("x.sig"), "--json"), 2, "BAD_FORMAT",
+            Map.of()),
         new Failure("unknown command", t -> List.of("chians", "--json"), 2, "USAGE", Map.of("didYouMean", "chains")));
   }
 

@@ -12,7 +12,6 @@ import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -48,6 +47,15 @@ public final class InteropExport {
 
   private InteropExport() {}
 
+  /** Carries a custody exception out of a {@link LogReader.Visitor}, whose methods may throw only IOException. */
+  private static final class Stopped extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Stopped(Exception cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
   /**
    * Writes the export of {@code ledgerDir} (only {@code chain}'s entries when given; OMS needs a chain).
    *
@@ -78,18 +86,14 @@ public final class InteropExport {
           out.write('\n');
           count[0]++;
         } catch (FormatException | AttestException e) {
-          throw new UncheckedIOException(new IOException(e.getMessage(), e));
+          throw new Stopped(e);
         }
       });
-    } catch (UncheckedIOException e) {
-      Throwable cause = e.getCause().getCause();
-      if (cause instanceof FormatException f) {
+    } catch (Stopped s) {
+      if (s.getCause() instanceof FormatException f) {
         throw f;
       }
-      if (cause instanceof AttestException a) {
-        throw a;
-      }
-      throw e.getCause();
+      throw (AttestException) s.getCause();
     }
     return count[0];
   }
@@ -97,23 +101,27 @@ public final class InteropExport {
   /** The model output (with a stored manifest) of the chain's newest release entry. */
   private static ArtifactRef newestRelease(Path ledgerDir, String chain) throws IOException, FormatException {
     ArtifactRef[] found = {null};
-    LogReader.readAll(ledgerDir, raw -> {
-      try {
-        EntryRecord r = EntryRecord.parse(raw.bytes(), raw.where());
-        var p = r.payload(raw.where());
-        if (!p.chain().equals(chain) || !p.event().type().equals(EventType.RELEASE)) {
-          return;
-        }
-        for (ArtifactRef a : p.event().outputs()) {
-          if (ManifestFiles.manifestDigest(a).isPresent()) {
-            found[0] = a;
+    try {
+      LogReader.readAll(ledgerDir, raw -> {
+        try {
+          EntryRecord r = EntryRecord.parse(raw.bytes(), raw.where());
+          var p = r.payload(raw.where());
+          if (!p.chain().equals(chain) || !p.event().type().equals(EventType.RELEASE)) {
             return;
           }
+          for (ArtifactRef a : p.event().outputs()) {
+            if (ManifestFiles.manifestDigest(a).isPresent()) {
+              found[0] = a;
+              return;
+            }
+          }
+        } catch (FormatException e) {
+          throw new Stopped(e);
         }
-      } catch (FormatException e) {
-        throw new UncheckedIOException(new IOException(e.getMessage(), e));
-      }
-    });
+      });
+    } catch (Stopped s) {
+      throw (FormatException) s.getCause();
+    }
     if (found[0] == null) {
       throw new FormatException("chain " + Untrusted.quote(chain) + " has no release entry whose model output has a"
           + " stored manifest; record the release with --output model=DIR");
