@@ -41,7 +41,7 @@ import java.util.Set;
  * material only says what the signer claims; the caller brings the key or the roots.
  */
 public record SigstoreBundle(String mediaType, Material material, Optional<DsseEnvelope> dsseEnvelope,
-    List<TlogEntry> tlog, int rfc3161Timestamps) {
+    Optional<MessageSignature> messageSignature, List<TlogEntry> tlog, int rfc3161Timestamps) {
   /** The v0.3 media type custody writes. */
   public static final String MEDIA_TYPE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
   /** Media types read. */
@@ -58,7 +58,40 @@ public record SigstoreBundle(String mediaType, Material material, Optional<DsseE
     Objects.requireNonNull(mediaType, "mediaType");
     Objects.requireNonNull(material, "material");
     Objects.requireNonNull(dsseEnvelope, "dsseEnvelope");
+    Objects.requireNonNull(messageSignature, "messageSignature");
+    if (dsseEnvelope.isPresent() == messageSignature.isPresent()) {
+      throw new IllegalArgumentException("a bundle holds exactly one of a DSSE envelope and a message signature");
+    }
     tlog = List.copyOf(tlog);
+  }
+
+  /**
+   * {@code messageSignature}: a signature over an artifact's bytes (not a DSSE envelope).
+   *
+   * @param algorithm {@code messageDigest.algorithm}, e.g. {@code SHA2_256}
+   * @param digest {@code messageDigest.digest}, the artifact's digest as the signer states it
+   * @param signature the signature over the artifact's bytes
+   */
+  public record MessageSignature(String algorithm, Bytes digest, Bytes signature) {
+    public MessageSignature {
+      Objects.requireNonNull(algorithm, "algorithm");
+      Objects.requireNonNull(digest, "digest");
+      Objects.requireNonNull(signature, "signature");
+    }
+
+    /**
+     * Checks that {@code artifact} has the stated SHA-256 digest and that the signature over it
+     * verifies with {@code key} (whose algorithm fixes the hash).
+     *
+     * @throws SignatureException naming what failed
+     */
+    public void verify(dev.custody.core.dsse.EnvelopeKey key, byte[] artifact) throws SignatureException {
+      if (!algorithm.equals("SHA2_256") || !digest.equals(Digest.sha256(artifact).value())) {
+        throw new SignatureException("the artifact's SHA-256 is not the message digest the bundle states ("
+            + Untrusted.quote(algorithm, 40) + ")");
+      }
+      key.verify(artifact, signature.toByteArray());
+    }
   }
 
   /** How many transparency-log entries the bundle carries. */
@@ -204,7 +237,22 @@ public record SigstoreBundle(String mediaType, Material material, Optional<DsseE
     }
     Optional<DsseEnvelope> envelope = dsse == null ? Optional.empty()
         : Optional.of(DsseEnvelope.fromJson(dsse, source + " dsseEnvelope"));
-    return new SigstoreBundle(mt.textValue(), material, envelope, tlog, timestamps);
+    Optional<MessageSignature> signature = message == null ? Optional.empty()
+        : Optional.of(messageSignature(message, source + " messageSignature"));
+    return new SigstoreBundle(mt.textValue(), material, envelope, signature, tlog, timestamps);
+  }
+
+  private static MessageSignature messageSignature(JsonNode node, String what) throws FormatException {
+    if (!node.isObject()) {
+      throw new FormatException(what + " must be an object");
+    }
+    JsonNode md = node.get("messageDigest");
+    if (md == null || !md.isObject()) {
+      throw new FormatException(what + ".messageDigest is required");
+    }
+    return new MessageSignature(text(md, "algorithm", what + ".messageDigest"),
+        Bytes.copyOf(AnyBase64.decode(text(md, "digest", what + ".messageDigest"), what + ".messageDigest.digest")),
+        Bytes.copyOf(AnyBase64.decode(text(node, "signature", what), what + ".signature")));
   }
 
   private static Material material(JsonNode vm, String what) throws FormatException {

@@ -102,10 +102,18 @@ class SigstoreBundleVectorsTest {
   }
 
   @Test
-  void parse_managedKeyMessageSignature_readsWithoutEnvelope() throws Exception {
+  void verify_managedKeyMessageSignature_verifiesOverATxtWithTheKey() throws Exception {
     SigstoreBundle b = read("sigstore-conformance/managed-key-happy-path.sigstore.json");
     assertThat(b.dsseEnvelope()).isEmpty();
     assertThat(b.material()).isInstanceOf(SigstoreBundle.PublicKeyHint.class);
+    EnvelopeKey key = EnvelopeKey.fromPem(new String(Vectors.bytes(
+        "sigstore-bundles/sigstore-conformance/managed-key-happy-path.key.pub"), java.nio.charset.StandardCharsets.US_ASCII),
+        "key.pub");
+    byte[] aTxt = Vectors.bytes("sigstore-bundles/sigstore-conformance/a.txt");
+    b.messageSignature().orElseThrow().verify(key, aTxt);
+    byte[] other = java.util.Arrays.copyOf(aTxt, aTxt.length + 1);
+    assertThatThrownBy(() -> b.messageSignature().orElseThrow().verify(key, other))
+        .isInstanceOf(SignatureException.class).hasMessageContaining("message digest");
   }
 
   @Test
