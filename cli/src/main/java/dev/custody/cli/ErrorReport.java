@@ -72,7 +72,9 @@ record ErrorReport(Code code, String message, Optional<String> file, Optional<St
     /** The Java heap was too small for the input; nothing was decided. */
     OUT_OF_MEMORY,
     /** A defect in custody (please report it). */
-    INTERNAL
+    INTERNAL,
+    /** Exit 2: checking the input needs trust roots custody does not have offline (Sigstore's keyless method). */
+    NEEDS_TRUST_ROOT
   }
 
   ErrorReport {

@@ -38,6 +38,8 @@ import picocli.CommandLine.Command;
       CompareCommand.class,
       WitnessCommand.class,
       ExportCommand.class,
+      VerifyOmsCommand.class,
+      ExportInteropCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 verified/success, 1 verification failed, 2 bad usage or unreadable input.",

@@ -67,13 +67,20 @@ final class ModelHashOptions {
     if (threads != null) {
       b.threads(threads);
     }
+    b.ignorePaths(ignorePathsIn(model));
+    return b;
+  }
+
+  /** {@code --ignore-paths} relative to {@code model} if it is a directory (see the option); none for a file. */
+  List<String> ignorePathsIn(Path model) {
+    List<String> out = new ArrayList<>();
     if (Files.isDirectory(model, LinkOption.NOFOLLOW_LINKS)) {
       Path root = model.toAbsolutePath().normalize();
       for (String p : ignorePaths) {
-        b.ignorePath(modelRelative(root, p));
+        out.add(modelRelative(root, p));
       }
     }
-    return b;
+    return out;
   }
 
   private Serialization.Method parseMethod(String name) {

@@ -65,6 +65,7 @@ final class RecordCommand implements Callable<Integer> {
   @Mixin NetworkFsOption networkFs;
   @Mixin CertificateOption certificateOption;
   @Mixin ModelHashOptions hashing;
+  @Mixin InputSignatureOption inputSignature;
 
   // No standard --version here: it names a release's version.
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
@@ -145,7 +146,7 @@ final class RecordCommand implements Callable<Integer> {
       if (kind != null || chain != null || eventJson != null || !inputs.isEmpty() || !outputs.isEmpty() || manifest
           || !params.isEmpty() || !env.isEmpty() || version != null || !metrics.isEmpty() || method != null
           || from != null || to != null || subject != null || decision != null || reason != null || text != null
-          || hashing.given() || existingChain) {
+          || hashing.given() || existingChain || inputSignature.given()) {
         throw new ParameterException(spec.commandLine(), "--batch takes the kind, chain and event from each line;"
             + " do not give KIND, --chain, --existing-chain, --event-json or event options (--input, --output,"
             + " --param, --env, --version, --metric, --method, --from, --to, --subject, --decision, --reason, --text)"
@@ -168,6 +169,7 @@ final class RecordCommand implements Callable<Integer> {
       checkChain(spec, ledger, dir, chain, existingChain);
       Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
       Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing));
+      event = inputSignature.apply(dir, event);
       CertificateOption.store(dir, certificate);
       EntryRef ref = append(dir, ledger, chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();

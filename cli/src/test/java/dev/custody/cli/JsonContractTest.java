@@ -122,8 +122,16 @@ class JsonContractTest {
             "--json"), false, List.of("verifierKey", "keyFile", "verifierKeyFile")),
         new Success("witness cosign", t -> List.of("witness", "cosign", "--log-key", logKey, "--witness-key",
             t.witnessCopy().resolve("witness.key"), "--state", t.witnessCopy(), checkpoint, "--json"), false,
-            List.of("origin", "size", "rootHash", "firstForLog", "note")));
+            List.of("origin", "size", "rootHash", "firstForLog", "note")),
+        new Success("verify-oms", t -> List.of("verify-oms", "--signature", OMS.resolve("v1.0.1-elliptic-key/model.sig"),
+            "--public-key", OMS.resolve("keys/signing-key-pub.pem"), "--json", OMS.resolve("v1.0.1-elliptic-key"),
+            "--ignore-paths", "ignore-me"), false,
+            List.of("verified", "signature", "model", "signer", "rootDigest", "resources", "missing", "extra", "changed")),
+        new Success("export-interop", t -> List.of("export-interop", "--ledger", ledger, "--format", "intoto", "--key",
+            key, "--out", t.work.resolve("export.jsonl"), "--json"), false, List.of("format", "bundles", "out")));
   }
+
+  private static final Path OMS = Path.of(System.getProperty("custody.vectors")).resolve("openssf-model-signing");
 
   private Path witnessCopy() {
     Path w = work.resolve("witness-copy");
@@ -236,6 +244,15 @@ class JsonContractTest {
         new Failure("witness cosign: not a checkpoint", t -> List.of("witness", "cosign", "--log-key", logKey,
             "--witness-key", witnessState.resolve("witness.key"), "--state", t.witnessCopy(), model.resolve(
                 "model.safetensors"), "--json"), 2, "FAILED", Map.of()),
+        new Failure("verify-oms: keyless", t -> List.of("verify-oms", "--signature",
+            OMS.resolve("v1.0.1-certificate/model.sig"), "--json", OMS.resolve("v1.0.1-certificate")), 2,
+            "NEEDS_TRUST_ROOT", Map.of("file", "model.sig")),
+        new Failure("verify-oms: wrong key", t -> List.of("verify-oms", "--signature",
+            OMS.resolve("v1.0.1-elliptic-key/model.sig"), "--public-key", OMS.resolve("../dsse/keys/spec-p256-public.pem"),
+            "--json", OMS.resolve("v1.0.1-elliptic-key")), 1, "VERIFICATION_FAILED", Map.of("file", "model.sig")),
+        new Failure("export-interop: oms without release", t -> List.of("export-interop", "--ledger", ledger, "--format",
+            "oms", "--chain", "acme/none", "--key", key, "--out", t.work.resolve("x.sig"), "--json"), 2, "BAD_FORMAT",
+            Map.of()),
         new Failure("unknown command", t -> List.of("chians", "--json"), 2, "USAGE", Map.of("didYouMean", "chains")));
   }
 

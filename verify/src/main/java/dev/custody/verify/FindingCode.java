@@ -272,6 +272,24 @@ public enum FindingCode {
    */
   ARTIFACT_REVOKED(Severity.ERROR),
 
+  // ---- 7. artifacts, base-model signatures (record --input-signature): the publisher's OpenSSF
+  //      model signature kept with an input, re-checked (dev.custody.verify.OmsInputCheck)
+
+  /**
+   * An input recorded with its publisher's OMS signature no longer checks: the stored signature or
+   * key/roots file is altered, the signature does not verify, or it signs another model.
+   */
+  INPUT_SIGNATURE_INVALID(Severity.ERROR),
+  /** The OMS signature (or the key or roots it was checked with) an input names is not in the ledger. */
+  INPUT_SIGNATURE_MISSING(Severity.ERROR),
+  /** An input's OMS signature verified again; the message names the model and the signer. */
+  INPUT_SIGNATURE_VERIFIED(Severity.INFO),
+  /**
+   * A step uses an external root the policy declares with {@code requireSignature: true}, but the
+   * input was not recorded with its publisher's OMS signature ({@code record --input-signature}).
+   */
+  INPUT_SIGNATURE_REQUIRED(Severity.ERROR),
+
   // ---- policy (custody verify --policy): who may sign what, when, and the policy's rules
 
   /**

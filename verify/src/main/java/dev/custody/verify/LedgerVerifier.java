@@ -501,11 +501,13 @@ public final class LedgerVerifier {
     judged.addAll(chain.isEmpty() ? DerivationCheck.check(graph, weights)
         : DerivationCheck.check(graph, weights, graph.steps().stream().filter(s -> s.chain().equals(chain.get()))
             .toList()));
+    Map<String, Path> ledgerDirs = new java.util.HashMap<>();
+    byLabel.forEach((label, r) -> ledgerDirs.put(label, r.source().dir()));
+    judged.addAll(OmsInputCheck.check(graph, ledgerDirs, policy));
     if (model.isPresent()) {
-      Map<String, Path> dirs = new java.util.HashMap<>();
+      Map<String, Path> dirs = ledgerDirs;
       Map<String, dev.custody.core.internal.ledger.ManifestFiles.Store> manifests = new java.util.HashMap<>();
       byLabel.forEach((label, r) -> {
-        dirs.put(label, r.source().dir());
         manifests.put(label, r.source().bundle().map(b -> BundleSources.manifests(r.source().dir(), b))
             .orElseGet(() -> dev.custody.core.internal.ledger.ManifestFiles.store(r.source().dir())));
       });

@@ -56,6 +56,30 @@ public final class Pem {
   }
 
   /**
+   * The DER bytes of the one {@code label} block of {@code text}, which may stand amid explanatory
+   * text (RFC 7468 §2: "parsers SHOULD ignore" text outside the encapsulation boundaries), as in the
+   * public-key files GnuTLS {@code certtool} writes, whose human-readable dump precedes the block.
+   * The block itself is read exactly as {@link #decode} reads it; more than one {@code label} block
+   * is an error (which one was meant would be a guess).
+   *
+   * @param what what the block should be, for errors, e.g. "public key"
+   * @param source names the input in errors, e.g. the file path
+   */
+  public static byte[] decodeAmidText(String text, String label, String what, String source) throws FormatException {
+    String begin = "-----BEGIN " + label + "-----";
+    String end = "-----END " + label + "-----";
+    int from = text.indexOf(begin);
+    int to = from < 0 ? -1 : text.indexOf(end, from);
+    if (from < 0 || to < 0) {
+      throw notPem(label, what, source);
+    }
+    if (text.indexOf(begin, from + begin.length()) >= 0) {
+      throw new FormatException(source + ": holds more than one '" + begin + "' block; expected one " + what);
+    }
+    return decode(text.substring(from, to + end.length()), label, what, source);
+  }
+
+  /**
    * The DER bytes of each {@code label} block of {@code text}, in order: one or more blocks separated
    * by whitespace and nothing else (no explanatory text, no other labels), e.g. a certificate chain.
    *

@@ -14,14 +14,22 @@ import java.util.Optional;
  * @param name a name to show in the lineage, e.g. {@code llama-3-8b}
  * @param publisher who published it, shown in the lineage
  * @param source where the policy declares it, for messages
+ * @param requireSignature whether a step may use it only with its publisher's OpenSSF model signature
+ *     recorded and verifying ({@code record --input-signature}; policy field {@code requireSignature})
  */
-public record ExternalRoot(Digest digest, ArtifactKind kind, String name, Optional<String> publisher, String source) {
+public record ExternalRoot(Digest digest, ArtifactKind kind, String name, Optional<String> publisher, String source,
+    boolean requireSignature) {
   public ExternalRoot {
     Objects.requireNonNull(digest, "digest");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(publisher, "publisher");
     Objects.requireNonNull(source, "source");
+  }
+
+  /** A root that needs no signature. */
+  public ExternalRoot(Digest digest, ArtifactKind kind, String name, Optional<String> publisher, String source) {
+    this(digest, kind, name, publisher, source, false);
   }
 
   /** For messages and listings: the name, and the publisher when known. */

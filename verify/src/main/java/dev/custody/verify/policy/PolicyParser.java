@@ -386,7 +386,7 @@ final class PolicyParser {
   }
 
   private ExternalRoot externalRoot(Node node) throws PolicyException {
-    Obj o = obj(node, "digest", "kind", "name", "publisher");
+    Obj o = obj(node, "digest", "kind", "name", "publisher", "requireSignature");
     Node d = o.req("digest");
     Digest digest = convert(d, () -> Digest.parse(string(d)));
     Node k = o.req("kind");
@@ -394,7 +394,8 @@ final class PolicyParser {
     String name = string(o.req("name"));
     Optional<String> publisher = o.opt("publisher").isPresent() ? Optional.of(string(o.opt("publisher").get()))
         : Optional.empty();
-    return new ExternalRoot(digest, kind, name, publisher, where(node));
+    boolean requireSignature = o.opt("requireSignature").isPresent() && bool(o.opt("requireSignature").get());
+    return new ExternalRoot(digest, kind, name, publisher, where(node), requireSignature);
   }
 
   private LineageSettings lineage(Node node) throws PolicyException {

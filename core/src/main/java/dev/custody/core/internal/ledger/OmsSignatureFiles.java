@@ -1,0 +1,122 @@
+package dev.custody.core.internal.ledger;
+
+import dev.custody.core.Digest;
+import dev.custody.core.FormatException;
+import dev.custody.core.dsse.EnvelopeKey;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.internal.text.Untrusted;
+import dev.custody.core.sigstore.OmsException;
+import dev.custody.core.sigstore.OmsSignature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A base model's OpenSSF model signature kept in a file ledger, and its re-check.
+ *
+ * <h2>Layout and annotations</h2>
+ * <pre>
+ * DIR/oms-signatures/sha256-&lt;hex&gt;.json   the publisher's model.sig, byte for byte (hex = SHA-256 of it)
+ * DIR/oms-signatures/sha256-&lt;hex&gt;.pem    what it was checked with: the publisher's public key, or the
+ *                                        root certificate(s) (hex = SHA-256 of the file)
+ * </pre>
+ * The input artifact of the entry that recorded the model carries, signed with the entry, the
+ * annotations {@value #SIGNATURE_ANNOTATION} (the signature file's digest), {@value #TRUST_ANNOTATION}
+ * (the trust file's digest) and {@value #METHOD_ANNOTATION} ({@code key} or {@code certificate}). The
+ * files are untrusted: {@link #check} accepts them only if their digests are the signed ones, the
+ * signature verifies with the trust file, and the signed model's root digest is the artifact's.
+ * Whether that publisher key or root is one to trust is the verifier's policy's question.
+ */
+public final class OmsSignatureFiles {
+  /** Directory of the signatures inside a ledger directory. */
+  public static final String DIR = "oms-signatures";
+  /** Annotation: SHA-256 of the stored signature bytes. */
+  public static final String SIGNATURE_ANNOTATION = "custody.oms-signature";
+  /** Annotation: SHA-256 of the stored public key or root certificates. */
+  public static final String TRUST_ANNOTATION = "custody.oms-trust";
+  /** Annotation: {@code key} or {@code certificate}. */
+  public static final String METHOD_ANNOTATION = "custody.oms-method";
+  /** Largest trust file. */
+  public static final int MAX_TRUST_BYTES = CertificateFiles.MAX_CHAIN_BYTES;
+
+  private OmsSignatureFiles() {}
+
+  /** The stored signature with SHA-256 {@code d}. */
+  public static Path signaturePath(Path ledgerDir, Digest d) {
+    return ledgerDir.resolve(DIR).resolve("sha256-" + d.value().hex() + ".json");
+  }
+
+  /** The stored trust file with SHA-256 {@code d}. */
+  public static Path trustPath(Path ledgerDir, Digest d) {
+    return ledgerDir.resolve(DIR).resolve("sha256-" + d.value().hex() + ".pem");
+  }
+
+  /** Whether {@code a} says it was recorded with an OMS signature. */
+  public static boolean isSigned(ArtifactRef a) {
+    return a.annotations().containsKey(SIGNATURE_ANNOTATION);
+  }
+
+  /** The trust an OMS signature is checked with: method {@code key} or {@code certificate}. */
+  public static OmsSignature.Trust trust(String method, byte[] pem, String source) throws FormatException {
+    switch (method) {
+      case "key":
+        return new OmsSignature.PublicKey(EnvelopeKey.fromPem(new String(pem, StandardCharsets.US_ASCII), source));
+      case "certificate":
+        return new OmsSignature.CertificateRoots(CertificateFiles.parse(pem, source));
+      default:
+        throw new FormatException(source + ": OMS trust method " + Untrusted.quote(method, 40)
+            + " is neither key nor certificate");
+    }
+  }
+
+  /**
+   * Re-checks the OMS signature {@code a} names: the stored files' digests are the signed ones, the
+   * signature verifies with the stored trust, its model root digest is {@code a}'s digest.
+   *
+   * @throws NoSuchFileException if a stored file is missing
+   * @throws FormatException if an annotation or a file is malformed, or a digest differs
+   * @throws OmsException if the signature does not verify or names another model
+   */
+  public static OmsSignature.Verified check(Path ledgerDir, ArtifactRef a)
+      throws IOException, FormatException, OmsException {
+    Digest sigDigest = annotation(a, SIGNATURE_ANNOTATION);
+    Digest trustDigest = annotation(a, TRUST_ANNOTATION);
+    String method = Optional.ofNullable(a.annotations().get(METHOD_ANNOTATION)).orElse("");
+    byte[] sig = read(ledgerDir, signaturePath(ledgerDir, sigDigest), sigDigest, OmsSignature.MAX_BYTES);
+    byte[] pem = read(ledgerDir, trustPath(ledgerDir, trustDigest), trustDigest, MAX_TRUST_BYTES);
+    OmsSignature.Verified v = OmsSignature.verify(sig, trust(method, pem, DIR + "/" + trustDigest),
+        DIR + "/" + sigDigest);
+    if (!v.manifest().rootDigest().equals(a.digest())) {
+      throw new OmsException(OmsException.Reason.INCONSISTENT_STATEMENT, "the OMS signature of "
+          + Untrusted.quote(a.name()) + " signs the model " + v.manifest().rootDigest() + ", not the recorded "
+          + a.digest());
+    }
+    return v;
+  }
+
+  private static Digest annotation(ArtifactRef a, String name) throws FormatException {
+    String v = a.annotations().get(name);
+    if (v == null) {
+      throw new FormatException("artifact " + Untrusted.quote(a.name()) + " has no " + name + " annotation");
+    }
+    try {
+      return Digest.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new FormatException("artifact " + Untrusted.quote(a.name()) + ": " + name + " is not a digest", e);
+    }
+  }
+
+  private static byte[] read(Path ledgerDir, Path p, Digest expected, int max) throws IOException, FormatException {
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
+    if (!files.isFile(p)) { // refuses a link or special file
+      throw new NoSuchFileException(p.toString());
+    }
+    byte[] bytes = files.read(p, max);
+    if (!Digest.sha256(bytes).equals(expected)) {
+      throw new FormatException(p + ": content does not have the SHA-256 signed in the entry (altered or damaged)");
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.custody.verify;
+
+import dev.custody.core.CustodyException;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.internal.ledger.OmsSignatureFiles;
+import dev.custody.core.internal.text.Untrusted;
+import dev.custody.core.sigstore.OmsSignature;
+import dev.custody.verify.lineage.ExternalRoot;
+import dev.custody.verify.lineage.LineageGraph;
+import dev.custody.verify.lineage.Step;
+import dev.custody.verify.policy.TrustPolicy;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Re-checks the OpenSSF model signatures that inputs were recorded with ({@code record
+ * --input-signature}, {@link OmsSignatureFiles}): for every authentic step and every input that names
+ * a signature, the stored files must still have their signed digests, the signature must verify with
+ * the stored key or roots, and it must sign the input's digest. A failure is
+ * {@link FindingCode#INPUT_SIGNATURE_INVALID} or {@link FindingCode#INPUT_SIGNATURE_MISSING} at the
+ * entry; a success {@link FindingCode#INPUT_SIGNATURE_VERIFIED}. It does not judge whether the
+ * publisher is one to trust.
+ */
+final class OmsInputCheck {
+  private OmsInputCheck() {}
+
+  /**
+   * The findings for every signed input of {@code graph}'s steps, and for every input that is an
+   * external root of {@code policy} declared with {@code requireSignature} but was recorded without
+   * a signature; {@code dirs} maps ledger labels to directories.
+   */
+  static List<Finding> check(LineageGraph graph, Map<String, Path> dirs, TrustPolicy policy) {
+    List<Finding> out = new ArrayList<>();
+    for (Step s : graph.steps()) {
+      for (ArtifactRef a : s.event().inputs()) {
+        String what = "input " + Untrusted.quote(a.name()) + " of " + s.describe(dirs.size() > 1);
+        if (!OmsSignatureFiles.isSigned(a)) {
+          policy.externalRoot(a.digest()).filter(ExternalRoot::requireSignature).ifPresent(r -> out.add(
+              Finding.of(FindingCode.INPUT_SIGNATURE_REQUIRED, s.ref(), what + " is the external root "
+                  + Untrusted.quote(r.describe()) + " (" + r.source() + "), which the policy accepts only with its"
+                  + " publisher's OpenSSF model signature; record it with --input-signature")));
+          continue;
+        }
+        Path dir = dirs.get(s.ledger());
+        try {
+          OmsSignature.Verified v = OmsSignatureFiles.check(dir, a);
+          out.add(Finding.of(FindingCode.INPUT_SIGNATURE_VERIFIED, s.ref(), what + ": its OpenSSF model signature"
+              + " verified again (" + v.manifest().resources().size() + " resources, signed by " + v.signer() + ")"));
+        } catch (NoSuchFileException e) {
+          out.add(Finding.of(FindingCode.INPUT_SIGNATURE_MISSING, s.ref(), what + ": the OpenSSF model signature"
+              + " it was recorded with is not in the ledger: " + Untrusted.quote(String.valueOf(e.getFile()))));
+        } catch (IOException | CustodyException e) {
+          out.add(Finding.of(FindingCode.INPUT_SIGNATURE_INVALID, s.ref(), what + ": its OpenSSF model signature"
+              + " no longer checks: " + e.getMessage()));
+        }
+      }
+    }
+    return out;
+  }
+}
