@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import dev.custody.attest.ledger.Ledger;
 import dev.custody.attest.store.LogIdentity;
+import dev.custody.attest.store.LogStoreProvider;
 import dev.custody.core.FormatException;
 import dev.custody.core.ledger.LedgerLayout;
 import dev.custody.core.ledger.LogConfig;
@@ -36,13 +37,29 @@ final class InitCommand implements Callable<Integer> {
           + " since the last (0: after every batch; -1: off). Default: ${DEFAULT-VALUE}.")
   long intervalMillis;
 
+  @Option(names = "--store", paramLabel = "URL",
+      description = "Create a shared ledger in a PostgreSQL database instead of a directory: postgresql://HOST[:PORT]/DB"
+          + " (an empty database; password from PGPASSWORD, ~/.pgpass or ?passwordFile=PATH, never in the URL)."
+          + " Needs --log-key.")
+  String store;
+
+  @Option(names = "--log-key", paramLabel = "FILE",
+      description = "With --store: where the new private log key is written (mode 0600; the database never holds it)."
+          + " Writers that sign checkpoints name it in $CUSTODY_LOG_KEY.")
+  Path logKey;
+
   @Option(names = "--json", description = "Print JSON: ledger (absolute path), origin, verifierKey (the log key to"
       + " publish), checkpointIntervalMillis (null: off).")
   boolean json;
 
   @Override
   public Integer call() throws IOException, FormatException, CommandError {
-    Path dir = ledger.resolve();
+    String location = store != null ? store : ledger.location();
+    if (!LedgerLocation.isUrl(location) && (store != null || logKey != null)) {
+      throw new IllegalArgumentException(store != null ? "--store takes a URL such as postgresql://HOST/DB, not "
+          + Untrusted.quote(store) + "; a ledger directory is given with --ledger DIR"
+          : "--log-key is for a ledger created with --store URL; a ledger directory keeps its log key in DIR/log/key");
+    }
     if (intervalMillis < -1) {
       throw new IllegalArgumentException("--checkpoint-interval must be -1 (off), 0 or a number of milliseconds, got "
           + intervalMillis);
@@ -53,7 +70,6 @@ final class InitCommand implements Callable<Integer> {
           + " as themselves (controls, bidi or other format characters, a backslash); use a name like"
           + " example.com/models");
     }
-    networkFs.checkBeforeCreating(dir, spec);
     SecureRandom random = new SecureRandom();
     String o = origin != null ? origin : LogIdentity.defaultOrigin(random);
     LogConfig config;
@@ -62,6 +78,11 @@ final class InitCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--origin: " + e.getMessage(), e);
     }
+    if (LedgerLocation.isUrl(location)) {
+      return createAtUrl(location, config, random);
+    }
+    Path dir = ledger.resolve();
+    networkFs.checkBeforeCreating(dir, spec);
     try {
       Ledger.create(dir, config, random);
     } catch (FormatException e) {
@@ -77,9 +98,13 @@ final class InitCommand implements Callable<Integer> {
     }
     String vkey = new String(LedgerLayout.readSmallFile(dir.resolve(LedgerLayout.LOG_VKEY)),
         java.nio.charset.StandardCharsets.UTF_8).strip();
+    return printCreated(dir.toAbsolutePath().normalize().toString(), o, vkey);
+  }
+
+  private Integer printCreated(String where, String o, String vkey) {
     if (json) {
       spec.commandLine().getOut().println(Json.object(g -> {
-        g.writeStringField("ledger", dir.toAbsolutePath().normalize().toString());
+        g.writeStringField("ledger", where);
         g.writeStringField("origin", o);
         g.writeStringField("verifierKey", vkey);
         if (intervalMillis < 0) {
@@ -90,10 +115,24 @@ final class InitCommand implements Callable<Integer> {
       }));
       return Main.VERIFIED;
     }
-    spec.commandLine().getOut().println("initialised ledger " + Untrusted.escape(dir.toAbsolutePath().normalize()
-        .toString()));
+    spec.commandLine().getOut().println("initialised ledger " + Untrusted.escape(where));
     spec.commandLine().getOut().println("log origin   " + o);
     spec.commandLine().getOut().println("log key      " + vkey + "  (publish it: verifiers trust checkpoints signed by it)");
     return Main.VERIFIED;
+  }
+
+  /** {@code --store URL}: the ledger in a database, its private log key in {@code --log-key FILE}. */
+  private Integer createAtUrl(String url, LogConfig config, SecureRandom random)
+      throws IOException, FormatException {
+    if (logKey == null) {
+      throw new IllegalArgumentException("--store " + Untrusted.quote(url) + " needs --log-key FILE: where the new"
+          + " private log key is written (the database never holds it)");
+    }
+    Ledger.create(url, config, random, LogStoreProvider.Settings.fromEnvironment().withLogKeyFile(logKey));
+    String vkey;
+    try (Ledger created = LedgerLocation.openReadOnly(url)) {
+      vkey = created.identity().orElseThrow().verifierKey().encode();
+    }
+    return printCreated(url, config.origin(), vkey);
   }
 }
