@@ -20,29 +20,34 @@ public final class PostgresLogStoreProvider implements LogStoreProvider {
   @Override
   public void create(String url, LogConfig config, SecureRandom random, Settings settings)
       throws IOException, FormatException {
-    Path keyFile = settings.logKeyFile().orElseThrow(() -> new FormatException("creating the PostgreSQL ledger "
-        + PostgresUrl.redact(url) + " needs a file for its private log key (the database never holds it): give"
+    PostgresUrl u = PostgresUrl.parse(url, settings.env());
+    Path keyFile = settings.logKeyFile().or(u::logKeyFile).orElseThrow(() -> new FormatException("creating the"
+        + " PostgreSQL ledger " + u + " needs a file for its private log key (the database never holds it): give"
         + " --log-key FILE (or " + Settings.LOG_KEY_VARIABLE + "=FILE)"));
-    PostgresLogStore.create(PostgresUrl.parse(url, settings.env()), config, keyFile, random, options(settings));
+    PostgresLogStore.create(u, config, keyFile, random, options(settings, u));
   }
 
   @Override
   public LogStore open(String url, Settings settings) throws IOException, FormatException {
-    return PostgresLogStore.open(PostgresUrl.parse(url, settings.env()), options(settings));
+    PostgresUrl u = PostgresUrl.parse(url, settings.env());
+    return PostgresLogStore.open(u, options(settings, u));
   }
 
   @Override
   public LogStore openReadOnly(String url, Settings settings) throws IOException, FormatException {
-    return PostgresLogStore.openReadOnly(PostgresUrl.parse(url, settings.env()), options(settings));
+    PostgresUrl u = PostgresUrl.parse(url, settings.env());
+    return PostgresLogStore.openReadOnly(u, options(settings, u));
   }
 
   @Override
   public long copyToDirectory(String url, Path dir, Settings settings) throws IOException, FormatException {
-    return PostgresCopy.toDirectory(PostgresUrl.parse(url, settings.env()), dir, options(settings));
+    PostgresUrl u = PostgresUrl.parse(url, settings.env());
+    return PostgresCopy.toDirectory(u, dir, options(settings, u));
   }
 
-  private static PostgresLogStore.Options options(Settings settings) {
+  /** The log key file of the settings, else the URL's {@code logKey} parameter. */
+  private static PostgresLogStore.Options options(Settings settings, PostgresUrl url) {
     PostgresLogStore.Options o = PostgresLogStore.Options.defaults().withEnv(settings.env());
-    return settings.logKeyFile().map(o::withLogKeyFile).orElse(o);
+    return settings.logKeyFile().or(url::logKeyFile).map(o::withLogKeyFile).orElse(o);
   }
 }

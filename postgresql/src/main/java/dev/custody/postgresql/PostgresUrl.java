@@ -19,7 +19,8 @@ import java.util.Properties;
  * libpq's URI form. Several hosts (a primary and its standbys) with {@code targetServerType=primary}
  * make writers reconnect to whichever is the primary after a failover. The parameters are pgjdbc's
  * connection properties ({@code sslmode}, {@code connectTimeout}, …), plus custody's own
- * {@code passwordFile=PATH}: a file whose first line is the password.
+ * {@code passwordFile=PATH} (a file whose first line is the password) and {@code logKey=PATH} (the log's
+ * private key file, for a writer that signs checkpoints).
  *
  * <p><b>No password on the command line.</b> A URL holding a password ({@code user:secret@host}, or a
  * {@code password} parameter) is refused: command lines are visible to every user of the machine
@@ -30,15 +31,19 @@ import java.util.Properties;
  * @param jdbcUrl the {@code jdbc:postgresql://…} URL, without custody's own parameters
  * @param user the user name, if one was given (URL or {@code PGUSER})
  * @param passwordFile custody's {@code passwordFile} parameter
+ * @param logKeyFile custody's {@code logKey} parameter
  * @param text the URL as given, for messages (it holds no password)
  */
-public record PostgresUrl(String jdbcUrl, Optional<String> user, Optional<Path> passwordFile, String text) {
+public record PostgresUrl(String jdbcUrl, Optional<String> user, Optional<Path> passwordFile, Optional<Path> logKeyFile,
+    String text) {
   /** The scheme of a PostgreSQL ledger URL. */
   public static final String SCHEME = "postgresql://";
   /** libpq's other spelling of the scheme. */
   public static final String SCHEME_SHORT = "postgres://";
   /** custody's parameter naming a password file. */
   public static final String PASSWORD_FILE = "passwordFile";
+  /** custody's parameter naming the log key file. */
+  public static final String LOG_KEY = "logKey";
   private static final List<String> SECRET_PARAMETERS = List.of("password", "sslpassword");
 
   public PostgresUrl {
@@ -99,6 +104,7 @@ public record PostgresUrl(String jdbcUrl, Optional<String> user, Optional<Path> 
           + Untrusted.quote(database) + " contains '/'");
     }
     Optional<Path> passwordFile = Optional.empty();
+    Optional<Path> logKeyFile = Optional.empty();
     List<String> kept = new ArrayList<>();
     if (!query.isEmpty()) {
       for (String param : query.split("&", -1)) {
@@ -114,6 +120,8 @@ public record PostgresUrl(String jdbcUrl, Optional<String> user, Optional<Path> 
                 + " whose first line is the password");
           }
           passwordFile = Optional.of(Path.of(value));
+        } else if (name.equals(LOG_KEY) && !value.isEmpty()) {
+          logKeyFile = Optional.of(Path.of(value));
         } else if (name.equals("user")) {
           user = Optional.of(value);
         } else if (!name.isEmpty()) {
@@ -125,7 +133,7 @@ public record PostgresUrl(String jdbcUrl, Optional<String> user, Optional<Path> 
       user = Optional.of(env.get("PGUSER"));
     }
     String jdbc = "jdbc:postgresql://" + authority + "/" + database + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
-    return new PostgresUrl(jdbc, user, passwordFile, url);
+    return new PostgresUrl(jdbc, user, passwordFile, logKeyFile, url);
   }
 
   /**
