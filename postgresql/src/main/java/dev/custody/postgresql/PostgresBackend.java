@@ -115,6 +115,16 @@ final class PostgresBackend implements LogBackend {
           }
           size = n;
         }
+        // The heads are the rows they point at, and no chain goes on past its head.
+        try (ResultSet rs = s.executeQuery("select h.chain from custody_chain_heads h left join custody_entries e"
+            + " on e.log_index = h.log_index where e.log_index is null or e.chain <> h.chain or e.sequence <> h.sequence"
+            + " or e.hash <> h.hash or exists (select 1 from custody_entries x where x.chain = h.chain"
+            + " and x.sequence = h.sequence + 1) limit 1")) {
+          if (rs.next()) {
+            throw new FormatException(where + ": custody_chain_heads does not match custody_entries for chain "
+                + Untrusted.quote(rs.getString(1)) + "; nothing may be appended. Run 'custody verify'");
+          }
+        }
       }
       c.commit();
     } catch (SQLException e) {
@@ -252,7 +262,7 @@ final class PostgresBackend implements LogBackend {
           PreparedStatement heads = c.prepareStatement(
               "insert into custody_chain_heads (chain, sequence, hash, log_index) values (?, ?, ?, ?)"
                   + " on conflict (chain) do update set sequence = excluded.sequence, hash = excluded.hash,"
-                  + " log_index = excluded.log_index where custody_chain_heads.sequence = excluded.sequence - 1")) {
+                  + " log_index = excluded.log_index where custody_chain_heads.sequence < excluded.sequence")) {
         long i = first;
         for (NewRecord r : records) {
           ins.setLong(1, i);

@@ -2,7 +2,10 @@ package dev.custody.postgresql;
 
 import dev.custody.attest.store.LogStore;
 import dev.custody.attest.store.LogStoreContract;
+import dev.custody.core.ledger.LogConfig;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,5 +22,18 @@ class PostgresLogStoreTest extends LogStoreContract {
       databases.put(dir, url);
     }
     return PostgresLogStore.open(url, PostgresLogStore.Options.defaults());
+  }
+
+  @Override
+  protected LogStore openSigningStore(Path dir) throws Exception {
+    Path key = dir.resolve("log.key");
+    PostgresUrl url = databases.get(dir);
+    if (url == null) {
+      url = PgServer.shared().newDatabase();
+      PostgresLogStore.create(url, new LogConfig(ORIGIN, Optional.empty()), key, new SecureRandom(),
+          PostgresLogStore.Options.defaults());
+      databases.put(dir, url);
+    }
+    return PostgresLogStore.open(url, PostgresLogStore.Options.defaults().withLogKeyFile(key));
   }
 }
