@@ -50,6 +50,8 @@ import javax.sql.DataSource;
  * the records ({@link TreeKeeper}), never from the tiles alone.
  */
 final class PostgresBackend implements LogBackend {
+  /** How long a writer keeps asking whether a commit whose answer was lost happened (a server restart or failover). */
+  private static final long ASK_AFTER_FAILED_COMMIT_NANOS = 60_000_000_000L;
   /** The advisory lock key of a custody ledger (a database holds one ledger): "custody" in ASCII. */
   static final long LOCK_KEY = 0x637573746f6479L;
 
@@ -327,7 +329,8 @@ final class PostgresBackend implements LogBackend {
   private boolean committedAnyway(long first, List<NewRecord> records) throws IOException {
     NewRecord last = records.get(records.size() - 1);
     SQLException failure = null;
-    for (int attempt = 0; attempt < 30; attempt++) {
+    long deadline = System.nanoTime() + ASK_AFTER_FAILED_COMMIT_NANOS;
+    while (System.nanoTime() < deadline) {
       try (Connection c = ds.getConnection();
           PreparedStatement ps = c.prepareStatement("select hash from custody_entries where log_index = ?")) {
         ps.setLong(1, first + records.size() - 1);
@@ -346,7 +349,7 @@ final class PostgresBackend implements LogBackend {
       }
     }
     throw new IOException(describe() + ": the commit of log indexes " + first + "-" + (first + records.size() - 1)
-        + " failed and the server could not be asked whether it happened: " + failure.getMessage()
+        + " failed and the server could not be asked whether it happened: " + (failure == null ? "no answer" : failure.getMessage())
         + ". The appends are not acknowledged; 'custody log' shows whether they are there once the server is back",
         failure);
   }

@@ -225,7 +225,7 @@ public final class PostgresLogStore implements LogStore {
     cfg.setMinimumIdle(1);
     cfg.setReadOnly(readOnly);
     cfg.setPoolName("custody-" + role);
-    cfg.setConnectionTimeout(30_000);
+    cfg.setConnectionTimeout(10_000);
     try {
       return new HikariDataSource(cfg);
     } catch (HikariPool.PoolInitializationException e) {

@@ -91,7 +91,7 @@ class PostgresMultiWriterTest {
    *
    * @return the number of entries
    */
-  static long checkLedger(PostgresUrl url, Path copyDir, List<EntryRef> acked) throws Exception {
+  static long checkLedger(PgServer server, PostgresUrl url, Path copyDir, List<EntryRef> acked) throws Exception {
     PostgresCopy.toDirectory(url, copyDir, PostgresLogStore.Options.defaults());
     long n;
     try (LogStore copy = FileLogStore.openReadOnly(copyDir)) { // parses every record, checks every link
@@ -110,7 +110,7 @@ class PostgresMultiWriterTest {
       MerkleTree ref = new MerkleTree(leaves);
       VerifierKey vkey = VerifierKey.parse(Files.readString(copyDir.resolve("log/vkey")).strip());
       int checkpoints = 0;
-      try (Connection c = PgServer.shared().connect(PgServer.databaseOf(url)); Statement s = c.createStatement();
+      try (Connection c = server.connect(PgServer.databaseOf(url)); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("select tree_size, note from custody_checkpoints order by tree_size")) {
         while (rs.next()) {
           Checkpoint cp = CheckpointVerifier.forLog("example.org/multi", vkey).verify(rs.getBytes(2)).checkpoint();
@@ -156,7 +156,7 @@ class PostgresMultiWriterTest {
       acked.addAll(acks(lines));
     }
 
-    long n = checkLedger(db, tmp.resolve("copy"), acked);
+    long n = checkLedger(PgServer.shared(), db, tmp.resolve("copy"), acked);
 
     assertThat(n).isEqualTo((long) WORKERS * PER_WORKER);
   }
