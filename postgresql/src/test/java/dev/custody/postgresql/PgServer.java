@@ -169,6 +169,69 @@ public final class PgServer {
         "-t", "60", "start"), true);
   }
 
+  /**
+   * A synchronous streaming-replication standby of this server (which must run with
+   * {@link #PRIMARY_SETTINGS}): a base backup into {@code dir}, started on {@code port}; returns once
+   * this server reports it as its synchronous standby.
+   */
+  public PgServer standby(Path dir, int port) throws IOException {
+    Files.createDirectories(dir);
+    Path standbyData = dir.resolve("data");
+    if (isRoot()) {
+      for (Path p = dir; p != null && p.startsWith(System.getProperty("java.io.tmpdir")); p = p.getParent()) {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+      }
+      Files.createDirectories(standbyData);
+      Files.setPosixFilePermissions(standbyData, PosixFilePermissions.fromString("rwx------"));
+      run(List.of("chown", "postgres:postgres", standbyData.toString()), false);
+    }
+    String[] hp = hostPort.split(":");
+    run(List.of(bin.get().resolve("pg_basebackup").toString(), "-D", standbyData.toString(), "-R", "-X", "stream", "-c", "fast",
+        "-d", "host=" + hp[0] + " port=" + hp[1] + " user=" + user + " application_name=standby"), true);
+    PgServer s = new PgServer(bin, Optional.of(standbyData), "127.0.0.1:" + port, user, adminDatabase);
+    s.writeConfig(port, List.of());
+    s.startServer();
+    // Only now that the standby runs do commits wait for it (before, they would wait forever).
+    try (Connection c = admin(); Statement st = c.createStatement()) {
+      st.execute("alter system set synchronous_standby_names = 'standby'");
+      st.execute("select pg_reload_conf()");
+    } catch (SQLException e) {
+      throw new IOException("making the standby synchronous: " + e.getMessage(), e);
+    }
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < until) {
+      try (Connection c = admin(); Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("select count(*) from pg_stat_replication where sync_state = 'sync'")) {
+        rs.next();
+        if (rs.getInt(1) > 0) {
+          return s;
+        }
+      } catch (SQLException e) {
+        // not yet
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    throw new IOException("the standby on port " + port + " did not become synchronous within 60 s; see "
+        + standbyData.resolve("server.log"));
+  }
+
+  /**
+   * Settings of a primary that will have a synchronous standby ({@link #standby}, which then sets
+   * {@code synchronous_standby_names}): a commit returns once the standby has it.
+   */
+  public static final List<String> PRIMARY_SETTINGS = List.of("wal_level = replica", "max_wal_senders = 4",
+      "synchronous_commit = on", "hot_standby = on");
+
+  /** Promotes this standby to primary and waits until it accepts writes. */
+  public void promote() throws IOException {
+    run(List.of(bin.get().resolve("pg_ctl").toString(), "-D", data.get().toString(), "-w", "promote"), true);
+  }
+
   /** Stops the server ({@code mode}: fast, immediate). */
   public void stopServer(String mode) throws IOException {
     run(List.of(bin.get().resolve("pg_ctl").toString(), "-D", data.get().toString(), "-m", mode, "-w", "stop"), true);

@@ -78,7 +78,7 @@ class PostgresKillRestartTest {
         Process p = procs.get(i);
         // A writer whose batch failed stops; one whose answer was lost asks the restarted server, then goes on
         // until its failure or its 100,000 entries: stop it once it has had time to learn the outcome.
-        if (!p.waitFor(70, TimeUnit.SECONDS)) {
+        if (!p.waitFor(i == 0 ? 20 : 1, TimeUnit.SECONDS)) { // long enough to learn the fate of its last commit
           p.destroy();
           p.waitFor(20, TimeUnit.SECONDS);
         }
