@@ -1,9 +1,9 @@
 package dev.custody.attest;
 
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.sign.EntrySigner;
-import dev.custody.attest.store.LogStore;
-import dev.custody.core.digest.Digest;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.EntrySigner;
+import dev.custody.attest.internal.store.LogStore;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;

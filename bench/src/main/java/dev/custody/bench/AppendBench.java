@@ -1,9 +1,9 @@
 package dev.custody.bench;
 
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.store.CommitStats;
-import dev.custody.attest.store.FileLogStore;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.internal.store.CommitStats;
+import dev.custody.attest.internal.store.FileLogStore;
 import dev.custody.core.event.Event;
 import dev.custody.core.jws.KeyAlgorithm;
 import java.lang.management.ManagementFactory;

@@ -2,8 +2,8 @@ package dev.custody.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.core.digest.Digest;
+import dev.custody.attest.SigningKey;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.jws.KeyAlgorithm;

@@ -1,9 +1,9 @@
 package dev.custody.bench;
 
-import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.entry.EntryRef;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.core.digest.Digest;
+import dev.custody.attest.Ledger;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
@@ -13,7 +13,7 @@ import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
-import dev.custody.verify.lineage.LineageCollector;
+import dev.custody.verify.internal.lineage.LineageCollector;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.LineageSettings;
 import dev.custody.verify.report.HtmlReportOptions;

@@ -1,9 +1,9 @@
 package dev.custody.bench;
 
-import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.entry.EntryRef;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.core.digest.Digest;
+import dev.custody.attest.Ledger;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;

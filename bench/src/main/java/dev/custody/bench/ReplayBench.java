@@ -1,8 +1,8 @@
 package dev.custody.bench;
 
-import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.entry.EntryRef;
-import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.Ledger;
 import dev.custody.core.FormatException;
 import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.verify.LedgerVerifier;

@@ -1,16 +1,16 @@
 package dev.custody.bench;
 
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.store.TiledTree;
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.digest.Digest;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.internal.store.TiledTree;
+import dev.custody.core.Bytes;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
 import dev.custody.core.jws.KeyAlgorithm;
-import dev.custody.core.ledger.LogConfig;
+import dev.custody.core.checkpoint.LogConfig;
 import dev.custody.core.merkle.InclusionProof;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.merkle.MerkleTree;

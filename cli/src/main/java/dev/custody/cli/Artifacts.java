@@ -1,15 +1,15 @@
 package dev.custody.cli;
 
-import dev.custody.attest.artifacts.ManifestStore;
-import dev.custody.attest.artifacts.ModelArtifacts;
+import dev.custody.attest.internal.artifacts.ManifestStore;
+import dev.custody.attest.internal.artifacts.ModelArtifacts;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelHasher;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * Parses {@code --input}/{@code --output} values: {@code NAME[:KIND]=DIGEST_OR_PATH}. A value that is
  * a digest ({@code sha256:<hex>}) is taken as is. A directory is hashed into a model manifest (OMS
  * v1.0, files serialization, git paths and the ledger ignored), kept in the ledger's manifest store;
- * the artifact's digest is the manifest root digest (see {@link dev.custody.core.ledger.ManifestFiles}).
+ * the artifact's digest is the manifest root digest (see {@link dev.custody.core.internal.ledger.ManifestFiles}).
  * A plain file gets the SHA-256 of its content, unless {@code --manifest} asks for a one-file
  * manifest (whose root digest is the SHA-256 of that SHA-256, per OMS §6.5.1).
  * Without {@code :KIND} the kind is guessed from the name ({@link ArtifactKind#guess}: model, base, weights → model;

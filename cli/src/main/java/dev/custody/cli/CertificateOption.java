@@ -1,11 +1,11 @@
 package dev.custody.cli;
 
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.CertificateStore;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.CertificateStore;
 import dev.custody.core.FormatException;
-import dev.custody.core.io.SmallFiles;
-import dev.custody.core.ledger.CertificateFiles;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.io.SmallFiles;
+import dev.custody.core.internal.ledger.CertificateFiles;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

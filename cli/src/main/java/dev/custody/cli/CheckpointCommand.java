@@ -1,13 +1,13 @@
 package dev.custody.cli;
 
 import dev.custody.attest.AttestException;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.timestamp.CheckpointTimestamps;
-import dev.custody.attest.timestamp.TimestampClient;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.internal.timestamp.CheckpointTimestamps;
+import dev.custody.attest.internal.timestamp.TimestampClient;
 import dev.custody.core.FormatException;
 import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.note.SignedNote;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.core.timestamp.TimestampException;
 import dev.custody.core.timestamp.TimestampToken;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.custody.cli;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.io.SmallFiles;
-import dev.custody.core.text.Untrusted;
-import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.internal.io.SmallFiles;
+import dev.custody.core.internal.text.Untrusted;
+import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.note.VerifierKey;
 import dev.custody.core.timestamp.TimestampToken;
 import dev.custody.verify.LedgerVerifier;

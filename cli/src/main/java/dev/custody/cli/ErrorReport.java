@@ -4,7 +4,7 @@ import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.safetensors.SafetensorsException;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package dev.custody.cli;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.note.VerifierKey;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.policy.TrustPolicy;

@@ -1,12 +1,12 @@
 package dev.custody.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.safetensors.SafetensorsException;
 import dev.custody.core.safetensors.SafetensorsFile;
 import dev.custody.core.safetensors.SafetensorsModel;
 import dev.custody.core.safetensors.SafetensorsModel.ModelTensor;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

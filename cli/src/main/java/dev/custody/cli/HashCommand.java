@@ -1,9 +1,9 @@
 package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.attest.artifacts.ModelArtifacts;
+import dev.custody.attest.internal.artifacts.ModelArtifacts;
 import dev.custody.core.FormatException;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.internal.json.StrictJson;
 import dev.custody.core.manifest.ManifestException;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.manifest.ModelManifest;

@@ -1,11 +1,11 @@
 package dev.custody.cli;
 
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.store.LogIdentity;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.internal.store.LogIdentity;
 import dev.custody.core.FormatException;
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.bytes.StrictBase64;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.Bytes;
+import dev.custody.core.internal.text.StrictBase64;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,12 +1,12 @@
 package dev.custody.cli;
 
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.store.LogIdentity;
-import dev.custody.attest.store.LogStoreProvider;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.attest.internal.store.LogStoreProvider;
 import dev.custody.core.FormatException;
-import dev.custody.core.ledger.LedgerLayout;
-import dev.custody.core.ledger.LogConfig;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.ledger.LedgerLayout;
+import dev.custody.core.checkpoint.LogConfig;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,10 +2,10 @@ package dev.custody.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Bytes;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryRef;
-import dev.custody.core.json.JsonOutput;
+import dev.custody.core.internal.json.JsonOutput;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

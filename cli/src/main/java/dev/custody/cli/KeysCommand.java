@@ -1,8 +1,8 @@
 package dev.custody.cli;
 
-import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.jws.KeyAlgorithm;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,10 +1,10 @@
 package dev.custody.cli;
 
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.store.LogStoreProvider;
-import dev.custody.attest.store.LogStores;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.internal.store.LogStoreProvider;
+import dev.custody.attest.internal.store.LogStores;
 import dev.custody.core.FormatException;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -33,7 +33,7 @@ final class LedgerOption {
   Path resolve() {
     if (isUrl()) {
       throw new IllegalArgumentException("this command works on a ledger directory, not on a URL such as "
-          + dev.custody.core.text.Untrusted.quote(location()) + "; copy the ledger first ('custody verify' and the"
+          + dev.custody.core.internal.text.Untrusted.quote(location()) + "; copy the ledger first ('custody verify' and the"
           + " commands init, record, log, show and chains take a URL)");
     }
     return Path.of(location());

@@ -3,10 +3,10 @@ package dev.custody.cli;
 import static dev.custody.verify.report.ReportWords.plural;
 
 import dev.custody.core.CustodyException;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryLocator;
 import dev.custody.core.manifest.ModelHasher;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.Severity;

@@ -1,9 +1,9 @@
 package dev.custody.cli;
 
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.ledger.LedgerEntry;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.LedgerEntry;
 import dev.custody.core.FormatException;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InterruptedIOException;

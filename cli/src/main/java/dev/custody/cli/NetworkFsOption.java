@@ -1,10 +1,10 @@
 package dev.custody.cli;
 
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.store.FileLogStore;
-import dev.custody.attest.store.NetworkFileSystems;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.internal.store.FileLogStore;
+import dev.custody.attest.internal.store.NetworkFileSystems;
 import dev.custody.core.FormatException;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.custody.cli;
 
-import dev.custody.attest.io.DurableFiles;
-import dev.custody.core.text.Untrusted;
+import dev.custody.attest.internal.store.DurableFiles;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,17 +1,17 @@
 package dev.custody.cli;
 
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.CertificateStore;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.CertificateStore;
 import dev.custody.core.entry.EntryRef;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.run.RunEnvironment;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.RunEnvironment;
 import dev.custody.core.CustodyException;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
 import dev.custody.core.event.Invocation;
-import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.internal.ledger.LedgerLayout;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

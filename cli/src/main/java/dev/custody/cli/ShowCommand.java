@@ -1,13 +1,13 @@
 package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.ledger.LedgerEntry;
-import dev.custody.attest.store.LogStore;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.LedgerEntry;
+import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.FormatException;
 import dev.custody.core.entry.EntryLocator;
-import dev.custody.core.json.StrictJson;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.json.StrictJson;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.custody.cli;
 
 import dev.custody.core.event.EventType;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

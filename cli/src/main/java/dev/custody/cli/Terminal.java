@@ -51,7 +51,7 @@ final class Terminal {
         }
       }
       throw new IllegalArgumentException("--color must be auto, always or never, got "
-          + dev.custody.core.text.Untrusted.quote(text));
+          + dev.custody.core.internal.text.Untrusted.quote(text));
     }
 
     /**

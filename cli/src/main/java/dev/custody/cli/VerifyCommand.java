@@ -3,7 +3,7 @@ package dev.custody.cli;
 import dev.custody.core.CustodyException;
 import dev.custody.core.entry.EntryLocator;
 import dev.custody.verify.VerificationReport;
-import dev.custody.verify.artifacts.ModelCheck;
+import dev.custody.verify.ModelCheck;
 import dev.custody.verify.report.HtmlReportOptions;
 import dev.custody.verify.report.HtmlReportRenderer;
 import dev.custody.verify.report.JsonReportRenderer;
@@ -72,13 +72,13 @@ final class VerifyCommand implements Callable<Integer> {
     if (json) {
       if (!format.equals("text") && !format.equals("json")) {
         throw new ParameterException(spec.commandLine(), "--json is --format json: do not give --format "
-            + dev.custody.core.text.Untrusted.quote(format) + " with it");
+            + dev.custody.core.internal.text.Untrusted.quote(format) + " with it");
       }
       format = "json";
     }
     if (!format.equals("text") && !format.equals("json") && !format.equals("html")) {
       throw new IllegalArgumentException("--format must be text, json or html, got "
-          + dev.custody.core.text.Untrusted.quote(format));
+          + dev.custody.core.internal.text.Untrusted.quote(format));
     }
     Terminal.ColourMode colour = Terminal.ColourMode.parse(color);
     if (lineage && !format.equals("json")) {

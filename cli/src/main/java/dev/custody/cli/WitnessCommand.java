@@ -1,13 +1,13 @@
 package dev.custody.cli;
 
-import dev.custody.attest.witness.ConsistencyProofFile;
-import dev.custody.attest.witness.InconsistentCheckpointException;
-import dev.custody.attest.witness.Witness;
-import dev.custody.attest.witness.WitnessException;
+import dev.custody.attest.internal.witness.ConsistencyProofFile;
+import dev.custody.attest.internal.witness.InconsistentCheckpointException;
+import dev.custody.attest.internal.witness.Witness;
+import dev.custody.attest.internal.witness.WitnessException;
 import dev.custody.core.FormatException;
-import dev.custody.core.io.SmallFiles;
-import dev.custody.core.ledger.LedgerLayout;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.io.SmallFiles;
+import dev.custody.core.internal.ledger.LedgerLayout;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.core.note.VerifierKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

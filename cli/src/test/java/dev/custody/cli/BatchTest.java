@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.attest.AttestException;
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.Ledger;
 import dev.custody.core.FormatException;
 import dev.custody.core.jws.KeyAlgorithm;
 import java.io.ByteArrayInputStream;

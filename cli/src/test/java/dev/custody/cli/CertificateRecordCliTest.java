@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.custody.core.TestPki;
 import dev.custody.core.TestPki.Issued;
 import dev.custody.core.TestPki.Spec;
-import dev.custody.core.ledger.CertificateFiles;
+import dev.custody.core.internal.ledger.CertificateFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

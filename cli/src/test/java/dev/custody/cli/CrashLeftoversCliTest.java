@@ -2,7 +2,7 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.internal.ledger.LedgerLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -296,7 +296,7 @@ class DerivationCliTest {
     // An insider with a trusted key copies the figures of a real fine-tune's comparison into a comparison of
     // the claimed base and the unrelated result, and signs it with 'record comparison --event-json'.
     // (Read with custody's strict reader: it keeps the figures' six decimal places, as the entry format requires.)
-    JsonNode real = dev.custody.core.json.StrictJson.parse(Cli.ok("compare", base, tuned, "--json").out().strip()
+    JsonNode real = dev.custody.core.internal.json.StrictJson.parse(Cli.ok("compare", base, tuned, "--json").out().strip()
         .getBytes(StandardCharsets.UTF_8), 1 << 24, "compare output");
     ObjectNodeBuilder fake = new ObjectNodeBuilder(real.get("summary"));
     Path json = tmp.resolve("fake-comparison.json");

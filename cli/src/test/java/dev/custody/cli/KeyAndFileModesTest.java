@@ -2,7 +2,7 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.attest.timestamp.TestTsa;
+import dev.custody.attest.internal.timestamp.TestTsa;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

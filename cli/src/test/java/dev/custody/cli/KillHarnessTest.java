@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.attest.TestFixtures;
 import dev.custody.core.entry.EntryRef;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.store.KillChild;
-import dev.custody.core.digest.Digest;
-import dev.custody.core.ledger.LedgerLayout;
-import dev.custody.core.ledger.LogConfig;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.internal.store.KillChild;
+import dev.custody.core.Digest;
+import dev.custody.core.internal.ledger.LedgerLayout;
+import dev.custody.core.checkpoint.LogConfig;
 import dev.custody.core.note.VerifierKey;
 import dev.custody.verify.Finding;
 import dev.custody.verify.LedgerVerifier;

@@ -3,8 +3,8 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.attest.TestFixtures;
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.attest.Ledger;
+import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.note.VerifierKey;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.LedgerVerifier;

@@ -2,9 +2,9 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.attest.ledger.Ledger;
-import dev.custody.attest.ledger.LedgerEntry;
-import dev.custody.core.text.Untrusted;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.LedgerEntry;
+import dev.custody.core.internal.text.Untrusted;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

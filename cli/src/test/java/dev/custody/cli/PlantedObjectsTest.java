@@ -90,7 +90,7 @@ class PlantedObjectsTest {
     Path at = ledger.resolve(p.path);
     if (!p.link) {
       Files.deleteIfExists(at);
-      dev.custody.attest.store.FileLogStorePlantedWhileOpenTest.mkfifo(at);
+      dev.custody.attest.internal.store.FileLogStorePlantedWhileOpenTest.mkfifo(at);
       return;
     }
     Path target = outside.resolve(at.getFileName().toString());

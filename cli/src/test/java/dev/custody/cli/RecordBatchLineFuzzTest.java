@@ -3,7 +3,7 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.FormatException;
 import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.core.entry.EntryCodec;

@@ -3,10 +3,10 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.sign.EntrySigner;
-import dev.custody.attest.sign.Signer;
-import dev.custody.core.digest.Digest;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.EntrySigner;
+import dev.custody.attest.Signer;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;

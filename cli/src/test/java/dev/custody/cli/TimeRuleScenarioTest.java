@@ -3,7 +3,7 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.attest.timestamp.TestTsa;
+import dev.custody.attest.internal.timestamp.TestTsa;
 import dev.custody.core.TestPki;
 import dev.custody.core.TestPki.Issued;
 import dev.custody.core.TestPki.Spec;

@@ -2,8 +2,8 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.attest.timestamp.RawHttpServer;
-import dev.custody.attest.timestamp.TestTsa;
+import dev.custody.attest.internal.timestamp.RawHttpServer;
+import dev.custody.attest.internal.timestamp.TestTsa;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,11 +194,11 @@ class TimestampCliTest {
     // Issue 7, item 9: the signer dates an entry an hour ahead; a checkpoint timestamped now covers it,
     // so the TSA's time shows the date is in the future of the entry's own inclusion.
     List<String> lines = new ArrayList<>(Cli.records(ledger));
-    dev.custody.attest.keys.SigningKey alice = dev.custody.attest.keys.SigningKey.load(keys.resolve("alice.key"));
-    dev.custody.core.digest.Digest prev = dev.custody.core.digest.Digest.sha256(
+    dev.custody.attest.SigningKey alice = dev.custody.attest.SigningKey.load(keys.resolve("alice.key"));
+    dev.custody.core.Digest prev = dev.custody.core.Digest.sha256(
         lines.get(2).getBytes(StandardCharsets.US_ASCII));
     java.time.Instant later = java.time.Instant.now().plus(java.time.Duration.ofHours(1));
-    byte[] entry = dev.custody.attest.sign.EntrySigner.sign(new dev.custody.core.entry.EntryPayload("acme/a", 3,
+    byte[] entry = dev.custody.attest.EntrySigner.sign(new dev.custody.core.entry.EntryPayload("acme/a", 3,
         java.util.Optional.of(prev), alice.keyId(), later, dev.custody.core.event.Event.builder(
             dev.custody.core.event.EventType.ANNOTATION).details(new dev.custody.core.event.EventDetails.Annotation(
                 "from the future")).build()), alice);

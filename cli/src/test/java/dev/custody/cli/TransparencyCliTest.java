@@ -3,7 +3,7 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import dev.custody.core.checkpoint.Checkpoint;
 import dev.custody.core.checkpoint.CheckpointVerifier;
 import dev.custody.core.merkle.ProofVerifier;
@@ -46,7 +46,7 @@ class TransparencyCliTest {
 
   /** A hash as custody's JSON writes it: sha256:<64 lowercase hex> (issue 9: one encoding, the report's). */
   private static Bytes b64(JsonNode n) {
-    return dev.custody.core.digest.Digest.parse(n.asText()).value();
+    return dev.custody.core.Digest.parse(n.asText()).value();
   }
 
   private static List<Bytes> proof(JsonNode json) {
@@ -243,8 +243,8 @@ class TransparencyCliTest {
   void twoCheckpointsForOneSizeSignedByTheLogKey_forkEvidence() throws Exception {
     record(3, "x");
     // The log key holder signs a second tree head for size 3 (a split view shown to this auditor).
-    var signer = new dev.custody.attest.note.CheckpointSigner(ORIGIN,
-        dev.custody.attest.note.Ed25519NoteSigner.parsePrivateKey(Files.readString(ledger.resolve("log/key")).strip()));
+    var signer = new dev.custody.attest.CheckpointSigner(ORIGIN,
+        dev.custody.attest.Ed25519NoteSigner.parsePrivateKey(Files.readString(ledger.resolve("log/key")).strip()));
     Path other = tmp.resolve("other-view");
     Files.write(other, signer.sign(3, Bytes.copyOf(new byte[32])).encoded());
     Cli.Result r = verify("--checkpoint", other);

@@ -139,7 +139,7 @@ class TransparencyScenarioTest {
     String newRoot7 = forgedProof.json().get("root1").asText();
     // JSON hashes are sha256:<hex> (issue 9); checkpoints and messages write tree roots in base64.
     String newRoot7Base64 = java.util.Base64.getEncoder().encodeToString(
-        dev.custody.core.digest.Digest.parse(newRoot7).value().toByteArray());
+        dev.custody.core.Digest.parse(newRoot7).value().toByteArray());
     assertThat(newRoot7).isNotEqualTo(oldRoot);
     Path proof7to9 = Files.writeString(tmp.resolve("proof-7-9.json"), forgedProof.out());
     Cli.Result refused = cosign(cp9, proof7to9);

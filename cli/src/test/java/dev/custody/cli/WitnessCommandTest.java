@@ -2,10 +2,10 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.attest.note.CheckpointSigner;
-import dev.custody.attest.note.Ed25519NoteSigner;
-import dev.custody.attest.witness.ConsistencyProofFile;
-import dev.custody.core.bytes.Bytes;
+import dev.custody.attest.CheckpointSigner;
+import dev.custody.attest.Ed25519NoteSigner;
+import dev.custody.attest.internal.witness.ConsistencyProofFile;
+import dev.custody.core.Bytes;
 import dev.custody.core.checkpoint.CheckpointVerifier;
 import dev.custody.core.merkle.InMemoryNodeHashes;
 import dev.custody.core.merkle.MerkleHash;

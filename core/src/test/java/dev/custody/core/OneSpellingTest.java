@@ -41,13 +41,13 @@ class OneSpellingTest {
   void sourcesFound_sanity() throws IOException {
     // A scan that finds nothing proves nothing: the owners themselves must be seen.
     assertThat(spelledOutside(Pattern.compile("(class|record) Digest\\b"), Set.of()))
-        .contains("core/src/main/java/dev/custody/core/digest/Digest.java");
+        .contains("core/src/main/java/dev/custody/core/Digest.java");
   }
 
   @Test
   void sha256Instance_onlyDigestNewSha256() throws IOException {
     assertThat(spelledOutside(Pattern.compile("getInstance\\(\"SHA-?256\"\\)"), Set.of(
-        "core/src/main/java/dev/custody/core/digest/Digest.java")))
+        "core/src/main/java/dev/custody/core/Digest.java")))
         .isEmpty();
   }
 
@@ -60,7 +60,7 @@ class OneSpellingTest {
   @Test
   void segmentNamePattern_onlyLedgerLayout() throws IOException {
     assertThat(spelledOutside(Pattern.compile("\\{20\\}\\\\\\\\\\.jsonl|%020d"), Set.of(
-        "core/src/main/java/dev/custody/core/ledger/LedgerLayout.java")))
+        "core/src/main/java/dev/custody/core/internal/ledger/LedgerLayout.java")))
         .isEmpty();
   }
 
@@ -81,9 +81,9 @@ class OneSpellingTest {
   void ed25519PrivateKeyUse_onlySigningKey() throws IOException {
     // SigningKey holds the seed; the note and cosignature signers hold a SigningKey, not its bytes.
     assertThat(spelledOutside(Pattern.compile("Ed25519\\.sign\\(|Ed25519PrivateKeyParameters|private final byte\\[\\] seed;"), Set.of(
-        "attest/src/main/java/dev/custody/attest/keys/SigningKey.java",
+        "attest/src/main/java/dev/custody/attest/SigningKey.java",
         // The Nimbus JWSSigner adapter, kept for the RFC 8037 known-answer test through JWSObject.
-        "attest/src/main/java/dev/custody/attest/sign/Ed25519JwsSigner.java",
+        "attest/src/main/java/dev/custody/attest/Ed25519JwsSigner.java",
         // The raw-primitive baseline the bench compares custody's signing against.
         "bench/src/main/java/dev/custody/bench/micro/EntryCryptoBench.java")))
         .isEmpty();

@@ -1,7 +1,7 @@
 package dev.custody.examples;
 
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.ledger.Ledger;
+import dev.custody.attest.Ledger;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.event.*;
 import dev.custody.verify.*;
 import dev.custody.verify.policy.TrustPolicy;

@@ -2,8 +2,7 @@ package dev.custody.examples;
 
 // The imports a pipeline that records and verifies writes: with a type named EntryRef in two of these
 // packages again, this file would not compile ("reference to EntryRef is ambiguous").
-import dev.custody.attest.keys.*;
-import dev.custody.attest.ledger.*;
+import dev.custody.attest.*;
 import dev.custody.core.entry.*;
 import dev.custody.core.event.*;
 import dev.custody.verify.*;

@@ -2,7 +2,7 @@ package dev.custody.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.attest.keys.SigningKey;
+import dev.custody.attest.SigningKey;
 import dev.custody.core.jws.KeyAlgorithm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,18 +1,18 @@
 package dev.custody.postgresql;
 
-import dev.custody.attest.store.LogBackend;
-import dev.custody.attest.store.LogIdentity;
-import dev.custody.attest.store.LogStore.ChainHead;
-import dev.custody.attest.store.StoredCheckpoints;
-import dev.custody.attest.store.TreeKeeper;
+import dev.custody.attest.internal.store.LogBackend;
+import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.attest.internal.store.LogStore.ChainHead;
+import dev.custody.attest.internal.store.StoredCheckpoints;
+import dev.custody.attest.internal.store.TreeKeeper;
 import dev.custody.core.FormatException;
 import dev.custody.core.checkpoint.CheckpointException;
 import dev.custody.core.checkpoint.CheckpointVerifier;
-import dev.custody.core.digest.Digest;
-import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.Digest;
+import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.note.NoteVerificationException;
 import dev.custody.core.note.SignedNote;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.sql.Connection;

@@ -2,7 +2,7 @@ package dev.custody.postgresql;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.custody.core.FormatException;
-import dev.custody.core.ledger.LedgerLayout;
+import dev.custody.core.internal.ledger.LedgerLayout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,15 +1,15 @@
 package dev.custody.postgresql;
 
-import dev.custody.attest.store.LogStore;
-import dev.custody.attest.store.LogStoreProvider;
+import dev.custody.attest.internal.store.LogStore;
+import dev.custody.attest.internal.store.LogStoreProvider;
 import dev.custody.core.FormatException;
-import dev.custody.core.ledger.LogConfig;
+import dev.custody.core.checkpoint.LogConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 
-/** Opens {@code postgresql://} (and {@code postgres://}) ledgers for {@link dev.custody.attest.store.LogStores}. */
+/** Opens {@code postgresql://} (and {@code postgres://}) ledgers for {@link dev.custody.attest.internal.store.LogStores}. */
 public final class PostgresLogStoreProvider implements LogStoreProvider {
 
   @Override

@@ -1,6 +1,6 @@
 package dev.custody.postgresql;
 
-import dev.custody.attest.store.TileStorage;
+import dev.custody.attest.internal.store.TileStorage;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,7 +1,7 @@
 package dev.custody.postgresql;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

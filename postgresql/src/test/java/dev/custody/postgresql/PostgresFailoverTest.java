@@ -9,7 +9,7 @@ import static dev.custody.postgresql.PostgresMultiWriterTest.lines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.entry.EntryRef;
-import dev.custody.core.ledger.LogConfig;
+import dev.custody.core.checkpoint.LogConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

@@ -4,9 +4,9 @@ import static dev.custody.attest.TestFixtures.maker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.custody.attest.store.LogStore;
+import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.FormatException;
-import dev.custody.core.ledger.LogConfig;
+import dev.custody.core.checkpoint.LogConfig;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.merkle.ProofVerifier;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.custody.postgresql;
 
-import dev.custody.attest.store.LogStore;
-import dev.custody.attest.store.LogStoreContract;
-import dev.custody.core.ledger.LogConfig;
+import dev.custody.attest.internal.store.LogStore;
+import dev.custody.attest.internal.store.LogStoreContract;
+import dev.custody.core.checkpoint.LogConfig;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.custody.verify;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import java.util.Collections;
 import java.util.Objects;
 import java.util.Optional;

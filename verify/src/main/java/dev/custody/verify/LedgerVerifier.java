@@ -1,10 +1,11 @@
 package dev.custody.verify;
 
+import dev.custody.verify.internal.replay.*;
 import dev.custody.core.FormatException;
 import dev.custody.core.entry.EntryPayload;
-import dev.custody.core.ledger.LedgerLayout;
-import dev.custody.core.ledger.LogReader;
-import dev.custody.core.ledger.RawRecord;
+import dev.custody.core.internal.ledger.LedgerLayout;
+import dev.custody.core.internal.ledger.LogReader;
+import dev.custody.core.internal.ledger.RawRecord;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.DirectoryStream;
@@ -23,17 +24,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.note.VerifierKey;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.security.MessageDigest;
 import java.time.Clock;
 import dev.custody.core.event.EventType;
 import dev.custody.core.manifest.HashProgress;
-import dev.custody.verify.artifacts.ModelCheck;
+import dev.custody.verify.ModelCheck;
 import dev.custody.verify.lineage.DerivationCheck;
-import dev.custody.verify.lineage.LineageCollector;
+import dev.custody.verify.internal.lineage.LineageCollector;
 import dev.custody.verify.lineage.ModelWeights;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.Step;
@@ -341,7 +342,7 @@ public final class LedgerVerifier {
    *
    * @throws FormatException if {@code ledgerDir} is not a custody ledger (missing, no marker, unknown format)
    * @throws IOException if a file of the ledger (or of the model) cannot be read, or
-   *     ({@link dev.custody.core.ledger.UnsafeFileException}) something inside it is a symbolic link, FIFO or device
+   *     ({@link dev.custody.core.internal.ledger.UnsafeFileException}) something inside it is a symbolic link, FIFO or device
    */
   public VerificationReport verify(Path ledgerDir) throws IOException, FormatException {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
@@ -383,7 +384,7 @@ public final class LedgerVerifier {
     Path ledgerDir = source.dir();
     LedgerLayout.requireLedger(ledgerDir);
     // Nothing inside a ledger is a link, FIFO or device: refused before anything is read (UnsafeFileException).
-    dev.custody.core.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
+    dev.custody.core.internal.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
     LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
     TimeCheck time = new TimeCheck(now, transparency.trustedTimes());
     ChainReplay replay = new ChainReplay(ledgerDir, chain, time, several);

@@ -1,5 +1,6 @@
 package dev.custody.verify;
 
+import dev.custody.verify.internal.replay.*;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.policy.Signer;
 import java.util.Optional;
@@ -123,11 +124,11 @@ public final class VerificationReport {
 
   /**
    * This report with {@code more} findings appended (e.g. those of a
-   * {@link dev.custody.verify.artifacts.ModelCheck}), under the same per-code bound; the verdict
+   * {@link dev.custody.verify.ModelCheck}), under the same per-code bound; the verdict
    * accounts for them.
    */
   public VerificationReport withFindings(List<Finding> more) {
-    Findings all = Findings.of(this);
+    Findings all = Findings.of(findings(), omitted(), omittedBySeverity);
     all.addAll(more);
     return new VerificationReport(ledgers, ledgerLabels, entriesChecked, chains, all, lineage, signers, timings);
   }

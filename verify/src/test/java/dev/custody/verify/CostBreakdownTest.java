@@ -1,7 +1,8 @@
 package dev.custody.verify;
 
+import dev.custody.verify.internal.replay.*;
 import dev.custody.core.entry.EntryRecord;
-import dev.custody.core.ledger.RawRecord;
+import dev.custody.core.internal.ledger.RawRecord;
 import dev.custody.verify.TestLedgers.TestKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class CostBreakdownTest {
     dev.custody.verify.policy.TrustPolicy trust =
         dev.custody.verify.policy.TrustPolicy.trustAll(TrustedKeys.of(List.of(key.publicKey())));
     RecordCheck check = new RecordCheck(trust, trust.resolver(dev.custody.verify.policy.CertificateSource.NONE),
-        dev.custody.core.ledger.RawRecord::where, java.util.Optional.empty());
+        dev.custody.core.internal.ledger.RawRecord::where, java.util.Optional.empty());
     for (int round = 0; round < 3; round++) {
       long t0 = System.nanoTime();
       for (EntryRecord e : parsed) {

@@ -1,6 +1,6 @@
 package dev.custody.verify;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.Event;
 import dev.custody.core.jws.VerificationKey;

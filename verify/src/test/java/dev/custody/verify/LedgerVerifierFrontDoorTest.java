@@ -2,7 +2,7 @@ package dev.custody.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRef;
 import dev.custody.core.event.ArtifactKind;

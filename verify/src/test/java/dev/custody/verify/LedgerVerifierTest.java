@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.jws.JwsEnvelope;
 import dev.custody.verify.TestLedgers.Log;
@@ -799,7 +799,7 @@ class LedgerVerifierTest {
   @Test
   void builder_witnessesWithoutAuditorCheckpointOrBadThreshold_rejected() throws Exception {
     dev.custody.core.note.VerifierKey w = dev.custody.core.note.VerifierKey.of("w.example",
-        dev.custody.core.note.SignatureType.ED25519, dev.custody.core.bytes.Bytes.copyOf(
+        dev.custody.core.note.SignatureType.ED25519, dev.custody.core.Bytes.copyOf(
             java.util.HexFormat.of().parseHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")));
     LedgerVerifier.Builder b = LedgerVerifier.builder(TRUST);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.witnesses(java.util.List.of(w), 0))

@@ -1,7 +1,7 @@
 package dev.custody.verify;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.Event;
@@ -249,7 +249,7 @@ final class TestLedgers {
       Ed25519.generatePublicKey(seed, 0, pub, 0);
       try {
         this.vkey = dev.custody.core.note.VerifierKey.of(origin, dev.custody.core.note.SignatureType.ED25519,
-            dev.custody.core.bytes.Bytes.copyOf(pub));
+            dev.custody.core.Bytes.copyOf(pub));
       } catch (FormatException e) {
         throw new IllegalStateException(e);
       }
@@ -281,9 +281,9 @@ final class TestLedgers {
     void writeIdentity(Path ledger) {
       try {
         Files.createDirectories(ledger.resolve("log"));
-        Files.write(ledger.resolve(dev.custody.core.ledger.LedgerLayout.LOG_CONFIG),
-            new dev.custody.core.ledger.LogConfig(origin, Optional.of(1000L)).toBytes());
-        Files.writeString(ledger.resolve(dev.custody.core.ledger.LedgerLayout.LOG_VKEY), vkey.encode() + "\n");
+        Files.write(ledger.resolve(dev.custody.core.internal.ledger.LedgerLayout.LOG_CONFIG),
+            new dev.custody.core.checkpoint.LogConfig(origin, Optional.of(1000L)).toBytes());
+        Files.writeString(ledger.resolve(dev.custody.core.internal.ledger.LedgerLayout.LOG_VKEY), vkey.encode() + "\n");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -309,15 +309,15 @@ final class TestLedgers {
      */
     void writeCheckpoints(Path ledger, List<byte[]> records, int... sizes) {
       try {
-        Files.createDirectories(ledger.resolve(dev.custody.core.ledger.LedgerLayout.CHECKPOINTS));
+        Files.createDirectories(ledger.resolve(dev.custody.core.internal.ledger.LedgerLayout.CHECKPOINTS));
         byte[] newest = null;
         for (int size : sizes) {
           newest = checkpoint(records, size);
-          Files.write(ledger.resolve(dev.custody.core.ledger.LedgerLayout.CHECKPOINTS).resolve(Integer.toString(size)),
+          Files.write(ledger.resolve(dev.custody.core.internal.ledger.LedgerLayout.CHECKPOINTS).resolve(Integer.toString(size)),
               newest);
         }
         if (newest != null) {
-          Files.write(ledger.resolve(dev.custody.core.ledger.LedgerLayout.CHECKPOINT), newest);
+          Files.write(ledger.resolve(dev.custody.core.internal.ledger.LedgerLayout.CHECKPOINT), newest);
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);

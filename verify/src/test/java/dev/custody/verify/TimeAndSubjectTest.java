@@ -1,8 +1,9 @@
 package dev.custody.verify;
 
+import dev.custody.verify.internal.replay.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
@@ -12,7 +13,7 @@ import dev.custody.core.event.EventType;
 import dev.custody.core.manifest.HashProgress;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.verify.TestLedgers.TestKey;
-import dev.custody.verify.artifacts.ModelCheck;
+import dev.custody.verify.ModelCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,8 +1,8 @@
 package dev.custody.bench.micro;
 
-import dev.custody.attest.keys.SigningKey;
-import dev.custody.attest.sign.EntrySigner;
-import dev.custody.core.digest.Digest;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.EntrySigner;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;

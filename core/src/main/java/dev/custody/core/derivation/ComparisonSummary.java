@@ -2,7 +2,7 @@ package dev.custody.core.derivation;
 
 import dev.custody.core.derivation.ModelComparison.Architecture;
 import dev.custody.core.safetensors.SafetensorsHeader;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Objects;

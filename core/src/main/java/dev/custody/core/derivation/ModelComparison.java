@@ -1,12 +1,12 @@
 package dev.custody.core.derivation;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.safetensors.Dtype;
 import dev.custody.core.safetensors.SafetensorsException;
 import dev.custody.core.safetensors.SafetensorsFile;
 import dev.custody.core.safetensors.SafetensorsModel;
 import dev.custody.core.safetensors.SafetensorsModel.ModelTensor;
-import dev.custody.core.text.CodePointOrder;
+import dev.custody.core.internal.text.CodePointOrder;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.channels.FileChannel;
@@ -65,7 +65,7 @@ public final class ModelComparison {
         }
       }
       throw new IllegalArgumentException("architecture must be identical, renamed or different, got "
-          + dev.custody.core.text.Untrusted.quote(label));
+          + dev.custody.core.internal.text.Untrusted.quote(label));
     }
   }
 

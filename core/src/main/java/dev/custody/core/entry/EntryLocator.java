@@ -1,8 +1,8 @@
 package dev.custody.core.entry;
 
-import dev.custody.core.digest.Digest;
-import dev.custody.core.text.UnsignedDecimal;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.Digest;
+import dev.custody.core.internal.text.UnsignedDecimal;
+import dev.custody.core.internal.text.Untrusted;
 import java.util.Objects;
 
 /**

@@ -1,9 +1,9 @@
 package dev.custody.core.entry;
 
-import dev.custody.core.text.Untrusted;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.internal.text.Untrusted;
+import dev.custody.core.Digest;
 import dev.custody.core.event.Event;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package dev.custody.core.entry;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Bytes;
+import dev.custody.core.Digest;
 import dev.custody.core.jws.Base64Url;
 import dev.custody.core.jws.CanonicalSignature;
 import dev.custody.core.jws.JwsEnvelope;

@@ -1,6 +1,6 @@
 package dev.custody.core.entry;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import java.util.Objects;
 
 /**

@@ -1,10 +1,10 @@
 package dev.custody.core.event;
 
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.core.FormatException;
 import dev.custody.core.derivation.ComparisonSummary;
-import dev.custody.core.digest.Digest;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.Digest;
+import dev.custody.core.internal.json.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.math.BigDecimal;
 import java.util.Collections;

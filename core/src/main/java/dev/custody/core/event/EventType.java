@@ -1,6 +1,6 @@
 package dev.custody.core.event;
 
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;

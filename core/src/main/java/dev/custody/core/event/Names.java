@@ -1,6 +1,6 @@
 package dev.custody.core.event;
 
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;

@@ -7,9 +7,9 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
 import dev.custody.core.FormatException;
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.json.JsonFields;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.Bytes;
+import dev.custody.core.internal.json.JsonFields;
+import dev.custody.core.internal.json.StrictJson;
 import java.nio.charset.StandardCharsets;
 
 /**

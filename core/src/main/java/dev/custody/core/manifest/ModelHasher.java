@@ -1,6 +1,6 @@
 package dev.custody.core.manifest;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.manifest.Serialization.Method;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,7 +1,7 @@
 package dev.custody.core.manifest;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.text.CodePointOrder;
+import dev.custody.core.internal.text.CodePointOrder;
 import java.util.Comparator;
 
 /**

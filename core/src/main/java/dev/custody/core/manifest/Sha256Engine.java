@@ -1,7 +1,7 @@
 package dev.custody.core.manifest;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
 import org.bouncycastle.crypto.CryptoServicesRegistrar;

@@ -1,6 +1,6 @@
 package dev.custody.core.merkle;
 
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,6 @@
 package dev.custody.core.merkle;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import java.security.DigestException;
 import java.security.MessageDigest;
 

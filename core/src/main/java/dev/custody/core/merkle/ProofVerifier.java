@@ -1,6 +1,6 @@
 package dev.custody.core.merkle;
 
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import dev.custody.core.merkle.ProofException.Reason;
 import java.security.MessageDigest;
 import java.util.List;

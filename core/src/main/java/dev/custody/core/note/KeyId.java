@@ -4,7 +4,7 @@ import dev.custody.core.FormatException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.regex.Pattern;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 
 /**
  * The 32-bit key ID of a note signer (C2SP signed-note §Signatures): the first four bytes of a

@@ -1,6 +1,6 @@
 package dev.custody.core.note;
 
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.core.FormatException;
 
 /** The key-name rule of C2SP signed-note §Format, shared by signature lines, vkeys and signers. */

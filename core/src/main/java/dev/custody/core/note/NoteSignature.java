@@ -1,8 +1,8 @@
 package dev.custody.core.note;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.bytes.StrictBase64;
+import dev.custody.core.Bytes;
+import dev.custody.core.internal.text.StrictBase64;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package dev.custody.core.note;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

@@ -1,6 +1,6 @@
 package dev.custody.core.note;
 
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;

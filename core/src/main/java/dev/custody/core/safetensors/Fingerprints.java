@@ -1,7 +1,7 @@
 package dev.custody.core.safetensors;
 
-import dev.custody.core.digest.Digest;
-import dev.custody.core.text.CodePointOrder;
+import dev.custody.core.Digest;
+import dev.custody.core.internal.text.CodePointOrder;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

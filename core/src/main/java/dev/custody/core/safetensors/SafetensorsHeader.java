@@ -1,6 +1,6 @@
 package dev.custody.core.safetensors;
 
-import dev.custody.core.text.CodePointOrder;
+import dev.custody.core.internal.text.CodePointOrder;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;

@@ -1,8 +1,8 @@
 package dev.custody.core.safetensors;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.safetensors.SafetensorsException.Reason;
-import dev.custody.core.text.CodePointOrder;
+import dev.custody.core.internal.text.CodePointOrder;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.custody.core.timestamp;
 
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import dev.custody.core.timestamp.TimestampException.Reason;
 import java.io.IOException;
 import java.nio.file.Path;

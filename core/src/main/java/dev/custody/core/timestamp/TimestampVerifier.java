@@ -1,7 +1,7 @@
 package dev.custody.core.timestamp;
 
-import dev.custody.core.bytes.Bytes;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Bytes;
+import dev.custody.core.Digest;
 import dev.custody.core.note.SignedNote;
 import dev.custody.core.timestamp.TimestampException.Reason;
 import java.security.InvalidAlgorithmParameterException;

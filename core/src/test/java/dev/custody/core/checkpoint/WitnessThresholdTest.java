@@ -3,7 +3,7 @@ package dev.custody.core.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.note.CosignatureV1;
 import dev.custody.core.note.InvalidNoteSignatureException;

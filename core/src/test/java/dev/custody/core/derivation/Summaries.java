@@ -5,7 +5,7 @@ import dev.custody.core.derivation.ComparisonSummary.ElementCounts;
 import dev.custody.core.derivation.ComparisonSummary.EqualFigures;
 import dev.custody.core.derivation.ComparisonSummary.TensorCounts;
 import dev.custody.core.derivation.ModelComparison.Architecture;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;

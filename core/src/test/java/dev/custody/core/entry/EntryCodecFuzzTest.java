@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.custody.core.FormatException;
 import dev.custody.core.Fuzz;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.internal.json.StrictJson;
 import java.time.Instant;
 import java.util.Optional;
 

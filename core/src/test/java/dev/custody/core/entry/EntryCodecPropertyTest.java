@@ -7,7 +7,7 @@ import dev.custody.core.FormatException;
 import dev.custody.core.Gen;
 import dev.custody.core.PropertyTest;
 import dev.custody.core.derivation.Summaries;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.custody.core.FormatException;
 import dev.custody.core.derivation.ComparisonSummary;
 import dev.custody.core.derivation.Summaries;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.internal.json.StrictJson;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -176,7 +176,7 @@ class EntryCodecTest {
   void decodeEvent_eventToSignFinishedBeforeStarted_rejected() {
     // The writer's path (custody record --event-json) refuses to sign such an event.
     String event = "{\"type\":\"training\",\"startedAt\":\"2026-11-28T11:00:00Z\",\"finishedAt\":\"2026-11-28T10:59:59Z\"}";
-    assertThatThrownBy(() -> EntryCodec.decodeEvent(dev.custody.core.json.StrictJson.parseObject(
+    assertThatThrownBy(() -> EntryCodec.decodeEvent(dev.custody.core.internal.json.StrictJson.parseObject(
         event.getBytes(StandardCharsets.UTF_8), 1024, "event")))
         .isInstanceOf(FormatException.class).hasMessageContaining("is before startedAt");
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.core.TestEntries;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.core.FormatException;
 import dev.custody.core.TestEntries;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;

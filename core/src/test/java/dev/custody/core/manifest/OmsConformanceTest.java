@@ -3,7 +3,7 @@ package dev.custody.core.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.core.json.StrictJson;
+import dev.custody.core.internal.json.StrictJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.custody.core.merkle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.core.Gen;
 import dev.custody.core.PropertyTest;
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import dev.custody.core.merkle.ProofException.Reason;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.custody.core.merkle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.custody.core.merkle;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;

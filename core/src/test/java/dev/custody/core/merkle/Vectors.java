@@ -2,7 +2,7 @@ package dev.custody.core.merkle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.custody.core.bytes.Bytes;
+import dev.custody.core.Bytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

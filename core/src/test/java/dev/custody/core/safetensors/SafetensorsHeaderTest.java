@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.custody.core.digest.Digest;
-import dev.custody.core.text.CodePointOrder;
+import dev.custody.core.Digest;
+import dev.custody.core.internal.text.CodePointOrder;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.Gen;
 import dev.custody.core.PropertyTest;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

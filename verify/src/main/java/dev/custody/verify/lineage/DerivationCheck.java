@@ -2,13 +2,13 @@ package dev.custody.verify.lineage;
 
 import dev.custody.core.derivation.ComparisonSummary;
 import dev.custody.core.derivation.ModelComparison;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
 import dev.custody.core.safetensors.SafetensorsException;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.custody.verify.lineage;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package dev.custody.verify.lineage;
 
 import dev.custody.core.CustodyException;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.manifest.HashProgress;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.manifest.ModelManifest;

@@ -1,7 +1,7 @@
 package dev.custody.verify.lineage;
 
 import dev.custody.core.derivation.ComparisonSummary;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Objects;

@@ -1,10 +1,10 @@
 package dev.custody.verify.lineage;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.RecordRef;
 import java.time.Instant;
 import java.util.Objects;

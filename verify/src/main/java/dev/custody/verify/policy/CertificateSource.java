@@ -2,7 +2,7 @@ package dev.custody.verify.policy;
 
 import dev.custody.core.FormatException;
 import java.io.IOException;
-import dev.custody.core.ledger.CertificateFiles;
+import dev.custody.core.internal.ledger.CertificateFiles;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,9 +1,9 @@
 package dev.custody.verify.policy;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.ledger.CertificateFiles;
+import dev.custody.core.internal.ledger.CertificateFiles;
 import dev.custody.core.jws.VerificationKey;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.policy.Resolution.Reason;
 import dev.custody.verify.policy.Resolution.Rejected;
 import java.nio.charset.StandardCharsets;

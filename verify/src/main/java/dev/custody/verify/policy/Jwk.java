@@ -9,7 +9,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import dev.custody.core.FormatException;
 import dev.custody.core.jws.VerificationKey;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.text.ParseException;
 import java.util.LinkedHashMap;
 import java.util.List;

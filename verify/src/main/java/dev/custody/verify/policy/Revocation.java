@@ -1,6 +1,6 @@
 package dev.custody.verify.policy;
 
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package dev.custody.verify.policy;
 
 import dev.custody.core.FormatException;
-import dev.custody.core.digest.Digest;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.Digest;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.policy.Resolution.Reason;
 import dev.custody.verify.policy.Resolution.Rejected;
 import java.io.IOException;

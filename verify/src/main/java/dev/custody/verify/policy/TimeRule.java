@@ -94,7 +94,7 @@ public final class TimeRule {
     if (revoked.isPresent()) {
       Revocation r = revoked.get();
       String because = r.target() + " was revoked at " + r.at() + " (" + r.source()
-          + r.reason().map(x -> ": " + dev.custody.core.text.Untrusted.quote(x)).orElse("") + ")";
+          + r.reason().map(x -> ": " + dev.custody.core.internal.text.Untrusted.quote(x)).orElse("") + ")";
       if (!claimed.isBefore(r.at())) {
         out.add(new Violation(FindingCode.IDENTITY_REVOKED, "the entry claims to be signed at " + claimed + " by "
             + who + ", but " + because));
@@ -110,7 +110,7 @@ public final class TimeRule {
   private record Bound(Instant at, String what) {}
 
   private static String quoted(Optional<Signer.CertifiedPath> cert) {
-    return dev.custody.core.text.Untrusted.quote(cert.map(Signer.CertifiedPath::subject).orElse(""));
+    return dev.custody.core.internal.text.Untrusted.quote(cert.map(Signer.CertifiedPath::subject).orElse(""));
   }
 
   private static Optional<Bound> later(Optional<Bound> a, Optional<Bound> b) {

@@ -2,7 +2,7 @@ package dev.custody.verify.report;
 
 import com.google.common.escape.Escaper;
 import com.google.common.html.HtmlEscapers;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 
 /**
  * Text for the HTML report, escaped for where it goes. Every value custody did not write (chain

@@ -1,11 +1,12 @@
 package dev.custody.verify.report;
 
+import dev.custody.verify.internal.replay.*;
 import static dev.custody.verify.report.ReportWords.plural;
 import static dev.custody.verify.report.ReportWords.title;
 
 import com.google.common.io.BaseEncoding;
 import com.google.common.io.Resources;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
-import dev.custody.core.json.JsonOutput;
+import dev.custody.core.internal.json.JsonOutput;
 import dev.custody.verify.ChainSummary;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;

@@ -30,7 +30,7 @@ import java.util.function.Function;
  *
  * Digests are {@code sha256:<hex>}; times RFC 3339 UTC; {@code kind} of a step is a built-in kind
  * name or a custom kind's URI, of an artifact one of {@code model dataset code config report other}.
- * The generator must be a {@link dev.custody.core.json.JsonOutput} one (untrusted strings escaped).
+ * The generator must be a {@link dev.custody.core.internal.json.JsonOutput} one (untrusted strings escaped).
  */
 final class LineageJson {
   private LineageJson() {}

@@ -1,7 +1,7 @@
 package dev.custody.verify.report;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.custody.core.json.JsonOutput;
+import dev.custody.core.internal.json.JsonOutput;
 import dev.custody.verify.Finding;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.Step;

@@ -1,9 +1,10 @@
 package dev.custody.verify.report;
 
+import dev.custody.verify.internal.replay.*;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.lineage.LineageGraph;

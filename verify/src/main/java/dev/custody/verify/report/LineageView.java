@@ -1,6 +1,6 @@
 package dev.custody.verify.report;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.EventType;
 import dev.custody.verify.Finding;

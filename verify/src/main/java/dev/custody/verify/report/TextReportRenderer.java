@@ -1,12 +1,13 @@
 package dev.custody.verify.report;
 
+import dev.custody.verify.internal.replay.*;
 import static dev.custody.verify.report.ReportWords.plural;
 import static dev.custody.verify.report.ReportWords.title;
 
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
-import dev.custody.core.text.Untrusted;
+import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.ChainSummary;
 import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;

@@ -7,7 +7,7 @@ import dev.custody.core.derivation.ComparisonSummary;
 import dev.custody.core.derivation.ModelComparison;
 import dev.custody.core.derivation.Summaries;
 import dev.custody.core.derivation.TestModels;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;

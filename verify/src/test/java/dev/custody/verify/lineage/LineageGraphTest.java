@@ -4,7 +4,7 @@ import static dev.custody.verify.lineage.TestSteps.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;

@@ -1,6 +1,6 @@
 package dev.custody.verify.policy;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.ArtifactKind;

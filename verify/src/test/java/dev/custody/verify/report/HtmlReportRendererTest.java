@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.io.BaseEncoding;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventType;
 import dev.custody.verify.Finding;
@@ -13,7 +13,7 @@ import dev.custody.verify.LedgerVerifier;
 import dev.custody.verify.Severity;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
-import dev.custody.verify.lineage.LineageCollector;
+import dev.custody.verify.internal.lineage.LineageCollector;
 import dev.custody.verify.lineage.LineageGraph;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

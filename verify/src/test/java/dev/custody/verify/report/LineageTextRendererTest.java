@@ -3,7 +3,7 @@ package dev.custody.verify.report;
 import static dev.custody.verify.lineage.TestSteps.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;

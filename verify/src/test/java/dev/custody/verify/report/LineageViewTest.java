@@ -2,7 +2,7 @@ package dev.custody.verify.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.Event;

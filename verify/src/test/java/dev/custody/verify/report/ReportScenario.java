@@ -1,6 +1,6 @@
 package dev.custody.verify.report;
 
-import dev.custody.core.digest.Digest;
+import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
@@ -12,7 +12,7 @@ import dev.custody.verify.Severity;
 import dev.custody.verify.TrustedKeys;
 import dev.custody.verify.VerificationReport;
 import dev.custody.verify.lineage.ExternalRoot;
-import dev.custody.verify.lineage.LineageCollector;
+import dev.custody.verify.internal.lineage.LineageCollector;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.LineageSettings;
 import java.math.BigDecimal;

@@ -1,0 +1,343 @@
+package dev.custody.attest;
+
+import dev.custody.core.entry.EntryRef;
+import dev.custody.attest.AttestException;
+import dev.custody.attest.internal.artifacts.ManifestStore;
+import dev.custody.attest.internal.artifacts.ModelArtifacts;
+import dev.custody.core.event.ArtifactKind;
+import dev.custody.core.event.ArtifactRef;
+import dev.custody.core.manifest.ManifestException;
+import dev.custody.core.manifest.ModelHasher;
+import dev.custody.attest.EntrySigner;
+import dev.custody.attest.Signer;
+import dev.custody.attest.internal.store.FileLogStore;
+import dev.custody.attest.internal.store.LogStore;
+import dev.custody.attest.internal.store.LogStoreProvider;
+import dev.custody.attest.internal.store.LogStores;
+import dev.custody.core.FormatException;
+import dev.custody.core.Digest;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.event.Event;
+import dev.custody.attest.Ed25519NoteSigner;
+import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.core.Bytes;
+import dev.custody.core.checkpoint.LogConfig;
+import dev.custody.core.merkle.ConsistencyProof;
+import dev.custody.core.merkle.InclusionProof;
+import dev.custody.core.note.SignedNote;
+import java.io.Closeable;
+import java.security.SecureRandom;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A custody ledger: append signed events to chains, read them back. The front door of the attest
+ * module for training pipelines and release tooling.
+ *
+ * <pre>{@code
+ * try (Ledger ledger = Ledger.open(Path.of(".custody"))) {
+ *   SigningKey key = SigningKey.load(Path.of("keys/pipeline.key"));
+ *   ArtifactRef data = ledger.artifact("train-data", Path.of("data/train.jsonl")); // SHA-256 of the file
+ *   ArtifactRef model = ledger.model("model", Path.of("out/"));                   // manifest kept here
+ *   EntryRef ref = ledger.append("acme/falcon-7b", Event.builder(EventType.TRAINING)
+ *       .input(data).output(model).build(), key);
+ * }
+ * }</pre>
+ *
+ * Thread-safe: share one instance between threads; concurrent appends are group-committed.
+ * Several processes may append to the same ledger directory at once.
+ */
+public final class Ledger implements Closeable {
+  private final LogStore store;
+  private final Clock clock;
+  /** Where this ledger keeps model manifests; empty when opened read-only or over a bare store. */
+  private final Optional<ManifestStore> manifests;
+
+  private Ledger(LogStore store, Clock clock, Optional<ManifestStore> manifests) {
+    this.store = store;
+    this.clock = clock;
+    this.manifests = manifests;
+  }
+
+  /**
+   * Creates an empty ledger at {@code dir} with a fresh log identity: origin
+   * {@code custody.local/<16 random hex>}, a new Ed25519 log key, and automatic checkpoints every
+   * {@value LogConfig#DEFAULT_CHECKPOINT_INTERVAL_MILLIS} ms of appending.
+   */
+  public static void create(Path dir) throws IOException, FormatException {
+    SecureRandom random = new SecureRandom();
+    create(dir, new LogConfig(LogIdentity.defaultOrigin(random),
+        Optional.of(LogConfig.DEFAULT_CHECKPOINT_INTERVAL_MILLIS)), random);
+  }
+
+  /**
+   * Creates an empty ledger at {@code dir} with the log identity {@code config} and a new log key
+   * drawn from {@code random}.
+   *
+   * @throws FormatException if {@code dir} is already a ledger or not empty, or the origin is not a
+   *     valid key name (C2SP note key names have no spaces or '+')
+   */
+  public static void create(Path dir, LogConfig config, SecureRandom random) throws IOException, FormatException {
+    // Check the origin before creating anything, so a bad name leaves no half-made ledger.
+    Ed25519NoteSigner.generate(config.origin(), random);
+    FileLogStore.create(dir, config, random);
+  }
+
+  /**
+   * Creates an empty ledger at {@code location} — a directory ({@link #create(Path, LogConfig, SecureRandom)})
+   * or a store URL such as {@code postgresql://host/db} ({@link LogStores}); a URL's new private log key
+   * goes to {@code settings}' log key file.
+   */
+  public static void create(String location, LogConfig config, SecureRandom random, LogStoreProvider.Settings settings)
+      throws IOException, FormatException {
+    if (!LogStores.isUrl(location)) {
+      create(Path.of(location), config, random);
+      return;
+    }
+    Ed25519NoteSigner.generate(config.origin(), random);
+    LogStores.provider(location).create(location, config, random, settings);
+  }
+
+  /**
+   * Opens the ledger at {@code location} for appending: a directory ({@link #open(Path)}), or a store URL
+   * such as {@code postgresql://host/db} ({@link LogStores}). A ledger reached by URL keeps no model
+   * manifests here ({@link #over}).
+   */
+  public static Ledger open(String location, LogStoreProvider.Settings settings) throws IOException, FormatException {
+    if (!LogStores.isUrl(location)) {
+      return open(Path.of(location));
+    }
+    return new Ledger(LogStores.provider(location).open(location, settings), Clock.systemUTC(), Optional.empty());
+  }
+
+  /** Opens the ledger at {@code location} (a directory or a store URL) for reading only. */
+  public static Ledger openReadOnly(String location, LogStoreProvider.Settings settings)
+      throws IOException, FormatException {
+    if (!LogStores.isUrl(location)) {
+      return openReadOnly(Path.of(location));
+    }
+    return new Ledger(LogStores.provider(location).openReadOnly(location, settings), Clock.systemUTC(), Optional.empty());
+  }
+
+  /** Opens the ledger at {@code dir} for appending, with the system clock (UTC). */
+  public static Ledger open(Path dir) throws IOException, FormatException {
+    return open(dir, FileLogStore.Options.defaults());
+  }
+
+  /**
+   * Opens the ledger at {@code dir} for appending with store options (e.g. to write on a network file
+   * system, see {@link FileLogStore.Options#allowNetworkFileSystem()}), with the system clock (UTC).
+   */
+  public static Ledger open(Path dir, FileLogStore.Options options) throws IOException, FormatException {
+    ManifestStore manifests = ManifestStore.of(dir); // before the store opens: nothing to close if it throws
+    return new Ledger(FileLogStore.open(dir, options), Clock.systemUTC(), Optional.of(manifests));
+  }
+
+  /** Opens the ledger at {@code dir} for reading only; it takes no lock and changes nothing. */
+  public static Ledger openReadOnly(Path dir) throws IOException, FormatException {
+    return new Ledger(FileLogStore.openReadOnly(dir), Clock.systemUTC(), Optional.empty());
+  }
+
+  /**
+   * A ledger over any store, with a given clock for entry times. It keeps no model manifests: record
+   * models by digest ({@link ArtifactRef#of}), or open a file ledger with {@link #open}.
+   */
+  public static Ledger over(LogStore store, Clock clock) {
+    return new Ledger(Objects.requireNonNull(store, "store"), Objects.requireNonNull(clock, "clock"),
+        Optional.empty());
+  }
+
+  // ---- artifacts
+
+  /**
+   * The model at {@code path} (a directory, or one file) as artifact {@code name} of kind
+   * {@link ArtifactKind#MODEL}: hashed into an OMS v1.0 manifest (files serialization, git paths and
+   * this ledger ignored), the manifest kept durably in this ledger, and named by its root digest — the
+   * digest {@code LedgerVerifier}'s model check re-computes. Append the event that names it after this
+   * returns: an entry never points at a manifest a crash could lose.
+   *
+   * @throws IllegalArgumentException if the name is invalid or {@code path} is neither a file nor a directory
+   * @throws ManifestException if a file of the model cannot be hashed (naming it)
+   * @throws IllegalStateException if this ledger keeps no manifests ({@link #openReadOnly}, {@link #over})
+   */
+  public ArtifactRef model(String name, Path path) throws IOException, ManifestException {
+    return artifact(name, ArtifactKind.MODEL, path, true, ModelHasher.builder());
+  }
+
+  /**
+   * The file or directory at {@code path} as artifact {@code name}, of the kind its name suggests
+   * ({@link ArtifactKind#guess}): a directory as a model manifest kept in this ledger (as {@link #model}),
+   * a plain file as the SHA-256 of its content.
+   *
+   * @throws IllegalArgumentException if the name is invalid or {@code path} is neither a file nor a directory
+   * @throws ManifestException if a file cannot be hashed (naming it)
+   * @throws IllegalStateException if {@code path} is a directory and this ledger keeps no manifests
+   */
+  public ArtifactRef artifact(String name, Path path) throws IOException, ManifestException {
+    return artifact(name, ArtifactKind.guess(Objects.requireNonNull(name, "name")), path);
+  }
+
+  /** {@link #artifact(String, Path)} of a given kind. */
+  public ArtifactRef artifact(String name, ArtifactKind kind, Path path) throws IOException, ManifestException {
+    return artifact(name, kind, path, false, ModelHasher.builder());
+  }
+
+  /**
+   * {@link #artifact(String, ArtifactKind, Path)} with the hashing options: {@code manifestForFile} makes a
+   * plain file a one-file manifest too, {@code options} set the serialization, threads and progress.
+   */
+  public ArtifactRef artifact(String name, ArtifactKind kind, Path path, boolean manifestForFile,
+      ModelHasher.Builder options) throws IOException, ManifestException {
+    return keep(ModelArtifacts.hash(name, kind, path, manifestForFile, options, manifests.map(ManifestStore::ledgerDir)
+        .orElse(null)));
+  }
+
+  /**
+   * The artifact {@code hashed} names, its manifest (if any) kept durably in this ledger: the second
+   * step of {@link ModelArtifacts#hash}, for callers that hash every path an event names first.
+   *
+   * @throws IllegalStateException if {@code hashed} has a manifest and this ledger keeps none
+   */
+  public ArtifactRef keep(ModelArtifacts.Hashed hashed) throws IOException {
+    if (hashed.manifest().isEmpty()) {
+      return ArtifactRef.of(hashed.name(), hashed.kind(), hashed.digest());
+    }
+    return hashed.keep(manifests.orElseThrow(() -> new IllegalStateException("this ledger keeps no model manifests"
+        + " (it was opened read-only, or over a store without a directory): open it with Ledger.open to record"
+        + " " + dev.custody.core.internal.text.Untrusted.quote(hashed.name()) + " from its files")));
+  }
+
+  /**
+   * Appends {@code event} as the next entry of {@code chain}, signed by {@code signer}, and waits
+   * until it is durable.
+   *
+   * @throws AttestException if signing or storing failed; nothing was recorded then
+   */
+  public EntryRef append(String chain, Event event, Signer signer) throws AttestException {
+    try {
+      return appendAsync(chain, event, signer).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AttestException("interrupted while waiting for the append to " + chain + " to become durable", e);
+    } catch (ExecutionException e) {
+      throw asAttestException(chain, e.getCause());
+    }
+  }
+
+  /**
+   * Signs the entry in the calling thread, queues it and returns without waiting for the disk.
+   * The future completes once the entry is durable; entries appended by one thread to one chain
+   * keep their order.
+   */
+  public CompletableFuture<EntryRef> appendAsync(String chain, Event event, Signer signer) {
+    EntryPayload.requireChainId(chain);
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(signer, "signer");
+    return store.append(chain, (seq, prev) -> EntrySigner.sign(
+            new EntryPayload(chain, seq, prev, signer.keyId(), clock.instant(), event), signer))
+        .thenApply(a -> new EntryRef(a.chain(), a.sequence(), a.logIndex(), a.hash()));
+  }
+
+  private static AttestException asAttestException(String chain, Throwable cause) {
+    if (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof AttestException a) {
+      return a;
+    }
+    return new AttestException("append to " + chain + " failed: " + cause.getMessage(), cause);
+  }
+
+  /** Number of entries in the log. */
+  public long size() {
+    return store.size();
+  }
+
+  /** Every chain with its newest entry, sorted by chain id. */
+  public List<LogStore.ChainHead> chains() {
+    return store.chains();
+  }
+
+  /** The entry at a log index. */
+  public LedgerEntry entry(long logIndex) throws IOException, FormatException {
+    EntryRecord rec = store.read(logIndex);
+    EntryPayload p = rec.payload("log index " + logIndex);
+    return new LedgerEntry(new EntryRef(p.chain(), p.sequence(), logIndex, rec.hash()), rec, p);
+  }
+
+  /** The entry {@code chain:sequence}, if it exists. */
+  public Optional<LedgerEntry> entry(String chain, long sequence) throws IOException, FormatException {
+    long[] idx = store.chainIndexes(chain);
+    if (sequence < 0 || sequence >= idx.length) {
+      return Optional.empty();
+    }
+    return Optional.of(entry(idx[(int) sequence]));
+  }
+
+  /** The entry with this hash, if it exists. */
+  public Optional<LedgerEntry> entry(Digest hash) throws IOException, FormatException {
+    OptionalLong i = store.indexOf(hash);
+    return i.isEmpty() ? Optional.empty() : Optional.of(entry(i.getAsLong()));
+  }
+
+  /** A chain's entries in sequence order (empty if there is no such chain). */
+  public List<LedgerEntry> chainEntries(String chain) throws IOException, FormatException {
+    List<LedgerEntry> out = new ArrayList<>();
+    for (long i : store.chainIndexes(chain)) {
+      out.add(entry(i));
+    }
+    return out;
+  }
+
+  /** Repairs made when opening (torn records after a crash), for the caller to report. */
+  public List<String> repairs() {
+    return store.repairs();
+  }
+
+  // ---- transparency
+
+  /** The log identity (origin, verifier key), if the ledger has one. */
+  public Optional<LogIdentity> identity() {
+    return store.identity();
+  }
+
+  /** Signs, stores and returns a checkpoint of the current tree head; see {@link LogStore#signCheckpoint()}. */
+  public SignedNote checkpoint() throws IOException, FormatException, AttestException {
+    return store.signCheckpoint();
+  }
+
+  /** The newest stored checkpoint's bytes (unverified), if any. */
+  public Optional<byte[]> latestCheckpoint() throws IOException, FormatException {
+    return store.latestCheckpoint();
+  }
+
+  /** The Merkle root of the first {@code treeSize} entries. */
+  public Bytes rootHash(long treeSize) {
+    return store.rootHash(treeSize);
+  }
+
+  /** See {@link LogStore#inclusionProof}. */
+  public InclusionProof inclusionProof(long logIndex, long treeSize) throws IOException, FormatException {
+    return store.inclusionProof(logIndex, treeSize);
+  }
+
+  /** See {@link LogStore#consistencyProof}. */
+  public ConsistencyProof consistencyProof(long size1, long size2) throws FormatException {
+    return store.consistencyProof(size1, size2);
+  }
+
+  @Override
+  public void close() throws IOException {
+    store.close();
+  }
+}

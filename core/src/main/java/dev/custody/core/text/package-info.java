@@ -1,6 +1,0 @@
-/**
- * Printing untrusted text: {@link dev.custody.core.text.Untrusted} escapes what a terminal or a
- * reader would misread (controls, bidi and other format characters, line separators). Every
- * message or listing that shows text custody did not write goes through it.
- */
-package dev.custody.core.text;
