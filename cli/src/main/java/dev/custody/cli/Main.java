@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
       FingerprintCommand.class,
       CompareCommand.class,
       WitnessCommand.class,
+      MigrateCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 verified/success, 1 verification failed, 2 bad usage or unreadable input.",

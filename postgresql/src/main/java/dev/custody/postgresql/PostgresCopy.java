@@ -14,6 +14,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
+import dev.custody.attest.internal.store.FileLogStore;
+import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.attest.internal.store.LogStore;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.internal.ledger.LedgerFiles;
 
 /**
  * Copies a PostgreSQL ledger into a directory in the file ledger's layout ({@link LedgerLayout}), in one
@@ -94,6 +101,76 @@ final class PostgresCopy {
     }
     Files.write(dir.resolve(LedgerLayout.MARKER), ("{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n")
         .getBytes(StandardCharsets.US_ASCII));
+    return n;
+  }
+
+  /**
+   * Copies the file ledger at {@code dir} into the empty database at {@code url}, in one transaction (all
+   * or nothing): schema, identity, records at their log indexes with their chains' heads, checkpoints.
+   * The records are read through {@link FileLogStore#openReadOnly} (every record parsed and its chain
+   * link checked). Then the ledger is opened once for writing, which builds its tiles and checks that it
+   * extends its largest checkpoint.
+   */
+  static long fromDirectory(Path dir, PostgresUrl url, PostgresLogStore.Options options)
+      throws IOException, FormatException {
+    Optional<LogIdentity> identity = LogIdentity.load(dir, false);
+    long n;
+    try (FileLogStore source = FileLogStore.openReadOnly(dir);
+        HikariDataSource ds = PostgresLogStore.pool(url, options, false, "migrate")) {
+      PostgresSchema.create(ds, url.text());
+      try (Connection c = ds.getConnection()) {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(
+            "insert into custody_log (id, config, verifier_key) values (1, ?, ?)")) {
+          ps.setBytes(1, identity.map(id -> id.config().toBytes()).orElse(null));
+          ps.setString(2, identity.map(id -> id.verifierKey().encode()).orElse(null));
+          ps.executeUpdate();
+        }
+        n = source.size();
+        try (PreparedStatement ins = c.prepareStatement(
+            "insert into custody_entries (log_index, chain, sequence, hash, record) values (?, ?, ?, ?, ?)")) {
+          for (long i = 0; i < n; i++) {
+            EntryRecord rec = source.read(i);
+            EntryPayload p = rec.payload(dir + " log index " + i);
+            ins.setLong(1, i);
+            ins.setString(2, p.chain());
+            ins.setLong(3, p.sequence());
+            ins.setBytes(4, rec.hash().value().toByteArray());
+            ins.setBytes(5, rec.bytes().toByteArray());
+            ins.addBatch();
+            if (i % 1000 == 999) {
+              ins.executeBatch();
+            }
+          }
+          ins.executeBatch();
+        }
+        try (PreparedStatement heads = c.prepareStatement(
+            "insert into custody_chain_heads (chain, sequence, hash, log_index) values (?, ?, ?, ?)")) {
+          for (LogStore.ChainHead h : source.chains()) {
+            heads.setString(1, h.chain());
+            heads.setLong(2, h.sequence());
+            heads.setBytes(3, h.hash().value().toByteArray());
+            heads.setLong(4, h.logIndex());
+            heads.addBatch();
+          }
+          heads.executeBatch();
+        }
+        LedgerLayout.CheckpointFiles cps = LedgerLayout.checkpointFiles(dir);
+        try (PreparedStatement ps = c.prepareStatement("insert into custody_checkpoints (tree_size, note) values (?, ?)")) {
+          for (var e : cps.bySize().entrySet()) {
+            ps.setLong(1, e.getKey());
+            ps.setBytes(2, LedgerFiles.of(dir).read(e.getValue(), LedgerLayout.MAX_CHECKPOINT_FILE_BYTES));
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+        c.commit();
+      } catch (SQLException e) {
+        throw new IOException("copying " + dir + " into " + url + " failed (nothing was stored): " + e.getMessage(), e);
+      }
+    }
+    // Opening for writing builds the tiles and checks the copy against its largest checkpoint.
+    PostgresLogStore.open(url, options.withoutLogKey()).close();
     return n;
   }
 }

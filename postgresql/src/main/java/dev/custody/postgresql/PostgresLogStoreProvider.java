@@ -45,6 +45,12 @@ public final class PostgresLogStoreProvider implements LogStoreProvider {
     return PostgresCopy.toDirectory(u, dir, options(settings, u));
   }
 
+  @Override
+  public long copyFromDirectory(Path dir, String url, Settings settings) throws IOException, FormatException {
+    PostgresUrl u = PostgresUrl.parse(url, settings.env());
+    return PostgresCopy.fromDirectory(dir, u, options(settings, u));
+  }
+
   /** The log key file of the settings, else the URL's {@code logKey} parameter. */
   private static PostgresLogStore.Options options(Settings settings, PostgresUrl url) {
     PostgresLogStore.Options o = PostgresLogStore.Options.defaults().withEnv(settings.env());

@@ -71,4 +71,15 @@ public interface LogStoreProvider {
    * @return the number of records copied
    */
   long copyToDirectory(String url, Path dir, Settings settings) throws IOException, FormatException;
+
+  /**
+   * Copies the file ledger at {@code dir} into a new ledger at {@code url} (whose store must be empty):
+   * the records' exact bytes at their log indexes, the log identity (config and verifier key; the
+   * private key stays in {@code dir}), every stored checkpoint; then opens it once for writing, which
+   * checks that the copy extends its largest checkpoint. {@code custody migrate --from DIR --to URL}.
+   *
+   * @return the number of records copied
+   * @throws FormatException if {@code dir} is not a ledger, is damaged, or {@code url} already holds one
+   */
+  long copyFromDirectory(Path dir, String url, Settings settings) throws IOException, FormatException;
 }
