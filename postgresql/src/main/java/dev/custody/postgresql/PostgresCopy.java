@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
+import dev.custody.attest.internal.store.DurableFiles;
 import dev.custody.attest.internal.store.FileLogStore;
 import dev.custody.attest.internal.store.LogIdentity;
 import dev.custody.attest.internal.store.LogStore;
@@ -99,7 +100,19 @@ final class PostgresCopy {
     if (newest != null) {
       Files.write(dir.resolve(LedgerLayout.CHECKPOINT), newest);
     }
-    Files.write(dir.resolve(LedgerLayout.MARKER), ("{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n")
+    // Durable before the marker makes it a ledger (migrate --to DIR may be the only copy kept).
+    try (var files = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(p)) {
+          try (var ch = java.nio.channels.FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.force(true);
+          }
+        } else if (Files.isDirectory(p)) {
+          DurableFiles.syncDirectory(p);
+        }
+      }
+    }
+    DurableFiles.replace(dir.resolve(LedgerLayout.MARKER), ("{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n")
         .getBytes(StandardCharsets.US_ASCII));
     return n;
   }
