@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # custody scale benchmarks (DESIGN.md §8): builds the bench jar and runs them on this machine.
 #
-#   bench/run.sh [replay|append|all|hash|lineage|cli|bundle|micro] [--entries N] [--seconds S] [options...]
+#   bench/run.sh [replay|append|all|hash|lineage|cli|bundle|pg|micro] [--entries N] [--seconds S] [options...]
 #
 #   replay   generate a realistic N-entry ledger (default 100000; generation not timed), warm up,
 #            replay it twice with LedgerVerifier and report the 2nd run in entries/s beside
@@ -40,6 +40,13 @@
 #            process through ./custody (--runs R, default 3; medians): bundle size, export time, verify time,
 #            and the verify time's ratio to the signature-bound limit (N / openssl speed ed25519 verify/s x
 #            cores), measured in the same run (bench/bundle.sh).
+#   pg       durable appends/s on the PostgreSQL store with 1, 16 and 64 blocking appenders (--threads), p50/p99
+#            latency, against a local server alone and then with a synchronous streaming standby; beside the
+#            fsync latency of the same disk (same run) and the anchors' published figures (Tessera ~300/s on
+#            MySQL, ~2,900/s on POSIX with 12 cores; Trillian on MySQL 400-500/s); target >= 5,000/s with 64.
+#            Starts both servers itself from Debian's postgresql binaries (as the postgres user when root),
+#            in a temporary directory under --dir, fsync on; --pg-url URL uses a running server instead
+#            (its maintenance database; no standby phase unless --pg-standby).
 #   micro    JMH micro-benchmarks (entry sign / parse / verify vs Bouncy Castle and JDK Ed25519);
 #            further arguments go to JMH (e.g. `bench/run.sh micro -f 1 -wi 1 -i 2`, or
 #            `bench/run.sh micro 'EntryCryptoBench.(bcVerify|entryVerifySignature)' -i 5`).
@@ -62,7 +69,7 @@ root="$(dirname "$here")"
 jar="$here/target/custody-bench.jar"
 results="$here/results"
 
-if [[ ! -f "$jar" || -n "$(find "$root"/{core,attest,verify,bench}/src "$root/pom.xml" "$here/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+if [[ ! -f "$jar" || -n "$(find "$root"/{core,attest,verify,postgresql,bench}/src "$root/pom.xml" "$here/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
   echo "# building $jar" >&2
   (cd "$root" && mvn -q -pl bench -am package -DskipTests) >&2
 fi
@@ -91,14 +98,53 @@ case "$mode" in
     ;;
   replay|append|all|hash|lineage) ;;
   cli) set -- --custody "$root/custody" "$@" ;;
+  pg) ;;
   -h|--help) exec java -jar "$jar" --help ;;
-  *) echo "usage: bench/run.sh [replay|append|all|hash|lineage|cli|bundle|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [replay|append|all|hash|lineage|cli|bundle|pg|micro] [--entries N] [--seconds S] [options]" >&2; exit 2 ;;
 esac
 
 has_dir=0
 for a in "$@"; do [[ "$a" == --dir ]] && has_dir=1; done
 extra=()
 if [[ $has_dir -eq 0 ]]; then extra=(--dir "$results"); fi
+
+pg_dir=""
+stop_pg() {
+  if [[ -n "$pg_dir" ]]; then
+    for d in "$pg_dir/standby" "$pg_dir/primary"; do
+      [[ -f "$d/postmaster.pid" ]] && as_pg "$pg_bin/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1 || true
+    done
+    rm -rf "$pg_dir"
+  fi
+}
+as_pg() { if [[ "$(id -u)" -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+if [[ "$mode" == pg ]] && ! printf '%s\n' "$@" | grep -qx -- --pg-url; then
+  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [[ -z "$pg_bin" ]]; then
+    echo "bench pg: no PostgreSQL binaries; apt-get install -y postgresql, or give --pg-url" >&2; exit 2
+  fi
+  base_dir="$results"
+  prev=""; for a in "$@"; do [[ "$prev" == --dir ]] && base_dir="$a"; prev="$a"; done
+  mkdir -p "$base_dir"
+  pg_dir="$(mktemp -d "$(cd "$base_dir" && pwd)/pg-XXXXXX")"
+  trap stop_pg EXIT
+  chmod 755 "$pg_dir"
+  [[ "$(id -u)" -eq 0 ]] && chown postgres:postgres "$pg_dir"
+  p1="$(free_port)"; p2="$(free_port)"
+  echo "# starting PostgreSQL ($pg_bin) primary on $p1 and synchronous standby on $p2 in $pg_dir" >&2
+  as_pg "$pg_bin/initdb" -D "$pg_dir/primary" -U custody --auth=trust -E UTF8 --no-instructions >/dev/null
+  printf '%s\n' "port = $p1" "listen_addresses = '127.0.0.1'" "unix_socket_directories = '$pg_dir/primary'" \
+    "fsync = on" "synchronous_commit = on" "wal_level = replica" "max_wal_senders = 4" "max_connections = 300" \
+    "shared_buffers = 128MB" | as_pg tee -a "$pg_dir/primary/postgresql.auto.conf" >/dev/null
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/primary" -l "$pg_dir/primary/server.log" -w start >/dev/null
+  as_pg "$pg_bin/pg_basebackup" -D "$pg_dir/standby" -R -X stream -c fast \
+    -d "host=127.0.0.1 port=$p1 user=custody application_name=standby"
+  printf '%s\n' "port = $p2" "unix_socket_directories = '$pg_dir/standby'" \
+    | as_pg tee -a "$pg_dir/standby/postgresql.auto.conf" >/dev/null
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/standby" -l "$pg_dir/standby/server.log" -w start >/dev/null
+  set -- --pg-url "postgresql://custody@127.0.0.1:$p1/postgres" --pg-standby "$@"
+fi
 
 out="$results/$mode-$stamp.txt"
 set +e

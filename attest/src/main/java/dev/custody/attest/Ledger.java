@@ -12,6 +12,8 @@ import dev.custody.attest.EntrySigner;
 import dev.custody.attest.Signer;
 import dev.custody.attest.internal.store.FileLogStore;
 import dev.custody.attest.internal.store.LogStore;
+import dev.custody.attest.internal.store.LogStoreProvider;
+import dev.custody.attest.internal.store.LogStores;
 import dev.custody.core.FormatException;
 import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
@@ -103,6 +105,42 @@ public final class Ledger implements Closeable {
       throws IOException, FormatException {
     Ed25519NoteSigner.generate(config.origin(), random);
     FileLogStore.create(dir, config, random, Optional.of(logKeyFile));
+  }
+
+  /**
+   * Creates an empty ledger at {@code location} — a directory ({@link #create(Path, LogConfig, SecureRandom)})
+   * or a store URL such as {@code postgresql://host/db} ({@link LogStores}); a URL's new private log key
+   * goes to {@code settings}' log key file.
+   */
+  public static void create(String location, LogConfig config, SecureRandom random, LogStoreProvider.Settings settings)
+      throws IOException, FormatException {
+    if (!LogStores.isUrl(location)) {
+      create(Path.of(location), config, random);
+      return;
+    }
+    Ed25519NoteSigner.generate(config.origin(), random);
+    LogStores.provider(location).create(location, config, random, settings);
+  }
+
+  /**
+   * Opens the ledger at {@code location} for appending: a directory ({@link #open(Path)}), or a store URL
+   * such as {@code postgresql://host/db} ({@link LogStores}). A ledger reached by URL keeps no model
+   * manifests here ({@link #over}).
+   */
+  public static Ledger open(String location, LogStoreProvider.Settings settings) throws IOException, FormatException {
+    if (!LogStores.isUrl(location)) {
+      return open(Path.of(location));
+    }
+    return new Ledger(LogStores.provider(location).open(location, settings), Clock.systemUTC(), Optional.empty());
+  }
+
+  /** Opens the ledger at {@code location} (a directory or a store URL) for reading only. */
+  public static Ledger openReadOnly(String location, LogStoreProvider.Settings settings)
+      throws IOException, FormatException {
+    if (!LogStores.isUrl(location)) {
+      return openReadOnly(Path.of(location));
+    }
+    return new Ledger(LogStores.provider(location).openReadOnly(location, settings), Clock.systemUTC(), Optional.empty());
   }
 
   /** Opens the ledger at {@code dir} for appending, with the system clock (UTC). */

@@ -4,6 +4,7 @@ import dev.custody.attest.SigningKey;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.internal.store.CommitStats;
 import dev.custody.attest.internal.store.FileLogStore;
+import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.event.Event;
 import dev.custody.core.jws.KeyAlgorithm;
 import java.lang.management.ManagementFactory;
@@ -125,7 +126,7 @@ final class AppendBench {
     }
   }
 
-  private record Result(long appends, double seconds, double perSec, double medianMicros, double p99Micros,
+  record Result(long appends, double seconds, double perSec, double medianMicros, double p99Micros,
       boolean sizeMatches, CommitStats commits, long cpuNanos, long compileMillis) {}
 
   private static long processCpuNanos() {
@@ -137,6 +138,12 @@ final class AppendBench {
       throws Exception {
     Ledger.create(dir);
     FileLogStore store = FileLogStore.open(dir);
+    return measure(store, store::commitStats, threads, seconds, keys);
+  }
+
+  /** {@code threads} threads append on their own chains of {@code store} for {@code seconds}; closes the store. */
+  static Result measure(LogStore store, java.util.function.Supplier<CommitStats> stats, int threads, double seconds,
+      List<SigningKey> keys) throws Exception {
     try (Ledger ledger = Ledger.over(store, Clock.systemUTC())) {
       CountDownLatch ready = new CountDownLatch(threads);
       CountDownLatch go = new CountDownLatch(1);
@@ -177,7 +184,7 @@ final class AppendBench {
         th.start();
       }
       ready.await();
-      CommitStats before = store.commitStats();
+      CommitStats before = stats.get();
       long cpuBefore = processCpuNanos();
       long compileBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
       window[0] = System.nanoTime();
@@ -188,7 +195,7 @@ final class AppendBench {
       double elapsed = (System.nanoTime() - window[0]) / 1e9;
       long cpu = processCpuNanos() - cpuBefore;
       long compiling = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - compileBefore;
-      CommitStats commits = store.commitStats().minus(before);
+      CommitStats commits = stats.get().minus(before);
       if (failure.get() != null) {
         throw new IllegalStateException("append failed: " + failure.get(), failure.get());
       }

@@ -76,6 +76,9 @@ public final class BenchMain {
     Path custody = Path.of("custody");
     java.util.List<Integer> batchLines = java.util.List.of(10_000, 50_000);
     double modelGiB = 1;
+    String pgUrl = null;
+    boolean threadsGiven = false;
+    boolean pgStandby = false;
     int runs = 3;
     java.util.List<String> javaOpts = java.util.List.of("");
     java.util.List<String> only = java.util.List.of();
@@ -84,7 +87,9 @@ public final class BenchMain {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "replay", "append", "all", "verify-only", "hash", "lineage", "cli" -> mode = a;
+          case "replay", "append", "all", "verify-only", "hash", "lineage", "cli", "pg" -> mode = a;
+          case "--pg-url" -> pgUrl = value(a, args, ++i);
+          case "--pg-standby" -> pgStandby = true;
           case "--custody" -> custody = Path.of(value(a, args, ++i)).toAbsolutePath();
           case "--batch-lines" -> batchLines = Arrays.stream(value(a, args, ++i).split(",")).map(Integer::valueOf).toList();
           case "--model-gib" -> modelGiB = Double.parseDouble(value(a, args, ++i));
@@ -98,7 +103,10 @@ public final class BenchMain {
           case "--chains" -> chains = positive(a, args, ++i);
           case "--keys" -> keys = positive(a, args, ++i);
           case "--seconds" -> seconds = Double.parseDouble(value(a, args, ++i));
-          case "--threads" -> threads = Arrays.stream(value(a, args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
+          case "--threads" -> {
+            threads = Arrays.stream(value(a, args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
+            threadsGiven = true;
+          }
           case "--parallelism" -> parallelism = positive(a, args, ++i);
           case "--dir" -> dir = Path.of(value(a, args, ++i));
           case "--ledger" -> ledger = Path.of(value(a, args, ++i));
@@ -160,6 +168,15 @@ public final class BenchMain {
       if (mode.equals("hash")) {
         table.rule("model hashing (target: >= 0.9 x openssl sha256 x cores, and no more than the disk delivers)");
         HashBench.run(new HashBench.Config(work, totalGiB, shardSize, parallelism, openssl, keep), table, summary);
+      }
+      if (mode.equals("pg")) {
+        table.rule("durable appends on PostgreSQL (target: >= 5,000 appends/s with 64 appenders on 2 cores)");
+        if (pgUrl == null) {
+          throw new IllegalArgumentException("pg needs --pg-url postgresql://USER@HOST:PORT/postgres (bench/run.sh pg starts"
+              + " a server and passes it)");
+        }
+        int[] pgThreads = threadsGiven ? threads : new int[] {1, 16, 64};
+        PgAppendBench.run(new PgAppendBench.Config(work, pgUrl, pgStandby, pgThreads, seconds, keys), table, summary);
       }
       if (mode.equals("append") || mode.equals("all")) {
         table.rule("durable appends (target: >= 10,000 appends/s with 16 appenders on 2 cores)");

@@ -61,6 +61,10 @@ final class Artifacts {
     }
 
     private ManifestStore store() throws FormatException {
+      if (ledgerDir == null) {
+        throw new IllegalArgumentException("a ledger reached by URL keeps no model manifests yet: record the model by its"
+            + " digest (NAME=sha256:HEX), or record into a ledger directory");
+      }
       if (store == null) {
         store = ManifestStore.of(ledgerDir);
       }

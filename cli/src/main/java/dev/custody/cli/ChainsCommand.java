@@ -31,7 +31,7 @@ final class ChainsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, FormatException {
     PrintWriter out = spec.commandLine().getOut();
-    try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
+    try (Ledger ledger = LedgerLocation.openReadOnly(ledgerOption.location())) {
       List<LedgerEntry> heads = new ArrayList<>();
       for (var h : ledger.chains()) {
         heads.add(ledger.entry(h.logIndex()));

@@ -116,7 +116,7 @@ final class CompareCommand implements Callable<Integer> {
   private Recorded append(ComparisonSummary summary, SigningKey signer) throws IOException, CustodyException {
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
-      RecordCommand.checkChain(spec, ledger, dir, chain, false);
+      RecordCommand.checkChain(spec, ledger, dir.toString(), chain, false);
       Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json);
       // Both hashed before either manifest is kept: a model refused while hashing leaves nothing behind.
       ModelArtifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
@@ -125,7 +125,7 @@ final class CompareCommand implements Callable<Integer> {
       ArtifactRef rb = Artifacts.keep(hb, ctx);
       Event event = Event.builder(EventType.COMPARISON).input(ra).input(rb)
           .details(new EventDetails.Comparison(summary)).build();
-      EntryRef ref = RecordCommand.append(dir, ledger, chain, event, signer);
+      EntryRef ref = RecordCommand.append(dir.toString(), ledger, chain, event, signer);
       return new Recorded(ref, ra.digest(), rb.digest());
     }
   }

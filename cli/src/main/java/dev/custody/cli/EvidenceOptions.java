@@ -26,10 +26,15 @@ import picocli.CommandLine.Option;
  * all (its identities name each organisation's keys and its roles say who may sign on which chains).
  */
 final class EvidenceOptions {
-  @Option(names = "--ledger", paramLabel = "DIR", description = "A ledger directory. Repeatable: several ledgers (e.g."
+  @Option(names = "--ledger", paramLabel = "DIR|URL", description = "A ledger directory, or a shared ledger's URL"
+      + " (postgresql://HOST/DB: copied read-only, in one snapshot, into a temporary directory that is verified; the"
+      + " database is trusted for nothing). Repeatable: several ledgers (e.g."
       + " of several organisations) are verified together and their lineage judged across them. Default:"
       + " $CUSTODY_LEDGER, else ./.custody.")
-  List<Path> ledgers = new ArrayList<>();
+  List<String> ledgers = new ArrayList<>();
+  /** The directory each URL of {@link #ledgers} was copied into, once. */
+  private final java.util.Map<String, Path> copies = new java.util.HashMap<>();
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE) picocli.CommandLine.Model.CommandSpec mixee;
 
   @Option(names = "--bundle", paramLabel = "FILE", description = "An evidence bundle ('custody export', "
       + EvidenceBundle.MEDIA_TYPE + ") to verify with no ledger: its entries are judged as a ledger's are, their"
@@ -62,8 +67,21 @@ final class EvidenceOptions {
   List<Path> weights = new ArrayList<>();
 
   /** The ledgers named, or the default one (none when only bundles are given). */
-  List<Path> ledgers() {
-    return ledgers.isEmpty() && bundles.isEmpty() ? List.of(LedgerOption.defaultLedger()) : List.copyOf(ledgers);
+  List<Path> ledgers() throws IOException, FormatException {
+    List<Path> out = new ArrayList<>();
+    for (String l : ledgers.isEmpty() && bundles.isEmpty() ? List.of(LedgerOption.defaultLocation()) : ledgers) {
+      out.add(LedgerLocation.isUrl(l) ? copy(l) : Path.of(l));
+    }
+    return out;
+  }
+
+  private Path copy(String url) throws IOException, FormatException {
+    Path p = copies.get(url);
+    if (p == null) {
+      p = LedgerLocation.copyForVerifying(url, mixee);
+      copies.put(url, p);
+    }
+    return p;
   }
 
   /** The policy the lineage and rules are judged by: {@code --policy}, or the first {@code --trust} as trust-all. */

@@ -3,6 +3,7 @@ package dev.custody.cli;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.internal.store.LogIdentity;
 import dev.custody.attest.internal.store.LogKeyLocation;
+import dev.custody.attest.internal.store.LogStoreProvider;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.checkpoint.LogConfig;
@@ -40,6 +41,13 @@ final class InitCommand implements Callable<Integer> {
           + " since the last (0: after every batch; -1: off). Default: ${DEFAULT-VALUE}.")
   long intervalMillis;
 
+  @Option(names = "--store", paramLabel = "URL",
+      description = "Create a shared ledger in a PostgreSQL database instead of a directory: postgresql://HOST[:PORT]/DB"
+          + " (an empty database; password from PGPASSWORD, ~/.pgpass or ?passwordFile=PATH, never in the URL)."
+          + " Needs --log-private-key FILE (the database never holds the private key; writers that sign checkpoints"
+          + " name it in $CUSTODY_LOG_KEY).")
+  String store;
+
   @Option(names = "--json", description = "Print JSON: ledger (absolute path), origin, verifierKey (the log key to"
       + " publish), logPrivateKey (absolute path of the private key file written), checkpointIntervalMillis (null:"
       + " off).")
@@ -47,7 +55,11 @@ final class InitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, FormatException, CommandError {
-    Path dir = ledger.resolve();
+    String location = store != null ? store : ledger.location();
+    if (!LedgerLocation.isUrl(location) && store != null) {
+      throw new IllegalArgumentException("--store takes a URL such as postgresql://HOST/DB, not "
+          + Untrusted.quote(store) + "; a ledger directory is given with --ledger DIR");
+    }
     if (intervalMillis < -1) {
       throw new IllegalArgumentException("--checkpoint-interval must be -1 (off), 0 or a number of milliseconds, got "
           + intervalMillis);
@@ -58,13 +70,6 @@ final class InitCommand implements Callable<Integer> {
           + " as themselves (controls, bidi or other format characters, a backslash); use a name like"
           + " example.com/models");
     }
-    Path keyFile = networkFs.logPrivateKey == null ? LogKeyLocation.DEFAULT : networkFs.logPrivateKey;
-    if (networkFs.logPrivateKey != null && LogKeyLocation.isInside(networkFs.logPrivateKey, dir)) {
-      throw new IllegalArgumentException("--log-private-key " + Untrusted.quote(networkFs.logPrivateKey.toString())
-          + " is inside the ledger " + Untrusted.quote(dir.toString()) + ", which must hold no secret (a copy of the"
-          + " ledger would copy it): choose a file outside it, or leave the option out for the default");
-    }
-    networkFs.checkBeforeCreating(dir, spec);
     SecureRandom random = new SecureRandom();
     String o = origin != null ? origin : LogIdentity.defaultOrigin(random);
     LogConfig config;
@@ -73,6 +78,17 @@ final class InitCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--origin: " + e.getMessage(), e);
     }
+    if (LedgerLocation.isUrl(location)) {
+      return createAtUrl(location, config, random);
+    }
+    Path dir = ledger.resolve();
+    Path keyFile = networkFs.logPrivateKey == null ? LogKeyLocation.DEFAULT : networkFs.logPrivateKey;
+    if (networkFs.logPrivateKey != null && LogKeyLocation.isInside(networkFs.logPrivateKey, dir)) {
+      throw new IllegalArgumentException("--log-private-key " + Untrusted.quote(networkFs.logPrivateKey.toString())
+          + " is inside the ledger " + Untrusted.quote(dir.toString()) + ", which must hold no secret (a copy of the"
+          + " ledger would copy it): choose a file outside it, or leave the option out for the default");
+    }
+    networkFs.checkBeforeCreating(dir, spec);
     try {
       Ledger.create(dir, config, random, keyFile);
     } catch (FormatException e) {
@@ -90,9 +106,13 @@ final class InitCommand implements Callable<Integer> {
         java.nio.charset.StandardCharsets.UTF_8).strip();
     String written = new String(LedgerLayout.readSmallFile(dir.resolve(LedgerLayout.LOG_KEY_HINT)),
         java.nio.charset.StandardCharsets.UTF_8).strip();
+    return printCreated(dir.toAbsolutePath().normalize().toString(), o, vkey, written);
+  }
+
+  private Integer printCreated(String where, String o, String vkey, String written) {
     if (json) {
       spec.commandLine().getOut().println(Json.object(g -> {
-        g.writeStringField("ledger", dir.toAbsolutePath().normalize().toString());
+        g.writeStringField("ledger", where);
         g.writeStringField("origin", o);
         g.writeStringField("verifierKey", vkey);
         g.writeStringField("logPrivateKey", written);
@@ -104,12 +124,27 @@ final class InitCommand implements Callable<Integer> {
       }));
       return Main.VERIFIED;
     }
-    spec.commandLine().getOut().println("initialised ledger " + Untrusted.escape(dir.toAbsolutePath().normalize()
-        .toString()));
+    spec.commandLine().getOut().println("initialised ledger " + Untrusted.escape(where));
     spec.commandLine().getOut().println("log origin   " + o);
     spec.commandLine().getOut().println("log key      " + vkey + "  (publish it: verifiers trust checkpoints signed by it)");
     spec.commandLine().getOut().println("private key  " + Untrusted.escape(written) + "  (mode 0600, outside the ledger:"
         + " keep it with your other keys; appending needs it)");
     return Main.VERIFIED;
+  }
+
+  /** {@code --store URL}: the ledger in a database, its private log key in {@code --log-key FILE}. */
+  private Integer createAtUrl(String url, LogConfig config, SecureRandom random)
+      throws IOException, FormatException {
+    Path logKey = networkFs.logPrivateKey;
+    if (logKey == null) {
+      throw new IllegalArgumentException("--store " + Untrusted.quote(url) + " needs --log-private-key FILE: where the"
+          + " new private log key is written (the database never holds it)");
+    }
+    Ledger.create(url, config, random, LogStoreProvider.Settings.fromEnvironment().withLogKeyFile(logKey));
+    String vkey;
+    try (Ledger created = LedgerLocation.openReadOnly(url)) {
+      vkey = created.identity().orElseThrow().verifierKey().encode();
+    }
+    return printCreated(url, config.origin(), vkey, logKey.toAbsolutePath().normalize().toString());
   }
 }

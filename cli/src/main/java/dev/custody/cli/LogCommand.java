@@ -42,14 +42,14 @@ final class LogCommand implements Callable<Integer> {
     // Buffered, flushed once at the end (and before an error is printed): the command's writer flushes
     // on every line: one write system call per entry.
     PrintWriter out = new PrintWriter(new BufferedWriter(spec.commandLine().getOut(), 1 << 16));
-    try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
+    try (Ledger ledger = LedgerLocation.openReadOnly(ledgerOption.location())) {
       if (chain != null) {
         List<LedgerEntry> entries = ledger.chainEntries(chain); // read once: a chain's entries are read in full
         if (entries.isEmpty()) {
           List<String> chains = ledger.chains().stream().map(h -> h.chain()).toList();
           List<String> near = Suggestions.closest(chain, chains);
           throw new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_CHAIN, "no chain " + Untrusted.quote(chain)
-              + " in " + Untrusted.quote(ledgerOption.resolve().toString()) + (near.isEmpty() ? "" : "; did you mean "
+              + " in " + Untrusted.quote(ledgerOption.location()) + (near.isEmpty() ? "" : "; did you mean "
               + Untrusted.quote(near.get(0)) + "?") + " (chains: " + chains.stream().map(Untrusted::escape).toList()
               + ")").withChain(chain).withDidYouMean(near));
         }

@@ -40,6 +40,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       VerifyOmsCommand.class,
       ExportInteropCommand.class,
+      MigrateCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 verified/success, 1 verification failed, 2 bad usage or unreadable input.",

@@ -123,7 +123,7 @@ final class ProveCommand implements Runnable {
     public Integer call() throws IOException, CustodyException {
       try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
         LedgerEntry e = ShowCommand.lookup(ledger, which).orElseThrow(
-            () -> ShowCommand.noSuchEntry(ledger, which, ledgerOption.resolve()));
+            () -> ShowCommand.noSuchEntry(ledger, which, ledgerOption.resolve().toString()));
         long index = e.ref().logIndex();
         long size;
         if (checkpoint != null) {

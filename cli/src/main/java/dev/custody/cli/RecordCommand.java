@@ -163,15 +163,18 @@ final class RecordCommand implements Callable<Integer> {
     }
     EntryPayload.requireChainId(chain);
     SigningKey signer = SigningKey.load(key);
+    if (ledgerOption.isUrl()) {
+      return recordIntoUrl(signer);
+    }
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
       reportRepairs(ledger);
-      checkChain(spec, ledger, dir, chain, existingChain);
+      checkChain(spec, ledger, dir.toString(), chain, existingChain);
       Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
       Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing));
       event = inputSignature.apply(dir, event);
       CertificateOption.store(dir, certificate);
-      EntryRef ref = append(dir, ledger, chain, event, signer);
+      EntryRef ref = append(dir.toString(), ledger, chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();
       out.println(json ? Json.ref(ref) : "recorded " + ref);
     }
@@ -185,7 +188,28 @@ final class RecordCommand implements Callable<Integer> {
    *
    * @throws CommandError ({@link ErrorReport.Code#NO_SUCH_CHAIN}) with {@code existingOnly} for a new chain
    */
-  static void checkChain(CommandSpec spec, Ledger ledger, Path dir, String chain, boolean existingOnly)
+  /**
+   * One entry into a ledger reached by URL ({@code postgresql://…}): such a ledger keeps no model
+   * manifests or certificate chains yet, so models are recorded by digest and {@code --certificate}
+   * is refused.
+   */
+  private Integer recordIntoUrl(SigningKey signer) throws IOException, dev.custody.core.CustodyException {
+    String location = ledgerOption.location();
+    if (certificateOption.certificate != null) {
+      throw new IllegalArgumentException("--certificate: a ledger reached by URL (" + Untrusted.quote(location)
+          + ") keeps no certificate chains yet; record into a ledger directory");
+    }
+    try (Ledger ledger = LedgerLocation.open(location)) {
+      reportRepairs(ledger);
+      checkChain(spec, ledger, location, chain, existingChain);
+      Event event = buildEvent(ledger, new Artifacts.Context(null, manifest, quiet.quiet || json, hashing));
+      EntryRef ref = append(location, ledger, chain, event, signer);
+      spec.commandLine().getOut().println(json ? Json.ref(ref) : "recorded " + ref);
+    }
+    return Main.VERIFIED;
+  }
+
+  static void checkChain(CommandSpec spec, Ledger ledger, String dir, String chain, boolean existingOnly)
       throws CommandError {
     List<String> chains = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
     if (chains.contains(chain)) {
@@ -195,7 +219,7 @@ final class RecordCommand implements Callable<Integer> {
     String hint = near.isEmpty() ? "" : "; did you mean " + Untrusted.quote(near.get(0)) + "?";
     if (existingOnly) {
       throw new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_CHAIN, "no chain " + Untrusted.quote(chain)
-          + " in the ledger " + Untrusted.quote(dir.toString()) + " (" + chains.size() + " chains), and"
+          + " in the ledger " + Untrusted.quote(dir) + " (" + chains.size() + " chains), and"
           + " --existing-chain forbids starting one; nothing was recorded" + hint).withChain(chain)
           .withDidYouMean(near));
     }
@@ -209,7 +233,7 @@ final class RecordCommand implements Callable<Integer> {
    * {@link Ledger#append}, with a failure that names the ledger: the store's message (e.g. "No space
    * left on device") need not say where it was writing. Nothing is recorded when it throws.
    */
-  static EntryRef append(Path dir, Ledger ledger, String chain, Event event, SigningKey signer) throws AttestException {
+  static EntryRef append(String dir, Ledger ledger, String chain, Event event, SigningKey signer) throws AttestException {
     try {
       return ledger.append(chain, event, signer);
     } catch (AttestException e) {
@@ -217,8 +241,8 @@ final class RecordCommand implements Callable<Integer> {
     }
   }
 
-  private static AttestException appendFailed(Path dir, AttestException e) {
-    return new AttestException("cannot append to the ledger " + Untrusted.quote(dir.toString()) + ": "
+  private static AttestException appendFailed(String dir, AttestException e) {
+    return new AttestException("cannot append to the ledger " + Untrusted.quote(dir) + ": "
         + e.getMessage(), e);
   }
 
@@ -355,7 +379,7 @@ final class RecordCommand implements Callable<Integer> {
         CertificateOption.store(dir, certificate);
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
-        throw appendFailed(dir, e);
+        throw appendFailed(dir.toString(), e);
       }
       return Main.VERIFIED;
     }
@@ -373,7 +397,7 @@ final class RecordCommand implements Callable<Integer> {
         CertificateOption.store(dir, certificate);
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
-        throw appendFailed(dir, e);
+        throw appendFailed(dir.toString(), e);
       }
     } finally {
       Files.deleteIfExists(spool);

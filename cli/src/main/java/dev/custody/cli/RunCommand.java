@@ -127,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
     Path dir = ledgerOption.resolve();
     LedgerLayout.requireLedger(dir);
     try (Ledger ledger = Ledger.openReadOnly(dir)) {
-      RecordCommand.checkChain(spec, ledger, dir, chain, existingChain);
+      RecordCommand.checkChain(spec, ledger, dir.toString(), chain, existingChain);
     }
     Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
     Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing);
@@ -172,7 +172,7 @@ final class RunCommand implements Callable<Integer> {
         ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
       }
       CertificateOption.store(dir, certificate);
-      EntryRef ref = RecordCommand.append(dir, ledger, chain, b.build(), signer);
+      EntryRef ref = RecordCommand.append(dir.toString(), ledger, chain, b.build(), signer);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.println(json ? Json.ref(ref) : "recorded " + ref);
       stdout.flush();

@@ -35,8 +35,8 @@ final class ShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, FormatException, CommandError {
-    try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
-      LedgerEntry e = lookup(ledger, which).orElseThrow(() -> noSuchEntry(ledger, which, ledgerOption.resolve()));
+    try (Ledger ledger = LedgerLocation.openReadOnly(ledgerOption.location())) {
+      LedgerEntry e = lookup(ledger, which).orElseThrow(() -> noSuchEntry(ledger, which, ledgerOption.location()));
       JsonNode payload = StrictJson.parse(e.record().envelope().payload().toByteArray(), Integer.MAX_VALUE, "payload");
       String record = new String(e.record().bytes().toByteArray(), StandardCharsets.UTF_8);
       if (json) {
@@ -61,8 +61,8 @@ final class ShowCommand implements Callable<Integer> {
   }
 
   /** The error for an entry that {@link #lookup} did not find. */
-  static CommandError noSuchEntry(Ledger ledger, String which, java.nio.file.Path dir) {
-    String message = "no entry " + Untrusted.quote(which) + " in " + Untrusted.quote(dir.toString());
+  static CommandError noSuchEntry(Ledger ledger, String which, String location) {
+    String message = "no entry " + Untrusted.quote(which) + " in " + Untrusted.quote(location);
     if (!(EntryLocator.parse(which) instanceof EntryLocator.Position p)) {
       return new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_ENTRY, message).withEntry(which));
     }

@@ -31,7 +31,7 @@ import java.util.Optional;
  * <p>Every method is called under the backend's write lock, caught up with other writers;
  * synchronized on this object besides.
  */
-final class Checkpointer {
+public final class Checkpointer {
   private final LogBackend backend;
   private final LogIdentity identity;
   /** The largest stored checkpoint, verified, that the tree was checked against; what signing proves from. */
@@ -41,13 +41,13 @@ final class Checkpointer {
   private long lastSize = -1;
   private boolean signedOnce;
 
-  Checkpointer(LogBackend backend, LogIdentity identity) {
+  public Checkpointer(LogBackend backend, LogIdentity identity) {
     this.backend = backend;
     this.identity = identity;
   }
 
   /** Whether this writer holds the log key. */
-  boolean canSign() {
+  public boolean canSign() {
     return identity.signer().isPresent();
   }
 
@@ -60,7 +60,7 @@ final class Checkpointer {
    *
    * @throws FormatException if the log does not extend its own checkpoints
    */
-  synchronized void checkStored() throws IOException, FormatException {
+  public synchronized void checkStored() throws IOException, FormatException {
     List<StoredCheckpoints.Stored> binding = backend.bindingCheckpoints();
     if (binding.isEmpty()) {
       return;
@@ -140,7 +140,7 @@ final class Checkpointer {
   }
 
   /** Signs and stores a checkpoint of the current tree head. Caller holds the write lock and has caught up. */
-  synchronized SignedNote sign() throws IOException, NoteSigningException, FormatException {
+  public synchronized SignedNote sign() throws IOException, NoteSigningException, FormatException {
     long size;
     Bytes root;
     synchronized (backend.treeMonitor()) {

@@ -50,7 +50,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * is never interrupted: an interrupt closes NIO channels in the middle of a write and would fail
  * appends already accepted.
  */
-final class GroupCommitter {
+public final class GroupCommitter {
   /** Most appends written by one durable write. */
   static final int MAX_BATCH = 4096;
 
@@ -98,19 +98,19 @@ final class GroupCommitter {
    * @param checkpointer signs automatic checkpoints after batches and the final one on close; empty
    *     when the log has no identity
    */
-  GroupCommitter(LogBackend backend, Optional<Checkpointer> checkpointer, String threadName) {
+  public GroupCommitter(LogBackend backend, Optional<Checkpointer> checkpointer, String threadName) {
     this.backend = backend;
     this.checkpointer = checkpointer;
     this.thread = new Thread(this::run, threadName);
     this.thread.setDaemon(true);
   }
 
-  void start() {
+  public void start() {
     thread.start();
   }
 
   /** Queues the next entry of {@code chain}; see {@link LogStore#append}. */
-  CompletableFuture<Appended> append(String chain, RecordMaker maker) {
+  public CompletableFuture<Appended> append(String chain, RecordMaker maker) {
     CompletableFuture<Appended> f = new CompletableFuture<>();
     EntryPayload.requireChainId(chain);
     ChainSlot slot = slots.computeIfAbsent(chain, c -> new ChainSlot());
@@ -144,7 +144,7 @@ final class GroupCommitter {
   }
 
   /** Stops accepting appends, finishes those accepted, signs a final checkpoint if due, and stops the thread. */
-  void close() {
+  public void close() {
     synchronized (accepting) {
       if (closed) {
         return;
@@ -160,7 +160,7 @@ final class GroupCommitter {
   }
 
   /** What the committer did so far. */
-  synchronized CommitStats stats() {
+  public synchronized CommitStats stats() {
     return new CommitStats(batches, appends, syncs, times[Phase.WAITING.ordinal()], times[Phase.LOCK.ordinal()],
         times[Phase.SEQUENCE.ordinal()], times[Phase.WRITE.ordinal()], times[Phase.SYNC.ordinal()],
         times[Phase.ACK.ordinal()], times[Phase.DERIVED.ordinal()], times[Phase.CHECKPOINT.ordinal()]);

@@ -26,7 +26,7 @@ import java.util.Optional;
  * methods over rows: the lock as a row lock or advisory lock, catch-up as a read of rows past its
  * last known log index, a durable write as one committed transaction.
  */
-interface LogBackend {
+public interface LogBackend {
 
   /** A record the committer made and checked for the next position of its chain. */
   record NewRecord(String chain, long sequence, Digest hash, byte[] bytes) {}

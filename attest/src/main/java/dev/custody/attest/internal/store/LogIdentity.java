@@ -218,6 +218,29 @@ public final class LogIdentity {
     files.deleteFile(keyFile);
     DurableFiles.syncDirectory(dir.resolve(LedgerLayout.LOG_DIR));
     return to.toAbsolutePath().normalize();
+   * An identity kept outside a ledger directory (the PostgreSQL store keeps the config and verifier key
+   * in its database and the private key in a file of the writer's): checks as {@link #load} does that
+   * the key name is the origin and that {@code privateKey}, when given, is the private key of
+   * {@code verifierKey}.
+   *
+   * @param privateKey the private note key ({@link Ed25519NoteSigner#exportSecretPrivateKey()} form), for a writer
+   * @throws FormatException if they do not belong together
+   */
+  public static LogIdentity of(LogConfig config, VerifierKey verifierKey, Optional<String> privateKey)
+      throws FormatException {
+    Objects.requireNonNull(config, "config");
+    if (!verifierKey.name().equals(config.origin())) {
+      throw new FormatException("verifier key name " + verifierKey.name() + " is not the log origin " + config.origin());
+    }
+    Optional<CheckpointSigner> signer = Optional.empty();
+    if (privateKey.isPresent()) {
+      Ed25519NoteSigner key = Ed25519NoteSigner.parsePrivateKey(privateKey.get().strip());
+      if (!key.verifierKey().equals(verifierKey)) {
+        throw new FormatException("the log key given is not the private key of this log's verifier key " + verifierKey);
+      }
+      signer = Optional.of(new CheckpointSigner(config.origin(), key));
+    }
+    return new LogIdentity(config, verifierKey, signer);
   }
 
   private static FormatException incomplete(Path dir, String what) {

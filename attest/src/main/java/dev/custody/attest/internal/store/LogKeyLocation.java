@@ -114,7 +114,7 @@ public final class LogKeyLocation {
   }
 
   /** Records in the ledger where its log key is ({@code DIR/log/key-location}: the absolute path, one line). */
-  static void writeHint(Path dir, Path file) throws IOException {
+  public static void writeHint(Path dir, Path file) throws IOException {
     LedgerFiles.of(dir).isFile(dir.resolve(LedgerLayout.LOG_KEY_HINT)); // refuses a link or special file there
     DurableFiles.replace(dir.resolve(LedgerLayout.LOG_KEY_HINT),
         (file.toAbsolutePath().normalize() + "\n").getBytes(StandardCharsets.UTF_8));

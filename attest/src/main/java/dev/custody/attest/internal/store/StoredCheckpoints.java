@@ -28,15 +28,15 @@ import java.util.Optional;
  * claiming that size, and {@code checkpoint} when it is smaller. A file at the largest size that does
  * not verify stops the writer: what the log may sign next depends on it.
  */
-final class StoredCheckpoints {
+public final class StoredCheckpoints {
   /** A stored checkpoint whose log signature verified. */
-  record Stored(String name, Checkpoint checkpoint) {
-    long size() {
+  public record Stored(String name, Checkpoint checkpoint) {
+    public long size() {
       return checkpoint.size();
     }
 
     /** "checkpoints/7 (size 7, root …)". */
-    String describe() {
+    public String describe() {
       return name + " (size " + checkpoint.size() + ", root " + b64(checkpoint.rootHash().toByteArray()) + ")";
     }
   }

@@ -52,8 +52,7 @@ public final class TiledTree implements NodeHashes {
   /** Full tiles kept in memory, 8 KiB each: 4 MiB, enough for the top of a 2^32-leaf tree and a working set of proofs. */
   private static final int CACHE_TILES = 512;
 
-  private final Path tileDir;
-  private final LedgerFiles files;
+  private final TileStorage tiles;
   private final boolean writable;
   /** fullTiles[L] = number of full tiles at tile level L. */
   private long[] fullTiles = new long[0];
@@ -76,9 +75,8 @@ public final class TiledTree implements NodeHashes {
     }
   };
 
-  private TiledTree(Path ledgerDir, boolean writable) {
-    this.tileDir = ledgerDir.resolve(LedgerLayout.TILES);
-    this.files = LedgerFiles.of(ledgerDir);
+  private TiledTree(TileStorage tiles, boolean writable) {
+    this.tiles = tiles;
     this.writable = writable;
   }
 
@@ -89,28 +87,26 @@ public final class TiledTree implements NodeHashes {
    * appends the leaf hashes of the records after {@link #size()}.
    */
   public static TiledTree open(Path ledgerDir, boolean writable) throws IOException {
-    TiledTree t = new TiledTree(ledgerDir, writable);
-    t.files.isDirectory(t.tileDir); // refuses a link or special file at tile/
+    return open(fileTiles(ledgerDir), writable);
+  }
+
+  /** As {@link #open(Path, boolean)}, with the tiles kept in {@code tiles}. */
+  public static TiledTree open(TileStorage tiles, boolean writable) throws IOException {
+    TiledTree t = new TiledTree(tiles, writable);
     t.restore();
     if (writable) {
-      t.removeTemporaries();
+      for (int level = 0; level < t.fullTiles.length; level++) {
+        tiles.removeTemporaries(level, t.fullTiles[level]);
+      }
     }
     return t;
   }
 
-  /**
-   * Removes the temporary files a crash while writing a tile left ({@link LedgerLayout#isTemporaryName},
-   * by their exact names): in the directory of the next full tile of each level, where appends write.
-   */
-  private void removeTemporaries() throws IOException {
-    for (int level = 0; level < fullTiles.length; level++) {
-      Path d = tileFile(TilePath.full(level, fullTiles[level])).getParent();
-      for (Path p : files.list(d)) {
-        if (LedgerLayout.isTemporaryName(p.getFileName().toString()) && files.kind(p) == LedgerFiles.Kind.FILE) {
-          files.deleteFile(p);
-        }
-      }
-    }
+  /** The tiles of the file ledger at {@code ledgerDir}, under {@code tile/} ({@link TilePath}). */
+  public static TileStorage fileTiles(Path ledgerDir) throws IOException {
+    FileTiles f = new FileTiles(ledgerDir);
+    f.files.isDirectory(f.tileDir); // refuses a link or special file at tile/
+    return f;
   }
 
   /**
@@ -118,9 +114,12 @@ public final class TiledTree implements NodeHashes {
    * one by one. Call {@link #removeStaleTiles()} once it holds every leaf.
    */
   public static TiledTree empty(Path ledgerDir, boolean writable) throws IOException {
-    TiledTree t = new TiledTree(ledgerDir, writable);
-    t.files.isDirectory(t.tileDir);
-    return t;
+    return empty(fileTiles(ledgerDir), writable);
+  }
+
+  /** As {@link #empty(Path, boolean)}, with the tiles kept in {@code tiles}. */
+  public static TiledTree empty(TileStorage tiles, boolean writable) {
+    return new TiledTree(tiles, writable);
   }
 
   /**
@@ -135,7 +134,7 @@ public final class TiledTree implements NodeHashes {
     for (int level = 0; level < TilePath.MAX_LEVEL; level++) {
       long n = level < fullTiles.length ? fullTiles[level] : 0;
       boolean any = false;
-      while (files.deleteFile(tileFile(TilePath.full(level, n)))) {
+      while (tiles.delete(level, n)) {
         any = true;
         n++;
       }
@@ -198,11 +197,7 @@ public final class TiledTree implements NodeHashes {
   }
 
   private boolean fullTileExists(int level, long index) throws IOException {
-    return files.sizeOrZero(tileFile(TilePath.full(level, index))) == TILE_BYTES;
-  }
-
-  private Path tileFile(TilePath t) {
-    return tileDir.getParent().resolve(t.path());
+    return tiles.has(level, index);
   }
 
   /** Number of leaves. */
@@ -270,7 +265,7 @@ public final class TiledTree implements NodeHashes {
       writeTile(level, n, tile);
     } catch (IOException ex) {
       unwritten.put(key(level, n), tile);
-      writeFailure = "cannot write tile " + TilePath.full(level, n) + " under " + tileDir + ": " + ex;
+      writeFailure = "cannot write tile " + TilePath.full(level, n) + " in " + tiles.describe() + ": " + ex;
     }
   }
 
@@ -296,10 +291,7 @@ public final class TiledTree implements NodeHashes {
     if (!writable) {
       return;
     }
-    Path p = tileFile(TilePath.full(level, index));
-    files.createDirectories(p.getParent());
-    files.isFile(p); // refuses a link or special file where the tile goes
-    DurableFiles.replace(p, tile);
+    tiles.write(level, index, tile);
   }
 
   private static final int LEVEL_SHIFT = 58;
@@ -320,20 +312,16 @@ public final class TiledTree implements NodeHashes {
     if (t != null) {
       return t;
     }
-    Path p = tileFile(TilePath.full(level, index));
+    String name = "tile " + TilePath.full(level, index).path() + " in " + tiles.describe();
     try {
-      t = files.read(p, TILE_BYTES);
-    } catch (NoSuchFileException e) {
-      throw new IllegalStateException("tile " + p + " is missing; the tiles are damaged: delete " + tileDir
-          + " and open the ledger for writing to rebuild them from the segments", e);
+      t = tiles.read(level, index).orElseThrow(() -> new IllegalStateException(name
+          + " is missing; the tiles are damaged: " + tiles.rebuildAdvice()));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot read tile " + p, e);
-    } catch (FormatException e) {
-      t = new byte[0]; // longer than a tile: reported below
+      throw new java.io.UncheckedIOException("cannot read " + name, e);
     }
     if (t.length != TILE_BYTES) {
-      throw new IllegalStateException("tile " + p + " has " + t.length + " bytes, not " + TILE_BYTES
-          + "; delete " + tileDir + " and open the ledger for writing to rebuild the tiles");
+      throw new IllegalStateException(name + " has " + t.length + " bytes, not " + TILE_BYTES + "; "
+          + tiles.rebuildAdvice());
     }
     cache.put(key(level, index), t);
     return t;
@@ -431,6 +419,77 @@ public final class TiledTree implements NodeHashes {
 
   @Override
   public synchronized String toString() {
-    return "TiledTree{size=" + size + ", fullTiles=" + Arrays.toString(fullTiles) + ", dir=" + tileDir + "}";
+    return "TiledTree{size=" + size + ", fullTiles=" + Arrays.toString(fullTiles) + ", in " + tiles.describe() + "}";
+  }
+
+  /**
+   * Full tiles as files under a ledger's {@code tile/}: read and written through {@link LedgerFiles}
+   * (no links, no special files), written with {@link DurableFiles#replace} (whole or absent).
+   */
+  private static final class FileTiles implements TileStorage {
+    private final Path tileDir;
+    private final LedgerFiles files;
+
+    FileTiles(Path ledgerDir) {
+      this.tileDir = ledgerDir.resolve(LedgerLayout.TILES);
+      this.files = LedgerFiles.of(ledgerDir);
+    }
+
+    private Path tileFile(int level, long index) {
+      return tileDir.getParent().resolve(TilePath.full(level, index).path());
+    }
+
+    @Override
+    public boolean has(int level, long index) throws IOException {
+      return files.sizeOrZero(tileFile(level, index)) == TILE_BYTES;
+    }
+
+    @Override
+    public Optional<byte[]> read(int level, long index) throws IOException {
+      try {
+        return Optional.of(files.read(tileFile(level, index), TILE_BYTES));
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      } catch (FormatException e) {
+        return Optional.of(new byte[0]); // longer than a tile: the tree reports it
+      }
+    }
+
+    @Override
+    public void write(int level, long index, byte[] tile) throws IOException {
+      Path p = tileFile(level, index);
+      files.createDirectories(p.getParent());
+      files.isFile(p); // refuses a link or special file where the tile goes
+      DurableFiles.replace(p, tile);
+    }
+
+    @Override
+    public boolean delete(int level, long index) throws IOException {
+      return files.deleteFile(tileFile(level, index));
+    }
+
+    /**
+     * Removes the temporary files a crash while writing a tile left ({@link LedgerLayout#isTemporaryName},
+     * by their exact names): in the directory of the next full tile of the level, where appends write.
+     */
+    @Override
+    public void removeTemporaries(int level, long next) throws IOException {
+      Path d = tileFile(level, next).getParent();
+      for (Path p : files.list(d)) {
+        if (LedgerLayout.isTemporaryName(p.getFileName().toString()) && files.kind(p) == LedgerFiles.Kind.FILE) {
+          files.deleteFile(p);
+        }
+      }
+    }
+
+    @Override
+    public String describe() {
+      return tileDir.toString();
+    }
+
+    @Override
+    public String rebuildAdvice() {
+      return "delete " + tileDir + " and open the ledger for writing to rebuild them from the segments";
+    }
   }
 }

@@ -26,8 +26,17 @@ import java.util.function.Consumer;
  *
  * <p>Callers hold the store's index monitor.
  */
-final class TreeKeeper {
-  private final Path dir;
+public final class TreeKeeper {
+  /** Reads the leaf bytes of the first {@code n} records, in log order, from the records themselves. */
+  @FunctionalInterface
+  public interface RecordSource {
+    void readFirst(long n, LogBackend.RecordVisitor visitor) throws IOException, FormatException;
+  }
+
+  private final TileStorage tiles;
+  private final RecordSource records;
+  /** What messages call the log, e.g. "ledger /path". */
+  private final String log;
   private final boolean writable;
   private final Consumer<String> notes;
   private TiledTree tree;
@@ -36,8 +45,11 @@ final class TreeKeeper {
   /** Whether tile writes wait for {@link #writeTiles()} (a writer that acknowledges appends first). */
   private boolean deferTiles;
 
-  private TreeKeeper(Path dir, boolean writable, Consumer<String> notes, TiledTree tree) {
-    this.dir = dir;
+  private TreeKeeper(TileStorage tiles, RecordSource records, String log, boolean writable, Consumer<String> notes,
+      TiledTree tree) {
+    this.tiles = tiles;
+    this.records = records;
+    this.log = log;
     this.writable = writable;
     this.notes = notes;
     this.tree = tree;
@@ -45,7 +57,21 @@ final class TreeKeeper {
 
   /** The tree as far as the tiles on disk go ({@link TiledTree#open}). */
   static TreeKeeper open(Path dir, boolean writable, Consumer<String> notes) throws IOException {
-    return new TreeKeeper(dir, writable, notes, TiledTree.open(dir, writable));
+    RecordSource segments = (n, visitor) -> LogReader.readAll(dir, raw -> {
+      if (raw.terminated() && raw.logIndex() < n && raw.bytes() != null) {
+        visitor.record(raw.bytes());
+      }
+    });
+    return open(TiledTree.fileTiles(dir), segments, "ledger " + dir, writable, notes);
+  }
+
+  /**
+   * The tree as far as the tiles in {@code tiles} go; {@link #rebuild} reads the records from
+   * {@code records}. {@code log} names the log in messages.
+   */
+  public static TreeKeeper open(TileStorage tiles, RecordSource records, String log, boolean writable,
+      Consumer<String> notes) throws IOException {
+    return new TreeKeeper(tiles, records, log, writable, notes, TiledTree.open(tiles, writable));
   }
 
   TiledTree tree() {
@@ -56,34 +82,34 @@ final class TreeKeeper {
    * From now on, tiles that appends complete are written by {@link #writeTiles()}, not during the
    * append: a store acknowledges appends once its records are durable and writes derived files after.
    */
-  void deferTileWrites() {
+  public void deferTileWrites() {
     deferTiles = true;
     tree.deferWrites();
   }
 
   /** Writes the tiles completed since the last call (see {@link #deferTileWrites()}); failures as {@link TiledTree#flush()}. */
-  void writeTiles() {
+  public void writeTiles() {
     tree.flush();
   }
 
-  long size() {
+  public long size() {
     return tree.size();
   }
 
-  Bytes root(long size) {
+  public Bytes root(long size) {
     return tree.root(size);
   }
 
-  MerkleTree merkleTree() {
+  public MerkleTree merkleTree() {
     return tree.merkleTree();
   }
 
-  Bytes leafHash(long index) {
+  public Bytes leafHash(long index) {
     return tree.leafHash(index);
   }
 
   /** Appends the leaf of the record in {@code buf[off, off+len)}; the proven range too, if it is at the same size. */
-  void appendRecord(byte[] buf, int off, int len) {
+  public void appendRecord(byte[] buf, int off, int len) {
     Bytes leaf = tree.appendRecord(buf, off, len);
     if (proven != null) {
       if (proven.size() + 1 == tree.size()) {
@@ -95,18 +121,14 @@ final class TreeKeeper {
   }
 
   /**
-   * Rebuilds the tiles from the first {@code n} records of the segments (the proven range is kept:
-   * it never depended on the tiles).
+   * Rebuilds the tiles from the first {@code n} records (the proven range is kept: it never depended
+   * on the tiles).
    */
-  void rebuild(long n, String why) throws IOException, FormatException {
-    TiledTree t = TiledTree.empty(dir, writable);
-    LogReader.readAll(dir, raw -> {
-      if (raw.terminated() && raw.logIndex() < n && raw.bytes() != null) {
-        t.appendRecord(raw.bytes(), 0, raw.bytes().length);
-      }
-    });
+  public void rebuild(long n, String why) throws IOException, FormatException {
+    TiledTree t = TiledTree.empty(tiles, writable);
+    records.readFirst(n, bytes -> t.appendRecord(bytes, 0, bytes.length));
     if (t.size() != n) {
-      throw new FormatException("ledger " + dir + ": rebuilding the Merkle tree read " + t.size() + " records, expected "
+      throw new FormatException(log + ": rebuilding the Merkle tree read " + t.size() + " records, expected "
           + n + "; run 'custody verify'");
     }
     t.removeStaleTiles();
@@ -115,7 +137,7 @@ final class TreeKeeper {
     }
     tree = t;
     if (writable) {
-      notes.accept("rebuilt the Merkle tree tiles from the segments: " + why);
+      notes.accept("rebuilt the Merkle tree tiles from the records: " + why);
     }
   }
 

@@ -8,25 +8,30 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A separate appending process for {@link MultiProcessAppendTest}:
- * {@code AppendWorker LEDGER KEYFILE NAME COUNT CHAIN...} appends COUNT entries round-robin to the
+ * {@code AppendWorker LEDGER KEYFILE NAME COUNT CHAIN...} (LEDGER a directory or a store URL) appends COUNT entries round-robin to the
  * chains (keeping a few in flight) once it reads {@code go} on stdin, and prints one line per acknowledged entry:
  * {@code ack CHAIN SEQUENCE LOGINDEX HASH}, then {@code done}.
  */
 public final class AppendWorker {
   private static final int IN_FLIGHT = 8;
+  /** System property: appending threads (default 1), each taking every THREADS-th entry. */
+  public static final String THREADS_PROPERTY = "custody.test.threads";
 
   public static void main(String[] args) throws Exception {
-    Path ledgerDir = Path.of(args[0]);
+    String ledgerLocation = args[0];
     SigningKey key = SigningKey.load(Path.of(args[1]));
     String name = args[2];
     int count = Integer.parseInt(args[3]);
+    int threads = Integer.getInteger(THREADS_PROPERTY, 1);
     PrintStream out = System.out;
-    try (Ledger ledger = Ledger.open(ledgerDir)) {
+    try (Ledger ledger = Ledger.open(ledgerLocation, LogStoreProvider.Settings.fromEnvironment())) {
       out.println("ready");
       out.flush();
       // Start together with the other workers, so that the appends really overlap.
@@ -34,27 +39,53 @@ public final class AppendWorker {
           java.nio.charset.StandardCharsets.US_ASCII)).readLine())) {
         throw new IllegalStateException("expected 'go' on stdin");
       }
-      Deque<CompletableFuture<EntryRef>> pending = new ArrayDeque<>();
-      for (int i = 0; i < count; i++) {
-        String chain = args[4 + i % (args.length - 4)];
-        pending.add(ledger.appendAsync(chain, TestFixtures.event(name, i), key));
-        if (pending.size() >= IN_FLIGHT) {
-          print(out, pending.poll().get(60, TimeUnit.SECONDS));
-        }
+      List<Thread> started = new ArrayList<>();
+      List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (int t = 0; t < threads; t++) {
+        int first = t;
+        Thread th = new Thread(() -> {
+          try {
+            appendAll(ledger, key, name, count, threads, first, args, out);
+          } catch (Exception | Error e) {
+            failures.add(e);
+          }
+        });
+        th.start();
+        started.add(th);
       }
-      while (!pending.isEmpty()) {
-        print(out, pending.poll().get(60, TimeUnit.SECONDS));
+      for (Thread th : started) {
+        th.join();
+      }
+      if (!failures.isEmpty()) {
+        throw new IllegalStateException("an appending thread failed", failures.get(0));
       }
     }
     out.println("done");
     out.flush();
   }
 
+  /** Appends entries {@code first, first + step, ...} below {@code count}, a few in flight. */
+  private static void appendAll(Ledger ledger, SigningKey key, String name, int count, int step, int first,
+      String[] args, PrintStream out) throws Exception {
+    Deque<CompletableFuture<EntryRef>> pending = new ArrayDeque<>();
+    for (int i = first; i < count; i += step) {
+      String chain = args[4 + i % (args.length - 4)];
+      pending.add(ledger.appendAsync(chain, TestFixtures.event(name, i), key));
+      if (pending.size() >= IN_FLIGHT) {
+        print(out, pending.poll().get(60, TimeUnit.SECONDS));
+      }
+    }
+    while (!pending.isEmpty()) {
+      print(out, pending.poll().get(60, TimeUnit.SECONDS));
+    }
+  }
+
   static void print(PrintStream out, EntryRef r) {
+    // One println per line, whole: PrintStream locks around it, so threads' lines never mix.
     out.println("ack " + r.chain() + " " + r.sequence() + " " + r.logIndex() + " " + r.hash());
   }
 
-  static EntryRef parse(String line) {
+  public static EntryRef parse(String line) {
     String[] f = line.split(" ");
     return new EntryRef(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), dev.custody.core.Digest.parse(f[4]));
   }

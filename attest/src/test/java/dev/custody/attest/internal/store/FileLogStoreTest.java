@@ -34,6 +34,15 @@ class FileLogStoreTest extends LogStoreContract {
     return FileLogStore.open(dir);
   }
 
+  @Override
+  protected LogStore openSigningStore(Path dir) throws Exception {
+    if (!Files.exists(dir.resolve(LedgerLayout.MARKER))) {
+      FileLogStore.create(dir, new dev.custody.core.checkpoint.LogConfig(ORIGIN, java.util.Optional.empty()),
+          new java.security.SecureRandom());
+    }
+    return FileLogStore.open(dir);
+  }
+
   static List<Path> segments(Path dir) throws Exception {
     try (Stream<Path> s = Files.list(dir.resolve(LedgerLayout.SEGMENTS))) {
       return s.sorted().toList();

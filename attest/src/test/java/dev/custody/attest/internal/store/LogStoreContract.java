@@ -7,7 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.custody.attest.AttestException;
 import dev.custody.attest.TestFixtures;
 import dev.custody.attest.internal.store.LogStore.Appended;
+import dev.custody.core.checkpoint.Checkpoint;
+import dev.custody.core.checkpoint.CheckpointVerifier;
 import dev.custody.core.Digest;
+import dev.custody.core.merkle.InMemoryNodeHashes;
+import dev.custody.core.merkle.InclusionProof;
+import dev.custody.core.merkle.MerkleHash;
+import dev.custody.core.merkle.MerkleTree;
+import dev.custody.core.merkle.ProofVerifier;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +47,16 @@ public abstract class LogStoreContract {
    */
   protected abstract LogStore openStore(Path dir) throws Exception;
 
+  /**
+   * As {@link #openStore}, for a store with a log identity (origin {@link #ORIGIN}, automatic
+   * checkpoints off) whose writer holds the log key, created the first time; {@code verifier}
+   * receives the log's verifier key.
+   */
+  protected abstract LogStore openSigningStore(Path dir) throws Exception;
+
+  /** The origin of {@link #openSigningStore}'s log. */
+  protected static final String ORIGIN = "example.org/contract";
+
   /** Opens and remembers the store so that it is closed after the test. */
   protected final LogStore open(Path dir) throws Exception {
     LogStore s = openStore(dir);
@@ -52,6 +69,13 @@ public abstract class LogStoreContract {
     for (LogStore s : opened) {
       s.close();
     }
+  }
+
+  /** Opens a signing store and remembers it (see {@link #openSigningStore}). */
+  protected final LogStore openSigning(Path dir) throws Exception {
+    LogStore s = openSigningStore(dir);
+    opened.add(s);
+    return s;
   }
 
   protected static Appended await(CompletableFuture<Appended> f) throws Exception {
@@ -252,6 +276,100 @@ public abstract class LogStoreContract {
     // Appends of one thread to one chain keep their order.
     for (int i = 3; i < acked.size(); i++) {
       assertThat(acked.get(i).sequence()).isEqualTo(acked.get(i - 3).sequence() + 1);
+    }
+  }
+
+  // ---- transparency: the Merkle tree, proofs and checkpoints every store keeps
+
+  private static Checkpoint verified(LogStore store, byte[] note) throws Exception {
+    return CheckpointVerifier.forLog(ORIGIN, store.identity().orElseThrow().verifierKey()).verify(note).checkpoint();
+  }
+
+  /** The RFC 9162 tree over the records' exact bytes, as a verifier computes it. */
+  private static MerkleTree reference(LogStore store) throws Exception {
+    InMemoryNodeHashes ref = new InMemoryNodeHashes();
+    for (long i = 0; i < store.size(); i++) {
+      ref.append(MerkleHash.leafHash(store.read(i).bytes().toByteArray()));
+    }
+    return new MerkleTree(ref);
+  }
+
+  @Test
+  void signCheckpoint_afterAppends_signsTheRecordsRootAndProofsVerifyAgainstIt() throws Exception {
+    LogStore store = openSigning(dir);
+    for (int i = 0; i < 300; i++) { // more than one full tile (256 leaves)
+      store.append("c" + (i % 3), maker("c" + (i % 3), "t"));
+    }
+    await(store.append("c0", maker("c0", "t")));
+
+    Checkpoint cp = verified(store, store.signCheckpoint().encoded());
+
+    assertThat(cp.size()).isEqualTo(301);
+    assertThat(cp.rootHash()).isEqualTo(reference(store).root(301)).isEqualTo(store.rootHash(301));
+    assertThat(verified(store, store.latestCheckpoint().orElseThrow())).isEqualTo(cp);
+    for (long leaf : new long[] {0, 255, 256, 300}) {
+      InclusionProof p = store.inclusionProof(leaf, 301);
+      ProofVerifier.verifyInclusion(p, MerkleHash.leafHash(store.read(leaf).bytes().toByteArray()), cp.rootHash());
+    }
+    ProofVerifier.verifyConsistency(store.consistencyProof(7, 301), reference(store).root(7), cp.rootHash());
+  }
+
+  @Test
+  void open_afterClose_treeAndCheckpointsKeptAndExtended() throws Exception {
+    LogStore store = openSigning(dir);
+    for (int i = 0; i < 260; i++) {
+      store.append("c", maker("c", "t"));
+    }
+    await(store.append("c", maker("c", "t")));
+    Checkpoint first = verified(store, store.signCheckpoint().encoded());
+    store.close();
+
+    LogStore again = openSigning(dir);
+    await(again.append("c", maker("c", "t")));
+    Checkpoint second = verified(again, again.signCheckpoint().encoded());
+
+    assertThat(again.rootHash(first.size())).isEqualTo(first.rootHash());
+    assertThat(second.size()).isEqualTo(first.size() + 1);
+    ProofVerifier.verifyConsistency(again.consistencyProof(first.size(), second.size()), first.rootHash(),
+        second.rootHash());
+  }
+
+  @Test
+  void signCheckpoint_twoWritersOfOneLog_neverTwoDifferentCheckpointsForOneSize() throws Exception {
+    LogStore a = openSigning(dir);
+    LogStore b = openSigning(dir);
+    List<CompletableFuture<Appended>> fs = new ArrayList<>();
+    List<byte[]> notes = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread signer = new Thread(() -> {
+      try {
+        for (int i = 0; i < 20; i++) {
+          notes.add(a.signCheckpoint().encoded());
+          notes.add(b.signCheckpoint().encoded());
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    signer.start();
+    for (int i = 0; i < 200; i++) {
+      fs.add((i % 2 == 0 ? a : b).append("c" + (i % 4), maker("c" + (i % 4), "t")));
+    }
+    for (CompletableFuture<Appended> f : fs) {
+      await(f);
+    }
+    signer.join();
+    notes.add(a.signCheckpoint().encoded());
+
+    Map<Long, Checkpoint> bySize = new HashMap<>();
+    for (byte[] n : notes) {
+      Checkpoint cp = verified(a, n);
+      Checkpoint other = bySize.putIfAbsent(cp.size(), cp);
+      assertThat(other == null || other.equals(cp)).as("two checkpoints for size " + cp.size()).isTrue();
+    }
+    MerkleTree ref = reference(a);
+    assertThat(a.size()).isEqualTo(200);
+    for (Checkpoint cp : bySize.values()) {
+      assertThat(cp.rootHash()).isEqualTo(ref.root(cp.size()));
     }
   }
 }

@@ -1,0 +1,189 @@
+package dev.custody.postgresql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.custody.core.FormatException;
+import dev.custody.core.internal.ledger.LedgerLayout;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import dev.custody.attest.internal.store.DurableFiles;
+import dev.custody.attest.internal.store.FileLogStore;
+import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.attest.internal.store.LogStore;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.internal.ledger.LedgerFiles;
+
+/**
+ * Copies a PostgreSQL ledger into a directory in the file ledger's layout ({@link LedgerLayout}), in one
+ * read-only repeatable-read transaction (one snapshot, whatever writers do meanwhile), judging nothing:
+ * the records' bytes in log-index order into one segment, the log config and verifier key, every
+ * checkpoint ({@code checkpoints/N}, the newest as {@code checkpoint}). A row edited, deleted or inserted
+ * is copied as it is, for the file verifier to find. Derived data (tiles, chain heads) is not copied.
+ */
+final class PostgresCopy {
+  private PostgresCopy() {}
+
+  static long toDirectory(PostgresUrl url, Path dir, PostgresLogStore.Options options) throws IOException, FormatException {
+    if (Files.exists(dir)) {
+      try (var s = Files.list(dir)) {
+        if (s.findAny().isPresent()) {
+          throw new FormatException(dir + " is not empty; copy the ledger " + url + " into a new directory");
+        }
+      }
+    }
+    Files.createDirectories(dir.resolve(LedgerLayout.SEGMENTS));
+    try (HikariDataSource ds = PostgresLogStore.pool(url, options, true, "copy")) {
+      PostgresSchema.check(ds, url.text(), false);
+      try (Connection c = ds.getConnection()) {
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        long n = copy(c, dir);
+        c.commit();
+        return n;
+      } catch (SQLException e) {
+        throw new IOException("copying the ledger " + url + " failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static long copy(Connection c, Path dir) throws SQLException, IOException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select config, verifier_key from custody_log where id = 1")) {
+      if (rs.next() && rs.getBytes(1) != null) {
+        Files.createDirectories(dir.resolve(LedgerLayout.LOG_DIR));
+        Files.write(dir.resolve(LedgerLayout.LOG_CONFIG), rs.getBytes(1));
+        Files.write(dir.resolve(LedgerLayout.LOG_VKEY), (rs.getString(2) + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    long n = 0;
+    try (PreparedStatement ps = c.prepareStatement("select record from custody_entries order by log_index")) {
+      ps.setFetchSize(2000);
+      try (ResultSet rs = ps.executeQuery()) {
+        OutputStream out = null;
+        try {
+          while (rs.next()) {
+            if (out == null) {
+              out = new java.io.BufferedOutputStream(Files.newOutputStream(dir.resolve(LedgerLayout.SEGMENTS)
+                  .resolve(LedgerLayout.segmentName(0)), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16);
+            }
+            out.write(rs.getBytes(1));
+            out.write('\n');
+            n++;
+          }
+        } finally {
+          if (out != null) {
+            out.close();
+          }
+        }
+      }
+    }
+    byte[] newest = null;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select tree_size, note from custody_checkpoints order by tree_size")) {
+      while (rs.next()) {
+        Path cps = dir.resolve(LedgerLayout.CHECKPOINTS);
+        Files.createDirectories(cps);
+        newest = rs.getBytes(2);
+        Files.write(cps.resolve(LedgerLayout.checkpointName(rs.getLong(1))), newest);
+      }
+    }
+    if (newest != null) {
+      Files.write(dir.resolve(LedgerLayout.CHECKPOINT), newest);
+    }
+    // Durable before the marker makes it a ledger (migrate --to DIR may be the only copy kept).
+    try (var files = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(p)) {
+          try (var ch = java.nio.channels.FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.force(true);
+          }
+        } else if (Files.isDirectory(p)) {
+          DurableFiles.syncDirectory(p);
+        }
+      }
+    }
+    DurableFiles.replace(dir.resolve(LedgerLayout.MARKER), ("{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    return n;
+  }
+
+  /**
+   * Copies the file ledger at {@code dir} into the empty database at {@code url}, in one transaction (all
+   * or nothing): schema, identity, records at their log indexes with their chains' heads, checkpoints.
+   * The records are read through {@link FileLogStore#openReadOnly} (every record parsed and its chain
+   * link checked). Then the ledger is opened once for writing, which builds its tiles and checks that it
+   * extends its largest checkpoint.
+   */
+  static long fromDirectory(Path dir, PostgresUrl url, PostgresLogStore.Options options)
+      throws IOException, FormatException {
+    Optional<LogIdentity> identity = LogIdentity.load(dir, false);
+    long n;
+    try (FileLogStore source = FileLogStore.openReadOnly(dir);
+        HikariDataSource ds = PostgresLogStore.pool(url, options, false, "migrate")) {
+      PostgresSchema.create(ds, url.text());
+      try (Connection c = ds.getConnection()) {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement(
+            "insert into custody_log (id, config, verifier_key) values (1, ?, ?)")) {
+          ps.setBytes(1, identity.map(id -> id.config().toBytes()).orElse(null));
+          ps.setString(2, identity.map(id -> id.verifierKey().encode()).orElse(null));
+          ps.executeUpdate();
+        }
+        n = source.size();
+        try (PreparedStatement ins = c.prepareStatement(
+            "insert into custody_entries (log_index, chain, sequence, hash, record) values (?, ?, ?, ?, ?)")) {
+          for (long i = 0; i < n; i++) {
+            EntryRecord rec = source.read(i);
+            EntryPayload p = rec.payload(dir + " log index " + i);
+            ins.setLong(1, i);
+            ins.setString(2, p.chain());
+            ins.setLong(3, p.sequence());
+            ins.setBytes(4, rec.hash().value().toByteArray());
+            ins.setBytes(5, rec.bytes().toByteArray());
+            ins.addBatch();
+            if (i % 1000 == 999) {
+              ins.executeBatch();
+            }
+          }
+          ins.executeBatch();
+        }
+        try (PreparedStatement heads = c.prepareStatement(
+            "insert into custody_chain_heads (chain, sequence, hash, log_index) values (?, ?, ?, ?)")) {
+          for (LogStore.ChainHead h : source.chains()) {
+            heads.setString(1, h.chain());
+            heads.setLong(2, h.sequence());
+            heads.setBytes(3, h.hash().value().toByteArray());
+            heads.setLong(4, h.logIndex());
+            heads.addBatch();
+          }
+          heads.executeBatch();
+        }
+        LedgerLayout.CheckpointFiles cps = LedgerLayout.checkpointFiles(dir);
+        try (PreparedStatement ps = c.prepareStatement("insert into custody_checkpoints (tree_size, note) values (?, ?)")) {
+          for (var e : cps.bySize().entrySet()) {
+            ps.setLong(1, e.getKey());
+            ps.setBytes(2, LedgerFiles.of(dir).read(e.getValue(), LedgerLayout.MAX_CHECKPOINT_FILE_BYTES));
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+        c.commit();
+      } catch (SQLException e) {
+        throw new IOException("copying " + dir + " into " + url + " failed (nothing was stored): " + e.getMessage(), e);
+      }
+    }
+    // Opening for writing builds the tiles and checks the copy against its largest checkpoint.
+    PostgresLogStore.open(url, options.withoutLogKey()).close();
+    return n;
+  }
+}
