@@ -15,4 +15,5 @@ module dev.custody.attest {
   requires org.bouncycastle.lts.util;
 
   exports dev.custody.attest;
+  exports dev.custody.attest.interop;
 }

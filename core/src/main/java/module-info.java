@@ -17,15 +17,19 @@ module dev.custody.core {
   requires org.bouncycastle.lts.util;
 
   exports dev.custody.core;
+  exports dev.custody.core.bundle;
   exports dev.custody.core.checkpoint;
   exports dev.custody.core.derivation;
+  exports dev.custody.core.dsse;
   exports dev.custody.core.entry;
   exports dev.custody.core.event;
+  exports dev.custody.core.intoto;
   exports dev.custody.core.jws;
   exports dev.custody.core.manifest;
   exports dev.custody.core.merkle;
   exports dev.custody.core.note;
   exports dev.custody.core.safetensors;
+  exports dev.custody.core.sigstore;
   exports dev.custody.core.timestamp;
 
   exports dev.custody.core.internal.io to dev.custody.attest;

@@ -12,7 +12,6 @@ import dev.custody.attest.EntrySigner;
 import dev.custody.attest.Signer;
 import dev.custody.attest.internal.store.FileLogStore;
 import dev.custody.attest.internal.store.LogStore;
-import dev.custody.attest.internal.store.LogStoreProvider;
 import dev.custody.attest.internal.store.LogStores;
 import dev.custody.core.FormatException;
 import dev.custody.core.Digest;
@@ -112,7 +111,7 @@ public final class Ledger implements Closeable {
    * or a store URL such as {@code postgresql://host/db} ({@link LogStores}); a URL's new private log key
    * goes to {@code settings}' log key file.
    */
-  public static void create(String location, LogConfig config, SecureRandom random, LogStoreProvider.Settings settings)
+  public static void create(String location, LogConfig config, SecureRandom random, StoreSettings settings)
       throws IOException, FormatException {
     if (!LogStores.isUrl(location)) {
       create(Path.of(location), config, random);
@@ -127,7 +126,7 @@ public final class Ledger implements Closeable {
    * such as {@code postgresql://host/db} ({@link LogStores}). A ledger reached by URL keeps no model
    * manifests here ({@link #over}).
    */
-  public static Ledger open(String location, LogStoreProvider.Settings settings) throws IOException, FormatException {
+  public static Ledger open(String location, StoreSettings settings) throws IOException, FormatException {
     if (!LogStores.isUrl(location)) {
       return open(Path.of(location));
     }
@@ -135,7 +134,7 @@ public final class Ledger implements Closeable {
   }
 
   /** Opens the ledger at {@code location} (a directory or a store URL) for reading only. */
-  public static Ledger openReadOnly(String location, LogStoreProvider.Settings settings)
+  public static Ledger openReadOnly(String location, StoreSettings settings)
       throws IOException, FormatException {
     if (!LogStores.isUrl(location)) {
       return openReadOnly(Path.of(location));

@@ -1,9 +1,9 @@
 package dev.custody.cli;
 
+import dev.custody.attest.StoreSettings;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.internal.store.LogIdentity;
 import dev.custody.attest.internal.store.LogKeyLocation;
-import dev.custody.attest.internal.store.LogStoreProvider;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.checkpoint.LogConfig;
@@ -140,7 +140,7 @@ final class InitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--store " + Untrusted.quote(url) + " needs --log-private-key FILE: where the"
           + " new private log key is written (the database never holds it)");
     }
-    Ledger.create(url, config, random, LogStoreProvider.Settings.fromEnvironment().withLogKeyFile(logKey));
+    Ledger.create(url, config, random, StoreSettings.fromEnvironment().withLogKeyFile(logKey));
     String vkey;
     try (Ledger created = LedgerLocation.openReadOnly(url)) {
       vkey = created.identity().orElseThrow().verifierKey().encode();

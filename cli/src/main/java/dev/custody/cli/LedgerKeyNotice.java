@@ -4,6 +4,7 @@ import dev.custody.attest.internal.store.LogKeyLocation;
 import dev.custody.core.internal.text.Untrusted;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,13 +41,21 @@ final class LedgerKeyNotice {
     }
   }
 
+  /** A ledger reached by URL ({@code postgresql://…}) is no directory and holds no private key. */
+  private static void addDirectory(String location, Set<Path> dirs) {
+    if (!LedgerLocation.isUrl(location)) {
+      dirs.add(Path.of(location));
+    }
+  }
+
   /** The ledger directories the command's options name (its own and its mixins'). */
   private static void collect(CommandSpec spec, Set<Path> dirs) {
     Object o = spec.userObject();
     if (o instanceof LedgerOption l) {
-      dirs.add(l.resolve());
+      addDirectory(l.location(), dirs);
     } else if (o instanceof EvidenceOptions e) {
-      dirs.addAll(e.ledgers());
+      (e.ledgers.isEmpty() && e.bundles.isEmpty() ? List.of(LedgerOption.defaultLocation()) : e.ledgers)
+          .forEach(l -> addDirectory(l, dirs));
     }
     spec.mixins().values().forEach(m -> collect(m, dirs));
   }

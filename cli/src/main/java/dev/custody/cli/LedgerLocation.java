@@ -1,7 +1,7 @@
 package dev.custody.cli;
 
+import dev.custody.attest.StoreSettings;
 import dev.custody.attest.Ledger;
-import dev.custody.attest.internal.store.LogStoreProvider;
 import dev.custody.attest.internal.store.LogStores;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.text.Untrusted;
@@ -28,12 +28,12 @@ final class LedgerLocation {
 
   /** Opens a ledger URL for appending (credentials and the log key file from the environment). */
   static Ledger open(String url) throws IOException, FormatException {
-    return Ledger.open(url, LogStoreProvider.Settings.fromEnvironment());
+    return Ledger.open(url, StoreSettings.fromEnvironment());
   }
 
   /** Opens a ledger (directory or URL) for reading. */
   static Ledger openReadOnly(String location) throws IOException, FormatException {
-    return Ledger.openReadOnly(location, LogStoreProvider.Settings.fromEnvironment());
+    return Ledger.openReadOnly(location, StoreSettings.fromEnvironment());
   }
 
   /**
@@ -44,7 +44,7 @@ final class LedgerLocation {
     Path tmp = Files.createTempDirectory("custody-verify-");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(tmp), "custody-verify-copy-cleanup"));
     Path dir = tmp.resolve("ledger");
-    long n = LogStores.provider(url).copyToDirectory(url, dir, LogStoreProvider.Settings.fromEnvironment());
+    long n = LogStores.provider(url).copyToDirectory(url, dir, StoreSettings.fromEnvironment());
     spec.commandLine().getErr().println("copied " + n + " entries of " + Untrusted.quote(url) + " into " + dir
         + " to verify them there (the database is trusted for nothing)");
     return dir;

@@ -1,9 +1,9 @@
 package dev.custody.cli;
 
+import dev.custody.attest.StoreSettings;
 import dev.custody.attest.internal.store.DurableFiles;
 import dev.custody.attest.internal.store.LogIdentity;
 import dev.custody.attest.internal.store.LogKeyLocation;
-import dev.custody.attest.internal.store.LogStoreProvider;
 import dev.custody.attest.internal.store.LogStores;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.LedgerLayout;
@@ -47,16 +47,16 @@ final class MigrateCommand implements Callable<Integer> {
     }
     if (logKey != null && toUrl) {
       throw new IllegalArgumentException("--log-private-key is for a copy into a directory: a database never holds the log's"
-          + " private key (writers name it in $" + LogStoreProvider.Settings.LOG_KEY_VARIABLE + ")");
+          + " private key (writers name it in $" + StoreSettings.LOG_KEY_VARIABLE + ")");
     }
-    LogStoreProvider.Settings settings = LogStoreProvider.Settings.fromEnvironment();
+    StoreSettings settings = StoreSettings.fromEnvironment();
     long n;
     if (toUrl) {
       n = LogStores.provider(to).copyFromDirectory(Path.of(from), to, settings);
       spec.commandLine().getOut().println("copied " + n + " entries of " + Untrusted.escape(from) + " into "
           + Untrusted.escape(to));
       spec.commandLine().getOut().println("the log's private key stays where it is: writers that sign checkpoints"
-          + " name it in $" + LogStoreProvider.Settings.LOG_KEY_VARIABLE);
+          + " name it in $" + StoreSettings.LOG_KEY_VARIABLE);
       return Main.VERIFIED;
     }
     Path dir = Path.of(to);

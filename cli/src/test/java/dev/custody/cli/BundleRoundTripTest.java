@@ -249,7 +249,7 @@ class BundleRoundTripTest {
 
   @Test
   void plantedPrivateKey_refused() throws Exception {
-    Path t = tampered("planted", acmeBundle, b -> ((ObjectNode) b).putArray("certificates").addObject()
+    Path t = tampered("planted", acmeBundle, b -> b.putArray("certificates").addObject()
         .put("keyId", "a".repeat(64)).put("pem", "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n"
             + "-----END PRIVATE KEY-----\n"));
     Cli.Result r = verify(t, basecorpBundle);

@@ -149,6 +149,7 @@ public final class PostgresLogStore implements LogStore {
   }
 
   /** Opens a ledger for appending and reading. */
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
   public static PostgresLogStore open(PostgresUrl url, Options options) throws IOException, FormatException {
     HikariDataSource ds = pool(url, options, false, "writer");
     try {
@@ -356,6 +357,7 @@ public final class PostgresLogStore implements LogStore {
   }
 
   @Override
+  @SuppressWarnings("try") // the lock is held for the block, not used in it
   public SignedNote signCheckpoint() throws IOException, FormatException, AttestException {
     if (committer.isEmpty()) {
       throw new IllegalStateException("ledger " + url + " was opened read-only");

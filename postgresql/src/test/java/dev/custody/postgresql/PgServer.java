@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * databases); with neither, every PostgreSQL test fails with the command that installs them.
  *
  * <p>One server per test JVM ({@link #shared()}), stopped when the JVM exits; one database per test
- * ({@link #newDatabase()}). {@link #start(Path, int, List)} starts further servers (fault and
+ * ({@link #newDatabase()}). {@link #start(Path, Path, int, List)} starts further servers (fault and
  * failover tests).
  */
 public final class PgServer {

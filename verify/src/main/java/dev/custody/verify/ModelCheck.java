@@ -154,7 +154,7 @@ public final class ModelCheck {
    *
    * @param ledgers the directory (or bundle file) of each ledger: one inside the model is not part of it
    */
-  public static List<Finding> check(LineageGraph graph, Map<String, Path> ledgers,
+  static List<Finding> check(LineageGraph graph, Map<String, Path> ledgers,
       Map<String, ManifestFiles.Store> manifests, Target target, Path model, HashProgress progress) throws IOException {
     Objects.requireNonNull(model, "model");
     if (!Files.exists(model, LinkOption.NOFOLLOW_LINKS)) {

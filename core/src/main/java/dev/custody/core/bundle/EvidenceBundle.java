@@ -265,7 +265,7 @@ public record EvidenceBundle(Optional<VerifierKey> logKey, List<CheckpointEviden
     if (node.isTextual()) {
       refuseKeyMaterial(node.textValue(), source);
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       refuseKeyMaterial(e.getKey(), source);
       refuseKeyMaterialIn(e.getValue(), source);

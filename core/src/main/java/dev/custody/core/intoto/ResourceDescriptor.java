@@ -72,7 +72,7 @@ public record ResourceDescriptor(String name, String uri, SortedMap<String, Stri
       if (!d.isObject()) {
         throw new FormatException(what + ".digest must be a JSON object");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = d.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = d.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (!e.getValue().isTextual()) {
           throw new FormatException(what + ".digest." + Untrusted.escape(e.getKey()) + " must be a string");

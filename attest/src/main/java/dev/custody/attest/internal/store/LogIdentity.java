@@ -218,6 +218,9 @@ public final class LogIdentity {
     files.deleteFile(keyFile);
     DurableFiles.syncDirectory(dir.resolve(LedgerLayout.LOG_DIR));
     return to.toAbsolutePath().normalize();
+  }
+
+  /**
    * An identity kept outside a ledger directory (the PostgreSQL store keeps the config and verifier key
    * in its database and the private key in a file of the writer's): checks as {@link #load} does that
    * the key name is the origin and that {@code privateKey}, when given, is the private key of

@@ -1,13 +1,12 @@
 package dev.custody.attest.internal.store;
 
+import dev.custody.attest.StoreSettings;
 import dev.custody.core.FormatException;
 import dev.custody.core.checkpoint.LogConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
  * A kind of {@link LogStore} reached by a URL ({@code postgresql://host/db}), found with
@@ -18,49 +17,22 @@ import java.util.Optional;
  */
 public interface LogStoreProvider {
 
-  /**
-   * How a store is reached beyond its URL.
-   *
-   * @param logKeyFile the log's private note key, for a writer that signs checkpoints (a database
-   *     store keeps no private key); creating a ledger writes the new key there
-   * @param env the environment (credentials such as {@code PGPASSWORD} are read from it)
-   */
-  record Settings(Optional<Path> logKeyFile, Map<String, String> env) {
-    /** Environment variable naming the log key file of a ledger reached by URL. */
-    public static final String LOG_KEY_VARIABLE = "CUSTODY_LOG_KEY";
-
-    public Settings {
-      env = Map.copyOf(env);
-    }
-
-    /** The process environment, and the log key file {@value #LOG_KEY_VARIABLE} names, if set. */
-    public static Settings fromEnvironment() {
-      Map<String, String> env = System.getenv();
-      String key = env.get(LOG_KEY_VARIABLE);
-      return new Settings(key == null || key.isBlank() ? Optional.empty() : Optional.of(Path.of(key)), env);
-    }
-
-    public Settings withLogKeyFile(Path file) {
-      return new Settings(Optional.of(file), env);
-    }
-  }
-
   /** The URL schemes this provider opens, without "://" (e.g. "postgresql"). */
   List<String> schemes();
 
   /**
    * Creates an empty ledger with the log identity {@code config} at {@code url}; the new private log
-   * key goes to {@link Settings#logKeyFile()}, which is required.
+   * key goes to {@link StoreSettings#logKeyFile()}, which is required.
    *
    * @throws FormatException if {@code url} is malformed or already holds a ledger
    */
-  void create(String url, LogConfig config, SecureRandom random, Settings settings) throws IOException, FormatException;
+  void create(String url, LogConfig config, SecureRandom random, StoreSettings settings) throws IOException, FormatException;
 
   /** Opens the ledger at {@code url} for appending and reading. */
-  LogStore open(String url, Settings settings) throws IOException, FormatException;
+  LogStore open(String url, StoreSettings settings) throws IOException, FormatException;
 
   /** Opens the ledger at {@code url} for reading only (a read-only role suffices). */
-  LogStore openReadOnly(String url, Settings settings) throws IOException, FormatException;
+  LogStore openReadOnly(String url, StoreSettings settings) throws IOException, FormatException;
 
   /**
    * Copies the ledger at {@code url}, as it is at one moment and without judging it, into {@code dir}
@@ -70,7 +42,7 @@ public interface LogStoreProvider {
    *
    * @return the number of records copied
    */
-  long copyToDirectory(String url, Path dir, Settings settings) throws IOException, FormatException;
+  long copyToDirectory(String url, Path dir, StoreSettings settings) throws IOException, FormatException;
 
   /**
    * Copies the file ledger at {@code dir} into a new ledger at {@code url} (whose store must be empty):
@@ -81,5 +53,5 @@ public interface LogStoreProvider {
    * @return the number of records copied
    * @throws FormatException if {@code dir} is not a ledger, is damaged, or {@code url} already holds one
    */
-  long copyFromDirectory(Path dir, String url, Settings settings) throws IOException, FormatException;
+  long copyFromDirectory(Path dir, String url, StoreSettings settings) throws IOException, FormatException;
 }

@@ -1,5 +1,6 @@
 package dev.custody.attest.internal.store;
 
+import dev.custody.attest.StoreSettings;
 import dev.custody.attest.TestFixtures;
 import dev.custody.attest.SigningKey;
 import dev.custody.core.entry.EntryRef;
@@ -31,7 +32,7 @@ public final class AppendWorker {
     int count = Integer.parseInt(args[3]);
     int threads = Integer.getInteger(THREADS_PROPERTY, 1);
     PrintStream out = System.out;
-    try (Ledger ledger = Ledger.open(ledgerLocation, LogStoreProvider.Settings.fromEnvironment())) {
+    try (Ledger ledger = Ledger.open(ledgerLocation, StoreSettings.fromEnvironment())) {
       out.println("ready");
       out.flush();
       // Start together with the other workers, so that the appends really overlap.
