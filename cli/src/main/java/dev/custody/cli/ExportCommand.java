@@ -3,6 +3,9 @@ package dev.custody.cli;
 import dev.custody.attest.internal.artifacts.ModelArtifacts;
 import dev.custody.attest.BundleExporter;
 import dev.custody.attest.Ledger;
+import dev.custody.attest.SigningKey;
+import dev.custody.attest.interop.InteropExport;
+import dev.custody.attest.internal.store.DurableFiles;
 import dev.custody.attest.LedgerEntry;
 import dev.custody.core.CustodyException;
 import dev.custody.core.bundle.EvidenceBundle;
@@ -10,6 +13,7 @@ import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryLocator;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.internal.text.Untrusted;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +21,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,7 +58,7 @@ final class ExportCommand implements Callable<Integer> {
     String lineage;
   }
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
   What what;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "The bundle file to write (replaced"
@@ -60,14 +66,32 @@ final class ExportCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--format", defaultValue = "custody", paramLabel = "FORMAT", description = "custody (default: an"
-      + " evidence bundle, " + EvidenceBundle.MEDIA_TYPE + ").")
+      + " evidence bundle, " + EvidenceBundle.MEDIA_TYPE + "); intoto (each entry of --chain ID, or of the whole"
+      + " ledger, as an in-toto Statement v1 in a DSSE envelope in a Sigstore bundle v0.3, one per line, signed now"
+      + " with --key); oms (the model of --chain ID's newest release as an OpenSSF model signing v1.0 signature,"
+      + " signed now with --key). DSSE signs PAE(payloadType, payload), not a JWS.")
   String format;
+
+  @Option(names = "--key", paramLabel = "KEYFILE", description = "With --format intoto or oms: the private key that"
+      + " signs the export (PKCS#8 PEM, Ed25519 or ES256).")
+  Path key;
 
   @Option(names = "--json", description = "Print JSON: out (absolute path), mediaType, entries, checkpointSize, bytes.")
   boolean json;
 
   @Override
   public Integer call() throws IOException, CustodyException {
+    if (!format.equals("custody")) {
+      return writeInterop();
+    }
+    if (what == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "give what to export: --chain ID, --model"
+          + " DIGEST|DIR or --lineage CHAIN:SEQ|HASH");
+    }
+    if (key != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--key is for --format intoto or oms: an evidence"
+          + " bundle carries the entries' own signatures and is signed by nobody");
+    }
     Path dir = ledgerOption.resolve();
     ReportFile outFile = ReportFile.check(out, List.of(dir), Map.of());
     byte[] written;
@@ -94,16 +118,47 @@ final class ExportCommand implements Callable<Integer> {
     return Main.VERIFIED;
   }
 
-  /**
-   * The bytes of {@code bundle} in the {@code --format} asked for: the one place formats are told apart, so
-   * that another format plugs in here.
-   */
-  private byte[] write(EvidenceBundle bundle) {
-    if (format.equals("custody")) {
-      return bundle.toBytes();
+  private static byte[] write(EvidenceBundle bundle) {
+    return bundle.toBytes();
+  }
+
+  /** {@code --format intoto|oms}: the ecosystem's formats, signed now with {@code --key}. */
+  private Integer writeInterop() throws IOException, CustodyException {
+    InteropExport.Format f;
+    try {
+      f = InteropExport.Format.fromCliName(format);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--format: " + e.getMessage()
+          + " (or custody, the default: an evidence bundle)");
     }
-    throw new IllegalArgumentException("--format " + Untrusted.quote(format) + " is not supported (yet): the formats"
-        + " are custody (an evidence bundle, " + EvidenceBundle.MEDIA_TYPE + ")");
+    if (what != null && (what.model != null || what.lineage != null || what.chains.size() != 1)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--format " + format + " exports one --chain ID"
+          + (f == InteropExport.Format.OMS ? "" : " (or, without it, the whole ledger)")
+          + "; --model and --lineage select evidence bundles (--format custody)");
+    }
+    Optional<String> chain = what == null ? Optional.empty() : Optional.of(what.chains.get(0));
+    if (f == InteropExport.Format.OMS && chain.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--format oms needs --chain (whose release to sign)");
+    }
+    if (key == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--format " + format + " needs --key KEYFILE: the"
+          + " export is signed now, with that key");
+    }
+    SigningKey signer = SigningKey.load(key);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int n = InteropExport.write(ledgerOption.resolve(), chain, f, signer, bytes);
+    DurableFiles.createWhole(out, bytes.toByteArray());
+    if (json) {
+      spec.commandLine().getOut().println(Json.object(g -> {
+        g.writeStringField("format", format);
+        g.writeNumberField("bundles", n);
+        g.writeStringField("out", out.toString());
+      }));
+      return Main.VERIFIED;
+    }
+    spec.commandLine().getOut().println("wrote " + n + (f == InteropExport.Format.OMS ? " OMS signature" : " bundle"
+        + (n == 1 ? "" : "s")) + " to " + Untrusted.escape(out.toString()));
+    return Main.VERIFIED;
   }
 
   private static long checkpointSize(EvidenceBundle bundle) {

@@ -39,7 +39,6 @@ import picocli.CommandLine.Command;
       WitnessCommand.class,
       ExportCommand.class,
       VerifyOmsCommand.class,
-      ExportInteropCommand.class,
       MigrateCommand.class,
       CommandLine.HelpCommand.class
     },

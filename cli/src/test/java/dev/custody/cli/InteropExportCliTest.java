@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code custody export-interop --format intoto|oms} (to become {@code custody export --format}): every
+ * {@code custody export --format intoto|oms}: every
  * exported bundle verifies with custody's readers and with a DSSE check written here from the spec;
  * the OMS export re-verifies with {@code custody verify-oms}.
  */
@@ -56,7 +56,7 @@ class InteropExportCliTest {
 
   static List<String> export(String alg, String format, String name) throws Exception {
     Path out = root.resolve(alg + "-" + name);
-    Cli.ok("export-interop", "--ledger", ledger, "--format", format, "--chain", CHAIN, "--key",
+    Cli.ok("export", "--ledger", ledger, "--format", format, "--chain", CHAIN, "--key",
         root.resolve("keys/" + alg + ".key"), "--out", out);
     return Files.readAllLines(out);
   }
@@ -153,7 +153,7 @@ class InteropExportCliTest {
   @Test
   void exportInterop_outExists_refusesExitTwo() throws Exception {
     Path out = Files.writeString(root.resolve("exists"), "keep");
-    Cli.Result r = Cli.run("export-interop", "--ledger", ledger, "--format", "intoto", "--key",
+    Cli.Result r = Cli.run("export", "--ledger", ledger, "--format", "intoto", "--key",
         root.resolve("keys/ed25519.key"), "--out", out);
     assertThat(r.code()).as("%s", r).isEqualTo(2);
     assertThat(Files.readString(out)).isEqualTo("keep");
@@ -161,7 +161,7 @@ class InteropExportCliTest {
 
   @Test
   void exportInterop_unknownFormat_usageExitTwo() {
-    Cli.Result r = Cli.run("export-interop", "--ledger", ledger, "--format", "jws", "--key",
+    Cli.Result r = Cli.run("export", "--ledger", ledger, "--format", "jws", "--key",
         root.resolve("keys/ed25519.key"), "--out", root.resolve("x"));
     assertThat(r.code()).as("%s", r).isEqualTo(2);
     assertThat(r.err()).contains("intoto or oms");
@@ -169,7 +169,7 @@ class InteropExportCliTest {
 
   @Test
   void exportOms_chainWithoutRelease_exitTwoSayingHowToRecordOne() {
-    Cli.Result r = Cli.run("export-interop", "--ledger", ledger, "--format", "oms", "--chain", "acme/other", "--key",
+    Cli.Result r = Cli.run("export", "--ledger", ledger, "--format", "oms", "--chain", "acme/other", "--key",
         root.resolve("keys/ed25519.key"), "--out", root.resolve("none.sig"), "--json");
     assertThat(r.code()).as("%s", r).isEqualTo(2);
     assertThat(r.err()).contains("no release entry");
@@ -183,7 +183,7 @@ class InteropExportCliTest {
     records.set(1, records.get(1).replace("\"signature\"", "\"signaturE\""));
     Cli.writeRecords(copy, records);
     Path out = root.resolve("bad.jsonl");
-    Cli.Result r = Cli.run("export-interop", "--ledger", copy, "--format", "intoto", "--key",
+    Cli.Result r = Cli.run("export", "--ledger", copy, "--format", "intoto", "--key",
         root.resolve("keys/ed25519.key"), "--out", out);
     assertThat(r.code()).as("%s", r).isEqualTo(2);
     assertThat(r.err()).contains("line 2");

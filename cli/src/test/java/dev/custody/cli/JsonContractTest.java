@@ -127,7 +127,7 @@ class JsonContractTest {
             "--public-key", OMS.resolve("keys/signing-key-pub.pem"), "--json", OMS.resolve("v1.0.1-elliptic-key"),
             "--ignore-paths", "ignore-me"), false,
             List.of("verified", "signature", "model", "signer", "rootDigest", "resources", "missing", "extra", "changed")),
-        new Success("export-interop", t -> List.of("export-interop", "--ledger", ledger, "--format", "intoto", "--key",
+        new Success("export", t -> List.of("export", "--ledger", ledger, "--format", "intoto", "--key",
             key, "--out", t.work.resolve("export.jsonl"), "--json"), false, List.of("format", "bundles", "out")));
   }
 
@@ -250,7 +250,7 @@ class JsonContractTest {
         new Failure("verify-oms: wrong key", t -> List.of("verify-oms", "--signature",
             OMS.resolve("v1.0.1-elliptic-key/model.sig"), "--public-key", OMS.resolve("../dsse/keys/spec-p256-public.pem"),
             "--json", OMS.resolve("v1.0.1-elliptic-key")), 1, "VERIFICATION_FAILED", Map.of("file", "model.sig")),
-        new Failure("export-interop: oms without release", t -> List.of("export-interop", "--ledger", ledger, "--format",
+        new Failure("export --format oms: chain without a release", t -> List.of("export", "--ledger", ledger, "--format",
             "oms", "--chain", "acme/none", "--key", key, "--out", t.work.resolve("x.sig"), "--json"), 2, "BAD_FORMAT",
             Map.of()),
         new Failure("unknown command", t -> List.of("chians", "--json"), 2, "USAGE", Map.of("didYouMean", "chains")));

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Third-party verifiers, run by the suite, judge custody's output: the npm {@code jose} package
  * verifies ledger entries (flattened JWS), and {@code @sigstore/verify}'s lower-level {@code Verifier}
  * (trust material from the public key, tlog/CT/timestamp thresholds 0, offline) verifies the Sigstore
- * bundles of {@code export-interop --format intoto} and {@code --format oms}. A rejection fails the
+ * bundles of {@code export --format intoto} and {@code --format oms}. A rejection fails the
  * test; each check also runs once on a tampered input to show it can fail.
  */
 class ThirdPartyVerifiersTest {
@@ -54,7 +54,7 @@ class ThirdPartyVerifiersTest {
   private static Path export(String alg, String format) {
     Path out = root.resolve(alg + "-" + format + ".jsonl");
     if (!Files.exists(out)) {
-      Cli.ok("export-interop", "--ledger", root.resolve("ledger-" + alg), "--format", format, "--chain", CHAIN,
+      Cli.ok("export", "--ledger", root.resolve("ledger-" + alg), "--format", format, "--chain", CHAIN,
           "--key", root.resolve("keys/" + alg + ".key"), "--out", out);
     }
     return out;
