@@ -282,11 +282,11 @@ class BundleRoundTripTest {
   }
 
   @Test
-  void export_formatOtherThanCustody_refusedClearly() {
+  void export_unknownFormat_refusedClearly() {
     Cli.Result r = Cli.run("export", "--ledger", tmp.resolve("gone-acme"), "--chain", "acme/base", "--out",
-        tmp.resolve("x.json"), "--format", "intoto");
+        tmp.resolve("x.json"), "--format", "spdx");
     assertThat(r.code()).isEqualTo(Main.BAD_INPUT);
-    assertThat(r.err()).contains("--format 'intoto' is not supported");
+    assertThat(r.err()).contains("unknown export format 'spdx' (expected intoto or oms)").contains("custody, the default");
     assertThat(tmp.resolve("x.json")).doesNotExist();
   }
 }
