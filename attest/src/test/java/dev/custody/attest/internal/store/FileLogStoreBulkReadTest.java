@@ -174,4 +174,57 @@ class FileLogStoreBulkReadTest {
       }
     }
   }
+
+  /** The segment replaced by a link to a copy of itself after the store opened: refused as one by one refuses it. */
+  @Test
+  void read_segmentReplacedByLinkAfterOpen_sameError() throws Exception {
+    ledger(12, FileLogStore.DEFAULT_SEGMENT_BYTES);
+    Path seg = segments(dir).get(0);
+    Path copy = dir.resolveSibling(dir.getFileName() + "-copy.jsonl");
+    try (FileLogStore s = FileLogStore.openReadOnly(dir)) {
+      Files.copy(seg, copy);
+      Files.delete(seg);
+      Files.createSymbolicLink(seg, copy);
+      Outcome o = bulk(s, 0, 12);
+      assertThat(o.records()).isEmpty();
+      assertThat(o.error()).isNotNull();
+      assertSame(s, 0, 12);
+    } finally {
+      Files.deleteIfExists(seg);
+      Files.move(copy, seg);
+    }
+  }
+
+  /**
+   * An index row changed after the store mapped it, to claim a record longer than any record may be,
+   * or one that ends before it starts: the records before it, then the error one by one gives.
+   */
+  @Test
+  void read_indexRowWithImpossibleLengthAfterOpen_sameRecordsThenSameError() throws Exception {
+    ledger(12, FileLogStore.DEFAULT_SEGMENT_BYTES);
+    Path rows = RecordIndex.rowFile(dir, segments(dir).get(0));
+    byte[] whole = Files.readAllBytes(rows);
+    for (long end : new long[] {Long.MAX_VALUE / 2, 3}) {
+      try (FileLogStore s = FileLogStore.openReadOnly(dir)) {
+        byte[] damaged = whole.clone();
+        java.nio.ByteBuffer.wrap(damaged).putLong(6 * RecordIndex.ROW_BYTES, end); // row 6's end offset
+        writeInPlace(rows, damaged); // the store's mapping sees it
+        try {
+          Outcome o = bulk(s, 0, 12);
+          assertThat(o.records()).as("end %d", end).hasSize(6);
+          assertThat(o.error()).contains("impossible length");
+          assertSame(s, 0, 12);
+          assertSame(s, 6, 12);
+        } finally {
+          writeInPlace(rows, whole);
+        }
+      }
+    }
+  }
+
+  private static void writeInPlace(Path f, byte[] bytes) throws java.io.IOException {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(bytes), 0);
+    }
+  }
 }
