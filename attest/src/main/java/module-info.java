@@ -16,4 +16,7 @@ module dev.custody.attest {
 
   exports dev.custody.attest;
   exports dev.custody.attest.interop;
+
+  // Stores reached by URL (postgresql://…) are found with ServiceLoader, as JDBC drivers are.
+  uses dev.custody.attest.internal.store.LogStoreProvider;
 }
