@@ -76,7 +76,8 @@ final class ExportCommand implements Callable<Integer> {
       + " signs the export (PKCS#8 PEM, Ed25519 or ES256).")
   Path key;
 
-  @Option(names = "--json", description = "Print JSON: out (absolute path), mediaType, entries, checkpointSize, bytes.")
+  @Option(names = "--json", description = "Print JSON: out (absolute path), mediaType, entries, checkpointSize, bytes;"
+      + " with --format intoto or oms: format, bundles, out (absolute path).")
   boolean json;
 
   @Override
@@ -152,7 +153,7 @@ final class ExportCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(Json.object(g -> {
         g.writeStringField("format", format);
         g.writeNumberField("bundles", n);
-        g.writeStringField("out", out.toString());
+        g.writeStringField("out", out.toAbsolutePath().normalize().toString());
       }));
       return Main.VERIFIED;
     }

@@ -132,7 +132,7 @@ final class InitCommand implements Callable<Integer> {
     return Main.VERIFIED;
   }
 
-  /** {@code --store URL}: the ledger in a database, its private log key in {@code --log-key FILE}. */
+  /** {@code --store URL}: the ledger in a database, its private log key in {@code --log-private-key FILE}. */
   private Integer createAtUrl(String url, LogConfig config, SecureRandom random)
       throws IOException, FormatException {
     Path logKey = networkFs.logPrivateKey;

@@ -1,15 +1,12 @@
 package dev.custody.cli;
 
 import dev.custody.attest.StoreSettings;
-import dev.custody.attest.internal.store.DurableFiles;
 import dev.custody.attest.internal.store.LogIdentity;
 import dev.custody.attest.internal.store.LogKeyLocation;
 import dev.custody.attest.internal.store.LogStores;
 import dev.custody.core.FormatException;
-import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,8 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "migrate", mixinStandardHelpOptions = true,
     description = {"Copy a ledger between a directory and a database: --from DIR --to postgresql://HOST/DB, or",
         "--from postgresql://HOST/DB --to DIR. Records keep their bytes and log indexes, checkpoints their bytes:",
-        "both ledgers verify with the same roots. The log's private key never goes into a database; give it back",
-        "to a directory with --log-key."})
+        "both ledgers verify with the same roots. The log's private key goes into neither: a database never holds it",
+        "(writers name it in $CUSTODY_LOG_KEY), and a directory records only where it is (--log-private-key FILE)."})
 final class MigrateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -36,6 +33,9 @@ final class MigrateCommand implements Callable<Integer> {
       + " (made by 'custody init'), which stays where it is: DIR/log/key-location records where, so that the copy can"
       + " sign checkpoints (the ledger directory holds no secret).")
   Path logKey;
+
+  @Option(names = "--json", description = "Print JSON: from, to, entries (the number of records copied).")
+  boolean json;
 
   @Override
   public Integer call() throws IOException, FormatException {
@@ -53,11 +53,11 @@ final class MigrateCommand implements Callable<Integer> {
     long n;
     if (toUrl) {
       n = LogStores.provider(to).copyFromDirectory(Path.of(from), to, settings);
-      spec.commandLine().getOut().println("copied " + n + " entries of " + Untrusted.escape(from) + " into "
-          + Untrusted.escape(to));
-      spec.commandLine().getOut().println("the log's private key stays where it is: writers that sign checkpoints"
-          + " name it in $" + StoreSettings.LOG_KEY_VARIABLE);
-      return Main.VERIFIED;
+      if (!json) {
+        spec.commandLine().getOut().println("the log's private key stays where it is: writers that sign checkpoints"
+            + " name it in $" + StoreSettings.LOG_KEY_VARIABLE);
+      }
+      return printCopied(n);
     }
     Path dir = Path.of(to);
     n = LogStores.provider(from).copyToDirectory(from, dir, settings);
@@ -69,8 +69,20 @@ final class MigrateCommand implements Callable<Integer> {
       LogKeyLocation.writeHint(dir, logKey.toAbsolutePath().normalize());
       LogIdentity.load(dir, true); // the key must be this log's
     }
-    spec.commandLine().getOut().println("copied " + n + " entries of " + Untrusted.escape(from) + " into "
-        + Untrusted.escape(dir.toString()));
+    return printCopied(n);
+  }
+
+  private Integer printCopied(long n) {
+    if (json) {
+      spec.commandLine().getOut().println(Json.object(g -> {
+        g.writeStringField("from", from);
+        g.writeStringField("to", to);
+        g.writeNumberField("entries", n);
+      }));
+    } else {
+      spec.commandLine().getOut().println("copied " + n + " entries of " + Untrusted.escape(from) + " into "
+          + Untrusted.escape(to));
+    }
     return Main.VERIFIED;
   }
 }

@@ -87,4 +87,22 @@ class PostgresMigrateCliTest {
     assertThat(again.code()).isEqualTo(2);
     assertThat(again.err()).contains("already holds a custody ledger");
   }
+
+  @Test
+  void migrate_json_printsFromToAndEntriesOnly() throws Exception {
+    Path ledger = tmp.resolve("ledger");
+    Path keys = tmp.resolve("keys");
+    Cli.ok("keys", "generate", "--out", keys, "--name", "alice");
+    Cli.ok("init", "--ledger", ledger, "--log-private-key", tmp.resolve("log.key"));
+    Cli.ok("record", "annotation", "--ledger", ledger, "--chain", "a", "--key", keys.resolve("alice.key"), "--text", "n");
+    PostgresUrl db = PgServer.shared().newDatabase();
+
+    Cli.Result r = Cli.ok("migrate", "--from", ledger, "--to", db.text(), "--json");
+
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertThat(r.out().strip().lines()).hasSize(1);
+    assertThat(json.get("from").asText()).isEqualTo(ledger.toString());
+    assertThat(json.get("to").asText()).isEqualTo(db.text());
+    assertThat(json.get("entries").asLong()).isEqualTo(1);
+  }
 }
