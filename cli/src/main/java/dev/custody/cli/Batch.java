@@ -106,12 +106,32 @@ final class Batch {
   /** What the first pass saw: how many events, and the SHA-256 of every byte read. */
   record Checked(long events, Digest digest) {}
 
+  /** Told each good line's chain during the first pass, in input order; may refuse the batch. */
+  @FunctionalInterface
+  interface ChainCheck {
+    ChainCheck ANY = (line, chain) -> {};
+
+    void line(long number, String chain) throws CommandError;
+  }
+
+  /** Pass 1 with no chain check. */
+  Checked check(InputStream in, OutputStream copy) throws IOException, FormatException {
+    try {
+      return check(in, copy, ChainCheck.ANY);
+    } catch (CommandError e) {
+      throw new IllegalStateException(e); // ANY refuses nothing
+    }
+  }
+
   /**
-   * Pass 1: checks every line of {@code in}, copying the bytes to {@code copy} if not null.
+   * Pass 1: checks every line of {@code in}, copying the bytes to {@code copy} if not null, and
+   * tells {@code chains} each line's chain.
    *
    * @throws FormatException naming the input and the line of the first bad one
+   * @throws CommandError if {@code chains} refused a line's chain
    */
-  Checked check(InputStream in, OutputStream copy) throws IOException, FormatException {
+  Checked check(InputStream in, OutputStream copy, ChainCheck chains)
+      throws IOException, FormatException, CommandError {
     MessageDigest sha = Digest.newSha256();
     long events = 0;
     try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), copy))) {
@@ -120,7 +140,8 @@ final class Batch {
         if (next instanceof FormatException e) {
           throw e;
         }
-        if (next != Parsed.BLANK) {
+        if (next instanceof Line line) {
+          chains.line(line.number(), line.chain());
           events++;
         }
       }

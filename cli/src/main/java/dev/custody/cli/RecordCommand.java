@@ -80,7 +80,8 @@ final class RecordCommand implements Callable<Integer> {
   String chain;
 
   @Option(names = "--existing-chain", description = "Refuse to start a new chain: --chain must name a chain already in"
-      + " the ledger (exit 2, nothing recorded, the closest chain named).")
+      + " the ledger (exit 2, nothing recorded, the closest chain named); with --batch, every line's chain, checked"
+      + " before anything is appended.")
   boolean existingChain;
 
   @Option(names = "--key", required = true, paramLabel = "KEYFILE", description = "Private key file (PKCS#8 PEM).")
@@ -146,9 +147,9 @@ final class RecordCommand implements Callable<Integer> {
       if (kind != null || chain != null || eventJson != null || !inputs.isEmpty() || !outputs.isEmpty() || manifest
           || !params.isEmpty() || !env.isEmpty() || version != null || !metrics.isEmpty() || method != null
           || from != null || to != null || subject != null || decision != null || reason != null || text != null
-          || hashing.given() || existingChain || inputSignature.given()) {
+          || hashing.given() || inputSignature.given()) {
         throw new ParameterException(spec.commandLine(), "--batch takes the kind, chain and event from each line;"
-            + " do not give KIND, --chain, --existing-chain, --event-json or event options (--input, --output,"
+            + " do not give KIND, --chain, --event-json or event options (--input, --output,"
             + " --param, --env, --version, --metric, --method, --from, --to, --subject, --decision, --reason, --text)"
             + " or model hashing options (--serialization, --shard-size, --ignore-paths, --allow-symlinks, --threads)"
             + " with it");
@@ -182,13 +183,6 @@ final class RecordCommand implements Callable<Integer> {
   }
 
   /**
-   * Whether {@code chain} is in the ledger: if not, says on standard error that it starts a new chain
-   * (naming the closest existing ones, a typo being the likely cause) or, with {@code existingOnly},
-   * refuses before anything is written.
-   *
-   * @throws CommandError ({@link ErrorReport.Code#NO_SUCH_CHAIN}) with {@code existingOnly} for a new chain
-   */
-  /**
    * One entry into a ledger reached by URL ({@code postgresql://…}): such a ledger keeps no model
    * manifests or certificate chains yet, so models are recorded by digest and {@code --certificate}
    * is refused.
@@ -209,23 +203,38 @@ final class RecordCommand implements Callable<Integer> {
     return Main.VERIFIED;
   }
 
+  /**
+   * Whether {@code chain} is in the ledger: if not, says on standard error that it starts a new chain
+   * (naming the closest existing ones, a typo being the likely cause) or, with {@code existingOnly},
+   * refuses before anything is written.
+   *
+   * @throws CommandError ({@link ErrorReport.Code#NO_SUCH_CHAIN}) with {@code existingOnly} for a new chain
+   */
   static void checkChain(CommandSpec spec, Ledger ledger, String dir, String chain, boolean existingOnly)
       throws CommandError {
     List<String> chains = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
-    if (chains.contains(chain)) {
-      return;
+    if (!chains.contains(chain)) {
+      newChain(spec, chains, dir, chain, existingOnly, "");
     }
+  }
+
+  /**
+   * {@code chain} is not among the ledger's {@code chains}: refuses with {@code existingOnly}, else says
+   * on standard error that it starts a new chain. {@code where} prefixes the message (a batch's line).
+   */
+  private static void newChain(CommandSpec spec, List<String> chains, String dir, String chain, boolean existingOnly,
+      String where) throws CommandError {
     List<String> near = Suggestions.closest(chain, chains);
     String hint = near.isEmpty() ? "" : "; did you mean " + Untrusted.quote(near.get(0)) + "?";
     if (existingOnly) {
-      throw new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_CHAIN, "no chain " + Untrusted.quote(chain)
+      throw new CommandError(ErrorReport.of(ErrorReport.Code.NO_SUCH_CHAIN, where + "no chain " + Untrusted.quote(chain)
           + " in the ledger " + Untrusted.quote(dir) + " (" + chains.size() + " chains), and"
           + " --existing-chain forbids starting one; nothing was recorded" + hint).withChain(chain)
           .withDidYouMean(near));
     }
     // Name --existing-chain only to commands that have it (compare --record has not).
     boolean canRefuse = spec.findOption("--existing-chain") != null;
-    ErrorReport.notice(spec, "NEW_CHAIN", "starting a new chain " + Untrusted.quote(chain) + " (not yet in the ledger "
+    ErrorReport.notice(spec, "NEW_CHAIN", where + "starting a new chain " + Untrusted.quote(chain) + " (not yet in the ledger "
         + Untrusted.quote(dir.toString()) + (canRefuse ? "; --existing-chain refuses that)" : ")") + hint);
   }
 
@@ -356,10 +365,11 @@ final class RecordCommand implements Callable<Integer> {
   // ---------------------------------------------------------------- batch
 
   /** See {@link Batch}: a checking pass over the whole input, then a recording pass. */
-  private int runBatch() throws IOException, FormatException, AttestException {
+  private int runBatch() throws IOException, CustodyException {
     SigningKey signer = SigningKey.load(key);
     Path dir = ledgerOption.resolve();
     LedgerLayout.requireLedger(dir); // before reading what may be a long input
+    Batch.ChainCheck chains = batchChains(dir);
     Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
     PrintWriter out = spec.commandLine().getOut();
     if (!batch.toString().equals("-")) {
@@ -372,7 +382,7 @@ final class RecordCommand implements Callable<Integer> {
       Batch b = new Batch(Untrusted.quote(batch.toString()), signer);
       Batch.Checked checked;
       try (InputStream in = Files.newInputStream(batch)) {
-        checked = b.check(in, null);
+        checked = b.check(in, null, chains);
       }
       try (Ledger ledger = networkFs.open(dir, spec); InputStream in = Files.newInputStream(batch)) {
         reportRepairs(ledger);
@@ -390,7 +400,7 @@ final class RecordCommand implements Callable<Integer> {
     try {
       Batch.Checked checked;
       try (OutputStream copy = new BufferedOutputStream(new NamedOutput(spool), 1 << 16)) {
-        checked = b.check(System.in, copy);
+        checked = b.check(System.in, copy, chains);
       }
       try (Ledger ledger = networkFs.open(dir, spec); InputStream in = Files.newInputStream(spool)) {
         reportRepairs(ledger);
@@ -403,6 +413,38 @@ final class RecordCommand implements Callable<Integer> {
       Files.deleteIfExists(spool);
     }
     return Main.VERIFIED;
+  }
+
+  /** Most new chains a batch names one by one on standard error; the rest are counted. */
+  private static final int NEW_CHAIN_NOTICES = 20;
+
+  /**
+   * The batch's chains against the ledger's, in the first pass (before anything is appended): each new
+   * chain said once on standard error (the first {@value #NEW_CHAIN_NOTICES}), or, with
+   * {@code --existing-chain}, the batch refused at the first line that names one.
+   */
+  private Batch.ChainCheck batchChains(Path dir) throws IOException, FormatException {
+    List<String> known;
+    try (Ledger ledger = Ledger.openReadOnly(dir)) {
+      known = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
+    }
+    java.util.Set<String> existing = new java.util.HashSet<>(known);
+    java.util.Set<String> announced = new java.util.HashSet<>();
+    String in = Untrusted.quote(batch.toString().equals("-") ? "stdin" : batch.toString());
+    return (line, chain) -> {
+      if (existing.contains(chain) || announced.contains(chain)) {
+        return;
+      }
+      if (announced.size() < NEW_CHAIN_NOTICES || existingChain) {
+        newChain(spec, known, dir.toString(), chain, existingChain, in + " line " + line + ": ");
+      } else if (announced.size() == NEW_CHAIN_NOTICES) {
+        ErrorReport.notice(spec, "NEW_CHAIN", in + " line " + line + ": more new chains; the first "
+            + NEW_CHAIN_NOTICES + " were named");
+      }
+      if (announced.size() <= NEW_CHAIN_NOTICES) {
+        announced.add(chain);
+      }
+    };
   }
 
   /** A file's output stream whose errors (a full disk, say) name the file. */

@@ -90,6 +90,47 @@ class ConsistentCliTest {
     assertThat(Cli.snapshot(l)).isEqualTo(before);
   }
 
+  private Path batchOf(String... chains) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (String c : chains) {
+      b.append("{\"chain\":\"").append(c).append("\",\"kind\":\"annotation\",\"text\":\"x\"}\n");
+    }
+    return Files.writeString(work.resolve("chains.jsonl"), b.toString());
+  }
+
+  @Test
+  void recordBatch_newChains_eachSaidOnceNamingItsLine() throws Exception {
+    Path l = ledger();
+    Path batch = batchOf(CHAIN, "acme/falcon7b", "acme/falcon7b", "acme/other");
+    Cli.Result r = Cli.ok("record", "--ledger", l, "--key", key, "--batch", batch);
+    assertThat(r.err()).contains("line 2: starting a new chain 'acme/falcon7b'")
+        .contains("did you mean '" + CHAIN + "'?").contains("line 4: starting a new chain 'acme/other'");
+    assertThat(r.err().split("acme/falcon7b'", -1)).hasSize(2); // said once, not for line 3
+    assertThat(r.out().lines()).hasSize(4);
+  }
+
+  @Test
+  void recordBatch_existingChainFlagAndANewChainOnLine3_exitsTwoRecordingNothing() throws Exception {
+    Path l = ledger();
+    Path batch = batchOf(CHAIN, "acme/notes", "acme/falcon-7", CHAIN);
+    Map<String, String> before = Cli.snapshot(l);
+    Cli.Result r = Cli.run("record", "--ledger", l, "--key", key, "--batch", batch, "--existing-chain");
+    assertThat(r.code()).as("%s", r).isEqualTo(Main.BAD_INPUT);
+    assertThat(r.err()).contains("line 3: no chain 'acme/falcon-7'").contains("--existing-chain")
+        .contains("nothing was recorded").contains("did you mean '" + CHAIN + "'?");
+    assertThat(r.out()).isEmpty();
+    assertThat(Cli.snapshot(l)).isEqualTo(before);
+  }
+
+  @Test
+  void recordBatch_existingChainFlagAndKnownChains_recordsSayingNothing() throws Exception {
+    Path l = ledger();
+    Cli.Result r = Cli.ok("record", "--ledger", l, "--key", key, "--batch", batchOf(CHAIN, "acme/notes"),
+        "--existing-chain");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.out().lines()).hasSize(2);
+  }
+
   @Test
   void run_newChain_saysSoBeforeTheCommandRuns() {
     Path l = ledger();
