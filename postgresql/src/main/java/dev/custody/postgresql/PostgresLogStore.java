@@ -7,23 +7,15 @@ import dev.custody.attest.AttestException;
 import dev.custody.attest.internal.store.DurableFiles;
 import dev.custody.attest.Ed25519NoteSigner;
 import dev.custody.attest.internal.store.Checkpointer;
-import dev.custody.attest.internal.store.CommitStats;
 import dev.custody.attest.internal.store.GroupCommitter;
 import dev.custody.attest.internal.store.LogBackend;
 import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.attest.internal.store.CommittingLogStore;
 import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.FormatException;
-import dev.custody.core.Bytes;
 import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.checkpoint.LogConfig;
-import dev.custody.core.merkle.ConsistencyProof;
-import dev.custody.core.merkle.InclusionProof;
-import dev.custody.core.merkle.MerkleHash;
-import dev.custody.core.merkle.ProofException;
-import dev.custody.core.merkle.ProofVerifier;
-import dev.custody.core.note.NoteSigningException;
-import dev.custody.core.note.SignedNote;
 import dev.custody.core.note.VerifierKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link LogStore} in a PostgreSQL database, for many writers on many machines: the shared
@@ -52,22 +43,15 @@ import java.util.concurrent.CompletableFuture;
  * writer that signs checkpoints is given the key file ({@link Options#logKeyFile()}), written by
  * {@link #create} where the caller says. A writer without it appends but signs no checkpoint.
  */
-public final class PostgresLogStore implements LogStore {
+public final class PostgresLogStore extends CommittingLogStore<PostgresBackend> {
   private final PostgresUrl url;
   private final HikariDataSource ds;
-  private final PostgresBackend backend;
-  private final Optional<LogIdentity> identity;
-  private final Optional<Checkpointer> checkpointer;
-  private final Optional<GroupCommitter> committer;
 
   private PostgresLogStore(PostgresUrl url, HikariDataSource ds, PostgresBackend backend, Optional<LogIdentity> identity,
       Optional<Checkpointer> checkpointer, Optional<GroupCommitter> committer) {
+    super(backend, identity, checkpointer, committer);
     this.url = url;
     this.ds = ds;
-    this.backend = backend;
-    this.identity = identity;
-    this.checkpointer = checkpointer;
-    this.committer = committer;
   }
 
   /**
@@ -241,28 +225,8 @@ public final class PostgresLogStore implements LogStore {
   }
 
   @Override
-  public CompletableFuture<Appended> append(String chain, RecordMaker maker) {
-    if (committer.isEmpty()) {
-      CompletableFuture<Appended> f = new CompletableFuture<>();
-      f.completeExceptionally(new IllegalStateException("ledger " + url + " was opened read-only"));
-      return f;
-    }
-    return committer.get().append(chain, maker);
-  }
-
-  @Override
-  public long size() {
-    return backend.size();
-  }
-
-  @Override
   public List<ChainHead> chains() {
     return backend.chains();
-  }
-
-  @Override
-  public Optional<ChainHead> head(String chain) {
-    return backend.head(chain);
   }
 
   @Override
@@ -339,39 +303,11 @@ public final class PostgresLogStore implements LogStore {
     return backend.repairs();
   }
 
-  /** Where the committer's time went since the store was opened ({@link CommitStats#NONE} when read-only). */
-  public CommitStats commitStats() {
-    return committer.map(GroupCommitter::stats).orElse(CommitStats.NONE);
-  }
-
   /** Finishes queued appends (signing a final checkpoint when due, as the file store does), then closes the pool. */
   @Override
   public void close() {
-    committer.ifPresent(GroupCommitter::close);
+    super.close();
     ds.close();
-  }
-
-  @Override
-  public Optional<LogIdentity> identity() {
-    return identity;
-  }
-
-  @Override
-  @SuppressWarnings("try") // the lock is held for the block, not used in it
-  public SignedNote signCheckpoint() throws IOException, FormatException, AttestException {
-    if (committer.isEmpty()) {
-      throw new IllegalStateException("ledger " + url + " was opened read-only");
-    }
-    if (checkpointer.isEmpty() || !checkpointer.get().canSign()) {
-      throw new AttestException("ledger " + url + ": no log key to sign checkpoints with; give the log key file"
-          + " made by 'custody init' (--log-key FILE)");
-    }
-    try (LogBackend.WriteLock lock = backend.lock()) {
-      backend.catchUp();
-      return checkpointer.get().sign();
-    } catch (NoteSigningException e) {
-      throw new AttestException("signing the checkpoint failed: " + e.getMessage(), e);
-    }
   }
 
   @Override
@@ -380,48 +316,13 @@ public final class PostgresLogStore implements LogStore {
   }
 
   @Override
-  public Bytes rootHash(long treeSize) {
-    synchronized (backend.treeMonitor()) {
-      return backend.tree().root(treeSize);
-    }
+  protected String noLogKeyAdvice() {
+    return " to sign checkpoints with: give the log's private key file made by 'custody init' ($"
+        + dev.custody.attest.StoreSettings.LOG_KEY_VARIABLE + " or ?logKey=PATH)";
   }
 
   @Override
-  public InclusionProof inclusionProof(long leafIndex, long treeSize) throws IOException, FormatException {
-    InclusionProof proof;
-    Bytes root;
-    synchronized (backend.treeMonitor()) {
-      proof = backend.tree().merkleTree().inclusionProof(leafIndex, treeSize);
-      root = backend.tree().root(treeSize);
-    }
-    Bytes leaf = MerkleHash.leafHash(read(leafIndex).bytes());
-    try {
-      ProofVerifier.verifyInclusion(proof, leaf, root);
-    } catch (ProofException e) {
-      throw new FormatException("the stored Merkle tiles of " + url + " are damaged (the inclusion proof for log index "
-          + leafIndex + " does not verify: " + e.getMessage() + "); delete the rows of custody_tiles and open the"
-          + " ledger for writing (e.g. 'custody checkpoint') to rebuild them", e);
-    }
-    return proof;
-  }
-
-  @Override
-  public ConsistencyProof consistencyProof(long size1, long size2) throws FormatException {
-    ConsistencyProof proof;
-    Bytes root1;
-    Bytes root2;
-    synchronized (backend.treeMonitor()) {
-      proof = backend.tree().merkleTree().consistencyProof(size1, size2);
-      root1 = backend.tree().root(size1);
-      root2 = backend.tree().root(size2);
-    }
-    try {
-      ProofVerifier.verifyConsistency(proof, root1, root2);
-    } catch (ProofException e) {
-      throw new FormatException("the stored Merkle tiles of " + url + " are damaged (consistency proof " + size1
-          + " -> " + size2 + " does not verify: " + e.getMessage() + "); delete the rows of custody_tiles and open the"
-          + " ledger for writing to rebuild them", e);
-    }
-    return proof;
+  protected String tilesRepairAdvice() {
+    return "; delete the rows of custody_tiles and open the ledger for writing (e.g. 'custody checkpoint') to rebuild them";
   }
 }

@@ -2,19 +2,11 @@ package dev.custody.attest.internal.store;
 
 import dev.custody.attest.AttestException;
 import dev.custody.core.FormatException;
-import dev.custody.core.Bytes;
 import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.internal.ledger.LedgerFiles;
 import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.checkpoint.LogConfig;
-import dev.custody.core.merkle.ConsistencyProof;
-import dev.custody.core.merkle.InclusionProof;
-import dev.custody.core.merkle.MerkleHash;
-import dev.custody.core.merkle.ProofException;
-import dev.custody.core.merkle.ProofVerifier;
-import dev.custody.core.note.NoteSigningException;
-import dev.custody.core.note.SignedNote;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +15,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -98,27 +89,18 @@ import java.util.function.UnaryOperator;
  * system ({@link NetworkFileSystems}) unless {@link Options#allowNetworkFileSystem()}, and before
  * each batch it checks that nobody wrote to the log without the lock ({@link TailGuard}).
  */
-public final class FileLogStore implements LogStore {
+public final class FileLogStore extends CommittingLogStore<FileBackend> {
   /** A new segment is started once the current one exceeds this size, so no file grows without bound. */
   public static final long DEFAULT_SEGMENT_BYTES = 256L << 20;
   /** Directory of the bytes of incomplete records cut off after a crash. */
   static final String TORN = FileBackend.TORN;
 
   private final Path dir;
-  private final FileBackend backend;
-  private final Optional<LogIdentity> identity;
-  /** Present for a writer of a ledger with a log identity. */
-  private final Optional<Checkpointer> checkpointer;
-  /** Present for a writer. */
-  private final Optional<GroupCommitter> committer;
 
   private FileLogStore(Path dir, FileBackend backend, Optional<LogIdentity> identity,
       Optional<Checkpointer> checkpointer, Optional<GroupCommitter> committer) {
+    super(backend, identity, checkpointer, committer);
     this.dir = dir;
-    this.backend = backend;
-    this.identity = identity;
-    this.checkpointer = checkpointer;
-    this.committer = committer;
   }
 
   /**
@@ -281,28 +263,8 @@ public final class FileLogStore implements LogStore {
     }
   }
   @Override
-  public CompletableFuture<Appended> append(String chain, RecordMaker maker) {
-    if (committer.isEmpty()) {
-      CompletableFuture<Appended> f = new CompletableFuture<>();
-      f.completeExceptionally(new IllegalStateException("ledger " + dir + " was opened read-only"));
-      return f;
-    }
-    return committer.get().append(chain, maker);
-  }
-
-  @Override
-  public long size() {
-    return backend.size();
-  }
-
-  @Override
   public List<ChainHead> chains() {
     return backend.chains();
-  }
-
-  @Override
-  public Optional<ChainHead> head(String chain) {
-    return backend.head(chain);
   }
 
   @Override
@@ -331,97 +293,23 @@ public final class FileLogStore implements LogStore {
     return backend.repairs();
   }
 
-  /** Where the committer's time went since the store was opened ({@link CommitStats#NONE} when read-only). */
-  public CommitStats commitStats() {
-    return committer.map(GroupCommitter::stats).orElse(CommitStats.NONE);
-  }
-
-  /**
-   * Stops accepting appends, finishes those queued (their futures complete as usual), signs a final
-   * checkpoint when this store appended entries no stored checkpoint covers and automatic checkpoints
-   * are on (a failure to sign it is reported in {@link #repairs()}, the appends stay acknowledged),
-   * and stops the committer. A read-only store, or one that appended nothing, signs nothing.
-   */
-  @Override
-  public void close() {
-    committer.ifPresent(GroupCommitter::close);
-  }
-
-  // ---------------------------------------------------------------- transparency API
-
-  @Override
-  public Optional<LogIdentity> identity() {
-    return identity;
-  }
-
-  @Override
-  @SuppressWarnings("try") // the lock is held for the block: the resource is used by existing, not by name
-  public SignedNote signCheckpoint() throws IOException, FormatException, AttestException {
-    if (committer.isEmpty()) {
-      throw new IllegalStateException("ledger " + dir + " was opened read-only");
-    }
-    if (checkpointer.isEmpty() || !checkpointer.get().canSign()) {
-      throw new AttestException("ledger " + dir + " has no log key (" + LedgerLayout.LOG_KEY + "); it was created"
-          + " before checkpoints existed. Create a new ledger with 'custody init' to get one");
-    }
-    try (LogBackend.WriteLock lock = backend.lock()) {
-      backend.catchUp();
-      return checkpointer.get().sign();
-    } catch (NoteSigningException e) {
-      throw new AttestException("signing the checkpoint failed: " + e.getMessage(), e);
-    }
-  }
-
   @Override
   public Optional<byte[]> latestCheckpoint() throws IOException, FormatException {
     return LedgerFiles.of(dir).readIfPresent(dir.resolve(LedgerLayout.CHECKPOINT), LedgerLayout.MAX_CHECKPOINT_FILE_BYTES);
   }
 
   @Override
-  public Bytes rootHash(long treeSize) {
-    synchronized (backend.treeMonitor()) {
-      return backend.tree().root(treeSize);
-    }
-  }
-  @Override
-  public InclusionProof inclusionProof(long leafIndex, long treeSize) throws IOException, FormatException {
-    InclusionProof proof;
-    Bytes root;
-    synchronized (backend.treeMonitor()) {
-      proof = backend.tree().merkleTree().inclusionProof(leafIndex, treeSize);
-      root = backend.tree().root(treeSize);
-    }
-    Bytes leaf = MerkleHash.leafHash(read(leafIndex).bytes());
-    try {
-      // Tiles are derived data: never hand out a proof they produced without checking it.
-      ProofVerifier.verifyInclusion(proof, leaf, root);
-    } catch (ProofException e) {
-      throw new FormatException("the stored Merkle tiles of " + dir + " are damaged (the inclusion proof for log"
-          + " index " + leafIndex + " does not verify: " + e.getMessage() + "); delete " + dir.resolve(LedgerLayout.TILES)
-          + " and open the ledger for writing (e.g. 'custody checkpoint') to rebuild them", e);
-    }
-    return proof;
+  protected String noLogKeyAdvice() {
+    return " (" + LedgerLayout.LOG_KEY + ", or the file " + LedgerLayout.LOG_KEY_HINT + " names); it was created before"
+        + " checkpoints existed, or its key is not found. Create a new ledger with 'custody init' to get one";
   }
 
   @Override
-  public ConsistencyProof consistencyProof(long size1, long size2) throws FormatException {
-    ConsistencyProof proof;
-    Bytes root1;
-    Bytes root2;
-    synchronized (backend.treeMonitor()) {
-      proof = backend.tree().merkleTree().consistencyProof(size1, size2);
-      root1 = backend.tree().root(size1);
-      root2 = backend.tree().root(size2);
-    }
-    try {
-      ProofVerifier.verifyConsistency(proof, root1, root2);
-    } catch (ProofException e) {
-      throw new FormatException("the stored Merkle tiles of " + dir + " are damaged (consistency proof " + size1 + " -> "
-          + size2 + " does not verify: " + e.getMessage() + "); delete " + dir.resolve(LedgerLayout.TILES)
-          + " and open the ledger for writing to rebuild them", e);
-    }
-    return proof;
+  protected String tilesRepairAdvice() {
+    return "; delete " + dir.resolve(LedgerLayout.TILES) + " and open the ledger for writing (e.g. 'custody checkpoint')"
+        + " to rebuild them";
   }
+
   /** Number of records this store parsed (rather than took from the persisted index) since it was opened. */
   long parsedRecords() {
     return backend.parsedRecords();
