@@ -1,6 +1,7 @@
 package dev.custody.core.dsse;
 
 import dev.custody.core.FormatException;
+import dev.custody.core.internal.keys.PublicKeyInfo;
 import dev.custody.core.Bytes;
 import dev.custody.core.Digest;
 import dev.custody.core.jws.Pem;
@@ -90,18 +91,7 @@ public final class EnvelopeKey {
 
   /** Reads a DER SubjectPublicKeyInfo from the allow-list. */
   public static EnvelopeKey fromSpki(byte[] der, String source) throws FormatException {
-    SubjectPublicKeyInfo info;
-    try {
-      if (der.length == 0) {
-        throw new FormatException(source + ": not a SubjectPublicKeyInfo structure (no bytes)");
-      }
-      info = SubjectPublicKeyInfo.getInstance(der);
-      if (!Arrays.equals(info.getEncoded(ASN1Encoding.DER), der)) {
-        throw new FormatException(source + ": public key is not in DER (distinguished) encoding");
-      }
-    } catch (RuntimeException | IOException e) {
-      throw new FormatException(source + ": not a SubjectPublicKeyInfo structure", e);
-    }
+    SubjectPublicKeyInfo info = PublicKeyInfo.strict(der, source);
     ASN1ObjectIdentifier oid = info.getAlgorithm().getAlgorithm();
     if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
       byte[] raw = info.getPublicKeyData().getOctets();

@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.util.Base64URL;
 import dev.custody.core.FormatException;
+import dev.custody.core.internal.keys.PublicKeyInfo;
 import dev.custody.core.Bytes;
 import dev.custody.core.Digest;
 import java.security.GeneralSecurityException;
@@ -57,20 +58,7 @@ public final class VerificationKey {
 
   /** Reads a DER SubjectPublicKeyInfo; only Ed25519 and EC P-256 keys are accepted. */
   public static VerificationKey fromSpki(byte[] der, String source) throws FormatException {
-    SubjectPublicKeyInfo info;
-    try {
-      if (der.length == 0) { // Bouncy Castle's getInstance throws NullPointerException on no bytes
-        throw new FormatException(source + ": not a SubjectPublicKeyInfo structure (no bytes)");
-      }
-      info = SubjectPublicKeyInfo.getInstance(der);
-      if (!java.util.Arrays.equals(info.getEncoded("DER"), der)) {
-        throw new FormatException(source + ": public key is not in DER (distinguished) encoding");
-      }
-    } catch (RuntimeException | java.io.IOException e) {
-      // Bouncy Castle reports malformed ASN.1 with several unchecked exceptions (IllegalArgumentException,
-      // IllegalStateException for a wrong type, ...), as SigningKey's PKCS#8 reader also expects.
-      throw new FormatException(source + ": not a SubjectPublicKeyInfo structure", e);
-    }
+    SubjectPublicKeyInfo info = PublicKeyInfo.strict(der, source);
     ASN1ObjectIdentifier oid = info.getAlgorithm().getAlgorithm();
     if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
       byte[] raw = info.getPublicKeyData().getOctets();
