@@ -367,10 +367,18 @@ final class RecordCommand implements Callable<Integer> {
   /** See {@link Batch}: a checking pass over the whole input, then a recording pass. */
   private int runBatch() throws IOException, CustodyException {
     SigningKey signer = SigningKey.load(key);
-    Path dir = ledgerOption.resolve();
-    LedgerLayout.requireLedger(dir); // before reading what may be a long input
-    Batch.ChainCheck chains = batchChains(dir);
-    Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
+    String location = ledgerOption.location();
+    boolean url = ledgerOption.isUrl();
+    if (url && certificateOption.certificate != null) {
+      throw new IllegalArgumentException("--certificate: a ledger reached by URL (" + Untrusted.quote(location)
+          + ") keeps no certificate chains yet; record into a ledger directory");
+    }
+    Path dir = url ? null : ledgerOption.resolve();
+    if (!url) {
+      LedgerLayout.requireLedger(dir); // before reading what may be a long input
+    }
+    Batch.ChainCheck chains = batchChains(location);
+    Optional<CertificateStore.Checked> certificate = url ? Optional.empty() : certificateOption.check(dir, signer);
     PrintWriter out = spec.commandLine().getOut();
     if (!batch.toString().equals("-")) {
       try {
@@ -384,12 +392,14 @@ final class RecordCommand implements Callable<Integer> {
       try (InputStream in = Files.newInputStream(batch)) {
         checked = b.check(in, null, chains);
       }
-      try (Ledger ledger = networkFs.open(dir, spec); InputStream in = Files.newInputStream(batch)) {
+      try (Ledger ledger = openForBatch(dir); InputStream in = Files.newInputStream(batch)) {
         reportRepairs(ledger);
-        CertificateOption.store(dir, certificate);
+        if (dir != null) {
+          CertificateOption.store(dir, certificate);
+        }
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
-        throw appendFailed(dir.toString(), e);
+        throw appendFailed(location, e);
       }
       return Main.VERIFIED;
     }
@@ -402,17 +412,24 @@ final class RecordCommand implements Callable<Integer> {
       try (OutputStream copy = new BufferedOutputStream(new NamedOutput(spool), 1 << 16)) {
         checked = b.check(System.in, copy, chains);
       }
-      try (Ledger ledger = networkFs.open(dir, spec); InputStream in = Files.newInputStream(spool)) {
+      try (Ledger ledger = openForBatch(dir); InputStream in = Files.newInputStream(spool)) {
         reportRepairs(ledger);
-        CertificateOption.store(dir, certificate);
+        if (dir != null) {
+          CertificateOption.store(dir, certificate);
+        }
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
-        throw appendFailed(dir.toString(), e);
+        throw appendFailed(location, e);
       }
     } finally {
       Files.deleteIfExists(spool);
     }
     return Main.VERIFIED;
+  }
+
+  /** The ledger a batch appends to: its directory ({@code dir}), or the URL it was named by when {@code dir} is null. */
+  private Ledger openForBatch(Path dir) throws IOException, CustodyException {
+    return dir != null ? networkFs.open(dir, spec) : LedgerLocation.open(ledgerOption.location());
   }
 
   /** Most new chains a batch names one by one on standard error; the rest are counted. */
@@ -423,9 +440,9 @@ final class RecordCommand implements Callable<Integer> {
    * chain said once on standard error (the first {@value #NEW_CHAIN_NOTICES}), or, with
    * {@code --existing-chain}, the batch refused at the first line that names one.
    */
-  private Batch.ChainCheck batchChains(Path dir) throws IOException, FormatException {
+  private Batch.ChainCheck batchChains(String location) throws IOException, FormatException {
     List<String> known;
-    try (Ledger ledger = Ledger.openReadOnly(dir)) {
+    try (Ledger ledger = LedgerLocation.openReadOnly(location)) {
       known = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
     }
     java.util.Set<String> existing = new java.util.HashSet<>(known);
@@ -436,7 +453,7 @@ final class RecordCommand implements Callable<Integer> {
         return;
       }
       if (announced.size() < NEW_CHAIN_NOTICES || existingChain) {
-        newChain(spec, known, dir.toString(), chain, existingChain, in + " line " + line + ": ");
+        newChain(spec, known, location, chain, existingChain, in + " line " + line + ": ");
       } else if (announced.size() == NEW_CHAIN_NOTICES) {
         ErrorReport.notice(spec, "NEW_CHAIN", in + " line " + line + ": more new chains; the first "
             + NEW_CHAIN_NOTICES + " were named");

@@ -62,6 +62,40 @@ class PostgresLedgerCliTest {
   }
 
   @Test
+  void recordBatch_postgresqlUrl_everyLineRecordedInOrderAndVerifies() throws Exception {
+    record(1);
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      lines.append("{\"chain\":\"").append(i % 2 == 0 ? "acme/a" : "acme/c")
+          .append("\",\"kind\":\"annotation\",\"text\":\"batch ").append(i).append("\"}\n");
+    }
+    Path batch = Files.writeString(tmp.resolve("b.jsonl"), lines.toString());
+
+    Cli.Result r = Cli.ok("record", "--ledger", url, "--key", keys.resolve("alice.key"), "--batch", batch);
+
+    assertThat(r.out().lines()).hasSize(50);
+    assertThat(r.err()).contains("line 2: starting a new chain 'acme/c'");
+    assertThat(Cli.ok("show", "--ledger", db.text(), "acme/c:24").out()).contains("batch 49");
+    Cli.Result v = verify();
+    assertThat(v.code()).as(v.toString()).isZero();
+    assertThat(v.err()).contains("copied 51 entries");
+  }
+
+  @Test
+  void recordBatch_postgresqlUrlWithExistingChainAndANewOne_refusedNothingRecorded() throws Exception {
+    record(1);
+    Path batch = Files.writeString(tmp.resolve("b.jsonl"), "{\"chain\":\"acme/a\",\"kind\":\"annotation\","
+        + "\"text\":\"x\"}\n{\"chain\":\"acme/z\",\"kind\":\"annotation\",\"text\":\"y\"}\n");
+
+    Cli.Result r = Cli.run("record", "--ledger", url, "--key", keys.resolve("alice.key"), "--batch", batch,
+        "--existing-chain");
+
+    assertThat(r.code()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("line 2: no chain 'acme/z'");
+    assertThat(Cli.ok("log", "--ledger", db.text()).out().lines()).hasSize(1);
+  }
+
+  @Test
   void commands_postgresqlUrl_recordLogShowChainsAndVerify() {
     record(4);
 
