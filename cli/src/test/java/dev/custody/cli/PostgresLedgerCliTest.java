@@ -96,6 +96,17 @@ class PostgresLedgerCliTest {
   }
 
   @Test
+  void lineage_postgresqlUrl_judgedOnTheReadOnlyCopy() {
+    record(3);
+
+    Cli.Result r = Cli.run("lineage", "acme/a:1", "--ledger", db.text(), "--trust", keys, "--json");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("\"acme/a\"");
+    assertThat(r.err()).contains("copied 3 entries");
+  }
+
+  @Test
   void commands_postgresqlUrl_recordLogShowChainsAndVerify() {
     record(4);
 
