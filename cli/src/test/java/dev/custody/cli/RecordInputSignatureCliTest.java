@@ -184,4 +184,22 @@ class RecordInputSignatureCliTest {
     assertThat(record("v1.0.1-elliptic-key", "--input-key", OMS.resolve("keys/signing-key-pub.pem")).code()).isZero();
     assertThat(policyCodes(policy())).contains("INPUT_SIGNATURE_VERIFIED").doesNotContain("INPUT_SIGNATURE_REQUIRED");
   }
+
+  @Test
+  void verifyBundle_lineageWithASignedInput_notAnErrorButSaysTheBundleDoesNotCarryTheSignature() throws Exception {
+    Cli.Result r = record("v1.0.1-elliptic-key", "--input-key", OMS.resolve("keys/signing-key-pub.pem"));
+    assertThat(r.code()).as("%s", r).isZero();
+    Path bundle = root.resolve("export.json");
+    Cli.ok("export", "--ledger", ledger, "--chain", CHAIN, "--out", bundle);
+
+    Cli.Result v = Cli.run("verify", "--bundle", bundle, "--trust", keys, "--json");
+
+    List<String> codes = new ArrayList<>();
+    for (JsonNode f : v.json().get("findings")) {
+      codes.add(f.get("code").asText() + ": " + f.get("message").asText());
+    }
+    assertThat(v.code()).as("%s", v).isZero();
+    assertThat(codes).noneMatch(c -> c.startsWith("INPUT_SIGNATURE_MISSING") || c.startsWith("INPUT_SIGNATURE_INVALID"));
+    assertThat(codes).anyMatch(c -> c.startsWith("BUNDLE_PARTIAL") && c.contains("OpenSSF model signature"));
+  }
 }

@@ -502,8 +502,14 @@ public final class LedgerVerifier {
         : DerivationCheck.check(graph, weights, graph.steps().stream().filter(s -> s.chain().equals(chain.get()))
             .toList()));
     Map<String, Path> ledgerDirs = new java.util.HashMap<>();
-    byLabel.forEach((label, r) -> ledgerDirs.put(label, r.source().dir()));
-    judged.addAll(OmsInputCheck.check(graph, ledgerDirs, policy));
+    java.util.Set<String> bundles = new java.util.HashSet<>();
+    byLabel.forEach((label, r) -> {
+      ledgerDirs.put(label, r.source().dir());
+      if (r.source().bundle().isPresent()) {
+        bundles.add(label);
+      }
+    });
+    judged.addAll(OmsInputCheck.check(graph, ledgerDirs, bundles, policy));
     if (model.isPresent()) {
       Map<String, Path> dirs = ledgerDirs;
       Map<String, dev.custody.core.internal.ledger.ManifestFiles.Store> manifests = new java.util.HashMap<>();

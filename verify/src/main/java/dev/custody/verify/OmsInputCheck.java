@@ -31,9 +31,11 @@ final class OmsInputCheck {
   /**
    * The findings for every signed input of {@code graph}'s steps, and for every input that is an
    * external root of {@code policy} declared with {@code requireSignature} but was recorded without
-   * a signature; {@code dirs} maps ledger labels to directories.
+   * a signature; {@code dirs} maps ledger labels to directories. An evidence bundle (a label in
+   * {@code bundles}) does not carry the stored signatures: its signed inputs are named as not re-checked.
    */
-  static List<Finding> check(LineageGraph graph, Map<String, Path> dirs, TrustPolicy policy) {
+  static List<Finding> check(LineageGraph graph, Map<String, Path> dirs, java.util.Set<String> bundles,
+      TrustPolicy policy) {
     List<Finding> out = new ArrayList<>();
     for (Step s : graph.steps()) {
       for (ArtifactRef a : s.event().inputs()) {
@@ -43,6 +45,12 @@ final class OmsInputCheck {
               Finding.of(FindingCode.INPUT_SIGNATURE_REQUIRED, s.ref(), what + " is the external root "
                   + Untrusted.quote(r.describe()) + " (" + r.source() + "), which the policy accepts only with its"
                   + " publisher's OpenSSF model signature; record it with --input-signature")));
+          continue;
+        }
+        if (bundles.contains(s.ledger())) {
+          out.add(Finding.of(FindingCode.BUNDLE_PARTIAL, s.ref(), what + " was recorded with its publisher's"
+              + " OpenSSF model signature, which evidence bundles do not carry: it was checked when it was recorded"
+              + " (the entry's signature covers that record), not again here; verify the ledger to re-check it"));
           continue;
         }
         Path dir = dirs.get(s.ledger());
