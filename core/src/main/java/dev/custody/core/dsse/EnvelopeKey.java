@@ -94,10 +94,7 @@ public final class EnvelopeKey {
     SubjectPublicKeyInfo info = PublicKeyInfo.strict(der, source);
     ASN1ObjectIdentifier oid = info.getAlgorithm().getAlgorithm();
     if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
-      byte[] raw = info.getPublicKeyData().getOctets();
-      if (raw.length != Ed25519.PUBLIC_KEY_SIZE || info.getAlgorithm().getParameters() != null) {
-        throw new FormatException(source + ": malformed Ed25519 public key");
-      }
+      byte[] raw = PublicKeyInfo.ed25519(info, source);
       Ed25519.PublicPoint p = Ed25519.validatePublicKeyPartialExport(raw, 0);
       if (p == null) {
         throw new FormatException(source + ": Ed25519 public key is not a valid curve point");

@@ -61,10 +61,7 @@ public final class VerificationKey {
     SubjectPublicKeyInfo info = PublicKeyInfo.strict(der, source);
     ASN1ObjectIdentifier oid = info.getAlgorithm().getAlgorithm();
     if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
-      byte[] raw = info.getPublicKeyData().getOctets();
-      if (raw.length != Ed25519.PUBLIC_KEY_SIZE || info.getAlgorithm().getParameters() != null) {
-        throw new FormatException(source + ": malformed Ed25519 public key");
-      }
+      byte[] raw = PublicKeyInfo.ed25519(info, source);
       return new VerificationKey(KeyAlgorithm.ED25519, der, Ed25519JwsVerifier.forPublicKey(raw, source));
     }
     if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey)) {

@@ -33,4 +33,14 @@ public final class PublicKeyInfo {
       throw new FormatException(source + ": not a SubjectPublicKeyInfo structure", e);
     }
   }
+
+  /** The 32 raw bytes of an Ed25519 SubjectPublicKeyInfo (no algorithm parameters allowed). */
+  public static byte[] ed25519(SubjectPublicKeyInfo info, String source) throws FormatException {
+    byte[] raw = info.getPublicKeyData().getOctets();
+    if (raw.length != org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE
+        || info.getAlgorithm().getParameters() != null) {
+      throw new FormatException(source + ": malformed Ed25519 public key");
+    }
+    return raw;
+  }
 }
