@@ -69,4 +69,32 @@ class PostgresUrlTest {
 
     assertThatThrownBy(() -> u.properties(Map.of())).hasMessageContaining(pw.toString()).hasMessageContaining("empty");
   }
+
+  /**
+   * Hostile URLs (seeded, reproducible): whatever the bytes, parsing either succeeds or fails with a
+   * FormatException, and a URL carrying a password is refused without the password in the message.
+   */
+  @Test
+  void parse_randomUrls_formatExceptionOrParsedAndNeverEchoesAPassword() {
+    String alphabet = "postgresql:/@?&=,;%[]#.\\ \u0000\u202eabcPASSWORDpassword123";
+    java.util.Random random = new java.util.Random(20261205);
+    for (int i = 0; i < 5_000; i++) {
+      StringBuilder b = new StringBuilder(random.nextBoolean() ? "postgresql://" : "");
+      int n = random.nextInt(40);
+      for (int k = 0; k < n; k++) {
+        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String url = b.toString();
+      String withPassword = random.nextBoolean()
+          ? "postgresql://u:zz9secret9zz@" + url.replace("postgresql://", "") + "/db"
+          : "postgresql://h/db?" + url.replace("postgresql://", "") + "&password=zz9secret9zz";
+      try {
+        PostgresUrl.parse(url, Map.of());
+      } catch (FormatException expected) {
+        // a clear refusal is fine
+      }
+      assertThatThrownBy(() -> PostgresUrl.parse(withPassword, Map.of())).as(withPassword)
+          .isInstanceOf(FormatException.class).hasMessageNotContaining("zz9secret9zz");
+    }
+  }
 }
