@@ -45,7 +45,7 @@ final class LedgerLocation {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(tmp), "custody-verify-copy-cleanup"));
     Path dir = tmp.resolve("ledger");
     long n = LogStores.provider(url).copyToDirectory(url, dir, StoreSettings.fromEnvironment());
-    spec.commandLine().getErr().println("copied " + n + " entries of " + Untrusted.quote(url) + " into " + dir
+    ErrorReport.notice(spec, "LEDGER_COPIED", "copied " + n + " entries of " + Untrusted.quote(url) + " into " + dir
         + " to verify them there (the database is trusted for nothing)");
     return dir;
   }
