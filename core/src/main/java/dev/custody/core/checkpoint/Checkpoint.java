@@ -3,6 +3,7 @@ package dev.custody.core.checkpoint;
 import dev.custody.core.FormatException;
 import dev.custody.core.Bytes;
 import dev.custody.core.internal.text.StrictBase64;
+import dev.custody.core.internal.text.UnsignedDecimal;
 import dev.custody.core.merkle.MerkleHash;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -10,8 +11,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The text of a C2SP transparency-log checkpoint (c2sp.org/tlog-checkpoint §Note text): the tree
@@ -47,7 +48,6 @@ public record Checkpoint(String origin, long size, Bytes rootHash, List<String> 
   /** Largest checkpoint text accepted, in bytes; a checkpoint is three short lines. */
   public static final int MAX_TEXT_BYTES = 64 * 1024;
 
-  private static final Pattern SIZE = Pattern.compile("0|[1-9][0-9]{0,18}");
 
   public Checkpoint {
     Objects.requireNonNull(origin, "origin");
@@ -153,15 +153,12 @@ public record Checkpoint(String origin, long size, Bytes rootHash, List<String> 
   }
 
   private static long parseSize(String s) throws FormatException {
-    if (!SIZE.matcher(s).matches()) {
+    OptionalLong size = UnsignedDecimal.parse(s);
+    if (size.isEmpty()) {
       throw new FormatException("checkpoint line 2 (tree size): '" + abbreviate(s)
-          + "' is not a decimal number without sign or leading zeros");
+          + "' is not a decimal number from 0 to 2^63 - 1 without sign or leading zeros");
     }
-    try {
-      return Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      throw new FormatException("checkpoint line 2 (tree size): " + s + " exceeds 2^63 - 1", e);
-    }
+    return size.getAsLong();
   }
 
   private static void checkLine(String line, String what) throws FormatException {

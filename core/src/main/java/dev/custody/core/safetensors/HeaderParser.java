@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.custody.core.internal.json.StrictJson;
 import dev.custody.core.safetensors.SafetensorsException.Reason;
 import dev.custody.core.internal.text.CodePointOrder;
+import dev.custody.core.internal.text.UnsignedDecimal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,15 +28,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /** The parser behind {@link SafetensorsHeader#read}; one instance per file. Not thread-safe. */
 final class HeaderParser {
-  /** A JSON integer as a safetensors header may write it: no sign, no leading zeros, at most 19 digits. */
-  private static final Pattern UNSIGNED = Pattern.compile("0|[1-9][0-9]{0,18}");
-
   private final String file;
   private String tensor; // the tensor being parsed, for error messages
 
@@ -248,14 +246,12 @@ final class HeaderParser {
     if (text.startsWith("-")) {
       throw fail(reason, what + " is negative: " + text);
     }
-    if (!UNSIGNED.matcher(text).matches()) {
+    // A JSON integer token has no sign, no leading zeros and no exponent: only its size can be wrong.
+    OptionalLong value = UnsignedDecimal.parse(text);
+    if (value.isEmpty()) {
       throw fail(reason, what + " " + abbreviate(text) + " is too large (limit " + Long.MAX_VALUE + ")");
     }
-    try {
-      return Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      throw fail(reason, what + " " + text + " is too large (limit " + Long.MAX_VALUE + ")");
-    }
+    return value.getAsLong();
   }
 
   private void checkSize(Dtype dtype, List<Long> shape, long actual) throws SafetensorsException {

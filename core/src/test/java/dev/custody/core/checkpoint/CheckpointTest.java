@@ -110,6 +110,16 @@ class CheckpointTest {
         assertThatThrownBy(() -> Checkpoint.parse(utf8(e.getValue()))).isInstanceOf(FormatException.class)));
   }
 
+  @TestFactory
+  Stream<DynamicTest> parse_badSize_messageNamesLineAndGrammar() {
+    String r = Base64.getEncoder().encodeToString(ROOT.toByteArray());
+    return Stream.of("0123", "+1", "-0", "9223372036854775808", "18446744073709551615", "1e3").map(size ->
+        dynamicTest(size, () -> assertThatThrownBy(() -> Checkpoint.parse("Log\n" + size + "\n" + r + "\n"))
+            .isInstanceOf(FormatException.class)
+            .hasMessageContaining("checkpoint line 2 (tree size): '" + size + "'")
+            .hasMessageContaining("not a decimal number from 0 to 2^63 - 1 without sign or leading zeros")));
+  }
+
   @Test
   void parse_size2pow63minus1AndZero_accepted() throws Exception {
     String r = Base64.getEncoder().encodeToString(ROOT.toByteArray());
