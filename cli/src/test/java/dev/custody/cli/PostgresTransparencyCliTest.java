@@ -240,4 +240,81 @@ class PostgresTransparencyCliTest {
     assertThat(inclusion.err()).contains("at size 301").contains("stored Merkle tiles are damaged")
         .contains("'custody verify'");
   }
+
+  private Path batchOf(int n, String chain) throws Exception {
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      lines.append("{\"chain\":\"").append(chain).append("\",\"kind\":\"annotation\",\"text\":\"batch ")
+          .append(i).append("\"}\n");
+    }
+    return Files.writeString(tmp.resolve(chain.replace('/', '_') + ".jsonl"), lines.toString());
+  }
+
+  @Test
+  void prove_urlWithAFullTile_readsOnlyTheRecordsPastTheTilesAndVerifyStillFindsTheEdit() throws Exception {
+    Twins t = twins(1);
+    Cli.ok("record", "--ledger", t.db().text() + "?logKey=" + t.logKey(), "--key", t.keys().resolve("alice.key"),
+        "--batch", batchOf(300, "acme/c"));
+    // A record under the full tile is replaced by garbage: a prover that scanned the log would trip on it.
+    sql(t.db(), "update custody_entries set record = 'garbage'::bytea where log_index = 100");
+
+    Cli.Result p = Cli.run("prove", "inclusion", "acme/c:5", "--ledger", t.db().text(), "--json");
+    Cli.Result c = Cli.run("prove", "consistency", "--from", "7", "--ledger", t.db().text(), "--json");
+    Cli.Result v = Cli.run("verify", "--ledger", t.db().text(), "--trust", t.keys(), "--log-key", t.vkey());
+
+    assertThat(p.code()).as(p.toString()).isZero();
+    assertThat(p.json().get("treeSize").asLong()).isEqualTo(301);
+    assertThat(c.code()).as(c.toString()).isZero();
+    assertThat(v.code()).as("verify trusts nothing in the database: %s", v).isEqualTo(1);
+  }
+
+  @Test
+  void prove_newestCheckpointGarbled_refusedExit2NamingWhereOnADirectoryAndOnAUrl() throws Exception {
+    Twins t = twins(3);
+    Files.writeString(t.dir().resolve("checkpoint"), "garbage\n");
+    sql(t.db(), "update custody_checkpoints set note = 'garbage'::bytea where tree_size = 3");
+
+    Cli.Result onDir = Cli.run("prove", "inclusion", "acme/a:0", "--ledger", t.dir());
+    Cli.Result onUrl = Cli.run("prove", "inclusion", "acme/a:0", "--ledger", t.db().text());
+
+    assertThat(onDir.code()).as(onDir.toString()).isEqualTo(2);
+    assertThat(onUrl.code()).as(onUrl.toString()).isEqualTo(2);
+    assertThat(onDir.out()).isEmpty();
+    assertThat(onUrl.out()).isEmpty();
+    assertThat(onDir.err()).contains("checkpoint': not a checkpoint of this ledger's log");
+    assertThat(onUrl.err()).contains("the newest checkpoint in '" + t.db().text() + "': not a checkpoint of this"
+        + " ledger's log");
+  }
+
+  @Test
+  void checkpoint_urlWithAMissingLogKeyFile_refusedExit2NothingStored() throws Exception {
+    Twins t = twins(1);
+    Cli.ok("record", "annotation", "--ledger", t.db().text(), "--chain", "acme/a", "--key",
+        t.keys().resolve("alice.key"), "--text", "keyless");
+    List<Long> before = checkpointSizes(t.db());
+
+    Cli.Result r = Cli.run("checkpoint", "--ledger", t.db().text(), "--log-private-key", tmp.resolve("nowhere.key"));
+
+    assertThat(r.code()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("nowhere.key");
+    assertThat(checkpointSizes(t.db())).isEqualTo(before);
+  }
+
+  @Test
+  void checkpoint_urlWhoseDatabaseHoldsAnotherNoteForTheSize_refusedExit2NothingChanged() throws Exception {
+    Twins t = twins(1);
+    Cli.ok("record", "annotation", "--ledger", t.db().text(), "--chain", "acme/a", "--key",
+        t.keys().resolve("alice.key"), "--text", "keyless");
+    // A planted row for size 2: the size-1 note (a validly signed checkpoint, of another tree head).
+    sql(t.db(), "insert into custody_checkpoints (tree_size, note) select 2, note from custody_checkpoints"
+        + " where tree_size = 1");
+    List<Long> before = checkpointSizes(t.db());
+
+    Cli.Result r = Cli.run("checkpoint", "--ledger", t.db().text(), "--log-private-key", t.logKey());
+
+    assertThat(r.code()).as(r.toString()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("custody_checkpoints row 2 holds a checkpoint of size 1");
+    assertThat(checkpointSizes(t.db())).isEqualTo(before);
+  }
 }
