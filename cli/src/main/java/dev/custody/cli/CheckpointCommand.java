@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "checkpoint", mixinStandardHelpOptions = true,
     description = {"Sign the ledger's current tree head with the log key as a C2SP tlog-checkpoint signed note, store it",
-        "(DIR/checkpoint and DIR/checkpoints/<size>) and print it. Hand it to auditors: 'custody verify --checkpoint'",
+        "(DIR/checkpoint and DIR/checkpoints/<size>; in the table custody_checkpoints of a ledger reached by URL, whose",
+        "log key file is --log-private-key, $CUSTODY_LOG_KEY or the URL's ?logKey=) and print it. Hand it to auditors: 'custody verify --checkpoint'",
         "against it later detects truncation and rewriting.",
         "With --tsa, also obtain an RFC 3161 timestamp of the checkpoint text from that timestamp authority and store it",
         "beside the checkpoint (DIR/checkpoints/<size>.tsr, and DIR/checkpoint.tsr); 'custody verify --tsa-root' checks it."},
@@ -80,6 +82,20 @@ final class CheckpointCommand implements Callable<Integer> {
     spec.commandLine().getOut().flush();
   }
 
+  /**
+   * Signs on a ledger reached by URL: through the store's writer, under its lock (one signer at a time), with
+   * the log key of {@code --log-private-key}, else {@code $CUSTODY_LOG_KEY}, else the URL's {@code ?logKey=}.
+   */
+  private SignedNote signOnUrl(String url) throws IOException, FormatException, AttestException {
+    if (tsa != null) {
+      throw new IllegalArgumentException("--tsa: a ledger reached by URL (" + Untrusted.quote(url) + ") keeps no"
+          + " checkpoint timestamps yet, so nothing was signed; run 'custody checkpoint' without --tsa");
+    }
+    try (Ledger ledger = LedgerLocation.open(url, Optional.ofNullable(networkFs.logPrivateKey))) {
+      return ledger.checkpoint();
+    }
+  }
+
   @Override
   public Integer call() throws IOException, FormatException, AttestException, TimestampException {
     if (tsa != null && !"http".equals(tsa.getScheme()) && !"https".equals(tsa.getScheme())) {
@@ -90,10 +106,15 @@ final class CheckpointCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--tsa-timeout must be 1 to " + MAX_TSA_TIMEOUT_SECONDS
           + " seconds, got " + tsaTimeoutSeconds);
     }
-    Path dir = ledgerOption.resolve();
+    Path dir = null;
     SignedNote note;
-    try (Ledger ledger = networkFs.open(dir, spec)) {
-      note = ledger.checkpoint();
+    if (ledgerOption.isUrl()) {
+      note = signOnUrl(ledgerOption.location());
+    } else {
+      dir = ledgerOption.resolve();
+      try (Ledger ledger = networkFs.open(dir, spec)) {
+        note = ledger.checkpoint();
+      }
     }
     if (!json) {
       spec.commandLine().getOut().print(new String(note.encoded(), StandardCharsets.UTF_8));

@@ -7,7 +7,6 @@ import dev.custody.core.Bytes;
 import dev.custody.core.internal.text.StrictBase64;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,7 +16,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
-    description = "Show the ledger's log origin, size, Merkle root and the log's verifier key. Reads only.")
+    description = "Show the ledger's log origin, size, Merkle root and the log's verifier key. Reads only (a ledger"
+        + " reached by URL through read-only connections, from its tiles: no scan).")
 final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
@@ -28,8 +28,10 @@ final class InfoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException, FormatException {
-    Path dir = ledgerOption.resolve();
-    try (Ledger ledger = Ledger.openReadOnly(dir)) {
+    String location = ledgerOption.location();
+    // A directory by its absolute path; a URL as given (it holds no password: one in a URL is refused).
+    String shown = ledgerOption.isUrl() ? location : ledgerOption.resolve().toAbsolutePath().normalize().toString();
+    try (Ledger ledger = LedgerLocation.openReadOnly(location)) {
       long size = ledger.size();
       Bytes rootHash = ledger.rootHash(size);
       String root = StrictBase64.encode(rootHash.toByteArray());
@@ -51,7 +53,7 @@ final class InfoCommand implements Callable<Integer> {
         }));
       } else {
         spec.commandLine().getOut().printf("ledger       %s%norigin       %s%nsize         %d%nroot hash    %s%n"
-                + "log key      %s%n", Untrusted.escape(dir.toAbsolutePath().normalize().toString()),
+                + "log key      %s%n", Untrusted.escape(shown),
             id.map(i -> Untrusted.escape(i.origin())).orElse("(none)"), size, root,
             id.map(i -> Untrusted.escape(i.verifierKey().encode())).orElse("(none: ledger made before checkpoints)"));
       }

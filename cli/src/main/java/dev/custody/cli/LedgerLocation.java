@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -29,6 +30,15 @@ final class LedgerLocation {
   /** Opens a ledger URL for appending (credentials and the log key file from the environment). */
   static Ledger open(String url) throws IOException, FormatException {
     return Ledger.open(url, StoreSettings.fromEnvironment());
+  }
+
+  /**
+   * Opens a ledger URL for appending and signing checkpoints, with the log key file {@code logKeyFile} when
+   * given ({@code --log-private-key}), else {@code $CUSTODY_LOG_KEY}, else the URL's {@code ?logKey=}.
+   */
+  static Ledger open(String url, Optional<Path> logKeyFile) throws IOException, FormatException {
+    StoreSettings settings = StoreSettings.fromEnvironment();
+    return Ledger.open(url, logKeyFile.map(settings::withLogKeyFile).orElse(settings));
   }
 
   /** Opens a ledger (directory or URL) for reading. */

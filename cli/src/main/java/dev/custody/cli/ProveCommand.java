@@ -39,7 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * does not match the ledger.
  */
 @Command(name = "prove", mixinStandardHelpOptions = true,
-    description = "Print Merkle inclusion and consistency proofs (RFC 9162) of the ledger's log.",
+    description = "Print Merkle inclusion and consistency proofs (RFC 9162) of the ledger's log (a directory, or a"
+        + " ledger reached by URL: from its stored tiles, no scan), each checked before it is printed.",
     subcommands = {ProveCommand.Inclusion.class, ProveCommand.Consistency.class})
 final class ProveCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -64,14 +65,27 @@ final class ProveCommand implements Runnable {
 
   /** Reads and verifies a checkpoint file with the ledger's own log key. */
   static Checkpoint readCheckpoint(Ledger ledger, Path file) throws IOException, CustodyException {
-    LogIdentity id = ledger.identity().orElseThrow(() -> new IllegalArgumentException(
-        "the ledger has no log key (" + LedgerLayout.LOG_VKEY + "), so checkpoints cannot be checked"));
+    requireLogKey(ledger);
     byte[] note = SmallFiles.read(file, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES, "checkpoint");
+    return verifyCheckpoint(ledger, note, Untrusted.quote(file.toString()));
+  }
+
+  private static LogIdentity requireLogKey(Ledger ledger) {
+    return ledger.identity().orElseThrow(() -> new IllegalArgumentException(
+        "the ledger has no log key (" + LedgerLayout.LOG_VKEY + "), so checkpoints cannot be checked"));
+  }
+
+  /**
+   * Verifies checkpoint note bytes (a file's, or the ledger's newest stored one: a directory's or a
+   * database's, untrusted alike) with the ledger's own log key; {@code where} names them in the error.
+   */
+  static Checkpoint verifyCheckpoint(Ledger ledger, byte[] note, String where) throws FormatException {
+    LogIdentity id = requireLogKey(ledger);
     try {
       return CheckpointVerifier.forLog(id.origin(), id.verifierKey()).verify(note).checkpoint();
     } catch (CustodyException e) {
-      throw new FormatException(Untrusted.quote(file.toString()) + ": not a checkpoint of this ledger's log ("
-          + id.verifierKey() + "): " + e.getMessage(), e);
+      throw new FormatException(where + ": not a checkpoint of this ledger's log (" + id.verifierKey() + "): "
+          + e.getMessage(), e);
     }
   }
 
@@ -84,7 +98,8 @@ final class ProveCommand implements Runnable {
     Bytes root = ledger.rootHash(cp.size());
     if (!root.equals(cp.rootHash())) {
       throw new Mismatch(what + " has root " + b64(cp.rootHash()) + " at size " + cp.size() + " but the ledger's first "
-          + cp.size() + " entries have root " + b64(root) + ": the ledger does not extend it (history rewritten)");
+          + cp.size() + " entries have root " + b64(root) + ": the ledger does not extend it (history rewritten, or"
+          + " its stored Merkle tiles are damaged: 'custody verify' recomputes the tree from the entries and tells which)");
     }
   }
 
@@ -121,9 +136,10 @@ final class ProveCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException, CustodyException {
-      try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
+      String location = ledgerOption.location();
+      try (Ledger ledger = LedgerLocation.openReadOnly(location)) {
         LedgerEntry e = ShowCommand.lookup(ledger, which).orElseThrow(
-            () -> ShowCommand.noSuchEntry(ledger, which, ledgerOption.resolve().toString()));
+            () -> ShowCommand.noSuchEntry(ledger, which, location));
         long index = e.ref().logIndex();
         long size;
         if (checkpoint != null) {
@@ -139,7 +155,9 @@ final class ProveCommand implements Runnable {
           size = ledger.size();
           Optional<byte[]> latest = ledger.latestCheckpoint();
           if (latest.isPresent() && ledger.identity().isPresent()) {
-            Checkpoint cp = readCheckpoint(ledger, ledgerOption.resolve().resolve(LedgerLayout.CHECKPOINT));
+            Checkpoint cp = verifyCheckpoint(ledger, latest.get(), ledgerOption.isUrl()
+                ? "the newest checkpoint in " + Untrusted.quote(location)
+                : Untrusted.quote(Path.of(location).resolve(LedgerLayout.CHECKPOINT).toString()));
             requireExtends(ledger, cp, "the ledger's newest checkpoint");
             if (index < cp.size()) {
               size = cp.size();
@@ -209,7 +227,7 @@ final class ProveCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException, CustodyException {
-      try (Ledger ledger = Ledger.openReadOnly(ledgerOption.resolve())) {
+      try (Ledger ledger = LedgerLocation.openReadOnly(ledgerOption.location())) {
         long size1 = size(ledger, from, "--from");
         long size2 = to == null ? ledger.size() : size(ledger, to, "--to");
         if (size1 < 1 || size1 > size2) {

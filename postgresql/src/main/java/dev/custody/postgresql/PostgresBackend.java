@@ -15,6 +15,7 @@ import dev.custody.core.note.SignedNote;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.security.MessageDigest;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,6 +66,9 @@ final class PostgresBackend implements LogBackend {
   private volatile long size;
   private final TreeKeeper tree;
   private final List<String> repairs = new ArrayList<>();
+  /** A reader's newest checkpoint, read in the snapshot its size and heads come from ({@link #recover()}). */
+  private volatile Optional<byte[]> snapshotCheckpoint = Optional.empty();
+  private static final String NEWEST_CHECKPOINT = "select note from custody_checkpoints order by tree_size desc limit 1";
   /** The connection holding the advisory lock; set by {@link #lock()} on the committer's thread. */
   private volatile Connection lockConnection;
 
@@ -125,6 +129,12 @@ final class PostgresBackend implements LogBackend {
           if (rs.next()) {
             throw new FormatException(where + ": custody_chain_heads does not match custody_entries for chain "
                 + Untrusted.quote(rs.getString(1)) + "; nothing may be appended. Run 'custody verify'");
+          }
+        }
+        if (readOnly) {
+          // A reader's newest checkpoint is its snapshot's: not one a writer signed for entries it cannot see.
+          try (ResultSet rs = s.executeQuery(NEWEST_CHECKPOINT)) {
+            snapshotCheckpoint = rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
           }
         }
       }
@@ -484,11 +494,14 @@ final class PostgresBackend implements LogBackend {
     }
   }
 
-  /** The bytes of the newest stored checkpoint, not verified. */
+  /** The bytes of the newest stored checkpoint, not verified; a reader's is the newest in its snapshot. */
   Optional<byte[]> latestCheckpointBytes() throws IOException {
+    if (readOnly) {
+      return snapshotCheckpoint.map(byte[]::clone);
+    }
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("select note from custody_checkpoints order by tree_size desc limit 1")) {
+        ResultSet rs = s.executeQuery(NEWEST_CHECKPOINT)) {
       return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
     } catch (SQLException e) {
       throw sqlFailure("reading the newest checkpoint", e);
@@ -531,6 +544,9 @@ final class PostgresBackend implements LogBackend {
   }
 
   IOException sqlFailure(String what, SQLException e) {
-    return new IOException(describe() + ": " + what + " failed: " + e.getMessage() + " (SQL state " + e.getSQLState() + ")", e);
+    // A batch's failure repeats every statement of the batch (records in hex); the server's reason is the next one.
+    SQLException reason = e instanceof BatchUpdateException && e.getNextException() != null ? e.getNextException() : e;
+    return new IOException(describe() + ": " + what + " failed: " + reason.getMessage() + " (SQL state "
+        + reason.getSQLState() + ")", e);
   }
 }

@@ -138,6 +138,7 @@ public final class PostgresLogStore extends CommittingLogStore<PostgresBackend> 
     HikariDataSource ds = pool(url, options, false, "writer");
     try {
       PostgresSchema.check(ds, url.text(), true);
+      requireWriter(ds, url);
       Optional<LogIdentity> identity = loadIdentity(ds, url, options);
       PostgresBackend backend = PostgresBackend.open(ds, url.text(), false, identity);
       Optional<Checkpointer> checkpointer = identity.map(id -> new Checkpointer(backend, id));
@@ -167,6 +168,45 @@ public final class PostgresLogStore extends CommittingLogStore<PostgresBackend> 
     } catch (IOException | FormatException | RuntimeException e) {
       ds.close();
       throw e;
+    }
+  }
+
+  /**
+   * Refuses, before anything is written, a writer whose role cannot write: read-only transactions (a reader
+   * role's {@code default_transaction_read_only}, a standby) or a grant of the writer role missing (README, Roles).
+   */
+  private static void requireWriter(HikariDataSource ds, PostgresUrl url) throws IOException {
+    String[][] needed = {{"custody_entries", "INSERT"}, {"custody_chain_heads", "INSERT"},
+        {"custody_chain_heads", "UPDATE"}, {"custody_checkpoints", "INSERT"}, {"custody_tiles", "INSERT"},
+        {"custody_tiles", "UPDATE"}};
+    List<String> missing = new java.util.ArrayList<>();
+    boolean readOnly;
+    try (Connection c = ds.getConnection()) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("select current_setting('transaction_read_only')")) {
+        rs.next();
+        readOnly = "on".equals(rs.getString(1));
+      }
+      try (PreparedStatement ps = c.prepareStatement("select has_table_privilege(?, ?)")) {
+        for (String[] n : needed) {
+          ps.setString(1, n[0]);
+          ps.setString(2, n[1]);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+              missing.add(n[1] + " on " + n[0]);
+            }
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IOException("ledger " + url + ": checking the role's grants failed: " + e.getMessage(), e);
+    }
+    if (readOnly || !missing.isEmpty()) {
+      throw new IOException("ledger " + url + ": this role may not append or sign checkpoints ("
+          + (readOnly ? "its transactions are read-only" + (missing.isEmpty() ? "" : "; ") : "")
+          + (missing.isEmpty() ? "" : "it lacks " + String.join(", ", missing)) + "); nothing was changed. Use a"
+          + " role with the writer grants (README, 'Roles'); a reader role serves log, show, chains, verify, prove and info");
     }
   }
 
@@ -318,7 +358,8 @@ public final class PostgresLogStore extends CommittingLogStore<PostgresBackend> 
   @Override
   protected String noLogKeyAdvice() {
     return " to sign checkpoints with: give the log's private key file made by 'custody init' ($"
-        + dev.custody.attest.StoreSettings.LOG_KEY_VARIABLE + " or ?logKey=PATH)";
+        + dev.custody.attest.StoreSettings.LOG_KEY_VARIABLE + ", ?logKey=PATH or, to 'custody checkpoint',"
+        + " --log-private-key FILE)";
   }
 
   @Override

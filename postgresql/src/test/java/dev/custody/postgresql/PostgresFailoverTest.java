@@ -2,6 +2,8 @@ package dev.custody.postgresql;
 
 import static dev.custody.attest.TestFixtures.ED25519;
 import static dev.custody.postgresql.PostgresMultiWriterTest.acks;
+import static dev.custody.postgresql.PostgresMultiWriterTest.assertFailedAbsent;
+import static dev.custody.postgresql.PostgresMultiWriterTest.failures;
 import static dev.custody.postgresql.PostgresMultiWriterTest.checkLedger;
 import static dev.custody.postgresql.PostgresMultiWriterTest.go;
 import static dev.custody.postgresql.PostgresMultiWriterTest.launch;
@@ -75,13 +77,16 @@ class PostgresFailoverTest {
       standby.promote();
 
       List<EntryRef> acked = new ArrayList<>();
+      List<PostgresMultiWriterTest.Failed> failed = new ArrayList<>();
       for (int i = 0; i < procs.size(); i++) {
         Process p = procs.get(i);
         if (!p.waitFor(i == 0 ? 20 : 1, TimeUnit.SECONDS)) { // long enough to learn the fate of its last commit
           p.destroy();
           p.waitFor(20, TimeUnit.SECONDS);
         }
-        acked.addAll(acks(outs.get(i).get(30, TimeUnit.SECONDS)));
+        List<String> lines = outs.get(i).get(30, TimeUnit.SECONDS);
+        acked.addAll(acks(lines));
+        failed.addAll(failures(lines));
       }
       assertThat(acked).hasSizeGreaterThan(0);
 
@@ -95,6 +100,10 @@ class PostgresFailoverTest {
 
       long n = checkLedger(standby, standby.url(db), tmp.resolve("copy"), acked);
       assertThat(n).isGreaterThanOrEqualTo(acked.size());
+      // Never both: every append the store said failed is absent (unless it said it could not know).
+      assertFailedAbsent(tmp.resolve("copy"), failed);
+      System.out.printf("%s: %d acknowledged, %d failed (%d of them outcome unknown), %d entries%n", "failover",
+          acked.size(), failed.size(), failed.stream().filter(PostgresMultiWriterTest.Failed::outcomeUnknown).count(), n);
     } finally {
       if (standby != null) {
         standby.stopServer("immediate");

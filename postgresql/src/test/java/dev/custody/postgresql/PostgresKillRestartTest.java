@@ -2,6 +2,8 @@ package dev.custody.postgresql;
 
 import static dev.custody.attest.TestFixtures.ED25519;
 import static dev.custody.postgresql.PostgresMultiWriterTest.acks;
+import static dev.custody.postgresql.PostgresMultiWriterTest.assertFailedAbsent;
+import static dev.custody.postgresql.PostgresMultiWriterTest.failures;
 import static dev.custody.postgresql.PostgresMultiWriterTest.checkLedger;
 import static dev.custody.postgresql.PostgresMultiWriterTest.createLedger;
 import static dev.custody.postgresql.PostgresMultiWriterTest.go;
@@ -74,6 +76,7 @@ class PostgresKillRestartTest {
       server.startServer();
 
       List<EntryRef> acked = new ArrayList<>();
+      List<PostgresMultiWriterTest.Failed> failed = new ArrayList<>();
       for (int i = 0; i < procs.size(); i++) {
         Process p = procs.get(i);
         // A writer whose batch failed stops; one whose answer was lost asks the restarted server, then goes on
@@ -82,7 +85,9 @@ class PostgresKillRestartTest {
           p.destroy();
           p.waitFor(20, TimeUnit.SECONDS);
         }
-        acked.addAll(acks(outs.get(i).get(30, TimeUnit.SECONDS)));
+        List<String> lines = outs.get(i).get(30, TimeUnit.SECONDS);
+        acked.addAll(acks(lines));
+        failed.addAll(failures(lines));
         String err = Files.readString(tmp.resolve("k" + i + ".err"));
         if (p.exitValue() != 0 && p.exitValue() != 143) {
           assertThat(err).as("a failed writer says why").containsAnyOf("failed", "I/O error", "connection");
@@ -100,6 +105,10 @@ class PostgresKillRestartTest {
 
       long n = checkLedger(server, db, tmp.resolve("copy"), acked);
       assertThat(n).isGreaterThanOrEqualTo(acked.size());
+      // Never both: every append the store said failed is absent (unless it said it could not know).
+      assertFailedAbsent(tmp.resolve("copy"), failed);
+      System.out.printf("%s: %d acknowledged, %d failed (%d of them outcome unknown), %d entries%n", "kill/restart",
+          acked.size(), failed.size(), failed.stream().filter(PostgresMultiWriterTest.Failed::outcomeUnknown).count(), n);
     } finally {
       server.stopServer("immediate");
     }

@@ -71,6 +71,42 @@ class PostgresMultiWriterTest {
     return lines.stream().filter(l -> l.startsWith("ack ")).map(AppendWorker::parse).toList();
   }
 
+  /** An append its worker was told failed ({@code fail NAME N MESSAGE}): payload nonce {@code NAME#N}. */
+  record Failed(String name, int n, String message) {
+    /** Whether the store said it could not learn whether the append happened (then either outcome is allowed). */
+    boolean outcomeUnknown() {
+      return message.contains("could not be asked whether it happened");
+    }
+  }
+
+  static List<Failed> failures(List<String> lines) {
+    return lines.stream().filter(l -> l.startsWith("fail ")).map(l -> {
+      String[] f = l.split(" ", 4);
+      return new Failed(f[1], Integer.parseInt(f[2]), f.length > 3 ? f[3] : "");
+    }).toList();
+  }
+
+  /**
+   * Fail or succeed, never both: no append the store said failed is in the ledger (the copy
+   * {@link #checkLedger} made in {@code copyDir}), unless the store said it could not know.
+   */
+  static void assertFailedAbsent(Path copyDir, List<Failed> failed) throws Exception {
+    List<String> payloads = new ArrayList<>();
+    try (LogStore copy = FileLogStore.openReadOnly(copyDir)) {
+      for (long i = 0; i < copy.size(); i++) {
+        payloads.add(new String(copy.read(i).envelope().payload().toByteArray(), StandardCharsets.UTF_8));
+      }
+    }
+    for (Failed f : failed) {
+      String nonce = "\"" + f.name() + "#" + f.n() + "\"";
+      List<String> found = payloads.stream().filter(p -> p.contains(nonce)).toList();
+      if (!f.outcomeUnknown()) {
+        assertThat(found).as("append %s#%d was reported failed (%s) but is in the ledger", f.name(), f.n(), f.message())
+            .isEmpty();
+      }
+    }
+  }
+
   static void go(Process p) throws Exception {
     p.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
     p.getOutputStream().flush();

@@ -11,17 +11,23 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.ArrayList;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A separate appending process for {@link MultiProcessAppendTest}:
  * {@code AppendWorker LEDGER KEYFILE NAME COUNT CHAIN...} (LEDGER a directory or a store URL) appends COUNT entries round-robin to the
  * chains (keeping a few in flight) once it reads {@code go} on stdin, and prints one line per acknowledged entry:
- * {@code ack CHAIN SEQUENCE LOGINDEX HASH}, then {@code done}.
+ * {@code ack CHAIN SEQUENCE LOGINDEX HASH}, then {@code done}; one per failed entry, {@code fail NAME N MESSAGE}
+ * (its payload nonce {@code NAME#N}), after which that thread starts no more.
  */
 public final class AppendWorker {
   private static final int IN_FLIGHT = 8;
+  /** Longer than a writer keeps asking whether a commit whose answer was lost happened (60 s). */
+  private static final int ANSWER_SECONDS = 120;
   /** System property: appending threads (default 1), each taking every THREADS-th entry. */
   public static final String THREADS_PROPERTY = "custody.test.threads";
 
@@ -65,19 +71,44 @@ public final class AppendWorker {
     out.flush();
   }
 
-  /** Appends entries {@code first, first + step, ...} below {@code count}, a few in flight. */
+  /**
+   * Appends entries {@code first, first + step, ...} below {@code count}, a few in flight. Every answer is
+   * printed: {@code ack ...}, or {@code fail NAME N MESSAGE} for entry N ({@link TestFixtures#event}'s nonce
+   * {@code NAME#N}) when the store said it failed, or {@code unknown NAME N} when no answer came in time. After
+   * the first failure no new entry is started; those in flight are still awaited and printed.
+   */
   private static void appendAll(Ledger ledger, SigningKey key, String name, int count, int step, int first,
       String[] args, PrintStream out) throws Exception {
-    Deque<CompletableFuture<EntryRef>> pending = new ArrayDeque<>();
-    for (int i = first; i < count; i += step) {
+    Deque<Map.Entry<Integer, CompletableFuture<EntryRef>>> pending = new ArrayDeque<>();
+    Exception failure = null;
+    for (int i = first; i < count && failure == null; i += step) {
       String chain = args[4 + i % (args.length - 4)];
-      pending.add(ledger.appendAsync(chain, TestFixtures.event(name, i), key));
+      pending.add(Map.entry(i, ledger.appendAsync(chain, TestFixtures.event(name, i), key)));
       if (pending.size() >= IN_FLIGHT) {
-        print(out, pending.poll().get(60, TimeUnit.SECONDS));
+        failure = answer(out, name, pending.poll(), failure);
       }
     }
     while (!pending.isEmpty()) {
-      print(out, pending.poll().get(60, TimeUnit.SECONDS));
+      failure = answer(out, name, pending.poll(), failure);
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Waits for one append and prints its outcome; returns the first failure seen so far. */
+  private static Exception answer(PrintStream out, String name, Map.Entry<Integer, CompletableFuture<EntryRef>> append,
+      Exception failure) throws InterruptedException {
+    try {
+      print(out, append.getValue().get(ANSWER_SECONDS, TimeUnit.SECONDS));
+      return failure;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      out.println("fail " + name + " " + append.getKey() + " " + String.valueOf(cause.getMessage()).replace('\n', ' '));
+      return failure != null ? failure : e;
+    } catch (TimeoutException e) {
+      out.println("unknown " + name + " " + append.getKey());
+      return failure != null ? failure : e;
     }
   }
 
