@@ -51,6 +51,18 @@ public final class ManifestFiles {
     return ledgerDir.resolve(DIR).resolve(PREFIX + bytesDigest.value().hex() + SUFFIX);
   }
 
+  /**
+   * The digest a file name of the store gives ({@code sha256-<64 lowercase hex>.json}, the inverse of
+   * {@link #path}); empty for any other name (a crash's temporary file, a stray file).
+   */
+  public static Optional<Digest> digestOfName(String fileName) {
+    if (!fileName.startsWith(PREFIX) || !fileName.endsWith(SUFFIX)) {
+      return Optional.empty();
+    }
+    String text = "sha256:" + fileName.substring(PREFIX.length(), fileName.length() - SUFFIX.length());
+    return Digest.isDigestText(text) ? Optional.of(Digest.parse(text)) : Optional.empty();
+  }
+
   /** Whether {@code a} claims to be a model manifest root (by media type). */
   public static boolean isManifestArtifact(ArtifactRef a) {
     return a.mediaType().filter(MEDIA_TYPE::equals).isPresent();
