@@ -379,4 +379,20 @@ class PostgresArtifactsCliTest {
     Cli.Result v = Cli.run("verify", "--ledger", db.text(), "--trust", tmp.resolve("keys"), "--log-key", vkey);
     assertThat(v.code()).as(v.toString()).isZero();
   }
+
+  @Test
+  void export_url_bundleFromTheReadOnlyCopyCarriesTheManifestAndChainAndVerifies() throws Exception {
+    assertThat(release(url, "--certificate", rel.chain()).code()).isZero();
+    Path bundle = tmp.resolve("release.bundle");
+
+    Cli.Result r = Cli.run("export", "--ledger", db.text(), "--chain", "acme/m", "--out", bundle);
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("1 manifests, 1 certificate chains");
+    assertThat(r.err()).contains("to export them there");
+    Cli.Result v = Cli.run("verify", "--policy", policy(), "--bundle", bundle, "--log-key", vkey, "--chain", "acme/m",
+        "--model", model, "--format", "json");
+    assertThat(v.code()).as(v.toString()).isZero();
+    assertThat(verdict(v)).contains("ARTIFACT_VERIFIED");
+  }
 }

@@ -240,4 +240,24 @@ class PostgresArtifactsTest {
       assertThat(rs.getLong(1)).isZero();
     }
   }
+
+  @Test
+  void open_databaseAtSchemaVersion1_readerRefusesSayingSoAndTheFirstWriterAddsTheArtifactTables() throws Exception {
+    // A database made by the custody before version 2: the ledger's tables, without the artifacts'.
+    sql("drop table custody_manifests, custody_certificates");
+    sql("delete from custody_schema_history where version = '2'");
+
+    assertThatThrownBy(() -> PostgresLogStore.openReadOnly(url, options)).isInstanceOf(
+        dev.custody.core.FormatException.class).hasMessageContaining("schema version 1, older than 2");
+    keep(model("m", "w1"));
+
+    try (PostgresLogStore reader = PostgresLogStore.openReadOnly(url, options)) {
+      assertThat(reader.artifacts()).isPresent();
+    }
+    try (Connection c = PgServer.shared().connect(PgServer.databaseOf(url)); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select count(*) from custody_manifests")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(1);
+    }
+  }
 }
