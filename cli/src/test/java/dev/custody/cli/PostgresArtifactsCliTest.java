@@ -395,4 +395,42 @@ class PostgresArtifactsCliTest {
     assertThat(v.code()).as(v.toString()).isZero();
     assertThat(verdict(v)).contains("ARTIFACT_VERIFIED");
   }
+
+  @Test
+  void migrate_directoryWithAnOmsSignedBaseModel_signatureCarriedBothWaysAndReCheckedOnTheUrl() throws Exception {
+    Path oms = Path.of(System.getProperty("custody.vectors")).resolve("openssf-model-signing");
+    Path base = Files.createDirectories(tmp.resolve("base"));
+    for (String f : List.of("signme-1", "signme-2")) {
+      Files.copy(oms.resolve("v1.0.1-elliptic-key").resolve(f), base.resolve(f));
+    }
+    Path dir = tmp.resolve("dir");
+    Cli.ok("init", "--ledger", dir, "--origin", "example.com/oms", "--checkpoint-interval", "0");
+    Cli.ok("record", "fine-tune", "--ledger", dir, "--chain", "acme/ft", "--key", rel.key(), "--input", "base=" + base,
+        "--input-signature", oms.resolve("v1.0.1-elliptic-key/model.sig"), "--input-key",
+        oms.resolve("keys/signing-key-pub.pem"), "--output", "model=sha256:" + "ab".repeat(32));
+    PostgresUrl target = PgServer.shared().newDatabase();
+
+    Cli.ok("migrate", "--from", dir, "--to", target.text());
+    Path back = tmp.resolve("back");
+    Cli.ok("migrate", "--from", target.text(), "--to", back);
+
+    Path sigs = dir.resolve("oms-signatures");
+    assertThat(files(sigs)).hasSize(2);
+    assertThat(files(back.resolve("oms-signatures"))).usingRecursiveComparison().isEqualTo(files(sigs));
+    Object[] trust = {"--trust", tmp.resolve("keys"), "--log-key", dir.resolve("log/vkey"), "--format", "json"};
+    List<String> onDir = verdict(Cli.run(concat("verify", "--ledger", dir, trust)));
+    assertThat(onDir).contains("INPUT_SIGNATURE_VERIFIED");
+    assertThat(verdict(Cli.run(concat("verify", "--ledger", target.text(), trust)))).isEqualTo(onDir);
+    // The URL's verdict comes from the rows: without them, the signature is missing there too.
+    try (Connection c = PgServer.shared().connect(PgServer.databaseOf(target)); Statement s = c.createStatement()) {
+      s.execute("delete from custody_oms_signatures");
+    }
+    assertThat(verdict(Cli.run(concat("verify", "--ledger", target.text(), trust)))).contains("INPUT_SIGNATURE_MISSING");
+  }
+
+  private static Object[] concat(String command, String option, Object ledger, Object[] rest) {
+    List<Object> a = new ArrayList<>(List.of(command, option, ledger));
+    a.addAll(List.of(rest));
+    return a.toArray();
+  }
 }

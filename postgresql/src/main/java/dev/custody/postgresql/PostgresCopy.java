@@ -25,6 +25,8 @@ import dev.custody.core.internal.ledger.LedgerFiles;
 import dev.custody.core.Digest;
 import dev.custody.core.internal.ledger.CertificateFiles;
 import dev.custody.core.internal.ledger.ManifestFiles;
+import dev.custody.core.internal.ledger.OmsSignatureFiles;
+import dev.custody.core.sigstore.OmsSignature;
 import dev.custody.core.manifest.ModelManifest;
 
 /**
@@ -32,7 +34,8 @@ import dev.custody.core.manifest.ModelManifest;
  * read-only repeatable-read transaction (one snapshot, whatever writers do meanwhile), judging nothing:
  * the records' bytes in log-index order into one segment, the log config and verifier key, every
  * checkpoint ({@code checkpoints/N}, the newest as {@code checkpoint}), the model manifests
- * ({@code manifests/}) and certificate chains ({@code certificates/}). A row edited, deleted or inserted
+ * ({@code manifests/}), certificate chains ({@code certificates/}) and publishers' OpenSSF signatures
+ * ({@code oms-signatures/}). A row edited, deleted or inserted
  * is copied as it is, for the file verifier to find. Derived data (tiles, chain heads) is not copied.
  */
 final class PostgresCopy {
@@ -124,8 +127,8 @@ final class PostgresCopy {
   }
 
   /**
-   * The manifests and certificate chains, each row's bytes as they are, into {@code manifests/} and
-   * {@code certificates/} under the names their keys give. A file name is made only from a key of the
+   * The manifests, certificate chains and OpenSSF signatures, each row's bytes as they are, into
+   * {@code manifests/}, {@code certificates/} and {@code oms-signatures/} under the names their keys give. A file name is made only from a key of the
    * right shape (32 bytes; 64 lowercase hex): a row whose key is not one — possible only once the
    * table's checks were dropped — names no file and is evidence for nothing, so it is left out. What a
    * row holds is not judged here: the file verifier finds a manifest whose bytes are not its key's, as
@@ -158,10 +161,25 @@ final class PostgresCopy {
         }
       }
     }
+    try (PreparedStatement ps = c.prepareStatement("select name, bytes from custody_oms_signatures"
+        + " where octet_length(bytes) <= ?")) {
+      ps.setInt(1, OmsSignature.MAX_BYTES);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          if (OmsSignatureFiles.storedFile(name).isPresent()) {
+            Path p = dir.resolve(OmsSignatureFiles.DIR).resolve(name);
+            Files.createDirectories(p.getParent());
+            Files.write(p, rs.getBytes(2), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          }
+        }
+      }
+    }
   }
 
   /**
-   * Copies the manifests and certificate chains of the file ledger at {@code dir} into the tables, each
+   * Copies the manifests, certificate chains and OpenSSF signatures of the file ledger at {@code dir} into the
+   * tables, each
    * file's bytes under the key its name gives. A manifest whose bytes are not its name's digest is
    * refused (the table's check would refuse it; the error names the file), as is a file too large to be
    * one; a name custody does not write there (a crash's temporary file) is left out.
@@ -175,12 +193,7 @@ final class PostgresCopy {
           continue;
         }
         byte[] bytes = files.read(p, ModelManifest.MAX_JSON_BYTES);
-        Digest actual = Digest.sha256(bytes);
-        if (!actual.equals(d.get())) {
-          throw new FormatException(p + ": content has digest " + actual + ", not the " + d.get() + " its name gives:"
-              + " the ledger's manifest was altered or damaged ('custody verify --model' reports it); restore it from a"
-              + " backup or move it out of the ledger, then migrate again");
-        }
+        requireDigest(p, bytes, d.get(), "manifest");
         ps.setBytes(1, d.get().value().toByteArray());
         ps.setBytes(2, bytes);
         ps.executeUpdate();
@@ -196,6 +209,30 @@ final class PostgresCopy {
         ps.setBytes(2, files.read(p, CertificateFiles.MAX_CHAIN_BYTES));
         ps.executeUpdate();
       }
+    }
+    try (PreparedStatement ps = c.prepareStatement("insert into custody_oms_signatures (name, bytes) values (?, ?)")) {
+      for (Path p : files.list(dir.resolve(OmsSignatureFiles.DIR))) {
+        String name = p.getFileName().toString();
+        Optional<OmsSignatureFiles.StoredFile> stored = OmsSignatureFiles.storedFile(name);
+        if (stored.isEmpty()) {
+          continue;
+        }
+        byte[] bytes = files.read(p, stored.get().maxBytes());
+        requireDigest(p, bytes, stored.get().digest(), "OpenSSF signature file");
+        ps.setString(1, name);
+        ps.setBytes(2, bytes);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Refuses a content-addressed file whose bytes are not the digest its name gives (the table's check would). */
+  private static void requireDigest(Path p, byte[] bytes, Digest expected, String what) throws FormatException {
+    Digest actual = Digest.sha256(bytes);
+    if (!actual.equals(expected)) {
+      throw new FormatException(p + ": content has digest " + actual + ", not the " + expected + " its name gives:"
+          + " the ledger's " + what + " was altered or damaged ('custody verify' reports it); restore it from a"
+          + " backup or move it out of the ledger, then migrate again");
     }
   }
 

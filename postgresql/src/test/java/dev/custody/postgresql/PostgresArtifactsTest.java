@@ -195,6 +195,18 @@ class PostgresArtifactsTest {
   }
 
   @Test
+  void schema_omsSignatureFileNotItsNameOrNotAName_refused() {
+    String hex = Digest.sha256(new byte[] {1}).value().hex();
+
+    assertThat(refusal("insert into custody_oms_signatures (name, bytes) values ('sha256-" + hex + ".json', '\\x02')"))
+        .isEqualTo("23514");
+    assertThat(refusal("insert into custody_oms_signatures (name, bytes) values ('../evil.json', '\\x01')"))
+        .isEqualTo("23514");
+    assertThat(refusal("insert into custody_oms_signatures (name, bytes) values ('sha256-" + hex + ".sh', '\\x01')"))
+        .isEqualTo("23514");
+  }
+
+  @Test
   void schema_certificateKeyIdNotAKeyId_refused() {
     assertThat(refusal("insert into custody_certificates (key_id, chain) values ('../../evil', '\\x00')"))
         .isEqualTo("23514");
@@ -209,13 +221,17 @@ class PostgresArtifactsTest {
     sql("insert into custody_certificates (key_id, chain) values ('../../evil', '\\x00')");
     sql("insert into custody_manifests (digest, manifest) values ('\\x2e2e2f', '\\x00')");
     sql("insert into custody_certificates (key_id, chain) values ('" + KEY_A + "', '\\x01')");
+    sql("alter table custody_oms_signatures drop constraint custody_oms_signatures_name_check");
+    sql("alter table custody_oms_signatures drop constraint custody_oms_signatures_check");
+    sql("insert into custody_oms_signatures (name, bytes) values ('../../evil.json', '\\x00')");
     Path copy = tmp.resolve("copy").resolve("ledger");
 
     PostgresCopy.toDirectory(url, copy, options);
 
     try (Stream<Path> all = Files.walk(tmp.resolve("copy"))) {
       assertThat(all.filter(Files::isRegularFile).map(p -> copy.relativize(p).toString().replace('\\', '/'))
-          .filter(p -> p.startsWith("certificates/") || p.startsWith("manifests/") || p.contains("evil")))
+          .filter(p -> p.startsWith("certificates/") || p.startsWith("manifests/") || p.startsWith("oms-signatures/")
+              || p.contains("evil")))
           .containsExactly(CertificateFiles.DIR + "/" + KEY_A + ".pem");
     }
   }
@@ -244,7 +260,7 @@ class PostgresArtifactsTest {
   @Test
   void open_databaseAtSchemaVersion1_readerRefusesSayingSoAndTheFirstWriterAddsTheArtifactTables() throws Exception {
     // A database made by the custody before version 2: the ledger's tables, without the artifacts'.
-    sql("drop table custody_manifests, custody_certificates");
+    sql("drop table custody_manifests, custody_certificates, custody_oms_signatures");
     sql("delete from custody_schema_history where version = '2'");
 
     assertThatThrownBy(() -> PostgresLogStore.openReadOnly(url, options)).isInstanceOf(

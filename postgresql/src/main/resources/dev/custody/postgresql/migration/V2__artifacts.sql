@@ -20,3 +20,13 @@ create table custody_certificates (
   key_id text  primary key check (key_id ~ '^[0-9a-f]{64}$'),
   chain  bytea not null check (octet_length(chain) between 1 and 65536)
 );
+
+-- Publishers' OpenSSF model signatures and what they were checked with (a public key or root
+-- certificates), kept when a base model is recorded with --input-signature: the content-addressed files
+-- of a ledger directory's oms-signatures/, by name (sha256-HEX.json a signature, sha256-HEX.pem its
+-- trust). Carried by `custody migrate` both ways and copied for `custody verify`.
+create table custody_oms_signatures (
+  name  text  primary key check (name ~ '^sha256-[0-9a-f]{64}[.](json|pem)$'),
+  bytes bytea not null check (octet_length(bytes) between 1 and 16777216),
+  check (substr(name, 8, 64) = encode(sha256(bytes), 'hex'))
+);

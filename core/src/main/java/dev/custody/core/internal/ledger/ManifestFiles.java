@@ -56,11 +56,7 @@ public final class ManifestFiles {
    * {@link #path}); empty for any other name (a crash's temporary file, a stray file).
    */
   public static Optional<Digest> digestOfName(String fileName) {
-    if (!fileName.startsWith(PREFIX) || !fileName.endsWith(SUFFIX)) {
-      return Optional.empty();
-    }
-    String text = "sha256:" + fileName.substring(PREFIX.length(), fileName.length() - SUFFIX.length());
-    return Digest.isDigestText(text) ? Optional.of(Digest.parse(text)) : Optional.empty();
+    return LedgerLayout.digestOfName(fileName, SUFFIX);
   }
 
   /** Whether {@code a} claims to be a model manifest root (by media type). */
