@@ -1,11 +1,10 @@
 package dev.custody.attest;
 
-import dev.custody.attest.internal.store.DurableFiles;
+import dev.custody.attest.internal.store.ArtifactStore;
+import dev.custody.attest.internal.store.DirectoryArtifacts;
 import dev.custody.core.FormatException;
 import dev.custody.core.jws.VerificationKey;
 import dev.custody.core.internal.ledger.CertificateFiles;
-import dev.custody.core.internal.ledger.LedgerFiles;
-import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -22,9 +21,10 @@ import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * The certificate chains of a file ledger (write side; the layout and the read side are
+ * The certificate chains of a ledger (write side; the file layout and the read side are
  * {@link CertificateFiles}): a signer whose key is bound to an identity by an X.509 certificate
- * records its chain once, at {@code certificates/<keyId>.pem}, so that a verifier whose trust policy
+ * records its chain once — at {@code certificates/<keyId>.pem} in a ledger directory, in a row keyed by
+ * the key id in a database ({@link Ledger#certificates()}) — so that a verifier whose trust policy
  * trusts the organisation's CA can tell who signed the key's entries.
  *
  * <p>{@link #put} checks the chain before anything is written: it parses as 1 to
@@ -51,12 +51,17 @@ import javax.security.auth.x500.X500Principal;
  * is refused.
  */
 public final class CertificateStore {
-  private final Path ledgerDir;
+  private final ArtifactStore artifacts;
   private final Clock clock;
 
-  private CertificateStore(Path ledgerDir, Clock clock) {
-    this.ledgerDir = ledgerDir;
+  private CertificateStore(ArtifactStore artifacts, Clock clock) {
+    this.artifacts = artifacts;
     this.clock = clock;
+  }
+
+  /** The chains kept in {@code artifacts} (a ledger directory's files or a database's rows), judged at {@code clock}. */
+  static CertificateStore over(ArtifactStore artifacts, Clock clock) {
+    return new CertificateStore(Objects.requireNonNull(artifacts, "artifacts"), Objects.requireNonNull(clock, "clock"));
   }
 
   /**
@@ -76,9 +81,7 @@ public final class CertificateStore {
    */
   public static CertificateStore of(Path ledgerDir, Clock clock) throws FormatException {
     Objects.requireNonNull(ledgerDir, "ledgerDir");
-    Objects.requireNonNull(clock, "clock");
-    LedgerLayout.requireLedger(ledgerDir);
-    return new CertificateStore(ledgerDir, clock);
+    return over(DirectoryArtifacts.of(ledgerDir), clock);
   }
 
   /** What {@link #put} did. */
@@ -144,9 +147,10 @@ public final class CertificateStore {
     List<X509Certificate> chain = CertificateFiles.parse(pem, source);
     check(keyId, chain, source);
     Checked checked = new Checked(keyId, chain, source);
-    Path target = CertificateFiles.path(ledgerDir, keyId);
-    if (LedgerFiles.of(ledgerDir).isFile(target)) { // refuses a link (of the file or of certificates/) or a special file
-      compareStored(checked, target);
+    // A directory refuses a link (of the file or of certificates/) or a special file.
+    Optional<byte[]> stored = artifacts.certificateChain(keyId);
+    if (stored.isPresent()) {
+      compareStored(checked, stored.get());
     }
     return checked;
   }
@@ -174,23 +178,15 @@ public final class CertificateStore {
    */
   public Outcome put(Checked checked) throws IOException, FormatException {
     Objects.requireNonNull(checked, "checked");
-    Path target = CertificateFiles.path(ledgerDir, checked.keyId());
-    LedgerFiles files = LedgerFiles.of(ledgerDir);
-    if (files.isFile(target)) {
-      return compareStored(checked, target);
+    Optional<byte[]> stored = artifacts.certificateChain(checked.keyId());
+    if (stored.isEmpty() && artifacts.createCertificateChain(checked.keyId(), CertificateFiles.encode(checked.certificates))) {
+      return Outcome.STORED;
     }
-    Path dir = target.getParent();
-    boolean created = !files.isDirectory(dir);
-    files.createDirectories(dir);
-    if (created) {
-      DurableFiles.syncDirectory(ledgerDir);
+    if (stored.isEmpty()) { // another writer stored one in between
+      stored = artifacts.certificateChain(checked.keyId());
     }
-    try {
-      DurableFiles.createWhole(target, CertificateFiles.encode(checked.certificates));
-    } catch (FileAlreadyExistsException raced) {
-      return compareStored(checked, target); // another writer stored one in between
-    }
-    return Outcome.STORED;
+    return compareStored(checked, stored.orElseThrow(() -> new java.nio.file.NoSuchFileException(
+        artifacts.certificateChainName(checked.keyId()), null, "removed while custody stored it")));
   }
 
   /** The checks of the class comment, after parsing; the first failure is thrown. */
@@ -250,13 +246,12 @@ public final class CertificateStore {
     }
   }
 
-  /** Whether the chain stored at {@code target} is {@code chain}; refuses anything else. */
-  private Outcome compareStored(Checked checked, Path target) throws IOException, FormatException {
+  /** Whether the chain {@code stored} for the checked key is the checked chain; refuses anything else. */
+  private Outcome compareStored(Checked checked, byte[] stored) throws IOException {
     String keyId = checked.keyId();
     List<X509Certificate> chain = checked.certificates;
-    String where = Untrusted.quote(target.toString());
-    byte[] stored = CertificateFiles.read(ledgerDir, keyId).orElseThrow(() ->
-        new java.nio.file.NoSuchFileException(target.toString(), null, "removed while custody compared it"));
+    String target = artifacts.certificateChainName(keyId);
+    String where = Untrusted.quote(target);
     List<X509Certificate> existing;
     try {
       existing = CertificateFiles.parse(stored, where);
@@ -315,6 +310,6 @@ public final class CertificateStore {
 
   @Override
   public String toString() {
-    return "CertificateStore[" + ledgerDir.resolve(CertificateFiles.DIR) + "]";
+    return "CertificateStore[" + artifacts.describe() + "]";
   }
 }

@@ -3,6 +3,8 @@ package dev.custody.attest;
 import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.AttestException;
 import dev.custody.attest.internal.artifacts.ManifestStore;
+import dev.custody.attest.internal.store.ArtifactStore;
+import dev.custody.attest.internal.store.DirectoryArtifacts;
 import dev.custody.attest.internal.artifacts.ModelArtifacts;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
@@ -59,13 +61,16 @@ import java.util.concurrent.ExecutionException;
 public final class Ledger implements Closeable {
   private final LogStore store;
   private final Clock clock;
-  /** Where this ledger keeps model manifests; empty when opened read-only or over a bare store. */
-  private final Optional<ManifestStore> manifests;
+  /**
+   * Where this ledger keeps model manifests and certificate chains: the ledger directory's files, or the
+   * store's own (a database's tables); empty over a store that keeps none. Read-only when the ledger is.
+   */
+  private final Optional<ArtifactStore> artifacts;
 
-  private Ledger(LogStore store, Clock clock, Optional<ManifestStore> manifests) {
+  private Ledger(LogStore store, Clock clock, Optional<ArtifactStore> artifacts) {
     this.store = store;
     this.clock = clock;
-    this.manifests = manifests;
+    this.artifacts = artifacts;
   }
 
   /**
@@ -123,14 +128,14 @@ public final class Ledger implements Closeable {
 
   /**
    * Opens the ledger at {@code location} for appending: a directory ({@link #open(Path)}), or a store URL
-   * such as {@code postgresql://host/db} ({@link LogStores}). A ledger reached by URL keeps no model
-   * manifests here ({@link #over}).
+   * such as {@code postgresql://host/db} ({@link LogStores}). A ledger reached by URL keeps its model
+   * manifests and certificate chains in the store, as a directory keeps them in files.
    */
   public static Ledger open(String location, StoreSettings settings) throws IOException, FormatException {
     if (!LogStores.isUrl(location)) {
       return open(Path.of(location));
     }
-    return new Ledger(LogStores.provider(location).open(location, settings), Clock.systemUTC(), Optional.empty());
+    return over(LogStores.provider(location).open(location, settings), Clock.systemUTC());
   }
 
   /** Opens the ledger at {@code location} (a directory or a store URL) for reading only. */
@@ -139,7 +144,7 @@ public final class Ledger implements Closeable {
     if (!LogStores.isUrl(location)) {
       return openReadOnly(Path.of(location));
     }
-    return new Ledger(LogStores.provider(location).openReadOnly(location, settings), Clock.systemUTC(), Optional.empty());
+    return over(LogStores.provider(location).openReadOnly(location, settings), Clock.systemUTC());
   }
 
   /** Opens the ledger at {@code dir} for appending, with the system clock (UTC). */
@@ -153,23 +158,25 @@ public final class Ledger implements Closeable {
    */
   @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
   public static Ledger open(Path dir, FileLogStore.Options options) throws IOException, FormatException {
-    ManifestStore manifests = ManifestStore.of(dir); // before the store opens: nothing to close if it throws
-    return new Ledger(FileLogStore.open(dir, options), Clock.systemUTC(), Optional.of(manifests));
+    ArtifactStore artifacts = DirectoryArtifacts.of(dir); // before the store opens: nothing to close if it throws
+    return new Ledger(FileLogStore.open(dir, options), Clock.systemUTC(), Optional.of(artifacts));
   }
 
   /** Opens the ledger at {@code dir} for reading only; it takes no lock and changes nothing. */
   public static Ledger openReadOnly(Path dir) throws IOException, FormatException {
-    return new Ledger(FileLogStore.openReadOnly(dir), Clock.systemUTC(), Optional.empty());
+    ArtifactStore artifacts = DirectoryArtifacts.of(dir, false);
+    return new Ledger(FileLogStore.openReadOnly(dir), Clock.systemUTC(), Optional.of(artifacts));
   }
 
   /**
-   * A ledger over any store, with a given clock for entry times. It keeps no model manifests: record
-   * models by digest ({@link ArtifactRef#of}), or open a file ledger with {@link #open}.
+   * A ledger over any store, with a given clock for entry times. It keeps model manifests and
+   * certificate chains where the store keeps them ({@link LogStore#artifacts()}); over a store that keeps
+   * none, record models by digest ({@link ArtifactRef#of}), or open a file ledger with {@link #open}.
    */
   @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
   public static Ledger over(LogStore store, Clock clock) {
     return new Ledger(Objects.requireNonNull(store, "store"), Objects.requireNonNull(clock, "clock"),
-        Optional.empty());
+        store.artifacts());
   }
 
   // ---- artifacts
@@ -213,8 +220,8 @@ public final class Ledger implements Closeable {
    */
   public ArtifactRef artifact(String name, ArtifactKind kind, Path path, boolean manifestForFile,
       ModelHasher.Builder options) throws IOException, ManifestException {
-    return keep(ModelArtifacts.hash(name, kind, path, manifestForFile, options, manifests.map(ManifestStore::ledgerDir)
-        .orElse(null)));
+    return keep(ModelArtifacts.hash(name, kind, path, manifestForFile, options,
+        artifacts.flatMap(ArtifactStore::directory).orElse(null)));
   }
 
   /**
@@ -228,9 +235,21 @@ public final class Ledger implements Closeable {
     if (hashed.manifest().isEmpty()) {
       return ArtifactRef.of(hashed.name(), hashed.kind(), hashed.digest());
     }
-    return hashed.keep(manifests.orElseThrow(() -> new IllegalStateException("this ledger keeps no model manifests"
-        + " (it was opened read-only, or over a store without a directory): open it with Ledger.open to record"
-        + " " + dev.custody.core.internal.text.Untrusted.quote(hashed.name()) + " from its files")));
+    return hashed.keep(ManifestStore.over(artifacts.orElseThrow(() -> new IllegalStateException("this ledger keeps"
+        + " no model manifests (it is over a store that keeps none): open it with Ledger.open to record "
+        + dev.custody.core.internal.text.Untrusted.quote(hashed.name()) + " from its files"))));
+  }
+
+  /**
+   * The certificate chains of this ledger's signers ({@link CertificateStore}), judged valid or not at this
+   * ledger's clock: where {@code --certificate} records a chain before the entries it certifies.
+   *
+   * @throws IllegalStateException if this ledger keeps none (over a store that keeps none); a read-only
+   *     ledger's store reads and checks, but refuses to store
+   */
+  public CertificateStore certificates() {
+    return CertificateStore.over(artifacts.orElseThrow(() -> new IllegalStateException("this ledger keeps no"
+        + " certificate chains (it is over a store that keeps none): open it with Ledger.open")), clock);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.custody.cli;
 
+import dev.custody.attest.Ledger;
 import dev.custody.attest.internal.artifacts.ManifestStore;
 import dev.custody.attest.internal.artifacts.ModelArtifacts;
 import dev.custody.core.CustodyException;
@@ -18,7 +19,8 @@ import java.nio.file.Path;
 /**
  * Parses {@code --input}/{@code --output} values: {@code NAME[:KIND]=DIGEST_OR_PATH}. A value that is
  * a digest ({@code sha256:<hex>}) is taken as is. A directory is hashed into a model manifest (OMS
- * v1.0, files serialization, git paths and the ledger ignored), kept in the ledger's manifest store;
+ * v1.0, files serialization, git paths and the ledger ignored), kept in the ledger's manifest store (a
+ * ledger directory's {@code manifests/}, a database's {@code custody_manifests});
  * the artifact's digest is the manifest root digest (see {@link dev.custody.core.internal.ledger.ManifestFiles}).
  * A plain file gets the SHA-256 of its content, unless {@code --manifest} asks for a one-file
  * manifest (whose root digest is the SHA-256 of that SHA-256, per OMS §6.5.1).
@@ -35,6 +37,8 @@ final class Artifacts {
    */
   static final class Context {
     private final Path ledgerDir;
+    /** The ledger manifests are kept in, when it is not named by its directory (a ledger reached by URL). */
+    private final Ledger ledger;
     private final boolean manifestFiles;
     private final boolean quiet;
     private final ModelHashOptions hashing;
@@ -46,7 +50,22 @@ final class Artifacts {
 
     /** @param hashing how models are hashed ({@code --ignore-paths}, ...), or null for the defaults */
     Context(Path ledgerDir, boolean manifestFiles, boolean quiet, ModelHashOptions hashing) {
+      this(ledgerDir, null, manifestFiles, quiet, hashing);
+    }
+
+    /**
+     * Manifests kept in {@code ledger} (opened for writing) wherever it keeps them: for a ledger reached
+     * by URL, whose manifests are rows of its database.
+     *
+     * @param hashing how models are hashed ({@code --ignore-paths}, ...), or null for the defaults
+     */
+    Context(Ledger ledger, boolean manifestFiles, boolean quiet, ModelHashOptions hashing) {
+      this(null, java.util.Objects.requireNonNull(ledger, "ledger"), manifestFiles, quiet, hashing);
+    }
+
+    private Context(Path ledgerDir, Ledger ledger, boolean manifestFiles, boolean quiet, ModelHashOptions hashing) {
       this.ledgerDir = ledgerDir;
+      this.ledger = ledger;
       this.manifestFiles = manifestFiles;
       this.quiet = quiet;
       this.hashing = hashing;
@@ -61,14 +80,15 @@ final class Artifacts {
     }
 
     private ManifestStore store() throws FormatException {
-      if (ledgerDir == null) {
-        throw new IllegalArgumentException("a ledger reached by URL keeps no model manifests yet: record the model by its"
-            + " digest (NAME=sha256:HEX), or record into a ledger directory");
-      }
       if (store == null) {
         store = ManifestStore.of(ledgerDir);
       }
       return store;
+    }
+
+    /** The ledger directory model hashing ignores when it lies inside the model; null for a ledger reached by URL. */
+    private Path ledgerDirToIgnore() throws FormatException {
+      return ledger != null ? null : store().directory().orElse(null);
     }
   }
 
@@ -153,12 +173,12 @@ final class Artifacts {
     Path target = ctx.followLinks() ? p.toRealPath() : p;
     try (HashBar bar = HashBar.start("hash " + name, ctx.quiet || !(dir || ctx.manifestFiles))) {
       return ModelArtifacts.hash(name, kind, target, ctx.manifestFiles, ctx.hasher(target).progress(bar),
-          ctx.store().ledgerDir());
+          ctx.ledgerDirToIgnore());
     }
   }
 
   /** The artifact {@code hashed} names, with its manifest (if any) kept in the ledger's manifest store. */
   static ArtifactRef keep(ModelArtifacts.Hashed hashed, Context ctx) throws IOException, FormatException {
-    return hashed.keep(ctx.store());
+    return ctx.ledger != null ? ctx.ledger.keep(hashed) : hashed.keep(ctx.store());
   }
 }

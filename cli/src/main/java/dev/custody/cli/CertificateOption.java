@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import dev.custody.attest.SigningKey;
 import dev.custody.attest.CertificateStore;
+import dev.custody.attest.Ledger;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.io.SmallFiles;
 import dev.custody.core.internal.ledger.CertificateFiles;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code --certificate CHAIN.pem} of the commands that sign entries ({@code record}, {@code record
  * --batch}, {@code run}): the signer's X.509 chain, recorded once in the ledger at
- * {@code certificates/<keyId>.pem} ({@link CertificateStore}) so that a verifier whose policy trusts
+ * {@code certificates/<keyId>.pem} (in a database: a row of {@code custody_certificates};
+ * {@link CertificateStore}) so that a verifier whose policy trusts
  * the issuing organisation's CA can tell which identity signed. Checked before anything is done
  * ({@link #check}), stored before the entry that needs it is appended ({@link #store}).
  */
@@ -25,6 +27,11 @@ final class CertificateOption {
       + " chain; a renewed certificate needs a new key.")
   Path certificate;
 
+  /** Whether {@code --certificate} was given. */
+  boolean given() {
+    return certificate != null;
+  }
+
   /**
    * The chain of {@code --certificate}, checked for {@code signer} against the ledger at {@code ledgerDir}
    * (see {@link CertificateStore#check}); empty without the option.
@@ -32,18 +39,35 @@ final class CertificateOption {
    * @throws FormatException naming the file and what is wrong with it
    */
   Optional<CertificateStore.Checked> check(Path ledgerDir, SigningKey signer) throws IOException, FormatException {
-    if (certificate == null) {
-      return Optional.empty();
-    }
+    return certificate == null ? Optional.empty() : check(CertificateStore.of(ledgerDir), signer);
+  }
+
+  /**
+   * As {@link #check(Path, SigningKey)}, against the chains {@code ledger} keeps (a ledger reached by URL
+   * keeps them in its database; read-only is enough to check).
+   */
+  Optional<CertificateStore.Checked> check(Ledger ledger, SigningKey signer) throws IOException, FormatException {
+    return certificate == null ? Optional.empty() : check(ledger.certificates(), signer);
+  }
+
+  private Optional<CertificateStore.Checked> check(CertificateStore store, SigningKey signer)
+      throws IOException, FormatException {
     String source = "--certificate " + Untrusted.quote(certificate.toString());
     byte[] pem = SmallFiles.read(certificate, CertificateFiles.MAX_CHAIN_BYTES, "certificate chain (PEM)");
-    return Optional.of(CertificateStore.of(ledgerDir).check(signer.keyId(), pem, source));
+    return Optional.of(store.check(signer.keyId(), pem, source));
   }
 
   /** Stores a chain {@link #check} returned, durably, before the entries it certifies are appended. */
   static void store(Path ledgerDir, Optional<CertificateStore.Checked> checked) throws IOException, FormatException {
     if (checked.isPresent()) {
       CertificateStore.of(ledgerDir).put(checked.get());
+    }
+  }
+
+  /** As {@link #store(Path, Optional)}, into the chains {@code ledger} (opened for writing) keeps. */
+  static void store(Ledger ledger, Optional<CertificateStore.Checked> checked) throws IOException, FormatException {
+    if (checked.isPresent()) {
+      ledger.certificates().put(checked.get());
     }
   }
 }

@@ -86,7 +86,9 @@ final class CompareCommand implements Callable<Integer> {
       }
       EntryPayload.requireChainId(chain);
       signer = SigningKey.load(key); // before the long reads: a bad key fails at once
-      LedgerLayout.requireLedger(ledgerOption.resolve());
+      if (!ledgerOption.isUrl()) {
+        LedgerLayout.requireLedger(ledgerOption.resolve());
+      }
     } else if (chain != null || key != null || manifest) {
       throw new ParameterException(spec.commandLine(), "--chain, --key and --manifest are for --record");
     }
@@ -114,10 +116,13 @@ final class CompareCommand implements Callable<Integer> {
    * the entry is appended, as {@code record} does) and appends the signed comparison.
    */
   private Recorded append(ComparisonSummary summary, SigningKey signer) throws IOException, CustodyException {
-    Path dir = ledgerOption.resolve();
-    try (Ledger ledger = networkFs.open(dir, spec)) {
-      RecordCommand.checkChain(spec, ledger, dir.toString(), chain, false);
-      Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json);
+    String location = ledgerOption.location();
+    Path dir = ledgerOption.isUrl() ? null : ledgerOption.resolve();
+    // A ledger reached by URL keeps the two manifests in its database, as a directory keeps them in files.
+    try (Ledger ledger = dir == null ? LedgerLocation.open(location) : networkFs.open(dir, spec)) {
+      RecordCommand.checkChain(spec, ledger, location, chain, false);
+      Artifacts.Context ctx = dir == null ? new Artifacts.Context(ledger, manifest, quiet.quiet || json, null)
+          : new Artifacts.Context(dir, manifest, quiet.quiet || json);
       // Both hashed before either manifest is kept: a model refused while hashing leaves nothing behind.
       ModelArtifacts.Hashed ha = Artifacts.hash(EventDetails.Comparison.INPUT_A, ArtifactKind.MODEL, a, "A", ctx);
       ModelArtifacts.Hashed hb = Artifacts.hash(EventDetails.Comparison.INPUT_B, ArtifactKind.MODEL, b, "B", ctx);
@@ -125,7 +130,7 @@ final class CompareCommand implements Callable<Integer> {
       ArtifactRef rb = Artifacts.keep(hb, ctx);
       Event event = Event.builder(EventType.COMPARISON).input(ra).input(rb)
           .details(new EventDetails.Comparison(summary)).build();
-      EntryRef ref = RecordCommand.append(dir.toString(), ledger, chain, event, signer);
+      EntryRef ref = RecordCommand.append(location, ledger, chain, event, signer);
       return new Recorded(ref, ra.digest(), rb.digest());
     }
   }

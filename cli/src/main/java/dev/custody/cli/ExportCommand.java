@@ -93,7 +93,9 @@ final class ExportCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key is for --format intoto or oms: an evidence"
           + " bundle carries the entries' own signatures and is signed by nobody");
     }
-    Path dir = ledgerOption.resolve();
+    // A ledger reached by URL is exported from a read-only copy in the file layout (manifests and chains included).
+    Path dir = ledgerOption.isUrl() ? LedgerLocation.copyForReading(ledgerOption.location(), spec, "export")
+        : ledgerOption.resolve();
     ReportFile outFile = ReportFile.check(out, List.of(dir), Map.of());
     byte[] written;
     EvidenceBundle bundle;

@@ -51,12 +51,20 @@ final class LedgerLocation {
    * temporary directory in the file ledger's layout, removed when the JVM exits; says so on stderr.
    */
   static Path copyForVerifying(String url, CommandSpec spec) throws IOException, FormatException {
-    Path tmp = Files.createTempDirectory("custody-verify-");
+    return copyForReading(url, spec, "verify");
+  }
+
+  /**
+   * As {@link #copyForVerifying}, for a command that reads a ledger's files to do {@code what} (e.g.
+   * "export": an evidence bundle is made from the copy's records, manifests and certificate chains).
+   */
+  static Path copyForReading(String url, CommandSpec spec, String what) throws IOException, FormatException {
+    Path tmp = Files.createTempDirectory("custody-" + what + "-");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(tmp), "custody-verify-copy-cleanup"));
     Path dir = tmp.resolve("ledger");
     long n = LogStores.provider(url).copyToDirectory(url, dir, StoreSettings.fromEnvironment());
     ErrorReport.notice(spec, "LEDGER_COPIED", "copied " + n + " entries of " + Untrusted.quote(url) + " into " + dir
-        + " to verify them there (the database is trusted for nothing)");
+        + " to " + what + " them there (the database is trusted for nothing)");
     return dir;
   }
 

@@ -183,24 +183,34 @@ final class RecordCommand implements Callable<Integer> {
   }
 
   /**
-   * One entry into a ledger reached by URL ({@code postgresql://…}): such a ledger keeps no model
-   * manifests or certificate chains yet, so models are recorded by digest and {@code --certificate}
-   * is refused.
+   * One entry into a ledger reached by URL ({@code postgresql://…}): as into a directory, with the model
+   * manifests and the certificate chain kept in the database, durably, before the entry is appended.
    */
   private Integer recordIntoUrl(SigningKey signer) throws IOException, dev.custody.core.CustodyException {
     String location = ledgerOption.location();
-    if (certificateOption.certificate != null) {
-      throw new IllegalArgumentException("--certificate: a ledger reached by URL (" + Untrusted.quote(location)
-          + ") keeps no certificate chains yet; record into a ledger directory");
-    }
+    refuseInputSignatureOnUrl(location);
     try (Ledger ledger = LedgerLocation.open(location)) {
       reportRepairs(ledger);
       checkChain(spec, ledger, location, chain, existingChain);
-      Event event = buildEvent(ledger, new Artifacts.Context(null, manifest, quiet.quiet || json, hashing));
+      Optional<CertificateStore.Checked> certificate = certificateOption.check(ledger, signer);
+      Event event = buildEvent(ledger, new Artifacts.Context(ledger, manifest, quiet.quiet || json, hashing));
+      CertificateOption.store(ledger, certificate);
       EntryRef ref = append(location, ledger, chain, event, signer);
       spec.commandLine().getOut().println(json ? Json.ref(ref) : "recorded " + ref);
     }
     return Main.VERIFIED;
+  }
+
+  /**
+   * {@code --input-signature} keeps the publisher's OpenSSF signature as files of a ledger directory
+   * ({@code oms-signatures/}); a database has no table for them yet, so it is refused rather than left out.
+   */
+  private void refuseInputSignatureOnUrl(String location) {
+    if (inputSignature.given()) {
+      throw new IllegalArgumentException("--input-signature: a ledger reached by URL (" + Untrusted.quote(location)
+          + ") keeps no OpenSSF model signatures yet; nothing was recorded. Record into a ledger directory, or"
+          + " record the base model without its signature");
+    }
   }
 
   /**
@@ -369,16 +379,13 @@ final class RecordCommand implements Callable<Integer> {
     SigningKey signer = SigningKey.load(key);
     String location = ledgerOption.location();
     boolean url = ledgerOption.isUrl();
-    if (url && certificateOption.certificate != null) {
-      throw new IllegalArgumentException("--certificate: a ledger reached by URL (" + Untrusted.quote(location)
-          + ") keeps no certificate chains yet; record into a ledger directory");
-    }
     Path dir = url ? null : ledgerOption.resolve();
     if (!url) {
       LedgerLayout.requireLedger(dir); // before reading what may be a long input
     }
     Batch.ChainCheck chains = batchChains(location);
-    Optional<CertificateStore.Checked> certificate = url ? Optional.empty() : certificateOption.check(dir, signer);
+    Optional<CertificateStore.Checked> certificate = url ? checkCertificateAt(location, signer)
+        : certificateOption.check(dir, signer);
     PrintWriter out = spec.commandLine().getOut();
     if (!batch.toString().equals("-")) {
       try {
@@ -394,9 +401,7 @@ final class RecordCommand implements Callable<Integer> {
       }
       try (Ledger ledger = openForBatch(dir); InputStream in = Files.newInputStream(batch)) {
         reportRepairs(ledger);
-        if (dir != null) {
-          CertificateOption.store(dir, certificate);
-        }
+        storeCertificate(dir, ledger, certificate);
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
         throw appendFailed(location, e);
@@ -414,9 +419,7 @@ final class RecordCommand implements Callable<Integer> {
       }
       try (Ledger ledger = openForBatch(dir); InputStream in = Files.newInputStream(spool)) {
         reportRepairs(ledger);
-        if (dir != null) {
-          CertificateOption.store(dir, certificate);
-        }
+        storeCertificate(dir, ledger, certificate);
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
         throw appendFailed(location, e);
@@ -425,6 +428,27 @@ final class RecordCommand implements Callable<Integer> {
       Files.deleteIfExists(spool);
     }
     return Main.VERIFIED;
+  }
+
+  /** {@code --certificate} checked against the chains of the ledger at URL {@code location} (read-only), before the batch. */
+  private Optional<CertificateStore.Checked> checkCertificateAt(String location, SigningKey signer)
+      throws IOException, CustodyException {
+    if (!certificateOption.given()) {
+      return Optional.empty();
+    }
+    try (Ledger ledger = LedgerLocation.openReadOnly(location)) {
+      return certificateOption.check(ledger, signer);
+    }
+  }
+
+  /** Stores a checked chain into the ledger directory {@code dir}, or, when it is null, into {@code ledger}'s store. */
+  private static void storeCertificate(Path dir, Ledger ledger, Optional<CertificateStore.Checked> certificate)
+      throws IOException, FormatException {
+    if (dir != null) {
+      CertificateOption.store(dir, certificate);
+    } else {
+      CertificateOption.store(ledger, certificate);
+    }
   }
 
   /** The ledger a batch appends to: its directory ({@code dir}), or the URL it was named by when {@code dir} is null. */

@@ -124,63 +124,89 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     SigningKey signer = SigningKey.load(key);
-    Path dir = ledgerOption.resolve();
-    LedgerLayout.requireLedger(dir);
-    try (Ledger ledger = Ledger.openReadOnly(dir)) {
-      RecordCommand.checkChain(spec, ledger, dir.toString(), chain, existingChain);
-    }
-    Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
-    Artifacts.Context ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing);
-    List<ArtifactRef> in = new ArrayList<>();
-    for (String s : inputs) {
-      in.add(Artifacts.parse(s, "--input", ctx));
-    }
-    Path cwd = Path.of("").toAbsolutePath();
-    Map<String, String> environment = RunEnvironment.capture(cwd, System.getenv());
-
-    Clock clock = Clock.systemUTC();
-    Instant startedAt = clock.instant();
-    int exit = runCommand();
-    Instant finishedAt = clock.instant();
-    if (exit != 0 && !recordFailure) {
-      throw new CommandError(ErrorReport.of(ErrorReport.Code.COMMAND_FAILED, "command exited with " + exit
-          + "; nothing recorded (--record-failure records failed runs)"), exit);
-    }
-
-    List<ArtifactRef> out = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
-    for (String s : outputs) {
-      ArtifactRef a = Artifacts.parse(s, "--output", ctx, exit != 0);
-      if (a == null) {
-        missing.add(s);
+    String location = ledgerOption.location();
+    // A ledger reached by URL is opened for writing now (its manifests are kept as inputs are hashed) and
+    // held through the command: a database writer takes its lock per commit only, so it blocks no other
+    // writer meanwhile. A ledger directory is opened for writing only at the end (its lock is held while open).
+    Ledger urlLedger = ledgerOption.isUrl() ? LedgerLocation.open(location) : null;
+    try (urlLedger) {
+      Path dir = urlLedger == null ? ledgerOption.resolve() : null;
+      Optional<CertificateStore.Checked> certificate;
+      Artifacts.Context ctx;
+      if (urlLedger != null) {
+        for (String r : urlLedger.repairs()) {
+          ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
+        }
+        RecordCommand.checkChain(spec, urlLedger, location, chain, existingChain);
+        certificate = certificateOption.check(urlLedger, signer);
+        ctx = new Artifacts.Context(urlLedger, manifest, quiet.quiet || json, hashing);
       } else {
-        out.add(a);
+        LedgerLayout.requireLedger(dir);
+        try (Ledger ledger = Ledger.openReadOnly(dir)) {
+          RecordCommand.checkChain(spec, ledger, dir.toString(), chain, existingChain);
+        }
+        certificate = certificateOption.check(dir, signer);
+        ctx = new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing);
       }
-    }
-    Event.Builder b = Event.builder(type).startedAt(startedAt).finishedAt(finishedAt);
-    in.forEach(b::input);
-    out.forEach(b::output);
-    b.invocation(new Invocation(command, exit, cwd.toString()));
-    if (!missing.isEmpty()) {
-      b.parameter("outputsMissing", String.join(" ", missing));
-    }
-    params.forEach(b::parameter);
-    environment.forEach(b::environment);
-    env.forEach(b::environment);
-    try (Ledger ledger = networkFs.open(dir, spec)) {
-      for (String r : ledger.repairs()) {
-        ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
+      List<ArtifactRef> in = new ArrayList<>();
+      for (String s : inputs) {
+        in.add(Artifacts.parse(s, "--input", ctx));
       }
-      CertificateOption.store(dir, certificate);
-      EntryRef ref = RecordCommand.append(dir.toString(), ledger, chain, b.build(), signer);
-      PrintWriter stdout = spec.commandLine().getOut();
-      stdout.println(json ? Json.ref(ref) : "recorded " + ref);
-      stdout.flush();
+      Path cwd = Path.of("").toAbsolutePath();
+      Map<String, String> environment = RunEnvironment.capture(cwd, System.getenv());
+
+      Clock clock = Clock.systemUTC();
+      Instant startedAt = clock.instant();
+      int exit = runCommand();
+      Instant finishedAt = clock.instant();
+      if (exit != 0 && !recordFailure) {
+        throw new CommandError(ErrorReport.of(ErrorReport.Code.COMMAND_FAILED, "command exited with " + exit
+            + "; nothing recorded (--record-failure records failed runs)"), exit);
+      }
+
+      List<ArtifactRef> out = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
+      for (String s : outputs) {
+        ArtifactRef a = Artifacts.parse(s, "--output", ctx, exit != 0);
+        if (a == null) {
+          missing.add(s);
+        } else {
+          out.add(a);
+        }
+      }
+      Event.Builder b = Event.builder(type).startedAt(startedAt).finishedAt(finishedAt);
+      in.forEach(b::input);
+      out.forEach(b::output);
+      b.invocation(new Invocation(command, exit, cwd.toString()));
+      if (!missing.isEmpty()) {
+        b.parameter("outputsMissing", String.join(" ", missing));
+      }
+      params.forEach(b::parameter);
+      environment.forEach(b::environment);
+      env.forEach(b::environment);
+      if (urlLedger != null) {
+        CertificateOption.store(urlLedger, certificate);
+        printRef(RecordCommand.append(location, urlLedger, chain, b.build(), signer));
+      } else {
+        try (Ledger ledger = networkFs.open(dir, spec)) {
+          for (String r : ledger.repairs()) {
+            ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
+          }
+          CertificateOption.store(dir, certificate);
+          printRef(RecordCommand.append(dir.toString(), ledger, chain, b.build(), signer));
+        }
+      }
+      if (exit != 0) {
+        ErrorReport.notice(spec, "FAILED_RUN_RECORDED", "command exited with " + exit + "; recorded as a failed run");
+      }
+      return exit;
     }
-    if (exit != 0) {
-      ErrorReport.notice(spec, "FAILED_RUN_RECORDED", "command exited with " + exit + "; recorded as a failed run");
-    }
-    return exit;
+  }
+
+  private void printRef(EntryRef ref) {
+    PrintWriter stdout = spec.commandLine().getOut();
+    stdout.println(json ? Json.ref(ref) : "recorded " + ref);
+    stdout.flush();
   }
 
   /** Runs the command with inherited standard streams; its exit code. */

@@ -22,12 +22,20 @@ import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;
 import dev.custody.core.internal.ledger.LedgerFiles;
+import dev.custody.core.Digest;
+import dev.custody.core.internal.ledger.CertificateFiles;
+import dev.custody.core.internal.ledger.ManifestFiles;
+import dev.custody.core.internal.ledger.OmsSignatureFiles;
+import dev.custody.core.sigstore.OmsSignature;
+import dev.custody.core.manifest.ModelManifest;
 
 /**
  * Copies a PostgreSQL ledger into a directory in the file ledger's layout ({@link LedgerLayout}), in one
  * read-only repeatable-read transaction (one snapshot, whatever writers do meanwhile), judging nothing:
  * the records' bytes in log-index order into one segment, the log config and verifier key, every
- * checkpoint ({@code checkpoints/N}, the newest as {@code checkpoint}). A row edited, deleted or inserted
+ * checkpoint ({@code checkpoints/N}, the newest as {@code checkpoint}), the model manifests
+ * ({@code manifests/}), certificate chains ({@code certificates/}) and publishers' OpenSSF signatures
+ * ({@code oms-signatures/}). A row edited, deleted or inserted
  * is copied as it is, for the file verifier to find. Derived data (tiles, chain heads) is not copied.
  */
 final class PostgresCopy {
@@ -100,6 +108,7 @@ final class PostgresCopy {
     if (newest != null) {
       Files.write(dir.resolve(LedgerLayout.CHECKPOINT), newest);
     }
+    copyArtifacts(c, dir);
     // Durable before the marker makes it a ledger (migrate --to DIR may be the only copy kept).
     try (var files = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
@@ -115,6 +124,116 @@ final class PostgresCopy {
     DurableFiles.replace(dir.resolve(LedgerLayout.MARKER), ("{\"format\":\"" + LedgerLayout.FORMAT + "\"}\n")
         .getBytes(StandardCharsets.US_ASCII));
     return n;
+  }
+
+  /**
+   * The manifests, certificate chains and OpenSSF signatures, each row's bytes as they are, into
+   * {@code manifests/}, {@code certificates/} and {@code oms-signatures/} under the names their keys give. A file name is made only from a key of the
+   * right shape (32 bytes; 64 lowercase hex): a row whose key is not one — possible only once the
+   * table's checks were dropped — names no file and is evidence for nothing, so it is left out. What a
+   * row holds is not judged here: the file verifier finds a manifest whose bytes are not its key's, as
+   * it does in a ledger directory.
+   */
+  private static void copyArtifacts(Connection c, Path dir) throws SQLException, IOException {
+    try (PreparedStatement ps = c.prepareStatement("select digest, manifest from custody_manifests"
+        + " where octet_length(digest) = 32 and octet_length(manifest) <= ?")) {
+      ps.setInt(1, ModelManifest.MAX_JSON_BYTES);
+      ps.setFetchSize(16);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Path p = ManifestFiles.path(dir, Digest.ofSha256(rs.getBytes(1)));
+          Files.createDirectories(p.getParent());
+          Files.write(p, rs.getBytes(2), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("select key_id, chain from custody_certificates"
+        + " where octet_length(chain) <= ?")) {
+      ps.setInt(1, CertificateFiles.MAX_CHAIN_BYTES);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String keyId = rs.getString(1);
+          if (CertificateFiles.isKeyId(keyId)) {
+            Path p = CertificateFiles.path(dir, keyId);
+            Files.createDirectories(p.getParent());
+            Files.write(p, rs.getBytes(2), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          }
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("select name, bytes from custody_oms_signatures"
+        + " where octet_length(bytes) <= ?")) {
+      ps.setInt(1, OmsSignature.MAX_BYTES);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          if (OmsSignatureFiles.storedFile(name).isPresent()) {
+            Path p = dir.resolve(OmsSignatureFiles.DIR).resolve(name);
+            Files.createDirectories(p.getParent());
+            Files.write(p, rs.getBytes(2), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Copies the manifests, certificate chains and OpenSSF signatures of the file ledger at {@code dir} into the
+   * tables, each
+   * file's bytes under the key its name gives. A manifest whose bytes are not its name's digest is
+   * refused (the table's check would refuse it; the error names the file), as is a file too large to be
+   * one; a name custody does not write there (a crash's temporary file) is left out.
+   */
+  private static void insertArtifacts(Connection c, Path dir) throws SQLException, IOException, FormatException {
+    LedgerFiles files = LedgerFiles.of(dir);
+    try (PreparedStatement ps = c.prepareStatement("insert into custody_manifests (digest, manifest) values (?, ?)")) {
+      for (Path p : files.list(dir.resolve(ManifestFiles.DIR))) {
+        Optional<Digest> d = ManifestFiles.digestOfName(p.getFileName().toString());
+        if (d.isEmpty()) {
+          continue;
+        }
+        byte[] bytes = files.read(p, ModelManifest.MAX_JSON_BYTES);
+        requireDigest(p, bytes, d.get(), "manifest");
+        ps.setBytes(1, d.get().value().toByteArray());
+        ps.setBytes(2, bytes);
+        ps.executeUpdate();
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("insert into custody_certificates (key_id, chain) values (?, ?)")) {
+      for (Path p : files.list(dir.resolve(CertificateFiles.DIR))) {
+        Optional<String> keyId = CertificateFiles.keyIdOfName(p.getFileName().toString());
+        if (keyId.isEmpty()) {
+          continue;
+        }
+        ps.setString(1, keyId.get());
+        ps.setBytes(2, files.read(p, CertificateFiles.MAX_CHAIN_BYTES));
+        ps.executeUpdate();
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("insert into custody_oms_signatures (name, bytes) values (?, ?)")) {
+      for (Path p : files.list(dir.resolve(OmsSignatureFiles.DIR))) {
+        String name = p.getFileName().toString();
+        Optional<OmsSignatureFiles.StoredFile> stored = OmsSignatureFiles.storedFile(name);
+        if (stored.isEmpty()) {
+          continue;
+        }
+        byte[] bytes = files.read(p, stored.get().maxBytes());
+        requireDigest(p, bytes, stored.get().digest(), "OpenSSF signature file");
+        ps.setString(1, name);
+        ps.setBytes(2, bytes);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Refuses a content-addressed file whose bytes are not the digest its name gives (the table's check would). */
+  private static void requireDigest(Path p, byte[] bytes, Digest expected, String what) throws FormatException {
+    Digest actual = Digest.sha256(bytes);
+    if (!actual.equals(expected)) {
+      throw new FormatException(p + ": content has digest " + actual + ", not the " + expected + " its name gives:"
+          + " the ledger's " + what + " was altered or damaged ('custody verify' reports it); restore it from a"
+          + " backup or move it out of the ledger, then migrate again");
+    }
   }
 
   /**
@@ -177,6 +296,7 @@ final class PostgresCopy {
           }
           ps.executeBatch();
         }
+        insertArtifacts(c, dir);
         c.commit();
       } catch (SQLException e) {
         throw new IOException("copying " + dir + " into " + url + " failed (nothing was stored): " + e.getMessage(), e);

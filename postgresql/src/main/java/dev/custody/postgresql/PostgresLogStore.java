@@ -6,6 +6,7 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.custody.attest.AttestException;
 import dev.custody.attest.internal.store.DurableFiles;
 import dev.custody.attest.Ed25519NoteSigner;
+import dev.custody.attest.internal.store.ArtifactStore;
 import dev.custody.attest.internal.store.Checkpointer;
 import dev.custody.attest.internal.store.GroupCommitter;
 import dev.custody.attest.internal.store.LogBackend;
@@ -46,12 +47,15 @@ import java.util.OptionalLong;
 public final class PostgresLogStore extends CommittingLogStore<PostgresBackend> {
   private final PostgresUrl url;
   private final HikariDataSource ds;
+  private final PostgresArtifacts artifacts;
 
   private PostgresLogStore(PostgresUrl url, HikariDataSource ds, PostgresBackend backend, Optional<LogIdentity> identity,
       Optional<Checkpointer> checkpointer, Optional<GroupCommitter> committer) {
     super(backend, identity, checkpointer, committer);
     this.url = url;
     this.ds = ds;
+    // A reader has no committer: its artifact store refuses writes, as its connections would.
+    this.artifacts = new PostgresArtifacts(ds, url.text(), committer.isEmpty());
   }
 
   /**
@@ -262,6 +266,12 @@ public final class PostgresLogStore extends CommittingLogStore<PostgresBackend> 
   /** The URL this store was opened with. */
   public PostgresUrl url() {
     return url;
+  }
+
+  /** The model manifests and certificate chains in {@code custody_manifests} and {@code custody_certificates}. */
+  @Override
+  public Optional<ArtifactStore> artifacts() {
+    return Optional.of(artifacts);
   }
 
   @Override

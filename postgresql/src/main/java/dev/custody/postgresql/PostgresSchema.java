@@ -19,7 +19,7 @@ final class PostgresSchema {
   static final String HISTORY_TABLE = "custody_schema_history";
   private static final String LOCATION = "classpath:dev/custody/postgresql/migration";
   /** The newest schema this code knows (the highest {@code V<n>} script). */
-  static final MigrationVersion CURRENT = MigrationVersion.fromVersion("1");
+  static final MigrationVersion CURRENT = MigrationVersion.fromVersion("2");
 
   private PostgresSchema() {}
 

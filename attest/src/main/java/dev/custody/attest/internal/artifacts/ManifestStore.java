@@ -1,43 +1,40 @@
 package dev.custody.attest.internal.artifacts;
 
-import dev.custody.attest.internal.store.DurableFiles;
 import dev.custody.core.FormatException;
+import dev.custody.attest.internal.store.ArtifactStore;
+import dev.custody.attest.internal.store.DirectoryArtifacts;
 import dev.custody.core.Digest;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
-import dev.custody.core.internal.ledger.LedgerFiles;
-import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.internal.ledger.ManifestFiles;
 import dev.custody.core.manifest.ModelManifest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The manifest store of a file ledger (write side; the layout and the read side are
+ * The model manifests of a ledger (write side; the file layout and the read side are
  * {@link ManifestFiles}): keeps the manifest of every model recorded from a directory so that a
- * verifier can later name the files that differ.
+ * verifier can later name the files that differ. Where the bytes go is the ledger's
+ * {@link ArtifactStore}: files in a ledger directory, rows in a database.
  *
- * <p>{@link #put} writes the manifest atomically and durably — a temporary file in the store,
- * fsync, atomic rename to its content-addressed name, fsync of the directory — before it returns
- * the {@link ArtifactRef} that names it. Callers append the entry only after that, so an
- * acknowledged entry never points at a manifest that a crash could lose. A crash in between leaves
- * at most an unreferenced manifest (harmless: the store is content-addressed, and one manifest may
- * serve many entries).
+ * <p>{@link #put} stores the manifest durably (in a directory: a temporary file, fsync, atomic rename to
+ * its content-addressed name, fsync of the directory; in a database: a committed row) before it returns
+ * the {@link ArtifactRef} that names it. Callers append the entry only after that, so an acknowledged
+ * entry never points at a manifest that a crash could lose. A crash in between leaves at most an
+ * unreferenced manifest (harmless: the store is content-addressed, and one manifest may serve many
+ * entries).
  *
  * <p>Thread-safe and safe across processes: concurrent writers of the same manifest write the same
  * bytes under the same name.
  */
 public final class ManifestStore {
-  private final Path ledgerDir;
+  private final ArtifactStore artifacts;
 
-  private ManifestStore(Path ledgerDir) {
-    this.ledgerDir = ledgerDir;
+  private ManifestStore(ArtifactStore artifacts) {
+    this.artifacts = artifacts;
   }
 
   /**
@@ -46,14 +43,17 @@ public final class ManifestStore {
    * @throws FormatException if {@code ledgerDir} is not a custody ledger
    */
   public static ManifestStore of(Path ledgerDir) throws FormatException {
-    Objects.requireNonNull(ledgerDir, "ledgerDir");
-    LedgerLayout.requireLedger(ledgerDir);
-    return new ManifestStore(ledgerDir);
+    return new ManifestStore(DirectoryArtifacts.of(ledgerDir));
   }
 
-  /** The ledger directory this store belongs to. */
-  public Path ledgerDir() {
-    return ledgerDir;
+  /** The manifests kept in {@code artifacts}. */
+  public static ManifestStore over(ArtifactStore artifacts) {
+    return new ManifestStore(Objects.requireNonNull(artifacts, "artifacts"));
+  }
+
+  /** The ledger directory this store belongs to; empty for a ledger kept elsewhere (a database). */
+  public Optional<Path> directory() {
+    return artifacts.directory();
   }
 
   /**
@@ -69,10 +69,7 @@ public final class ManifestStore {
     ArtifactRef ref = new ArtifactRef(name, kind, manifest.rootDigest(), Optional.empty(),
         Optional.of(ManifestFiles.MEDIA_TYPE), new TreeMap<>(java.util.Map.of(ManifestFiles.ANNOTATION,
             bytesDigest.toString())));
-    Path target = ManifestFiles.path(ledgerDir, bytesDigest);
-    if (!alreadyStored(target, bytesDigest)) {
-      write(target, bytes);
-    }
+    artifacts.putManifest(bytesDigest, bytes);
     return ref;
   }
 
@@ -85,34 +82,11 @@ public final class ManifestStore {
   public ModelManifest get(ArtifactRef artifact) throws IOException, FormatException {
     Digest d = ManifestFiles.manifestDigest(artifact).orElseThrow(() -> new FormatException("artifact '"
         + artifact.name() + "' names no stored manifest (no " + ManifestFiles.ANNOTATION + " annotation)"));
-    return ManifestFiles.read(ledgerDir, d, artifact.digest());
-  }
-
-  /** Whether {@code target} exists with the right content (a damaged copy is replaced). */
-  private boolean alreadyStored(Path target, Digest expected) throws IOException {
-    LedgerFiles files = LedgerFiles.of(ledgerDir);
-    if (!files.isFile(target)) { // refuses a link (of the file or of manifests/) or a special file
-      return false;
-    }
-    try (InputStream in = java.nio.channels.Channels.newInputStream(files.openRead(target))) {
-      return Digest.sha256(in).equals(expected);
-    }
-  }
-
-  private void write(Path target, byte[] bytes) throws IOException {
-    LedgerFiles files = LedgerFiles.of(ledgerDir);
-    Path dir = target.getParent();
-    boolean created = !files.isDirectory(dir);
-    files.createDirectories(dir);
-    if (created) {
-      DurableFiles.syncDirectory(dir.getParent());
-    }
-    files.isFile(target);
-    DurableFiles.replace(target, bytes);
+    return ManifestFiles.read(artifacts.manifests(), d, artifact.digest());
   }
 
   @Override
   public String toString() {
-    return "ManifestStore[" + ledgerDir.resolve(ManifestFiles.DIR) + "]";
+    return "ManifestStore[" + artifacts.describe() + "]";
   }
 }

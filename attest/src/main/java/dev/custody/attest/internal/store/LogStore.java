@@ -85,6 +85,15 @@ public interface LogStore extends Closeable {
     }
   }
 
+  /**
+   * Where this store keeps the model manifests and certificate chains its entries name, if it keeps
+   * them itself (a database does; the file store's are the ledger directory's files, which the
+   * {@code Ledger} opens beside it). Opened as the store was: read-only stores refuse writes.
+   */
+  default Optional<ArtifactStore> artifacts() {
+    return Optional.empty();
+  }
+
   /** Repairs made when the store was opened or caught up (torn records after a crash, rebuilt tiles). */
   List<String> repairs();
 

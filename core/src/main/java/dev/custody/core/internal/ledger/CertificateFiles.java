@@ -68,6 +68,18 @@ public final class CertificateFiles {
     return ledgerDir.resolve(DIR).resolve(keyId + SUFFIX);
   }
 
+  /**
+   * The key id a file name of {@code certificates/} gives ({@code <keyId>.pem}, the inverse of
+   * {@link #path}); empty for any other name.
+   */
+  public static Optional<String> keyIdOfName(String fileName) {
+    if (!fileName.endsWith(SUFFIX)) {
+      return Optional.empty();
+    }
+    String keyId = fileName.substring(0, fileName.length() - SUFFIX.length());
+    return isKeyId(keyId) ? Optional.of(keyId) : Optional.empty();
+  }
+
   /** {@code certificates/<keyId>.pem}, relative to the ledger, for messages. */
   public static String relativeName(String keyId) {
     return DIR + "/" + keyId + SUFFIX;

@@ -1,5 +1,6 @@
 package dev.custody.core.internal.ledger;
 
+import dev.custody.core.Digest;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.io.SmallFiles;
 import dev.custody.core.internal.text.UnsignedDecimal;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -235,6 +237,20 @@ public final class LedgerLayout {
    * never the file NAME, so readers ignore it and writers remove it (by this exact pattern) on open.
    */
   private static final Pattern TEMPORARY_NAME = Pattern.compile("\\..+?(?:\\.[0-9a-f]{16}|[0-9]{1,20})\\.tmp");
+
+  /**
+   * The SHA-256 a content-addressed file name gives — {@code sha256-<64 lowercase hex><suffix>}, as the
+   * manifests ({@code .json}) and OpenSSF signatures ({@code .json}, {@code .pem}) are named — or empty for
+   * any other name (a crash's temporary file, a stray file): only such a name is ever read back as a key.
+   */
+  public static Optional<Digest> digestOfName(String fileName, String suffix) {
+    String prefix = "sha256-";
+    if (!fileName.startsWith(prefix) || !fileName.endsWith(suffix)) {
+      return Optional.empty();
+    }
+    String text = "sha256:" + fileName.substring(prefix.length(), fileName.length() - suffix.length());
+    return Digest.isDigestText(text) ? Optional.of(Digest.parse(text)) : Optional.empty();
+  }
 
   /** Whether a file name is one of custody's temporary files ({@link #temporaryName}). */
   public static boolean isTemporaryName(String fileName) {

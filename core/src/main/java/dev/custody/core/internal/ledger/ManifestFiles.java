@@ -51,6 +51,14 @@ public final class ManifestFiles {
     return ledgerDir.resolve(DIR).resolve(PREFIX + bytesDigest.value().hex() + SUFFIX);
   }
 
+  /**
+   * The digest a file name of the store gives ({@code sha256-<64 lowercase hex>.json}, the inverse of
+   * {@link #path}); empty for any other name (a crash's temporary file, a stray file).
+   */
+  public static Optional<Digest> digestOfName(String fileName) {
+    return LedgerLayout.digestOfName(fileName, SUFFIX);
+  }
+
   /** Whether {@code a} claims to be a model manifest root (by media type). */
   public static boolean isManifestArtifact(ArtifactRef a) {
     return a.mediaType().filter(MEDIA_TYPE::equals).isPresent();

@@ -40,17 +40,38 @@ public final class OmsSignatureFiles {
   public static final String METHOD_ANNOTATION = "custody.oms-method";
   /** Largest trust file. */
   public static final int MAX_TRUST_BYTES = CertificateFiles.MAX_CHAIN_BYTES;
+  private static final String SIGNATURE_SUFFIX = ".json";
+  private static final String TRUST_SUFFIX = ".pem";
 
   private OmsSignatureFiles() {}
 
   /** The stored signature with SHA-256 {@code d}. */
   public static Path signaturePath(Path ledgerDir, Digest d) {
-    return ledgerDir.resolve(DIR).resolve("sha256-" + d.value().hex() + ".json");
+    return ledgerDir.resolve(DIR).resolve("sha256-" + d.value().hex() + SIGNATURE_SUFFIX);
   }
 
   /** The stored trust file with SHA-256 {@code d}. */
   public static Path trustPath(Path ledgerDir, Digest d) {
-    return ledgerDir.resolve(DIR).resolve("sha256-" + d.value().hex() + ".pem");
+    return ledgerDir.resolve(DIR).resolve("sha256-" + d.value().hex() + TRUST_SUFFIX);
+  }
+
+  /**
+   * The largest a file of {@code oms-signatures/} named {@code fileName} may be ({@code .json}: a signature,
+   * {@code .pem}: a trust file), and the digest its name gives; empty for any other name.
+   */
+  public static Optional<StoredFile> storedFile(String fileName) {
+    Optional<Digest> sig = LedgerLayout.digestOfName(fileName, SIGNATURE_SUFFIX);
+    if (sig.isPresent()) {
+      return Optional.of(new StoredFile(sig.get(), OmsSignature.MAX_BYTES));
+    }
+    return LedgerLayout.digestOfName(fileName, TRUST_SUFFIX).map(d -> new StoredFile(d, MAX_TRUST_BYTES));
+  }
+
+  /** A file of {@code oms-signatures/} by its name: the SHA-256 its content must have, and its largest size. */
+  public record StoredFile(Digest digest, int maxBytes) {
+    public StoredFile {
+      java.util.Objects.requireNonNull(digest, "digest");
+    }
   }
 
   /** Whether {@code a} says it was recorded with an OMS signature. */

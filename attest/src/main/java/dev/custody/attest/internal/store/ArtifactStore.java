@@ -1,0 +1,64 @@
+package dev.custody.attest.internal.store;
+
+import dev.custody.core.Digest;
+import dev.custody.core.FormatException;
+import dev.custody.core.internal.ledger.ManifestFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where a ledger keeps the evidence its entries name by digest but do not carry: model manifests
+ * (keyed by the SHA-256 of their exact bytes, {@link ManifestFiles}) and signers' certificate chains
+ * (keyed by the signing key's id, the SHA-256 of its SubjectPublicKeyInfo,
+ * {@link dev.custody.core.internal.ledger.CertificateFiles}). The seam between the {@code Ledger} and its
+ * storage: a ledger directory keeps them as files ({@link DirectoryArtifacts}), a database in tables (the
+ * PostgreSQL store); a {@link LogStore} says which
+ * ({@link LogStore#artifacts()}).
+ *
+ * <p><b>Trust nothing stored.</b> Both reads return the stored bytes unchecked; callers check them
+ * against their key before use ({@link ManifestFiles#read}, the certificate check of the verifier). The
+ * writes never replace what is stored under a key: a manifest is content-addressed (one copy serves
+ * every entry that names it), a key keeps the first chain recorded for it.
+ *
+ * <p><b>Order.</b> A write returns once the bytes are durable; callers write before they append the
+ * entry that names them. An append that then fails leaves an unreferenced blob (harmless: nothing
+ * claims it); the reverse — an entry whose blob is missing or altered — is what {@code custody verify}
+ * reports ({@code ARTIFACT_MANIFEST_MISSING}/{@code ARTIFACT_MANIFEST_INVALID}, {@code CERTIFICATE_*}).
+ *
+ * <p>Implementations are thread-safe and safe for several processes writing at once.
+ */
+public interface ArtifactStore {
+
+  /** Names the store in messages: the ledger directory or URL. */
+  String describe();
+
+  /** The ledger directory, for a store kept in one (model hashing ignores it when it lies inside the model). */
+  Optional<Path> directory();
+
+  /** The manifests, read by the SHA-256 of their bytes (unchecked: {@link ManifestFiles#read} checks them). */
+  ManifestFiles.Store manifests();
+
+  /**
+   * Stores {@code bytes}, whose SHA-256 is {@code bytesDigest}, durably, unless the same bytes are stored.
+   *
+   * @throws IllegalArgumentException if {@code bytesDigest} is not the SHA-256 of {@code bytes}
+   * @throws IllegalStateException if the store was opened read-only
+   * @throws IOException if they cannot be stored, or what is stored under that digest is other bytes (named)
+   */
+  void putManifest(Digest bytesDigest, byte[] bytes) throws IOException;
+
+  /** The certificate chain recorded for {@code keyId}, unchecked; empty if there is none. */
+  Optional<byte[]> certificateChain(String keyId) throws IOException, FormatException;
+
+  /**
+   * Stores {@code pem} durably as the chain of {@code keyId} if none is stored for it.
+   *
+   * @return false if a chain was already stored for {@code keyId} (it is left as it is)
+   * @throws IllegalStateException if the store was opened read-only
+   */
+  boolean createCertificateChain(String keyId, byte[] pem) throws IOException;
+
+  /** Names the chain of {@code keyId} in messages (its file, or its row). */
+  String certificateChainName(String keyId);
+}

@@ -1,0 +1,145 @@
+package dev.custody.attest.internal.store;
+
+import dev.custody.core.Digest;
+import dev.custody.core.FormatException;
+import dev.custody.core.internal.ledger.CertificateFiles;
+import dev.custody.core.internal.ledger.LedgerFiles;
+import dev.custody.core.internal.ledger.LedgerLayout;
+import dev.custody.core.internal.ledger.ManifestFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@link ArtifactStore} of a file ledger: {@code DIR/manifests/sha256-HEX.json}
+ * ({@link ManifestFiles}) and {@code DIR/certificates/KEYID.pem} ({@link CertificateFiles}). Nothing
+ * inside the ledger is followed through a symbolic link ({@link LedgerFiles}).
+ *
+ * <p>A manifest is written under a temporary name, fsynced and renamed to its content-addressed name
+ * (a damaged copy there is replaced: its name says what its bytes must be); a chain is written whole and
+ * hard-linked into place ({@link DurableFiles#createWhole}), so of two writers racing for one key, one
+ * wins and the other finds its chain.
+ */
+public final class DirectoryArtifacts implements ArtifactStore {
+  private final Path ledgerDir;
+  private final boolean writable;
+
+  private DirectoryArtifacts(Path ledgerDir, boolean writable) {
+    this.ledgerDir = ledgerDir;
+    this.writable = writable;
+  }
+
+  /**
+   * The store of the ledger at {@code ledgerDir}, for reading and writing.
+   *
+   * @throws FormatException if {@code ledgerDir} is not a custody ledger
+   */
+  public static DirectoryArtifacts of(Path ledgerDir) throws FormatException {
+    return of(ledgerDir, true);
+  }
+
+  /**
+   * The store of the ledger at {@code ledgerDir}; unless {@code writable}, its writes throw.
+   *
+   * @throws FormatException if {@code ledgerDir} is not a custody ledger
+   */
+  public static DirectoryArtifacts of(Path ledgerDir, boolean writable) throws FormatException {
+    Objects.requireNonNull(ledgerDir, "ledgerDir");
+    LedgerLayout.requireLedger(ledgerDir);
+    return new DirectoryArtifacts(ledgerDir, writable);
+  }
+
+  @Override
+  public String describe() {
+    return ledgerDir.toString();
+  }
+
+  @Override
+  public Optional<Path> directory() {
+    return Optional.of(ledgerDir);
+  }
+
+  @Override
+  public ManifestFiles.Store manifests() {
+    return ManifestFiles.store(ledgerDir);
+  }
+
+  @Override
+  public void putManifest(Digest bytesDigest, byte[] bytes) throws IOException {
+    requireWritable();
+    if (!Digest.sha256(bytes).equals(bytesDigest)) {
+      throw new IllegalArgumentException("manifest bytes do not have the digest " + bytesDigest);
+    }
+    Path target = ManifestFiles.path(ledgerDir, bytesDigest);
+    if (alreadyStored(target, bytesDigest)) {
+      return;
+    }
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
+    Path dir = target.getParent();
+    boolean created = !files.isDirectory(dir);
+    files.createDirectories(dir);
+    if (created) {
+      DurableFiles.syncDirectory(dir.getParent());
+    }
+    DurableFiles.replace(target, bytes);
+  }
+
+  /** Whether {@code target} exists with the right content (a damaged copy is replaced). */
+  private boolean alreadyStored(Path target, Digest expected) throws IOException {
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
+    if (!files.isFile(target)) { // refuses a link (of the file or of manifests/) or a special file
+      return false;
+    }
+    try (InputStream in = Channels.newInputStream(files.openRead(target))) {
+      return Digest.sha256(in).equals(expected);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> certificateChain(String keyId) throws IOException, FormatException {
+    return CertificateFiles.read(ledgerDir, keyId);
+  }
+
+  @Override
+  public boolean createCertificateChain(String keyId, byte[] pem) throws IOException {
+    requireWritable();
+    Path target = CertificateFiles.path(ledgerDir, keyId);
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
+    if (files.isFile(target)) { // refuses a link (of the file or of certificates/) or a special file
+      return false;
+    }
+    Path dir = target.getParent();
+    boolean created = !files.isDirectory(dir);
+    files.createDirectories(dir);
+    if (created) {
+      DurableFiles.syncDirectory(ledgerDir);
+    }
+    try {
+      DurableFiles.createWhole(target, pem);
+    } catch (FileAlreadyExistsException raced) {
+      return false; // another writer stored one in between
+    }
+    return true;
+  }
+
+  @Override
+  public String certificateChainName(String keyId) {
+    return CertificateFiles.path(ledgerDir, keyId).toString();
+  }
+
+  private void requireWritable() {
+    if (!writable) {
+      throw new IllegalStateException("this ledger keeps no model manifests or certificate chains now: "
+          + ledgerDir + " was opened read-only; open it with Ledger.open to keep them in it");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DirectoryArtifacts[" + ledgerDir + (writable ? "" : ", read-only") + "]";
+  }
+}

@@ -1,0 +1,172 @@
+package dev.custody.postgresql;
+
+import dev.custody.attest.internal.store.ArtifactStore;
+import dev.custody.core.Digest;
+import dev.custody.core.FormatException;
+import dev.custody.core.internal.ledger.CertificateFiles;
+import dev.custody.core.internal.ledger.ManifestFiles;
+import dev.custody.core.manifest.ModelManifest;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The {@link ArtifactStore} of a PostgreSQL ledger: model manifests in {@code custody_manifests} (keyed
+ * by the SHA-256 of their bytes) and certificate chains in {@code custody_certificates} (keyed by the
+ * signing key's id), tables of {@code V2__artifacts.sql}.
+ *
+ * <p>A write is one autocommitted {@code insert … on conflict do nothing}: it never replaces a stored
+ * row, and it is durable (on a synchronous standby too, as appends are) when it returns. Reads return the
+ * stored bytes unchecked, bounded in size before they are fetched: the database is trusted for nothing
+ * ({@link ManifestFiles#read} checks a manifest against the digests signed in its entry; the verifier
+ * checks a chain's leaf against the entry's key). Thread-safe (each call takes a pooled connection).
+ */
+final class PostgresArtifacts implements ArtifactStore {
+  private final DataSource ds;
+  private final String where;
+  private final boolean readOnly;
+
+  PostgresArtifacts(DataSource ds, String where, boolean readOnly) {
+    this.ds = Objects.requireNonNull(ds, "ds");
+    this.where = Objects.requireNonNull(where, "where");
+    this.readOnly = readOnly;
+  }
+
+  @Override
+  public String describe() {
+    return where;
+  }
+
+  @Override
+  public Optional<Path> directory() {
+    return Optional.empty();
+  }
+
+  /** Names a manifest row in messages: {@code custody_manifests row sha256:HEX of URL}. */
+  static String manifestName(String where, Digest bytesDigest) {
+    return "custody_manifests row " + bytesDigest + " of " + where;
+  }
+
+  @Override
+  public ManifestFiles.Store manifests() {
+    return new ManifestFiles.Store() {
+      @Override
+      public String name(Digest bytesDigest) {
+        return manifestName(where, bytesDigest);
+      }
+
+      @Override
+      public byte[] bytes(Digest bytesDigest) throws IOException, FormatException {
+        return read("select octet_length(manifest), case when octet_length(manifest) <= ? then manifest end"
+            + " from custody_manifests where digest = ?", bytesDigest.value().toByteArray(), ModelManifest.MAX_JSON_BYTES,
+            name(bytesDigest)).orElseThrow(() -> new NoSuchFileException(name(bytesDigest), null,
+                "no such row: the manifest was never stored, or was deleted"));
+      }
+    };
+  }
+
+  @Override
+  public void putManifest(Digest bytesDigest, byte[] bytes) throws IOException {
+    requireWritable();
+    if (!Digest.sha256(bytes).equals(bytesDigest)) {
+      throw new IllegalArgumentException("manifest bytes do not have the digest " + bytesDigest);
+    }
+    String name = manifestName(where, bytesDigest);
+    if (insert("insert into custody_manifests (digest, manifest) values (?, ?) on conflict (digest) do nothing",
+        bytesDigest.value().toByteArray(), bytes, name)) {
+      return;
+    }
+    Optional<byte[]> stored;
+    try {
+      stored = Optional.of(manifests().bytes(bytesDigest));
+    } catch (FormatException tooLarge) {
+      stored = Optional.empty();
+    }
+    if (stored.isEmpty() || !MessageDigest.isEqual(stored.get(), bytes)) {
+      throw new IOException(name + " holds other bytes than its key says (the row was altered: the table's check"
+          + " was dropped or bypassed); custody never replaces a stored row: delete it (delete from custody_manifests"
+          + " where digest = '\\x" + bytesDigest.value().hex() + "') and record again; nothing was recorded");
+    }
+  }
+
+  @Override
+  public Optional<byte[]> certificateChain(String keyId) throws IOException, FormatException {
+    if (!CertificateFiles.isKeyId(keyId)) {
+      return Optional.empty();
+    }
+    return read("select octet_length(chain), case when octet_length(chain) <= ? then chain end"
+        + " from custody_certificates where key_id = ?", keyId, CertificateFiles.MAX_CHAIN_BYTES,
+        certificateChainName(keyId));
+  }
+
+  @Override
+  public boolean createCertificateChain(String keyId, byte[] pem) throws IOException {
+    requireWritable();
+    if (!CertificateFiles.isKeyId(keyId)) {
+      throw new IllegalArgumentException("not a key id (64 lowercase hex digits)");
+    }
+    return insert("insert into custody_certificates (key_id, chain) values (?, ?) on conflict (key_id) do nothing",
+        keyId, pem, certificateChainName(keyId));
+  }
+
+  @Override
+  public String certificateChainName(String keyId) {
+    return "custody_certificates row " + keyId + " of " + where;
+  }
+
+  /** The blob of the one row {@code sql} selects by {@code key}, if any; larger than {@code max} is refused unread. */
+  private Optional<byte[]> read(String sql, Object key, int max, String name) throws IOException, FormatException {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setInt(1, max);
+      ps.setObject(2, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        long length = rs.getLong(1);
+        byte[] bytes = rs.getBytes(2);
+        if (bytes == null) {
+          throw new FormatException(name + ": " + length + " bytes, over the limit of " + max);
+        }
+        return Optional.of(bytes);
+      }
+    } catch (SQLException e) {
+      throw failure("reading the " + name, e);
+    }
+  }
+
+  /** Inserts one row unless its key is taken; whether it did. */
+  private boolean insert(String sql, Object key, byte[] bytes, String name) throws IOException {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, key);
+      ps.setBytes(2, bytes);
+      return ps.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("storing the " + name + " (nothing was recorded)", e);
+    }
+  }
+
+  private IOException failure(String what, SQLException e) {
+    return new IOException(what + " failed: " + e.getMessage() + " (SQL state " + e.getSQLState() + ")", e);
+  }
+
+  private void requireWritable() {
+    if (readOnly) {
+      throw new IllegalStateException("this ledger keeps no model manifests or certificate chains now: " + where
+          + " was opened read-only; open it with Ledger.open to keep them in it");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresArtifacts[" + where + (readOnly ? ", read-only" : "") + "]";
+  }
+}
