@@ -481,8 +481,10 @@ public final class LedgerVerifier {
       byLabel.put(r.label(), r);
     }
     long t0 = System.nanoTime();
-    LineageGraph graph = LineageGraph.build(steps, policy.lineage(), policy.externalRoots());
-    List<Finding> judged = new ArrayList<>(graph.findings());
+    // Lineage findings are kept in bounded memory; under --chain only that chain's count (as below for the rest).
+    LineageGraph graph = LineageGraph.build(steps, policy.lineage(), policy.externalRoots(),
+        chain.isEmpty() ? s -> true : s -> s.chain().equals(chain.get()));
+    List<Finding> judged = new ArrayList<>();
     long t1 = System.nanoTime();
     for (Replayed r : replayed) {
       for (ChainReplay.UnresolvedSubject u : r.result().unresolvedSubjects()) {
@@ -533,6 +535,7 @@ public final class LedgerVerifier {
       dirs.add(r.source().dir());
       labels.add(r.label());
     }
+    all.addAll(Findings.of(graph.findings(), graph.omitted(), graph.omittedBySeverity()));
     for (Finding f : judged) {
       if (chain.isEmpty() || f.entry().flatMap(RecordRef::chain).map(chain.get()::equals).orElse(true)) {
         all.add(f);
