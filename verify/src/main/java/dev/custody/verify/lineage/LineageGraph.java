@@ -292,6 +292,20 @@ public final class LineageGraph {
     return out;
   }
 
+  /** Evidence order of the links into one step: by the step they come from, then by names and digest. */
+  private static final Comparator<Link> LINK_ORDER = Comparator.comparing(Link::from, ORDER)
+      .thenComparing(Link::type).thenComparing(Link::fromName).thenComparing(Link::toName)
+      .thenComparing(l -> l.digest().toString());
+
+  /**
+   * The links into {@code step} (what it uses, and what it judges), in evidence order: reports list them
+   * so, whatever order the graph happens to hold them in.
+   */
+  public List<Link> linksInto(Step step) {
+    requireNode(step);
+    return network.inEdges(step).stream().sorted(LINK_ORDER).toList();
+  }
+
   /**
    * The steps that judge {@code step} rather than build on it: evaluations of what it produced, and
    * approvals and revocations of its entry; in evidence order.
