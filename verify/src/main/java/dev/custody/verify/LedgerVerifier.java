@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -481,8 +482,10 @@ public final class LedgerVerifier {
       byLabel.put(r.label(), r);
     }
     long t0 = System.nanoTime();
-    LineageGraph graph = LineageGraph.build(steps, policy.lineage(), policy.externalRoots());
-    List<Finding> judged = new ArrayList<>(graph.findings());
+    // Lineage findings are kept in bounded memory; under --chain only that chain's count (as below for the rest).
+    LineageGraph graph = LineageGraph.build(steps, policy.lineage(), policy.externalRoots(),
+        chain.isEmpty() ? s -> true : s -> s.chain().equals(chain.get()));
+    List<Finding> judged = new ArrayList<>();
     long t1 = System.nanoTime();
     for (Replayed r : replayed) {
       for (ChainReplay.UnresolvedSubject u : r.result().unresolvedSubjects()) {
@@ -492,11 +495,23 @@ public final class LedgerVerifier {
         }
       }
     }
-    for (PolicyFinding pf : new PolicyEvaluator(policy).evaluate(new LineageStepView(graph, signers))) {
-      Finding f = pf.finding();
-      judged.add(new Finding(f.code(), f.severity(), f.entry(), f.message(), pf.rule()));
+    // The rules and the time rule read the graph only: they run side by side (the replay's threads are idle now).
+    ExecutorService pool = Executors.newFixedThreadPool(parallelism, new WorkerThreads());
+    try {
+      CompletableFuture<List<Finding>> time = CompletableFuture.supplyAsync(() -> timeRule(graph, signers, byLabel), pool);
+      for (PolicyFinding pf : new PolicyEvaluator(policy).evaluate(new LineageStepView(graph, signers), pool)) {
+        Finding f = pf.finding();
+        judged.add(new Finding(f.code(), f.severity(), f.entry(), f.message(), pf.rule()));
+      }
+      judged.addAll(time.join());
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    } finally {
+      pool.shutdownNow();
     }
-    judged.addAll(timeRule(graph, signers, byLabel));
     long t2 = System.nanoTime();
     judged.addAll(chain.isEmpty() ? DerivationCheck.check(graph, weights)
         : DerivationCheck.check(graph, weights, graph.steps().stream().filter(s -> s.chain().equals(chain.get()))
@@ -533,6 +548,7 @@ public final class LedgerVerifier {
       dirs.add(r.source().dir());
       labels.add(r.label());
     }
+    all.addAll(Findings.of(graph.findings(), graph.omitted(), graph.omittedBySeverity()));
     for (Finding f : judged) {
       if (chain.isEmpty() || f.entry().flatMap(RecordRef::chain).map(chain.get()::equals).orElse(true)) {
         all.add(f);

@@ -15,11 +15,14 @@ import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
 import dev.custody.verify.Severity;
+import dev.custody.verify.VerificationReport;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,7 +31,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The lineage of everything the evidence records (DESIGN.md §6 check 5): a directed graph whose
@@ -60,6 +66,14 @@ import java.util.Set;
  * {@link FindingCode#EVALUATION_UNPRODUCED} for a model an evaluation evaluates — at the severity
  * the {@link LineageSettings} give (or not at all when that check is off).
  *
+ * <p><b>Findings in bounded memory.</b> Of each finding code the graph keeps the first
+ * {@link VerificationReport#MAX_FINDINGS_PER_CODE} in evidence order, about the steps the caller asks
+ * findings of (all, or one chain's: {@code verify --chain} asks before the cap, so a chain's own
+ * findings are never crowded out by other chains'), and only counts the rest ({@link #omitted()},
+ * {@link #omittedBySeverity()}): a ledger with millions of identical gaps costs a few hundred kept
+ * findings, and the message of a finding that is not kept is never built. Those are exactly the findings
+ * a {@link VerificationReport} would keep of the whole list.
+ *
  * <p>Immutable and thread-safe once built. Memory: the steps (events without their environment)
  * and one map entry per produced digest and per entry hash.
  */
@@ -79,18 +93,22 @@ public final class LineageGraph {
   private final Map<Digest, Step> byHash;
   private final Map<Step, List<RootUse>> roots;
   private final List<Finding> findings;
+  private final Map<FindingCode, Long> omitted;
+  private final Map<Severity, Long> omittedBySeverity;
   private final boolean severalLedgers;
 
   private LineageGraph(ImmutableNetwork<Step, Link> network, List<Step> steps, Map<Digest, List<Step>> producers,
       Map<Digest, List<Step>> releases, Map<Digest, Step> byHash, Map<Step, List<RootUse>> roots,
-      List<Finding> findings, boolean severalLedgers) {
+      Kept kept, boolean severalLedgers) {
     this.network = network;
     this.steps = List.copyOf(steps);
     this.producers = producers;
     this.releases = releases;
     this.byHash = byHash;
     this.roots = roots;
-    this.findings = List.copyOf(findings);
+    this.findings = kept.findings();
+    this.omitted = Collections.unmodifiableMap(new EnumMap<>(kept.omitted));
+    this.omittedBySeverity = Collections.unmodifiableMap(new EnumMap<>(kept.omittedBySeverity));
     this.severalLedgers = severalLedgers;
   }
 
@@ -108,18 +126,35 @@ public final class LineageGraph {
    * @param roots the external roots the verifier's policy accepts
    */
   public static LineageGraph build(Collection<Step> steps, LineageSettings settings, Collection<ExternalRoot> roots) {
+    return build(steps, settings, roots, s -> true);
+  }
+
+  /**
+   * Builds the graph of {@code steps} and judges it, keeping and counting only the findings about the
+   * steps {@code concerning} accepts (e.g. those of one chain); the graph itself holds every step.
+   *
+   * @see #build(Collection, LineageSettings, Collection)
+   */
+  public static LineageGraph build(Collection<Step> steps, LineageSettings settings, Collection<ExternalRoot> roots,
+      Predicate<Step> concerning) {
+    return build(steps, settings, roots, concerning, VerificationReport.MAX_FINDINGS_PER_CODE);
+  }
+
+  /** As {@link #build(Collection, LineageSettings, Collection, Predicate)}, keeping {@code cap} findings per code. */
+  static LineageGraph build(Collection<Step> steps, LineageSettings settings, Collection<ExternalRoot> roots,
+      Predicate<Step> concerning, int cap) {
     Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(concerning, "concerning");
     List<Step> ordered = new ArrayList<>(new LinkedHashSet<>(steps));
     ordered.sort(ORDER);
     boolean several = ordered.stream().map(Step::ledger).distinct().count() > 1;
-    Builder b = new Builder(settings, roots, several);
+    Builder b = new Builder(settings, roots, several, new Kept(concerning, cap));
     ordered.forEach(b::index);
     ordered.forEach(b::link);
     b.claimedTwice();
     b.cycles();
-    b.findings.sort(Comparator.comparing((Ordered o) -> o.step, ORDER).thenComparing(o -> o.seq));
     return new LineageGraph(ImmutableNetwork.copyOf(b.network), ordered, b.producers, b.releases, b.byHash, b.roots,
-        b.findings.stream().map(o -> o.finding).toList(), several);
+        b.kept, several);
   }
 
   /** Steps in evidence order: by ledger label, then log index. */
@@ -204,9 +239,22 @@ public final class LineageGraph {
     return out;
   }
 
-  /** The lineage findings, in evidence order. */
+  /**
+   * The lineage findings kept, in evidence order: of each code the first
+   * {@link VerificationReport#MAX_FINDINGS_PER_CODE} about the steps findings were asked of.
+   */
   public List<Finding> findings() {
     return findings;
+  }
+
+  /** Per code, how many findings beyond those kept were counted but not kept (codes with none are absent). */
+  public Map<FindingCode, Long> omitted() {
+    return omitted;
+  }
+
+  /** Per severity, how many findings were counted but not kept (severities with none are absent). */
+  public Map<Severity, Long> omittedBySeverity() {
+    return omittedBySeverity;
   }
 
   /** Steps whose products include {@code digest}, in evidence order. */
@@ -242,6 +290,20 @@ public final class LineageGraph {
       }
     }
     return out;
+  }
+
+  /** Evidence order of the links into one step: by the step they come from, then by names and digest. */
+  private static final Comparator<Link> LINK_ORDER = Comparator.comparing(Link::from, ORDER)
+      .thenComparing(Link::type).thenComparing(Link::fromName).thenComparing(Link::toName)
+      .thenComparing(l -> l.digest().toString());
+
+  /**
+   * The links into {@code step} (what it uses, and what it judges), in evidence order: reports list them
+   * so, whatever order the graph happens to hold them in.
+   */
+  public List<Link> linksInto(Step step) {
+    requireNode(step);
+    return network.inEdges(step).stream().sorted(LINK_ORDER).toList();
   }
 
   /**
@@ -296,11 +358,70 @@ public final class LineageGraph {
   @Override
   public String toString() {
     return "LineageGraph{" + network.nodes().size() + " steps, " + network.edges().size() + " links, "
-        + findings.size() + " findings}";
+        + findings.size() + " findings, " + omitted.values().stream().mapToLong(Long::longValue).sum() + " omitted}";
   }
 
   /** A finding with the step it concerns and its position among that step's findings, for sorting. */
-  private record Ordered(Step step, int seq, Finding finding) {}
+  private record Ordered(Step step, long seq, Finding finding) {}
+
+  /** Evidence order of findings: by step, then in the order the checks found them. */
+  private static final Comparator<Ordered> FINDING_ORDER =
+      Comparator.comparing((Ordered o) -> o.step, ORDER).thenComparingLong(o -> o.seq);
+
+  /**
+   * The findings kept while the graph is built: per code, the first {@code cap} in evidence order (a
+   * heap whose head is the latest kept, evicted when an earlier one arrives — the checks do not all
+   * find in evidence order); the rest counted. Not thread-safe.
+   */
+  private static final class Kept {
+    final Predicate<Step> concerning;
+    final int cap;
+    final EnumMap<FindingCode, PriorityQueue<Ordered>> byCode = new EnumMap<>(FindingCode.class);
+    final EnumMap<FindingCode, Long> omitted = new EnumMap<>(FindingCode.class);
+    final EnumMap<Severity, Long> omittedBySeverity = new EnumMap<>(Severity.class);
+    long seq;
+
+    Kept(Predicate<Step> concerning, int cap) {
+      if (cap < 0) {
+        throw new IllegalArgumentException("cap " + cap + " < 0");
+      }
+      this.concerning = concerning;
+      this.cap = cap;
+    }
+
+    /** Keeps or counts a finding about {@code s}; builds its message only if it is kept. */
+    void add(Step s, FindingCode code, Severity severity, Supplier<String> message) {
+      long n = seq++;
+      if (!concerning.test(s)) {
+        return;
+      }
+      PriorityQueue<Ordered> q = byCode.computeIfAbsent(code, c -> new PriorityQueue<>(FINDING_ORDER.reversed()));
+      if (q.size() >= cap) {
+        Ordered latest = q.peek();
+        if (latest == null || ORDER.compare(s, latest.step) > 0
+            || (ORDER.compare(s, latest.step) == 0 && n > latest.seq)) {
+          omit(code, severity);
+          return;
+        }
+        q.poll();
+        omit(code, latest.finding.severity());
+      }
+      q.add(new Ordered(s, n, new Finding(code, severity, Optional.of(s.ref()), message.get())));
+    }
+
+    private void omit(FindingCode code, Severity severity) {
+      omitted.merge(code, 1L, Long::sum);
+      omittedBySeverity.merge(severity, 1L, Long::sum);
+    }
+
+    /** The kept findings in evidence order. */
+    List<Finding> findings() {
+      List<Ordered> all = new ArrayList<>();
+      byCode.values().forEach(all::addAll);
+      all.sort(FINDING_ORDER);
+      return all.stream().map(Ordered::finding).toList();
+    }
+  }
 
   private static final class Builder {
     final LineageSettings settings;
@@ -312,13 +433,13 @@ public final class LineageGraph {
     final Map<Digest, List<Step>> releases = new HashMap<>();
     final Map<Digest, Step> byHash = new HashMap<>();
     final Map<Step, List<RootUse>> roots = new LinkedHashMap<>();
-    final List<Ordered> findings = new ArrayList<>();
-    int seq;
+    final Kept kept;
 
-    Builder(LineageSettings settings, Collection<ExternalRoot> roots, boolean several) {
+    Builder(LineageSettings settings, Collection<ExternalRoot> roots, boolean several, Kept kept) {
       this.settings = settings;
       roots.forEach(r -> externalRoots.put(r.digest(), r));
       this.several = several;
+      this.kept = kept;
     }
 
     void index(Step s) {
@@ -377,9 +498,9 @@ public final class LineageGraph {
             a.name()));
         Optional<Severity> reversed = settings.severity(LineageSettings.Check.TIME_REVERSED);
         if (!p.ledger().equals(c.ledger()) && p.time().isAfter(c.time()) && reversed.isPresent()) {
-          add(c, new Finding(FindingCode.LINEAGE_TIME_REVERSED, reversed.get(), Optional.of(c.ref()), where(c) + " uses " + Untrusted.quote(a.name())
+          kept.add(c, FindingCode.LINEAGE_TIME_REVERSED, reversed.get(), () -> where(c) + " uses " + Untrusted.quote(a.name())
               + " (" + a.digest() + ") produced by " + where(p) + ", which claims a later time (" + p.time()
-              + " > " + c.time() + "); one of the two signers' clocks or claims is wrong"));
+              + " > " + c.time() + "); one of the two signers' clocks or claims is wrong");
         }
       }
       if (!linked.isEmpty() || c.kind().equals(EventType.COMPARISON)) {
@@ -390,26 +511,28 @@ public final class LineageGraph {
       if (root.isPresent() || !settings.backedKinds().contains(a.kind())) {
         return;
       }
-      String laterHint = later == null ? "" : "; " + where(later) + " produces it, but later in the log (log index "
-          + later.ref().logIndex() + "): a step cannot use what did not exist yet";
+      Step laterProducer = later;
+      Supplier<String> laterHint = () -> laterProducer == null ? "" : "; " + where(laterProducer) + " produces it, but"
+          + " later in the log (log index " + laterProducer.ref().logIndex() + "): a step cannot use what did not exist"
+          + " yet";
       if (released) {
-        settings.severity(LineageSettings.Check.RELEASE_UNPRODUCED).ifPresent(sev -> add(c, new Finding(
+        settings.severity(LineageSettings.Check.RELEASE_UNPRODUCED).ifPresent(sev -> kept.add(c,
             FindingCode.RELEASE_UNPRODUCED, sev,
-            Optional.of(c.ref()), where(c) + " releases " + Untrusted.quote(a.name()) + " " + a.digest() + ", but no step"
-                + " of the evidence produced it" + laterHint + ". Record the step that made it (training, fine-tune,"
-                + " conversion, merge), supply the ledger that holds it, or declare it an external root in the policy")));
+            () -> where(c) + " releases " + Untrusted.quote(a.name()) + " " + a.digest() + ", but no step"
+                + " of the evidence produced it" + laterHint.get() + ". Record the step that made it (training, fine-tune,"
+                + " conversion, merge), supply the ledger that holds it, or declare it an external root in the policy"));
       } else if (c.kind().equals(EventType.EVALUATION) && a.kind() == ArtifactKind.MODEL) {
-        settings.severity(LineageSettings.Check.EVALUATION_UNPRODUCED).ifPresent(sev -> add(c, new Finding(
-            FindingCode.EVALUATION_UNPRODUCED, sev, Optional.of(c.ref()), where(c) + " evaluates "
+        settings.severity(LineageSettings.Check.EVALUATION_UNPRODUCED).ifPresent(sev -> kept.add(c,
+            FindingCode.EVALUATION_UNPRODUCED, sev, () -> where(c) + " evaluates "
                 + Untrusted.quote(a.name()) + " " + a.digest() + ", but no step of the evidence produced that model"
-                + laterHint + "; the evaluation is of weights whose origin is unproven. Evaluate the weights the"
-                + " lineage produced, or supply the ledger that produced these")));
+                + laterHint.get() + "; the evaluation is of weights whose origin is unproven. Evaluate the weights the"
+                + " lineage produced, or supply the ledger that produced these"));
       } else {
-        settings.severity(LineageSettings.Check.INPUT_UNPROVEN).ifPresent(sev -> add(c, new Finding(
-            FindingCode.LINEAGE_INPUT_UNPROVEN, sev, Optional.of(c.ref()), where(c) + " uses " + a.kind().jsonName() + " " + Untrusted.quote(a.name()) + " "
+        settings.severity(LineageSettings.Check.INPUT_UNPROVEN).ifPresent(sev -> kept.add(c,
+            FindingCode.LINEAGE_INPUT_UNPROVEN, sev, () -> where(c) + " uses " + a.kind().jsonName() + " " + Untrusted.quote(a.name()) + " "
                 + a.digest() + ", which no earlier step produced and the policy does not declare as an external root"
-                + laterHint + ". Its origin is unproven: supply the ledger that produced it, or declare it in the"
-                + " policy's externalRoots")));
+                + laterHint.get() + ". Its origin is unproven: supply the ledger that produced it, or declare it in the"
+                + " policy's externalRoots"));
       }
     }
 
@@ -429,17 +552,19 @@ public final class LineageGraph {
         reported.add(first.ledger() + "\n" + first.chain());
         for (Step p : ps.subList(1, ps.size())) {
           if (reported.add(p.ledger() + "\n" + p.chain())) {
-            add(p, new Finding(FindingCode.DIGEST_CLAIMED_TWICE, sev, Optional.of(p.ref()), where(p) + " claims to"
+            kept.add(p, FindingCode.DIGEST_CLAIMED_TWICE, sev, () -> where(p) + " claims to"
                 + " have produced " + e.getKey() + ", which " + where(first) + " also claims to have produced; two"
                 + " chains cannot both have made the same artifact. One claim is false (a copied model, or a"
-                + " re-recorded step): find out which"));
+                + " re-recorded step): find out which");
           }
         }
       }
     }
 
     void cycles() {
-      if (!Graphs.hasCycle(network)) {
+      // Within one ledger every link runs from an earlier log index to a later one (see before()): no cycle
+      // can close, and the search would cost a quarter of the stage on a 100,000-entry ledger.
+      if (!several || !Graphs.hasCycle(network)) {
         return;
       }
       // Report each cycle once, at its first step in evidence order.
@@ -451,10 +576,10 @@ public final class LineageGraph {
         List<Step> cycle = cycleThrough(s);
         if (!cycle.isEmpty()) {
           done.addAll(cycle);
-          List<String> names = cycle.stream().limit(MAX_CYCLE_SHOWN).map(this::where).toList();
-          add(s, Finding.of(FindingCode.LINEAGE_CYCLE, s.ref(), "the lineage is circular: " + String.join(" -> ", names)
+          kept.add(s, FindingCode.LINEAGE_CYCLE, FindingCode.LINEAGE_CYCLE.severity(), () -> "the lineage is circular: "
+              + String.join(" -> ", cycle.stream().limit(MAX_CYCLE_SHOWN).map(this::where).toList())
               + (cycle.size() > MAX_CYCLE_SHOWN ? " -> ... (" + cycle.size() + " steps)" : "") + " -> " + where(s)
-              + "; each step claims to use what a later one produced, so at least one claim is false"));
+              + "; each step claims to use what a later one produced, so at least one claim is false");
         }
       }
     }
@@ -498,10 +623,6 @@ public final class LineageGraph {
 
     private String where(Step s) {
       return s.describe(several);
-    }
-
-    private void add(Step s, Finding f) {
-      findings.add(new Ordered(s, seq++, f));
     }
   }
 }

@@ -21,12 +21,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * Evaluates a policy's {@link Rule}s and custody transfers over the steps of the evidence. Every
  * rule violation is a {@code RULE_VIOLATION} finding on the offending step whose message starts with
  * {@code rule 'ID':}. Immutable and thread-safe; {@link #evaluate} is linear in the number of steps
- * plus the ancestors it asks for (separation of duties), after one pass that indexes the steps.
+ * plus the ancestors it asks for (separation of duties), after one pass that indexes the steps; the
+ * rules can run in parallel ({@link #evaluate(StepView, Executor)}).
  *
  * <p><b>Custody transfers</b> (not under {@link TrustPolicy#trustAll}, where keys have no
  * organisation): a chain's owner is the organisation of the signer of its first step. A
@@ -47,14 +51,49 @@ public final class PolicyEvaluator {
 
   /** Every violation of the policy's rules and transfer rules in {@code view}, steps in view order. */
   public <S> List<PolicyFinding> evaluate(StepView<S> view) {
+    return evaluate(view, Runnable::run);
+  }
+
+  /**
+   * As {@link #evaluate(StepView)}, each rule (and the transfer rules) a task on {@code executor}: the
+   * rules are independent and read the steps only, so they can run on several threads. The findings
+   * and their order are those of {@link #evaluate(StepView)}: rule by rule in policy order, then the
+   * transfers. {@code view} must answer from several threads at once (an in-memory graph does).
+   *
+   * @throws RuntimeException the first rule's failure, unwrapped, as {@link #evaluate(StepView)} would
+   */
+  public <S> List<PolicyFinding> evaluate(StepView<S> view, Executor executor) {
     Objects.requireNonNull(view, "view");
+    Objects.requireNonNull(executor, "executor");
     Index<S> ix = new Index<>(view);
-    List<PolicyFinding> out = new ArrayList<>();
+    List<CompletableFuture<List<PolicyFinding>>> parts = new ArrayList<>();
     for (Rule rule : policy.rules()) {
-      new RuleRun<>(rule, ix, out).run();
+      parts.add(CompletableFuture.supplyAsync(() -> {
+        List<PolicyFinding> out = new ArrayList<>();
+        new RuleRun<>(rule, ix, out).run();
+        return out;
+      }, executor));
     }
     if (!policy.isTrustAll()) {
-      transfers(ix, out);
+      parts.add(CompletableFuture.supplyAsync(() -> {
+        List<PolicyFinding> out = new ArrayList<>();
+        transfers(ix, out);
+        return out;
+      }, executor));
+    }
+    List<PolicyFinding> out = new ArrayList<>();
+    for (CompletableFuture<List<PolicyFinding>> part : parts) {
+      try {
+        out.addAll(part.join());
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw e;
+      }
     }
     return out;
   }
@@ -110,16 +149,17 @@ public final class PolicyEvaluator {
       }
     }
 
-    /** The step's position in {@link #steps}, or null if the view never listed it. */
+    /** The step's position in {@link #steps}, or null if the view never listed it. Rules call it from several threads. */
     Integer pos(S s) {
       Integer p = position.get(s);
-      if (p == null) {
-        if (byEquality == null) {
-          byEquality = new HashMap<>(position);
-        }
-        p = byEquality.get(s);
+      return p != null ? p : byEquality().get(s);
+    }
+
+    private synchronized Map<S, Integer> byEquality() {
+      if (byEquality == null) {
+        byEquality = new HashMap<>(position);
       }
-      return p;
+      return byEquality;
     }
 
     /** Which chain the step is on: ledger and chain id. */

@@ -70,7 +70,7 @@ final class LineageJson {
     Set<Step> in = new HashSet<>(steps);
     g.writeArrayFieldStart("links");
     for (Step s : steps) {
-      for (Link l : graph.network().inEdges(s)) {
+      for (Link l : graph.linksInto(s)) {
         if (!in.contains(l.from())) {
           continue;
         }

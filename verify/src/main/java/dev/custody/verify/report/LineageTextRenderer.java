@@ -151,7 +151,7 @@ public final class LineageTextRenderer {
     private void pushChildren(Deque<Item> stack, Step s, Indent parent) {
       List<Object> children = new ArrayList<>(findings.getOrDefault(s.ref(), List.of()));
       children.addAll(graph.referrers(s));
-      graph.network().inEdges(s).stream()
+      graph.linksInto(s).stream()
           .filter(l -> l.type() == Link.Type.ARTIFACT)
           .sorted(Comparator.comparing(Link::from, LineageGraph.ORDER.reversed()))
           .forEach(children::add);

@@ -101,6 +101,57 @@ class PolicyEvaluatorTest {
     assertThat(evaluate(TrustPolicy.trustAll(TrustedKeys.of(List.of())), s)).isEmpty();
   }
 
+  /**
+   * The rules on several threads give the findings of the rules one after another, in the same order:
+   * seeded random lineages that break every rule (and the transfer rules) in many places.
+   */
+  @Test
+  void evaluate_onSeveralThreads_sameFindingsInTheSameOrderAsOneThread() throws Exception {
+    TrustPolicy p = policy(ALL_RULES + """
+          - id: two-approvals
+            approvals: {kind: release, count: 2, identities: ["acme/approver-*"]}
+          - id: ordered
+            requirePredecessor: {kind: approval, predecessor: evaluation}
+        """);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (long seed = 1; seed <= 25; seed++) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        TestSteps s = new TestSteps();
+        List<Step> releases = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+          String chain = (rnd.nextBoolean() ? "acme/m" : "basecorp/m") + rnd.nextInt(6);
+          String who = IDENTITIES.get(rnd.nextInt(IDENTITIES.size()));
+          String m = "m" + rnd.nextInt(12);
+          Event e = switch (rnd.nextInt(8)) {
+            case 0 -> ingest("d" + rnd.nextInt(5), rnd.nextBoolean() ? "MIT" : " ");
+            case 1 -> training("d" + rnd.nextInt(5), m);
+            case 2 -> fineTune("m" + rnd.nextInt(12), m);
+            case 3 -> evaluation(m, "accuracy", "0." + rnd.nextInt(10));
+            case 4 -> release(m, Map.of("region", rnd.nextBoolean() ? "eu" : "us"));
+            case 5 -> releases.isEmpty() ? release(m) : approval(releases.get(rnd.nextInt(releases.size())),
+                rnd.nextInt(4) == 0 ? "rejected" : "approved");
+            case 6 -> transfer(rnd.nextBoolean() ? "acme" : "basecorp", rnd.nextBoolean() ? "basecorp" : "nowhere");
+            default -> release(m);
+          };
+          Step x = s.add(chain, who, e);
+          if (e.type().equals(EventType.RELEASE)) {
+            releases.add(x);
+          }
+        }
+        PolicyEvaluator evaluator = new PolicyEvaluator(p);
+        List<PolicyFinding> one = evaluator.evaluate(s);
+        assertThat(one).extracting(f -> f.finding().code()).contains(FindingCode.RULE_VIOLATION,
+            FindingCode.CHAIN_NOT_OWNER);
+        assertThat(one).extracting(PolicyFinding::rule).contains(Optional.of("two-approvals"), Optional.of("eu-only"),
+            Optional.of("dataset-licence"), Optional.of("accuracy"), Optional.of("ordered"));
+        assertThat(evaluator.evaluate(s, pool)).containsExactlyElementsOf(one);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   // ---- requirePredecessor
 
   static final String PREDECESSOR = """
