@@ -4,7 +4,6 @@ import dev.custody.core.Digest;
 import dev.custody.core.manifest.Serialization.Method;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -51,10 +50,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Speed and memory</h2>
  * A fixed pool of {@link Builder#threads(int) threads} (default: one per available processor) takes
  * work items — a file for {@code files}, a shard for {@code shards} — largest first, and hashes each
- * with positional {@link FileChannel} reads into one fixed buffer per thread. Memory is therefore
- * {@code threads × bufferSize} (plus the JDK's equal-sized per-thread I/O buffer) whatever the size
- * of the model; only the list of work items (one per file or shard) grows with the model. A file
- * whose size changes while it is hashed is an error, not a silently wrong digest.
+ * through one {@code FileRangeHasher} per thread: items of at least 1 MiB memory-mapped 64 MiB at a
+ * time (each window unmapped once hashed), smaller ones read with positional {@link FileChannel}
+ * reads into one fixed buffer. Memory is therefore {@code threads × (bufferSize + 64 MiB mapped)}
+ * (plus the JDK's equal-sized per-thread I/O buffer) whatever the size of the model; only the list
+ * of work items (one per file or shard) grows with the model. Every digest is the SHA-256 of the
+ * item's bytes whichever way they were read. A file whose size changes while it is hashed is an
+ * error, not a silently wrong digest.
  *
  * <p>Instances are immutable and thread-safe; each {@link #hash} call uses its own threads.
  */
@@ -351,28 +353,25 @@ public final class ModelHasher {
 
   private void work(List<Task> tasks, byte[][] results, AtomicInteger next, AtomicBoolean cancelled,
       ProgressCounter counter) throws IOException, ManifestException {
-    byte[] buffer = new byte[bufferSize];
-    ByteBuffer bb = ByteBuffer.wrap(buffer);
+    FileRangeHasher reader = new FileRangeHasher(bufferSize);
     Sha256Engine.Hasher hasher = engine.newHasher();
     int i;
     while (!cancelled.get() && (i = next.getAndIncrement()) < tasks.size()) {
       Task t = tasks.get(i);
       try (FileChannel ch = FileChannel.open(t.path(), StandardOpenOption.READ)) {
-        long pos = t.start();
-        long end = t.start() + t.length();
-        while (pos < end) {
-          if (cancelled.get()) {
+        try {
+          if (!reader.hash(ch, t.path(), t.start(), t.length(), hasher, counter::add, cancelled)) {
             return;
           }
-          bb.clear();
-          bb.limit((int) Math.min(buffer.length, end - pos));
-          int n = ch.read(bb, pos);
-          if (n < 0) {
-            throw changed(t, "shrank to " + pos + " bytes");
+        } catch (FileRangeHasher.ShrankException e) {
+          throw changed(t, e.getMessage());
+        } catch (InternalError e) {
+          // A mapped file that shrank faults on access, which the JVM reports as an InternalError.
+          long size = ch.size();
+          if (size < t.fileSize()) {
+            throw changed(t, "shrank to " + size + " bytes");
           }
-          hasher.update(buffer, 0, n);
-          pos += n;
-          counter.add(n);
+          throw e;
         }
         long size = ch.size();
         if (size != t.fileSize()) {
