@@ -355,33 +355,70 @@ public final class ModelHasher {
       ProgressCounter counter) throws IOException, ManifestException {
     FileRangeHasher reader = new FileRangeHasher(bufferSize);
     Sha256Engine.Hasher hasher = engine.newHasher();
-    int i;
-    while (!cancelled.get() && (i = next.getAndIncrement()) < tasks.size()) {
-      Task t = tasks.get(i);
-      try (FileChannel ch = FileChannel.open(t.path(), StandardOpenOption.READ)) {
-        try {
-          if (!reader.hash(ch, t.path(), t.start(), t.length(), hasher, counter::add, cancelled)) {
-            return;
+    Task previous = null;
+    Task current = null;
+    try {
+      int i;
+      while (!cancelled.get() && (i = next.getAndIncrement()) < tasks.size()) {
+        Task t = tasks.get(i);
+        previous = current;
+        current = t;
+        try (FileChannel ch = open(t.path())) {
+          try {
+            if (!reader.hash(ch, t.path(), t.start(), t.length(), hasher, counter::add, cancelled)) {
+              return;
+            }
+          } catch (FileRangeHasher.ShrankException e) {
+            throw changed(t, e.getMessage());
           }
-        } catch (FileRangeHasher.ShrankException e) {
-          throw changed(t, e.getMessage());
-        } catch (InternalError e) {
-          // A mapped file that shrank faults on access, which the JVM reports as an InternalError.
           long size = ch.size();
-          if (size < t.fileSize()) {
-            throw changed(t, "shrank to " + size + " bytes");
+          if (size != t.fileSize()) {
+            throw changed(t, "is now " + size + " bytes, was " + t.fileSize());
           }
-          throw e;
         }
-        long size = ch.size();
-        if (size != t.fileSize()) {
-          throw changed(t, "is now " + size + " bytes, was " + t.fileSize());
-        }
-      } catch (IOException | ManifestException e) {
-        cancelled.set(true);
-        throw e;
+        results[i] = hasher.finish();
       }
-      results[i] = hasher.finish();
+    } catch (IOException | ManifestException e) {
+      cancelled.set(true);
+      throw e;
+    } catch (InternalError e) {
+      // A mapped file that shrank faults on access. The JVM reports that as an InternalError, and may
+      // raise it a little later (at the next transition, e.g. opening the next file): look at both.
+      cancelled.set(true);
+      for (Task t : new Task[] {current, previous}) {
+        long size = t == null ? -2 : sizeNow(t.path());
+        if (t != null && size != t.fileSize()) {
+          throw changed(t, size < 0 ? "is gone" : "is now " + size + " bytes, was " + t.fileSize());
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static long sizeNow(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Opens a listed file. With symbolic links refused, a file replaced by a link after it was listed is
+   * refused too, not followed (O_NOFOLLOW): an equal-sized link target would otherwise be hashed
+   * under the file's name.
+   */
+  private FileChannel open(Path file) throws IOException, ManifestException {
+    if (allowSymlinks) {
+      return FileChannel.open(file, StandardOpenOption.READ);
+    }
+    try {
+      return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) { // ELOOP: "Too many levels of symbolic links (NOFOLLOW_LINKS specified)"
+      if (Files.isSymbolicLink(file)) {
+        throw refusedLink(file);
+      }
+      throw e;
     }
   }
 

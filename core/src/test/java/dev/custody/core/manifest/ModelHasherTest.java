@@ -354,6 +354,32 @@ class ModelHasherTest {
   }
 
   @Test
+  void hash_fileSwappedForSymlinkAfterListing_refusedNotFollowed() throws Exception {
+    // An insider replaces a listed file with a link to a secret while an earlier (larger) file is hashed.
+    Path m = tmp.resolve("swapped");
+    Path big = m.resolve("big.bin");
+    Path small = m.resolve("small.bin");
+    Path secret = tmp.resolve("secret.key");
+    NaiveManifest.write(big, new byte[3 * 4096]);
+    NaiveManifest.write(small, new byte[] {1, 2, 3});
+    NaiveManifest.write(secret, "key".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // as long as small.bin
+    HashProgress swap = (done, total) -> {
+      if (done == 4096) { // hashing big.bin (largest first); small.bin is listed and not yet opened
+        try {
+          Files.delete(small);
+          Files.createSymbolicLink(small, secret);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+
+    assertThatThrownBy(() -> ModelHasher.builder().bufferSize(4096).threads(1).progress(swap).build().hash(m))
+        .isInstanceOf(ManifestException.class).hasMessageContaining("refusing symbolic link " + small)
+        .hasMessageContaining(secret.toString());
+  }
+
+  @Test
   void builder_invalidOptions_rejected() {
     assertThatThrownBy(() -> ModelHasher.builder().shards(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ModelHasher.builder().threads(0)).isInstanceOf(IllegalArgumentException.class);
