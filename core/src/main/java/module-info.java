@@ -11,6 +11,8 @@ module dev.custody.core {
   requires transitive com.fasterxml.jackson.databind;
   requires java.management;
   requires jdk.management;
+  // sun.misc.Unsafe.invokeCleaner, found reflectively: ModelHasher unmaps each mapped window once hashed.
+  requires jdk.unsupported;
   requires transitive com.nimbusds.jose.jwt;
   requires org.bouncycastle.lts.prov;
   requires transitive org.bouncycastle.lts.pkix;

@@ -48,7 +48,7 @@ public final class BenchMain {
         --shard-size N       hash: shard size in bytes (default 1000000000; the largest file is 45 %)
         --custody PATH       cli: the custody launcher (default ./custody)
         --batch-lines LIST   cli: record --batch lengths, comma-separated (default 10000,50000)
-        --model-gib G        cli: size of the model custody hash reads (default 1)
+        --model-gib G        cli: size of the model custody hash reads (default 2.5: largest file 1.2 GB)
         --runs R             cli: fresh processes per command, median reported (default 3)
         --java-opts 'A|B'    cli: CUSTODY_JAVA_OPTS variants to compare ('' = the launcher as it is)
         --only LIST          cli: verify,log,batch,hash (default all)
@@ -75,7 +75,7 @@ public final class BenchMain {
     long shardSize = dev.custody.core.manifest.Serialization.DEFAULT_SHARD_SIZE;
     Path custody = Path.of("custody");
     java.util.List<Integer> batchLines = java.util.List.of(10_000, 50_000);
-    double modelGiB = 1;
+    double modelGiB = 2.5; // several GiB, the largest file (45 %) over 1 GB, as the hash target asks
     String pgUrl = null;
     boolean threadsGiven = false;
     boolean pgStandby = false;

@@ -4,7 +4,6 @@ import dev.custody.core.Digest;
 import dev.custody.core.manifest.Serialization.Method;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -51,10 +50,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Speed and memory</h2>
  * A fixed pool of {@link Builder#threads(int) threads} (default: one per available processor) takes
  * work items — a file for {@code files}, a shard for {@code shards} — largest first, and hashes each
- * with positional {@link FileChannel} reads into one fixed buffer per thread. Memory is therefore
- * {@code threads × bufferSize} (plus the JDK's equal-sized per-thread I/O buffer) whatever the size
- * of the model; only the list of work items (one per file or shard) grows with the model. A file
- * whose size changes while it is hashed is an error, not a silently wrong digest.
+ * through one {@code FileRangeHasher} per thread: items of at least 1 MiB memory-mapped 64 MiB at a
+ * time (each window unmapped once hashed), smaller ones read with positional {@link FileChannel}
+ * reads into one fixed buffer. Memory is therefore {@code threads × (bufferSize + 64 MiB mapped)}
+ * (plus the JDK's equal-sized per-thread I/O buffer) whatever the size of the model; only the list
+ * of work items (one per file or shard) grows with the model. Every digest is the SHA-256 of the
+ * item's bytes whichever way they were read. A file whose size changes while it is hashed is an
+ * error, not a silently wrong digest.
  *
  * <p>Instances are immutable and thread-safe; each {@link #hash} call uses its own threads.
  */
@@ -351,38 +353,72 @@ public final class ModelHasher {
 
   private void work(List<Task> tasks, byte[][] results, AtomicInteger next, AtomicBoolean cancelled,
       ProgressCounter counter) throws IOException, ManifestException {
-    byte[] buffer = new byte[bufferSize];
-    ByteBuffer bb = ByteBuffer.wrap(buffer);
+    FileRangeHasher reader = new FileRangeHasher(bufferSize);
     Sha256Engine.Hasher hasher = engine.newHasher();
-    int i;
-    while (!cancelled.get() && (i = next.getAndIncrement()) < tasks.size()) {
-      Task t = tasks.get(i);
-      try (FileChannel ch = FileChannel.open(t.path(), StandardOpenOption.READ)) {
-        long pos = t.start();
-        long end = t.start() + t.length();
-        while (pos < end) {
-          if (cancelled.get()) {
-            return;
+    Task previous = null;
+    Task current = null;
+    try {
+      int i;
+      while (!cancelled.get() && (i = next.getAndIncrement()) < tasks.size()) {
+        Task t = tasks.get(i);
+        previous = current;
+        current = t;
+        try (FileChannel ch = open(t.path())) {
+          try {
+            if (!reader.hash(ch, t.path(), t.start(), t.length(), hasher, counter::add, cancelled)) {
+              return;
+            }
+          } catch (FileRangeHasher.ShrankException e) {
+            throw changed(t, e.getMessage());
           }
-          bb.clear();
-          bb.limit((int) Math.min(buffer.length, end - pos));
-          int n = ch.read(bb, pos);
-          if (n < 0) {
-            throw changed(t, "shrank to " + pos + " bytes");
+          long size = ch.size();
+          if (size != t.fileSize()) {
+            throw changed(t, "is now " + size + " bytes, was " + t.fileSize());
           }
-          hasher.update(buffer, 0, n);
-          pos += n;
-          counter.add(n);
         }
-        long size = ch.size();
-        if (size != t.fileSize()) {
-          throw changed(t, "is now " + size + " bytes, was " + t.fileSize());
-        }
-      } catch (IOException | ManifestException e) {
-        cancelled.set(true);
-        throw e;
+        results[i] = hasher.finish();
       }
-      results[i] = hasher.finish();
+    } catch (IOException | ManifestException e) {
+      cancelled.set(true);
+      throw e;
+    } catch (InternalError e) {
+      // A mapped file that shrank faults on access. The JVM reports that as an InternalError, and may
+      // raise it a little later (at the next transition, e.g. opening the next file): look at both.
+      cancelled.set(true);
+      for (Task t : new Task[] {current, previous}) {
+        long size = t == null ? -2 : sizeNow(t.path());
+        if (t != null && size != t.fileSize()) {
+          throw changed(t, size < 0 ? "is gone" : "is now " + size + " bytes, was " + t.fileSize());
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static long sizeNow(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Opens a listed file. With symbolic links refused, a file replaced by a link after it was listed is
+   * refused too, not followed (O_NOFOLLOW): an equal-sized link target would otherwise be hashed
+   * under the file's name.
+   */
+  private FileChannel open(Path file) throws IOException, ManifestException {
+    if (allowSymlinks) {
+      return FileChannel.open(file, StandardOpenOption.READ);
+    }
+    try {
+      return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) { // ELOOP: "Too many levels of symbolic links (NOFOLLOW_LINKS specified)"
+      if (Files.isSymbolicLink(file)) {
+        throw refusedLink(file);
+      }
+      throw e;
     }
   }
 

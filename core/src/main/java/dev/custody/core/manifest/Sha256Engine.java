@@ -3,6 +3,7 @@ package dev.custody.core.manifest;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.custody.core.Digest;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import org.bouncycastle.crypto.CryptoServicesRegistrar;
 import org.bouncycastle.crypto.NativeServices;
@@ -71,6 +72,20 @@ public enum Sha256Engine {
   public interface Hasher {
     void update(byte[] data, int offset, int length);
 
+    /**
+     * Updates with the bytes from {@code data}'s position to its limit and moves its position to its
+     * limit. The default copies them through a small array; the JDK's hasher hands a direct or
+     * mapped buffer to {@link MessageDigest#update(ByteBuffer)}.
+     */
+    default void update(ByteBuffer data) {
+      byte[] chunk = new byte[Math.min(data.remaining(), 8192)];
+      while (data.hasRemaining()) {
+        int n = Math.min(chunk.length, data.remaining());
+        data.get(chunk, 0, n);
+        update(chunk, 0, n);
+      }
+    }
+
     /** The 32-byte digest of everything updated since the last finish; resets the hasher. */
     byte[] finish();
   }
@@ -85,6 +100,11 @@ public enum Sha256Engine {
     @Override
     public void update(byte[] data, int offset, int length) {
       md.update(data, offset, length);
+    }
+
+    @Override
+    public void update(ByteBuffer data) {
+      md.update(data);
     }
 
     @Override

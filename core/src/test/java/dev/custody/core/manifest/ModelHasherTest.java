@@ -300,6 +300,85 @@ class ModelHasherTest {
         .hasMessageContaining(file.toString());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"grow", "truncate", "truncateToZero"})
+  void hash_mappedFileChangesWhileHashed_rejectedNamingTheFile(String change) throws Exception {
+    // At least FileRangeHasher.MAP_MIN bytes: memory-mapped, where a shrunk file faults instead of reading short.
+    Path m = tmp.resolve("changing-big");
+    Path file = m.resolve("w.bin");
+    int size = 3 << 20;
+    NaiveManifest.write(file, new byte[size]);
+    HashProgress mutate = (done, total) -> {
+      if (done == 4096) { // after the first slice of the first window
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+          if (change.equals("grow")) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), size);
+          } else {
+            ch.truncate(change.equals("truncate") ? 100 : 0);
+          }
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+
+    for (String method : List.of("files", "shards")) {
+      NaiveManifest.write(file, new byte[size]);
+      ModelHasher.Builder b = ModelHasher.builder().bufferSize(4096).threads(1).progress(mutate);
+      ModelHasher h = (method.equals("files") ? b : b.shards(1 << 20)).build();
+
+      assertThatThrownBy(() -> h.hash(m)).as(method)
+          .isInstanceOf(ManifestException.class).hasMessageContaining("changed while it was hashed")
+          .hasMessageContaining(file.toString());
+    }
+  }
+
+  @Test
+  void hash_filesAboveMappingThreshold_equalNaiveComputation() throws Exception {
+    // Mapped items (>= 1 MiB): sizes around the threshold and a 64 MiB window boundary, shards not page-aligned.
+    Path big = tmp.resolve("mapped");
+    java.util.SplittableRandom r = new java.util.SplittableRandom(9);
+    long[] sizes = {FileRangeHasher.MAP_MIN - 1, FileRangeHasher.MAP_MIN, FileRangeHasher.MAP_MIN + 1,
+        FileRangeHasher.WINDOW + 4097};
+    for (int i = 0; i < sizes.length; i++) {
+      byte[] data = new byte[(int) sizes[i]];
+      r.nextBytes(data);
+      NaiveManifest.write(big.resolve("w" + i + ".bin"), data);
+    }
+
+    assertEqualsNaive(ModelHasher.builder().build().hash(big), NaiveManifest.of(big, 0, List.of()));
+    assertEqualsNaive(ModelHasher.builder().shards(1_000_003).build().hash(big), NaiveManifest.of(big, 1_000_003,
+        List.of()));
+    assertEqualsNaive(ModelHasher.builder().shards(FileRangeHasher.MAP_MIN).threads(3).build().hash(big),
+        NaiveManifest.of(big, FileRangeHasher.MAP_MIN, List.of()));
+  }
+
+  @Test
+  void hash_fileSwappedForSymlinkAfterListing_refusedNotFollowed() throws Exception {
+    // An insider replaces a listed file with a link to a secret while an earlier (larger) file is hashed.
+    Path m = tmp.resolve("swapped");
+    Path big = m.resolve("big.bin");
+    Path small = m.resolve("small.bin");
+    Path secret = tmp.resolve("secret.key");
+    NaiveManifest.write(big, new byte[3 * 4096]);
+    NaiveManifest.write(small, new byte[] {1, 2, 3});
+    NaiveManifest.write(secret, "key".getBytes(java.nio.charset.StandardCharsets.UTF_8)); // as long as small.bin
+    HashProgress swap = (done, total) -> {
+      if (done == 4096) { // hashing big.bin (largest first); small.bin is listed and not yet opened
+        try {
+          Files.delete(small);
+          Files.createSymbolicLink(small, secret);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+
+    assertThatThrownBy(() -> ModelHasher.builder().bufferSize(4096).threads(1).progress(swap).build().hash(m))
+        .isInstanceOf(ManifestException.class).hasMessageContaining("refusing symbolic link " + small)
+        .hasMessageContaining(secret.toString());
+  }
+
   @Test
   void builder_invalidOptions_rejected() {
     assertThatThrownBy(() -> ModelHasher.builder().shards(0)).isInstanceOf(IllegalArgumentException.class);
