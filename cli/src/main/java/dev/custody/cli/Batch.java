@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -165,14 +166,26 @@ final class Batch {
     Printer printer = new Printer(out);
     printer.start();
     try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), null))) {
+      Signing signing = new Signing(lines.pool, ledger);
       Object next;
       while ((next = lines.next()) != Parsed.END && printer.failure.get() == null) {
         if (next instanceof FormatException e) {
+          // The lines before it are appended, as when each line was appended as soon as it was read.
+          while (signing.waiting() && printer.failure.get() == null) {
+            signing.appendOldest(ledger, printer);
+          }
           throw changed(e.getMessage());
         }
         if (next instanceof Line line) {
-          printer.submit(line.number(), line.bytes(), ledger.appendAsync(line.chain(), line.event(), signer));
+          signing.submit(line);
+          // In input order: every entry already signed, and the oldest even if not while too many wait.
+          while (signing.oldestReady() && printer.failure.get() == null) {
+            signing.appendOldest(ledger, printer);
+          }
         }
+      }
+      while (signing.waiting() && printer.failure.get() == null) {
+        signing.appendOldest(ledger, printer);
       }
     } catch (InterruptedException | InterruptedIOException e) {
       Thread.currentThread().interrupt();
@@ -352,7 +365,8 @@ final class Batch {
     private record Chunk(Future<Object[]> results, FormatException readError) {}
 
     private final LineReader reader;
-    private final ExecutorService pool;
+    /** Checks lines; {@link Signing} signs on it too (no task on it ever waits for another). */
+    final ExecutorService pool;
     private final ArrayDeque<Chunk> ahead = new ArrayDeque<>();
     private Object[] current = new Object[0];
     private int at;
@@ -440,6 +454,101 @@ final class Batch {
     @Override
     public void close() {
       pool.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------- signing ahead, in parallel
+
+  /**
+   * Entries signed ahead of the store on worker threads, appended in input order. Each line is
+   * signed for the position it will take if nothing else writes to its chain meanwhile: the next
+   * sequence number after the chain's head (the ledger's, or the line before it of the same chain)
+   * and that entry's hash as {@code prev}. Entries of different chains are signed in parallel;
+   * entries of one chain one after another, since each links to the hash of the one before. The
+   * store is then handed the signed record through {@link Ledger#appendRecord}, which checks it and
+   * uses it only when the position it was signed for is still the chain's next one (another writer
+   * may have appended to the chain); otherwise the entry is signed again for its true position, as
+   * {@link Ledger#appendAsync} would. So the ledger holds exactly what appending line by line would
+   * write: the same entries, chain links and log order.
+   *
+   * <p>At most {@value #AHEAD_ENTRIES} entries or {@value #AHEAD_BYTES} bytes of lines (plus one
+   * line) wait signed or being signed; references are printed by the {@link Printer} as before.
+   */
+  private final class Signing {
+    static final int AHEAD_ENTRIES = 1024;
+    static final int AHEAD_BYTES = 8 << 20;
+
+    /** An entry made for a position: the sequence and prev it names, its record and that record's hash. */
+    private record Made(long sequence, Optional<Digest> prev, byte[] record, Digest hash) {}
+
+    /** A line waiting to be appended, and the entry being signed for it. */
+    private record Ahead(Line line, CompletableFuture<Made> made) {}
+
+    private final ExecutorService pool;
+    private final java.time.Clock clock;
+    /** Per chain: the newest entry signed (or being signed) for it, which the next line of the chain links to. */
+    private final java.util.Map<String, CompletableFuture<Made>> tails = new java.util.HashMap<>();
+    private final ArrayDeque<Ahead> ahead = new ArrayDeque<>();
+    private long aheadBytes;
+
+    Signing(ExecutorService pool, Ledger ledger) {
+      this.pool = pool;
+      this.clock = ledger.clock();
+      for (dev.custody.attest.internal.store.LogStore.ChainHead h : ledger.chains()) {
+        tails.put(h.chain(), CompletableFuture.completedFuture(
+            new Made(h.sequence(), Optional.empty(), new byte[0], h.hash())));
+      }
+    }
+
+    /** Starts signing {@code line}'s entry once the entry before it in its chain is signed. */
+    void submit(Line line) {
+      CompletableFuture<Made> before = tails.get(line.chain());
+      CompletableFuture<Made> made = before == null
+          ? CompletableFuture.supplyAsync(() -> make(line, 0, Optional.empty()), pool)
+          : before.thenApplyAsync(b -> make(line, b.sequence() + 1, Optional.of(b.hash())), pool);
+      tails.put(line.chain(), made);
+      ahead.add(new Ahead(line, made));
+      aheadBytes += line.bytes();
+    }
+
+    boolean waiting() {
+      return !ahead.isEmpty();
+    }
+
+    /** Whether the oldest waiting line should be appended now: it is signed, or too many wait. */
+    boolean oldestReady() {
+      return !ahead.isEmpty() && (ahead.peek().made().isDone() || ahead.size() > AHEAD_ENTRIES
+          || aheadBytes > AHEAD_BYTES);
+    }
+
+    /** Waits until the oldest line is signed and hands it to the store; a failure to sign fails its append. */
+    void appendOldest(Ledger ledger, Printer printer) throws InterruptedException {
+      Ahead a = ahead.poll();
+      aheadBytes -= a.line().bytes();
+      Line line = a.line();
+      CompletableFuture<EntryRef> ref;
+      try {
+        Made m = a.made().get();
+        ref = ledger.appendRecord(line.chain(), (seq, prev) -> seq == m.sequence() && prev.equals(m.prev())
+            ? m.record()
+            : EntrySigner.sign(new EntryPayload(line.chain(), seq, prev, signer.keyId(), clock.instant(),
+                line.event()), signer));
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
+            : e.getCause();
+        ref = CompletableFuture.failedFuture(cause);
+      }
+      printer.submit(line.number(), line.bytes(), ref);
+    }
+
+    private Made make(Line line, long sequence, Optional<Digest> prev) {
+      try {
+        byte[] record = EntrySigner.sign(new EntryPayload(line.chain(), sequence, prev, signer.keyId(),
+            clock.instant(), line.event()), signer);
+        return new Made(sequence, prev, record, Digest.sha256(record));
+      } catch (AttestException e) {
+        throw new CompletionException(e);
+      }
     }
   }
 
