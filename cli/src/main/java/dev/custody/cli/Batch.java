@@ -135,7 +135,7 @@ final class Batch {
       throws IOException, FormatException, CommandError {
     MessageDigest sha = Digest.newSha256();
     long events = 0;
-    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), copy))) {
+    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), copy), true)) {
       Object next;
       while ((next = lines.next()) != Parsed.END) {
         if (next instanceof FormatException e) {
@@ -165,7 +165,7 @@ final class Batch {
     MessageDigest sha = Digest.newSha256();
     Printer printer = new Printer(out);
     printer.start();
-    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), null))) {
+    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), null), false)) {
       Signing signing = new Signing(lines.pool, ledger);
       Object next;
       while ((next = lines.next()) != Parsed.END && printer.failure.get() == null) {
@@ -211,6 +211,15 @@ final class Batch {
 
   /** The line's chain and event, or null for a blank line (package-private for its fuzz test). */
   Line parse(byte[] raw, long number) throws FormatException {
+    return parse(raw, number, true);
+  }
+
+  /**
+   * {@link #parse(byte[], long)}, checking the signed record's size bound only if {@code bound}: the
+   * second pass leaves it out (the bound costs an encoding of the whole entry; the lines were checked
+   * against it in the first pass, and the store refuses a record over the limit whatever its line).
+   */
+  private Line parse(byte[] raw, long number, boolean bound) throws FormatException {
     String where = name + " line " + number;
     requireUtf8(raw, where);
     if (isBlank(raw)) {
@@ -236,10 +245,13 @@ final class Batch {
       throw new FormatException(where + ": " + e.getMessage(), e);
     }
     Event event = EntryCodec.decodeEvent(JsonFields.of(obj, where));
-    int bound = EntrySigner.recordLength(new EntryPayload(chain.textValue(), Long.MAX_VALUE, Optional.of(ANY_PREV),
+    if (!bound) {
+      return new Line(number, chain.textValue(), event, raw.length);
+    }
+    int longest = EntrySigner.recordLength(new EntryPayload(chain.textValue(), Long.MAX_VALUE, Optional.of(ANY_PREV),
         signer.keyId(), LONGEST_TIME, event), signer);
-    if (bound > EntryRecord.MAX_RECORD_BYTES) {
-      throw new FormatException(where + ": its signed record could be " + bound + " bytes, over the limit of "
+    if (longest > EntryRecord.MAX_RECORD_BYTES) {
+      throw new FormatException(where + ": its signed record could be " + longest + " bytes, over the limit of "
           + EntryRecord.MAX_RECORD_BYTES + " (a record holds the event in base64, about 4/3 of its size); keep large"
           + " data in artifacts and record their digests");
     }
@@ -373,8 +385,12 @@ final class Batch {
     private FormatException currentReadError;
     private boolean eof;
 
-    Parsed(LineReader reader) {
+    /** Whether lines are checked against the signed record's size bound (the first pass). */
+    private final boolean bound;
+
+    Parsed(LineReader reader, boolean bound) {
       this.reader = reader;
+      this.bound = bound;
       int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
       this.pool = Executors.newFixedThreadPool(workers, r -> {
         Thread t = new Thread(r, "custody-batch-parse");
@@ -442,7 +458,7 @@ final class Batch {
       Object[] out = new Object[raws.size()];
       for (int i = 0; i < out.length; i++) {
         try {
-          Line line = parse(raws.get(i), first + i);
+          Line line = parse(raws.get(i), first + i, bound);
           out[i] = line == null ? BLANK : line;
         } catch (FormatException e) {
           out[i] = e;
