@@ -64,9 +64,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * A line within about 110 bytes of the limit may therefore be refused although its record would
  * have fitted.
  *
+ * <p><b>Signing ahead.</b> In the second pass the lines are checked again and their entries signed
+ * on worker threads — entries of different chains in parallel, each chain's in order — for the
+ * positions they will take, and handed to the store in input order ({@link Signing}); an entry whose
+ * position moved because another writer appended to its chain meanwhile is signed again by the store
+ * for its true position. The ledger is the one appending line by line writes: same entries, chain
+ * links and log order. The second pass leaves out the size bound (the first checked it; the store
+ * refuses any record over the limit, naming the line, should the file have changed).
+ *
  * <p><b>References.</b> Each reference is printed and flushed as soon as its entry is durable, by a
- * printer thread that waits on the appends in order while the caller's thread parses, signs and
- * submits the next lines: a caller killed mid-batch has seen the reference of every entry durable
+ * printer thread that waits on the appends in order while the caller's thread reads and submits
+ * the next lines: a caller killed mid-batch has seen the reference of every entry durable
  * before the group commit in progress. At most {@value #WINDOW_ENTRIES} entries or
  * {@value #WINDOW_BYTES} bytes of lines are in flight, which bounds memory and still fills group
  * commits. If an append fails (a full disk, say), the lines after it are not submitted, the
