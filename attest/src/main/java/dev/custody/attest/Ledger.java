@@ -278,9 +278,30 @@ public final class Ledger implements Closeable {
     EntryPayload.requireChainId(chain);
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(signer, "signer");
-    return store.append(chain, (seq, prev) -> EntrySigner.sign(
-            new EntryPayload(chain, seq, prev, signer.keyId(), clock.instant(), event), signer))
+    return appendRecord(chain, (seq, prev) -> EntrySigner.sign(
+        new EntryPayload(chain, seq, prev, signer.keyId(), clock.instant(), event), signer));
+  }
+
+  /**
+   * Queues the next entry of {@code chain} as the record {@code maker} makes for the position the
+   * store assigns, and returns without waiting for the disk; the future completes once the entry is
+   * durable. {@link #appendAsync} is this with a maker that signs in the calling thread; this form is
+   * for callers that sign entries ahead on several threads (for the position they expect) and append
+   * them in order. The maker is called in the calling thread and, when the position moved (another
+   * writer appended to the chain), again for the true one, so it must make a correct record for any
+   * position it is given (see {@link LogStore#append}); the store checks each record it is handed.
+   */
+  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
+  public CompletableFuture<EntryRef> appendRecord(String chain, LogStore.RecordMaker maker) {
+    EntryPayload.requireChainId(chain);
+    Objects.requireNonNull(maker, "maker");
+    return store.append(chain, maker)
         .thenApply(a -> new EntryRef(a.chain(), a.sequence(), a.logIndex(), a.hash()));
+  }
+
+  /** The clock this ledger dates entries by (the system clock in UTC unless given to {@link #over}). */
+  public Clock clock() {
+    return clock;
   }
 
   private static AttestException asAttestException(String chain, Throwable cause) {

@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,9 +64,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * A line within about 110 bytes of the limit may therefore be refused although its record would
  * have fitted.
  *
+ * <p><b>Signing ahead.</b> In the second pass the lines are checked again and their entries signed
+ * on worker threads — entries of different chains in parallel, each chain's in order — for the
+ * positions they will take, and handed to the store in input order ({@link Signing}); an entry whose
+ * position moved because another writer appended to its chain meanwhile is signed again by the store
+ * for its true position. The ledger is the one appending line by line writes: same entries, chain
+ * links and log order. The second pass leaves out the size bound (the first checked it; the store
+ * refuses any record over the limit, naming the line, should the file have changed).
+ *
  * <p><b>References.</b> Each reference is printed and flushed as soon as its entry is durable, by a
- * printer thread that waits on the appends in order while the caller's thread parses, signs and
- * submits the next lines: a caller killed mid-batch has seen the reference of every entry durable
+ * printer thread that waits on the appends in order while the caller's thread reads and submits
+ * the next lines: a caller killed mid-batch has seen the reference of every entry durable
  * before the group commit in progress. At most {@value #WINDOW_ENTRIES} entries or
  * {@value #WINDOW_BYTES} bytes of lines are in flight, which bounds memory and still fills group
  * commits. If an append fails (a full disk, say), the lines after it are not submitted, the
@@ -134,7 +143,7 @@ final class Batch {
       throws IOException, FormatException, CommandError {
     MessageDigest sha = Digest.newSha256();
     long events = 0;
-    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), copy))) {
+    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), copy), true)) {
       Object next;
       while ((next = lines.next()) != Parsed.END) {
         if (next instanceof FormatException e) {
@@ -164,15 +173,27 @@ final class Batch {
     MessageDigest sha = Digest.newSha256();
     Printer printer = new Printer(out);
     printer.start();
-    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), null))) {
+    try (Parsed lines = new Parsed(new LineReader(new DigestInputStream(in, sha), null), false)) {
+      Signing signing = new Signing(lines.pool, ledger);
       Object next;
       while ((next = lines.next()) != Parsed.END && printer.failure.get() == null) {
         if (next instanceof FormatException e) {
+          // The lines before it are appended, as when each line was appended as soon as it was read.
+          while (signing.waiting() && printer.failure.get() == null) {
+            signing.appendOldest(ledger, printer);
+          }
           throw changed(e.getMessage());
         }
         if (next instanceof Line line) {
-          printer.submit(line.number(), line.bytes(), ledger.appendAsync(line.chain(), line.event(), signer));
+          signing.submit(line);
+          // In input order: every entry already signed, and the oldest even if not while too many wait.
+          while (signing.oldestReady() && printer.failure.get() == null) {
+            signing.appendOldest(ledger, printer);
+          }
         }
+      }
+      while (signing.waiting() && printer.failure.get() == null) {
+        signing.appendOldest(ledger, printer);
       }
     } catch (InterruptedException | InterruptedIOException e) {
       Thread.currentThread().interrupt();
@@ -198,6 +219,15 @@ final class Batch {
 
   /** The line's chain and event, or null for a blank line (package-private for its fuzz test). */
   Line parse(byte[] raw, long number) throws FormatException {
+    return parse(raw, number, true);
+  }
+
+  /**
+   * {@link #parse(byte[], long)}, checking the signed record's size bound only if {@code bound}: the
+   * second pass leaves it out (the bound costs an encoding of the whole entry; the lines were checked
+   * against it in the first pass, and the store refuses a record over the limit whatever its line).
+   */
+  private Line parse(byte[] raw, long number, boolean bound) throws FormatException {
     String where = name + " line " + number;
     requireUtf8(raw, where);
     if (isBlank(raw)) {
@@ -223,10 +253,13 @@ final class Batch {
       throw new FormatException(where + ": " + e.getMessage(), e);
     }
     Event event = EntryCodec.decodeEvent(JsonFields.of(obj, where));
-    int bound = EntrySigner.recordLength(new EntryPayload(chain.textValue(), Long.MAX_VALUE, Optional.of(ANY_PREV),
+    if (!bound) {
+      return new Line(number, chain.textValue(), event, raw.length);
+    }
+    int longest = EntrySigner.recordLength(new EntryPayload(chain.textValue(), Long.MAX_VALUE, Optional.of(ANY_PREV),
         signer.keyId(), LONGEST_TIME, event), signer);
-    if (bound > EntryRecord.MAX_RECORD_BYTES) {
-      throw new FormatException(where + ": its signed record could be " + bound + " bytes, over the limit of "
+    if (longest > EntryRecord.MAX_RECORD_BYTES) {
+      throw new FormatException(where + ": its signed record could be " + longest + " bytes, over the limit of "
           + EntryRecord.MAX_RECORD_BYTES + " (a record holds the event in base64, about 4/3 of its size); keep large"
           + " data in artifacts and record their digests");
     }
@@ -352,15 +385,20 @@ final class Batch {
     private record Chunk(Future<Object[]> results, FormatException readError) {}
 
     private final LineReader reader;
-    private final ExecutorService pool;
+    /** Checks lines; {@link Signing} signs on it too (no task on it ever waits for another). */
+    final ExecutorService pool;
     private final ArrayDeque<Chunk> ahead = new ArrayDeque<>();
     private Object[] current = new Object[0];
     private int at;
     private FormatException currentReadError;
     private boolean eof;
 
-    Parsed(LineReader reader) {
+    /** Whether lines are checked against the signed record's size bound (the first pass). */
+    private final boolean bound;
+
+    Parsed(LineReader reader, boolean bound) {
       this.reader = reader;
+      this.bound = bound;
       int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
       this.pool = Executors.newFixedThreadPool(workers, r -> {
         Thread t = new Thread(r, "custody-batch-parse");
@@ -428,7 +466,7 @@ final class Batch {
       Object[] out = new Object[raws.size()];
       for (int i = 0; i < out.length; i++) {
         try {
-          Line line = parse(raws.get(i), first + i);
+          Line line = parse(raws.get(i), first + i, bound);
           out[i] = line == null ? BLANK : line;
         } catch (FormatException e) {
           out[i] = e;
@@ -440,6 +478,101 @@ final class Batch {
     @Override
     public void close() {
       pool.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------- signing ahead, in parallel
+
+  /**
+   * Entries signed ahead of the store on worker threads, appended in input order. Each line is
+   * signed for the position it will take if nothing else writes to its chain meanwhile: the next
+   * sequence number after the chain's head (the ledger's, or the line before it of the same chain)
+   * and that entry's hash as {@code prev}. Entries of different chains are signed in parallel;
+   * entries of one chain one after another, since each links to the hash of the one before. The
+   * store is then handed the signed record through {@link Ledger#appendRecord}, which checks it and
+   * uses it only when the position it was signed for is still the chain's next one (another writer
+   * may have appended to the chain); otherwise the entry is signed again for its true position, as
+   * {@link Ledger#appendAsync} would. So the ledger holds exactly what appending line by line would
+   * write: the same entries, chain links and log order.
+   *
+   * <p>At most {@value #AHEAD_ENTRIES} entries or {@value #AHEAD_BYTES} bytes of lines (plus one
+   * line) wait signed or being signed; references are printed by the {@link Printer} as before.
+   */
+  private final class Signing {
+    static final int AHEAD_ENTRIES = 1024;
+    static final int AHEAD_BYTES = 8 << 20;
+
+    /** An entry made for a position: the sequence and prev it names, its record and that record's hash. */
+    private record Made(long sequence, Optional<Digest> prev, byte[] record, Digest hash) {}
+
+    /** A line waiting to be appended, and the entry being signed for it. */
+    private record Ahead(Line line, CompletableFuture<Made> made) {}
+
+    private final ExecutorService pool;
+    private final java.time.Clock clock;
+    /** Per chain: the newest entry signed (or being signed) for it, which the next line of the chain links to. */
+    private final java.util.Map<String, CompletableFuture<Made>> tails = new java.util.HashMap<>();
+    private final ArrayDeque<Ahead> ahead = new ArrayDeque<>();
+    private long aheadBytes;
+
+    Signing(ExecutorService pool, Ledger ledger) {
+      this.pool = pool;
+      this.clock = ledger.clock();
+      for (dev.custody.attest.internal.store.LogStore.ChainHead h : ledger.chains()) {
+        tails.put(h.chain(), CompletableFuture.completedFuture(
+            new Made(h.sequence(), Optional.empty(), new byte[0], h.hash())));
+      }
+    }
+
+    /** Starts signing {@code line}'s entry once the entry before it in its chain is signed. */
+    void submit(Line line) {
+      CompletableFuture<Made> before = tails.get(line.chain());
+      CompletableFuture<Made> made = before == null
+          ? CompletableFuture.supplyAsync(() -> make(line, 0, Optional.empty()), pool)
+          : before.thenApplyAsync(b -> make(line, b.sequence() + 1, Optional.of(b.hash())), pool);
+      tails.put(line.chain(), made);
+      ahead.add(new Ahead(line, made));
+      aheadBytes += line.bytes();
+    }
+
+    boolean waiting() {
+      return !ahead.isEmpty();
+    }
+
+    /** Whether the oldest waiting line should be appended now: it is signed, or too many wait. */
+    boolean oldestReady() {
+      return !ahead.isEmpty() && (ahead.peek().made().isDone() || ahead.size() > AHEAD_ENTRIES
+          || aheadBytes > AHEAD_BYTES);
+    }
+
+    /** Waits until the oldest line is signed and hands it to the store; a failure to sign fails its append. */
+    void appendOldest(Ledger ledger, Printer printer) throws InterruptedException {
+      Ahead a = ahead.poll();
+      aheadBytes -= a.line().bytes();
+      Line line = a.line();
+      CompletableFuture<EntryRef> ref;
+      try {
+        Made m = a.made().get();
+        ref = ledger.appendRecord(line.chain(), (seq, prev) -> seq == m.sequence() && prev.equals(m.prev())
+            ? m.record()
+            : EntrySigner.sign(new EntryPayload(line.chain(), seq, prev, signer.keyId(), clock.instant(),
+                line.event()), signer));
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
+            : e.getCause();
+        ref = CompletableFuture.failedFuture(cause);
+      }
+      printer.submit(line.number(), line.bytes(), ref);
+    }
+
+    private Made make(Line line, long sequence, Optional<Digest> prev) {
+      try {
+        byte[] record = EntrySigner.sign(new EntryPayload(line.chain(), sequence, prev, signer.keyId(),
+            clock.instant(), line.event()), signer);
+        return new Made(sequence, prev, record, Digest.sha256(record));
+      } catch (AttestException e) {
+        throw new CompletionException(e);
+      }
     }
   }
 
