@@ -67,7 +67,7 @@ class CanonicalPayloadDecoderTest {
     assertThat(EntryCodec.encode(fast.get())).isEqualTo(json);
   }
 
-  @PropertyTest(seed = 20261205, tries = 600)
+  @PropertyTest(seed = 20261205, tries = 300)
   void decode_randomCanonicalPayload_acceptsExactlyTheStrictValue(long seed) throws FormatException {
     Gen g = new Gen(seed);
     EntryPayload p = withInvocation(g, EntryCodecPropertyTest.payload(g));
@@ -86,7 +86,7 @@ class CanonicalPayloadDecoderTest {
   }
 
   /** Random damage to canonical payloads: what the fast decoder accepts, the strict path accepts as the same value. */
-  @PropertyTest(seed = 9_000_000, tries = 1500)
+  @PropertyTest(seed = 9_000_000, tries = 800)
   void decode_mutatedPayload_sameOutcomeAsStrictPath(long seed) {
     Gen g = new Gen(seed);
     byte[] json = g.nextBoolean() ? INTACT.getBytes(UTF_8)
