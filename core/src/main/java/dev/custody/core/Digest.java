@@ -67,7 +67,18 @@ public record Digest(String algorithm, Bytes value) {
       throw new IllegalArgumentException(
           "not a digest: " + Untrusted.quote(abbreviate(text)) + " (expected sha256:<64 lowercase hex digits>)");
     }
-    return new Digest(SHA256, Bytes.fromHex(text.substring(SHA256.length() + 1)));
+    // Decoded here rather than by HexFormat over a substring: digests are parsed for every artifact of
+    // every entry read, and isDigestText has already checked every digit.
+    byte[] value = new byte[SHA256_LENGTH];
+    for (int i = 0, at = TEXT_PREFIX.length(); i < SHA256_LENGTH; i++, at += 2) {
+      value[i] = (byte) (nibble(text.charAt(at)) << 4 | nibble(text.charAt(at + 1)));
+    }
+    return new Digest(SHA256, Bytes.copyOf(value));
+  }
+
+  /** The value of a lowercase hex digit ({@link #isDigestText} has checked it is one). */
+  private static int nibble(char c) {
+    return c <= '9' ? c - '0' : c - 'a' + 10;
   }
 
   /** Whether {@code text} is a well-formed digest text. */

@@ -116,7 +116,21 @@ public final class EntryRecord {
    * @throws FormatException if it is not a valid payload
    */
   public EntryPayload payload(String where) throws FormatException {
-    byte[] received = envelope.payload().toByteArray();
+    return payload(envelope.payload().toByteArray(), where);
+  }
+
+  /**
+   * {@link #payload(String)} of payload bytes: the fast path ({@link CanonicalPayloadDecoder}), which
+   * accepts exactly the canonical bytes of the kinds it covers in one streaming pass; everything else,
+   * valid or not, is decided by {@link #strictPayload}, the reference, with the same values and errors.
+   */
+  static EntryPayload payload(byte[] received, String where) throws FormatException {
+    Optional<EntryPayload> fast = CanonicalPayloadDecoder.decode(received);
+    return fast.isPresent() ? fast.get() : strictPayload(received, where);
+  }
+
+  /** The reference decoder of {@link #payload(String)}: strict decode, re-encode, byte comparison. */
+  static EntryPayload strictPayload(byte[] received, String where) throws FormatException {
     EntryPayload p = EntryCodec.decode(received, where + " payload");
     // Re-encoding is the canonicality check here, not a comparison of meaning: the encoder has one
     // spelling for every payload it can decode (member order, no whitespace, one form of each number
