@@ -93,9 +93,7 @@ final class ExportCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--key is for --format intoto or oms: an evidence"
           + " bundle carries the entries' own signatures and is signed by nobody");
     }
-    // A ledger reached by URL is exported from a read-only copy in the file layout (manifests and chains included).
-    Path dir = ledgerOption.isUrl() ? LedgerLocation.copyForReading(ledgerOption.location(), spec, "export")
-        : ledgerOption.resolve();
+    Path dir = ledgerDir();
     ReportFile outFile = ReportFile.check(out, List.of(dir), Map.of());
     byte[] written;
     EvidenceBundle bundle;
@@ -119,6 +117,15 @@ final class ExportCommand implements Callable<Integer> {
           + bundle.certificates().size() + " certificate chains, " + written.length + " bytes");
     }
     return Main.VERIFIED;
+  }
+
+  /**
+   * The ledger directory to export from; a ledger reached by URL is exported from a read-only copy in the
+   * file layout (manifests, certificate chains and OpenSSF signatures included).
+   */
+  private Path ledgerDir() throws IOException, CustodyException {
+    return ledgerOption.isUrl() ? LedgerLocation.copyForReading(ledgerOption.location(), spec, "export")
+        : ledgerOption.resolve();
   }
 
   private static byte[] write(EvidenceBundle bundle) {
@@ -149,7 +156,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     SigningKey signer = SigningKey.load(key);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    int n = InteropExport.write(ledgerOption.resolve(), chain, f, signer, bytes);
+    int n = InteropExport.write(ledgerDir(), chain, f, signer, bytes);
     DurableFiles.createWhole(out, bytes.toByteArray());
     if (json) {
       spec.commandLine().getOut().println(Json.object(g -> {

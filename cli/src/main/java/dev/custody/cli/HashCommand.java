@@ -52,7 +52,7 @@ final class HashCommand implements Callable<Integer> {
     ModelHasher.Builder b = hashing.builder(path);
     ModelManifest manifest;
     try (HashBar bar = HashBar.start("hash", quiet.quiet || json)) {
-      manifest = ModelArtifacts.hash(path, b.progress(bar), ledger.resolve()); // the ledger inside is ignored
+      manifest = ModelArtifacts.hash(path, b.progress(bar), ledger.isUrl() ? null : ledger.resolve()); // a ledger inside is ignored
     }
     spec.commandLine().getOut().println(json ? toJson(manifest) : manifest.rootDigest().toString());
     return Main.VERIFIED;

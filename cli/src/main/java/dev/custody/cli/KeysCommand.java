@@ -77,6 +77,11 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException, dev.custody.core.FormatException {
+      if (ledger.isUrl()) {
+        throw new IllegalArgumentException("a ledger on PostgreSQL (" + Untrusted.quote(ledger.location()) + ") never"
+            + " holds the log's private key: its writers name the key file in $CUSTODY_LOG_KEY or ?logKey=PATH, so"
+            + " there is nothing to move");
+      }
       Path dir = ledger.resolve();
       dev.custody.core.internal.ledger.LedgerLayout.requireLedger(dir);
       Path moved = dev.custody.attest.internal.store.LogIdentity.moveKeyOut(dir, to == null

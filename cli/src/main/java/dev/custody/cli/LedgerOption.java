@@ -33,8 +33,8 @@ final class LedgerOption {
   Path resolve() {
     if (isUrl()) {
       throw new IllegalArgumentException("this command works on a ledger directory, not on a URL such as "
-          + dev.custody.core.internal.text.Untrusted.quote(location()) + "; copy the ledger first ('custody verify' and the"
-          + " commands init, record, log, show and chains take a URL)");
+          + dev.custody.core.internal.text.Untrusted.quote(location()) + "; copy the ledger into one first ('custody"
+          + " migrate --from URL --to DIR')");
     }
     return Path.of(location());
   }
