@@ -105,6 +105,8 @@ class PostgresReadOnlyRoleCliTest {
         .asLong()).isEqualTo(4);
     assertThat(Cli.ok("info", "--ledger", readerUrl, "--json").json().get("size").asLong()).isEqualTo(4);
     assertThat(Cli.run("lineage", "acme/a:1", "--ledger", readerUrl, "--trust", keys).code()).isZero();
+    Cli.Result export = Cli.run("export", "--ledger", readerUrl, "--chain", "acme/b", "--out", tmp.resolve("b.bundle"));
+    assertThat(export.code()).as(export.toString()).isZero();
   }
 
   @Test
@@ -115,7 +117,8 @@ class PostgresReadOnlyRoleCliTest {
       s.execute("create role " + role + " login" + (password == null ? "" : " password '"
           + password.replace("'", "''") + "'"));
       // The README's writer role, grant for grant.
-      s.execute("grant select, insert on custody_entries, custody_checkpoints to " + role);
+      s.execute("grant select, insert on custody_entries, custody_checkpoints, custody_manifests, custody_certificates,"
+          + " custody_oms_signatures to " + role);
       s.execute("grant select, insert, update on custody_chain_heads, custody_tiles to " + role);
       s.execute("grant select on custody_log, custody_schema_history to " + role);
     }
@@ -124,12 +127,17 @@ class PostgresReadOnlyRoleCliTest {
 
     Cli.Result r = Cli.run("record", "annotation", "--ledger", url, "--chain", "acme/a", "--key",
         keys.resolve("alice.key"), "--text", "through the writer");
+    Path model = Files.createDirectories(tmp.resolve("model"));
+    Files.writeString(model.resolve("config.json"), "{}");
+    Cli.Result m = Cli.run("record", "release", "--ledger", url, "--chain", "acme/m", "--key", keys.resolve("alice.key"),
+        "--output", "model=" + model, "--version", "1");
     Cli.Result cp = Cli.run("checkpoint", "--ledger", url);
 
     assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(m.code()).as(m.toString()).isZero();
     assertThat(cp.code()).as(cp.toString()).isZero();
-    assertThat(cp.out()).startsWith("example.com/ro\n5\n");
-    assertThat(Cli.ok("log", "--ledger", readerUrl).out().lines()).hasSize(5);
+    assertThat(cp.out()).startsWith("example.com/ro\n6\n");
+    assertThat(Cli.ok("log", "--ledger", readerUrl).out().lines()).hasSize(6);
   }
 
   @Test
