@@ -14,10 +14,9 @@ import java.util.Optional;
  * (keyed by the signing key's id, the SHA-256 of its SubjectPublicKeyInfo,
  * {@link dev.custody.core.internal.ledger.CertificateFiles}) and publishers' OpenSSF model signatures with
  * the key or roots they were checked with (keyed by a name that gives the SHA-256 of their bytes,
- * {@link OmsSignatureFiles}). The seam between the {@code Ledger} and its
- * storage: a ledger directory keeps them as files ({@link DirectoryArtifacts}), a database in tables (the
- * PostgreSQL store); a {@link LogStore} says which
- * ({@link LogStore#artifacts()}).
+ * {@link OmsSignatureFiles}). The seam between the {@code Ledger} and its storage: a ledger directory
+ * keeps them as files ({@link DirectoryArtifacts}), a database in tables (the PostgreSQL store); a
+ * {@link LogStore} says which ({@link LogStore#artifacts()}).
  *
  * <p><b>Trust nothing stored.</b> Both reads return the stored bytes unchecked; callers check them
  * against their key before use ({@link ManifestFiles#read}, the certificate check of the verifier). The

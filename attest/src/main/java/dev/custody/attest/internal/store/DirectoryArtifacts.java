@@ -21,10 +21,10 @@ import java.util.Optional;
  * {@code DIR/oms-signatures/sha256-HEX.json|.pem} ({@link OmsSignatureFiles}). Nothing inside the ledger is
  * followed through a symbolic link ({@link LedgerFiles}).
  *
- * <p>A manifest or an OpenSSF signature file is written under a temporary name, fsynced and renamed to its
- * content-addressed name (a damaged copy there is replaced: its name says what its bytes must be); a chain is written whole and
- * hard-linked into place ({@link DurableFiles#createWhole}), so of two writers racing for one key, one
- * wins and the other finds its chain.
+ * <p>A manifest or an OpenSSF signature file is written under a temporary name, fsynced and renamed to
+ * its content-addressed name (a damaged copy there is replaced: its name says what its bytes must be); a
+ * chain is written whole and hard-linked into place ({@link DurableFiles#createWhole}), so of two writers
+ * racing for one key, one wins and the other finds its chain.
  */
 public final class DirectoryArtifacts implements ArtifactStore {
   private final Path ledgerDir;
