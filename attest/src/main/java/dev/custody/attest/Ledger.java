@@ -6,6 +6,7 @@ import dev.custody.attest.internal.artifacts.ManifestStore;
 import dev.custody.attest.internal.store.ArtifactStore;
 import dev.custody.attest.internal.store.DirectoryArtifacts;
 import dev.custody.attest.internal.artifacts.ModelArtifacts;
+import dev.custody.attest.internal.artifacts.OmsSignatureStore;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
@@ -248,8 +249,36 @@ public final class Ledger implements Closeable {
    *     ledger's store reads and checks, but refuses to store
    */
   public CertificateStore certificates() {
-    return CertificateStore.over(artifacts.orElseThrow(() -> new IllegalStateException("this ledger keeps no"
-        + " certificate chains (it is over a store that keeps none): open it with Ledger.open")), clock);
+    return CertificateStore.over(artifactsOrRefuse("certificate chains"), clock);
+  }
+
+  /**
+   * The model manifests this ledger keeps ({@link ManifestStore}), to read the one an artifact names
+   * (checked against its digests).
+   *
+   * @throws IllegalStateException if this ledger keeps none (over a store that keeps none)
+   */
+  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
+  public ManifestStore manifests() {
+    return ManifestStore.over(artifactsOrRefuse("model manifests"));
+  }
+
+  /**
+   * Where this ledger keeps base models' OpenSSF model signatures and the keys or roots they were checked
+   * with ({@link OmsSignatureStore}): {@code record --input-signature} stores them before the entry that
+   * names them.
+   *
+   * @throws IllegalStateException if this ledger keeps none (over a store that keeps none); a read-only
+   *     ledger's store refuses to store
+   */
+  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
+  public OmsSignatureStore omsSignatures() {
+    return OmsSignatureStore.over(artifactsOrRefuse("OpenSSF model signatures"));
+  }
+
+  private ArtifactStore artifactsOrRefuse(String what) {
+    return artifacts.orElseThrow(() -> new IllegalStateException("this ledger keeps no " + what + " (it is over"
+        + " a store that keeps none): open it with Ledger.open"));
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.custody.cli;
 
-import dev.custody.attest.internal.artifacts.ManifestStore;
-import dev.custody.attest.internal.artifacts.OmsSignatureStore;
+import dev.custody.attest.Ledger;
 import dev.custody.core.CustodyException;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.Event;
@@ -23,8 +22,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code record --input-signature model.sig (--input-key PEM | --input-root PEM)}: the publisher's
  * OpenSSF model signature of the step's one model input (a directory given with {@code --input}),
- * checked before anything is recorded and kept in the ledger ({@link OmsSignatureFiles}) so that
- * {@code custody verify} re-checks it.
+ * checked before anything is recorded and kept in the ledger ({@link OmsSignatureFiles}: files of a ledger
+ * directory, rows of a database's {@code custody_oms_signatures}) so that {@code custody verify} re-checks it.
  */
 final class InputSignatureOption {
   @Spec(Spec.Target.MIXEE) CommandSpec spec;
@@ -46,11 +45,12 @@ final class InputSignatureOption {
 
   /**
    * {@code event} with its model input annotated with the checked, stored signature; {@code event}
-   * itself without {@code --input-signature}.
+   * itself without {@code --input-signature}. The signature and its trust are stored in {@code ledger}
+   * (durably) before this returns: append the event after.
    *
    * @throws CommandError exit 1 when the signature does not verify or signs another model, exit 2 for bad usage
    */
-  Event apply(Path ledgerDir, Event event) throws IOException, CustodyException {
+  Event apply(Ledger ledger, Event event) throws IOException, CustodyException {
     if (signature == null) {
       if (publicKey != null || root != null) {
         throw usage("--input-key and --input-root need --input-signature");
@@ -81,13 +81,13 @@ final class InputSignatureOption {
           .withFile(signature.toString()), e.reason() == OmsException.Reason.MALFORMED ? Main.BAD_INPUT : Main.FAILED);
     }
     if (!v.manifest().rootDigest().equals(model.digest())) {
-      OmsSignature.Comparison c = OmsSignature.compare(v.manifest(), ManifestStore.of(ledgerDir).get(model));
+      OmsSignature.Comparison c = OmsSignature.compare(v.manifest(), ledger.manifests().get(model));
       throw new CommandError(ErrorReport.of(ErrorReport.Code.VERIFICATION_FAILED, "--input-signature: input "
           + Untrusted.quote(model.name()) + " is not the model " + Untrusted.quote(signature.toString()) + " signs"
           + " (missing " + names(c.missing()) + ", extra " + names(c.extra()) + ", changed " + names(c.changed())
           + "); nothing was recorded").withFile(signature.toString()), Main.FAILED);
     }
-    ArtifactRef signed = OmsSignatureStore.put(ledgerDir, model, sig, trust, method);
+    ArtifactRef signed = ledger.omsSignatures().put(model, sig, trust, method);
     List<ArtifactRef> inputs = new ArrayList<>();
     for (ArtifactRef a : event.inputs()) {
       inputs.add(a == model ? signed : a);

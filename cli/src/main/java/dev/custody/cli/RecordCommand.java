@@ -173,7 +173,7 @@ final class RecordCommand implements Callable<Integer> {
       checkChain(spec, ledger, dir.toString(), chain, existingChain);
       Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
       Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing));
-      event = inputSignature.apply(dir, event);
+      event = inputSignature.apply(ledger, event);
       CertificateOption.store(dir, certificate);
       EntryRef ref = append(dir.toString(), ledger, chain, event, signer);
       PrintWriter out = spec.commandLine().getOut();
@@ -184,33 +184,22 @@ final class RecordCommand implements Callable<Integer> {
 
   /**
    * One entry into a ledger reached by URL ({@code postgresql://…}): as into a directory, with the model
-   * manifests and the certificate chain kept in the database, durably, before the entry is appended.
+   * manifests, the certificate chain and an {@code --input-signature} kept in the database, durably, before
+   * the entry is appended.
    */
   private Integer recordIntoUrl(SigningKey signer) throws IOException, dev.custody.core.CustodyException {
     String location = ledgerOption.location();
-    refuseInputSignatureOnUrl(location);
     try (Ledger ledger = LedgerLocation.open(location)) {
       reportRepairs(ledger);
       checkChain(spec, ledger, location, chain, existingChain);
       Optional<CertificateStore.Checked> certificate = certificateOption.check(ledger, signer);
       Event event = buildEvent(ledger, new Artifacts.Context(ledger, manifest, quiet.quiet || json, hashing));
+      event = inputSignature.apply(ledger, event);
       CertificateOption.store(ledger, certificate);
       EntryRef ref = append(location, ledger, chain, event, signer);
       spec.commandLine().getOut().println(json ? Json.ref(ref) : "recorded " + ref);
     }
     return Main.VERIFIED;
-  }
-
-  /**
-   * {@code --input-signature} keeps the publisher's OpenSSF signature as files of a ledger directory
-   * ({@code oms-signatures/}); a database has no table for them yet, so it is refused rather than left out.
-   */
-  private void refuseInputSignatureOnUrl(String location) {
-    if (inputSignature.given()) {
-      throw new IllegalArgumentException("--input-signature: a ledger reached by URL (" + Untrusted.quote(location)
-          + ") keeps no OpenSSF model signatures yet; nothing was recorded. Record into a ledger directory, or"
-          + " record the base model without its signature");
-    }
   }
 
   /**

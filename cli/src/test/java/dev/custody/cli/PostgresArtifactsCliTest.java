@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Model manifests and certificate chains in a PostgreSQL ledger, through the real CLI on a real server:
- * {@code record MODEL_DIR}, {@code --certificate}, {@code run}, {@code compare --record} on a URL, the
+ * Model manifests, certificate chains and publishers' OpenSSF signatures in a PostgreSQL ledger, through the
+ * real CLI on a real server: {@code record MODEL_DIR}, {@code --certificate}, {@code --input-signature},
+ * {@code run}, {@code compare --record} on a URL, the
  * same {@code verify --model} verdicts as a file ledger, {@code migrate} both ways byte for byte — and a
  * row deleted or edited by someone with database access, reported with the file ledger's finding codes.
  */
@@ -280,18 +281,118 @@ class PostgresArtifactsCliTest {
     assertThat(v.code()).as(v.toString()).isZero();
   }
 
+  private static final Path OMS = Path.of(System.getProperty("custody.vectors")).resolve("openssf-model-signing");
+
+  /** The base model the OpenSSF vector {@code v1.0.1-elliptic-key} signs (its files, not its signature). */
+  private Path signedBase() throws Exception {
+    Path base = tmp.resolve("base");
+    if (!Files.isDirectory(base)) {
+      Files.createDirectories(base);
+      for (String f : List.of("signme-1", "signme-2")) {
+        Files.copy(OMS.resolve("v1.0.1-elliptic-key").resolve(f), base.resolve(f));
+      }
+    }
+    return base;
+  }
+
+  /** {@code record fine-tune --input base=BASE --input-signature model.sig --input-key PEM} into {@code ledger}. */
+  private Cli.Result recordSigned(Object ledger, Path publicKey) throws Exception {
+    return Cli.run("record", "fine-tune", "--ledger", ledger, "--chain", "acme/ft", "--key", rel.key(), "--input",
+        "base=" + signedBase(), "--input-signature", OMS.resolve("v1.0.1-elliptic-key/model.sig"), "--input-key",
+        publicKey, "--output", "model=sha256:" + "ab".repeat(32));
+  }
+
+  /** {@code verify --chain acme/ft --format json} of {@code ledger}, trusting the recorder's key. */
+  private List<String> verifySigned(Object ledger, Path logVkey) {
+    return verdict(Cli.run("verify", "--ledger", ledger, "--trust", tmp.resolve("keys"), "--log-key", logVkey,
+        "--chain", "acme/ft", "--format", "json"));
+  }
+
   @Test
-  void recordInputSignature_url_refusedExit2NothingRecorded() throws Exception {
-    Path sig = Files.writeString(tmp.resolve("model.sig"), "{}");
-    Path pub = Files.writeString(tmp.resolve("pub.pem"), "x");
+  void recordInputSignature_urlAndDirectory_sameVerdictsAndTheFilesKeptAsRowsByteForByte() throws Exception {
+    Path publicKey = OMS.resolve("keys/signing-key-pub.pem");
+    assertThat(recordSigned(fileLedger, publicKey).code()).isZero();
 
-    Cli.Result r = Cli.run("record", "fine-tune", "--ledger", url, "--chain", "acme/m", "--key", rel.key(),
-        "--input", "base=" + model, "--input-signature", sig, "--input-key", pub);
+    Cli.Result r = recordSigned(url, publicKey);
 
-    assertThat(r.code()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err()).contains("--input-signature").contains("nothing was recorded");
+    assertThat(r.code()).as(r.toString()).isZero();
+    List<String> onDir = verifySigned(fileLedger, fileLedger.resolve("log/vkey"));
+    assertThat(onDir).contains("exit 0", "INPUT_SIGNATURE_VERIFIED");
+    assertThat(verifySigned(db.text(), vkey)).isEqualTo(onDir);
+    Map<String, byte[]> files = files(fileLedger.resolve("oms-signatures"));
+    assertThat(files).hasSize(2);
+    assertThat(rows("select name, bytes from custody_oms_signatures")).usingRecursiveComparison().isEqualTo(files);
+    // The same signature again: the rows are kept, one each.
+    assertThat(recordSigned(url, publicKey).code()).isZero();
+    assertThat(rows("select name, bytes from custody_oms_signatures")).usingRecursiveComparison().isEqualTo(files);
+  }
+
+  @Test
+  void recordInputSignature_urlWithAKeyThatDidNotSign_exit1NothingRecordedNoRows() throws Exception {
+    Cli.Result r = recordSigned(url, OMS.resolve("../dsse/keys/spec-p256-public.pem"));
+
+    assertThat(r.code()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err()).contains("does not verify").contains("nothing was recorded");
     assertThat(Cli.ok("log", "--ledger", db.text()).out()).isBlank();
-    assertThat(rows("select digest, manifest from custody_manifests")).isEmpty();
+    assertThat(rows("select name, bytes from custody_oms_signatures")).isEmpty();
+  }
+
+  @Test
+  void verify_urlSignatureRowDeleted_inputSignatureMissingAsInADirectory() throws Exception {
+    Path publicKey = OMS.resolve("keys/signing-key-pub.pem");
+    recordSigned(fileLedger, publicKey);
+    assertThat(recordSigned(url, publicKey).code()).isZero();
+    try (Stream<Path> s = Files.list(fileLedger.resolve("oms-signatures"))) {
+      Files.delete(s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow());
+    }
+    sql("delete from custody_oms_signatures where name like '%.json'");
+
+    List<String> onDir = verifySigned(fileLedger, fileLedger.resolve("log/vkey"));
+
+    assertThat(onDir).contains("exit 1", "INPUT_SIGNATURE_MISSING");
+    assertThat(verifySigned(db.text(), vkey)).isEqualTo(onDir);
+  }
+
+  @Test
+  void verify_urlSignatureRowEditedWithTheCheckDropped_inputSignatureInvalidAsInADirectory() throws Exception {
+    Path publicKey = OMS.resolve("keys/signing-key-pub.pem");
+    recordSigned(fileLedger, publicKey);
+    assertThat(recordSigned(url, publicKey).code()).isZero();
+    Path sig;
+    try (Stream<Path> s = Files.list(fileLedger.resolve("oms-signatures"))) {
+      sig = s.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+    }
+    Files.writeString(sig, Files.readString(sig).replace("\"mediaType\"", " \"mediaType\""));
+    String edit = "update custody_oms_signatures set bytes = convert_to(replace(convert_from(bytes, 'UTF8'),"
+        + " '\"mediaType\"', ' \"mediaType\"'), 'UTF8') where name like '%.json'";
+    // The table's check refuses the edit; a DBA who drops it can make it.
+    assertThatThrownBy(() -> sql(edit)).isInstanceOf(SQLException.class)
+        .hasMessageContaining("custody_oms_signatures_check");
+    sql("alter table custody_oms_signatures drop constraint custody_oms_signatures_check");
+    sql(edit);
+
+    List<String> onDir = verifySigned(fileLedger, fileLedger.resolve("log/vkey"));
+
+    assertThat(onDir).contains("exit 1", "INPUT_SIGNATURE_INVALID");
+    assertThat(verifySigned(db.text(), vkey)).isEqualTo(onDir);
+    assertThat(rows("select name, bytes from custody_oms_signatures").get(sig.getFileName().toString()))
+        .isEqualTo(Files.readAllBytes(sig));
+  }
+
+  @Test
+  void recordInputSignature_urlSignatureRowEditedWithTheCheckDropped_refusedNamingTheRowNothingRecorded()
+      throws Exception {
+    Path publicKey = OMS.resolve("keys/signing-key-pub.pem");
+    assertThat(recordSigned(url, publicKey).code()).isZero();
+    sql("alter table custody_oms_signatures drop constraint custody_oms_signatures_check");
+    sql("update custody_oms_signatures set bytes = '\\x7b7d' where name like '%.json'");
+
+    Cli.Result r = recordSigned(url, publicKey);
+
+    assertThat(r.code()).as(r.toString()).isNotZero();
+    assertThat(r.err()).contains("custody_oms_signatures row sha256-").contains("holds other bytes")
+        .contains("nothing was recorded");
+    assertThat(Cli.ok("log", "--ledger", db.text()).out().lines()).hasSize(1);
   }
 
   private static Map<String, byte[]> files(Path dir) throws Exception {

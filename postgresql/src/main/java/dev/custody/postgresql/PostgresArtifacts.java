@@ -5,6 +5,7 @@ import dev.custody.core.Digest;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.CertificateFiles;
 import dev.custody.core.internal.ledger.ManifestFiles;
+import dev.custody.core.internal.ledger.OmsSignatureFiles;
 import dev.custody.core.manifest.ModelManifest;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -20,8 +21,10 @@ import javax.sql.DataSource;
 
 /**
  * The {@link ArtifactStore} of a PostgreSQL ledger: model manifests in {@code custody_manifests} (keyed
- * by the SHA-256 of their bytes) and certificate chains in {@code custody_certificates} (keyed by the
- * signing key's id), tables of {@code V2__artifacts.sql}.
+ * by the SHA-256 of their bytes), certificate chains in {@code custody_certificates} (keyed by the
+ * signing key's id) and publishers' OpenSSF signature files in {@code custody_oms_signatures} (keyed by
+ * the file name a ledger directory gives them, which names the SHA-256 of their bytes), tables of
+ * {@code V2__artifacts.sql}.
  *
  * <p>A write is one autocommitted {@code insert … on conflict do nothing}: it never replaces a stored
  * row, and it is durable (on a synchronous standby too, as appends are) when it returns. Reads return the
@@ -97,6 +100,36 @@ final class PostgresArtifacts implements ArtifactStore {
     }
   }
 
+  /** Names an OpenSSF signature file's row in messages: {@code custody_oms_signatures row NAME of URL}. */
+  static String omsFileName(String where, String name) {
+    return "custody_oms_signatures row " + name + " of " + where;
+  }
+
+  @Override
+  public void putOmsFile(String name, byte[] bytes) throws IOException {
+    requireWritable();
+    OmsSignatureFiles.StoredFile file = OmsSignatureFiles.requireStorable(name, bytes);
+    String rowName = omsFileName(where, name);
+    if (insert("insert into custody_oms_signatures (name, bytes) values (?, ?) on conflict (name) do nothing",
+        name, bytes, rowName)) {
+      return;
+    }
+    Optional<byte[]> stored;
+    try {
+      stored = read("select octet_length(bytes), case when octet_length(bytes) <= ? then bytes end"
+          + " from custody_oms_signatures where name = ?", name, file.maxBytes(), rowName);
+    } catch (FormatException tooLarge) {
+      stored = Optional.empty();
+    }
+    if (stored.isEmpty() || !MessageDigest.isEqual(stored.get(), bytes)) {
+      // Empty: deleted between the insert and this read, or larger than the name allows.
+      throw new IOException(rowName + " holds other bytes than its name says (the row was altered: the table's"
+          + " check was dropped or bypassed), or was deleted meanwhile; custody never replaces a stored row: delete"
+          + " it (delete from custody_oms_signatures where name = '" + name + "') and record again; nothing was"
+          + " recorded");
+    }
+  }
+
   @Override
   public Optional<byte[]> certificateChain(String keyId) throws IOException, FormatException {
     if (!CertificateFiles.isKeyId(keyId)) {
@@ -160,8 +193,8 @@ final class PostgresArtifacts implements ArtifactStore {
 
   private void requireWritable() {
     if (readOnly) {
-      throw new IllegalStateException("this ledger keeps no model manifests or certificate chains now: " + where
-          + " was opened read-only; open it with Ledger.open to keep them in it");
+      throw new IllegalStateException("this ledger keeps no model manifests, certificate chains or OpenSSF"
+          + " signatures now: " + where + " was opened read-only; open it with Ledger.open to keep them in it");
     }
   }
 

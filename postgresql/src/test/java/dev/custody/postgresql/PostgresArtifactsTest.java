@@ -13,6 +13,7 @@ import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.internal.ledger.CertificateFiles;
 import dev.custody.core.internal.ledger.ManifestFiles;
+import dev.custody.core.internal.ledger.OmsSignatureFiles;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.core.manifest.ModelManifest;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The manifests and certificate chains of a PostgreSQL ledger ({@code V2__artifacts.sql},
+ * The manifests, certificate chains and OpenSSF signature files of a PostgreSQL ledger ({@code V2__artifacts.sql},
  * {@link PostgresArtifacts}) on a real server: kept through the {@link Ledger} as a directory keeps them,
  * exact bytes, never replaced — and what someone with database access can do to the rows.
  */
@@ -192,6 +193,84 @@ class PostgresArtifactsTest {
     }
     assertThat(refusal("insert into custody_certificates (key_id, chain) values ('" + KEY_A + "', '\\x00')"))
         .isEqualTo("23505");
+  }
+
+  private static final byte[] SIG = "{\"mediaType\":\"sig\"}".getBytes(StandardCharsets.US_ASCII);
+  private static final String SIG_NAME = OmsSignatureFiles.signatureName(Digest.sha256(SIG));
+
+  /** The bytes of the custody_oms_signatures row {@code name}; null if there is none. */
+  private byte[] omsRow(String name) throws SQLException {
+    try (Connection c = PgServer.shared().connect(PgServer.databaseOf(url));
+        PreparedStatement ps = c.prepareStatement("select bytes from custody_oms_signatures where name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getBytes(1) : null;
+      }
+    }
+  }
+
+  private long omsRows() throws SQLException {
+    try (Connection c = PgServer.shared().connect(PgServer.databaseOf(url)); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select count(*) from custody_oms_signatures")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void putOmsFile_sameFileTwice_oneRowWithTheExactBytes() throws Exception {
+    try (PostgresLogStore store = PostgresLogStore.open(url, options)) {
+      ArtifactStore artifacts = store.artifacts().orElseThrow();
+
+      artifacts.putOmsFile(SIG_NAME, SIG);
+      artifacts.putOmsFile(SIG_NAME, SIG.clone());
+    }
+
+    assertThat(omsRow(SIG_NAME)).isEqualTo(SIG);
+    assertThat(omsRows()).isEqualTo(1);
+  }
+
+  @Test
+  void putOmsFile_bytesNotTheNamesDigestOrNotAName_refusedBeforeAnythingIsStored() throws Exception {
+    try (PostgresLogStore store = PostgresLogStore.open(url, options)) {
+      ArtifactStore artifacts = store.artifacts().orElseThrow();
+
+      assertThatThrownBy(() -> artifacts.putOmsFile(SIG_NAME, "other".getBytes(StandardCharsets.US_ASCII)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("do not have the digest");
+      assertThatThrownBy(() -> artifacts.putOmsFile("../" + SIG_NAME, SIG))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not the name");
+      assertThatThrownBy(() -> artifacts.putOmsFile(SIG_NAME.replace(".json", ".sh"), SIG))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not the name");
+    }
+    assertThat(omsRows()).isZero();
+  }
+
+  @Test
+  void putOmsFile_readOnlyStore_refusedSayingReadOnlyAndNothingStored() throws Exception {
+    try (PostgresLogStore store = PostgresLogStore.openReadOnly(url, options)) {
+      ArtifactStore artifacts = store.artifacts().orElseThrow();
+
+      assertThatThrownBy(() -> artifacts.putOmsFile(SIG_NAME, SIG)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("OpenSSF signatures").hasMessageContaining("read-only");
+    }
+    assertThat(omsRows()).isZero();
+  }
+
+  @Test
+  void putOmsFile_storedRowAlteredWithTheCheckDropped_refusedNamingTheRowNotReplaced() throws Exception {
+    try (PostgresLogStore store = PostgresLogStore.open(url, options)) {
+      store.artifacts().orElseThrow().putOmsFile(SIG_NAME, SIG);
+    }
+    sql("alter table custody_oms_signatures drop constraint custody_oms_signatures_check");
+    sql("update custody_oms_signatures set bytes = '\\x7b7d' where name = '" + SIG_NAME + "'");
+
+    try (PostgresLogStore store = PostgresLogStore.open(url, options)) {
+      ArtifactStore artifacts = store.artifacts().orElseThrow();
+      assertThatThrownBy(() -> artifacts.putOmsFile(SIG_NAME, SIG)).isInstanceOf(IOException.class)
+          .hasMessageContaining("custody_oms_signatures row " + SIG_NAME).hasMessageContaining("holds other bytes")
+          .hasMessageContaining("nothing was recorded");
+    }
+    assertThat(omsRow(SIG_NAME)).isEqualTo("{}".getBytes(StandardCharsets.US_ASCII));
   }
 
   @Test

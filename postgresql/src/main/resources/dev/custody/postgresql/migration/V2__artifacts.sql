@@ -1,6 +1,6 @@
 -- custody: a ledger on PostgreSQL, schema version 2 (dev.custody.postgresql.PostgresSchema): the
 -- evidence an entry names by digest but does not carry, as a ledger directory keeps it in
--- manifests/ and certificates/ (dev.custody.postgresql.PostgresArtifacts). Exact bytes; a row is
+-- manifests/, certificates/ and oms-signatures/ (dev.custody.postgresql.PostgresArtifacts). Exact bytes; a row is
 -- written once, before the entry that names it, and never replaced (writers insert with
 -- "on conflict do nothing"). Readers trust none of it: every read is checked against its key (a
 -- manifest's SHA-256, a chain's leaf key) and `custody verify` judges the copy it makes of these rows.

@@ -3,28 +3,32 @@ package dev.custody.attest.internal.store;
 import dev.custody.core.Digest;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.ManifestFiles;
+import dev.custody.core.internal.ledger.OmsSignatureFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * Where a ledger keeps the evidence its entries name by digest but do not carry: model manifests
- * (keyed by the SHA-256 of their exact bytes, {@link ManifestFiles}) and signers' certificate chains
+ * (keyed by the SHA-256 of their exact bytes, {@link ManifestFiles}), signers' certificate chains
  * (keyed by the signing key's id, the SHA-256 of its SubjectPublicKeyInfo,
- * {@link dev.custody.core.internal.ledger.CertificateFiles}). The seam between the {@code Ledger} and its
- * storage: a ledger directory keeps them as files ({@link DirectoryArtifacts}), a database in tables (the
- * PostgreSQL store); a {@link LogStore} says which
- * ({@link LogStore#artifacts()}).
+ * {@link dev.custody.core.internal.ledger.CertificateFiles}) and publishers' OpenSSF model signatures with
+ * the key or roots they were checked with (keyed by a name that gives the SHA-256 of their bytes,
+ * {@link OmsSignatureFiles}). The seam between the {@code Ledger} and its storage: a ledger directory
+ * keeps them as files ({@link DirectoryArtifacts}), a database in tables (the PostgreSQL store); a
+ * {@link LogStore} says which ({@link LogStore#artifacts()}).
  *
  * <p><b>Trust nothing stored.</b> Both reads return the stored bytes unchecked; callers check them
  * against their key before use ({@link ManifestFiles#read}, the certificate check of the verifier). The
- * writes never replace what is stored under a key: a manifest is content-addressed (one copy serves
- * every entry that names it), a key keeps the first chain recorded for it.
+ * writes never replace what is stored under a key: a manifest and an OpenSSF signature file are
+ * content-addressed (one copy serves every entry that names it), a key keeps the first chain recorded
+ * for it.
  *
  * <p><b>Order.</b> A write returns once the bytes are durable; callers write before they append the
  * entry that names them. An append that then fails leaves an unreferenced blob (harmless: nothing
  * claims it); the reverse — an entry whose blob is missing or altered — is what {@code custody verify}
- * reports ({@code ARTIFACT_MANIFEST_MISSING}/{@code ARTIFACT_MANIFEST_INVALID}, {@code CERTIFICATE_*}).
+ * reports ({@code ARTIFACT_MANIFEST_MISSING}/{@code ARTIFACT_MANIFEST_INVALID}, {@code CERTIFICATE_*},
+ * {@code INPUT_SIGNATURE_*}).
  *
  * <p>Implementations are thread-safe and safe for several processes writing at once.
  */
@@ -47,6 +51,18 @@ public interface ArtifactStore {
    * @throws IOException if they cannot be stored, or what is stored under that digest is other bytes (named)
    */
   void putManifest(Digest bytesDigest, byte[] bytes) throws IOException;
+
+  /**
+   * Stores {@code bytes} durably as the OpenSSF signature file {@code name} ({@code sha256-HEX.json}, a
+   * signature, or {@code sha256-HEX.pem}, what it was checked with; {@link OmsSignatureFiles#storedFile}),
+   * unless the same bytes are stored under that name.
+   *
+   * @throws IllegalArgumentException if {@code name} is not such a name, or {@code bytes} are not the SHA-256
+   *     it gives or are larger than a file of that kind may be
+   * @throws IllegalStateException if the store was opened read-only
+   * @throws IOException if they cannot be stored, or what is stored under that name is other bytes (named)
+   */
+  void putOmsFile(String name, byte[] bytes) throws IOException;
 
   /** The certificate chain recorded for {@code keyId}, unchecked; empty if there is none. */
   Optional<byte[]> certificateChain(String keyId) throws IOException, FormatException;

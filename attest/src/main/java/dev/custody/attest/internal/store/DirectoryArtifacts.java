@@ -6,6 +6,7 @@ import dev.custody.core.internal.ledger.CertificateFiles;
 import dev.custody.core.internal.ledger.LedgerFiles;
 import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.internal.ledger.ManifestFiles;
+import dev.custody.core.internal.ledger.OmsSignatureFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -16,13 +17,14 @@ import java.util.Optional;
 
 /**
  * The {@link ArtifactStore} of a file ledger: {@code DIR/manifests/sha256-HEX.json}
- * ({@link ManifestFiles}) and {@code DIR/certificates/KEYID.pem} ({@link CertificateFiles}). Nothing
- * inside the ledger is followed through a symbolic link ({@link LedgerFiles}).
+ * ({@link ManifestFiles}), {@code DIR/certificates/KEYID.pem} ({@link CertificateFiles}) and
+ * {@code DIR/oms-signatures/sha256-HEX.json|.pem} ({@link OmsSignatureFiles}). Nothing inside the ledger is
+ * followed through a symbolic link ({@link LedgerFiles}).
  *
- * <p>A manifest is written under a temporary name, fsynced and renamed to its content-addressed name
- * (a damaged copy there is replaced: its name says what its bytes must be); a chain is written whole and
- * hard-linked into place ({@link DurableFiles#createWhole}), so of two writers racing for one key, one
- * wins and the other finds its chain.
+ * <p>A manifest or an OpenSSF signature file is written under a temporary name, fsynced and renamed to
+ * its content-addressed name (a damaged copy there is replaced: its name says what its bytes must be); a
+ * chain is written whole and hard-linked into place ({@link DurableFiles#createWhole}), so of two writers
+ * racing for one key, one wins and the other finds its chain.
  */
 public final class DirectoryArtifacts implements ArtifactStore {
   private final Path ledgerDir;
@@ -74,8 +76,19 @@ public final class DirectoryArtifacts implements ArtifactStore {
     if (!Digest.sha256(bytes).equals(bytesDigest)) {
       throw new IllegalArgumentException("manifest bytes do not have the digest " + bytesDigest);
     }
-    Path target = ManifestFiles.path(ledgerDir, bytesDigest);
-    if (alreadyStored(target, bytesDigest)) {
+    putContentAddressed(ManifestFiles.path(ledgerDir, bytesDigest), bytesDigest, bytes);
+  }
+
+  @Override
+  public void putOmsFile(String name, byte[] bytes) throws IOException {
+    requireWritable();
+    OmsSignatureFiles.StoredFile file = OmsSignatureFiles.requireStorable(name, bytes);
+    putContentAddressed(ledgerDir.resolve(OmsSignatureFiles.DIR).resolve(name), file.digest(), bytes);
+  }
+
+  /** Writes {@code bytes}, whose SHA-256 is {@code digest}, durably as {@code target} unless it holds them already. */
+  private void putContentAddressed(Path target, Digest digest, byte[] bytes) throws IOException {
+    if (alreadyStored(target, digest)) {
       return;
     }
     LedgerFiles files = LedgerFiles.of(ledgerDir);
@@ -91,7 +104,7 @@ public final class DirectoryArtifacts implements ArtifactStore {
   /** Whether {@code target} exists with the right content (a damaged copy is replaced). */
   private boolean alreadyStored(Path target, Digest expected) throws IOException {
     LedgerFiles files = LedgerFiles.of(ledgerDir);
-    if (!files.isFile(target)) { // refuses a link (of the file or of manifests/) or a special file
+    if (!files.isFile(target)) { // refuses a link (of the file or of its directory) or a special file
       return false;
     }
     try (InputStream in = Channels.newInputStream(files.openRead(target))) {
@@ -133,8 +146,8 @@ public final class DirectoryArtifacts implements ArtifactStore {
 
   private void requireWritable() {
     if (!writable) {
-      throw new IllegalStateException("this ledger keeps no model manifests or certificate chains now: "
-          + ledgerDir + " was opened read-only; open it with Ledger.open to keep them in it");
+      throw new IllegalStateException("this ledger keeps no model manifests, certificate chains or OpenSSF"
+          + " signatures now: " + ledgerDir + " was opened read-only; open it with Ledger.open to keep them in it");
     }
   }
 

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A base model's OpenSSF model signature kept in a file ledger, and its re-check.
+ * A base model's OpenSSF model signature kept in a ledger, and its re-check: files of a ledger
+ * directory, or rows of a database's {@code custody_oms_signatures} keyed by the same file names (which
+ * {@code custody verify} judges in the directory it copies them into).
  *
  * <h2>Layout and annotations</h2>
  * <pre>
@@ -47,12 +49,12 @@ public final class OmsSignatureFiles {
 
   /** The stored signature with SHA-256 {@code d}. */
   public static Path signaturePath(Path ledgerDir, Digest d) {
-    return ledgerDir.resolve(DIR).resolve("sha256-" + d.value().hex() + SIGNATURE_SUFFIX);
+    return ledgerDir.resolve(DIR).resolve(signatureName(d));
   }
 
   /** The stored trust file with SHA-256 {@code d}. */
   public static Path trustPath(Path ledgerDir, Digest d) {
-    return ledgerDir.resolve(DIR).resolve("sha256-" + d.value().hex() + TRUST_SUFFIX);
+    return ledgerDir.resolve(DIR).resolve(trustName(d));
   }
 
   /**
@@ -65,6 +67,36 @@ public final class OmsSignatureFiles {
       return Optional.of(new StoredFile(sig.get(), OmsSignature.MAX_BYTES));
     }
     return LedgerLayout.digestOfName(fileName, TRUST_SUFFIX).map(d -> new StoredFile(d, MAX_TRUST_BYTES));
+  }
+
+  /**
+   * The file {@code bytes} are to be stored as under {@code name}: checks, before anything is written, that
+   * {@code name} is one {@link #storedFile} accepts and that {@code bytes} fit its size and have the digest it
+   * gives (a store writes only content-addressed files).
+   *
+   * @throws IllegalArgumentException naming what does not fit
+   */
+  public static StoredFile requireStorable(String name, byte[] bytes) {
+    StoredFile file = storedFile(name).orElseThrow(() -> new IllegalArgumentException("not the name of an OpenSSF"
+        + " signature file: " + Untrusted.quote(name, 80) + " (expected sha256-<64 lowercase hex>.json or .pem)"));
+    if (bytes.length == 0 || bytes.length > file.maxBytes()) {
+      throw new IllegalArgumentException(name + ": " + bytes.length + " bytes; an OpenSSF signature file has 1 to "
+          + file.maxBytes());
+    }
+    if (!Digest.sha256(bytes).equals(file.digest())) {
+      throw new IllegalArgumentException(name + ": the bytes do not have the digest the name gives");
+    }
+    return file;
+  }
+
+  /** The name of the stored signature with SHA-256 {@code d} in {@code oms-signatures/} (a file, or a row's key). */
+  public static String signatureName(Digest d) {
+    return "sha256-" + d.value().hex() + SIGNATURE_SUFFIX;
+  }
+
+  /** The name of the stored trust file with SHA-256 {@code d} in {@code oms-signatures/} (a file, or a row's key). */
+  public static String trustName(Digest d) {
+    return "sha256-" + d.value().hex() + TRUST_SUFFIX;
   }
 
   /** A file of {@code oms-signatures/} by its name: the SHA-256 its content must have, and its largest size. */
