@@ -178,7 +178,10 @@ class DiskFullTest {
     Files.delete(filler);
     List<com.fasterxml.jackson.databind.JsonNode> printed = r.jsonLines();
     List<com.fasterxml.jackson.databind.JsonNode> log = Cli.ok("log", "--ledger", ledger, "--json").jsonLines();
-    assertThat(printed).isNotEmpty().hasSizeLessThan(20);
+    // How many fit depends on how the appends fell into group commits: entries signed ahead may all reach
+    // the store before the first commit, and then one commit carries (and fails) them all. Either way,
+    // what was printed is exactly what is recorded.
+    assertThat(printed).hasSizeLessThan(20);
     assertThat(log).hasSameSizeAs(printed);
     for (int i = 0; i < log.size(); i++) {
       assertThat(log.get(i).get("hash")).isEqualTo(printed.get(i).get("hash"));
