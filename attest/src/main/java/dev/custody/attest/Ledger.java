@@ -10,6 +10,7 @@ import dev.custody.attest.internal.artifacts.OmsSignatureStore;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
+import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.manifest.ModelHasher;
 import dev.custody.attest.EntrySigner;
 import dev.custody.attest.Signer;
@@ -253,27 +254,30 @@ public final class Ledger implements Closeable {
   }
 
   /**
-   * The model manifests this ledger keeps ({@link ManifestStore}), to read the one an artifact names
-   * (checked against its digests).
+   * The model manifest this ledger keeps for {@code artifact} (named by its {@code custody.manifest}
+   * annotation), checked against the digests the artifact names before it is parsed.
    *
-   * @throws IllegalStateException if this ledger keeps none (over a store that keeps none)
+   * @throws IllegalStateException if this ledger keeps no manifests (over a store that keeps none)
+   * @throws java.nio.file.NoSuchFileException if none is kept for it
+   * @throws FormatException if the kept bytes are not the manifest the artifact names
    */
-  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
-  public ManifestStore manifests() {
-    return ManifestStore.over(artifactsOrRefuse("model manifests"));
+  public ModelManifest manifestOf(ArtifactRef artifact) throws IOException, FormatException {
+    return ManifestStore.over(artifactsOrRefuse("model manifests")).get(artifact);
   }
 
   /**
-   * Where this ledger keeps base models' OpenSSF model signatures and the keys or roots they were checked
-   * with ({@link OmsSignatureStore}): {@code record --input-signature} stores them before the entry that
-   * names them.
+   * Keeps a base model's OpenSSF model signature ({@code signature}, the publisher's {@code model.sig})
+   * and what it was checked with ({@code trust}: the public key, or the root certificates; {@code method}
+   * {@code key} or {@code certificate}) durably in this ledger, content-addressed, and returns
+   * {@code model} with the annotations that name them. The caller checks the signature first; append the
+   * event that names the result after this returns.
    *
-   * @throws IllegalStateException if this ledger keeps none (over a store that keeps none); a read-only
-   *     ledger's store refuses to store
+   * @throws IllegalStateException if this ledger keeps none (over a store that keeps none), or was opened
+   *     read-only
    */
-  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
-  public OmsSignatureStore omsSignatures() {
-    return OmsSignatureStore.over(artifactsOrRefuse("OpenSSF model signatures"));
+  public ArtifactRef keepPublisherSignature(ArtifactRef model, byte[] signature, byte[] trust, String method)
+      throws IOException {
+    return OmsSignatureStore.over(artifactsOrRefuse("OpenSSF model signatures")).put(model, signature, trust, method);
   }
 
   private ArtifactStore artifactsOrRefuse(String what) {

@@ -81,13 +81,13 @@ final class InputSignatureOption {
           .withFile(signature.toString()), e.reason() == OmsException.Reason.MALFORMED ? Main.BAD_INPUT : Main.FAILED);
     }
     if (!v.manifest().rootDigest().equals(model.digest())) {
-      OmsSignature.Comparison c = OmsSignature.compare(v.manifest(), ledger.manifests().get(model));
+      OmsSignature.Comparison c = OmsSignature.compare(v.manifest(), ledger.manifestOf(model));
       throw new CommandError(ErrorReport.of(ErrorReport.Code.VERIFICATION_FAILED, "--input-signature: input "
           + Untrusted.quote(model.name()) + " is not the model " + Untrusted.quote(signature.toString()) + " signs"
           + " (missing " + names(c.missing()) + ", extra " + names(c.extra()) + ", changed " + names(c.changed())
           + "); nothing was recorded").withFile(signature.toString()), Main.FAILED);
     }
-    ArtifactRef signed = ledger.omsSignatures().put(model, sig, trust, method);
+    ArtifactRef signed = ledger.keepPublisherSignature(model, sig, trust, method);
     List<ArtifactRef> inputs = new ArrayList<>();
     for (ArtifactRef a : event.inputs()) {
       inputs.add(a == model ? signed : a);

@@ -128,49 +128,45 @@ final class PostgresCopy {
 
   /**
    * The manifests, certificate chains and OpenSSF signatures, each row's bytes as they are, into
-   * {@code manifests/}, {@code certificates/} and {@code oms-signatures/} under the names their keys give. A file name is made only from a key of the
-   * right shape (32 bytes; 64 lowercase hex): a row whose key is not one — possible only once the
+   * {@code manifests/}, {@code certificates/} and {@code oms-signatures/} under the names their keys give.
+   * A file name is made only from a key of the right shape (32 bytes; 64 lowercase hex; sha256-HEX.json
+   * or .pem): a row whose key is not one — possible only once the
    * table's checks were dropped — names no file and is evidence for nothing, so it is left out. What a
    * row holds is not judged here: the file verifier finds a manifest whose bytes are not its key's, as
    * it does in a ledger directory.
    */
   private static void copyArtifacts(Connection c, Path dir) throws SQLException, IOException {
-    try (PreparedStatement ps = c.prepareStatement("select digest, manifest from custody_manifests"
-        + " where octet_length(digest) = 32 and octet_length(manifest) <= ?")) {
-      ps.setInt(1, ModelManifest.MAX_JSON_BYTES);
+    copyRows(c, "select digest, manifest from custody_manifests where octet_length(digest) = 32"
+        + " and octet_length(manifest) <= ?", ModelManifest.MAX_JSON_BYTES,
+        rs -> Optional.of(ManifestFiles.path(dir, Digest.ofSha256(rs.getBytes(1)))));
+    copyRows(c, "select key_id, chain from custody_certificates where octet_length(chain) <= ?",
+        CertificateFiles.MAX_CHAIN_BYTES, rs -> Optional.of(rs.getString(1)).filter(CertificateFiles::isKeyId)
+            .map(keyId -> CertificateFiles.path(dir, keyId)));
+    copyRows(c, "select name, bytes from custody_oms_signatures where octet_length(bytes) <= ?", OmsSignature.MAX_BYTES,
+        rs -> Optional.of(rs.getString(1)).filter(name -> OmsSignatureFiles.storedFile(name).isPresent())
+            .map(name -> dir.resolve(OmsSignatureFiles.DIR).resolve(name)));
+  }
+
+  /** Where a row of an artifact table goes in the copy; empty for a row whose key names no file. */
+  private interface RowFile {
+    Optional<Path> of(ResultSet row) throws SQLException;
+  }
+
+  /**
+   * Writes the second column of each row {@code query} selects (its one parameter: {@code maxBytes}) to
+   * the file {@code fileOf} names for it, as it is; rows it names no file for are left out.
+   */
+  private static void copyRows(Connection c, String query, int maxBytes, RowFile fileOf)
+      throws SQLException, IOException {
+    try (PreparedStatement ps = c.prepareStatement(query)) {
+      ps.setInt(1, maxBytes);
       ps.setFetchSize(16);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Path p = ManifestFiles.path(dir, Digest.ofSha256(rs.getBytes(1)));
-          Files.createDirectories(p.getParent());
-          Files.write(p, rs.getBytes(2), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        }
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement("select key_id, chain from custody_certificates"
-        + " where octet_length(chain) <= ?")) {
-      ps.setInt(1, CertificateFiles.MAX_CHAIN_BYTES);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String keyId = rs.getString(1);
-          if (CertificateFiles.isKeyId(keyId)) {
-            Path p = CertificateFiles.path(dir, keyId);
-            Files.createDirectories(p.getParent());
-            Files.write(p, rs.getBytes(2), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          }
-        }
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement("select name, bytes from custody_oms_signatures"
-        + " where octet_length(bytes) <= ?")) {
-      ps.setInt(1, OmsSignature.MAX_BYTES);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String name = rs.getString(1);
-          if (OmsSignatureFiles.storedFile(name).isPresent()) {
-            Path p = dir.resolve(OmsSignatureFiles.DIR).resolve(name);
-            Files.createDirectories(p.getParent());
-            Files.write(p, rs.getBytes(2), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          Optional<Path> p = fileOf.of(rs);
+          if (p.isPresent()) {
+            Files.createDirectories(p.get().getParent());
+            Files.write(p.get(), rs.getBytes(2), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           }
         }
       }
@@ -178,9 +174,8 @@ final class PostgresCopy {
   }
 
   /**
-   * Copies the manifests, certificate chains and OpenSSF signatures of the file ledger at {@code dir} into the
-   * tables, each
-   * file's bytes under the key its name gives. A manifest whose bytes are not its name's digest is
+   * Copies the manifests, certificate chains and OpenSSF signatures of the file ledger at {@code dir} into
+   * the tables, each file's bytes under the key its name gives. A manifest whose bytes are not its name's digest is
    * refused (the table's check would refuse it; the error names the file), as is a file too large to be
    * one; a name custody does not write there (a crash's temporary file) is left out.
    */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link DirectoryArtifacts#putOmsFile}: a publisher's OpenSSF signature file in {@code oms-signatures/}
- * of a ledger directory, content-addressed, written once; and {@code Ledger.omsSignatures()} over it.
+ * of a ledger directory, content-addressed, written once; and {@code Ledger.keepPublisherSignature} over it.
  */
 class DirectoryArtifactsOmsTest {
   private static final byte[] SIG = "{\"mediaType\":\"sig\"}".getBytes(StandardCharsets.US_ASCII);
@@ -95,7 +95,7 @@ class DirectoryArtifactsOmsTest {
 
     ArtifactRef signed;
     try (Ledger l = Ledger.open(ledger)) {
-      signed = l.omsSignatures().put(base, SIG, PEM, "key");
+      signed = l.keepPublisherSignature(base, SIG, PEM, "key");
     }
 
     Digest sig = Digest.parse(signed.annotations().get(OmsSignatureFiles.SIGNATURE_ANNOTATION));
