@@ -16,6 +16,7 @@ import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.merkle.MerkleTree;
 import dev.custody.core.note.VerifierKey;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +63,13 @@ class PostgresMultiWriterTest {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String l; (l = r.readLine()) != null; ) {
         out.add(l);
+      }
+    } catch (IOException e) {
+      // The JDK's process reaper drains and closes the pipe of a process that exits (here: destroyed by the
+      // test) and can close it under a reader: "Stream closed". The lines it held are lost to the test, which
+      // then checks fewer acknowledgements and failures; each check stays sound for those it sees.
+      if (p.isAlive() || !"Stream closed".equals(e.getMessage())) {
+        throw e;
       }
     }
     return out;
