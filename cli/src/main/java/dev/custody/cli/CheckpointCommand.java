@@ -53,7 +53,8 @@ final class CheckpointCommand implements Callable<Integer> {
   static final int MAX_TSA_TIMEOUT_SECONDS = 3600;
 
   @Option(names = "--json", description = "Print JSON: origin, size, rootHash (sha256:<hex>), note (the signed"
-      + " checkpoint, exactly as stored), and with --tsa timestamp {tsa, time (not yet verified), files}.")
+      + " checkpoint, exactly as stored), and with --tsa timestamp {tsa, time (not yet verified), files (where it is"
+      + " stored: the files, or the database row)}.")
   boolean json;
 
   /** Under --json, the checkpoint (and its timestamp, when one was obtained) as one JSON object. */

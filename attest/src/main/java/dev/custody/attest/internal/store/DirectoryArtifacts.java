@@ -191,7 +191,7 @@ public final class DirectoryArtifacts implements ArtifactStore {
   }
 
   /** Refuses what no reader would accept as a stored timestamp (the database's check refuses it too). */
-  static void requireToken(byte[] token) {
+  private static void requireToken(byte[] token) {
     if (token.length < 1 || token.length > TimestampToken.MAX_BYTES) {
       throw new IllegalArgumentException("a timestamp token is 1 to " + TimestampToken.MAX_BYTES + " bytes, got "
           + token.length);
