@@ -7,6 +7,8 @@ import dev.custody.attest.internal.store.ArtifactStore;
 import dev.custody.attest.internal.store.DirectoryArtifacts;
 import dev.custody.attest.internal.artifacts.ModelArtifacts;
 import dev.custody.attest.internal.artifacts.OmsSignatureStore;
+import dev.custody.attest.internal.timestamp.CheckpointTimestamps;
+import dev.custody.core.timestamp.TimestampToken;
 import dev.custody.core.event.ArtifactKind;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.manifest.ManifestException;
@@ -423,6 +425,24 @@ public final class Ledger implements Closeable {
   /** Signs, stores and returns a checkpoint of the current tree head; see {@link LogStore#signCheckpoint()}. */
   public SignedNote checkpoint() throws IOException, FormatException, AttestException {
     return store.signCheckpoint();
+  }
+
+  /**
+   * Stores {@code token}, an RFC 3161 timestamp of {@code checkpoint}, durably beside that checkpoint, which
+   * this ledger must hold byte for byte (as {@link #checkpoint()} stored it): {@code checkpoints/N.tsr} (and
+   * {@code checkpoint.tsr} while it is the newest) in a directory, the row of size N of
+   * {@code custody_checkpoint_timestamps} in a database. A size keeps its first timestamp
+   * ({@link StoredTimestamp#earlierKept}). The token is not judged here: {@code custody verify --tsa-root}
+   * checks it.
+   *
+   * @throws FormatException if this ledger does not hold exactly {@code checkpoint} for its size (nothing is
+   *     stored then)
+   * @throws IllegalStateException if this ledger keeps none (over a store that keeps none), or was opened
+   *     read-only
+   */
+  public StoredTimestamp keepCheckpointTimestamp(SignedNote checkpoint, TimestampToken token)
+      throws IOException, FormatException {
+    return CheckpointTimestamps.store(artifactsOrRefuse("checkpoint timestamps"), checkpoint, token);
   }
 
   /** The newest stored checkpoint's bytes (unverified), if any. */

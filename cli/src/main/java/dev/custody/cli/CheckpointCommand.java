@@ -2,7 +2,7 @@ package dev.custody.cli;
 
 import dev.custody.attest.AttestException;
 import dev.custody.attest.Ledger;
-import dev.custody.attest.internal.timestamp.CheckpointTimestamps;
+import dev.custody.attest.StoredTimestamp;
 import dev.custody.attest.internal.timestamp.TimestampClient;
 import dev.custody.core.FormatException;
 import dev.custody.core.checkpoint.Checkpoint;
@@ -13,7 +13,6 @@ import dev.custody.core.timestamp.TimestampToken;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -31,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "log key file is --log-private-key, $CUSTODY_LOG_KEY or the URL's ?logKey=) and print it. Hand it to auditors: 'custody verify --checkpoint'",
         "against it later detects truncation and rewriting.",
         "With --tsa, also obtain an RFC 3161 timestamp of the checkpoint text from that timestamp authority and store it",
-        "beside the checkpoint (DIR/checkpoints/<size>.tsr, and DIR/checkpoint.tsr); 'custody verify --tsa-root' checks it."},
+        "beside the checkpoint (DIR/checkpoints/<size>.tsr, and DIR/checkpoint.tsr; in the table custody_checkpoint_timestamps",
+        "of a ledger reached by URL); a size keeps its first timestamp. 'custody verify --tsa-root' checks it."},
     footer = {"", "Exit codes: 0 checkpoint made (and timestamped), 2 bad input or the TSA failed (the checkpoint is then"
         + " already stored and printed; run the command again to retry the timestamp)."})
 final class CheckpointCommand implements Callable<Integer> {
@@ -53,11 +53,12 @@ final class CheckpointCommand implements Callable<Integer> {
   static final int MAX_TSA_TIMEOUT_SECONDS = 3600;
 
   @Option(names = "--json", description = "Print JSON: origin, size, rootHash (sha256:<hex>), note (the signed"
-      + " checkpoint, exactly as stored), and with --tsa timestamp {tsa, time (not yet verified), files}.")
+      + " checkpoint, exactly as stored), and with --tsa timestamp {tsa, time (not yet verified), files (where it is"
+      + " stored: the files, or the database row)}.")
   boolean json;
 
   /** Under --json, the checkpoint (and its timestamp, when one was obtained) as one JSON object. */
-  private void printJson(SignedNote note, TimestampToken token, List<Path> files) throws FormatException {
+  private void printJson(SignedNote note, TimestampToken token, List<String> places) throws FormatException {
     if (!json) {
       return;
     }
@@ -72,8 +73,8 @@ final class CheckpointCommand implements Callable<Integer> {
         g.writeStringField("tsa", tsa.toString());
         g.writeStringField("time", token.unverifiedGenTime().toString());
         g.writeArrayFieldStart("files");
-        for (Path f : files) {
-          g.writeString(f.toString());
+        for (String place : places) {
+          g.writeString(place);
         }
         g.writeEndArray();
         g.writeEndObject();
@@ -83,17 +84,15 @@ final class CheckpointCommand implements Callable<Integer> {
   }
 
   /**
-   * Signs on a ledger reached by URL: through the store's writer, under its lock (one signer at a time), with
-   * the log key of {@code --log-private-key}, else {@code $CUSTODY_LOG_KEY}, else the URL's {@code ?logKey=}.
+   * Opens the ledger to sign on: a directory through {@code --allow-network-fs}'s checks; a URL through the
+   * store's writer, which signs under its lock (one signer at a time), with the log key of
+   * {@code --log-private-key}, else {@code $CUSTODY_LOG_KEY}, else the URL's {@code ?logKey=}.
    */
-  private SignedNote signOnUrl(String url) throws IOException, FormatException, AttestException {
-    if (tsa != null) {
-      throw new IllegalArgumentException("--tsa: a ledger reached by URL (" + Untrusted.quote(url) + ") keeps no"
-          + " checkpoint timestamps yet, so nothing was signed; run 'custody checkpoint' without --tsa");
+  private Ledger open() throws IOException, FormatException {
+    if (ledgerOption.isUrl()) {
+      return LedgerLocation.open(ledgerOption.location(), Optional.ofNullable(networkFs.logPrivateKey));
     }
-    try (Ledger ledger = LedgerLocation.open(url, Optional.ofNullable(networkFs.logPrivateKey))) {
-      return ledger.checkpoint();
-    }
+    return networkFs.open(ledgerOption.resolve(), spec);
   }
 
   @Override
@@ -106,23 +105,19 @@ final class CheckpointCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--tsa-timeout must be 1 to " + MAX_TSA_TIMEOUT_SECONDS
           + " seconds, got " + tsaTimeoutSeconds);
     }
-    Path dir = null;
-    SignedNote note;
-    if (ledgerOption.isUrl()) {
-      note = signOnUrl(ledgerOption.location());
-    } else {
-      dir = ledgerOption.resolve();
-      try (Ledger ledger = networkFs.open(dir, spec)) {
-        note = ledger.checkpoint();
+    // Open while the TSA answers: the token is stored where the checkpoint was, through the same store.
+    try (Ledger ledger = open()) {
+      SignedNote note = ledger.checkpoint();
+      if (!json) {
+        spec.commandLine().getOut().print(new String(note.encoded(), StandardCharsets.UTF_8));
+        spec.commandLine().getOut().flush();
       }
-    }
-    if (!json) {
-      spec.commandLine().getOut().print(new String(note.encoded(), StandardCharsets.UTF_8));
-      spec.commandLine().getOut().flush();
-    }
-    if (tsa != null) {
+      if (tsa == null) {
+        printJson(note, null, null);
+        return Main.VERIFIED;
+      }
       TimestampToken token;
-      List<Path> files;
+      StoredTimestamp stored;
       try {
         token = TimestampClient.create(Duration.ofSeconds(tsaTimeoutSeconds)).timestampCheckpoint(tsa, note);
       } catch (TimestampException e) {
@@ -135,18 +130,22 @@ final class CheckpointCommand implements Callable<Integer> {
         throw new IOException("the checkpoint was stored, but it was not timestamped: " + e.getMessage(), e);
       }
       try {
-        files = CheckpointTimestamps.store(dir, note, token);
+        stored = ledger.keepCheckpointTimestamp(note, token);
       } catch (IOException | RuntimeException e) {
         printJson(note, null, null);
         throw e;
       }
-      printJson(note, token, files);
-      if (!json) {
+      printJson(note, token, stored.places());
+      if (stored.earlierKept()) {
+        // Not an error: the checkpoint is timestamped, by its first token (the earlier time is the stronger
+        // evidence). Said on stderr under --json too, as the printed time is the new token's.
+        spec.commandLine().getErr().println("custody: " + stored.places().get(0) + " already holds a timestamp of this"
+            + " checkpoint, kept; the one of " + tsa + " at " + token.unverifiedGenTime() + " was not stored (a"
+            + " timestamp is never replaced: delete it first to store another)");
+      } else if (!json) {
         spec.commandLine().getErr().println("custody: timestamped by " + tsa + " at " + token.unverifiedGenTime()
-            + " (not yet verified; 'custody verify --tsa-root' checks it): " + files);
+            + " (not yet verified; 'custody verify --tsa-root' checks it): " + stored.places());
       }
-    } else {
-      printJson(note, null, null);
     }
     return Main.VERIFIED;
   }

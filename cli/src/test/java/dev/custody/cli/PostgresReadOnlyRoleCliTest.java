@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.attest.internal.timestamp.TestTsa;
 import dev.custody.postgresql.PgServer;
 import dev.custody.postgresql.PostgresUrl;
 import java.nio.file.Files;
@@ -118,7 +119,7 @@ class PostgresReadOnlyRoleCliTest {
           + password.replace("'", "''") + "'"));
       // The README's writer role, grant for grant.
       s.execute("grant select, insert on custody_entries, custody_checkpoints, custody_manifests, custody_certificates,"
-          + " custody_oms_signatures to " + role);
+          + " custody_oms_signatures, custody_checkpoint_timestamps to " + role);
       s.execute("grant select, insert, update on custody_chain_heads, custody_tiles to " + role);
       s.execute("grant select on custody_log, custody_schema_history to " + role);
     }
@@ -131,13 +132,20 @@ class PostgresReadOnlyRoleCliTest {
     Files.writeString(model.resolve("config.json"), "{}");
     Cli.Result m = Cli.run("record", "release", "--ledger", url, "--chain", "acme/m", "--key", keys.resolve("alice.key"),
         "--output", "model=" + model, "--version", "1");
-    Cli.Result cp = Cli.run("checkpoint", "--ledger", url);
-
-    assertThat(r.code()).as(r.toString()).isZero();
-    assertThat(m.code()).as(m.toString()).isZero();
-    assertThat(cp.code()).as(cp.toString()).isZero();
-    assertThat(cp.out()).startsWith("example.com/ro\n6\n");
-    assertThat(Cli.ok("log", "--ledger", readerUrl).out().lines()).hasSize(6);
+    Cli.Result cp;
+    try (TestTsa tsa = TestTsa.start()) {
+      cp = Cli.run("checkpoint", "--ledger", url, "--tsa", tsa.uri());
+      assertThat(r.code()).as(r.toString()).isZero();
+      assertThat(m.code()).as(m.toString()).isZero();
+      assertThat(cp.code()).as(cp.toString()).isZero();
+      assertThat(cp.out()).startsWith("example.com/ro\n6\n");
+      assertThat(Cli.ok("log", "--ledger", readerUrl).out().lines()).hasSize(6);
+      // The reader checks the writer's timestamp.
+      Path root = TimestampCliTest.pem(tmp.resolve("tsa-root.pem"), tsa.root.cert());
+      Cli.Result v = Cli.run("verify", "--ledger", readerUrl, "--trust", keys, "--log-key", vkey, "--tsa-root", root);
+      assertThat(v.code()).as(v.toString()).isZero();
+      assertThat(v.unwrapped()).contains("INFO TIMESTAMP_VERIFIED: checkpoint checkpoints/6 (size 6");
+    }
   }
 
   @Test

@@ -2,15 +2,21 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.custody.attest.internal.timestamp.TestTsa;
+import dev.custody.core.timestamp.TimestampToken;
 import dev.custody.postgresql.PgServer;
 import dev.custody.postgresql.PostgresUrl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,19 +177,158 @@ class PostgresTransparencyCliTest {
     assertThat(checkpointSizes(t.db())).isEqualTo(before);
   }
 
+  /** The TSA of {@link TimestampCliTest}: attest's RFC 3161 test server on loopback. */
+  private static TestTsa tsa;
+
+  @BeforeAll
+  static void startTsa() throws Exception {
+    tsa = TestTsa.start();
+  }
+
+  @AfterAll
+  static void stopTsa() {
+    tsa.close();
+  }
+
+  private static byte[] tokenRow(PostgresUrl db, long size) throws Exception {
+    try (Connection c = PgServer.shared().connect(PgServer.databaseOf(db));
+        PreparedStatement ps = c.prepareStatement("select token from custody_checkpoint_timestamps where tree_size = ?")) {
+      ps.setLong(1, size);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getBytes(1) : null;
+      }
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  /** Exit code and finding codes of {@code verify --tsa-root} on {@code ledger}. */
+  private List<String> timestampVerdict(Twins t, Object ledger) throws Exception {
+    Path root = TimestampCliTest.pem(tmp.resolve("tsa-root.pem"), tsa.root.cert());
+    Cli.Result r = Cli.run("verify", "--ledger", ledger, "--trust", t.keys(), "--log-key", t.vkey(), "--tsa-root", root,
+        "--format", "json");
+    List<String> out = new ArrayList<>(List.of("exit " + r.code()));
+    for (JsonNode f : r.json().get("findings")) {
+      out.add(f.get("code").textValue());
+    }
+    return out;
+  }
+
+  /** Twins whose checkpoint of size 3 is timestamped in both, each by its own {@code checkpoint --tsa}. */
+  private Twins timestampedTwins() throws Exception {
+    Twins t = twins(3);
+    Cli.ok("checkpoint", "--ledger", t.dir(), "--tsa", tsa.uri());
+    Cli.ok("checkpoint", "--ledger", t.db().text(), "--log-private-key", t.logKey(), "--tsa", tsa.uri());
+    return t;
+  }
+
   @Test
-  void checkpoint_urlWithTsa_refusedBeforeSigningExit2() throws Exception {
-    Twins t = twins(1);
-    Cli.ok("record", "annotation", "--ledger", t.db().text(), "--chain", "acme/a", "--key",
-        t.keys().resolve("alice.key"), "--text", "keyless");
-    List<Long> before = checkpointSizes(t.db());
+  void checkpointWithTsa_url_storesTheRowPrintsTheDirectoryShapeAndVerifyReportsItAsForADirectory() throws Exception {
+    Twins t = twins(3);
 
-    Cli.Result r = Cli.run("checkpoint", "--ledger", t.db().text(), "--log-private-key", t.logKey(), "--tsa",
-        "http://127.0.0.1:9/tsr");
+    Cli.Result onDir = Cli.ok("checkpoint", "--ledger", t.dir(), "--tsa", tsa.uri(), "--json");
+    Cli.Result onUrl = Cli.ok("checkpoint", "--ledger", t.db().text(), "--log-private-key", t.logKey(), "--tsa",
+        tsa.uri(), "--json");
 
-    assertThat(r.code()).as(r.toString()).isEqualTo(2);
-    assertThat(r.err()).contains("--tsa").contains("keeps no checkpoint timestamps").contains("nothing was signed");
-    assertThat(checkpointSizes(t.db())).isEqualTo(before);
+    JsonNode dir = onDir.json();
+    JsonNode url = onUrl.json();
+    assertThat(fieldNames(url)).isEqualTo(fieldNames(dir));
+    assertThat(fieldNames(url.get("timestamp"))).isEqualTo(fieldNames(dir.get("timestamp")))
+        .containsExactly("tsa", "time", "files");
+    assertThat(url.get("note")).isEqualTo(dir.get("note"));
+    assertThat(url.get("timestamp").get("tsa")).isEqualTo(dir.get("timestamp").get("tsa"));
+    assertThat(dir.get("timestamp").get("files")).extracting(JsonNode::asText)
+        .containsExactly(t.dir().resolve("checkpoints/3.tsr").toString(), t.dir().resolve("checkpoint.tsr").toString());
+    assertThat(url.get("timestamp").get("files")).extracting(JsonNode::asText)
+        .containsExactly("custody_checkpoint_timestamps row 3 of " + t.db().text());
+    assertThat(onUrl.err()).isEqualTo(onDir.err()).isEmpty();
+    byte[] row = tokenRow(t.db(), 3);
+    assertThat(row).isNotNull();
+    assertThat(TimestampToken.parse(row).unverifiedGenTime().toString()).isEqualTo(url.get("timestamp").get("time").asText());
+
+    List<String> verdict = timestampVerdict(t, t.dir());
+    assertThat(verdict).contains("exit 0", "TIMESTAMP_VERIFIED");
+    assertThat(timestampVerdict(t, t.db().text())).isEqualTo(verdict);
+    Path root = TimestampCliTest.pem(tmp.resolve("tsa-root.pem"), tsa.root.cert());
+    assertThat(Cli.run("verify", "--ledger", t.db().text(), "--trust", t.keys(), "--log-key", t.vkey(), "--tsa-root",
+        root).unwrapped()).contains("INFO TIMESTAMP_VERIFIED: checkpoint checkpoints/3 (size 3, root ")
+        .contains(": its timestamp checkpoints/3.tsr verifies (TSA '");
+  }
+
+  @Test
+  void verifyWithTsaRoot_tokenRowDeletedOrEdited_sameFindingsAsTheTsrFileDeletedOrEdited() throws Exception {
+    Twins t = timestampedTwins();
+    Path file = t.dir().resolve("checkpoints/3.tsr");
+
+    // One byte of the signature, near the end, flipped in both.
+    byte[] edited = Files.readAllBytes(file);
+    edited[edited.length - 10] ^= 0x01;
+    Files.write(file, edited);
+    byte[] row = tokenRow(t.db(), 3);
+    sql(t.db(), "update custody_checkpoint_timestamps set token = set_byte(token, " + (row.length - 10)
+        + ", get_byte(token, " + (row.length - 10) + ") # 1) where tree_size = 3");
+    List<String> editedVerdict = timestampVerdict(t, t.dir());
+    assertThat(editedVerdict).contains("exit 1", "TIMESTAMP_INVALID");
+    assertThat(timestampVerdict(t, t.db().text())).isEqualTo(editedVerdict);
+
+    Files.delete(file);
+    sql(t.db(), "delete from custody_checkpoint_timestamps where tree_size = 3");
+    List<String> deletedVerdict = timestampVerdict(t, t.dir());
+    assertThat(deletedVerdict).contains("TIMESTAMP_MISSING").doesNotContain("TIMESTAMP_VERIFIED");
+    assertThat(timestampVerdict(t, t.db().text())).isEqualTo(deletedVerdict);
+  }
+
+  @Test
+  void checkpointWithTsa_sizeAlreadyTimestamped_firstTokenKeptOnBothNewOneNotStored() throws Exception {
+    Twins t = timestampedTwins();
+    byte[] file = Files.readAllBytes(t.dir().resolve("checkpoints/3.tsr"));
+    byte[] row = tokenRow(t.db(), 3);
+
+    Cli.Result onDir = Cli.ok("checkpoint", "--ledger", t.dir(), "--tsa", tsa.uri());
+    Cli.Result onUrl = Cli.ok("checkpoint", "--ledger", t.db().text(), "--log-private-key", t.logKey(), "--tsa",
+        tsa.uri());
+
+    assertThat(onDir.err()).contains("custody: " + t.dir().resolve("checkpoints/3.tsr") + " already holds a timestamp"
+        + " of this checkpoint, kept; the one of " + tsa.uri() + " at ").contains("was not stored");
+    assertThat(onUrl.err()).contains("custody: custody_checkpoint_timestamps row 3 of " + t.db().text()
+        + " already holds a timestamp of this checkpoint, kept; the one of " + tsa.uri() + " at ");
+    assertThat(Files.readAllBytes(t.dir().resolve("checkpoints/3.tsr"))).isEqualTo(file);
+    // Re-signing replaced checkpoint and removed its .tsr; the kept token is put back beside it.
+    assertThat(Files.readAllBytes(t.dir().resolve("checkpoint.tsr"))).isEqualTo(file);
+    assertThat(tokenRow(t.db(), 3)).isEqualTo(row);
+  }
+
+  @Test
+  void migrate_timestampedLedger_tokensCarriedByteForByteBothWays() throws Exception {
+    Twins t = timestampedTwins();
+    Cli.ok("record", "annotation", "--ledger", t.dir(), "--chain", "acme/a", "--key", t.keys().resolve("alice.key"),
+        "--text", "more");
+    Cli.ok("checkpoint", "--ledger", t.dir(), "--tsa", tsa.uri());
+    PostgresUrl db = PgServer.shared().newDatabase();
+
+    Cli.ok("migrate", "--from", t.dir(), "--to", db.text());
+    Path back = tmp.resolve("back");
+    Cli.ok("migrate", "--from", db.text(), "--to", back);
+
+    assertThat(tokenRow(db, 3)).isEqualTo(Files.readAllBytes(t.dir().resolve("checkpoints/3.tsr")));
+    assertThat(tokenRow(db, 4)).isEqualTo(Files.readAllBytes(t.dir().resolve("checkpoints/4.tsr")));
+    List<String> names = new ArrayList<>(List.of("checkpoint", "checkpoint.tsr"));
+    try (var files = Files.list(t.dir().resolve("checkpoints"))) {
+      files.map(p -> "checkpoints/" + p.getFileName()).sorted().forEach(names::add);
+    }
+    assertThat(names).contains("checkpoints/3.tsr", "checkpoints/4.tsr");
+    for (String name : names) {
+      assertThat(back.resolve(name)).as(name).hasBinaryContent(Files.readAllBytes(t.dir().resolve(name)));
+    }
+    try (var files = Files.list(back.resolve("checkpoints"))) {
+      assertThat(files.map(p -> "checkpoints/" + p.getFileName()).sorted().toList())
+          .isEqualTo(names.subList(2, names.size()));
+    }
+    assertThat(timestampVerdict(t, back)).isEqualTo(timestampVerdict(t, t.dir())).contains("TIMESTAMP_VERIFIED");
   }
 
   @Test

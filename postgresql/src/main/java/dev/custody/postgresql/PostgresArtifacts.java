@@ -1,12 +1,15 @@
 package dev.custody.postgresql;
 
+import dev.custody.attest.StoredTimestamp;
 import dev.custody.attest.internal.store.ArtifactStore;
 import dev.custody.core.Digest;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.CertificateFiles;
+import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.internal.ledger.ManifestFiles;
 import dev.custody.core.internal.ledger.OmsSignatureFiles;
 import dev.custody.core.manifest.ModelManifest;
+import dev.custody.core.timestamp.TimestampToken;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -23,8 +27,9 @@ import javax.sql.DataSource;
  * The {@link ArtifactStore} of a PostgreSQL ledger: model manifests in {@code custody_manifests} (keyed
  * by the SHA-256 of their bytes), certificate chains in {@code custody_certificates} (keyed by the
  * signing key's id) and publishers' OpenSSF signature files in {@code custody_oms_signatures} (keyed by
- * the file name a ledger directory gives them, which names the SHA-256 of their bytes), tables of
- * {@code V2__artifacts.sql}.
+ * the file name a ledger directory gives them, which names the SHA-256 of their bytes), and the RFC 3161
+ * timestamps of checkpoints in {@code custody_checkpoint_timestamps} (keyed by the checkpoint's tree size),
+ * tables of {@code V2__artifacts.sql}.
  *
  * <p>A write is one autocommitted {@code insert … on conflict do nothing}: it never replaces a stored
  * row, and it is durable (on a synchronous standby too, as appends are) when it returns. Reads return the
@@ -155,6 +160,51 @@ final class PostgresArtifacts implements ArtifactStore {
     return "custody_certificates row " + keyId + " of " + where;
   }
 
+  /** Names a checkpoint timestamp's row in messages: {@code custody_checkpoint_timestamps row N of URL}. */
+  static String timestampName(String where, long size) {
+    return "custody_checkpoint_timestamps row " + size + " of " + where;
+  }
+
+  @Override
+  public StoredTimestamp putCheckpointTimestamp(long size, byte[] note, byte[] token) throws IOException, FormatException {
+    requireWritable();
+    if (token.length < 1 || token.length > TimestampToken.MAX_BYTES) {
+      throw new IllegalArgumentException("a timestamp token is 1 to " + TimestampToken.MAX_BYTES + " bytes, got "
+          + token.length);
+    }
+    String checkpointRow = "custody_checkpoints row " + size + " of " + where;
+    Optional<byte[]> checkpoint;
+    try {
+      checkpoint = read("select octet_length(note), case when octet_length(note) <= ? then note end"
+          + " from custody_checkpoints where tree_size = ?", size, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES, checkpointRow);
+    } catch (FormatException tooLarge) {
+      checkpoint = Optional.empty();
+    }
+    // Public data; constant time anyway, as for every comparison of signed bytes (STYLE.md 10).
+    if (checkpoint.isEmpty() || !MessageDigest.isEqual(checkpoint.get(), note)) {
+      throw new FormatException(checkpointRow + " does not hold the checkpoint being timestamped; the timestamp was"
+          + " not stored");
+    }
+    String name = timestampName(where, size);
+    if (insert("insert into custody_checkpoint_timestamps (tree_size, token) values (?, ?)"
+        + " on conflict (tree_size) do nothing", size, token, name)) {
+      return new StoredTimestamp(List.of(name), false);
+    }
+    Optional<byte[]> earlier;
+    try {
+      earlier = read("select octet_length(token), case when octet_length(token) <= ? then token end"
+          + " from custody_checkpoint_timestamps where tree_size = ?", size, TimestampToken.MAX_BYTES, name);
+    } catch (FormatException tooLarge) {
+      // Possible only once the table's check was dropped: it is kept (verify reports it), as any other token.
+      return new StoredTimestamp(List.of(name), true);
+    }
+    if (earlier.isEmpty()) {
+      throw new IOException(name + " was deleted while this timestamp was being stored; nothing was stored: run"
+          + " the command again");
+    }
+    return new StoredTimestamp(List.of(name), !MessageDigest.isEqual(earlier.get(), token));
+  }
+
   /** The blob of the one row {@code sql} selects by {@code key}, if any; larger than {@code max} is refused unread. */
   private Optional<byte[]> read(String sql, Object key, int max, String name) throws IOException, FormatException {
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -193,8 +243,8 @@ final class PostgresArtifacts implements ArtifactStore {
 
   private void requireWritable() {
     if (readOnly) {
-      throw new IllegalStateException("this ledger keeps no model manifests, certificate chains or OpenSSF"
-          + " signatures now: " + where + " was opened read-only; open it with Ledger.open to keep them in it");
+      throw new IllegalStateException("this ledger keeps no model manifests, certificate chains, OpenSSF"
+          + " signatures or checkpoint timestamps now: " + where + " was opened read-only; open it with Ledger.open to keep them in it");
     }
   }
 

@@ -28,12 +28,14 @@ import dev.custody.core.internal.ledger.ManifestFiles;
 import dev.custody.core.internal.ledger.OmsSignatureFiles;
 import dev.custody.core.sigstore.OmsSignature;
 import dev.custody.core.manifest.ModelManifest;
+import dev.custody.core.timestamp.TimestampToken;
 
 /**
  * Copies a PostgreSQL ledger into a directory in the file ledger's layout ({@link LedgerLayout}), in one
  * read-only repeatable-read transaction (one snapshot, whatever writers do meanwhile), judging nothing:
  * the records' bytes in log-index order into one segment, the log config and verifier key, every
- * checkpoint ({@code checkpoints/N}, the newest as {@code checkpoint}), the model manifests
+ * checkpoint ({@code checkpoints/N}, the newest as {@code checkpoint}) and its RFC 3161 timestamp
+ * ({@code checkpoints/N.tsr}, the newest's also as {@code checkpoint.tsr}), the model manifests
  * ({@code manifests/}), certificate chains ({@code certificates/}) and publishers' OpenSSF signatures
  * ({@code oms-signatures/}). A row edited, deleted or inserted
  * is copied as it is, for the file verifier to find. Derived data (tiles, chain heads) is not copied.
@@ -96,18 +98,21 @@ final class PostgresCopy {
       }
     }
     byte[] newest = null;
+    long newestSize = -1;
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("select tree_size, note from custody_checkpoints order by tree_size")) {
       while (rs.next()) {
         Path cps = dir.resolve(LedgerLayout.CHECKPOINTS);
         Files.createDirectories(cps);
         newest = rs.getBytes(2);
-        Files.write(cps.resolve(LedgerLayout.checkpointName(rs.getLong(1))), newest);
+        newestSize = rs.getLong(1);
+        Files.write(cps.resolve(LedgerLayout.checkpointName(newestSize)), newest);
       }
     }
     if (newest != null) {
       Files.write(dir.resolve(LedgerLayout.CHECKPOINT), newest);
     }
+    copyTimestamps(c, dir, newestSize);
     copyArtifacts(c, dir);
     // Durable before the marker makes it a ledger (migrate --to DIR may be the only copy kept).
     try (var files = Files.walk(dir)) {
@@ -145,6 +150,27 @@ final class PostgresCopy {
     copyRows(c, "select name, bytes from custody_oms_signatures where octet_length(bytes) <= ?", OmsSignature.MAX_BYTES,
         rs -> Optional.of(rs.getString(1)).filter(name -> OmsSignatureFiles.storedFile(name).isPresent())
             .map(name -> dir.resolve(OmsSignatureFiles.DIR).resolve(name)));
+  }
+
+  /**
+   * The checkpoint timestamps, each row's token as it is, into {@code checkpoints/N.tsr}, and the newest
+   * checkpoint's (size {@code newestSize}, if it has one) into {@code checkpoint.tsr} too, as a ledger
+   * directory has it ({@code custody checkpoint --tsa} writes both). A row of a size with no checkpoint is
+   * copied too: the file verifier reports it as a timestamp of no stored checkpoint. A row of a negative
+   * size (possible only once the table's check was dropped) names no file and is left out.
+   */
+  private static void copyTimestamps(Connection c, Path dir, long newestSize) throws SQLException, IOException {
+    copyRows(c, "select tree_size, token from custody_checkpoint_timestamps where tree_size >= 0"
+        + " and octet_length(token) <= ? order by tree_size", TimestampToken.MAX_BYTES,
+        rs -> Optional.of(timestampFile(dir, rs.getLong(1))));
+    Path newest = timestampFile(dir, newestSize);
+    if (newestSize >= 0 && Files.isRegularFile(newest)) {
+      Files.copy(newest, TimestampToken.sidecar(dir.resolve(LedgerLayout.CHECKPOINT)));
+    }
+  }
+
+  private static Path timestampFile(Path dir, long size) {
+    return TimestampToken.sidecar(dir.resolve(LedgerLayout.CHECKPOINTS).resolve(LedgerLayout.checkpointName(size)));
   }
 
   /** Where a row of an artifact table goes in the copy; empty for a row whose key names no file. */
@@ -287,6 +313,16 @@ final class PostgresCopy {
           for (var e : cps.bySize().entrySet()) {
             ps.setLong(1, e.getKey());
             ps.setBytes(2, LedgerFiles.of(dir).read(e.getValue(), LedgerLayout.MAX_CHECKPOINT_FILE_BYTES));
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+            "insert into custody_checkpoint_timestamps (tree_size, token) values (?, ?)")) {
+          // checkpoint.tsr is not carried: it is a copy of the newest checkpoints/N.tsr, derived when copying out.
+          for (var e : cps.timestamps().entrySet()) {
+            ps.setLong(1, e.getKey());
+            ps.setBytes(2, LedgerFiles.of(dir).read(e.getValue(), TimestampToken.MAX_BYTES));
             ps.addBatch();
           }
           ps.executeBatch();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.attest.Ledger;
+import dev.custody.attest.StoredTimestamp;
 import dev.custody.attest.internal.artifacts.ManifestStore;
 import dev.custody.attest.internal.artifacts.ModelArtifacts;
 import dev.custody.attest.internal.store.ArtifactStore;
@@ -27,6 +28,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -285,6 +287,67 @@ class PostgresArtifactsTest {
         .isEqualTo("23514");
   }
 
+  private byte[] timestampRow(long size) throws SQLException {
+    try (Connection c = PgServer.shared().connect(PgServer.databaseOf(url));
+        PreparedStatement ps = c.prepareStatement("select token from custody_checkpoint_timestamps where tree_size = ?")) {
+      ps.setLong(1, size);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getBytes(1) : null;
+      }
+    }
+  }
+
+  @Test
+  void putCheckpointTimestamp_storedCheckpoint_oneRowTheFirstTokenKeptNeverReplaced() throws Exception {
+    byte[] first = {0x30, 0x01, 0x02};
+    byte[] second = {0x30, 0x03};
+    try (PostgresLogStore store = PostgresLogStore.open(url, options)) {
+      byte[] note = store.signCheckpoint().encoded();
+      ArtifactStore artifacts = store.artifacts().orElseThrow();
+      String row = "custody_checkpoint_timestamps row 0 of " + artifacts.describe();
+
+      assertThat(artifacts.putCheckpointTimestamp(0, note, first)).isEqualTo(new StoredTimestamp(List.of(row), false));
+      assertThat(artifacts.putCheckpointTimestamp(0, note, first)).isEqualTo(new StoredTimestamp(List.of(row), false));
+      assertThat(artifacts.putCheckpointTimestamp(0, note, second)).isEqualTo(new StoredTimestamp(List.of(row), true));
+    }
+    assertThat(timestampRow(0)).isEqualTo(first);
+  }
+
+  @Test
+  void putCheckpointTimestamp_noSuchCheckpointOtherNoteBadTokenOrReadOnly_refusedNothingStored() throws Exception {
+    try (PostgresLogStore store = PostgresLogStore.open(url, options)) {
+      byte[] note = store.signCheckpoint().encoded();
+      ArtifactStore artifacts = store.artifacts().orElseThrow();
+      byte[] other = note.clone();
+      other[other.length - 2] ^= 1;
+
+      assertThatThrownBy(() -> artifacts.putCheckpointTimestamp(0, other, new byte[] {1}))
+          .isInstanceOf(dev.custody.core.FormatException.class)
+          .hasMessageContaining("custody_checkpoints row 0 of").hasMessageContaining("does not hold the checkpoint");
+      assertThatThrownBy(() -> artifacts.putCheckpointTimestamp(7, note, new byte[] {1}))
+          .isInstanceOf(dev.custody.core.FormatException.class).hasMessageContaining("custody_checkpoints row 7 of");
+      assertThatThrownBy(() -> artifacts.putCheckpointTimestamp(0, note, new byte[0]))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> artifacts.putCheckpointTimestamp(0, note,
+          new byte[dev.custody.core.timestamp.TimestampToken.MAX_BYTES + 1])).isInstanceOf(IllegalArgumentException.class);
+      try (PostgresLogStore reader = PostgresLogStore.openReadOnly(url, options)) {
+        assertThatThrownBy(() -> reader.artifacts().orElseThrow().putCheckpointTimestamp(0, note, new byte[] {1}))
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only");
+      }
+    }
+    assertThat(timestampRow(0)).isNull();
+    assertThat(timestampRow(7)).isNull();
+  }
+
+  @Test
+  void schema_checkpointTimestampEmptyTooLargeOrNegativeSize_refused() {
+    assertThat(refusal("insert into custody_checkpoint_timestamps (tree_size, token) values (1, '')")).isEqualTo("23514");
+    assertThat(refusal("insert into custody_checkpoint_timestamps (tree_size, token) values (-1, '\\x01')"))
+        .isEqualTo("23514");
+    assertThat(refusal("insert into custody_checkpoint_timestamps (tree_size, token) values (1,"
+        + " decode(repeat('00', 262145), 'hex'))")).isEqualTo("23514");
+  }
+
   @Test
   void schema_certificateKeyIdNotAKeyId_refused() {
     assertThat(refusal("insert into custody_certificates (key_id, chain) values ('../../evil', '\\x00')"))
@@ -339,7 +402,7 @@ class PostgresArtifactsTest {
   @Test
   void open_databaseAtSchemaVersion1_readerRefusesSayingSoAndTheFirstWriterAddsTheArtifactTables() throws Exception {
     // A database made by the custody before version 2: the ledger's tables, without the artifacts'.
-    sql("drop table custody_manifests, custody_certificates, custody_oms_signatures");
+    sql("drop table custody_manifests, custody_certificates, custody_oms_signatures, custody_checkpoint_timestamps");
     sql("delete from custody_schema_history where version = '2'");
 
     assertThatThrownBy(() -> PostgresLogStore.openReadOnly(url, options)).isInstanceOf(

@@ -1,5 +1,6 @@
 package dev.custody.attest.internal.store;
 
+import dev.custody.attest.StoredTimestamp;
 import dev.custody.core.Digest;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.ManifestFiles;
@@ -14,7 +15,8 @@ import java.util.Optional;
  * (keyed by the signing key's id, the SHA-256 of its SubjectPublicKeyInfo,
  * {@link dev.custody.core.internal.ledger.CertificateFiles}) and publishers' OpenSSF model signatures with
  * the key or roots they were checked with (keyed by a name that gives the SHA-256 of their bytes,
- * {@link OmsSignatureFiles}). The seam between the {@code Ledger} and its storage: a ledger directory
+ * {@link OmsSignatureFiles}), and the RFC 3161 timestamps of checkpoints (keyed by the checkpoint's tree
+ * size, {@link #putCheckpointTimestamp}). The seam between the {@code Ledger} and its storage: a ledger directory
  * keeps them as files ({@link DirectoryArtifacts}), a database in tables (the PostgreSQL store); a
  * {@link LogStore} says which ({@link LogStore#artifacts()}).
  *
@@ -77,4 +79,19 @@ public interface ArtifactStore {
 
   /** Names the chain of {@code keyId} in messages (its file, or its row). */
   String certificateChainName(String keyId);
+
+  /**
+   * Stores {@code token} (the DER bytes of an RFC 3161 response, at most
+   * {@link dev.custody.core.timestamp.TimestampToken#MAX_BYTES}) durably as the timestamp of the checkpoint of
+   * tree size {@code size}, unless a token is stored for that size already: the first one is kept, never
+   * replaced (its time is the earlier, stronger evidence). A ledger directory also keeps the size's token as
+   * {@code checkpoint.tsr} while {@code checkpoint} holds {@code note}; a database derives that file when it
+   * is copied into one.
+   *
+   * @param note the exact bytes of the signed checkpoint, which the ledger must hold for {@code size}
+   * @throws FormatException if the ledger does not hold exactly {@code note} as its checkpoint of {@code size}
+   *     (nothing is stored then)
+   * @throws IllegalStateException if the store was opened read-only
+   */
+  StoredTimestamp putCheckpointTimestamp(long size, byte[] note, byte[] token) throws IOException, FormatException;
 }

@@ -1,5 +1,6 @@
 package dev.custody.attest.internal.store;
 
+import dev.custody.attest.StoredTimestamp;
 import dev.custody.core.Digest;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.CertificateFiles;
@@ -7,24 +8,31 @@ import dev.custody.core.internal.ledger.LedgerFiles;
 import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.internal.ledger.ManifestFiles;
 import dev.custody.core.internal.ledger.OmsSignatureFiles;
+import dev.custody.core.timestamp.TimestampToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The {@link ArtifactStore} of a file ledger: {@code DIR/manifests/sha256-HEX.json}
  * ({@link ManifestFiles}), {@code DIR/certificates/KEYID.pem} ({@link CertificateFiles}) and
- * {@code DIR/oms-signatures/sha256-HEX.json|.pem} ({@link OmsSignatureFiles}). Nothing inside the ledger is
+ * {@code DIR/oms-signatures/sha256-HEX.json|.pem} ({@link OmsSignatureFiles}), and checkpoint timestamps beside
+ * their checkpoints, {@code DIR/checkpoints/N.tsr} and {@code DIR/checkpoint.tsr}. Nothing inside the ledger is
  * followed through a symbolic link ({@link LedgerFiles}).
  *
  * <p>A manifest or an OpenSSF signature file is written under a temporary name, fsynced and renamed to
  * its content-addressed name (a damaged copy there is replaced: its name says what its bytes must be); a
  * chain is written whole and hard-linked into place ({@link DurableFiles#createWhole}), so of two writers
- * racing for one key, one wins and the other finds its chain.
+ * racing for one key, one wins and the other finds its chain. A checkpoint's timestamp
+ * {@code checkpoints/N.tsr} is written the same way (the first one stays); {@code checkpoint.tsr}, a copy
+ * of it kept while {@code checkpoint} is {@code checkpoints/N}, is replaced atomically.
  */
 public final class DirectoryArtifacts implements ArtifactStore {
   private final Path ledgerDir;
@@ -144,10 +152,62 @@ public final class DirectoryArtifacts implements ArtifactStore {
     return CertificateFiles.path(ledgerDir, keyId).toString();
   }
 
+  @Override
+  public StoredTimestamp putCheckpointTimestamp(long size, byte[] note, byte[] token) throws IOException, FormatException {
+    requireWritable();
+    requireToken(token);
+    LedgerFiles files = LedgerFiles.of(ledgerDir);
+    Path bySize = ledgerDir.resolve(LedgerLayout.CHECKPOINTS).resolve(LedgerLayout.checkpointName(size));
+    if (!holds(files, bySize, note)) {
+      throw new FormatException(bySize + " does not hold the checkpoint being timestamped (size " + size
+          + "); the timestamp was not stored");
+    }
+    Path sidecar = TimestampToken.sidecar(bySize);
+    files.isFile(sidecar); // never a link or special file: refuse it, naming it
+    byte[] kept = token;
+    boolean earlierKept = false;
+    try {
+      DurableFiles.createWhole(sidecar, token);
+    } catch (FileAlreadyExistsException stored) {
+      Optional<byte[]> earlier;
+      try {
+        earlier = files.readIfPresent(sidecar, TimestampToken.MAX_BYTES);
+      } catch (FormatException tooLarge) {
+        earlier = Optional.empty(); // no token: verify reports it; it is not copied to checkpoint.tsr
+      }
+      // Public data; constant time anyway, as for every comparison of signed bytes (STYLE.md 10).
+      earlierKept = earlier.isEmpty() || !MessageDigest.isEqual(earlier.get(), token);
+      kept = earlier.orElse(null);
+    }
+    List<String> places = new ArrayList<>(List.of(sidecar.toString()));
+    Path latest = ledgerDir.resolve(LedgerLayout.CHECKPOINT);
+    if (kept != null && holds(files, latest, note)) {
+      Path latestSidecar = TimestampToken.sidecar(latest);
+      files.isFile(latestSidecar);
+      DurableFiles.replace(latestSidecar, kept);
+      places.add(latestSidecar.toString());
+    }
+    return new StoredTimestamp(places, earlierKept);
+  }
+
+  /** Refuses what no reader would accept as a stored timestamp (the database's check refuses it too). */
+  private static void requireToken(byte[] token) {
+    if (token.length < 1 || token.length > TimestampToken.MAX_BYTES) {
+      throw new IllegalArgumentException("a timestamp token is 1 to " + TimestampToken.MAX_BYTES + " bytes, got "
+          + token.length);
+    }
+  }
+
+  private static boolean holds(LedgerFiles files, Path file, byte[] note) throws IOException, FormatException {
+    // Public data; constant time anyway, as for every comparison of signed bytes (STYLE.md 10).
+    Optional<byte[]> stored = files.readIfPresent(file, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES);
+    return stored.isPresent() && MessageDigest.isEqual(stored.get(), note);
+  }
+
   private void requireWritable() {
     if (!writable) {
-      throw new IllegalStateException("this ledger keeps no model manifests, certificate chains or OpenSSF"
-          + " signatures now: " + ledgerDir + " was opened read-only; open it with Ledger.open to keep them in it");
+      throw new IllegalStateException("this ledger keeps no model manifests, certificate chains, OpenSSF"
+          + " signatures or checkpoint timestamps now: " + ledgerDir + " was opened read-only; open it with Ledger.open to keep them in it");
     }
   }
 
