@@ -7,6 +7,7 @@ import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.EntrySigner;
 import dev.custody.attest.Signer;
+import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.FormatException;
 import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryCodec;
@@ -28,11 +29,14 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -509,16 +513,16 @@ final class Batch {
     private record Ahead(Line line, CompletableFuture<Made> made) {}
 
     private final ExecutorService pool;
-    private final java.time.Clock clock;
+    private final Clock clock;
     /** Per chain: the newest entry signed (or being signed) for it, which the next line of the chain links to. */
-    private final java.util.Map<String, CompletableFuture<Made>> tails = new java.util.HashMap<>();
+    private final Map<String, CompletableFuture<Made>> tails = new HashMap<>();
     private final ArrayDeque<Ahead> ahead = new ArrayDeque<>();
     private long aheadBytes;
 
     Signing(ExecutorService pool, Ledger ledger) {
       this.pool = pool;
       this.clock = ledger.clock();
-      for (dev.custody.attest.internal.store.LogStore.ChainHead h : ledger.chains()) {
+      for (LogStore.ChainHead h : ledger.chains()) {
         tails.put(h.chain(), CompletableFuture.completedFuture(
             new Made(h.sequence(), Optional.empty(), new byte[0], h.hash())));
       }

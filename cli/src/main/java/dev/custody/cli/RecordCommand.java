@@ -169,7 +169,7 @@ final class RecordCommand implements Callable<Integer> {
     }
     Path dir = ledgerOption.resolve();
     try (Ledger ledger = networkFs.open(dir, spec)) {
-      reportRepairs(ledger);
+      reportRepairs(spec, ledger);
       checkChain(spec, ledger, dir.toString(), chain, existingChain);
       Optional<CertificateStore.Checked> certificate = certificateOption.check(dir, signer);
       Event event = buildEvent(ledger, new Artifacts.Context(dir, manifest, quiet.quiet || json, hashing));
@@ -190,7 +190,7 @@ final class RecordCommand implements Callable<Integer> {
   private Integer recordIntoUrl(SigningKey signer) throws IOException, dev.custody.core.CustodyException {
     String location = ledgerOption.location();
     try (Ledger ledger = LedgerLocation.open(location)) {
-      reportRepairs(ledger);
+      reportRepairs(spec, ledger);
       checkChain(spec, ledger, location, chain, existingChain);
       Optional<CertificateStore.Checked> certificate = certificateOption.check(ledger, signer);
       Event event = buildEvent(ledger, new Artifacts.Context(ledger, manifest, quiet.quiet || json, hashing));
@@ -254,7 +254,8 @@ final class RecordCommand implements Callable<Integer> {
         + e.getMessage(), e);
   }
 
-  private void reportRepairs(Ledger ledger) {
+  /** Says on standard error what opening {@code ledger} repaired (a torn tail, say), one notice each. */
+  static void reportRepairs(CommandSpec spec, Ledger ledger) {
     for (String r : ledger.repairs()) {
       ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
     }
@@ -389,7 +390,7 @@ final class RecordCommand implements Callable<Integer> {
         checked = b.check(in, null, chains);
       }
       try (Ledger ledger = openForBatch(dir); InputStream in = Files.newInputStream(batch)) {
-        reportRepairs(ledger);
+        reportRepairs(spec, ledger);
         storeCertificate(dir, ledger, certificate);
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {
@@ -407,7 +408,7 @@ final class RecordCommand implements Callable<Integer> {
         checked = b.check(System.in, copy, chains);
       }
       try (Ledger ledger = openForBatch(dir); InputStream in = Files.newInputStream(spool)) {
-        reportRepairs(ledger);
+        reportRepairs(spec, ledger);
         storeCertificate(dir, ledger, certificate);
         b.record(in, checked, ledger, out);
       } catch (AttestException e) {

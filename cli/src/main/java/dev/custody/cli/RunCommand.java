@@ -134,9 +134,7 @@ final class RunCommand implements Callable<Integer> {
       Optional<CertificateStore.Checked> certificate;
       Artifacts.Context ctx;
       if (urlLedger != null) {
-        for (String r : urlLedger.repairs()) {
-          ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
-        }
+        RecordCommand.reportRepairs(spec, urlLedger);
         RecordCommand.checkChain(spec, urlLedger, location, chain, existingChain);
         certificate = certificateOption.check(urlLedger, signer);
         ctx = new Artifacts.Context(urlLedger, manifest, quiet.quiet || json, hashing);
@@ -189,9 +187,7 @@ final class RunCommand implements Callable<Integer> {
         printRef(RecordCommand.append(location, urlLedger, chain, b.build(), signer));
       } else {
         try (Ledger ledger = networkFs.open(dir, spec)) {
-          for (String r : ledger.repairs()) {
-            ErrorReport.notice(spec, "REPAIRED", "repaired: " + r);
-          }
+          RecordCommand.reportRepairs(spec, ledger);
           CertificateOption.store(dir, certificate);
           printRef(RecordCommand.append(dir.toString(), ledger, chain, b.build(), signer));
         }

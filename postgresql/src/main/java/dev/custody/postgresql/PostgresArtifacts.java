@@ -84,25 +84,9 @@ final class PostgresArtifacts implements ArtifactStore {
   @Override
   public void putManifest(Digest bytesDigest, byte[] bytes) throws IOException {
     requireWritable();
-    if (!Digest.sha256(bytes).equals(bytesDigest)) {
-      throw new IllegalArgumentException("manifest bytes do not have the digest " + bytesDigest);
-    }
-    String name = manifestName(where, bytesDigest);
-    if (insert("insert into custody_manifests (digest, manifest) values (?, ?) on conflict (digest) do nothing",
-        bytesDigest.value().toByteArray(), bytes, name)) {
-      return;
-    }
-    Optional<byte[]> stored;
-    try {
-      stored = Optional.of(manifests().bytes(bytesDigest));
-    } catch (FormatException tooLarge) {
-      stored = Optional.empty();
-    }
-    if (stored.isEmpty() || !MessageDigest.isEqual(stored.get(), bytes)) {
-      throw new IOException(name + " holds other bytes than its key says (the row was altered: the table's check"
-          + " was dropped or bypassed); custody never replaces a stored row: delete it (delete from custody_manifests"
-          + " where digest = '\\x" + bytesDigest.value().hex() + "') and record again; nothing was recorded");
-    }
+    ArtifactStore.requireManifestDigest(bytesDigest, bytes);
+    putOnce("custody_manifests", "digest", "manifest", bytesDigest.value().toByteArray(), bytes,
+        ModelManifest.MAX_JSON_BYTES, manifestName(where, bytesDigest), "'\\x" + bytesDigest.value().hex() + "'");
   }
 
   /** Names an OpenSSF signature file's row in messages: {@code custody_oms_signatures row NAME of URL}. */
@@ -114,24 +98,35 @@ final class PostgresArtifacts implements ArtifactStore {
   public void putOmsFile(String name, byte[] bytes) throws IOException {
     requireWritable();
     OmsSignatureFiles.StoredFile file = OmsSignatureFiles.requireStorable(name, bytes);
-    String rowName = omsFileName(where, name);
-    if (insert("insert into custody_oms_signatures (name, bytes) values (?, ?) on conflict (name) do nothing",
-        name, bytes, rowName)) {
+    putOnce("custody_oms_signatures", "name", "bytes", name, bytes, file.maxBytes(), omsFileName(where, name),
+        "'" + name + "'");
+  }
+
+  /**
+   * Stores {@code bytes} as the row of {@code table} keyed {@code key}, unless that row holds them already
+   * (a content-addressed row is written once and never replaced). A row under the key with other bytes —
+   * possible only once the table's content check was dropped — or one deleted between the insert and the
+   * read is refused, naming it and how to remove it ({@code keyLiteral}: the key as SQL text).
+   */
+  private void putOnce(String table, String keyColumn, String bytesColumn, Object key, byte[] bytes, int max,
+      String rowName, String keyLiteral) throws IOException {
+    if (insert("insert into " + table + " (" + keyColumn + ", " + bytesColumn + ") values (?, ?) on conflict ("
+        + keyColumn + ") do nothing", key, bytes, rowName)) {
       return;
     }
     Optional<byte[]> stored;
     try {
-      stored = read("select octet_length(bytes), case when octet_length(bytes) <= ? then bytes end"
-          + " from custody_oms_signatures where name = ?", name, file.maxBytes(), rowName);
+      stored = read("select octet_length(" + bytesColumn + "), case when octet_length(" + bytesColumn + ") <= ?"
+          + " then " + bytesColumn + " end from " + table + " where " + keyColumn + " = ?", key, max, rowName);
     } catch (FormatException tooLarge) {
       stored = Optional.empty();
     }
     if (stored.isEmpty() || !MessageDigest.isEqual(stored.get(), bytes)) {
-      // Empty: deleted between the insert and this read, or larger than the name allows.
-      throw new IOException(rowName + " holds other bytes than its name says (the row was altered: the table's"
+      // Empty: deleted between the insert and this read, or larger than its key allows.
+      throw new IOException(rowName + " holds other bytes than its key says (the row was altered: the table's"
           + " check was dropped or bypassed), or was deleted meanwhile; custody never replaces a stored row: delete"
-          + " it (delete from custody_oms_signatures where name = '" + name + "') and record again; nothing was"
-          + " recorded");
+          + " it (delete from " + table + " where " + keyColumn + " = " + keyLiteral + ") and record again; nothing"
+          + " was recorded");
     }
   }
 
@@ -168,10 +163,7 @@ final class PostgresArtifacts implements ArtifactStore {
   @Override
   public StoredTimestamp putCheckpointTimestamp(long size, byte[] note, byte[] token) throws IOException, FormatException {
     requireWritable();
-    if (token.length < 1 || token.length > TimestampToken.MAX_BYTES) {
-      throw new IllegalArgumentException("a timestamp token is 1 to " + TimestampToken.MAX_BYTES + " bytes, got "
-          + token.length);
-    }
+    ArtifactStore.requireTimestampToken(token);
     String checkpointRow = "custody_checkpoints row " + size + " of " + where;
     Optional<byte[]> checkpoint;
     try {

@@ -5,6 +5,7 @@ import dev.custody.core.Digest;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.ledger.ManifestFiles;
 import dev.custody.core.internal.ledger.OmsSignatureFiles;
+import dev.custody.core.timestamp.TimestampToken;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -94,4 +95,25 @@ public interface ArtifactStore {
    * @throws IllegalStateException if the store was opened read-only
    */
   StoredTimestamp putCheckpointTimestamp(long size, byte[] note, byte[] token) throws IOException, FormatException;
+
+  /**
+   * Refuses manifest bytes that are not {@code bytesDigest}'s: the check every {@link #putManifest} makes
+   * before it stores anything.
+   */
+  static void requireManifestDigest(Digest bytesDigest, byte[] bytes) {
+    if (!Digest.sha256(bytes).equals(bytesDigest)) {
+      throw new IllegalArgumentException("manifest bytes do not have the digest " + bytesDigest);
+    }
+  }
+
+  /**
+   * Refuses what no reader would accept as a stored timestamp token (1 to {@link TimestampToken#MAX_BYTES}
+   * bytes): the check every {@link #putCheckpointTimestamp} makes before it stores anything.
+   */
+  static void requireTimestampToken(byte[] token) {
+    if (token.length < 1 || token.length > TimestampToken.MAX_BYTES) {
+      throw new IllegalArgumentException("a timestamp token is 1 to " + TimestampToken.MAX_BYTES + " bytes, got "
+          + token.length);
+    }
+  }
 }

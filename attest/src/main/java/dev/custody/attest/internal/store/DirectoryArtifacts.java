@@ -81,9 +81,7 @@ public final class DirectoryArtifacts implements ArtifactStore {
   @Override
   public void putManifest(Digest bytesDigest, byte[] bytes) throws IOException {
     requireWritable();
-    if (!Digest.sha256(bytes).equals(bytesDigest)) {
-      throw new IllegalArgumentException("manifest bytes do not have the digest " + bytesDigest);
-    }
+    ArtifactStore.requireManifestDigest(bytesDigest, bytes);
     putContentAddressed(ManifestFiles.path(ledgerDir, bytesDigest), bytesDigest, bytes);
   }
 
@@ -155,7 +153,7 @@ public final class DirectoryArtifacts implements ArtifactStore {
   @Override
   public StoredTimestamp putCheckpointTimestamp(long size, byte[] note, byte[] token) throws IOException, FormatException {
     requireWritable();
-    requireToken(token);
+    ArtifactStore.requireTimestampToken(token);
     LedgerFiles files = LedgerFiles.of(ledgerDir);
     Path bySize = ledgerDir.resolve(LedgerLayout.CHECKPOINTS).resolve(LedgerLayout.checkpointName(size));
     if (!holds(files, bySize, note)) {
@@ -188,14 +186,6 @@ public final class DirectoryArtifacts implements ArtifactStore {
       places.add(latestSidecar.toString());
     }
     return new StoredTimestamp(places, earlierKept);
-  }
-
-  /** Refuses what no reader would accept as a stored timestamp (the database's check refuses it too). */
-  private static void requireToken(byte[] token) {
-    if (token.length < 1 || token.length > TimestampToken.MAX_BYTES) {
-      throw new IllegalArgumentException("a timestamp token is 1 to " + TimestampToken.MAX_BYTES + " bytes, got "
-          + token.length);
-    }
   }
 
   private static boolean holds(LedgerFiles files, Path file, byte[] note) throws IOException, FormatException {
