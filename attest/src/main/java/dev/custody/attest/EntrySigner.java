@@ -19,11 +19,22 @@ public final class EntrySigner {
   private EntrySigner() {}
 
   /**
-   * Signs {@code payload} with {@code signer}.
+   * Signs {@code payload} with {@code signer}: the record's bytes.
    *
    * @throws IllegalArgumentException if the payload names another key than the signer's
    */
   public static byte[] sign(EntryPayload payload, Signer signer) throws AttestException {
+    return signEntry(payload, signer).record();
+  }
+
+  /**
+   * Signs {@code payload} with {@code signer}: the record with its hash and position, which a store
+   * appends without parsing it again ({@link SignedEntry}).
+   *
+   * @throws IllegalArgumentException if the payload names another key than the signer's
+   * @throws AttestException if the signer fails or returns a malformed signature
+   */
+  public static SignedEntry signEntry(EntryPayload payload, Signer signer) throws AttestException {
     if (!payload.keyId().equals(signer.keyId())) {
       throw new IllegalArgumentException("payload names key " + payload.keyId() + " but the signer holds " + signer.keyId());
     }
@@ -40,7 +51,8 @@ public final class EntrySigner {
       throw new AttestException("signer " + signer.keyId() + " returned a malformed " + alg.cliName() + " signature: "
           + e.getMessage(), e);
     }
-    return JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(canonical));
+    return new SignedEntry(JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(canonical)),
+        payload.chain(), payload.sequence(), payload.prev());
   }
 
   /**
@@ -50,9 +62,10 @@ public final class EntrySigner {
    * {@link dev.custody.core.entry.EntryRecord#MAX_RECORD_BYTES} before anything is appended.
    */
   public static int recordLength(EntryPayload payload, Signer signer) {
-    String payloadB64 = Base64Url.encode(EntryCodec.encode(payload));
-    String signatureB64 = Base64Url.encode(new byte[signatureLength(signer.publicKey().algorithm())]);
-    return JwsEnvelope.serialize(protectedHeader(signer), payloadB64, signatureB64).length;
+    // serialize() adds a fixed frame around the three base64url parts, which it copies unescaped.
+    return JwsEnvelope.serialize("", "", "").length + protectedHeader(signer).length()
+        + Base64Url.encodedLength(EntryCodec.encode(payload).length)
+        + Base64Url.encodedLength(signatureLength(signer.publicKey().algorithm()));
   }
 
   /** Bytes of a JWS signature: Ed25519 (RFC 8032 §5.1.6) and ES256 as R||S (RFC 7518 §3.4) both 64. */

@@ -313,8 +313,8 @@ public final class Ledger implements Closeable {
     EntryPayload.requireChainId(chain);
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(signer, "signer");
-    return appendRecord(chain, (seq, prev) -> EntrySigner.sign(
-        new EntryPayload(chain, seq, prev, signer.keyId(), clock.instant(), event), signer));
+    return appendRecord(chain, LogStore.RecordMaker.signed((seq, prev) -> EntrySigner.signEntry(
+        new EntryPayload(chain, seq, prev, signer.keyId(), clock.instant(), event), signer)));
   }
 
   /**
@@ -324,7 +324,9 @@ public final class Ledger implements Closeable {
    * for callers that sign entries ahead on several threads (for the position they expect) and append
    * them in order. The maker is called in the calling thread and, when the position moved (another
    * writer appended to the chain), again for the true one, so it must make a correct record for any
-   * position it is given (see {@link LogStore#append}); the store checks each record it is handed.
+   * position it is given (see {@link LogStore#append}); the store checks each record it is handed: in
+   * full, or only its position and size when the maker is {@link LogStore.RecordMaker#signed} (its records
+   * made by {@link EntrySigner#signEntry}).
    */
   @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
   public CompletableFuture<EntryRef> appendRecord(String chain, LogStore.RecordMaker maker) {

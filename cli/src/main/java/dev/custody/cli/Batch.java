@@ -6,6 +6,7 @@ import dev.custody.attest.AttestException;
 import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.EntrySigner;
+import dev.custody.attest.SignedEntry;
 import dev.custody.attest.Signer;
 import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.FormatException;
@@ -506,8 +507,8 @@ final class Batch {
     static final int AHEAD_ENTRIES = 1024;
     static final int AHEAD_BYTES = 8 << 20;
 
-    /** An entry made for a position: the sequence and prev it names, its record and that record's hash. */
-    private record Made(long sequence, Optional<Digest> prev, byte[] record, Digest hash) {}
+    /** The newest entry of a chain: signed here, or (for the ledger's head) not ({@code entry} null). */
+    private record Made(long sequence, Digest hash, SignedEntry entry) {}
 
     /** A line waiting to be appended, and the entry being signed for it. */
     private record Ahead(Line line, CompletableFuture<Made> made) {}
@@ -523,8 +524,7 @@ final class Batch {
       this.pool = pool;
       this.clock = ledger.clock();
       for (LogStore.ChainHead h : ledger.chains()) {
-        tails.put(h.chain(), CompletableFuture.completedFuture(
-            new Made(h.sequence(), Optional.empty(), new byte[0], h.hash())));
+        tails.put(h.chain(), CompletableFuture.completedFuture(new Made(h.sequence(), h.hash(), null)));
       }
     }
 
@@ -556,11 +556,11 @@ final class Batch {
       Line line = a.line();
       CompletableFuture<EntryRef> ref;
       try {
-        Made m = a.made().get();
-        ref = ledger.appendRecord(line.chain(), (seq, prev) -> seq == m.sequence() && prev.equals(m.prev())
-            ? m.record()
-            : EntrySigner.sign(new EntryPayload(line.chain(), seq, prev, signer.keyId(), clock.instant(),
-                line.event()), signer));
+        SignedEntry made = a.made().get().entry();
+        ref = ledger.appendRecord(line.chain(), LogStore.RecordMaker.signed((seq, prev) ->
+            seq == made.sequence() && prev.equals(made.prev()) ? made
+                : EntrySigner.signEntry(new EntryPayload(line.chain(), seq, prev, signer.keyId(), clock.instant(),
+                    line.event()), signer)));
       } catch (ExecutionException e) {
         Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
             : e.getCause();
@@ -571,9 +571,9 @@ final class Batch {
 
     private Made make(Line line, long sequence, Optional<Digest> prev) {
       try {
-        byte[] record = EntrySigner.sign(new EntryPayload(line.chain(), sequence, prev, signer.keyId(),
+        SignedEntry e = EntrySigner.signEntry(new EntryPayload(line.chain(), sequence, prev, signer.keyId(),
             clock.instant(), line.event()), signer);
-        return new Made(sequence, prev, record, Digest.sha256(record));
+        return new Made(sequence, e.hash(), e);
       } catch (AttestException e) {
         throw new CompletionException(e);
       }

@@ -37,6 +37,11 @@ public final class Base64Url {
    * text's bytes; text with anything outside the alphabet or non-zero trailing bits is left to
    * {@link #decodeByCharacter}, which names the problem.
    */
+  /** The length of {@link #encode} of {@code bytes} bytes: 4 characters per 3 bytes, unpadded. */
+  public static int encodedLength(int bytes) {
+    return bytes / 3 * 4 + (bytes % 3 == 0 ? 0 : bytes % 3 + 1);
+  }
+
   public static byte[] decode(String text, String what) throws FormatException {
     int n = text.length();
     int rem = n % 4;

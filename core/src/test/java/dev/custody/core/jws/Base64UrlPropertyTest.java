@@ -20,6 +20,14 @@ class Base64UrlPropertyTest {
     assertThat(Base64Url.decode(Base64Url.encode(data), "x")).isEqualTo(data);
   }
 
+  @PropertyTest(seed = 20261206, tries = 300)
+  void encodedLength_anyLength_isTheLengthOfTheEncoding(long seed) {
+    byte[] data = new Gen(seed).bytes(0, 300);
+
+    assertThat(Base64Url.encodedLength(data.length)).as("%d bytes", data.length)
+        .isEqualTo(Base64Url.encode(data).length());
+  }
+
   @PropertyTest(seed = 20261128, tries = 2000)
   void decode_anyAlphabetString_acceptsExactlyTheCanonicalOnes(long seed) {
     String s = new Gen(seed).string(ALPHABET, 0, 12);

@@ -1,6 +1,7 @@
 package dev.custody.attest.internal.store;
 
 import dev.custody.attest.AttestException;
+import dev.custody.attest.SignedEntry;
 import dev.custody.attest.internal.store.LogStore.Appended;
 import dev.custody.attest.internal.store.LogStore.ChainHead;
 import dev.custody.attest.internal.store.LogStore.RecordMaker;
@@ -124,9 +125,8 @@ public final class GroupCommitter {
       Optional<Digest> prev = h == null ? Optional.empty() : Optional.of(h.hash());
       Request r;
       try {
-        byte[] record = maker.make(seq, prev);
-        Digest hash = checkRecord(record, chain, seq, prev);
-        r = new Request(chain, maker, f, seq, prev, record, hash);
+        Made m = make(maker, chain, seq, prev);
+        r = new Request(chain, maker, f, seq, prev, m.record, m.hash);
       } catch (AttestException | RuntimeException e) {
         f.completeExceptionally(e);
         return f;
@@ -294,8 +294,9 @@ public final class GroupCommitter {
         // Another process appended to this chain, or an earlier append of it failed: make the
         // entry again for its true position.
         try {
-          record = r.maker.make(seq, prev);
-          hash = checkRecord(record, r.chain, seq, prev);
+          Made m = make(r.maker, r.chain, seq, prev);
+          record = m.record;
+          hash = m.hash;
         } catch (AttestException | RuntimeException e) {
           r.result.completeExceptionally(e);
           continue;
@@ -338,16 +339,50 @@ public final class GroupCommitter {
     took(Phase.CHECKPOINT, t);
   }
 
+  /** A record made for a position, and its hash. */
+  private record Made(byte[] record, Digest hash) {}
+
+  /**
+   * The maker's record for {@code chain:seq} after {@code prev}, checked: a {@link RecordMaker#signed} one's is
+   * in canonical form by construction ({@link SignedEntry}), so only its position and size are checked
+   * (and, when assertions are on, as in the tests, all the rest too); any other record is parsed and
+   * checked in full ({@link #checkRecord}).
+   */
+  private static Made make(RecordMaker maker, String chain, long seq, Optional<Digest> prev) throws AttestException {
+    if (maker instanceof LogStore.Signed signed) {
+      SignedEntry e = signed.maker().make(seq, prev);
+      byte[] record = e.record();
+      requireSize(record);
+      requirePosition(e.chain(), e.sequence(), e.prev(), chain, seq, prev);
+      assert checkRecord(record, chain, seq, prev).equals(e.hash()) : "the signer's record does not parse as made";
+      return new Made(record, e.hash());
+    }
+    byte[] record = maker.make(seq, prev);
+    return new Made(record, checkRecord(record, chain, seq, prev));
+  }
+
+  private static void requireSize(byte[] record) throws AttestException {
+    if (record.length > EntryRecord.MAX_RECORD_BYTES) {
+      throw new AttestException("entry is " + record.length + " bytes, over the limit of "
+          + EntryRecord.MAX_RECORD_BYTES + "; keep large data in artifacts and record their digests");
+    }
+  }
+
+  private static void requirePosition(String chain, long seq, Optional<Digest> prev, String assignedChain,
+      long assignedSeq, Optional<Digest> assignedPrev) throws AttestException {
+    if (!chain.equals(assignedChain) || seq != assignedSeq || !prev.equals(assignedPrev)) {
+      throw new AttestException("new entry names " + chain + ":" + seq + " but the store assigned "
+          + assignedChain + ":" + assignedSeq);
+    }
+  }
+
   /**
    * The maker must produce one line that names the chain, sequence and prev it was given.
    *
    * @return the record's hash
    */
   static Digest checkRecord(byte[] record, String chain, long seq, Optional<Digest> prev) throws AttestException {
-    if (record.length > EntryRecord.MAX_RECORD_BYTES) {
-      throw new AttestException("entry is " + record.length + " bytes, over the limit of "
-          + EntryRecord.MAX_RECORD_BYTES + "; keep large data in artifacts and record their digests");
-    }
+    requireSize(record);
     // JSON admits line breaks as whitespace, but a stored record is one line of a segment: a break
     // would split it in two and make the ledger unreadable (LedgerLayout).
     for (int i = 0; i < record.length; i++) {
@@ -359,10 +394,7 @@ public final class GroupCommitter {
     try {
       EntryRecord rec = EntryRecord.parse(record, "new entry");
       EntryPayload p = rec.payload("new entry");
-      if (!p.chain().equals(chain) || p.sequence() != seq || !p.prev().equals(prev)) {
-        throw new AttestException("new entry names " + p.chain() + ":" + p.sequence() + " but the store assigned "
-            + chain + ":" + seq);
-      }
+      requirePosition(p.chain(), p.sequence(), p.prev(), chain, seq, prev);
       return rec.hash();
     } catch (FormatException e) {
       throw new AttestException("refusing to store a malformed entry: " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package dev.custody.attest.internal.store;
 
 import dev.custody.attest.AttestException;
+import dev.custody.attest.SignedEntry;
 import dev.custody.core.FormatException;
 import dev.custody.core.Bytes;
 import dev.custody.core.merkle.ConsistencyProof;
@@ -30,10 +31,35 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface LogStore extends Closeable {
 
-  /** Produces the exact bytes of the entry at a given position of a chain; may be called more than once. */
+  /**
+   * Produces the exact bytes of the entry at a given position of a chain; may be called more than once.
+   * The store parses and checks every record it is handed this way, except a {@link #signed} maker's.
+   */
   @FunctionalInterface
   interface RecordMaker {
     byte[] make(long sequence, Optional<Digest> prev) throws AttestException;
+
+    /**
+     * A maker whose records {@link dev.custody.attest.EntrySigner} made: the store takes their form as
+     * given (only the signer makes a {@link SignedEntry}) and checks their position and size.
+     */
+    static RecordMaker signed(SignedMaker maker) {
+      return new Signed(maker);
+    }
+  }
+
+  /** Produces the signed entry at a given position of a chain; see {@link RecordMaker#signed}. */
+  @FunctionalInterface
+  interface SignedMaker {
+    SignedEntry make(long sequence, Optional<Digest> prev) throws AttestException;
+  }
+
+  /** {@link RecordMaker#signed}: what the store recognises. */
+  record Signed(SignedMaker maker) implements RecordMaker {
+    @Override
+    public byte[] make(long sequence, Optional<Digest> prev) throws AttestException {
+      return maker.make(sequence, prev).record();
+    }
   }
 
   /** Where an appended record landed. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.custody.attest.AttestException;
+import dev.custody.attest.EntrySigner;
+import dev.custody.attest.SignedEntry;
 import dev.custody.attest.TestFixtures;
 import dev.custody.attest.internal.store.LogStore.Appended;
 import dev.custody.core.checkpoint.Checkpoint;
@@ -173,6 +175,36 @@ public abstract class LogStoreContract {
     assertThat(next.sequence()).isEqualTo(1);
     assertThat(next.logIndex()).isEqualTo(1);
     assertThat(store.read(1).payload("t").prev()).contains(first.hash());
+  }
+
+  @Test
+  void append_signedMakerIgnoresAssignedPosition_rejectedAndNothingStored() throws Exception {
+    LogStore store = open(dir);
+    Appended first = await(store.append("x", maker("x", "t")));
+    await(store.append("y", maker("y", "t")));
+
+    // The store takes a SignedEntry's form as made, but still checks the position it names.
+    CompletableFuture<Appended> fork = store.append("x",
+        LogStore.RecordMaker.signed((seq, prev) -> signed("x", 0, Optional.empty())));
+    CompletableFuture<Appended> otherChain = store.append("x",
+        LogStore.RecordMaker.signed((seq, prev) -> signed("y", seq, prev)));
+    CompletableFuture<Appended> wrongPrev = store.append("x",
+        LogStore.RecordMaker.signed((seq, prev) -> signed("x", seq, Optional.of(Digest.sha256(new byte[0])))));
+
+    for (CompletableFuture<Appended> f : List.of(fork, otherChain, wrongPrev)) {
+      assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(AttestException.class)
+          .hasMessageContaining("but the store assigned x:1");
+    }
+    assertThat(store.size()).isEqualTo(2);
+    Appended next = await(store.append("x", LogStore.RecordMaker.signed((seq, prev) -> signed("x", seq, prev))));
+    assertThat(next.sequence()).isEqualTo(1);
+    assertThat(store.read(next.logIndex()).hash()).isEqualTo(next.hash());
+    assertThat(store.read(next.logIndex()).payload("t").prev()).contains(first.hash());
+  }
+
+  private static SignedEntry signed(String chain, long seq, Optional<Digest> prev) throws AttestException {
+    return EntrySigner.signEntry(new EntryPayload(chain, seq, prev, TestFixtures.ED25519.keyId(), TestFixtures.TIME,
+        TestFixtures.event("t", seq)), TestFixtures.ED25519);
   }
 
   @Test
