@@ -3,6 +3,7 @@ package dev.custody.cli;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.LedgerEntry;
 import dev.custody.core.FormatException;
+import dev.custody.core.entry.EntryCodec;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -134,7 +135,7 @@ final class LogCommand implements Callable<Integer> {
       line.append(Json.object(g -> {
         Json.refFields(g, e.ref());
         g.writeStringField("kind", e.payload().event().type().name());
-        g.writeStringField("time", e.payload().time().toString());
+        g.writeStringField("time", EntryCodec.timeText(e.payload().time()));
         g.writeStringField("keyId", e.payload().keyId());
       }));
     } else {
@@ -149,8 +150,8 @@ final class LogCommand implements Callable<Integer> {
       at = line.length();
       line.append(Untrusted.escape(e.payload().event().type().name()));
       pad(line, 17 - (line.length() - at)).append(' ');
-      line.append(e.ref().hash().toString(), 0, 19).append("  ").append(e.payload().time()).append("  key ")
-          .append(Untrusted.escape(e.payload().keyId().substring(0, 12)));
+      line.append(e.ref().hash().toString(), 0, 19).append("  ").append(EntryCodec.timeText(e.payload().time()))
+          .append("  key ").append(Untrusted.escape(e.payload().keyId().substring(0, 12)));
     }
     line.append(System.lineSeparator());
   }

@@ -31,12 +31,12 @@ public record ArtifactRef(
     Objects.requireNonNull(digest, "digest");
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(mediaType, "mediaType");
-    annotations = Collections.unmodifiableSortedMap(new TreeMap<>(Names.requireStringMap(annotations, "annotations")));
+    annotations = Names.immutableCopy(Names.requireStringMap(annotations, "annotations"));
   }
 
   /** An artifact with only a name, kind and digest. */
   public static ArtifactRef of(String name, ArtifactKind kind, Digest digest) {
-    return new ArtifactRef(name, kind, digest, Optional.empty(), Optional.empty(), new TreeMap<>());
+    return new ArtifactRef(name, kind, digest, Optional.empty(), Optional.empty(), Collections.emptySortedMap());
   }
 
   /** A copy with {@code uri} set. */

@@ -41,8 +41,8 @@ public record Event(
     }
     requireUniqueNames(inputs, "input");
     requireUniqueNames(outputs, "output");
-    parameters = Collections.unmodifiableSortedMap(new TreeMap<>(Names.requireStringMap(parameters, "parameters")));
-    environment = Collections.unmodifiableSortedMap(new TreeMap<>(Names.requireStringMap(environment, "environment")));
+    parameters = Names.immutableCopy(Names.requireStringMap(parameters, "parameters"));
+    environment = Names.immutableCopy(Names.requireStringMap(environment, "environment"));
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(finishedAt, "finishedAt");
     startedAt.ifPresent(t -> requireTime(t, "startedAt"));

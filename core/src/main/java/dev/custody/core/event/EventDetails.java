@@ -40,7 +40,7 @@ public sealed interface EventDetails {
       Objects.requireNonNull(metrics, "metrics");
       metrics.keySet().forEach(k -> Names.requireName(k, "metric name"));
       metrics.values().forEach(v -> Objects.requireNonNull(v, "metric value"));
-      metrics = Collections.unmodifiableSortedMap(new TreeMap<>(metrics));
+      metrics = Names.immutableCopy(metrics);
     }
 
     /**

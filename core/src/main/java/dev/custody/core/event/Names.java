@@ -1,8 +1,11 @@
 package dev.custody.core.event;
 
 import dev.custody.core.internal.text.Untrusted;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** Validation shared by the event types. */
 final class Names {
@@ -68,6 +71,15 @@ final class Names {
       requireText(e.getValue(), what + " value of " + Untrusted.quote(e.getKey()));
     }
     return map;
+  }
+
+  /**
+   * An unmodifiable copy of {@code map} in key order; the one shared empty map when it is empty (most
+   * events and artifacts carry no annotations, environment or parameters, and a verifier holds every
+   * event of a ledger).
+   */
+  static <V> SortedMap<String, V> immutableCopy(Map<String, V> map) {
+    return map.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(map));
   }
 
   static String requireText(String value, String what) {

@@ -101,4 +101,27 @@ class EntryCodecTimeTest {
     }
     assertTrue(valid > 20_000 && valid < cases.size(), "both accepted and refused cases were tried: " + valid);
   }
+  /** {@link EntryCodec#timeText} writes what {@link Instant#toString} writes, for every kind of instant. */
+  @Test
+  void timeText_anyInstant_sameAsInstantToString() {
+    SplittableRandom r = new SplittableRandom(20261206);
+    List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.MIN, Instant.MAX,
+        Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("0000-01-01T00:00:00Z").minusNanos(1),
+        Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("9999-12-31T23:59:59.999999999Z").plusNanos(1),
+        Instant.parse("1969-12-31T23:59:59.5Z"), Instant.parse("2000-02-29T12:00:00.000001Z"),
+        Instant.parse("2026-11-28T12:00:00.120Z")));
+    for (int i = 0; i < 20_000; i++) {
+      long second = r.nextLong(-70_000_000_000L, 260_000_000_000L);
+      int nanos = switch (r.nextInt(4)) {
+        case 0 -> 0;
+        case 1 -> r.nextInt(1000) * 1_000_000;
+        case 2 -> r.nextInt(1_000_000) * 1_000;
+        default -> r.nextInt(1_000_000_000);
+      };
+      instants.add(Instant.ofEpochSecond(second, nanos));
+    }
+    for (Instant t : instants) {
+      assertEquals(t.toString(), EntryCodec.timeText(t), () -> t.getEpochSecond() + "s " + t.getNano() + "ns");
+    }
+  }
 }
