@@ -23,6 +23,7 @@ import dev.custody.core.FormatException;
 import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntryRecord;
+import dev.custody.core.entry.EntrySummary;
 import dev.custody.core.event.Event;
 import dev.custody.attest.Ed25519NoteSigner;
 import dev.custody.attest.internal.store.LogIdentity;
@@ -380,6 +381,24 @@ public final class Ledger implements Closeable {
    */
   public void entries(long from, long to, EntryReceiver receiver) throws IOException, FormatException {
     store.read(from, to, (logIndex, rec) -> receiver.entry(entry(logIndex, rec)));
+  }
+
+  /** Receives entry summaries in log order ({@link #summaries}). */
+  @FunctionalInterface
+  public interface SummaryReceiver {
+    void entry(EntryRef ref, EntrySummary summary) throws IOException, FormatException;
+  }
+
+  /**
+   * What a listing shows of the entries at log indexes {@code [from, to)}, in log order: as
+   * {@link #entries(long, long, EntryReceiver)}, but each entry's event is not decoded beyond its kind
+   * ({@link EntryRecord#summary}), which makes listing a long log several times faster. Reads only.
+   */
+  public void summaries(long from, long to, SummaryReceiver receiver) throws IOException, FormatException {
+    store.read(from, to, (logIndex, rec) -> {
+      EntrySummary s = rec.summary("log index " + logIndex);
+      receiver.entry(new EntryRef(s.chain(), s.sequence(), logIndex, rec.hash()), s);
+    });
   }
 
   private static LedgerEntry entry(long logIndex, EntryRecord rec) throws FormatException {

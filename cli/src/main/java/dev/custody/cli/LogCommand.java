@@ -4,6 +4,8 @@ import dev.custody.attest.Ledger;
 import dev.custody.attest.LedgerEntry;
 import dev.custody.core.FormatException;
 import dev.custody.core.entry.EntryCodec;
+import dev.custody.core.entry.EntryRef;
+import dev.custody.core.entry.EntrySummary;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "log", mixinStandardHelpOptions = true,
-    description = "List entries in log order (or one chain in sequence order). Reads only; does not verify.")
+    description = "List entries in log order (or one chain in sequence order). Reads only; does not verify"
+        + " (custody verify judges every entry in full).")
 final class LogCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin LedgerOption ledgerOption;
@@ -56,7 +59,7 @@ final class LogCommand implements Callable<Integer> {
         }
         StringBuilder text = new StringBuilder();
         for (LedgerEntry e : entries) {
-          format(text, e);
+          format(text, e.ref(), EntrySummary.of(e.payload()));
         }
         out.write(text.toString());
       } else {
@@ -123,35 +126,35 @@ final class LogCommand implements Callable<Integer> {
   private Chunk chunk(Ledger ledger, long from, long to) {
     StringBuilder text = new StringBuilder((int) (to - from) * 128);
     try {
-      ledger.entries(from, to, e -> format(text, e));
+      ledger.summaries(from, to, (ref, s) -> format(text, ref, s));
     } catch (IOException | FormatException | RuntimeException e) {
       return new Chunk(text.toString(), e);
     }
     return new Chunk(text.toString(), null);
   }
 
-  private void format(StringBuilder line, LedgerEntry e) {
+  private void format(StringBuilder line, EntryRef ref, EntrySummary e) {
     if (json) {
       line.append(Json.object(g -> {
-        Json.refFields(g, e.ref());
-        g.writeStringField("kind", e.payload().event().type().name());
-        g.writeStringField("time", EntryCodec.timeText(e.payload().time()));
-        g.writeStringField("keyId", e.payload().keyId());
+        Json.refFields(g, ref);
+        g.writeStringField("kind", e.type().name());
+        g.writeStringField("time", EntryCodec.timeText(e.time()));
+        g.writeStringField("keyId", e.keyId());
       }));
     } else {
       // Columns read from the ledger are escaped (a custom kind is a URI that may hold bidi controls).
       // The columns of "%6d  %-32s %-17s %s  %s  key %s", without a Formatter (which parses its format
       // on every call).
-      String index = Long.toString(e.ref().logIndex());
+      String index = Long.toString(ref.logIndex());
       pad(line, 6 - index.length()).append(index).append("  ");
       int at = line.length();
-      line.append(Untrusted.escape(e.ref().chain())).append(':').append(e.ref().sequence());
+      line.append(Untrusted.escape(ref.chain())).append(':').append(ref.sequence());
       pad(line, 32 - (line.length() - at)).append(' ');
       at = line.length();
-      line.append(Untrusted.escape(e.payload().event().type().name()));
+      line.append(Untrusted.escape(e.type().name()));
       pad(line, 17 - (line.length() - at)).append(' ');
-      line.append(e.ref().hash().toString(), 0, 19).append("  ").append(EntryCodec.timeText(e.payload().time()))
-          .append("  key ").append(Untrusted.escape(e.payload().keyId().substring(0, 12)));
+      line.append(ref.hash().toString(), 0, 19).append("  ").append(EntryCodec.timeText(e.time()))
+          .append("  key ").append(Untrusted.escape(e.keyId().substring(0, 12)));
     }
     line.append(System.lineSeparator());
   }

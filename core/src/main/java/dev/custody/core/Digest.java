@@ -99,6 +99,20 @@ public record Digest(String algorithm, Bytes value) {
   /** A new SHA-256 {@link MessageDigest}; SHA-256 is mandatory in every Java platform. */
   public static MessageDigest newSha256() {
     try {
+      return (MessageDigest) SHA256_PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return sha256Instance();
+    }
+  }
+
+  /**
+   * Never updated, only cloned: a clone costs a copy of the state, where {@code getInstance} looks the
+   * algorithm up among the providers and instantiates it reflectively (measurable once per entry read).
+   */
+  private static final MessageDigest SHA256_PROTOTYPE = sha256Instance();
+
+  private static MessageDigest sha256Instance() {
+    try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by the Java platform", e);

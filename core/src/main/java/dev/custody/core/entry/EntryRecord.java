@@ -3,7 +3,6 @@ package dev.custody.core.entry;
 import dev.custody.core.FormatException;
 import dev.custody.core.Bytes;
 import dev.custody.core.Digest;
-import dev.custody.core.jws.Base64Url;
 import dev.custody.core.jws.CanonicalSignature;
 import dev.custody.core.jws.JwsEnvelope;
 import dev.custody.core.jws.SignatureException;
@@ -49,15 +48,15 @@ public final class EntryRecord {
    */
   public static EntryRecord parse(byte[] record, String where) throws FormatException {
     Objects.requireNonNull(record, "record");
-    JwsEnvelope env = JwsEnvelope.parse(record, MAX_RECORD_BYTES, where);
     // One spelling per entry: whitespace or member order would change the entry hash without
-    // touching the signature, so a record must be exactly the form the signer wrote.
-    byte[] canonical = JwsEnvelope.serialize(env.protectedB64(), env.payloadB64(),
-        Base64Url.encode(env.signature().toByteArray()));
-    if (!Arrays.equals(canonical, record)) {
+    // touching the signature, so a record must be exactly the form the signer wrote (the stored form).
+    Optional<JwsEnvelope> stored = JwsEnvelope.parseStored(record, MAX_RECORD_BYTES, where);
+    if (stored.isEmpty()) {
+      JwsEnvelope.parse(record, MAX_RECORD_BYTES, where); // throws if it is no custody JWS at all
       throw new NotCanonicalException(NotCanonicalException.Rule.ENVELOPE, where + ": record is not in canonical"
           + " form (exactly {\"protected\":…,\"payload\":…,\"signature\":…} in this order, without whitespace)");
     }
+    JwsEnvelope env = stored.get();
     // The header is signed, but a signer other than custody's (or the holder of the key) could spell
     // it in many ways; only the one the signer writes is accepted. Checked before any cryptography.
     if (!env.canonicalProtectedB64().equals(env.protectedB64())) {
@@ -117,6 +116,19 @@ public final class EntryRecord {
    */
   public EntryPayload payload(String where) throws FormatException {
     return payload(envelope.payload().toByteArray(), where);
+  }
+
+  /**
+   * The members a listing shows ({@link EntrySummary}): read from the head of the payload when it is
+   * in its canonical spelling, without decoding the rest of the event; otherwise from the whole payload
+   * as {@link #payload(String)} decodes it, with its errors.
+   *
+   * @throws FormatException if the payload's head is not canonical and the payload is not valid
+   */
+  public EntrySummary summary(String where) throws FormatException {
+    byte[] p = envelope.payload().toByteArray();
+    Optional<EntrySummary> head = PayloadHead.read(p);
+    return head.isPresent() ? head.get() : EntrySummary.of(payload(p, where));
   }
 
   /**

@@ -44,6 +44,21 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     return parseStrict(json, maxBytes, what);
   }
 
+  /**
+   * {@link #parse} of {@code json} if it is exactly the form {@link #serialize} writes (three members
+   * in this order, no whitespace, base64url strings), else empty. With the decoders' canonical
+   * base64url, that form is the one spelling of a stored record: a record parses here exactly when
+   * {@link #serialize} of its parts gives back its bytes.
+   *
+   * @throws FormatException if it is in that form but its parts are not a valid custody JWS
+   */
+  public static java.util.Optional<JwsEnvelope> parseStored(byte[] json, int maxBytes, String what)
+      throws FormatException {
+    String[] parts = json.length <= maxBytes ? storedForm(json) : null;
+    return parts == null ? java.util.Optional.empty()
+        : java.util.Optional.of(fromParts(parts[0], parts[1], parts[2], true, what));
+  }
+
   private static final byte[] STORED_PROTECTED = "{\"protected\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STORED_PAYLOAD = "\",\"payload\":\"".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] STORED_SIGNATURE = "\",\"signature\":\"".getBytes(StandardCharsets.US_ASCII);
