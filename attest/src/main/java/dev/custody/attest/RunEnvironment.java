@@ -91,7 +91,7 @@ public final class RunEnvironment {
     probe(List.of("nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"), workingDir)
         .ifPresent(out -> {
           int i = 0;
-          for (String line : out.split("\n")) {
+          for (String line : (Iterable<String>) out.lines()::iterator) {
             if (!line.isBlank()) {
               m.put("gpu." + i++, line.strip());
             }

@@ -91,12 +91,12 @@ public final class BenchMain {
           case "--pg-url" -> pgUrl = value(a, args, ++i);
           case "--pg-standby" -> pgStandby = true;
           case "--custody" -> custody = Path.of(value(a, args, ++i)).toAbsolutePath();
-          case "--batch-lines" -> batchLines = Arrays.stream(value(a, args, ++i).split(",")).map(Integer::valueOf).toList();
+          case "--batch-lines" -> batchLines = Arrays.stream(value(a, args, ++i).split(",", -1)).map(Integer::valueOf).toList();
           case "--model-gib" -> modelGiB = Double.parseDouble(value(a, args, ++i));
           case "--runs" -> runs = positive(a, args, ++i);
           case "--java-opts" -> javaOpts = Arrays.asList(value(a, args, ++i).split("\\|", -1));
           case "--no-warm" -> warm = false;
-          case "--only" -> only = Arrays.asList(value(a, args, ++i).split(","));
+          case "--only" -> only = Arrays.asList(value(a, args, ++i).split(",", -1));
           case "--total-gib" -> totalGiB = Double.parseDouble(value(a, args, ++i));
           case "--shard-size" -> shardSize = Long.parseLong(value(a, args, ++i));
           case "--entries" -> entries = positive(a, args, ++i);
@@ -104,7 +104,7 @@ public final class BenchMain {
           case "--keys" -> keys = positive(a, args, ++i);
           case "--seconds" -> seconds = Double.parseDouble(value(a, args, ++i));
           case "--threads" -> {
-            threads = Arrays.stream(value(a, args, ++i).split(",")).mapToInt(Integer::parseInt).toArray();
+            threads = Arrays.stream(value(a, args, ++i).split(",", -1)).mapToInt(Integer::parseInt).toArray();
             threadsGiven = true;
           }
           case "--parallelism" -> parallelism = positive(a, args, ++i);
@@ -213,7 +213,7 @@ public final class BenchMain {
   /** The 1-minute load average from /proc/loadavg, so a reader can judge how busy a shared machine was. */
   static String loadAverage() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+", -1);
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
       return "unknown";

@@ -243,7 +243,7 @@ final class CliBench {
         throw new IllegalStateException("custody " + String.join(" ", args) + " exited " + rc + ": "
             + tail(err));
       }
-      String[] f = Files.readString(timeOut).trim().split("\\s+");
+      String[] f = Files.readString(timeOut).trim().split("\\s+", -1);
       Run r = new Run(Double.parseDouble(f[0]), Double.parseDouble(f[1]) + Double.parseDouble(f[2]),
           Long.parseLong(f[3]) / 1024.0);
       runs.add(r);

@@ -235,7 +235,7 @@ final class HashBench {
 
   private static boolean crossCheck(String sha256sumOut, Map<String, String> custody, Path model) {
     int n = 0;
-    for (String line : sha256sumOut.split("\n")) {
+    for (String line : (Iterable<String>) sha256sumOut.lines()::iterator) {
       if (line.isBlank()) {
         continue;
       }
@@ -284,7 +284,7 @@ final class HashBench {
     long hwm = 0;
     String root = "";
     Map<String, String> digests = new HashMap<>();
-    for (String line : out.split("\n")) {
+    for (String line : (Iterable<String>) out.lines()::iterator) {
       String[] f = line.split(" ", 2);
       switch (f[0]) {
         case "seconds" -> seconds = Double.parseDouble(f[1]);

@@ -137,7 +137,6 @@ public final class TlogBench {
     try (Ledger ledger = Ledger.open(dir)) {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       long t0 = System.nanoTime();
-      List<CompletableFuture<?>> all = new ArrayList<>();
       int per = m / threads;
       List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
@@ -159,7 +158,6 @@ public final class TlogBench {
       }
       double s = (System.nanoTime() - t0) / 1e9;
       pool.shutdown();
-      all.clear();
       return per * threads / s;
     }
   }

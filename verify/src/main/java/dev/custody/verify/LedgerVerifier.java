@@ -417,7 +417,7 @@ public final class LedgerVerifier {
       proofs = new BundleTransparency(label, ledgerDir, bundle.get(), logKeys, requirements, where, Optional.of(label));
     }
     TimeCheck time = new TimeCheck(now, bundle.isEmpty() ? transparency.trustedTimes() : proofs.trustedTimes());
-    ChainReplay replay = new ChainReplay(ledgerDir, chain, time, several);
+    ChainReplay replay = new ChainReplay(chain, time, several);
     LineageCollector steps = new LineageCollector(label);
     Map<String, Signer> signers = new java.util.HashMap<>();
     List<EntryObserver> stages = new ArrayList<>(observers);

@@ -222,8 +222,8 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
   /**
    * The protected header (base64url) as {@link #entryHeader} would spell this envelope's members
    * ({@code kid} and {@code typ} left out when absent). A stored entry whose {@link #protectedB64()}
-   * differs was re-spelled: reordered members, whitespace, escapes such as {@code \u0041} for
-   * {@code A}. Since base64url is canonical ({@link Base64Url}), equal text means equal bytes.
+   * differs was re-spelled: reordered members, whitespace, a JSON escape of a character that needs
+   * none (backslash, {@code u0041} for {@code A}). Since base64url is canonical ({@link Base64Url}), equal text means equal bytes.
    */
   public String canonicalProtectedB64() {
     DecodedHeader known = DECODED_HEADERS.get(protectedB64);

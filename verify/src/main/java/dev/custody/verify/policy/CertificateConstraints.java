@@ -61,7 +61,7 @@ public record CertificateConstraints(Optional<SubjectPattern> subject, List<SanP
     if (oid.length() > 200 || !OID.matcher(oid).matches()) {
       throw new IllegalArgumentException(hint);
     }
-    String[] arcs = oid.split("\\.");
+    String[] arcs = oid.split("\\.", -1); // the pattern above admits no empty arc
     if (!arcs[0].equals("2") && Long.parseLong(arcs[1]) > 39) {
       throw new IllegalArgumentException(hint + "; under arc 0 and 1 the second arc is at most 39");
     }

@@ -178,7 +178,6 @@ final class PolicyParser {
     }
     Identity.Binding binding;
     List<VerificationKey> keyList = new ArrayList<>();
-    List<Node> keyNodes = new ArrayList<>();
     if (keys.isPresent()) {
       for (Node k : list(keys.get())) {
         VerificationKey key = key(k);
@@ -191,7 +190,6 @@ final class PolicyParser {
               other.identityName().orElse("")) + "; a key belongs to one identity");
         }
         keyList.add(key);
-        keyNodes.add(k);
       }
       if (keyList.isEmpty()) {
         throw fail(keys.get(), "identity " + Untrusted.quote(name) + " lists no keys");

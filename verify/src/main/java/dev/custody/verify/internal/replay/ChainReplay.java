@@ -5,7 +5,6 @@ import dev.custody.verify.*;
 import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.event.EventDetails;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +35,6 @@ public final class ChainReplay {
    */
   public static final int MAX_REMEMBERED_REJECTS = 10_000;
 
-  private final Path ledger;
   private final Optional<String> onlyChain;
   private final Findings findings = new Findings();
   private final Findings trailing = new Findings();
@@ -68,17 +66,12 @@ public final class ChainReplay {
   private final boolean subjectsMayBeElsewhere;
   private final List<UnresolvedSubject> unresolved = new ArrayList<>();
 
-  public ChainReplay(Path ledger, Optional<String> onlyChain, TimeCheck time) {
-    this(ledger, onlyChain, time, false);
-  }
-
   /**
    * @param subjectsMayBeElsewhere whether other ledgers are verified together with this one: then an
    *     approval or revocation whose subject this ledger does not hold is not reported here but handed
    *     over ({@link Result#unresolvedSubjects}) to be looked up in the others
    */
-  public ChainReplay(Path ledger, Optional<String> onlyChain, TimeCheck time, boolean subjectsMayBeElsewhere) {
-    this.ledger = ledger;
+  public ChainReplay(Optional<String> onlyChain, TimeCheck time, boolean subjectsMayBeElsewhere) {
     this.onlyChain = onlyChain;
     this.time = time;
     this.subjectsMayBeElsewhere = subjectsMayBeElsewhere;
