@@ -314,26 +314,24 @@ public final class Ledger implements Closeable {
     EntryPayload.requireChainId(chain);
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(signer, "signer");
-    return appendRecord(chain, LogStore.RecordMaker.signed((seq, prev) -> EntrySigner.signEntry(
-        new EntryPayload(chain, seq, prev, signer.keyId(), clock.instant(), event), signer)));
+    return appendSigned(chain, (seq, prev) -> EntrySigner.signEntry(
+        new EntryPayload(chain, seq, prev, signer.keyId(), clock.instant(), event), signer));
   }
 
   /**
-   * Queues the next entry of {@code chain} as the record {@code maker} makes for the position the
+   * Queues the next entry of {@code chain} as the entry {@code maker} signs for the position the
    * store assigns, and returns without waiting for the disk; the future completes once the entry is
    * durable. {@link #appendAsync} is this with a maker that signs in the calling thread; this form is
    * for callers that sign entries ahead on several threads (for the position they expect) and append
    * them in order. The maker is called in the calling thread and, when the position moved (another
-   * writer appended to the chain), again for the true one, so it must make a correct record for any
-   * position it is given (see {@link LogStore#append}); the store checks each record it is handed: in
-   * full, or only its position and size when the maker is {@link LogStore.RecordMaker#signed} (its records
-   * made by {@link EntrySigner#signEntry}).
+   * writer appended to the chain), again for the true one, so it must sign for any position it is
+   * given; the store checks that the entry names the position it assigned and is within the size limit
+   * (its form is {@link EntrySigner}'s by construction).
    */
-  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
-  public CompletableFuture<EntryRef> appendRecord(String chain, LogStore.RecordMaker maker) {
+  public CompletableFuture<EntryRef> appendSigned(String chain, SignedEntry.Maker maker) {
     EntryPayload.requireChainId(chain);
     Objects.requireNonNull(maker, "maker");
-    return store.append(chain, maker)
+    return store.append(chain, LogStore.RecordMaker.signed(maker))
         .thenApply(a -> new EntryRef(a.chain(), a.sequence(), a.logIndex(), a.hash()));
   }
 

@@ -13,6 +13,16 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  */
 public final class SignedEntry {
+  /**
+   * Makes the signed entry for a given position of a chain — its sequence number and the hash of the
+   * entry before it — as {@link EntrySigner#signEntry} does; may be called more than once, for another
+   * position when another writer appended to the chain meanwhile ({@link Ledger#appendSigned}).
+   */
+  @FunctionalInterface
+  public interface Maker {
+    SignedEntry make(long sequence, Optional<Digest> prev) throws AttestException;
+  }
+
   private final byte[] record;
   private final Digest hash;
   private final String chain;

@@ -12,6 +12,8 @@ import dev.custody.attest.Signer;
 import dev.custody.attest.internal.store.FileLogStore;
 import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.Digest;
+import dev.custody.core.entry.EntryPayload;
+import dev.custody.core.entry.EntrySummary;
 import dev.custody.core.jws.KeyAlgorithm;
 import dev.custody.core.jws.VerificationKey;
 import java.nio.file.Path;
@@ -26,6 +28,41 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LedgerTest {
   @TempDir Path dir;
+
+  /**
+   * An entry signed ahead for a position another writer took meanwhile is signed again for the true one;
+   * one signed for its position is stored as made; the summaries list what the entries hold.
+   */
+  @Test
+  void appendSigned_positionTakenMeanwhile_signedAgainForTheTrueOne() throws Exception {
+    Ledger.create(dir);
+    try (Ledger ledger = Ledger.open(dir)) {
+      SignedEntry ahead = EntrySigner.signEntry(new EntryPayload("acme/m", 0, Optional.empty(), ED25519.keyId(),
+          TestFixtures.TIME, event("ahead", 0)), ED25519);
+      EntryRef first = ledger.append("acme/m", event("other writer", 0), ED25519);
+      List<Long> asked = new ArrayList<>();
+
+      EntryRef ref = ledger.appendSigned("acme/m", (seq, prev) -> {
+        asked.add(seq);
+        return seq == ahead.sequence() && prev.equals(ahead.prev()) ? ahead : EntrySigner.signEntry(
+            new EntryPayload("acme/m", seq, prev, ED25519.keyId(), TestFixtures.TIME, event("ahead", 0)), ED25519);
+      }).join();
+      SignedEntry forN = EntrySigner.signEntry(new EntryPayload("acme/n", 0, Optional.empty(), ED25519.keyId(),
+          TestFixtures.TIME, event("n", 0)), ED25519);
+      EntryRef asMade = ledger.appendSigned("acme/n", (seq, prev) -> forN).join();
+
+      assertThat(asked).containsExactly(1L);
+      assertThat(ref.sequence()).isEqualTo(1);
+      assertThat(ledger.entry(ref.logIndex()).payload().prev()).contains(first.hash());
+      assertThat(ledger.entry(ref.logIndex()).payload().event()).isEqualTo(event("ahead", 0));
+      List<EntrySummary> listed = new ArrayList<>();
+      ledger.summaries(0, ledger.size(), (r, s) -> listed.add(s));
+      assertThat(listed).extracting(EntrySummary::chain).containsExactly("acme/m", "acme/m", "acme/n");
+      assertThat(listed).extracting(EntrySummary::sequence).containsExactly(0L, 1L, 0L);
+      assertThat(asMade.hash()).isEqualTo(forN.hash()).isEqualTo(ledger.entry(2).record().hash());
+      assertThat(ledger.entry(2).record().bytes().toByteArray()).isEqualTo(forN.record());
+    }
+  }
 
   @Test
   void append_twoChainsTwoKeys_readBackByLogIndexChainSequenceAndHash() throws Exception {

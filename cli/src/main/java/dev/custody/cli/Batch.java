@@ -494,7 +494,7 @@ final class Batch {
    * sequence number after the chain's head (the ledger's, or the line before it of the same chain)
    * and that entry's hash as {@code prev}. Entries of different chains are signed in parallel;
    * entries of one chain one after another, since each links to the hash of the one before. The
-   * store is then handed the signed record through {@link Ledger#appendRecord}, which checks it and
+   * store is then handed the signed record through {@link Ledger#appendSigned}, which checks it and
    * uses it only when the position it was signed for is still the chain's next one (another writer
    * may have appended to the chain); otherwise the entry is signed again for its true position, as
    * {@link Ledger#appendAsync} would. So the ledger holds exactly what appending line by line would
@@ -557,10 +557,10 @@ final class Batch {
       CompletableFuture<EntryRef> ref;
       try {
         SignedEntry made = a.made().get().entry();
-        ref = ledger.appendRecord(line.chain(), LogStore.RecordMaker.signed((seq, prev) ->
-            seq == made.sequence() && prev.equals(made.prev()) ? made
-                : EntrySigner.signEntry(new EntryPayload(line.chain(), seq, prev, signer.keyId(), clock.instant(),
-                    line.event()), signer)));
+        ref = ledger.appendSigned(line.chain(), (seq, prev) -> seq == made.sequence() && prev.equals(made.prev())
+            ? made
+            : EntrySigner.signEntry(new EntryPayload(line.chain(), seq, prev, signer.keyId(), clock.instant(),
+                line.event()), signer));
       } catch (ExecutionException e) {
         Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
             : e.getCause();

@@ -44,7 +44,6 @@ class ModuleShapeTest {
       "dev.custody.attest.Ledger.over(dev.custody.attest.internal.store.LogStore, java.time.Clock)",
       "dev.custody.attest.Ledger.keep(dev.custody.attest.internal.artifacts.ModelArtifacts$Hashed)",
       "dev.custody.attest.Ledger.chains()",
-      "dev.custody.attest.Ledger.appendRecord(java.lang.String, dev.custody.attest.internal.store.LogStore$RecordMaker)",
       "dev.custody.attest.Ledger.identity()",
       "dev.custody.core.entry.EntryCodec.decodeEvent(dev.custody.core.internal.json.JsonFields)");
 

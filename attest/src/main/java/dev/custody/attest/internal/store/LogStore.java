@@ -43,19 +43,13 @@ public interface LogStore extends Closeable {
      * A maker whose records {@link dev.custody.attest.EntrySigner} made: the store takes their form as
      * given (only the signer makes a {@link SignedEntry}) and checks their position and size.
      */
-    static RecordMaker signed(SignedMaker maker) {
+    static RecordMaker signed(SignedEntry.Maker maker) {
       return new Signed(maker);
     }
   }
 
-  /** Produces the signed entry at a given position of a chain; see {@link RecordMaker#signed}. */
-  @FunctionalInterface
-  interface SignedMaker {
-    SignedEntry make(long sequence, Optional<Digest> prev) throws AttestException;
-  }
-
   /** {@link RecordMaker#signed}: what the store recognises. */
-  record Signed(SignedMaker maker) implements RecordMaker {
+  record Signed(SignedEntry.Maker maker) implements RecordMaker {
     @Override
     public byte[] make(long sequence, Optional<Digest> prev) throws AttestException {
       return maker.make(sequence, prev).record();
