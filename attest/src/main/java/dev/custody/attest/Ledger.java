@@ -355,10 +355,9 @@ public final class Ledger implements Closeable {
     return store.size();
   }
 
-  /** Every chain with its newest entry, sorted by chain id. */
-  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
-  public List<LogStore.ChainHead> chains() {
-    return store.chains();
+  /** Every chain's newest entry (its head), sorted by chain id. */
+  public List<EntryRef> chains() {
+    return store.chains().stream().map(h -> new EntryRef(h.chain(), h.sequence(), h.logIndex(), h.hash())).toList();
   }
 
   /** The entry at a log index. */

@@ -93,7 +93,7 @@ class LedgerTest {
       assertThat(ledger.entry("acme/base", -1)).isEmpty();
       assertThat(ledger.entry("nope", 0)).isEmpty();
       assertThat(ledger.entry(Digest.sha256(new byte[0]))).isEmpty();
-      assertThat(ledger.chains()).extracting(LogStore.ChainHead::chain).containsExactly("acme/base", "acme/ft");
+      assertThat(ledger.chains()).extracting(EntryRef::chain).containsExactly("acme/base", "acme/ft");
       assertThat(ledger.chainEntries("acme/base")).extracting(LedgerEntry::ref).containsExactly(refs.get(0), refs.get(2));
     }
 

@@ -8,7 +8,6 @@ import dev.custody.attest.Ledger;
 import dev.custody.attest.EntrySigner;
 import dev.custody.attest.SignedEntry;
 import dev.custody.attest.Signer;
-import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.FormatException;
 import dev.custody.core.Digest;
 import dev.custody.core.entry.EntryCodec;
@@ -523,7 +522,7 @@ final class Batch {
     Signing(ExecutorService pool, Ledger ledger) {
       this.pool = pool;
       this.clock = ledger.clock();
-      for (LogStore.ChainHead h : ledger.chains()) {
+      for (EntryRef h : ledger.chains()) {
         tails.put(h.chain(), CompletableFuture.completedFuture(new Made(h.sequence(), h.hash(), null)));
       }
     }

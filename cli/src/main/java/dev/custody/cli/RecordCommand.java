@@ -8,7 +8,6 @@ import dev.custody.attest.CertificateStore;
 import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.LedgerEntry;
-import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
 import dev.custody.core.Digest;
@@ -211,7 +210,7 @@ final class RecordCommand implements Callable<Integer> {
    */
   static void checkChain(CommandSpec spec, Ledger ledger, String dir, String chain, boolean existingOnly)
       throws CommandError {
-    List<String> chains = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
+    List<String> chains = ledger.chains().stream().map(EntryRef::chain).toList();
     if (!chains.contains(chain)) {
       newChain(spec, chains, dir, chain, existingOnly, "");
     }
@@ -457,7 +456,7 @@ final class RecordCommand implements Callable<Integer> {
   private Batch.ChainCheck batchChains(String location) throws IOException, FormatException {
     List<String> known;
     try (Ledger ledger = LedgerLocation.openReadOnly(location)) {
-      known = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
+      known = ledger.chains().stream().map(EntryRef::chain).toList();
     }
     java.util.Set<String> existing = new java.util.HashSet<>(known);
     java.util.Set<String> announced = new java.util.HashSet<>();

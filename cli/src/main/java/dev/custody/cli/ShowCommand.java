@@ -3,7 +3,7 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.LedgerEntry;
-import dev.custody.attest.internal.store.LogStore;
+import dev.custody.core.entry.EntryRef;
 import dev.custody.core.FormatException;
 import dev.custody.core.entry.EntryLocator;
 import dev.custody.core.internal.json.StrictJson;
@@ -69,7 +69,7 @@ final class ShowCommand implements Callable<Integer> {
     // CHAIN:SEQ whose chain is not in the ledger: most likely a typo of one that is.
     String chain = p.chain();
     String colonSeq = ":" + p.sequence();
-    List<String> chains = ledger.chains().stream().map(LogStore.ChainHead::chain).toList();
+    List<String> chains = ledger.chains().stream().map(EntryRef::chain).toList();
     List<String> near = chains.contains(chain) ? List.of()
         : Suggestions.closest(chain, chains).stream().map(c -> c + colonSeq).toList();
     if (!near.isEmpty()) {
