@@ -11,6 +11,7 @@ import dev.custody.core.Bytes;
 import dev.custody.core.internal.json.JsonFields;
 import dev.custody.core.internal.json.StrictJson;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -52,11 +53,11 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
    *
    * @throws FormatException if it is in that form but its parts are not a valid custody JWS
    */
-  public static java.util.Optional<JwsEnvelope> parseStored(byte[] json, int maxBytes, String what)
+  public static Optional<JwsEnvelope> parseStored(byte[] json, int maxBytes, String what)
       throws FormatException {
     String[] parts = json.length <= maxBytes ? storedForm(json) : null;
-    return parts == null ? java.util.Optional.empty()
-        : java.util.Optional.of(fromParts(parts[0], parts[1], parts[2], true, what));
+    return parts == null ? Optional.empty()
+        : Optional.of(fromParts(parts[0], parts[1], parts[2], true, what));
   }
 
   private static final byte[] STORED_PROTECTED = "{\"protected\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -195,7 +196,7 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
     JsonFields h = StrictJson.parseObject(headerBytes, MAX_HEADER_BYTES, what + ": protected header");
     String alg = h.string("alg");
     String kid = requireKid ? h.string("kid") : h.optString("kid").orElse(null);
-    java.util.Optional<String> typ = h.optString("typ");
+    Optional<String> typ = h.optString("typ");
     h.requireNoOthers();
     // The strict reader above already admitted only alg, kid and typ; build Nimbus's header from
     // them instead of letting Nimbus parse the JSON a second time (this runs for every replayed entry).

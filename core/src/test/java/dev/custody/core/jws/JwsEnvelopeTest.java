@@ -197,10 +197,31 @@ class JwsEnvelopeTest {
       String fast = outcome(() -> JwsEnvelope.parse(bytes, 1 << 20, "rec"));
       assertThat(fast).as(c).isEqualTo(outcome(() -> JwsEnvelope.parseStrict(bytes, 1 << 20, "rec")));
       parsed += fast.startsWith("envelope") ? 1 : 0;
+      // parseStored, EntryRecord's canonicality check: it accepts exactly the records that re-serialize
+      // to their own bytes.
+      assertThat(storedParses(bytes)).as(c).isEqualTo(reSerializes(bytes));
     }
     assertThat(parsed).as("some mutations still parse (base64 characters changed)").isBetween(10, cases.size() - 10);
     // Over the size limit, the stored form is refused as before.
     assertThat(outcome(() -> JwsEnvelope.parse(utf8(rec), rec.length() - 1, "rec"))).startsWith("error");
+  }
+
+  private static boolean storedParses(byte[] bytes) {
+    try {
+      return JwsEnvelope.parseStored(bytes, 1 << 20, "rec").isPresent();
+    } catch (FormatException e) {
+      return false;
+    }
+  }
+
+  private static boolean reSerializes(byte[] bytes) {
+    try {
+      JwsEnvelope e = JwsEnvelope.parse(bytes, 1 << 20, "rec");
+      return java.util.Arrays.equals(bytes, JwsEnvelope.serialize(e.protectedB64(), e.payloadB64(),
+          Base64Url.encode(e.signature().toByteArray())));
+    } catch (FormatException e) {
+      return false;
+    }
   }
 
   /**
