@@ -175,16 +175,16 @@ public final class TestPki {
 
   /** A self-signed root. */
   public static Issued root(KeyPair keys, Spec spec) {
-    return new Issued(keys, build(spec, keys, new X500Principal(spec.subject), keys.getPrivate(), keys.getPublic()));
+    return new Issued(keys, build(spec, new X500Principal(spec.subject), keys.getPrivate(), keys.getPublic()));
   }
 
   /** A certificate for {@code keys} issued by {@code issuer}. */
   public static Issued issue(Issued issuer, KeyPair keys, Spec spec) {
-    return new Issued(keys, build(spec, keys, issuer.cert().getSubjectX500Principal(), issuer.keys().getPrivate(),
+    return new Issued(keys, build(spec, issuer.cert().getSubjectX500Principal(), issuer.keys().getPrivate(),
         keys.getPublic()));
   }
 
-  private static X509Certificate build(Spec s, KeyPair subjectKeys, X500Principal issuer, PrivateKey signer,
+  private static X509Certificate build(Spec s, X500Principal issuer, PrivateKey signer,
       java.security.PublicKey subjectKey) {
     try {
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),

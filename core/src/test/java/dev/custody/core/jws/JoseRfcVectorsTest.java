@@ -86,7 +86,7 @@ class JoseRfcVectorsTest {
   }
 
   private static void assertMutationsFail(VerificationKey key, String compact) throws Exception {
-    String[] parts = compact.split("\\.");
+    String[] parts = compact.split("\\.", -1);
     byte[] payload = b64u(parts[1]);
     byte[] sig = b64u(parts[2]);
     JwsEnvelope.fromCompact(compact, "original").verify(key);

@@ -73,8 +73,8 @@ class ResourceNamesTest {
   }
 
   private static int naive(String a, String b) {
-    String[] pa = a.split("/");
-    String[] pb = b.split("/");
+    String[] pa = a.split("/", -1);
+    String[] pb = b.split("/", -1);
     for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
       int c = Arrays.compare(pa[i].codePoints().toArray(), pb[i].codePoints().toArray());
       if (c != 0) {

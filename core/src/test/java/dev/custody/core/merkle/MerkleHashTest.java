@@ -58,7 +58,7 @@ class MerkleHashTest {
   void leafHash_sumdbRecordHelloWorld_matchesFormatTreeGolden() {
     JsonNode formatTree =
         Vectors.read(Vectors.dir().resolve("golang-mod-sumdb/tlog-vectors.json")).get("formatTree");
-    String[] lines = formatTree.get("golden").asText().split("\n");
+    String[] lines = formatTree.get("golden").asText().lines().toArray(String[]::new);
     Bytes golden = Bytes.copyOf(Base64.getDecoder().decode(lines[2]));
     byte[] record = formatTree.get("recordInput").asText().getBytes(StandardCharsets.UTF_8);
     assertThat(MerkleHash.leafHash(record)).isEqualTo(golden);

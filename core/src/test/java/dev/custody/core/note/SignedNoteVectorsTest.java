@@ -84,7 +84,8 @@ class SignedNoteVectorsTest {
   void parse_c2spWitnessResponseLines_parseAsSignatures() throws Exception {
     // The tlog-witness example lines are placeholders (their "timestamps" exceed 2^63), so only
     // the line grammar and the 4 + 72 byte shape are checked.
-    for (String line : NoteVectors.c2sp().get("witnessAddCheckpoint").get("responseBody").asText().split("\n")) {
+    for (String line : (Iterable<String>) NoteVectors.c2sp().get("witnessAddCheckpoint").get("responseBody").asText()
+        .lines()::iterator) {
       NoteSignature s = NoteSignature.parseLine(line);
       assertThat(s.signature().length()).isEqualTo(SignatureType.COSIGNATURE_V1.signatureLength());
       assertThat(s.line()).isEqualTo(line);

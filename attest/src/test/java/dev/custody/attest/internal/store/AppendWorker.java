@@ -118,7 +118,7 @@ public final class AppendWorker {
   }
 
   public static EntryRef parse(String line) {
-    String[] f = line.split(" ");
+    String[] f = line.split(" ", -1);
     return new EntryRef(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), dev.custody.core.Digest.parse(f[4]));
   }
 }
