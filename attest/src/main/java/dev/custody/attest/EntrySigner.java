@@ -24,7 +24,7 @@ public final class EntrySigner {
    * @throws IllegalArgumentException if the payload names another key than the signer's
    */
   public static byte[] sign(EntryPayload payload, Signer signer) throws AttestException {
-    return signEntry(payload, signer).record();
+    return record(payload, signer);
   }
 
   /**
@@ -35,6 +35,10 @@ public final class EntrySigner {
    * @throws AttestException if the signer fails or returns a malformed signature
    */
   public static SignedEntry signEntry(EntryPayload payload, Signer signer) throws AttestException {
+    return new SignedEntry(record(payload, signer), payload.chain(), payload.sequence(), payload.prev());
+  }
+
+  private static byte[] record(EntryPayload payload, Signer signer) throws AttestException {
     if (!payload.keyId().equals(signer.keyId())) {
       throw new IllegalArgumentException("payload names key " + payload.keyId() + " but the signer holds " + signer.keyId());
     }
@@ -51,8 +55,7 @@ public final class EntrySigner {
       throw new AttestException("signer " + signer.keyId() + " returned a malformed " + alg.cliName() + " signature: "
           + e.getMessage(), e);
     }
-    return new SignedEntry(JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(canonical)),
-        payload.chain(), payload.sequence(), payload.prev());
+    return JwsEnvelope.serialize(protectedB64, payloadB64, Base64Url.encode(canonical));
   }
 
   /**

@@ -11,8 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code BUNDLE_CONSISTENCY_INVALID}. Only the chain asked for (and its lineage) is exported.
  */
 class BundleCheckpointsTest {
-  static TestTsa tsa;
+  @AutoClose
+  static final TestTsa tsa = TestTsa.started();
 
   @TempDir Path tmp;
   Path ledger;
@@ -32,15 +32,6 @@ class BundleCheckpointsTest {
   Path rootPem;
   Path bundle;
 
-  @BeforeAll
-  static void startTsa() throws Exception {
-    tsa = TestTsa.start();
-  }
-
-  @AfterAll
-  static void stopTsa() {
-    tsa.close();
-  }
 
   @BeforeEach
   void setUp() throws Exception {

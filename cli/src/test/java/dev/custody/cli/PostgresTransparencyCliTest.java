@@ -15,8 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -178,17 +177,9 @@ class PostgresTransparencyCliTest {
   }
 
   /** The TSA of {@link TimestampCliTest}: attest's RFC 3161 test server on loopback. */
-  private static TestTsa tsa;
+  @AutoClose
+  private static final TestTsa tsa = TestTsa.started();
 
-  @BeforeAll
-  static void startTsa() throws Exception {
-    tsa = TestTsa.start();
-  }
-
-  @AfterAll
-  static void stopTsa() {
-    tsa.close();
-  }
 
   private static byte[] tokenRow(PostgresUrl db, long size) throws Exception {
     try (Connection c = PgServer.shared().connect(PgServer.databaseOf(db));

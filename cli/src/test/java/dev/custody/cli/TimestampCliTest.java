@@ -12,8 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,22 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TimestampCliTest {
   private static final String ORIGIN = "example.org/models";
-  static TestTsa tsa;
+  @AutoClose
+  static final TestTsa tsa = TestTsa.started();
 
   @TempDir Path tmp;
   Path ledger;
   Path keys;
   Path rootPem;
 
-  @BeforeAll
-  static void startTsa() throws Exception {
-    tsa = TestTsa.start();
-  }
-
-  @AfterAll
-  static void stopTsa() {
-    tsa.close();
-  }
 
   @BeforeEach
   void setUp() throws Exception {

@@ -73,9 +73,8 @@ final class PostgresArtifacts implements ArtifactStore {
 
       @Override
       public byte[] bytes(Digest bytesDigest) throws IOException, FormatException {
-        return read("select octet_length(manifest), case when octet_length(manifest) <= ? then manifest end"
-            + " from custody_manifests where digest = ?", bytesDigest.value().toByteArray(), ModelManifest.MAX_JSON_BYTES,
-            name(bytesDigest)).orElseThrow(() -> new NoSuchFileException(name(bytesDigest), null,
+        return read("custody_manifests", "digest", "manifest", bytesDigest.value().toByteArray(),
+            ModelManifest.MAX_JSON_BYTES, name(bytesDigest)).orElseThrow(() -> new NoSuchFileException(name(bytesDigest), null,
                 "no such row: the manifest was never stored, or was deleted"));
       }
     };
@@ -116,8 +115,7 @@ final class PostgresArtifacts implements ArtifactStore {
     }
     Optional<byte[]> stored;
     try {
-      stored = read("select octet_length(" + bytesColumn + "), case when octet_length(" + bytesColumn + ") <= ?"
-          + " then " + bytesColumn + " end from " + table + " where " + keyColumn + " = ?", key, max, rowName);
+      stored = read(table, keyColumn, bytesColumn, key, max, rowName);
     } catch (FormatException tooLarge) {
       stored = Optional.empty();
     }
@@ -135,8 +133,7 @@ final class PostgresArtifacts implements ArtifactStore {
     if (!CertificateFiles.isKeyId(keyId)) {
       return Optional.empty();
     }
-    return read("select octet_length(chain), case when octet_length(chain) <= ? then chain end"
-        + " from custody_certificates where key_id = ?", keyId, CertificateFiles.MAX_CHAIN_BYTES,
+    return read("custody_certificates", "key_id", "chain", keyId, CertificateFiles.MAX_CHAIN_BYTES,
         certificateChainName(keyId));
   }
 
@@ -167,8 +164,8 @@ final class PostgresArtifacts implements ArtifactStore {
     String checkpointRow = "custody_checkpoints row " + size + " of " + where;
     Optional<byte[]> checkpoint;
     try {
-      checkpoint = read("select octet_length(note), case when octet_length(note) <= ? then note end"
-          + " from custody_checkpoints where tree_size = ?", size, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES, checkpointRow);
+      checkpoint = read("custody_checkpoints", "tree_size", "note", size, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES,
+          checkpointRow);
     } catch (FormatException tooLarge) {
       checkpoint = Optional.empty();
     }
@@ -184,8 +181,7 @@ final class PostgresArtifacts implements ArtifactStore {
     }
     Optional<byte[]> earlier;
     try {
-      earlier = read("select octet_length(token), case when octet_length(token) <= ? then token end"
-          + " from custody_checkpoint_timestamps where tree_size = ?", size, TimestampToken.MAX_BYTES, name);
+      earlier = read("custody_checkpoint_timestamps", "tree_size", "token", size, TimestampToken.MAX_BYTES, name);
     } catch (FormatException tooLarge) {
       // Possible only once the table's check was dropped: it is kept (verify reports it), as any other token.
       return new StoredTimestamp(List.of(name), true);
@@ -197,8 +193,15 @@ final class PostgresArtifacts implements ArtifactStore {
     return new StoredTimestamp(List.of(name), !MessageDigest.isEqual(earlier.get(), token));
   }
 
-  /** The blob of the one row {@code sql} selects by {@code key}, if any; larger than {@code max} is refused unread. */
-  private Optional<byte[]> read(String sql, Object key, int max, String name) throws IOException, FormatException {
+  /**
+   * The {@code blobColumn} of the row of {@code table} whose {@code keyColumn} is {@code key}, if there is
+   * one; larger than {@code max} is refused unread (the server sends its length only). Table and column
+   * names are this class's constants, never input.
+   */
+  private Optional<byte[]> read(String table, String keyColumn, String blobColumn, Object key, int max, String name)
+      throws IOException, FormatException {
+    String sql = "select octet_length(" + blobColumn + "), case when octet_length(" + blobColumn + ") <= ? then "
+        + blobColumn + " end from " + table + " where " + keyColumn + " = ?";
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setInt(1, max);
       ps.setObject(2, key);

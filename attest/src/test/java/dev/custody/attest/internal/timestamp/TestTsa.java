@@ -111,6 +111,18 @@ public final class TestTsa implements AutoCloseable {
   }
 
   /** A TSA with a valid certificate, chained to a fresh root. */
+  /**
+   * {@link #start()} for a static field that JUnit closes after the class's tests:
+   * {@code @AutoClose static final TestTsa tsa = TestTsa.started();}.
+   */
+  public static TestTsa started() {
+    try {
+      return start();
+    } catch (Exception e) {
+      throw new IllegalStateException("the test TSA did not start: " + e.getMessage(), e);
+    }
+  }
+
   public static TestTsa start() throws Exception {
     Issued root = root("CN=custody test root");
     Issued tsa = issue(root, "CN=custody test TSA", true, Instant.now().minus(Duration.ofDays(1)),

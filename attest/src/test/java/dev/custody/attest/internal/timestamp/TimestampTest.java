@@ -17,26 +17,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** RFC 3161 end to end against a real TSA on loopback ({@link TestTsa}): client, token storage, verifier. */
 class TimestampTest {
-  static TestTsa tsa;
+  @AutoClose
+  static final TestTsa tsa = TestTsa.started();
   static final TimestampClient CLIENT = TimestampClient.create();
   static final byte[] DATA = "example.com/log\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n".getBytes(StandardCharsets.UTF_8);
 
-  @BeforeAll
-  static void startTsa() throws Exception {
-    tsa = TestTsa.start();
-  }
-
-  @AfterAll
-  static void stopTsa() {
-    tsa.close();
-  }
 
   TimestampVerifier trusting(TestTsa t) {
     return TimestampVerifier.forRoots(List.of(t.root.cert()));
