@@ -1,6 +1,5 @@
 package dev.custody.attest;
 
-import dev.custody.attest.internal.store.LogIdentity;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
 import dev.custody.core.bundle.EvidenceBundle;
@@ -68,12 +67,12 @@ public final class BundleExporter {
    */
   public static EvidenceBundle export(Ledger ledger, Path dir, Selection selection) throws IOException,
       CustodyException {
-    LogIdentity id = ledger.identity().orElseThrow(() -> new FormatException("ledger " + dir + " has no log identity"
+    LogInfo id = ledger.identity().orElseThrow(() -> new FormatException("ledger " + dir + " has no log identity"
         + " (" + LedgerLayout.LOG_VKEY + "), so it has no checkpoints to prove its entries: it was made before"
         + " checkpoints existed"));
     byte[] newestNote = ledger.latestCheckpoint().orElseThrow(() -> new FormatException("ledger " + dir + " has no"
         + " checkpoint: run 'custody checkpoint --ledger " + dir + "' first"));
-    CheckpointVerifier byLog = CheckpointVerifier.forLog(id.origin(), id.verifierKey());
+    CheckpointVerifier byLog = id.checkpointVerifier();
     Checkpoint newest = byLog.verify(newestNote).checkpoint();
     if (newest.size() > ledger.size() || !ledger.rootHash(newest.size()).equals(newest.rootHash())) {
       throw new FormatException("ledger " + dir + " does not match its newest checkpoint (size " + newest.size()

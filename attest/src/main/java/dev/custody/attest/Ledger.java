@@ -434,10 +434,12 @@ public final class Ledger implements Closeable {
 
   // ---- transparency
 
-  /** The log identity (origin, verifier key), if the ledger has one. */
-  @SuppressWarnings("exports") // store SPI, custody-internal for now (file and PostgreSQL stores); see module-info
-  public Optional<LogIdentity> identity() {
-    return store.identity();
+  /**
+   * The log's origin, checkpoint settings and checkpoint verifier key, if the ledger has them (a
+   * ledger made before checkpoints existed has not).
+   */
+  public Optional<LogInfo> identity() {
+    return store.identity().map(id -> new LogInfo(id.config(), id.verifierKey()));
   }
 
   /** Signs, stores and returns a checkpoint of the current tree head; see {@link LogStore#signCheckpoint()}. */

@@ -12,6 +12,7 @@ import dev.custody.attest.Signer;
 import dev.custody.attest.internal.store.FileLogStore;
 import dev.custody.attest.internal.store.LogStore;
 import dev.custody.core.Digest;
+import dev.custody.core.checkpoint.LogConfig;
 import dev.custody.core.entry.EntryPayload;
 import dev.custody.core.entry.EntrySummary;
 import dev.custody.core.jws.KeyAlgorithm;
@@ -103,6 +104,22 @@ class LedgerTest {
         assertThat(ledger.entry(ref.logIndex()).ref()).isEqualTo(ref);
       }
       assertThat(ledger.repairs()).isEmpty();
+    }
+  }
+
+  @Test
+  void identity_newLedger_verifiesTheLedgersOwnCheckpointAndNoOtherOrigin() throws Exception {
+    Ledger.create(dir);
+    try (Ledger ledger = Ledger.open(dir)) {
+      ledger.append("acme/m", event("m", 0), ED25519);
+      byte[] note = ledger.checkpoint().encoded();
+      LogInfo info = ledger.identity().orElseThrow();
+      assertThat(info.origin()).startsWith("custody.local/").isEqualTo(info.verifierKey().name());
+      assertThat(info.checkpointVerifier().verify(note).checkpoint().size()).isEqualTo(1);
+
+      LogConfig other = new LogConfig("example.com/other", info.config().checkpointIntervalMillis());
+      assertThatThrownBy(() -> new LogInfo(other, info.verifierKey()))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not the log origin example.com/other");
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.custody.cli;
 
 import dev.custody.attest.Ledger;
-import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.attest.LogInfo;
 import dev.custody.core.FormatException;
 import dev.custody.core.Bytes;
 import dev.custody.core.internal.text.StrictBase64;
@@ -35,7 +35,7 @@ final class InfoCommand implements Callable<Integer> {
       long size = ledger.size();
       Bytes rootHash = ledger.rootHash(size);
       String root = StrictBase64.encode(rootHash.toByteArray());
-      Optional<LogIdentity> id = ledger.identity();
+      Optional<LogInfo> id = ledger.identity();
       if (json) {
         spec.commandLine().getOut().println(Json.object(g -> {
           if (id.isPresent()) {

@@ -3,7 +3,7 @@ package dev.custody.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.custody.attest.Ledger;
 import dev.custody.attest.LedgerEntry;
-import dev.custody.attest.internal.store.LogIdentity;
+import dev.custody.attest.LogInfo;
 import dev.custody.attest.internal.witness.ConsistencyProofFile;
 import dev.custody.core.CustodyException;
 import dev.custody.core.FormatException;
@@ -13,7 +13,6 @@ import dev.custody.core.internal.text.Untrusted;
 import dev.custody.core.Bytes;
 import dev.custody.core.internal.text.StrictBase64;
 import dev.custody.core.checkpoint.Checkpoint;
-import dev.custody.core.checkpoint.CheckpointVerifier;
 import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.merkle.ConsistencyProof;
 import dev.custody.core.merkle.InclusionProof;
@@ -70,7 +69,7 @@ final class ProveCommand implements Runnable {
     return verifyCheckpoint(ledger, note, Untrusted.quote(file.toString()));
   }
 
-  private static LogIdentity requireLogKey(Ledger ledger) {
+  private static LogInfo requireLogKey(Ledger ledger) {
     return ledger.identity().orElseThrow(() -> new IllegalArgumentException(
         "the ledger has no log key (" + LedgerLayout.LOG_VKEY + "), so checkpoints cannot be checked"));
   }
@@ -80,9 +79,9 @@ final class ProveCommand implements Runnable {
    * database's, untrusted alike) with the ledger's own log key; {@code where} names them in the error.
    */
   static Checkpoint verifyCheckpoint(Ledger ledger, byte[] note, String where) throws FormatException {
-    LogIdentity id = requireLogKey(ledger);
+    LogInfo id = requireLogKey(ledger);
     try {
-      return CheckpointVerifier.forLog(id.origin(), id.verifierKey()).verify(note).checkpoint();
+      return id.checkpointVerifier().verify(note).checkpoint();
     } catch (CustodyException e) {
       throw new FormatException(where + ": not a checkpoint of this ledger's log (" + id.verifierKey() + "): "
           + e.getMessage(), e);

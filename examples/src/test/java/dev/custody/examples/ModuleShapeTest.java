@@ -43,7 +43,6 @@ class ModuleShapeTest {
       "dev.custody.attest.Ledger.open(java.nio.file.Path, dev.custody.attest.internal.store.FileLogStore$Options)",
       "dev.custody.attest.Ledger.over(dev.custody.attest.internal.store.LogStore, java.time.Clock)",
       "dev.custody.attest.Ledger.keep(dev.custody.attest.internal.artifacts.ModelArtifacts$Hashed)",
-      "dev.custody.attest.Ledger.identity()",
       "dev.custody.core.entry.EntryCodec.decodeEvent(dev.custody.core.internal.json.JsonFields)");
 
   @Test
