@@ -32,10 +32,11 @@
 #            (and `log --json`) of it, `custody record --batch` of --batch-lines L1,L2 (default 10000,50000) lines
 #            into a fresh ledger, `custody hash` of a --model-gib G (default 1) model on a warm page cache; each
 #            in a fresh process through ./custody, --runs R times (default 3; medians, largest peak RSS), with
-#            wall time, CPU time and peak RSS from /usr/bin/time, beside openssl speed ed25519 / -evp sha256
-#            x cores measured in the same run and the same work in the bench's warmed-up JVM (verify, hash).
-#            Inputs are generated once into --dir/cli-data and reused. --java-opts 'A|B' runs each command once
-#            per CUSTODY_JAVA_OPTS variant ('' = the launcher as it is); --only verify,log,batch,hash; --no-warm.
+#            wall time, CPU time and peak RSS from /usr/bin/time, each run set against openssl speed ed25519 /
+#            -evp sha256 x cores probed just before it (the host drifts), and the same work in the bench's
+#            warmed-up JVM (verify, hash). Inputs are generated once into --dir/cli-data and reused.
+#            --java-opts 'A|B' runs each command once per CUSTODY_JAVA_OPTS variant ('' = the launcher as it
+#            is), the variants taking turns run by run; --only verify,log,batch,hash; --no-warm.
 #   bundle   export and verify an evidence bundle of a --entries N (default 10000) lineage, each in a fresh
 #            process through ./custody (--runs R, default 3; medians): bundle size, export time, verify time,
 #            and the verify time's ratio to the signature-bound limit (N / openssl speed ed25519 verify/s x

@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * ({@code custody init} is not timed).
  *
  * <p>{@code --java-opts 'A|B'} runs every command once per variant of {@code CUSTODY_JAVA_OPTS} (the
- * launcher passes it to {@code java}), to choose launcher flags by measurement.
+ * launcher passes it to {@code java}), the variants taking turns run by run, to choose launcher flags
+ * by measurement. Each run of a command with a physical limit is set against {@code openssl speed}
+ * probed just before it, not once at the start: this host's speed drifts within minutes.
  */
 final class CliBench {
   static final double VERIFY_TARGET_RATIO = 0.7;
@@ -52,8 +54,11 @@ final class CliBench {
       double modelGiB, int runs, List<String> javaOpts, List<String> only, boolean warm, String openssl,
       int opensslSeconds) {}
 
-  /** One fresh-process run, as /usr/bin/time saw it. */
-  record Run(double wall, double cpu, double rssMiB) {}
+  /**
+   * One fresh-process run as /usr/bin/time saw it (or the medians of several), with the limit probed
+   * just before it and the ratios to it (NaN without a probe).
+   */
+  record Run(double wall, double cpu, double rssMiB, double limitPerCore, double ratio, double cpuRatio) {}
 
   private CliBench() {}
 
@@ -64,11 +69,12 @@ final class CliBench {
     Data data = prepare(c, table);
     launcher(c);
 
+    // The limits at the start, for the warmed in-JVM figures; each fresh-process run is set against
+    // its own probe, made just before it (this host's speed drifts by up to 2x within minutes).
     double edPerCore = Double.NaN;
     double shaPerCore = Double.NaN;
     if (wants(c, "verify")) {
-      edPerCore = OpensslSpeed.ed25519(c.openssl(), 1, c.opensslSeconds()).map(OpensslSpeed.Rates::verifyPerSec)
-          .orElse(Double.NaN);
+      edPerCore = ed25519(c, OpensslSpeed.Rates::verifyPerSec);
       table.note("openssl speed -seconds %d ed25519: %,.0f verify/s per core (load %s)", c.opensslSeconds(), edPerCore,
           BenchMain.loadAverage());
     }
@@ -79,20 +85,15 @@ final class CliBench {
     }
     // record --batch: its physical limits, measured in the same run (signing on every core; the disk's
     // fsync, which a group commit pays once per batch of appends rather than per entry).
-    double signPerCore = Double.NaN;
     FsyncProbe.Result fsync = null;
     if (wants(c, "batch")) {
-      signPerCore = OpensslSpeed.ed25519(c.openssl(), 1, c.opensslSeconds()).map(OpensslSpeed.Rates::signPerSec)
-          .orElse(Double.NaN);
-      table.note("openssl speed -seconds %d ed25519: %,.0f sign/s per core (load %s)", c.opensslSeconds(), signPerCore,
-          BenchMain.loadAverage());
       Files.createDirectories(c.work());
       fsync = FsyncProbe.measure(c.work(), 2, 1_000_000);
       table.note("fsync probe (4 KiB write + force) in %s: median %.0f us -> %,.0f fsyncs/s (load %s)", c.work(),
           fsync.medianMicros(), fsync.fsyncsPerSec(), BenchMain.loadAverage());
     }
     s.put("cores", cores).put("runs", c.runs()).put("opensslEd25519VerifyPerSecPerCore", edPerCore)
-        .put("opensslSha256MBpsPerCore", shaPerCore).put("opensslEd25519SignPerSecPerCore", signPerCore)
+        .put("opensslSha256MBpsPerCore", shaPerCore)
         .put("fsyncMedianMicros", fsync == null ? Double.NaN : fsync.medianMicros());
 
     Double warmVerify = c.warm() && wants(c, "verify") ? warmVerify(data, c.entries(), table) : Double.NaN;
@@ -100,73 +101,88 @@ final class CliBench {
 
     List<Summary> variants = new ArrayList<>();
     for (String opts : c.javaOpts()) {
-      Summary v = new Summary().put("javaOpts", opts);
-      variants.add(v);
-      String label = opts.isBlank() ? "" : " [" + opts + "]";
-      table.rule("fresh process" + label);
-      if (wants(c, "verify")) {
-        Run r = measure(c, table, "verify", opts, data.root().resolve("verify.out"), null,
-            List.of("verify", "--ledger", data.ledger().toString(), "--trust", data.trust().toString(), "-q"));
+      variants.add(new Summary().put("javaOpts", opts));
+    }
+    table.rule("fresh process" + (c.javaOpts().size() > 1 ? " (variants interleaved run by run)" : ""));
+    if (wants(c, "verify")) {
+      List<Run> runs = measure(c, table, "verify", data.root().resolve("verify.out"), null,
+          List.of("verify", "--ledger", data.ledger().toString(), "--trust", data.trust().toString(), "-q"),
+          c.entries(), () -> ed25519(c, OpensslSpeed.Rates::verifyPerSec));
+      for (int v = 0; v < runs.size(); v++) {
+        Run r = runs.get(v);
         double rate = c.entries() / r.wall();
-        double limit = edPerCore * cores;
-        // Per CPU-second against one openssl core: steadier than wall time on a shared machine.
-        double cpuRatio = c.entries() / r.cpu() / edPerCore;
-        table.row("verify " + c.entries() + " entries", "%s  %,.0f entries/s = %.2f x openssl x %d cores (target >= %.1f)"
-            + "; per CPU-second %.2f x openssl; warmed in-JVM %,.0f/s = %.2f", fmt(r), rate, rate / limit, cores,
-            VERIFY_TARGET_RATIO, cpuRatio, warmVerify, warmVerify / limit);
-        put(v.child("verify"), r).put("entriesPerSec", rate).put("ratio", rate / limit).put("cpuRatio", cpuRatio)
-            .put("warmEntriesPerSec", warmVerify).put("warmRatio", warmVerify / limit);
+        table.row("verify " + c.entries() + " entries" + label(c, v), "%s  %,.0f entries/s = %.2f x openssl x %d cores"
+            + " (target >= %.1f); per CPU-second %.2f x openssl; warmed in-JVM %,.0f/s = %.2f", fmt(r), rate, r.ratio(),
+            cores, VERIFY_TARGET_RATIO, r.cpuRatio(), warmVerify, warmVerify / (edPerCore * cores));
+        put(variants.get(v).child("verify"), r).put("entriesPerSec", rate).put("warmEntriesPerSec", warmVerify)
+            .put("warmRatio", warmVerify / (edPerCore * cores));
       }
-      if (wants(c, "log")) {
-        Path o = data.root().resolve("log.out");
-        Run r = measure(c, table, "log", opts, o, null, List.of("log", "--ledger", data.ledger().toString()));
-        requireLines(o, c.entries(), "custody log");
-        table.row("log " + c.entries() + " entries", "%s  (target < %.0f s)", fmt(r), LOG_TARGET_SECONDS);
-        put(v.child("log"), r);
-        Run j = measure(c, table, "log --json", opts, o, null, List.of("log", "--json", "--ledger",
-            data.ledger().toString()));
-        requireLines(o, c.entries(), "custody log --json");
-        table.row("log --json " + c.entries() + " entries", "%s", fmt(j));
-        put(v.child("logJson"), j);
-      }
-      if (wants(c, "batch")) {
-        for (int lines : c.batchLines()) {
-          Path ledger = c.work().resolve("batch-ledger");
-          Path o = data.root().resolve("batch.out");
-          Run r = measure(c, table, "record --batch " + lines, opts, o, ledger,
-              List.of("record", "--batch", data.batch(lines).toString(), "--key", data.key().toString(),
-                  "--ledger", ledger.toString(), "-q"));
-          requireLines(o, lines, "custody record --batch");
-          double rate = lines / r.wall();
-          // Signing bounds a batch: every entry is signed once, on all cores (openssl's rate is the
-          // machine's); per CPU-second against one openssl core is steadier on a shared machine.
-          double signLimit = signPerCore * cores;
-          double cpuRatio = lines / r.cpu() / signPerCore;
-          table.row("record --batch " + lines + " lines", "%s  %,.0f entries/s (target >= %,.0f, RSS < %.0f MiB)"
-              + " = %.2f x openssl ed25519 sign x %d cores; per CPU-second %.2f x openssl; %.1f us CPU/entry",
-              fmt(r), rate, BATCH_TARGET_PER_SEC, BATCH_TARGET_RSS_MIB, rate / signLimit, cores, cpuRatio,
-              r.cpu() / lines * 1e6);
-          put(v.child("batch" + lines), r).put("entriesPerSec", rate).put("signRatio", rate / signLimit)
-              .put("cpuSignRatio", cpuRatio).put("cpuMicrosPerEntry", r.cpu() / lines * 1e6);
+    }
+    if (wants(c, "log")) {
+      Path o = data.root().resolve("log.out");
+      for (boolean json : new boolean[] {false, true}) {
+        String name = json ? "log --json" : "log";
+        List<String> args = json ? List.of("log", "--json", "--ledger", data.ledger().toString())
+            : List.of("log", "--ledger", data.ledger().toString());
+        List<Run> runs = measure(c, table, name, o, null, args, Double.NaN, null);
+        requireLines(o, c.entries(), "custody " + name);
+        for (int v = 0; v < runs.size(); v++) {
+          table.row(name + " " + c.entries() + " entries" + label(c, v), json ? "%s" : "%s  (target < %.0f s)",
+              fmt(runs.get(v)), LOG_TARGET_SECONDS);
+          put(variants.get(v).child(json ? "logJson" : "log"), runs.get(v));
         }
       }
-      if (wants(c, "hash")) {
-        warmCache(data.model());
-        Run r = measure(c, table, "hash", opts, data.root().resolve("hash.out"), null,
-            List.of("hash", data.model().toString(), "-q"));
-        double mbps = data.modelBytes() / r.wall() / 1e6;
-        double limit = shaPerCore * cores;
-        double cpuRatio = data.modelBytes() / r.cpu() / 1e6 / shaPerCore;
-        double bound = filesBound(data.model(), cores);
-        table.row("hash " + String.format(Locale.ROOT, "%.1f", c.modelGiB()) + " GiB (warm cache)",
+    }
+    if (wants(c, "batch")) {
+      for (int lines : c.batchLines()) {
+        Path ledger = c.work().resolve("batch-ledger");
+        Path o = data.root().resolve("batch.out");
+        // Signing bounds a batch: every entry is signed once, on all cores (openssl's rate is the
+        // machine's); per CPU-second against one openssl core is steadier on a shared machine.
+        List<Run> runs = measure(c, table, "record --batch " + lines, o, ledger,
+            List.of("record", "--batch", data.batch(lines).toString(), "--key", data.key().toString(),
+                "--ledger", ledger.toString(), "-q"), lines, () -> ed25519(c, OpensslSpeed.Rates::signPerSec));
+        requireLines(o, lines, "custody record --batch");
+        for (int v = 0; v < runs.size(); v++) {
+          Run r = runs.get(v);
+          double rate = lines / r.wall();
+          table.row("record --batch " + lines + " lines" + label(c, v), "%s  %,.0f entries/s (target >= %,.0f, RSS <"
+              + " %.0f MiB) = %.2f x openssl ed25519 sign x %d cores; per CPU-second %.2f x openssl; %.1f us CPU/entry",
+              fmt(r), rate, BATCH_TARGET_PER_SEC, BATCH_TARGET_RSS_MIB, r.ratio(), cores, r.cpuRatio(),
+              r.cpu() / lines * 1e6);
+          put(variants.get(v).child("batch" + lines), r).put("entriesPerSec", rate)
+              .put("cpuMicrosPerEntry", r.cpu() / lines * 1e6);
+        }
+      }
+    }
+    if (wants(c, "hash")) {
+      warmCache(data.model());
+      double megabytes = data.modelBytes() / 1e6;
+      List<Run> runs = measure(c, table, "hash", data.root().resolve("hash.out"), null,
+          List.of("hash", data.model().toString(), "-q"), megabytes, () -> HashBench.opensslMBps(c.openssl(), 1));
+      double bound = filesBound(data.model(), cores);
+      for (int v = 0; v < runs.size(); v++) {
+        Run r = runs.get(v);
+        double mbps = megabytes / r.wall();
+        table.row("hash " + String.format(Locale.ROOT, "%.1f", c.modelGiB()) + " GiB (warm cache)" + label(c, v),
             "%s  %,.0f MB/s = %.2f x openssl x %d cores (target >= %.1f); per CPU-second %.2f x openssl; warmed"
-            + " in-JVM %,.0f MB/s = %.2f; whole-file bound %.2f", fmt(r), mbps, mbps / limit, cores, HASH_TARGET_RATIO,
-            cpuRatio, warmHash, warmHash / limit, bound);
-        put(v.child("hash"), r).put("MBps", mbps).put("ratio", mbps / limit).put("cpuRatio", cpuRatio).put("warmMBps", warmHash)
-            .put("warmRatio", warmHash / limit).put("filesBound", bound);
+            + " in-JVM %,.0f MB/s = %.2f; whole-file bound %.2f", fmt(r), mbps, r.ratio(), cores, HASH_TARGET_RATIO,
+            r.cpuRatio(), warmHash, warmHash / (shaPerCore * cores), bound);
+        put(variants.get(v).child("hash"), r).put("MBps", mbps).put("warmMBps", warmHash)
+            .put("warmRatio", warmHash / (shaPerCore * cores)).put("filesBound", bound);
       }
     }
     s.put("variants", variants);
+  }
+
+  /** openssl speed ed25519 on one core, sign or verify per second; NaN if openssl cannot tell. */
+  private static double ed25519(Config c, java.util.function.ToDoubleFunction<OpensslSpeed.Rates> which) {
+    return OpensslSpeed.ed25519(c.openssl(), 1, c.opensslSeconds()).map(which::applyAsDouble).orElse(Double.NaN);
+  }
+
+  private static String label(Config c, int variant) {
+    String opts = c.javaOpts().get(variant);
+    return c.javaOpts().size() == 1 ? "" : opts.isBlank() ? " [launcher]" : " [" + opts + "]";
   }
 
   /**
@@ -203,7 +219,8 @@ final class CliBench {
   }
 
   private static Summary put(Summary s, Run r) {
-    return s.put("wallSeconds", r.wall()).put("cpuSeconds", r.cpu()).put("peakRssMiB", r.rssMiB());
+    return s.put("wallSeconds", r.wall()).put("cpuSeconds", r.cpu()).put("peakRssMiB", r.rssMiB())
+        .put("limitPerCore", r.limitPerCore()).put("ratio", r.ratio()).put("cpuRatio", r.cpuRatio());
   }
 
   private static String fmt(Run r) {
@@ -220,41 +237,65 @@ final class CliBench {
     }
   }
 
+  /** A command's physical limit per core, probed (openssl speed) just before each of its runs. */
+  interface Probe {
+    double perCore() throws IOException, InterruptedException;
+  }
+
   /**
-   * Runs {@code custody args} {@code c.runs()} times in fresh processes; the median wall and CPU time
-   * and the largest peak RSS. {@code freshLedger}, if not null, is deleted and re-created with
-   * {@code custody init} (not timed) before each run.
+   * Runs {@code custody args} {@code c.runs()} times in fresh processes per variant of the launcher's
+   * JVM options, the variants taking turns run by run (so that the host's drift falls on each alike);
+   * per variant, the medians of wall and CPU time and of the ratios, and the largest peak RSS.
+   * {@code freshLedger}, if not null, is deleted and re-created with {@code custody init} (not timed)
+   * before each run. With a {@code probe}, each run's {@code work} per second is set against the limit
+   * probed just before it: ratio = work / wall / (limit x cores), per CPU-second = work / CPU / limit.
    */
-  private static Run measure(Config c, Table table, String name, String javaOpts, Path stdout, Path freshLedger,
-      List<String> args) throws IOException, InterruptedException {
-    List<Run> runs = new ArrayList<>();
+  private static List<Run> measure(Config c, Table table, String name, Path stdout, Path freshLedger,
+      List<String> args, double work, Probe probe) throws IOException, InterruptedException {
+    int cores = Runtime.getRuntime().availableProcessors();
+    List<List<Run>> runs = new ArrayList<>();
+    c.javaOpts().forEach(o -> runs.add(new ArrayList<>()));
     Path timeOut = c.work().resolve("time.out");
     Path err = c.work().resolve("stderr.out");
     for (int i = 0; i < c.runs(); i++) {
-      if (freshLedger != null) {
-        deleteTree(freshLedger);
-        exec(c, javaOpts, List.of("init", "--ledger", freshLedger.toString()), c.work().resolve("init.out"), err);
+      for (int v = 0; v < c.javaOpts().size(); v++) {
+        String javaOpts = c.javaOpts().get(v);
+        if (freshLedger != null) {
+          deleteTree(freshLedger);
+          exec(c, javaOpts, List.of("init", "--ledger", freshLedger.toString()), c.work().resolve("init.out"), err);
+        }
+        double limit = probe == null ? Double.NaN : probe.perCore();
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %U %S %M", "-o", timeOut.toString(),
+            c.custody().toString()));
+        cmd.addAll(args);
+        int rc = run(cmd, javaOpts, stdout, err);
+        if (rc != 0) {
+          throw new IllegalStateException("custody " + String.join(" ", args) + " exited " + rc + ": "
+              + tail(err));
+        }
+        String[] f = Files.readString(timeOut).trim().split("\\s+", -1);
+        double wall = Double.parseDouble(f[0]);
+        double cpu = Double.parseDouble(f[1]) + Double.parseDouble(f[2]);
+        Run r = new Run(wall, cpu, Long.parseLong(f[3]) / 1024.0, limit, work / wall / (limit * cores),
+            work / cpu / limit);
+        runs.get(v).add(r);
+        table.note("%s%s run %d: %s%s load %s", name, label(c, v), i + 1, fmt(r), probe == null ? ""
+            : String.format(Locale.ROOT, " limit %,.0f/s per core (probed before), ratio %.2f;", limit, r.ratio()),
+            BenchMain.loadAverage());
       }
-      List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %U %S %M", "-o", timeOut.toString(),
-          c.custody().toString()));
-      cmd.addAll(args);
-      int rc = run(cmd, javaOpts, stdout, err);
-      if (rc != 0) {
-        throw new IllegalStateException("custody " + String.join(" ", args) + " exited " + rc + ": "
-            + tail(err));
-      }
-      String[] f = Files.readString(timeOut).trim().split("\\s+", -1);
-      Run r = new Run(Double.parseDouble(f[0]), Double.parseDouble(f[1]) + Double.parseDouble(f[2]),
-          Long.parseLong(f[3]) / 1024.0);
-      runs.add(r);
-      table.note("%s run %d: %s load %s", name, i + 1, fmt(r), BenchMain.loadAverage());
     }
-    List<Double> walls = new ArrayList<>(runs.stream().map(Run::wall).toList());
-    List<Double> cpus = new ArrayList<>(runs.stream().map(Run::cpu).toList());
-    Collections.sort(walls);
-    Collections.sort(cpus);
-    return new Run(walls.get(walls.size() / 2), cpus.get(cpus.size() / 2),
-        runs.stream().mapToDouble(Run::rssMiB).max().orElse(Double.NaN));
+    List<Run> medians = new ArrayList<>();
+    for (List<Run> rs : runs) {
+      medians.add(new Run(median(rs, Run::wall), median(rs, Run::cpu),
+          rs.stream().mapToDouble(Run::rssMiB).max().orElse(Double.NaN), median(rs, Run::limitPerCore),
+          median(rs, Run::ratio), median(rs, Run::cpuRatio)));
+    }
+    return medians;
+  }
+
+  private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> of) {
+    double[] xs = runs.stream().mapToDouble(of).sorted().toArray();
+    return xs[xs.length / 2];
   }
 
   private static void exec(Config c, String javaOpts, List<String> args, Path stdout, Path err)
