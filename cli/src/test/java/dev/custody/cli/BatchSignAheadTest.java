@@ -110,7 +110,7 @@ class BatchSignAheadTest {
       b.record(new ByteArrayInputStream(input), checked, l, new PrintWriter(out));
     }
     List<Batch.Line> parsed = new ArrayList<>();
-    String[] raw = new String(input, StandardCharsets.UTF_8).split("\n");
+    String[] raw = new String(input, StandardCharsets.UTF_8).lines().toArray(String[]::new);
     for (int i = 0; i < raw.length; i++) {
       parsed.add(b.parse(raw[i].getBytes(StandardCharsets.UTF_8), i + 1));
     }
@@ -198,7 +198,7 @@ class BatchSignAheadTest {
     // Every line recorded once, in input order, whatever was signed again.
     List<LedgerEntry> batchEntries = all.subList(1, all.size()).stream()
         .filter(e -> !e.payload().event().equals(interloper)).toList();
-    String[] raw = new String(input, StandardCharsets.UTF_8).split("\n");
+    String[] raw = new String(input, StandardCharsets.UTF_8).lines().toArray(String[]::new);
     assertThat(batchEntries).hasSize(raw.length);
     for (int i = 0; i < raw.length; i++) {
       Batch.Line line = b.parse(raw[i].getBytes(StandardCharsets.UTF_8), i + 1);

@@ -48,7 +48,7 @@ final class Cli {
     /** stdout parsed as JSON lines. */
     List<JsonNode> jsonLines() {
       List<JsonNode> nodes = new ArrayList<>();
-      for (String line : out.split("\n")) {
+      for (String line : out.lines().toList()) {
         if (!line.isBlank()) {
           try {
             nodes.add(MAPPER.readTree(line));

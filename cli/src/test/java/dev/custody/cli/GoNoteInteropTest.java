@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.base.Splitter;
 import dev.custody.attest.CheckpointSigner;
 import dev.custody.attest.CosignatureV1Signer;
 import dev.custody.attest.Ed25519NoteSigner;
@@ -61,7 +62,7 @@ class GoNoteInteropTest {
   }
 
   private static Path findGo() {
-    for (String d : (System.getenv().getOrDefault("PATH", "") + ":/usr/lib/go/bin:/usr/bin").split(":")) {
+    for (String d : Splitter.on(':').split(System.getenv().getOrDefault("PATH", "") + ":/usr/lib/go/bin:/usr/bin")) {
       Path p = Path.of(d.isEmpty() ? "." : d, "go");
       if (Files.isExecutable(p)) {
         return p;

@@ -2,6 +2,7 @@ package dev.custody.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.base.Splitter;
 import dev.custody.attest.TestFixtures;
 import dev.custody.core.entry.EntryRef;
 import dev.custody.attest.Ledger;
@@ -166,7 +167,7 @@ class KillHarnessTest {
   /** What the child needs and no more: custody core and attest (with its tests), and their libraries. */
   private static String childClassPath() {
     List<String> keep = new ArrayList<>();
-    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+    for (String e : Splitter.on(File.pathSeparatorChar).split(System.getProperty("java.class.path"))) {
       String n = e.replace('\\', '/');
       if (n.matches(".*/(core|attest)/target/(test-)?classes/?") || n.matches(".*custody-(core|attest)-[^/]*\\.jar")
           || n.matches(".*/(bcprov|bcpkix|bcutil)[^/]*\\.jar") || n.contains("/nimbus-jose-jwt")
@@ -242,7 +243,7 @@ class KillHarnessTest {
         assertThat(l).as("child output (kill %d, seed %d)", k, seed).doesNotStartWith("error");
         if (l.startsWith("ack ")) {
           ackedByThisChild = true;
-          String[] f = l.split(" ");
+          String[] f = l.split(" ", -1);
           acked.add(new EntryRef(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), Digest.parse(f[4])));
           acknowledged++;
         }

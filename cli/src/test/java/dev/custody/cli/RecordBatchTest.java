@@ -204,7 +204,7 @@ class RecordBatchTest {
     Path l = ledger();
     List<String> input = lines(5000);
     input.add(heavyLine("acme/c0", 14));
-    Cli.Result r = assertRefused(l, input, 5001);
+    assertRefused(l, input, 5001);
   }
 
   /** Lines are checked on several threads, a chunk at a time: the error is still the first bad line in input order. */
@@ -257,7 +257,7 @@ class RecordBatchTest {
     Path l = ledger();
     List<String> input = lines(3);
     input.set(1, "{\"chain\":\"acme/c0\",\"kind\":\"annotation\",\"text\":\"" + "x".repeat(3 << 20) + "\"}");
-    Cli.Result r = assertRefused(l, input, 2);
+    assertRefused(l, input, 2);
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")

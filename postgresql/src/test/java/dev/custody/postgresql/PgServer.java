@@ -185,7 +185,7 @@ public final class PgServer {
       Files.setPosixFilePermissions(standbyData, PosixFilePermissions.fromString("rwx------"));
       run(List.of("chown", "postgres:postgres", standbyData.toString()), false);
     }
-    String[] hp = hostPort.split(":");
+    String[] hp = hostPort.split(":", -1);
     run(List.of(bin.get().resolve("pg_basebackup").toString(), "-D", standbyData.toString(), "-R", "-X", "stream", "-c", "fast",
         "-d", "host=" + hp[0] + " port=" + hp[1] + " user=" + user + " application_name=standby"), true);
     PgServer s = new PgServer(bin, Optional.of(standbyData), "127.0.0.1:" + port, user, adminDatabase);

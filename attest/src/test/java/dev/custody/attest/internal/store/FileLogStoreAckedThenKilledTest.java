@@ -81,7 +81,7 @@ class FileLogStoreAckedThenKilledTest {
     List<Ack> acked = new ArrayList<>();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
       for (String line = in.readLine(); line != null && !line.equals("done"); line = in.readLine()) {
-        String[] f = line.split(" ");
+        String[] f = line.split(" ", -1);
         assertThat(f[0]).as("child said %s; stderr: %s", line, Files.readString(dir.resolve("child.err"))).isEqualTo("ack");
         acked.add(new Ack(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), Digest.parse(f[4])));
       }
