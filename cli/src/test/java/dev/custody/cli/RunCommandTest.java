@@ -103,6 +103,40 @@ class RunCommandTest {
   }
 
   @Test
+  void run_recordedFailure_policyRuleOnTheExitCodeFlagsIt_theCleanRunPasses() throws Exception {
+    Path out = tmp.resolve("out");
+    assertThat(run(List.of("--output", "model=" + out), "mkdir -p '" + out + "' && echo w > '" + out + "/w.bin'").code())
+        .isZero();
+    assertThat(run(List.of("--record-failure"), "exit 7").code()).isEqualTo(7);
+    Path policy = Files.writeString(tmp.resolve("policy.yaml"), """
+        version: custody/policy/v1
+        organisations: {acme: {}}
+        identities:
+          - {name: acme/ci, organisation: acme, keys: [keys/ci.pub]}
+        roles:
+          - {identities: [acme/ci], kinds: ["*"], chains: ["acme/**"]}
+        lineage: {inputUnproven: off}
+        rules:
+          - id: clean-runs
+            cel: {kind: training, expression: "event.invocation.exitCode == 0 && event.invocation.command[0] == 'sh'"}
+        """);
+
+    Cli.Result v = Cli.run("verify", "--ledger", ledger, "--policy", policy, "--json");
+
+    assertThat(v.code()).as(v.toString()).isEqualTo(1);
+    List<JsonNode> violations = new ArrayList<>();
+    v.json().get("findings").forEach(f -> {
+      if (f.get("code").textValue().equals("RULE_VIOLATION")) {
+        violations.add(f);
+      }
+    });
+    assertThat(violations).singleElement().satisfies(f -> {
+      assertThat(f.get("rule").textValue()).isEqualTo("clean-runs");
+      assertThat(f.get("entry").get("sequence").asLong()).isEqualTo(1);
+    });
+  }
+
+  @Test
   void run_outputsChangedByCommand_recordedDigestIsOfNewContent_inputDigestOfOldContent() throws Exception {
     Path f = Files.writeString(tmp.resolve("state.txt"), "old");
 

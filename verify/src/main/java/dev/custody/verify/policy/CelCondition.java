@@ -31,6 +31,10 @@ import java.util.Objects;
  * inputs        list     of maps {name, kind, digest[, uri][, mediaType]}, strings
  * outputs       list     the same
  * parameters    map      string to string
+ * startedAt     string   when the work started, RFC 3339 UTC (if recorded)
+ * finishedAt    string   when it finished (if recorded)
+ * invocation    map      {command: list of strings, exitCode: int, workingDirectory: string}, as
+ *                        {@code custody run} records it (if recorded)
  * metrics       map      string to double (evaluation)
  * version       string   (release)      method string (conversion, merge)
  * from, to      string   (custody-transfer)

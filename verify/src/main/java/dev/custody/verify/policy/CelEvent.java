@@ -24,6 +24,10 @@ final class CelEvent {
     m.put("inputs", artifacts(v.inputs(s)));
     m.put("outputs", artifacts(v.outputs(s)));
     m.put("parameters", Map.copyOf(v.parameters(s)));
+    v.startedAt(s).ifPresent(t -> m.put("startedAt", t.toString()));
+    v.finishedAt(s).ifPresent(t -> m.put("finishedAt", t.toString()));
+    v.invocation(s).ifPresent(i -> m.put("invocation", Map.of("command", i.command(), "exitCode", (long) i.exitCode(),
+        "workingDirectory", i.workingDirectory())));
     EventDetails d = v.details(s);
     if (d instanceof EventDetails.Evaluation e) {
       Map<String, Object> metrics = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.custody.verify.policy;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
+import dev.custody.core.event.Invocation;
 import dev.custody.verify.RecordRef;
 import java.time.Instant;
 import java.util.Collection;
@@ -51,6 +52,15 @@ public interface StepView<S> {
   SortedMap<String, String> parameters(S step);
 
   EventDetails details(S step);
+
+  /** When the step's work started, if the entry says. */
+  Optional<Instant> startedAt(S step);
+
+  /** When the step's work finished, if the entry says. */
+  Optional<Instant> finishedAt(S step);
+
+  /** The command that did the work, its exit code and directory, if the entry records them ({@code custody run}). */
+  Optional<Invocation> invocation(S step);
 
   /** The signer's key id. */
   String keyId(S step);

@@ -13,6 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.custody.core.event.Event;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
+import dev.custody.core.event.Invocation;
+import java.time.Instant;
 import dev.custody.core.TestPki;
 import dev.custody.core.jws.Pem;
 import java.util.Optional;
@@ -456,6 +458,25 @@ class PolicyEvaluatorTest {
     s.add("acme/falcon", "acme/trainer", release("falcon-2"));
     assertThat(evaluate(p, s)).singleElement()
         .satisfies(x -> assertThat(x.finding().entry().orElseThrow().sequence().getAsLong()).isEqualTo(1));
+  }
+
+  @Test
+  void cel_seesTheRunsInvocationAndTimes_aFailedOrUnrecordedRunIsAViolation() throws Exception {
+    TrustPolicy p = policy("rules:\n  - id: clean-run\n    cel: {kind: training, expression: \"event.invocation.exitCode == 0"
+        + " && event.invocation.command[0] == 'python' && event.startedAt < event.finishedAt\"}\n");
+    TestSteps s = new TestSteps();
+    Instant start = Instant.parse("2026-03-01T00:00:00Z");
+    for (int exit : new int[] {0, 7}) {
+      s.add("acme/falcon", "acme/trainer", Event.builder(EventType.TRAINING).output(TestSteps.model("m" + exit, "out"))
+          .startedAt(start).finishedAt(start.plusSeconds(3600))
+          .invocation(new Invocation(List.of("python", "train.py"), exit, "/work")).build());
+    }
+    s.add("acme/falcon", "acme/trainer", Event.builder(EventType.TRAINING).output(TestSteps.model("m9", "out")).build());
+
+    List<String> found = messages(evaluate(p, s));
+    assertThat(found).hasSize(2);
+    assertThat(found.get(0)).contains("'acme/falcon:1'").contains("the expression is false");
+    assertThat(found.get(1)).contains("'acme/falcon:2'").contains("cannot be evaluated");
   }
 
   @Test

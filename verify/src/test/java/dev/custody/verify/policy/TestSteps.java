@@ -172,6 +172,21 @@ final class TestSteps implements StepView<TestSteps.Step> {
   }
 
   @Override
+  public Optional<Instant> startedAt(Step s) {
+    return s.payload().event().startedAt();
+  }
+
+  @Override
+  public Optional<Instant> finishedAt(Step s) {
+    return s.payload().event().finishedAt();
+  }
+
+  @Override
+  public Optional<dev.custody.core.event.Invocation> invocation(Step s) {
+    return s.payload().event().invocation();
+  }
+
+  @Override
   public String keyId(Step s) {
     return s.payload().keyId();
   }

@@ -5,6 +5,7 @@ import dev.custody.verify.*;
 import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventDetails;
 import dev.custody.core.event.EventType;
+import dev.custody.core.event.Invocation;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.Step;
 import dev.custody.verify.policy.Signer;
@@ -76,6 +77,21 @@ public final class LineageStepView implements StepView<Step> {
   @Override
   public EventDetails details(Step step) {
     return step.event().details();
+  }
+
+  @Override
+  public Optional<Instant> startedAt(Step step) {
+    return step.event().startedAt();
+  }
+
+  @Override
+  public Optional<Instant> finishedAt(Step step) {
+    return step.event().finishedAt();
+  }
+
+  @Override
+  public Optional<Invocation> invocation(Step step) {
+    return step.event().invocation();
   }
 
   @Override
