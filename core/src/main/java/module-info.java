@@ -17,6 +17,8 @@ module dev.custody.core {
   requires org.bouncycastle.lts.prov;
   requires transitive org.bouncycastle.lts.pkix;
   requires org.bouncycastle.lts.util;
+  // @Nullable (JSpecify) marks where core's signatures allow null; clients read it to see that too.
+  requires transitive org.jspecify;
 
   exports dev.custody.core;
   exports dev.custody.core.bundle;

@@ -1,5 +1,7 @@
 package dev.custody.core;
 
+import org.jspecify.annotations.Nullable;
+
 /** Root of core's checked exceptions. Messages say what failed, the offending value, and what to do. */
 public class CustodyException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -8,7 +10,7 @@ public class CustodyException extends Exception {
     super(message);
   }
 
-  public CustodyException(String message, Throwable cause) {
+  public CustodyException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Derivation evidence between two models A and B: how their layouts relate and which tensors are
@@ -184,8 +185,8 @@ public final class ModelComparison {
           leftA.add(ta);
           continue;
         }
-        Digest da = digestsA.get(ta.name());
-        Digest db = digestsB.get(tb.name());
+        Digest da = digestOf(ta, digestsA);
+        Digest db = digestOf(tb, digestsB);
         boolean sameShape = ta.info().shape().equals(tb.info().shape());
         if (!sameShape) {
           shapeChanged.add(new ShapeChanged(ta.name(), ta.info().dtype(), ta.info().shape(), tb.info().dtype(),
@@ -223,7 +224,7 @@ public final class ModelComparison {
         used.put(key, next + 1);
         matchedB.add(tb);
         identical.add(new Identical(ta.name(), tb.name(), ta.info().dtype(), ta.info().shape(),
-            digestsA.get(ta.name())));
+            digestOf(ta, digestsA)));
       } else {
         onlyInA.add(unmatched(ta, digestsA));
       }
@@ -248,12 +249,17 @@ public final class ModelComparison {
     }
   }
 
+  /** The digest of {@code t} in its model's map, which {@link #requireDigestsOf} checked names every tensor. */
+  private static Digest digestOf(ModelTensor t, Map<String, Digest> digests) {
+    return Objects.requireNonNull(digests.get(t.name()), "requireDigestsOf let through a map without this tensor");
+  }
+
   private static String contentKey(ModelTensor t, Map<String, Digest> digests) {
-    return digests.get(t.name()) + " " + t.info().dtype() + " " + t.info().shapeText();
+    return digestOf(t, digests) + " " + t.info().dtype() + " " + t.info().shapeText();
   }
 
   private static Unmatched unmatched(ModelTensor t, Map<String, Digest> digests) {
-    return new Unmatched(t.name(), t.info().dtype(), t.info().shape(), digests.get(t.name()));
+    return new Unmatched(t.name(), t.info().dtype(), t.info().shape(), digestOf(t, digests));
   }
 
   /** Statistics over the sample; both tensors have the same shape. */
@@ -439,12 +445,14 @@ public final class ModelComparison {
     }
     Optional<ComparisonSummary.CosineFigures> cosine = Optional.empty();
     if (cosineTensors > 0) {
+      // The first cosine counted set minName: Similarity keeps cosines within [-1, 1], below the initial infinity.
+      String minTensor = Objects.requireNonNull(minName, "a cosine was counted but none was below +infinity");
       // Rounding is monotone, so min <= mean survives it; .min() guards the case where all cosines are
       // equal and the weighted mean comes out one ulp below them.
       BigDecimal meanFigure = ComparisonSummary.figure(cosineElements == 0 ? min : clamp(cosineSum / cosineElements));
       BigDecimal minFigure = ComparisonSummary.figure(clamp(min)).min(meanFigure);
       cosine = Optional.of(new ComparisonSummary.CosineFigures(cosineTensors, cosineElements, meanFigure, minFigure,
-          Optional.of(minName)));
+          Optional.of(minTensor)));
     }
     Optional<ComparisonSummary.EqualFigures> equal = Optional.empty();
     if (equalTensors > 0) {

@@ -26,6 +26,7 @@ import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The public key of a signer outside custody — an OpenSSF model-signing publisher, a Sigstore
@@ -69,10 +70,12 @@ public final class EnvelopeKey {
 
   private final Algorithm algorithm;
   private final Bytes spki;
-  private final PublicKey ecKey;
-  private final Ed25519.PublicPoint edPoint;
+  // Exactly one of the two is set: ecKey for the ECDSA algorithms, edPoint for Ed25519.
+  private final @Nullable PublicKey ecKey;
+  private final Ed25519.@Nullable PublicPoint edPoint;
 
-  private EnvelopeKey(Algorithm algorithm, byte[] spki, PublicKey ecKey, Ed25519.PublicPoint edPoint) {
+  private EnvelopeKey(Algorithm algorithm, byte[] spki, @Nullable PublicKey ecKey,
+      Ed25519.@Nullable PublicPoint edPoint) {
     this.algorithm = algorithm;
     this.spki = Bytes.copyOf(spki);
     this.ecKey = ecKey;
@@ -165,12 +168,13 @@ public final class EnvelopeKey {
       }
       return;
     }
-    byte[] der = toDer(signature);
+    PublicKey key = Objects.requireNonNull(ecKey, "an ECDSA key without its EC public key");
+    byte[] der = toDer(key, signature);
     boolean ok;
     try {
       Signature s = Signature.getInstance(algorithm == Algorithm.ECDSA_P256_SHA256
           ? "SHA256withECDSA" : "SHA384withECDSA", BC);
-      s.initVerify(ecKey);
+      s.initVerify(key);
       s.update(message);
       ok = s.verify(der);
     } catch (GeneralSecurityException e) {
@@ -182,8 +186,8 @@ public final class EnvelopeKey {
   }
 
   /** The strict DER form of an ECDSA signature given as DER or raw r||s, with r and s range-checked. */
-  private byte[] toDer(byte[] signature) throws SignatureException {
-    BigInteger n = ((ECPublicKey) ecKey).getParams().getOrder();
+  private byte[] toDer(PublicKey key, byte[] signature) throws SignatureException {
+    BigInteger n = ((ECPublicKey) key).getParams().getOrder();
     BigInteger r;
     BigInteger s;
     ASN1Sequence seq = strictDer(signature);
@@ -208,7 +212,7 @@ public final class EnvelopeKey {
   }
 
   /** The signature as a SEQUENCE of two INTEGERs if it is exactly that in DER, else null. */
-  private static ASN1Sequence strictDer(byte[] signature) {
+  private static @Nullable ASN1Sequence strictDer(byte[] signature) {
     if (signature.length < 8 || signature[0] != 0x30) {
       return null;
     }

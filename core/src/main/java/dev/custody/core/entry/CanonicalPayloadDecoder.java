@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fast path of {@link EntryRecord#payload}: decodes payload bytes in one pass of Jackson's
@@ -334,7 +335,7 @@ final class CanonicalPayloadDecoder {
    * The next member's name, counted with the separator before it (when {@code index > 0}), or null at
    * the end of the object (its '}' counted).
    */
-  private String next(int index) throws IOException, NotCanonical {
+  private @Nullable String next(int index) throws IOException, NotCanonical {
     JsonToken t = p.nextToken();
     if (t == JsonToken.END_OBJECT) {
       length += 1;
@@ -349,7 +350,7 @@ final class CanonicalPayloadDecoder {
   }
 
   /** Requires the member name read to be {@code expected} (null: the end of the object). */
-  private static void require(String name, String expected) throws NotCanonical {
+  private static void require(@Nullable String name, @Nullable String expected) throws NotCanonical {
     if (expected == null ? name != null : !expected.equals(name)) {
       throw new NotCanonical();
     }

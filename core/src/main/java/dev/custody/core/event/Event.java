@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One lifecycle step of a model: what kind of step, what it consumed and produced, with which
@@ -102,10 +103,11 @@ public record Event(
     private final List<ArtifactRef> outputs = new java.util.ArrayList<>();
     private final SortedMap<String, String> parameters = new TreeMap<>();
     private final SortedMap<String, String> environment = new TreeMap<>();
-    private Instant startedAt;
-    private Instant finishedAt;
-    private EventDetails details;
-    private Invocation invocation;
+    // Unset (null) until their setters are called; build() reads null as absent (details: the kind's default).
+    private @Nullable Instant startedAt;
+    private @Nullable Instant finishedAt;
+    private @Nullable EventDetails details;
+    private @Nullable Invocation invocation;
 
     private Builder(EventType type) {
       this.type = Objects.requireNonNull(type, "type");

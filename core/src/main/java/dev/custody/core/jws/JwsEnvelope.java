@@ -13,6 +13,7 @@ import dev.custody.core.internal.json.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JWS in flattened JSON serialization (RFC 7515 §7.2.2) as custody stores it:
@@ -72,7 +73,7 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
    * the same three strings (no escapes, duplicates or other members can occur in it), so it only saves
    * building a tree for each stored entry read ({@code JwsEnvelopeTest} checks the two agree).
    */
-  private static String[] storedForm(byte[] json) {
+  private static String @Nullable [] storedForm(byte[] json) {
     int h0 = literal(json, 0, STORED_PROTECTED);
     int hEnd = base64url(json, h0);
     int p0 = literal(json, hEnd, STORED_PAYLOAD);
@@ -237,7 +238,7 @@ public record JwsEnvelope(String protectedB64, JWSHeader header, String payloadB
         .getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String canonicalHeader(String alg, String kid, String typ) {
+  private static String canonicalHeader(String alg, @Nullable String kid, @Nullable String typ) {
     StringBuilder sb = new StringBuilder(128).append("{\"alg\":");
     jsonString(sb, alg);
     if (kid != null) {

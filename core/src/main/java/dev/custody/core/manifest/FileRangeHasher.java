@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Feeds a byte range of an open file to a {@link Sha256Engine.Hasher}, for one worker thread of a
@@ -104,8 +106,17 @@ final class FileRangeHasher {
     private final long at;
 
     ShrankException(long at) {
-      super("shrank to " + at + " bytes", null, false, false);
+      super(how(at), null, false, false);
       this.at = at;
+    }
+
+    /** What happened to the file, as the message says it ({@code getMessage()} is nullable, this is not). */
+    String how() {
+      return how(at);
+    }
+
+    private static String how(long at) {
+      return "shrank to " + at + " bytes";
     }
 
     long at() {
@@ -168,9 +179,9 @@ final class FileRangeHasher {
    * collector finds it unreachable (the JDK offers nothing else before the foreign memory API).
    * {@code null} when this JVM does not offer it; then nothing is mapped.
    */
-  private static final MethodHandle UNMAPPER = unmapper();
+  private static final @Nullable MethodHandle UNMAPPER = unmapper();
 
-  private static MethodHandle unmapper() {
+  private static @Nullable MethodHandle unmapper() {
     try {
       Class<?> unsafe = Class.forName("sun.misc.Unsafe");
       Field f = unsafe.getDeclaredField("theUnsafe");
@@ -185,8 +196,11 @@ final class FileRangeHasher {
 
   /** Unmaps {@code w}; it must never be touched again (the caller's only reference is dropped). */
   private static void unmap(MappedByteBuffer w, Path file) {
+    // Windows are mapped only below a mapMin other than Long.MAX_VALUE, which the constructors allow only
+    // where UNMAPPER was found.
+    MethodHandle unmapper = Objects.requireNonNull(UNMAPPER, "a window was mapped on a JVM that cannot unmap it");
     try {
-      UNMAPPER.invokeExact((ByteBuffer) w);
+      unmapper.invokeExact((ByteBuffer) w);
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

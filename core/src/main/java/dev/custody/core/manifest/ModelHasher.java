@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hashes a model directory or a single file into a {@link ModelManifest}, the way the OpenSSF
@@ -335,7 +336,7 @@ public final class ModelHasher {
   }
 
   /** Rethrows a worker's failure with its own type. */
-  private static void rethrow(Throwable t) throws IOException, ManifestException {
+  private static void rethrow(@Nullable Throwable t) throws IOException, ManifestException {
     if (t instanceof IOException e) {
       throw e;
     }
@@ -369,7 +370,7 @@ public final class ModelHasher {
               return;
             }
           } catch (FileRangeHasher.ShrankException e) {
-            throw changed(t, e.getMessage());
+            throw changed(t, e.how());
           }
           long size = ch.size();
           if (size != t.fileSize()) {

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The per-file (or per-shard) SHA-256 digests of a model, in canonical order, and the root digest
@@ -185,8 +186,7 @@ public final class ModelManifest {
         throw new FormatException(where + ": shard '" + name + "' is " + shard.length()
             + " bytes, longer than shard_size " + s.shardSize());
       }
-      boolean samePath = prev != null && prev.path().equals(shard.path());
-      if (samePath) {
+      if (prev != null && prev.path().equals(shard.path())) {
         if (prev.start() == shard.start()) {
           throw new FormatException(where + ": duplicate shard '" + name + "'");
         }
@@ -205,7 +205,7 @@ public final class ModelManifest {
     }
   }
 
-  private static void checkAgainst(Serialization s, String where, String prevPath, String path)
+  private static void checkAgainst(Serialization s, String where, @Nullable String prevPath, String path)
       throws FormatException {
     if (prevPath != null) {
       if (prevPath.equals(path)) {

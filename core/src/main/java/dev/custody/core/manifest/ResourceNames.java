@@ -3,6 +3,7 @@ package dev.custody.core.manifest;
 import dev.custody.core.FormatException;
 import dev.custody.core.internal.text.CodePointOrder;
 import java.util.Comparator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Resource naming rules of the OpenSSF model-signing (OMS) v1.0 manifest.
@@ -53,7 +54,7 @@ public final class ResourceNames {
   }
 
   /** The rule {@code path} breaks, or null if it is canonical. */
-  static String pathProblem(String path) {
+  static @Nullable String pathProblem(String path) {
     if (path == null || path.isEmpty()) {
       return "empty";
     }

@@ -4,6 +4,7 @@ import dev.custody.core.Bytes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Incremental root computation for an append-only log: a "compact range" over leaves
@@ -78,7 +79,7 @@ public final class CompactRange {
    * @throws IllegalArgumentException if {@code leafHash} is not 32 bytes
    * @throws IllegalStateException if the range already holds 2<sup>63</sup>-1 leaves
    */
-  public void append(Bytes leafHash, NodeSink sink) {
+  public void append(Bytes leafHash, @Nullable NodeSink sink) {
     byte[] h = MerkleHash.checkedHash(leafHash, "leaf");
     if (size == Long.MAX_VALUE) {
       throw new IllegalStateException("compact range is full at size " + size);

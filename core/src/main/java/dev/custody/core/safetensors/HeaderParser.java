@@ -28,14 +28,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** The parser behind {@link SafetensorsHeader#read}; one instance per file. Not thread-safe. */
 final class HeaderParser {
   private final String file;
-  private String tensor; // the tensor being parsed, for error messages
+  private @Nullable String tensor; // the tensor being parsed, for error messages (null between tensors)
 
   private HeaderParser(String file) {
     this.file = file;
@@ -200,9 +202,16 @@ final class HeaderParser {
             + "' (a tensor entry has exactly dtype, shape and data_offsets)");
       }
     }
-    expect(dtype != null, Reason.TENSOR_ENTRY, "missing member 'dtype'");
-    expect(shape != null, Reason.TENSOR_ENTRY, "missing member 'shape'");
-    expect(offsets != null, Reason.TENSOR_ENTRY, "missing member 'data_offsets'");
+    // expect(x != null, ...) spelled out, so that the checker sees each is set past its check.
+    if (dtype == null) {
+      throw fail(Reason.TENSOR_ENTRY, "missing member 'dtype'");
+    }
+    if (shape == null) {
+      throw fail(Reason.TENSOR_ENTRY, "missing member 'shape'");
+    }
+    if (offsets == null) {
+      throw fail(Reason.TENSOR_ENTRY, "missing member 'data_offsets'");
+    }
     long begin = offsets[0];
     long end = offsets[1];
     expect(begin <= end, Reason.OFFSETS, "data_offsets [" + begin + ", " + end + "] has begin after end");
@@ -292,8 +301,10 @@ final class HeaderParser {
     for (TensorInfo t : byOffset) {
       tensor = t.name();
       if (t.begin() < expected) {
+        // expected > begin >= 0 (TensorInfo's offsets are non-negative), so a previous tensor set it.
+        TensorInfo before = Objects.requireNonNull(previous, "overlap with no tensor before");
         throw fail(Reason.OVERLAP, "bytes [" + t.begin() + ", " + t.end() + ") of the data buffer overlap tensor '"
-            + SafetensorsException.printable(previous.name()) + "' [" + previous.begin() + ", " + previous.end() + ")");
+            + SafetensorsException.printable(before.name()) + "' [" + before.begin() + ", " + before.end() + ")");
       }
       if (t.begin() > expected) {
         throw fail(Reason.GAP, "starts at data byte " + t.begin() + " but "
@@ -325,7 +336,7 @@ final class HeaderParser {
     return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }
 
-  private static String oneLine(String s) {
+  private static String oneLine(@Nullable String s) {
     return s == null ? "" : s.replace('\n', ' ');
   }
 }

@@ -3,6 +3,7 @@ package dev.custody.core.safetensors;
 import dev.custody.core.FormatException;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A safetensors file that breaks the format. The message names the file, the tensor (when one is
@@ -65,13 +66,15 @@ public final class SafetensorsException extends FormatException {
 
   private final Reason reason;
   private final String file;
-  private final String tensor;
+  private final @Nullable String tensor;
 
-  public SafetensorsException(Reason reason, String file, String tensor, String problem) {
+  /** {@code tensor} is null when the failure concerns no one tensor. */
+  public SafetensorsException(Reason reason, String file, @Nullable String tensor, String problem) {
     this(reason, file, tensor, problem, null);
   }
 
-  public SafetensorsException(Reason reason, String file, String tensor, String problem, Throwable cause) {
+  public SafetensorsException(Reason reason, String file, @Nullable String tensor, String problem,
+      @Nullable Throwable cause) {
     super(file + (tensor == null ? "" : ": tensor '" + printable(tensor) + "'") + ": " + problem, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
     this.file = Objects.requireNonNull(file, "file");

@@ -131,6 +131,15 @@ public final class OmsSignature {
   }
 
   /**
+   * The signature is malformed as {@code e} says. Core's format exceptions always carry a message (their
+   * constructors require one), so its message is the OMS exception's.
+   */
+  private static OmsException malformed(FormatException e) {
+    return new OmsException(OmsException.Reason.MALFORMED,
+        Objects.requireNonNull(e.getMessage(), "a FormatException without a message"), e);
+  }
+
+  /**
    * Verifies {@code signatureFile}'s bytes with {@code trust}.
    *
    * @param source names the file in errors
@@ -141,7 +150,7 @@ public final class OmsSignature {
     try {
       bundle = SigstoreBundle.parse(signatureFile, source);
     } catch (FormatException e) {
-      throw new OmsException(OmsException.Reason.MALFORMED, e.getMessage(), e);
+      throw malformed(e);
     }
     if (trust instanceof SigstoreKeyless) {
       throw new OmsException(OmsException.Reason.NEEDS_SIGSTORE_TRUST_ROOT, source + " is checked by Sigstore's"
@@ -164,7 +173,7 @@ public final class OmsSignature {
       try {
         key = EnvelopeKey.fromCertificate(leaf, source + " signing certificate");
       } catch (FormatException e) {
-        throw new OmsException(OmsException.Reason.MALFORMED, e.getMessage(), e);
+        throw malformed(e);
       }
       signer = "certificate " + Untrusted.quote(leaf.getSubjectX500Principal().getName(), 200) + " (" + key + ")";
     }
@@ -189,7 +198,7 @@ public final class OmsSignature {
       }
       manifest = ModelManifest.fromJson(statement.predicate(), source + " predicate");
     } catch (FormatException e) {
-      throw new OmsException(OmsException.Reason.MALFORMED, e.getMessage(), e);
+      throw malformed(e);
     }
     if (statement.subjects().size() != 1) {
       throw new OmsException(OmsException.Reason.INCONSISTENT_STATEMENT, source + " statement has "

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
 import java.io.Writer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON written for people and programs to read — command output, reports — as opposed to stored
@@ -45,12 +46,12 @@ public final class JsonOutput {
     }
 
     @Override
-    public SerializableString getEscapeSequence(int ch) {
+    public @Nullable SerializableString getEscapeSequence(int ch) {
       // Called for non-ASCII characters, one UTF-16 unit at a time.
       if (Character.isSurrogate((char) ch) || Untrusted.needsEscaping(String.valueOf((char) ch))) {
         return new SerializedString(String.format("\\u%04X", ch));
       }
-      return null;
+      return null; // no escape: Jackson writes the character as it is
     }
   }
 }

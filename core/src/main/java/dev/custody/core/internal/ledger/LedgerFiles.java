@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one way custody touches the files inside a ledger directory: never through a symbolic link,
@@ -151,7 +152,7 @@ public final class LedgerFiles {
    * or null if it is absent: a writer that keeps a file open compares it with the key it opened, to
    * notice the name now being another file (moved away, replaced) before writing through the old one.
    */
-  public Object fileKey(Path p) throws IOException {
+  public @Nullable Object fileKey(Path p) throws IOException {
     return inspectFile(p).map(BasicFileAttributes::fileKey).orElse(null);
   }
 
@@ -182,7 +183,8 @@ public final class LedgerFiles {
 
   /** Creates regular file {@code p}, which must not exist (a link there counts as existing), for writing. */
   public FileChannel createNew(Path p) throws IOException {
-    kind(p.getParent()); // the directories above are checked; CREATE_NEW (O_EXCL) never follows a link
+    // The directories above are checked; CREATE_NEW (O_EXCL) never follows a link.
+    kind(Objects.requireNonNull(p.getParent(), "a file inside the ledger has a parent directory"));
     return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   }
 
@@ -192,7 +194,7 @@ public final class LedgerFiles {
    * {@link LedgerLayout#segments}).
    */
   public static FileChannel openRegularFile(Path p) throws IOException {
-    Path parent = p.toAbsolutePath().getParent();
+    Path parent = Objects.requireNonNull(p.toAbsolutePath().getParent(), "a segment file has a parent directory");
     return new LedgerFiles(parent).openRead(parent.resolve(p.getFileName().toString()));
   }
 

@@ -1,6 +1,7 @@
 package dev.custody.core.internal.ledger;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A record line as read from a segment, before any parsing.
@@ -13,7 +14,7 @@ import java.nio.file.Path;
  * @param oversize the line is longer than the record limit and was skipped, not buffered
  * @param terminated the line ends with '\n'; only the last line of the last segment may not (a torn write)
  */
-public record RawRecord(long logIndex, Path segment, long line, long offset, byte[] bytes, boolean oversize,
+public record RawRecord(long logIndex, Path segment, long line, long offset, byte @Nullable [] bytes, boolean oversize,
     boolean terminated) {
 
   /** Where the record is, for messages: "segments/0000…0.jsonl line 18 (log index 17)". */
