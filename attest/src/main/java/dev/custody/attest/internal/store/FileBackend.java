@@ -1,6 +1,5 @@
 package dev.custody.attest.internal.store;
 
-import dev.custody.attest.internal.store.DurableFiles;
 import dev.custody.attest.internal.store.LogStore.ChainHead;
 import dev.custody.attest.internal.store.RecordIndex.Segment;
 import dev.custody.core.FormatException;
@@ -15,12 +14,9 @@ import dev.custody.core.note.SignedNote;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -28,8 +24,9 @@ import java.util.TreeMap;
 
 /**
  * The file backend of {@link FileLogStore} ({@link LogBackend}): a ledger directory on local disk
- * ({@link LedgerLayout}) — segments and their rolling, the OS lock, catch-up with other processes,
- * torn-tail repair, the record index, and reads. The queue, group commit and checkpoints are the
+ * ({@link LedgerLayout}) — segments and their rolling, catch-up with other processes, torn-tail
+ * repair and the record index; the OS lock is a {@link WriterLock} and reads go through
+ * {@link IndexedReads}. The queue, group commit and checkpoints are the
  * shared {@link GroupCommitter} and {@link Checkpointer}; see {@link FileLogStore} for the
  * contract (durability, several processes, crashes, the record index, nothing outside the ledger).
  *
@@ -54,7 +51,10 @@ final class FileBackend implements LogBackend {
   private final long segmentBytes;
   private final boolean readOnly;
   private final TailGuard tail;
+  /** The OS lock (writer). */
+  private final WriterLock lock;
   private final RecordIndex index = new RecordIndex();
+  private final IndexedReads reads;
   /** False once writing the record index failed or disagreed with another process: left for the next open to rebuild. */
   private boolean indexWritable = true;
   private final List<String> repairs = new ArrayList<>();
@@ -71,6 +71,8 @@ final class FileBackend implements LogBackend {
     this.segmentBytes = segmentBytes;
     this.readOnly = readOnly;
     this.tail = new TailGuard(files);
+    this.lock = new WriterLock(files);
+    this.reads = new IndexedReads(dir, files, index);
     this.checkpoints = readOnly ? Optional.empty() : identity.map(id -> new StoredCheckpoints(files, id));
   }
 
@@ -118,7 +120,7 @@ final class FileBackend implements LogBackend {
    */
   void opened() throws IOException {
     dropStaleRows();
-    noteTail(lockChannel());
+    noteTail(lock.channel());
   }
 
   @Override
@@ -171,136 +173,11 @@ final class FileBackend implements LogBackend {
   }
 
   EntryRecord read(long logIndex) throws IOException, FormatException {
-    Segment seg;
-    int row;
-    byte[] expected;
-    synchronized (index) {
-      if (logIndex < 0 || logIndex >= index.size) {
-        throw new IndexOutOfBoundsException("log index " + logIndex + " is not in the ledger (size " + index.size + ")");
-      }
-      seg = index.segmentOf(logIndex);
-      row = (int) (logIndex - seg.firstIndex);
-      expected = seg.hash(row);
-    }
-    return checked(seg, logIndex, readRaw(seg, row), expected);
+    return reads.read(logIndex);
   }
 
-  /**
-   * The record at {@code logIndex} from its bytes {@code raw}, parsed and compared with the hash
-   * {@code expected} that the index holds for it.
-   */
-  private EntryRecord checked(Segment seg, long logIndex, byte[] raw, byte[] expected) throws FormatException {
-    String where = "segments/" + seg.path.getFileName() + " (log index " + logIndex + ")";
-    EntryRecord rec = EntryRecord.parse(raw, where);
-    // The index is derived data: a record whose bytes no longer hash to what was indexed means the
-    // segment was changed after indexing (or the index is damaged); never hand out either silently.
-    if (!java.security.MessageDigest.isEqual(rec.hash().value().toByteArray(), expected)) {
-      throw new FormatException(where + ": the record's hash " + rec.hash() + " differs from the one indexed when it"
-          + " was appended; the segment was altered (run 'custody verify') or " + dir.resolve(RecordIndex.DIR)
-          + " is damaged (delete it; the next open for writing rebuilds it)");
-    }
-    return rec;
-  }
-
-  /** Most bytes {@link #read(long, long, LogStore.RecordReceiver)} reads at once (it reads whole records). */
-  private static final int BULK_READ_BYTES = 1 << 20;
-
-  /**
-   * The records at {@code [from, to)} in order, as {@link #read(long)} reads them one by one, with one
-   * read system call (and one open) per run of records of up to {@link #BULK_READ_BYTES} in a
-   * segment instead of one open and read per record. Whatever is unusual about a record (an index row
-   * with an impossible length, a segment that ends early, an index out of range) is left to
-   * {@link #read(long)}, so each error is the one reading that record alone gives, after the records
-   * before it were handed over.
-   */
   void read(long from, long to, LogStore.RecordReceiver receiver) throws IOException, FormatException {
-    long next = from;
-    while (next < to) {
-      Segment seg;
-      int row;
-      long offset;
-      long[] ends;
-      byte[][] expected;
-      synchronized (index) {
-        if (next < 0 || next >= index.size) {
-          receiver.record(next, read(next)); // throws the out-of-range error
-          next++;
-          continue;
-        }
-        seg = index.segmentOf(next);
-        row = (int) (next - seg.firstIndex);
-        offset = seg.start(row);
-        int max = (int) Math.min(Math.min(to, index.size) - next, seg.rows() - row);
-        long[] e = new long[max];
-        int n = 0;
-        long at = offset;
-        while (n < max) {
-          long end = seg.end(row + n);
-          long length = end - at - 1;
-          if (length < 1 || length > EntryRecord.MAX_RECORD_BYTES || (n > 0 && end - offset > BULK_READ_BYTES)) {
-            break;
-          }
-          e[n++] = end;
-          at = end;
-        }
-        ends = Arrays.copyOf(e, n);
-        expected = new byte[n][];
-        for (int i = 0; i < n; i++) {
-          expected[i] = seg.hash(row + i);
-        }
-      }
-      if (ends.length == 0) {
-        receiver.record(next, read(next)); // an impossible row: read() names it
-        next++;
-        continue;
-      }
-      ByteBuffer buf = ByteBuffer.allocate((int) (ends[ends.length - 1] - offset));
-      try (FileChannel ch = files.openRead(seg.path)) {
-        while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) >= 0) {
-          // until full or the end of the file
-        }
-      }
-      byte[] bytes = buf.array();
-      long start = offset;
-      for (int i = 0; i < ends.length; i++) {
-        if (ends[i] - offset > buf.position()) {
-          break; // the segment ended early: read() below says so for this record
-        }
-        byte[] raw = Arrays.copyOfRange(bytes, (int) (start - offset), (int) (ends[i] - 1 - offset));
-        receiver.record(next, checked(seg, next, raw, expected[i]));
-        start = ends[i];
-        next++;
-      }
-      if (start - offset < ends[ends.length - 1] - offset) {
-        receiver.record(next, read(next)); // throws the truncation error (or reads a record appended meanwhile)
-        next++;
-      }
-    }
-  }
-
-  /** The bytes of a record (without its newline), located through the index. */
-  private byte[] readRaw(Segment seg, int row) throws IOException, FormatException {
-    long offset;
-    long end;
-    synchronized (index) {
-      offset = seg.start(row);
-      end = seg.end(row);
-    }
-    long length = end - offset - 1;
-    if (length < 1 || length > EntryRecord.MAX_RECORD_BYTES) {
-      throw new FormatException("segments/" + seg.path.getFileName() + " row " + row + " of the record index has an"
-          + " impossible length " + length + "; delete " + dir.resolve(RecordIndex.DIR) + " to rebuild it");
-    }
-    ByteBuffer buf = ByteBuffer.allocate((int) length);
-    try (FileChannel ch = files.openRead(seg.path)) {
-      while (buf.hasRemaining()) {
-        if (ch.read(buf, offset + buf.position()) < 0) {
-          throw new IOException(seg.path + " ended before log index " + (seg.firstIndex + row)
-              + " (was the file truncated?)");
-        }
-      }
-    }
-    return buf.array();
+    reads.read(from, to, receiver);
   }
 
   List<String> repairs() {
@@ -309,79 +186,14 @@ final class FileBackend implements LogBackend {
     }
   }
 
-  /**
-   * Stops accepting appends, finishes those queued (their futures complete as usual), and stops
-   * the committer. The committer is not interrupted: an interrupt closes the segment channel in
-   * the middle of a write (NIO channels are interruptible) and fails appends already accepted.
-
   // ---------------------------------------------------------------- writing
-
-  /**
-   * The lock file's channel (writer), shared by the committer and checkpoint signers; opened when
-   * first needed and closed by {@link #closeWriter()} once nobody holds or waits for the lock through
-   * it. Guarded by {@link #lockState}, as are {@link #lockUsers} and {@link #closing}.
-   */
-  private FileChannel lockChannel;
-  private final Object lockState = new Object();
-  /** Threads holding or waiting for the lock through {@link #lockChannel}. */
-  private int lockUsers;
-  /** Set by {@link #closeWriter()}: the channel is closed when its last user is done (and after a later signer's). */
-  private boolean closing;
-
-  /** The open lock channel; callers hold the lock (so it is open) or {@link #lockState}. */
-  private FileChannel lockChannel() throws IOException {
-    synchronized (lockState) {
-      if (lockChannel == null || !lockChannel.isOpen()) {
-        lockChannel = lockChannel(files);
-        lockKey = files.fileKey(files.resolve(LedgerLayout.LOCK));
-      }
-      return lockChannel;
-    }
-  }
 
   @Override
   public WriteLock lock() throws IOException {
     if (readOnly) {
       throw new IllegalStateException(describe() + " was opened read-only");
     }
-    FileChannel ch;
-    synchronized (lockState) {
-      ch = lockChannel();
-      lockUsers++;
-    }
-    FileLock held;
-    try {
-      held = lock(ch);
-    } catch (IOException | RuntimeException e) {
-      leaveLock();
-      throw e;
-    }
-    try {
-      requireSameFile(files.resolve(LedgerLayout.LOCK), lockKey, "its lock would no longer exclude other writers");
-    } catch (IOException | RuntimeException e) {
-      try {
-        held.release();
-      } finally {
-        leaveLock();
-      }
-      throw e;
-    }
-    return () -> {
-      try {
-        held.release();
-      } finally {
-        leaveLock();
-      }
-    };
-  }
-
-  private void leaveLock() throws IOException {
-    synchronized (lockState) {
-      lockUsers--;
-      if (closing && lockUsers == 0 && lockChannel != null) {
-        lockChannel.close();
-      }
-    }
+    return lock.lock();
   }
 
   @Override
@@ -389,12 +201,7 @@ final class FileBackend implements LogBackend {
     try {
       closeWriteChannel();
     } finally {
-      synchronized (lockState) {
-        closing = true;
-        if (lockUsers == 0 && lockChannel != null) {
-          lockChannel.close();
-        }
-      }
+      lock.close();
     }
   }
 
@@ -428,8 +235,7 @@ final class FileBackend implements LogBackend {
    */
   @Override
   public void catchUp() throws IOException, FormatException {
-    FileChannel lockChannel = lockChannel();
-    Optional<TailNote> note = tail.check(lockChannel, writeChannel, writePath);
+    Optional<TailNote> note = tail.check(lock.channel(), writeChannel, writePath);
     long before = tree.size();
     catchUpLog();
     if (!readOnly && tree.size() != before) {
@@ -469,7 +275,7 @@ final class FileBackend implements LogBackend {
     long segmentFirst = rollover ? firstIndex : seg.firstIndex;
     long start = rollover ? 0 : seg.end;
     // Announce the batch in the lock file before writing it (TailGuard), then create the segment if new.
-    FileChannel lockCh = lockChannel();
+    FileChannel lockCh = lock.channel();
     tail.note(lockCh, new TailNote(segmentFirst, start, start + bytes.length,
         Optional.of(records.get(records.size() - 1).hash())));
     int syncs = 1;
@@ -478,7 +284,7 @@ final class FileBackend implements LogBackend {
       syncs++; // the directory
     }
     FileChannel ch = writeChannel(seg);
-    requireSameFile(seg.path, writeKey, "the records would go to the file it was moved to");
+    requireSameFile(files, seg.path, writeKey, "the records would go to the file it was moved to");
     long t1;
     long t2;
     try {
@@ -527,16 +333,15 @@ final class FileBackend implements LogBackend {
   /** The open channel of the segment appended to; replaced when a new segment starts. Committer only. */
   private FileChannel writeChannel;
   private Path writePath;
-  /** {@link LedgerFiles#fileKey} of {@link #writePath} when it was opened, and of the lock file. Committer only. */
+  /** {@link LedgerFiles#fileKey} of {@link #writePath} when it was opened. Committer only. */
   private Object writeKey;
-  private Object lockKey;
 
   /**
    * The file at {@code p} is still the one this writer opened ({@code key}): a name moved away and
    * replaced (possibly by a copy) must not be written through the old file, which may now be outside
    * the ledger.
    */
-  private void requireSameFile(Path p, Object key, String why) throws IOException {
+  static void requireSameFile(LedgerFiles files, Path p, Object key, String why) throws IOException {
     Object now = files.fileKey(p);
     if (key != null && !key.equals(now)) {
       throw new dev.custody.core.internal.ledger.UnsafeFileException(p, "is no longer the file this writer opened (it was"
@@ -768,24 +573,7 @@ final class FileBackend implements LogBackend {
 
   @Override
   public void readRecords(long from, long to, RecordVisitor visitor) throws IOException, FormatException {
-    long next = from;
-    while (next < to) {
-      Segment seg = index.segmentOf(next);
-      int row = (int) (next - seg.firstIndex);
-      long limit = Math.min(to, seg.firstIndex + seg.rows());
-      long[] at = {next};
-      LogReader.readSegment(seg.path, seg.start(row), next, row + 1L, raw -> {
-        if (raw.terminated() && raw.bytes() != null && raw.logIndex() == at[0] && at[0] < limit) {
-          visitor.record(raw.bytes());
-          at[0]++;
-        }
-      });
-      if (at[0] != limit) {
-        throw new FormatException("ledger " + dir + ": " + seg.path.getFileName() + " ended at log index " + at[0]
-            + " while its records up to " + limit + " were being checked; run 'custody verify'");
-      }
-      next = limit;
-    }
+    reads.readRecords(from, to, visitor);
   }
 
   @Override
@@ -810,29 +598,6 @@ final class FileBackend implements LogBackend {
     }
   }
 
-  // ---------------------------------------------------------------- OS helpers
-
-  /** The lock file, which also holds the {@link TailNote}; never a link, special or multiply-linked file. */
-  private static FileChannel lockChannel(LedgerFiles files) throws IOException {
-    return files.openWrite(files.resolve(LedgerLayout.LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ);
-  }
-
-  /** Blocks until this process holds the ledger's exclusive lock. */
-  private static FileLock lock(FileChannel ch) throws IOException {
-    while (true) {
-      try {
-        return ch.lock();
-      } catch (OverlappingFileLockException sameJvm) {
-        // Another store in this JVM holds it; the OS lock is per process, so wait our turn.
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while waiting for the ledger lock", e);
-        }
-      }
-    }
-  }
   // ---------------------------------------------------------------- record index
 
   /**
@@ -854,7 +619,7 @@ final class FileBackend implements LogBackend {
    */
   private void loadIndex() throws IOException, FormatException {
     synchronized (index) {
-      String problem = index.adopt(dir, tree, this::readRaw);
+      String problem = index.adopt(dir, tree, reads::readRaw);
       if (problem != null) {
         index.clear();
         if (!readOnly) {
