@@ -2,6 +2,7 @@ package dev.custody.verify;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One result of verification.
@@ -28,8 +29,8 @@ public record Finding(FindingCode code, Severity severity, Optional<RecordRef> e
     this(code, severity, entry, message, Optional.empty());
   }
 
-  /** A finding with the code's default severity. */
-  public static Finding of(FindingCode code, RecordRef entry, String message) {
+  /** A finding with the code's default severity; {@code entry} null when it is about no entry. */
+  public static Finding of(FindingCode code, @Nullable RecordRef entry, String message) {
     return new Finding(code, code.severity(), Optional.ofNullable(entry), message);
   }
 

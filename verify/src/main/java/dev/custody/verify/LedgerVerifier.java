@@ -406,17 +406,26 @@ public final class LedgerVerifier {
     java.util.function.Function<RawRecord, String> where = bundle.isPresent() ? raw -> Untrusted.quote(label)
         + " entries[" + (raw.line() - 1) + "] (log index " + raw.logIndex() + ")"
         : several ? raw -> Untrusted.quote(label) + " " + raw.where() : RawRecord::where;
-    LogTransparency transparency = null;
-    BundleTransparency proofs = null;
+    // Check 4 (transparency): a ledger's log root (LogTransparency), or a bundle's proofs (BundleTransparency).
+    java.util.function.Consumer<byte[]> leaves;
+    java.util.NavigableMap<Long, Instant> trustedTimes;
+    java.util.function.Supplier<Findings> transparencyFindings;
     if (bundle.isEmpty()) {
       LedgerLayout.requireLedger(ledgerDir);
       // Nothing inside a ledger is a link, FIFO or device: refused before anything is read (UnsafeFileException).
       dev.custody.core.internal.ledger.LedgerFiles.of(ledgerDir).requireOrdinaryTree();
-      transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
+      LogTransparency transparency = new LogTransparency(ledgerDir, logKeys, checkpoint, requirements);
+      leaves = transparency::leaf;
+      trustedTimes = transparency.trustedTimes();
+      transparencyFindings = transparency::finish;
     } else {
-      proofs = new BundleTransparency(label, ledgerDir, bundle.get(), logKeys, requirements, where, Optional.of(label));
+      BundleTransparency proofs = new BundleTransparency(label, ledgerDir, bundle.get(), logKeys, requirements, where,
+          Optional.of(label));
+      leaves = proofs;
+      trustedTimes = proofs.trustedTimes();
+      transparencyFindings = proofs::finish;
     }
-    TimeCheck time = new TimeCheck(now, bundle.isEmpty() ? transparency.trustedTimes() : proofs.trustedTimes());
+    TimeCheck time = new TimeCheck(now, trustedTimes);
     ChainReplay replay = new ChainReplay(chain, time, several);
     LineageCollector steps = new LineageCollector(label);
     Map<String, Signer> signers = new java.util.HashMap<>();
@@ -439,8 +448,7 @@ public final class LedgerVerifier {
       Optional<String> ledger = Optional.of(label);
       RecordCheck check = new RecordCheck(source.trust(), source.trust().resolver(bundle.isEmpty()
           ? CertificateSource.ledger(ledgerDir) : BundleSources.certificates(bundle.get())), where, ledger);
-      Pipeline pipeline = new Pipeline(pool, check, replay, bundle.isEmpty() ? transparency::leaf : proofs, parallelism,
-          stages, where, ledger);
+      Pipeline pipeline = new Pipeline(pool, check, replay, leaves, parallelism, stages, where, ledger);
       if (bundle.isPresent()) {
         pipeline.lastSegment = true;
         BundleSources.records(ledgerDir, bundle.get(), pipeline);
@@ -463,7 +471,7 @@ public final class LedgerVerifier {
     } finally {
       pool.shutdownNow();
     }
-    replay.trailing(bundle.isEmpty() ? transparency.finish() : proofs.finish());
+    replay.trailing(transparencyFindings.get());
     return new Replayed(source, label, replay.finish(), steps.steps(), signers, time);
   }
 
@@ -570,15 +578,15 @@ public final class LedgerVerifier {
     List<Revocation> fromLedgers = new ArrayList<>();
     for (Step s : graph.steps()) {
       if (s.kind().equals(EventType.REVOCATION)) {
-        ledgerRevocation(s, signers, byLabel.get(s.ledger()).source().trust(), out).ifPresent(fromLedgers::add);
+        ledgerRevocation(s, signers, replayedOf(byLabel, s).source().trust(), out).ifPresent(fromLedgers::add);
       }
     }
     // Only signers with a validity window, a certificate or a revocation can violate the rule: decide per
     // key once, not per entry.
     Map<String, Boolean> bounded = new java.util.HashMap<>();
     for (Step s : graph.steps()) {
-      Signer signer = signers.get(s.keyId());
-      Replayed r = byLabel.get(s.ledger());
+      Signer signer = signerOf(signers, s);
+      Replayed r = replayedOf(byLabel, s);
       if (!bounded.computeIfAbsent(s.keyId() + " " + s.ledger(), k -> r.source().trust().isTimeBounded(signer)
           || fromLedgers.stream().anyMatch(x -> x.covers(signer)))) {
         continue;
@@ -589,6 +597,16 @@ public final class LedgerVerifier {
       }
     }
     return out;
+  }
+
+  /** The ledger {@code s} is in: every step comes from a replayed ledger, labelled as the step says. */
+  private static Replayed replayedOf(Map<String, Replayed> byLabel, Step s) {
+    return Objects.requireNonNull(byLabel.get(s.ledger()), "a step of a ledger that was not replayed");
+  }
+
+  /** The signer of {@code s}: the replay records the signer of every authentic entry, of which steps are made. */
+  private static Signer signerOf(Map<String, Signer> signers, Step s) {
+    return Objects.requireNonNull(signers.get(s.keyId()), "a step whose signer the replay did not record");
   }
 
   /**
@@ -610,7 +628,6 @@ public final class LedgerVerifier {
    */
   private static Optional<Revocation> ledgerRevocation(Step s, Map<String, Signer> signers, TrustPolicy trust,
       List<Finding> out) {
-    Signer revoker = signers.get(s.keyId());
     String what = s.event().parameters().get(REVOKES);
     if (what == null) {
       return Optional.empty();
@@ -646,7 +663,7 @@ public final class LedgerVerifier {
           + " (" + REVOKES + ") wrongly: " + e.getMessage() + "; it revokes nothing"));
       return Optional.empty();
     }
-    Optional<Violation> denied = trust.authorizeRevocation(revoker, s.chain(), target);
+    Optional<Violation> denied = trust.authorizeRevocation(signerOf(signers, s), s.chain(), target);
     if (denied.isPresent()) {
       out.add(denied.get().toFinding(s.ref()));
       return Optional.empty();

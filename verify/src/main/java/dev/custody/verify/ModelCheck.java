@@ -21,6 +21,7 @@ import dev.custody.core.internal.text.Untrusted;
 import dev.custody.verify.RecordRef;
 import dev.custody.verify.Finding;
 import dev.custody.verify.FindingCode;
+import dev.custody.verify.internal.ExceptionText;
 import dev.custody.verify.lineage.LineageGraph;
 import dev.custody.verify.lineage.Link;
 import dev.custody.verify.lineage.Step;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Check 7 of DESIGN.md §6: does a model on disk hash to the manifest a trusted signer released?
@@ -204,7 +206,9 @@ public final class ModelCheck {
         .filter(l -> l.type() == Link.Type.SUBJECT && l.to().kind().equals(EventType.REVOCATION))
         .map(Link::to).min(LineageGraph.ORDER);
     Path ledgerDir = Objects.requireNonNull(ledgers.get(step.ledger()), "no directory for ledger " + step.ledger());
-    return new ModelCheck(step, revoked).check(ledgerDir, manifests.get(step.ledger()), model, hashed, progress);
+    ManifestFiles.Store store = Objects.requireNonNull(manifests.get(step.ledger()),
+        "no manifest store for ledger " + step.ledger());
+    return new ModelCheck(step, revoked).check(ledgerDir, store, model, hashed, progress);
   }
 
   private static Optional<Step> find(LineageGraph graph, Target t) {
@@ -325,13 +329,14 @@ public final class ModelCheck {
     return named;
   }
 
-  private ModelManifest readManifest(ManifestFiles.Store store, ArtifactRef artifact, String what,
+  /** The stored manifest of {@code artifact}, or null when it cannot be had (a finding in {@code out} says why). */
+  private @Nullable ModelManifest readManifest(ManifestFiles.Store store, ArtifactRef artifact, String what,
       List<Finding> out) {
     Optional<Digest> bytesDigest;
     try {
       bytesDigest = ManifestFiles.manifestDigest(artifact);
     } catch (FormatException e) {
-      out.add(Finding.of(FindingCode.ARTIFACT_MANIFEST_INVALID, foundRef, e.getMessage()));
+      out.add(Finding.of(FindingCode.ARTIFACT_MANIFEST_INVALID, foundRef, ExceptionText.of(e)));
       return null;
     }
     if (bytesDigest.isEmpty()) {

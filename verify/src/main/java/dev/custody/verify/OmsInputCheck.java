@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Re-checks the OpenSSF model signatures that inputs were recorded with ({@code record
@@ -53,7 +54,7 @@ final class OmsInputCheck {
               + " (the entry's signature covers that record), not again here; verify the ledger to re-check it"));
           continue;
         }
-        Path dir = dirs.get(s.ledger());
+        Path dir = Objects.requireNonNull(dirs.get(s.ledger()), "a directory for every ledger verified");
         try {
           OmsSignature.Verified v = OmsSignatureFiles.check(dir, a);
           out.add(Finding.of(FindingCode.INPUT_SIGNATURE_VERIFIED, s.ref(), what + ": its OpenSSF model signature"

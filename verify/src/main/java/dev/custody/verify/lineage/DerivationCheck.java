@@ -252,7 +252,7 @@ public final class DerivationCheck {
       return;
     }
     Digest y = other.stream().filter(produced::containsKey).findFirst().orElse(other.iterator().next());
-    Step px = produced.get(x);
+    Step px = Objects.requireNonNull(produced.get(x), "x is a model produced in the scope (the callers check)");
     Step py = produced.get(y);
     // Both produced in the evidence: the later one (by claimed time) is the one that copied, if either did.
     Step at = py != null && LATER.compare(py, px) > 0 ? py : px;

@@ -209,7 +209,7 @@ public final class LineageGraph {
     java.util.function.Consumer<Step> becomeHead = h -> {
       heads.add(h);
       isHead.add(h);
-      if (waitingOn.get(h) == 0) {
+      if (Objects.requireNonNull(waitingOn.get(h), "every step is a node of the network, counted above") == 0) {
         ready.add(h);
       }
     };
@@ -230,7 +230,7 @@ public final class LineageGraph {
           ready.add(succ);
         }
       }
-      Deque<Step> q = byLedger.get(next.ledger());
+      Deque<Step> q = Objects.requireNonNull(byLedger.get(next.ledger()), "every step's ledger has its queue");
       q.removeFirst();
       if (!q.isEmpty()) {
         becomeHead.accept(q.peekFirst());

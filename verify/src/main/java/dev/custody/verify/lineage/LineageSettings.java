@@ -97,6 +97,6 @@ public record LineageSettings(Map<Check, Level> levels, Set<ArtifactKind> backed
 
   /** The severity of {@code check}'s findings; empty when it is off. */
   public Optional<Severity> severity(Check check) {
-    return levels.get(check).severity();
+    return Objects.requireNonNull(levels.get(check), "the constructor requires a level for every check").severity();
   }
 }

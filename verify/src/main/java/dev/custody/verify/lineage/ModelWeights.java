@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A model's weights at hand, for {@link DerivationCheck}: a directory of safetensors files or one
@@ -38,7 +39,8 @@ public final class ModelWeights {
   private final Path path;
   private final Set<Digest> digests;
   private final SafetensorsModel model;
-  private SortedMap<String, Digest> tensorDigests;
+  /** Read on first use ({@link #tensorDigests()}); null until then. */
+  private @Nullable SortedMap<String, Digest> tensorDigests;
 
   private ModelWeights(Path path, Set<Digest> digests, SafetensorsModel model) {
     this.path = path;

@@ -29,9 +29,11 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides which certificate identity, if any, an untrusted certificate chain proves a key belongs
@@ -121,26 +123,28 @@ final class CertificateValidator {
     Map<String, Outcome> byOrganisation = new LinkedHashMap<>();
     for (Identity id : certified) {
       byOrganisation.computeIfAbsent(id.organisation(),
-          o -> pkix(chain, organisations.get(o), notBefore, notAfter, List.of()));
+          o -> pkix(chain, organisation(o), notBefore, notAfter, List.of()));
     }
     List<String> unmet = new ArrayList<>();
     for (Identity id : certified) {
-      Outcome path = byOrganisation.get(id.organisation());
+      Outcome path = Objects.requireNonNull(byOrganisation.get(id.organisation()),
+          "PKIX ran above for every identity's organisation");
       if (path.failure != null) {
         continue;
       }
       CertificateConstraints c = ((Identity.Certified) id.binding()).constraints();
       List<String> problems = new ArrayList<>(c.unmet(leaf));
       if (problems.isEmpty() && !c.policies().isEmpty()) {
-        Outcome withPolicies = pkix(chain, organisations.get(id.organisation()), notBefore, notAfter, c.policies());
+        Outcome withPolicies = pkix(chain, organisation(id.organisation()), notBefore, notAfter, c.policies());
         if (withPolicies.failure != null) {
           problems.add("certificate policies " + c.policies() + " are not valid through the path: "
               + withPolicies.failure.message());
         }
       }
       if (problems.isEmpty()) {
+        String anchor = Objects.requireNonNull(path.anchor, "a path that did not fail has an anchor");
         return new Resolution.Trusted(new Signer(leafKey, Optional.of(id), Optional.of(new Signer.CertifiedPath(
-            leafName, path.anchor, notBefore, notAfter))));
+            leafName, anchor, notBefore, notAfter))));
       }
       unmet.add(Untrusted.quote(id.name()) + ": " + String.join("; ", problems));
     }
@@ -149,10 +153,11 @@ final class CertificateValidator {
           + " chains to a trusted root but meets the constraints of no certificate identity — "
           + String.join(" | ", unmet) + "; fix the certificate or the identity's constraints in the policy");
     }
-    // No organisation's roots certify the path: report the most telling failure.
+    // No organisation's roots certify the path (else it returned above): report the most telling failure.
     for (Outcome o : byOrganisation.values()) {
-      if (o.failure.reason() != Reason.UNTRUSTED_ISSUER) {
-        return o.failure;
+      Rejected failure = Objects.requireNonNull(o.failure, "a path that certifies has returned above");
+      if (failure.reason() != Reason.UNTRUSTED_ISSUER) {
+        return failure;
       }
     }
     X509Certificate top = chain.get(chain.size() - 1);
@@ -163,8 +168,13 @@ final class CertificateValidator {
         + ", which is no root of those organisations (a wrong CA, or the chain lacks an intermediate)");
   }
 
-  /** Result of PKIX against one organisation: the anchor's name, or the rejection. */
-  private record Outcome(String anchor, Rejected failure) {}
+  /** Result of PKIX against one organisation: the anchor's name, or the rejection (the other is null). */
+  private record Outcome(@Nullable String anchor, @Nullable Rejected failure) {}
+
+  /** An identity's organisation: TrustPolicy requires every identity to name a declared one. */
+  private Organisation organisation(String name) {
+    return Objects.requireNonNull(organisations.get(name), "an identity of an undeclared organisation");
+  }
 
   private static Outcome pkix(List<X509Certificate> chain, Organisation org, Instant notBefore, Instant notAfter,
       List<String> policies) {

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 
 /**
@@ -266,7 +267,7 @@ final class PolicyDocument {
   }
 
   /** Parser messages quote the input; they are escaped like any text custody did not write. */
-  private static String oneLine(String s) {
+  private static String oneLine(@Nullable String s) {
     return s == null ? "" : Untrusted.escape(s.replace('\n', ' ').replace('\r', ' '));
   }
 }

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Evaluates a policy's {@link Rule}s and custody transfers over the steps of the evidence. Every
@@ -107,7 +108,7 @@ public final class PolicyEvaluator {
      * and an in-memory graph hands out the same step objects. {@link #pos} falls back to equality.
      */
     private final Map<S, Integer> position = new java.util.IdentityHashMap<>();
-    private Map<S, Integer> byEquality;
+    private @Nullable Map<S, Integer> byEquality;
     final Map<Digest, S> byHash = new HashMap<>();
     final Map<Digest, List<S>> mentioning = new HashMap<>();
     final Map<Digest, List<S>> evaluationsOf = new HashMap<>();
@@ -150,9 +151,14 @@ public final class PolicyEvaluator {
     }
 
     /** The step's position in {@link #steps}, or null if the view never listed it. Rules call it from several threads. */
-    Integer pos(S s) {
+    @Nullable Integer posIfListed(S s) {
       Integer p = position.get(s);
       return p != null ? p : byEquality().get(s);
+    }
+
+    /** The position of one of {@link #steps} (the index's maps hold those only). */
+    int pos(S s) {
+      return Objects.requireNonNull(posIfListed(s), "a step the view did not list");
     }
 
     private synchronized Map<S, Integer> byEquality() {
@@ -255,7 +261,7 @@ public final class PolicyEvaluator {
           return;
         }
         for (S p : v.ancestors(s)) {
-          Integer pos = ix.pos(p);
+          Integer pos = ix.posIfListed(p);
           if (pos != null && pos < at && v.kind(p).equals(r.predecessor())) {
             return;
           }
@@ -427,17 +433,17 @@ public final class PolicyEvaluator {
     for (List<S> chain : byChain.values()) {
       chain.sort(Comparator.comparingLong(s -> ix.sequences[ix.pos(s)]));
       Optional<String> owner = v.organisation(chain.get(0));
-      S pending = null;
-      String pendingTo = null;
+      Pending<S> pending = null;
       for (int i = 0; i < chain.size(); i++) {
         S s = chain.get(i);
         Optional<String> org = v.organisation(s);
         if (pending != null) {
-          if (policy.requireTransferAcceptance() && !accepts(v, s, pending, pendingTo)) {
-            out.add(custody(FindingCode.TRANSFER_NOT_ACCEPTED, v.ref(pending), "the custody transfer "
-                + ix.name(pending) + " to " + Untrusted.quote(pendingTo) + " is not accepted: the next entry "
-                + ix.name(s) + " is not an approval of it by " + Untrusted.quote(pendingTo) + " (signed by "
-                + ix.signer(s) + "); the receiver must approve the transfer before anything else is appended"));
+          if (policy.requireTransferAcceptance() && !accepts(v, s, pending.transfer(), pending.to())) {
+            out.add(custody(FindingCode.TRANSFER_NOT_ACCEPTED, v.ref(pending.transfer()), "the custody transfer "
+                + ix.name(pending.transfer()) + " to " + Untrusted.quote(pending.to()) + " is not accepted: the next"
+                + " entry " + ix.name(s) + " is not an approval of it by " + Untrusted.quote(pending.to())
+                + " (signed by " + ix.signer(s) + "); the receiver must approve the transfer before anything else is"
+                + " appended"));
           }
           pending = null;
         }
@@ -457,18 +463,20 @@ public final class PolicyEvaluator {
                 + Untrusted.quote(t.to()) + ", which is no organisation of the policy; it moves nothing"));
           } else {
             owner = Optional.of(t.to());
-            pending = s;
-            pendingTo = t.to();
+            pending = new Pending<>(s, t.to());
           }
         }
       }
       if (pending != null && policy.requireTransferAcceptance()) {
         out.add(new PolicyFinding(Optional.empty(), new Finding(FindingCode.TRANSFER_NOT_ACCEPTED, Severity.WARNING,
-            Optional.of(v.ref(pending)), "the custody transfer " + ix.name(pending) + " to "
-                + Untrusted.quote(pendingTo) + " awaits the receiver's approval (nothing was appended since)")));
+            Optional.of(v.ref(pending.transfer())), "the custody transfer " + ix.name(pending.transfer()) + " to "
+                + Untrusted.quote(pending.to()) + " awaits the receiver's approval (nothing was appended since)")));
       }
     }
   }
+
+  /** A custody transfer awaiting the receiver's approval: the transfer step and the organisation it is to. */
+  private record Pending<S>(S transfer, String to) {}
 
   private static <S> boolean accepts(StepView<S> v, S s, S transfer, String to) {
     return v.kind(s).equals(EventType.APPROVAL)

@@ -1,5 +1,6 @@
 package dev.custody.verify.policy;
 
+import dev.custody.verify.internal.ExceptionText;
 import dev.custody.verify.lineage.ExternalRoot;
 import dev.custody.verify.lineage.LineageSettings;
 import dev.custody.core.FormatException;
@@ -210,7 +211,7 @@ final class PolicyParser {
     try {
       identity = new Identity(name, org, binding, notBefore, notAfter);
     } catch (IllegalArgumentException e) {
-      throw fail(o.opt("notAfter").orElse(node), e.getMessage());
+      throw fail(o.opt("notAfter").orElse(node), ExceptionText.printed(e));
     }
     identities.add(identity);
     byName.put(name, identity);
@@ -261,7 +262,7 @@ final class PolicyParser {
       byte[] bytes = PolicyFiles.read(file, MAX_KEY_FILE_BYTES, "public key file");
       return VerificationKey.fromPem(new String(bytes, StandardCharsets.US_ASCII), file.toString());
     } catch (FormatException e) {
-      throw fail(n, e.getMessage());
+      throw fail(n, ExceptionText.printed(e));
     } catch (IOException e) {
       throw fail(n, "cannot read the key file: " + Untrusted.escape(String.valueOf(e.getMessage())));
     }
@@ -317,7 +318,7 @@ final class PolicyParser {
       if (e instanceof PolicyException p) {
         throw p;
       }
-      throw fail(n, e.getMessage());
+      throw fail(n, ExceptionText.printed(e));
     } catch (IOException e) {
       throw fail(n, "cannot read the certificate file: " + Untrusted.escape(String.valueOf(e.getMessage())));
     } catch (CertificateException | ClassCastException e) {
@@ -663,7 +664,7 @@ final class PolicyParser {
     try {
       return c.get();
     } catch (IllegalArgumentException e) {
-      throw fail(n, e.getMessage());
+      throw fail(n, ExceptionText.printed(e));
     }
   }
 

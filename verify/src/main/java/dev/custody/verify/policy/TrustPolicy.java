@@ -1,5 +1,6 @@
 package dev.custody.verify.policy;
 
+import dev.custody.verify.internal.ExceptionText;
 import dev.custody.verify.lineage.ExternalRoot;
 import dev.custody.verify.lineage.LineageSettings;
 import dev.custody.core.FormatException;
@@ -104,11 +105,12 @@ public final class TrustPolicy {
     try {
       bytes = PolicyFiles.read(file, MAX_FILE_BYTES, "policy file");
     } catch (FormatException e) {
-      throw new PolicyException(file.toString(), 0, 0, e.getMessage(), e);
+      throw new PolicyException(file.toString(), 0, 0, ExceptionText.printed(e), e);
     }
     PolicyDocument.Syntax syntax = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")
         ? PolicyDocument.Syntax.JSON : PolicyDocument.Syntax.YAML;
-    Path dir = file.toAbsolutePath().getParent();
+    // An absolute path has a parent unless it is the root, which is no file and was not read above.
+    Path dir = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a policy file read has a parent directory");
     return PolicyParser.parse(PolicyDocument.read(bytes, file.toString(), syntax), file.toString(), dir);
   }
 

@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Renders a report as one self-contained HTML5 page for people — an auditor, a regulator: the
@@ -352,7 +353,8 @@ public final class HtmlReportRenderer {
     return id == null ? code : "<a href=\"#" + id + "\">" + code + "</a>";
   }
 
-  private static String statusBadge(Severity s) {
+  /** A step's status badge: its worst finding's severity, or ok when it has none (null). */
+  private static String statusBadge(@Nullable Severity s) {
     String name = LineageSvg.statusName(s);
     return "<span class=\"badge " + name + "\">" + (s == null ? "ok" : s.name()) + "</span>";
   }

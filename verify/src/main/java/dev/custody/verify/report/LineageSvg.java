@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The lineage picture: an inline SVG of a {@link LineageView}'s steps (rounded boxes: kind,
@@ -77,19 +79,19 @@ final class LineageSvg {
     Map<Step, Integer> index = new HashMap<>();
     for (Step s : view.shown) {
       index.put(s, nodes.size());
-      nodes.add(stepNode(s, view, findings, options, ids.get(s)));
+      nodes.add(stepNode(s, view, findings, options, Objects.requireNonNull(ids.get(s), "an id for each step drawn")));
     }
     int firstRoot = nodes.size();
     view.roots.forEach(r -> nodes.add(rootNode(r)));
 
     List<Edge> edges = new ArrayList<>();
     for (Link l : view.links) {
-      edges.add(linkEdge(l, index.get(l.from()), index.get(l.to())));
+      edges.add(linkEdge(l, nodeOf(index, l.from()), nodeOf(index, l.to())));
     }
     for (int i = 0; i < view.roots.size(); i++) {
       LineageView.Root r = view.roots.get(i);
       for (RootUse use : r.uses()) {
-        edges.add(rootEdge(r, use, firstRoot + i, index.get(use.step())));
+        edges.add(rootEdge(r, use, firstRoot + i, nodeOf(index, use.step())));
       }
     }
 
@@ -219,6 +221,11 @@ final class LineageSvg {
     return new Node(open, lines, tip, link, width, height, radius);
   }
 
+  /** The node of a drawn step: the view's links and root uses join drawn steps only. */
+  private static int nodeOf(Map<Step, Integer> index, Step s) {
+    return Objects.requireNonNull(index.get(s), "a link or root use of a step not drawn");
+  }
+
   private static Edge linkEdge(Link l, int from, int to) {
     String open = "<g class=\"link " + (l.type() == Link.Type.SUBJECT ? "subject" : "artifact") + "\" data-type=\""
         + (l.type() == Link.Type.SUBJECT ? "subject" : "artifact") + "\" data-from=\"" + Html.text(l.from().position())
@@ -289,8 +296,11 @@ final class LineageSvg {
         + " markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker>";
   }
 
-  /** {@code error}, {@code warning} or {@code ok}: a step's status as the page names it (CSS class, data attribute). */
-  static String statusName(Severity s) {
+  /**
+   * {@code error}, {@code warning} or {@code ok}: a step's status as the page names it (CSS class, data
+   * attribute), from its worst finding's severity (null: no finding).
+   */
+  static String statusName(@Nullable Severity s) {
     if (s == Severity.ERROR) {
       return "error";
     }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Prints the lineage of one step as a tree back to its roots, for a terminal:
@@ -75,7 +76,7 @@ public final class LineageTextRenderer {
    * Where a line sits in the tree: its parent's position and whether it is the last child. Kept as
    * a linked list so that a deep lineage costs O(1) per line until a line is printed.
    */
-  private record Indent(Indent parent, boolean last, int depth) {
+  private record Indent(@Nullable Indent parent, boolean last, int depth) {
     static final Indent ROOT = new Indent(null, true, 0);
 
     Indent child(boolean lastChild) {

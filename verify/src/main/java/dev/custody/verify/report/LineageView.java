@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -252,8 +253,8 @@ final class LineageView {
       Map<Step, Integer> late = new HashMap<>();
       for (int i = order.size() - 1; i >= 0; i--) {
         Step s = order.get(i);
-        int layer = succ.getOrDefault(s, List.of()).stream().filter(late::containsKey).mapToInt(t -> late.get(t) - 1)
-            .min().orElse(0);
+        int layer = succ.getOrDefault(s, List.of()).stream().map(late::get).filter(Objects::nonNull)
+            .mapToInt(t -> t - 1).min().orElse(0);
         late.put(s, layer);
       }
       return Math.min(span(order, succ, early), span(order, succ, late));
@@ -264,7 +265,8 @@ final class LineageView {
       for (Step s : order) {
         for (Step t : succ.getOrDefault(s, List.of())) {
           if (layer.containsKey(t)) {
-            total += Math.max(0, layer.get(t) - layer.get(s) - 1);
+            total += Math.max(0, layer.get(t) - Objects.requireNonNull(layer.get(s), "a layer for every step in order")
+                - 1);
           }
         }
       }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The timeline: one lane per chain, each drawn step a dot at its claimed time (the signer's
@@ -76,10 +77,11 @@ final class TimelineSvg {
           .append("\" x2=\"").append(px(Math.max(last, first + 0.1))).append("\" y2=\"").append(px(y)).append("\"/>");
       for (Step s : ls) {
         double x = x(s.time(), min, span, x0, plot);
-        svg.append("<a href=\"#").append(ids.get(s)).append("\"><circle class=\"t-step ").append(status.get(s))
+        String st = Objects.requireNonNull(status.get(s), "a status for every step drawn");
+        svg.append("<a href=\"#").append(ids.get(s)).append("\"><circle class=\"t-step ").append(st)
             .append("\" data-entry=\"").append(Html.text(s.position())).append("\" data-status=\"")
-            .append(status.get(s)).append("\" cx=\"").append(px(x)).append("\" cy=\"").append(px(y))
-            .append("\" r=\"").append(status.get(s).equals("ok") ? "5" : "6.5").append("\"><title>")
+            .append(st).append("\" cx=\"").append(px(x)).append("\" cy=\"").append(px(y))
+            .append("\" r=\"").append(st.equals("ok") ? "5" : "6.5").append("\"><title>")
             .append(Html.text(s.kind().name() + " " + s.position() + " at " + LineageSvg.time(s.time())
                 + " (claimed)")).append("</title></circle></a>");
       }

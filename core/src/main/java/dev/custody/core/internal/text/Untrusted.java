@@ -1,5 +1,7 @@
 package dev.custody.core.internal.text;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one place where text that custody did not write — chain ids, kinds, parameters, file names,
  * values read from a ledger, a bundle or the command line — is made safe to print on a terminal,
@@ -26,7 +28,7 @@ public final class Untrusted {
    * {@code s} escaped (see the class comment), in full. Null prints as {@code (none)}. Use for
    * columns of a listing, where quotes would be noise; use {@link #quote} inside sentences.
    */
-  public static String escape(String s) {
+  public static String escape(@Nullable String s) {
     if (s == null) {
       return "(none)";
     }
@@ -37,12 +39,12 @@ public final class Untrusted {
    * {@code s} in single quotes, escaped, and cut to {@link #DEFAULT_MAX_CODE_POINTS} code points
    * (the cut is marked with {@code ...}); null prints as {@code (none)}.
    */
-  public static String quote(String s) {
+  public static String quote(@Nullable String s) {
     return quote(s, DEFAULT_MAX_CODE_POINTS);
   }
 
   /** {@link #quote(String)} with an explicit bound. */
-  public static String quote(String s, int maxCodePoints) {
+  public static String quote(@Nullable String s, int maxCodePoints) {
     if (maxCodePoints < 1) {
       throw new IllegalArgumentException("maxCodePoints must be positive, got " + maxCodePoints);
     }
@@ -60,7 +62,7 @@ public final class Untrusted {
    * that slipped through unquoted — an exception's text, say — still cannot act on the terminal.
    * Null prints as {@code (none)}.
    */
-  public static String sanitize(String message) {
+  public static String sanitize(@Nullable String message) {
     if (message == null) {
       return "(none)";
     }

@@ -22,6 +22,7 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Check 4 of DESIGN.md §6 (transparency) for an evidence bundle, which holds some entries of a log,
@@ -124,9 +125,12 @@ public final class BundleTransparency implements Consumer<byte[]> {
     }
   }
 
-  /** The RFC 9162 leaf hash of the next entry's record bytes, in bundle order. */
+  /**
+   * The RFC 9162 leaf hash of the next entry's record bytes, in bundle order; null when the record could
+   * not be read.
+   */
   @Override
-  public void accept(byte[] leafHash) {
+  public void accept(byte @Nullable [] leafHash) {
     int position = next++;
     EvidenceBundle.Entry e = entries.get(position);
     if (anchor.isEmpty() || leafHash == null) {

@@ -59,6 +59,12 @@ public final class ChainReplay {
      * rarely has more than a few signers) instead of a sorted set, about 100 bytes less per chain.
      */
     String[] signers = NO_SIGNERS;
+
+    /** A chain seen for the first time: its head is its first entry ({@link #advance} sets the rest). */
+    ChainState(Digest headHash, java.time.Instant headTime) {
+      this.headHash = headHash;
+      this.headTime = headTime;
+    }
   }
 
   private final TimeCheck time;
@@ -179,7 +185,7 @@ public final class ChainReplay {
             + " has sequence " + p.sequence() + ", expected 0; entries 0.." + (p.sequence() - 1)
             + " are missing" + rejectedHint(p) + ". Obtain the complete log"));
       }
-      c = new ChainState();
+      c = new ChainState(hash, p.time());
       chains.put(p.chain(), c);
       advance(c, ref, p, hash, signer);
       return;

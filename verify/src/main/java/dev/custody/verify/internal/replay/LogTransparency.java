@@ -23,6 +23,7 @@ import dev.custody.core.timestamp.TimestampException;
 import dev.custody.core.timestamp.TimestampToken;
 import dev.custody.core.timestamp.TimestampVerifier;
 import dev.custody.core.timestamp.VerifiedTimestamp;
+import dev.custody.verify.internal.ExceptionText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,9 +34,11 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Check 4 of DESIGN.md §6 (transparency) over one replay: the RFC 9162 root of the log is computed
@@ -166,7 +169,7 @@ public final class LogTransparency {
             + " checkpoint and was not read. The next writer to open the ledger removes it"));
       }
     } catch (FormatException e) {
-      findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, e.getMessage()));
+      findings.add(Finding.of(FindingCode.CHECKPOINT_MALFORMED, null, ExceptionText.of(e)));
     }
     Path latest = ledger.resolve(LedgerLayout.CHECKPOINT);
     boolean latestExists = Files.isRegularFile(latest);
@@ -299,7 +302,8 @@ public final class LogTransparency {
     return String.join(", ", out);
   }
 
-  private void check(Source s, List<VerifierKey> keys, String origin) {
+  /** Checks {@code s} against {@code keys} for {@code origin}; null when there is no origin to check it for. */
+  private void check(Source s, List<VerifierKey> keys, @Nullable String origin) {
     if (keys.isEmpty() || origin == null) {
       findings.add(Finding.of(FindingCode.CHECKPOINT_UNTRUSTED, null, s.name() + ": no log key to check it with (the"
           + " ledger has no " + LedgerLayout.LOG_VKEY + " and none was trusted); give the log's key with --log-key"));
@@ -424,7 +428,7 @@ public final class LogTransparency {
   }
 
   /** The leaf hash of the next record in log order, or null when the record could not be read (oversize). */
-  public void leaf(byte[] leafHash) {
+  public void leaf(byte @Nullable [] leafHash) {
     if (brokenAt >= 0) {
       return;
     }
@@ -470,14 +474,14 @@ public final class LogTransparency {
             + " were removed (truncation, or an older copy of the ledger)"));
         continue;
       }
-      problems |= cp.size() > size || !rootsNeeded.get(cp.size()).equals(cp.rootHash());
+      problems |= cp.size() > size || !rootAt(cp.size()).equals(cp.rootHash());
       if (cp.size() > size) {
         findings.add(Finding.of(v.source().auditor() ? FindingCode.CHECKPOINT_INCONSISTENT
             : FindingCode.CHECKPOINT_ROOT_MISMATCH, null, what + ": the root cannot be computed because the record at"
             + " log index " + brokenAt + " could not be read (oversize); the ledger cannot be shown to extend it"));
         continue;
       }
-      Bytes root = rootsNeeded.get(cp.size());
+      Bytes root = rootAt(cp.size());
       if (!root.equals(cp.rootHash())) {
         if (v.source().auditor()) {
           findings.add(Finding.of(FindingCode.CHECKPOINT_INCONSISTENT, null, what + ": the ledger does not extend it;"
@@ -540,10 +544,18 @@ public final class LogTransparency {
   }
 
   /**
+   * The root of the ledger's first {@code size} records: the constructor asks for one at the size of
+   * every checkpoint that verified, and {@link #leaf} computes it as the records pass.
+   */
+  private Bytes rootAt(long size) {
+    return Objects.requireNonNull(rootsNeeded.get(size), "no root kept at a verified checkpoint's size");
+  }
+
+  /**
    * With trusted TSA roots given, the checkpoint that dates the ledger — the auditor's, else the
    * newest stored one that matches the ledger — should carry a timestamp.
    */
-  private void warnIfUntimed(Verified newest) {
+  private void warnIfUntimed(@Nullable Verified newest) {
     Verified target = verified.stream().filter(v -> v.source().auditor()).findFirst().orElse(newest);
     if (target == null || target.source().timestamp().isPresent()) {
       return;

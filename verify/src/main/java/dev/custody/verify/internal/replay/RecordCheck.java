@@ -19,6 +19,7 @@ import dev.custody.verify.policy.SignerResolver;
 import dev.custody.verify.policy.TrustPolicy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -77,7 +78,7 @@ public final class RecordCheck {
           + " custody or was altered"));
       return CheckedRecord.rejected(ref, findings);
     }
-    byte[] bytes = raw.bytes();
+    byte[] bytes = Objects.requireNonNull(raw.bytes(), "a record that is not oversize has its bytes");
     EntryRecord record;
     try {
       record = EntryRecord.parse(bytes, where);
