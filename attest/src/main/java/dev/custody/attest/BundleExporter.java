@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -159,7 +160,9 @@ public final class BundleExporter {
       if (size >= newest.size() || size == 0) {
         continue;
       }
-      byte[] note = files.read(stored.bySize().get(size), LedgerLayout.MAX_CHECKPOINT_FILE_BYTES);
+      // checkpointFiles keeps a timestamp only beside a stored checkpoint of its size.
+      Path checkpoint = Objects.requireNonNull(stored.bySize().get(size), "a timestamp without its checkpoint");
+      byte[] note = files.read(checkpoint, LedgerLayout.MAX_CHECKPOINT_FILE_BYTES);
       checkpoints.add(new EvidenceBundle.CheckpointEvidence(Bytes.copyOf(note), Optional.of(Bytes.copyOf(
           files.read(t.getValue(), LedgerLayout.MAX_CHECKPOINT_FILE_BYTES)))));
       consistency.add(ledger.consistencyProof(size, newest.size()));

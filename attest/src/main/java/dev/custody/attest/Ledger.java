@@ -301,7 +301,7 @@ public final class Ledger implements Closeable {
       Thread.currentThread().interrupt();
       throw new AttestException("interrupted while waiting for the append to " + chain + " to become durable", e);
     } catch (ExecutionException e) {
-      throw asAttestException(chain, e.getCause());
+      throw asAttestException(chain, Objects.requireNonNull(e.getCause(), "a future that failed carries its cause"));
     }
   }
 

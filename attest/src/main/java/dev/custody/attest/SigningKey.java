@@ -38,6 +38,7 @@ import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A private signing key held in memory, with its public half: the one holder of private key material
@@ -60,12 +61,13 @@ public final class SigningKey implements Signer {
   private final byte[] pkcs8;
   private final VerificationKey publicKey;
   /** ES256 only (else null). */
-  private final JWSSigner jws;
+  private final @Nullable JWSSigner jws;
   /** Ed25519 only (else null): the RFC 8032 seed and public key, for the raw signatures of notes. */
-  private final byte[] ed25519Seed;
-  private final byte[] ed25519Public;
+  private final byte @Nullable [] ed25519Seed;
+  private final byte @Nullable [] ed25519Public;
 
-  private SigningKey(byte[] pkcs8, VerificationKey publicKey, JWSSigner jws, byte[] ed25519Seed, byte[] ed25519Public) {
+  private SigningKey(byte[] pkcs8, VerificationKey publicKey, @Nullable JWSSigner jws, byte @Nullable [] ed25519Seed,
+      byte @Nullable [] ed25519Public) {
     this.pkcs8 = pkcs8;
     this.publicKey = publicKey;
     this.jws = jws;
@@ -197,7 +199,8 @@ public final class SigningKey implements Signer {
     }
     try {
       JWSHeader header = new JWSHeader(publicKey.algorithm().jwsAlgorithm());
-      return jws.sign(header, signingInput).decode();
+      return Objects.requireNonNull(jws, "a key without an Ed25519 seed is ES256 and has a JWS signer")
+          .sign(header, signingInput).decode();
     } catch (JOSEException e) {
       throw new AttestException("signing with key " + keyId() + " failed: " + e.getMessage(), e);
     }
@@ -247,13 +250,18 @@ public final class SigningKey implements Signer {
    * @throws IllegalStateException if this is not an Ed25519 key
    */
   public void signEd25519(byte[] message, int offset, int length, byte[] sig, int sigOffset) {
-    Ed25519.sign(requireEd25519("sign with Ed25519"), 0, ed25519Public, 0, message, offset, length, sig, sigOffset);
+    Ed25519.sign(requireEd25519("sign with Ed25519"), 0, ed25519Public(), 0, message, offset, length, sig, sigOffset);
   }
 
   /** The raw 32-byte Ed25519 public key. */
   public Bytes ed25519PublicKey() {
     requireEd25519("give an Ed25519 public key");
-    return Bytes.copyOf(ed25519Public);
+    return Bytes.copyOf(ed25519Public());
+  }
+
+  /** The raw Ed25519 public key, once {@link #requireEd25519} has checked that this is an Ed25519 key. */
+  private byte[] ed25519Public() {
+    return Objects.requireNonNull(ed25519Public, "an Ed25519 key (it has a seed) has its public key too");
   }
 
   private byte[] requireEd25519(String what) {

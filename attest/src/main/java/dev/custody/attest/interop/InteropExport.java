@@ -8,6 +8,7 @@ import dev.custody.core.event.ArtifactRef;
 import dev.custody.core.event.EventType;
 import dev.custody.core.internal.ledger.LogReader;
 import dev.custody.core.internal.ledger.ManifestFiles;
+import dev.custody.core.internal.ledger.RawRecord;
 import dev.custody.core.manifest.ModelManifest;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
@@ -78,7 +79,7 @@ public final class InteropExport {
     try {
       LogReader.readAll(ledgerDir, raw -> {
         try {
-          EntryRecord r = EntryRecord.parse(raw.bytes(), raw.where());
+          EntryRecord r = EntryRecord.parse(recordBytes(raw), raw.where());
           if (chain.isPresent() && !r.payload(raw.where()).chain().equals(chain.get())) {
             return;
           }
@@ -98,13 +99,22 @@ public final class InteropExport {
     return count[0];
   }
 
+  /**
+   * The record's bytes. An oversize record has none (LogReader skips it unread): it fails here with the
+   * NullPointerException ("record") that EntryRecord.parse gave it before NullAway, not with a FormatException
+   * naming it; unchanged on purpose, as this change is not to alter behaviour.
+   */
+  private static byte[] recordBytes(RawRecord raw) {
+    return Objects.requireNonNull(raw.bytes(), "record");
+  }
+
   /** The model output (with a stored manifest) of the chain's newest release entry. */
   private static ArtifactRef newestRelease(Path ledgerDir, String chain) throws IOException, FormatException {
     ArtifactRef[] found = {null};
     try {
       LogReader.readAll(ledgerDir, raw -> {
         try {
-          EntryRecord r = EntryRecord.parse(raw.bytes(), raw.where());
+          EntryRecord r = EntryRecord.parse(recordBytes(raw), raw.where());
           var p = r.payload(raw.where());
           if (!p.chain().equals(chain) || !p.event().type().equals(EventType.RELEASE)) {
             return;

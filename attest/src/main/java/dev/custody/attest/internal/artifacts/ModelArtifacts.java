@@ -14,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Artifacts from files and directories, for JVM pipelines and the CLI alike: a directory (or any
@@ -68,7 +69,7 @@ public final class ModelArtifacts {
    * @throws ManifestException if the manifest cannot be made (naming the file)
    */
   public static Hashed hash(String name, ArtifactKind kind, Path path, boolean manifestForFile,
-      ModelHasher.Builder options, Path ledgerDir) throws IOException, ManifestException {
+      ModelHasher.Builder options, @Nullable Path ledgerDir) throws IOException, ManifestException {
     Objects.requireNonNull(path, "path");
     ArtifactRef.of(name, kind, Digest.sha256(new byte[0])); // validate the name before hashing
     boolean dir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
@@ -93,7 +94,7 @@ public final class ModelArtifacts {
    *
    * @param ledgerDir the ledger directory, or null
    */
-  public static ModelManifest hash(Path model, ModelHasher.Builder options, Path ledgerDir)
+  public static ModelManifest hash(Path model, ModelHasher.Builder options, @Nullable Path ledgerDir)
       throws IOException, ManifestException {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(options, "options");

@@ -12,6 +12,7 @@ import dev.custody.core.note.SignedNote;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * When a log signs a checkpoint and what it signs, shared by every store (Tessera's
@@ -232,7 +233,7 @@ public final class Checkpointer {
   }
 
   /** Why {@code cp} is not the prefix of size {@code cp.size()} of the tree with {@code root} at {@code size}; null if it is. */
-  private String differs(Checkpoint cp, long size, Bytes root) {
+  private @Nullable String differs(Checkpoint cp, long size, Bytes root) {
     if (cp.size() == size || cp.size() == 0) {
       Bytes expected = cp.size() == 0 ? MerkleHash.EMPTY_ROOT : root;
       return cp.rootHash().equals(expected) ? null : "same size, different roots";

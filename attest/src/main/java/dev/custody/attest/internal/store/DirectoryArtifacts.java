@@ -98,11 +98,12 @@ public final class DirectoryArtifacts implements ArtifactStore {
       return;
     }
     LedgerFiles files = LedgerFiles.of(ledgerDir);
-    Path dir = target.getParent();
+    // target is LEDGER/DIR/NAME (a manifest or an OMS signature file): its directory is inside the ledger.
+    Path dir = Objects.requireNonNull(target.getParent(), "a file inside the ledger has a parent directory");
     boolean created = !files.isDirectory(dir);
     files.createDirectories(dir);
     if (created) {
-      DurableFiles.syncDirectory(dir.getParent());
+      DurableFiles.syncDirectory(Objects.requireNonNull(dir.getParent(), "a directory inside the ledger has a parent"));
     }
     DurableFiles.replace(target, bytes);
   }
@@ -131,7 +132,7 @@ public final class DirectoryArtifacts implements ArtifactStore {
     if (files.isFile(target)) { // refuses a link (of the file or of certificates/) or a special file
       return false;
     }
-    Path dir = target.getParent();
+    Path dir = Objects.requireNonNull(target.getParent(), "a file inside the ledger has a parent directory");
     boolean created = !files.isDirectory(dir);
     files.createDirectories(dir);
     if (created) {

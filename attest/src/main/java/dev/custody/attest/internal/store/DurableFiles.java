@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -50,7 +51,7 @@ public final class DurableFiles {
    * survives a crash. The file gets the default mode (0666 less the umask).
    */
   public static void replace(Path target, byte[] data) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
+    Path dir = directoryOf(target);
     Path tmp = newTempFile(dir, target, data, false);
     try {
       try {
@@ -70,7 +71,7 @@ public final class DurableFiles {
     try (FileChannel ch = open(target, false)) {
       writeAndSync(ch, target, data);
     }
-    syncDirectory(target.toAbsolutePath().getParent());
+    syncDirectory(directoryOf(target));
   }
 
   /**
@@ -100,10 +101,10 @@ public final class DurableFiles {
   }
 
   private static void createByLink(Path target, byte[] data, boolean ownerOnly, String refusal) throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new FileAlreadyExistsException(target.toString(), null, refusal);
     }
+    Path dir = directoryOf(target);
     Path tmp = newTempFile(dir, target, data, ownerOnly);
     try {
       try {
@@ -118,6 +119,11 @@ public final class DurableFiles {
       Files.deleteIfExists(tmp);
     }
     syncDirectory(dir);
+  }
+
+  /** The directory {@code target} is written in (a file to write is never the root, which has none). */
+  private static Path directoryOf(Path target) {
+    return Objects.requireNonNull(target.toAbsolutePath().getParent(), "a file to write has a parent directory");
   }
 
   /**

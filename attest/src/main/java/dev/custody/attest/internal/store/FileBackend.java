@@ -18,9 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The file backend of {@link FileLogStore} ({@link LogBackend}): a ledger directory on local disk
@@ -57,15 +59,17 @@ final class FileBackend implements LogBackend {
   private final IndexedReads reads;
   /** False once writing the record index failed or disagreed with another process: left for the next open to rebuild. */
   private boolean indexWritable = true;
-  private final List<String> repairs = new ArrayList<>();
+  /** What {@link #note} was told (guarded by itself); shared with the tree, which notes its own repairs. */
+  private final List<String> repairs;
   /** The Merkle tree over the records; appended to under the {@link #index} monitor, with the index. */
-  private TreeKeeper tree;
+  private final TreeKeeper tree;
   /** The stored checkpoints, when the ledger has a log identity (writer only). */
   private final Optional<StoredCheckpoints> checkpoints;
   /** Segments whose rows were added since the last {@link #writeDerived()} (committer only). */
   private final List<Segment> rowsToWrite = new ArrayList<>();
 
-  private FileBackend(Path dir, long segmentBytes, boolean readOnly, Optional<LogIdentity> identity) {
+  private FileBackend(Path dir, long segmentBytes, boolean readOnly, Optional<LogIdentity> identity,
+      List<String> repairs, TreeKeeper tree) {
     this.dir = dir;
     this.files = LedgerFiles.of(dir);
     this.segmentBytes = segmentBytes;
@@ -74,6 +78,8 @@ final class FileBackend implements LogBackend {
     this.lock = new WriterLock(files);
     this.reads = new IndexedReads(dir, files, index);
     this.checkpoints = readOnly ? Optional.empty() : identity.map(id -> new StoredCheckpoints(files, id));
+    this.repairs = repairs;
+    this.tree = tree;
   }
 
   /**
@@ -82,12 +88,13 @@ final class FileBackend implements LogBackend {
    */
   static FileBackend of(Path dir, long segmentBytes, boolean readOnly, Optional<LogIdentity> identity)
       throws IOException {
-    FileBackend b = new FileBackend(dir, segmentBytes, readOnly, identity);
-    b.tree = TreeKeeper.open(dir, !readOnly, b::note);
+    // The tree is opened first (the constructor does no I/O), its notes going to the backend's list of repairs.
+    List<String> repairs = new ArrayList<>();
+    TreeKeeper tree = TreeKeeper.open(dir, !readOnly, repair -> note(repairs, repair));
     if (!readOnly) {
-      b.tree.deferTileWrites();
+      tree.deferTileWrites();
     }
-    return b;
+    return new FileBackend(dir, segmentBytes, readOnly, identity, repairs, tree);
   }
 
   /**
@@ -263,25 +270,30 @@ final class FileBackend implements LogBackend {
       at += r.bytes().length;
       bytes[at++] = '\n';
     }
-    Segment seg;
+    Segment last;
     Optional<Digest> before;
     long firstIndex;
     synchronized (index) {
-      seg = index.segments.isEmpty() ? null : index.segments.get(index.segments.size() - 1);
-      before = seg == null || seg.rows() == 0 ? Optional.empty() : Optional.of(Digest.ofSha256(seg.hash(seg.rows() - 1)));
+      last = index.segments.isEmpty() ? null : index.segments.get(index.segments.size() - 1);
+      before = last == null || last.rows() == 0 ? Optional.empty()
+          : Optional.of(Digest.ofSha256(last.hash(last.rows() - 1)));
       firstIndex = index.size;
     }
-    boolean rollover = seg == null || seg.end >= segmentBytes;
-    long segmentFirst = rollover ? firstIndex : seg.firstIndex;
-    long start = rollover ? 0 : seg.end;
+    // The segment the batch extends, or null when it starts a new one (rollover).
+    Segment extended = last == null || last.end >= segmentBytes ? null : last;
+    long segmentFirst = extended == null ? firstIndex : extended.firstIndex;
+    long start = extended == null ? 0 : extended.end;
     // Announce the batch in the lock file before writing it (TailGuard), then create the segment if new.
     FileChannel lockCh = lock.channel();
     tail.note(lockCh, new TailNote(segmentFirst, start, start + bytes.length,
         Optional.of(records.get(records.size() - 1).hash())));
     int syncs = 1;
-    if (rollover) {
+    Segment seg;
+    if (extended == null) {
       seg = newSegment();
       syncs++; // the directory
+    } else {
+      seg = extended;
     }
     FileChannel ch = writeChannel(seg);
     requireSameFile(files, seg.path, writeKey, "the records would go to the file it was moved to");
@@ -331,17 +343,17 @@ final class FileBackend implements LogBackend {
   }
 
   /** The open channel of the segment appended to; replaced when a new segment starts. Committer only. */
-  private FileChannel writeChannel;
-  private Path writePath;
-  /** {@link LedgerFiles#fileKey} of {@link #writePath} when it was opened. Committer only. */
-  private Object writeKey;
+  private @Nullable FileChannel writeChannel;
+  private @Nullable Path writePath;
+  /** {@link LedgerFiles#fileKey} of {@link #writePath} when it was opened (null if absent then). Committer only. */
+  private @Nullable Object writeKey;
 
   /**
    * The file at {@code p} is still the one this writer opened ({@code key}): a name moved away and
    * replaced (possibly by a copy) must not be written through the old file, which may now be outside
    * the ledger.
    */
-  static void requireSameFile(LedgerFiles files, Path p, Object key, String why) throws IOException {
+  static void requireSameFile(LedgerFiles files, Path p, @Nullable Object key, String why) throws IOException {
     Object now = files.fileKey(p);
     if (key != null && !key.equals(now)) {
       throw new dev.custody.core.internal.ledger.UnsafeFileException(p, "is no longer the file this writer opened (it was"
@@ -374,7 +386,7 @@ final class FileBackend implements LogBackend {
     try (FileChannel created = files.createNew(p)) {
       // created empty; written through the write channel
     }
-    DurableFiles.syncDirectory(p.getParent());
+    DurableFiles.syncDirectory(Objects.requireNonNull(p.getParent(), "a segment file has a parent directory"));
     // Rows left by a segment of the same name that was removed must not be read as this one's.
     files.deleteFile(RecordIndex.rowFile(dir, p));
     Segment seg = new Segment(p, first);
@@ -480,13 +492,14 @@ final class FileBackend implements LogBackend {
         }
         return;
       }
-      EntryRecord rec = EntryRecord.parse(raw.bytes(), raw.where());
+      byte[] bytes = Objects.requireNonNull(raw.bytes(), "LogReader gives the bytes of a record that is not oversize");
+      EntryRecord rec = EntryRecord.parse(bytes, raw.where());
       EntryPayload p = rec.payload(raw.where());
       synchronized (index) {
         index.parsed++;
         requireContinues(p, raw.where());
-        addLeaf(raw.bytes());
-        index.add(seg, raw.offset() + raw.bytes().length + 1, p.chain(), p.sequence(), rec.hash());
+        addLeaf(bytes);
+        index.add(seg, raw.offset() + bytes.length + 1, p.chain(), p.sequence(), rec.hash());
       }
     } catch (FormatException e) {
       throw new Damaged(new FormatException("ledger " + dir + " is damaged: " + e.getMessage()
@@ -593,6 +606,10 @@ final class FileBackend implements LogBackend {
 
   @Override
   public void note(String repair) {
+    note(repairs, repair);
+  }
+
+  private static void note(List<String> repairs, String repair) {
     synchronized (repairs) {
       repairs.add(repair);
     }

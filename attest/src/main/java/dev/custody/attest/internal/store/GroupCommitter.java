@@ -14,11 +14,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The append queue and group commit every store shares (Tessera's {@code storage/internal/queue.go}
@@ -82,8 +84,13 @@ public final class GroupCommitter {
   private record Request(String chain, RecordMaker maker, CompletableFuture<Appended> result, long sequence,
       Optional<Digest> prev, byte[] record, Digest hash) {}
 
-  /** Queued last by {@link #close}: the committer finishes everything before it, then stops. */
-  private static final Request STOP = new Request(null, null, null, -1, Optional.empty(), null, null);
+  /**
+   * Queued last by {@link #close}: the committer finishes everything before it, then stops. It is no
+   * append: its fields are placeholders, never read (it is taken out of every batch before use).
+   */
+  private static final Request STOP = new Request("", (sequence, prev) -> {
+    throw new IllegalStateException("STOP makes no record");
+  }, new CompletableFuture<>(), -1, Optional.empty(), new byte[0], Digest.sha256(new byte[0]));
 
   /**
    * Per chain: the lock under which its appends are made, and the newest entry made for it that is
@@ -91,8 +98,8 @@ public final class GroupCommitter {
    * over the cores and overlaps it with the committer's fsync.
    */
   private static final class ChainSlot {
-    /** Guarded by this slot. */
-    ChainHead reserved;
+    /** Guarded by this slot; null when nothing is reserved. */
+    @Nullable ChainHead reserved;
   }
 
   /**
@@ -301,7 +308,7 @@ public final class GroupCommitter {
           r.result.completeExceptionally(e);
           continue;
         }
-        ChainSlot slot = slots.get(r.chain);
+        ChainSlot slot = Objects.requireNonNull(slots.get(r.chain), "append made the chain's slot before queueing");
         synchronized (slot) {
           if (slot.reserved == null || slot.reserved.sequence() <= seq) {
             slot.reserved = new ChainHead(r.chain, seq, hash, -1);

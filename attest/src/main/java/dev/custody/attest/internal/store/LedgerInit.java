@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates a file ledger so that an interruption at any point (a kill, a full disk) leaves either a
@@ -36,14 +38,16 @@ final class LedgerInit {
    * Creates the ledger at {@code dir} (absent, empty, or left by an interrupted creation), with a
    * log identity for {@code config} if present.
    *
+   * @param random draws the log key; null without a {@code config}
    * @throws FormatException if {@code dir} is already a ledger or holds anything else
    */
-  static void create(Path dir, Optional<LogConfig> config, SecureRandom random) throws IOException, FormatException {
+  static void create(Path dir, Optional<LogConfig> config, @Nullable SecureRandom random)
+      throws IOException, FormatException {
     create(dir, config, random, Optional.empty());
   }
 
   /** As above, with the log private key written to {@code keyFile} if given ({@link LogIdentity#create}). */
-  static void create(Path dir, Optional<LogConfig> config, SecureRandom random, Optional<Path> keyFile)
+  static void create(Path dir, Optional<LogConfig> config, @Nullable SecureRandom random, Optional<Path> keyFile)
       throws IOException, FormatException {
     Path marker = dir.resolve(LedgerLayout.MARKER);
     if (Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
@@ -58,7 +62,8 @@ final class LedgerInit {
     files.createDirectories(dir.resolve(LedgerLayout.SEGMENTS));
     DurableFiles.syncDirectory(dir.resolve(LedgerLayout.SEGMENTS));
     if (config.isPresent()) {
-      LogIdentity.create(dir, config.get(), random, keyFile);
+      LogIdentity.create(dir, config.get(), Objects.requireNonNull(random, "a log identity's key is drawn from random"),
+          keyFile);
     }
     DurableFiles.syncDirectory(dir);
     // The marker last: a directory without it is not a ledger, whatever else a crash left there.

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -102,7 +103,7 @@ public final class LogKeyLocation {
    * file or link), creating its missing parent directories with mode 0700.
    */
   static void write(Path file, String secretLine) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
+    Path parent = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a key file has a parent directory");
     if (!Files.isDirectory(parent)) {
       try {
         Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

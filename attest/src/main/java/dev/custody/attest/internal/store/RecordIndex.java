@@ -23,7 +23,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The record index of a {@link FileLogStore}: where each record is, which chain and sequence it
@@ -77,7 +79,7 @@ final class RecordIndex {
     final Path path;
     final long firstIndex;
     /** Rows 0..mappedRows-1, from the row file (may be null when there are none). */
-    ByteBuffer mapped;
+    @Nullable ByteBuffer mapped;
     int mappedRows;
     /** Rows from mappedRows on. */
     byte[] heap = new byte[0];
@@ -97,7 +99,8 @@ final class RecordIndex {
     }
 
     private ByteBuffer buf(int row) {
-      return row < mappedRows ? mapped : ByteBuffer.wrap(heap);
+      return row < mappedRows ? Objects.requireNonNull(mapped, "rows are mapped only with their mapping")
+          : ByteBuffer.wrap(heap);
     }
 
     private int pos(int row) {
@@ -180,7 +183,7 @@ final class RecordIndex {
   /** Records parsed (rather than taken from the persisted index) since open; a test hook. */
   long parsed;
 
-  Segment segmentByPath(Path p) {
+  @Nullable Segment segmentByPath(Path p) {
     for (Segment s : segments) {
       if (s.path.equals(p)) {
         return s;
@@ -297,7 +300,7 @@ final class RecordIndex {
    *
    * @return null if the adopted rows passed, else what was wrong
    */
-  String adopt(Path dir, TreeKeeper tree, RowReader reader) throws IOException, FormatException {
+  @Nullable String adopt(Path dir, TreeKeeper tree, RowReader reader) throws IOException, FormatException {
     LedgerFiles files = LedgerFiles.of(dir);
     List<Path> segmentFiles = LedgerLayout.segments(dir);
     if (!files.isDirectory(indexDir(dir)) || segmentFiles.isEmpty()) {
@@ -499,7 +502,7 @@ final class RecordIndex {
     persistChains(ledger);
     Path f = rowFile(ledger, seg.path);
     LedgerFiles files = LedgerFiles.of(ledger);
-    files.createDirectories(f.getParent());
+    files.createDirectories(indexDir(ledger)); // f's directory
     int n = seg.rows() - seg.persistedRows;
     ByteBuffer b = ByteBuffer.allocate(n * ROW_BYTES);
     for (int r = seg.persistedRows; r < seg.rows(); r++) {
@@ -561,7 +564,7 @@ final class RecordIndex {
     if (rows <= 0 || bytes > Integer.MAX_VALUE) {
       return Optional.empty();
     }
-    Path ledger = file.getParent().getParent();
+    Path ledger = ledgerOf(file);
     try (FileChannel ch = LedgerFiles.of(ledger).openRead(file)) {
       if (ch.size() < bytes) {
         return Optional.empty();
@@ -574,7 +577,13 @@ final class RecordIndex {
 
   /** Number of whole rows in a row file (0 when absent). */
   static long rowsIn(Path file) throws IOException {
-    return LedgerFiles.of(file.getParent().getParent()).sizeOrZero(file) / ROW_BYTES;
+    return LedgerFiles.of(ledgerOf(file)).sizeOrZero(file) / ROW_BYTES;
+  }
+
+  /** The ledger directory of a row file ({@link #rowFile}: {@code LEDGER/index/NAME}). */
+  private static Path ledgerOf(Path rowFile) {
+    Path dir = Objects.requireNonNull(rowFile.getParent(), "a row file is in the index directory");
+    return Objects.requireNonNull(dir.getParent(), "the index directory is in the ledger");
   }
 
   /** Replaces the segment's in-memory rows by a mapping of its (complete) row file, to bound memory. */

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Detects writes made to the log without the ledger lock, before a writer adds its next batch: the
@@ -58,7 +59,8 @@ final class TailGuard {
    * @return the note read
    * @throws ForeignWriteException if the tail is not what the last lock holder left
    */
-  Optional<TailNote> check(FileChannel lock, FileChannel written, Path writtenPath) throws IOException {
+  Optional<TailNote> check(FileChannel lock, @Nullable FileChannel written, @Nullable Path writtenPath)
+      throws IOException {
     Optional<TailNote> read = TailNote.read(lock);
     if (read.isEmpty()) {
       return read;
@@ -66,8 +68,9 @@ final class TailGuard {
     TailNote t = read.get();
     boolean mine = lastWritten.equals(read);
     Path seg = segment(t.segment());
-    boolean fast = mine && written != null && seg.equals(writtenPath);
-    long length = fast ? written.size() : files.sizeOrZero(seg);
+    // The channel to read through when the note is this store's own, or null (the fast path is not taken).
+    FileChannel fast = mine && written != null && seg.equals(writtenPath) ? written : null;
+    long length = fast != null ? fast.size() : files.sizeOrZero(seg);
     if (mine ? length != t.end() : length < t.start() || length > t.end()) {
       throw foreign(seg, "it is " + length + " bytes long, but the " + (mine ? "last batch of this writer" : "last"
           + " writer that held the lock") + " left " + t.describe() + (mine ? "" : " (a crash leaves at least "
@@ -75,8 +78,8 @@ final class TailGuard {
     }
     if (length == t.end() && t.last().isPresent()) {
       Digest actual;
-      if (fast) {
-        actual = lastRecordHash(written, seg, t.end());
+      if (fast != null) {
+        actual = lastRecordHash(fast, seg, t.end());
       } else {
         try (FileChannel ch = files.openRead(seg)) {
           actual = lastRecordHash(ch, seg, t.end());

@@ -19,7 +19,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Merkle tree of a ledger kept as C2SP tlog-tiles hash tiles under {@code DIR/tile/}
@@ -64,7 +66,8 @@ public final class TiledTree implements NodeHashes {
   /** Full tiles completed but not yet written ({@link #deferWrites()}), in the order they were completed. */
   private final Map<Long, byte[]> pending = new LinkedHashMap<>();
   private boolean deferWrites;
-  private String writeFailure;
+  /** Why the last tile write failed, or null if none has. */
+  private @Nullable String writeFailure;
   private final MessageDigest sha = Digest.newSha256();
   private final Map<Long, byte[]> cache = new LinkedHashMap<>(64, 0.75f, true) {
     private static final long serialVersionUID = 1L;
@@ -436,7 +439,9 @@ public final class TiledTree implements NodeHashes {
     }
 
     private Path tileFile(int level, long index) {
-      return tileDir.getParent().resolve(TilePath.full(level, index).path());
+      // TilePath's paths start with tile/: they resolve against the ledger directory, tile/'s parent.
+      return Objects.requireNonNull(tileDir.getParent(), "the tile directory is in the ledger")
+          .resolve(TilePath.full(level, index).path());
     }
 
     @Override
@@ -458,7 +463,7 @@ public final class TiledTree implements NodeHashes {
     @Override
     public void write(int level, long index, byte[] tile) throws IOException {
       Path p = tileFile(level, index);
-      files.createDirectories(p.getParent());
+      files.createDirectories(Objects.requireNonNull(p.getParent(), "a tile file has a parent directory"));
       files.isFile(p); // refuses a link or special file where the tile goes
       DurableFiles.replace(p, tile);
     }
@@ -474,7 +479,7 @@ public final class TiledTree implements NodeHashes {
      */
     @Override
     public void removeTemporaries(int level, long next) throws IOException {
-      Path d = tileFile(level, next).getParent();
+      Path d = Objects.requireNonNull(tileFile(level, next).getParent(), "a tile file has a parent directory");
       for (Path p : files.list(d)) {
         if (LedgerLayout.isTemporaryName(p.getFileName().toString()) && files.kind(p) == LedgerFiles.Kind.FILE) {
           files.deleteFile(p);

@@ -9,8 +9,10 @@ import dev.custody.core.merkle.MerkleHash;
 import dev.custody.core.merkle.MerkleTree;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Merkle tree of a file ledger as its writer keeps it: the hash tiles ({@link TiledTree}, derived
@@ -41,7 +43,7 @@ public final class TreeKeeper {
   private final Consumer<String> notes;
   private TiledTree tree;
   /** Leaves [0, proven.size()) proven as above; null until proven, or after leaves were appended without it. */
-  private CompactRange proven;
+  private @Nullable CompactRange proven;
   /** Whether tile writes wait for {@link #writeTiles()} (a writer that acknowledges appends first). */
   private boolean deferTiles;
 
@@ -163,7 +165,8 @@ public final class TreeKeeper {
 
   /** Extends the proven range by the leaf of a record read from the segments. */
   void proveNext(byte[] record) {
-    proven.append(MerkleHash.leafHash(record));
+    Objects.requireNonNull(proven, "records are proven after a startProof that succeeded")
+        .append(MerkleHash.leafHash(record));
   }
 
   /** Size of the proven range, or -1 if there is none. */

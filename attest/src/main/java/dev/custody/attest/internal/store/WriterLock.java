@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.StandardOpenOption;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A file ledger writer's OS lock: an exclusive lock on the lock file ({@link LedgerLayout#LOCK},
@@ -21,9 +22,10 @@ final class WriterLock {
   private final LedgerFiles files;
   /** Guards {@link #channel}, {@link #key}, {@link #users} and {@link #closing}. */
   private final Object state = new Object();
-  private FileChannel channel;
-  /** {@link LedgerFiles#fileKey} of the lock file when {@link #channel} was opened. */
-  private Object key;
+  /** Null until first needed. */
+  private @Nullable FileChannel channel;
+  /** {@link LedgerFiles#fileKey} of the lock file when {@link #channel} was opened (null if it was absent then). */
+  private @Nullable Object key;
   /** Threads holding or waiting for the lock through {@link #channel}. */
   private int users;
   /** Set by {@link #close()}: the channel is closed when its last user is done (and after a later signer's). */

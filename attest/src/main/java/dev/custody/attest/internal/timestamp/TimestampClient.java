@@ -37,6 +37,7 @@ import org.bouncycastle.tsp.TimeStampRequest;
 import org.bouncycastle.tsp.TimeStampRequestGenerator;
 import org.bouncycastle.tsp.TimeStampResponse;
 import org.bouncycastle.tsp.TimeStampTokenInfo;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Obtains RFC 3161 timestamps from a timestamp authority over HTTP (RFC 3161 §3.4): POSTs a
@@ -176,7 +177,8 @@ public final class TimestampClient {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for the TSA " + tsa, e);
     } catch (ExecutionException e) {
-      throw failure(tsa, e.getCause(), answered.get());
+      throw failure(tsa, Objects.requireNonNull(e.getCause(), "a future that failed carries its cause"),
+          answered.get());
     }
   }
 
@@ -267,7 +269,8 @@ public final class TimestampClient {
     private final java.util.function.Supplier<TimestampException> tooLarge;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    private Flow.Subscription subscription;
+    /** Set by {@link #onSubscribe}, which Flow calls before anything else. */
+    private Flow.@Nullable Subscription subscription;
 
     BoundedBody(int max, java.util.function.Supplier<TimestampException> tooLarge) {
       this.max = max;
@@ -294,7 +297,7 @@ public final class TimestampClient {
     public void onNext(List<ByteBuffer> items) {
       for (ByteBuffer b : items) {
         if (bytes.size() + b.remaining() > max) {
-          subscription.cancel();
+          subscription().cancel();
           result.completeExceptionally(tooLarge.get());
           return;
         }
@@ -302,7 +305,11 @@ public final class TimestampClient {
         b.get(chunk);
         bytes.write(chunk, 0, chunk.length);
       }
-      subscription.request(1);
+      subscription().request(1);
+    }
+
+    private Flow.Subscription subscription() {
+      return Objects.requireNonNull(subscription, "Flow calls onSubscribe before onNext");
     }
 
     @Override

@@ -279,7 +279,8 @@ public final class Witness {
     try {
       ProofVerifier.verifyConsistency(p.toProof(), old.rootHash(), next.rootHash());
     } catch (ProofException e) {
-      throw refuse(ForkEvidence.Kind.PROOF_FAILED, last, presented, proof, Optional.of(e.getMessage()), logKey);
+      throw refuse(ForkEvidence.Kind.PROOF_FAILED, last, presented, proof,
+          Optional.of(Objects.requireNonNull(e.getMessage(), "core's ProofExceptions carry a message")), logKey);
     }
   }
 
