@@ -189,4 +189,18 @@ class InteropExportCliTest {
     assertThat(r.err()).contains("line 2");
     assertThat(out).doesNotExist();
   }
+
+  @Test
+  void exportIntoto_oversizeRecord_exitTwoNamingItNotACrash() throws Exception {
+    Path copy = Cli.copyTree(ledger, root.resolve("ledger-oversize"));
+    List<String> records = Cli.records(copy);
+    records.add(1, "x".repeat(dev.custody.core.entry.EntryRecord.MAX_RECORD_BYTES + 1));
+    Cli.writeRecords(copy, records);
+    Path out = root.resolve("oversize.jsonl");
+    Cli.Result r = Cli.run("export", "--ledger", copy, "--format", "intoto", "--key",
+        root.resolve("keys/ed25519.key"), "--out", out, "--json");
+    assertThat(r.code()).as("%s", r).isEqualTo(2);
+    assertThat(r.err()).contains("line 2").contains("record is over").doesNotContain("NullPointerException");
+    assertThat(out).doesNotExist();
+  }
 }

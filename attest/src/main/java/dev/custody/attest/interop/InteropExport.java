@@ -100,12 +100,16 @@ public final class InteropExport {
   }
 
   /**
-   * The record's bytes. An oversize record has none (LogReader skips it unread): it fails here with the
-   * NullPointerException ("record") that EntryRecord.parse gave it before NullAway, not with a FormatException
-   * naming it; unchanged on purpose, as this change is not to alter behaviour.
+   * The record's bytes. An oversize record has none (LogReader skips it unread, so memory stays bounded):
+   * it stops the export with an error naming it.
    */
-  private static byte[] recordBytes(RawRecord raw) {
-    return Objects.requireNonNull(raw.bytes(), "record");
+  private static byte[] recordBytes(RawRecord raw) throws FormatException {
+    byte[] bytes = raw.bytes();
+    if (bytes == null) {
+      throw new FormatException(raw.where() + ": record is over " + EntryRecord.MAX_RECORD_BYTES + " bytes, which no"
+          + " signer writes; the ledger was altered (run 'custody verify'); the export stopped there");
+    }
+    return bytes;
   }
 
   /** The model output (with a stored manifest) of the chain's newest release entry. */
