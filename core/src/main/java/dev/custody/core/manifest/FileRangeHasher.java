@@ -18,14 +18,16 @@ import org.jspecify.annotations.Nullable;
  * {@link ModelHasher}: the bytes that reach the digest are exactly those of the range, in order,
  * whichever way they are read.
  *
- * <h2>How the bytes reach the digest (measured, {@code docs-pending/perfhash.md})</h2>
+ * <h2>How the bytes reach the digest</h2>
  * A range of at least {@link #MAP_MIN} bytes is memory-mapped a {@link #WINDOW} at a time and handed to
  * {@link java.security.MessageDigest#update(ByteBuffer)} in slices of the read buffer's size; each
  * window is unmapped as soon as it is hashed, so the mapped (resident) part of a file is at most one
  * window per thread whatever the file's size, and the process never holds more than one mapping per
  * thread. Positional reads into a heap buffer copy every byte twice (kernel to the JDK's direct
- * buffer, then to the heap array); a mapping copies none from the kernel: on a warm page cache it
- * takes about 12 % less CPU for the same digest. Short ranges (and any window the file system will
+ * buffer, then to the heap array); a mapping copies none from the kernel. What that saves depends on
+ * the host: about 12 % of the CPU on a warm page cache on the host this was written on, nothing
+ * measurable on the 2026-12-06 host (0.60 s of CPU per GB either way; {@code FileRangeHasherCostTest},
+ * run on request with {@code -Dcustody.hashcost.file=PATH}, prints both). Short ranges (and any window the file system will
  * not map) are read, as are all ranges when this JVM offers no way to unmap a window before the
  * garbage collector would (then mappings would pile up).
  *

@@ -1,6 +1,5 @@
 package dev.custody.verify.internal;
 
-import dev.custody.core.FormatException;
 import java.util.Objects;
 
 /**
@@ -20,10 +19,11 @@ public final class ExceptionText {
   }
 
   /**
-   * The message of one of core's format exceptions, which always has one: their constructors require
-   * it (core's main code is null-checked). Fails, saying so, if one has none.
+   * The message of an exception that always has one: core's format exceptions (their constructors
+   * require it, and core's main code is null-checked), CEL's compile and planning exceptions (CEL
+   * builds the text from what it found). Fails, naming the exception's class, if one has none.
    */
-  public static String of(FormatException e) {
-    return Objects.requireNonNull(e.getMessage(), "a FormatException without a message");
+  public static String of(Exception e) {
+    return Objects.requireNonNull(e.getMessage(), () -> "a " + e.getClass().getName() + " without a message");
   }
 }

@@ -12,6 +12,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.custody.core.internal.text.Untrusted;
+import dev.custody.verify.internal.ExceptionText;
 import java.util.Map;
 import java.util.Objects;
 
@@ -96,9 +97,9 @@ public final class CelCondition {
       CelAbstractSyntaxTree ast = compiler.compile(expression).getAst();
       return new CelCondition(expression, runtime.createProgram(ast));
     } catch (CelValidationException e) {
-      throw new IllegalArgumentException("the CEL expression does not compile: " + oneLine(celMessage(e)), e);
+      throw new IllegalArgumentException("the CEL expression does not compile: " + oneLine(ExceptionText.of(e)), e);
     } catch (CelEvaluationException e) {
-      throw new IllegalArgumentException("the CEL expression cannot be planned: " + oneLine(celMessage(e)), e);
+      throw new IllegalArgumentException("the CEL expression cannot be planned: " + oneLine(ExceptionText.of(e)), e);
     }
   }
 
@@ -121,14 +122,6 @@ public final class CelCondition {
       return java.util.Optional.of("the expression cannot be evaluated for this entry: "
           + Untrusted.escape(oneLine(String.valueOf(e.getMessage()))));
     }
-  }
-
-  /**
-   * The message of CEL's compile or planning exception: CEL builds its validation message from the
-   * issues it found and passes its own text to its evaluation exceptions, so there is one.
-   */
-  private static String celMessage(Exception e) {
-    return Objects.requireNonNull(e.getMessage(), "a CEL exception without a message");
   }
 
   private static String oneLine(String s) {

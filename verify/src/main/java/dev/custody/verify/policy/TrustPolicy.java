@@ -4,6 +4,7 @@ import dev.custody.verify.internal.ExceptionText;
 import dev.custody.verify.lineage.ExternalRoot;
 import dev.custody.verify.lineage.LineageSettings;
 import dev.custody.core.FormatException;
+import dev.custody.core.internal.ledger.LedgerFiles;
 import dev.custody.core.Digest;
 import dev.custody.core.event.EventType;
 import dev.custody.core.jws.VerificationKey;
@@ -110,7 +111,7 @@ public final class TrustPolicy {
     PolicyDocument.Syntax syntax = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")
         ? PolicyDocument.Syntax.JSON : PolicyDocument.Syntax.YAML;
     // An absolute path has a parent unless it is the root, which is no file and was not read above.
-    Path dir = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a policy file read has a parent directory");
+    Path dir = LedgerFiles.parentOf(file.toAbsolutePath());
     return PolicyParser.parse(PolicyDocument.read(bytes, file.toString(), syntax), file.toString(), dir);
   }
 

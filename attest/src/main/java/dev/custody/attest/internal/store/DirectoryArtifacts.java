@@ -99,11 +99,11 @@ public final class DirectoryArtifacts implements ArtifactStore {
     }
     LedgerFiles files = LedgerFiles.of(ledgerDir);
     // target is LEDGER/DIR/NAME (a manifest or an OMS signature file): its directory is inside the ledger.
-    Path dir = Objects.requireNonNull(target.getParent(), "a file inside the ledger has a parent directory");
+    Path dir = LedgerFiles.parentOf(target);
     boolean created = !files.isDirectory(dir);
     files.createDirectories(dir);
     if (created) {
-      DurableFiles.syncDirectory(Objects.requireNonNull(dir.getParent(), "a directory inside the ledger has a parent"));
+      DurableFiles.syncDirectory(LedgerFiles.parentOf(dir));
     }
     DurableFiles.replace(target, bytes);
   }
@@ -132,7 +132,7 @@ public final class DirectoryArtifacts implements ArtifactStore {
     if (files.isFile(target)) { // refuses a link (of the file or of certificates/) or a special file
       return false;
     }
-    Path dir = Objects.requireNonNull(target.getParent(), "a file inside the ledger has a parent directory");
+    Path dir = LedgerFiles.parentOf(target);
     boolean created = !files.isDirectory(dir);
     files.createDirectories(dir);
     if (created) {

@@ -1,5 +1,6 @@
 package dev.custody.attest.internal.store;
 
+import dev.custody.core.internal.ledger.LedgerFiles;
 import dev.custody.core.internal.ledger.LedgerLayout;
 import dev.custody.core.internal.text.Untrusted;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -123,7 +123,7 @@ public final class DurableFiles {
 
   /** The directory {@code target} is written in (a file to write is never the root, which has none). */
   private static Path directoryOf(Path target) {
-    return Objects.requireNonNull(target.toAbsolutePath().getParent(), "a file to write has a parent directory");
+    return LedgerFiles.parentOf(target.toAbsolutePath());
   }
 
   /**

@@ -386,7 +386,7 @@ final class FileBackend implements LogBackend {
     try (FileChannel created = files.createNew(p)) {
       // created empty; written through the write channel
     }
-    DurableFiles.syncDirectory(Objects.requireNonNull(p.getParent(), "a segment file has a parent directory"));
+    DurableFiles.syncDirectory(LedgerFiles.parentOf(p));
     // Rows left by a segment of the same name that was removed must not be read as this one's.
     files.deleteFile(RecordIndex.rowFile(dir, p));
     Segment seg = new Segment(p, first);

@@ -16,7 +16,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -103,7 +102,7 @@ public final class LogKeyLocation {
    * file or link), creating its missing parent directories with mode 0700.
    */
   static void write(Path file, String secretLine) throws IOException {
-    Path parent = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a key file has a parent directory");
+    Path parent = LedgerFiles.parentOf(file.toAbsolutePath());
     if (!Files.isDirectory(parent)) {
       try {
         Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -582,8 +582,7 @@ final class RecordIndex {
 
   /** The ledger directory of a row file ({@link #rowFile}: {@code LEDGER/index/NAME}). */
   private static Path ledgerOf(Path rowFile) {
-    Path dir = Objects.requireNonNull(rowFile.getParent(), "a row file is in the index directory");
-    return Objects.requireNonNull(dir.getParent(), "the index directory is in the ledger");
+    return LedgerFiles.parentOf(LedgerFiles.parentOf(rowFile));
   }
 
   /** Replaces the segment's in-memory rows by a mapping of its (complete) row file, to bound memory. */

@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -440,8 +439,7 @@ public final class TiledTree implements NodeHashes {
 
     private Path tileFile(int level, long index) {
       // TilePath's paths start with tile/: they resolve against the ledger directory, tile/'s parent.
-      return Objects.requireNonNull(tileDir.getParent(), "the tile directory is in the ledger")
-          .resolve(TilePath.full(level, index).path());
+      return LedgerFiles.parentOf(tileDir).resolve(TilePath.full(level, index).path());
     }
 
     @Override
@@ -463,7 +461,7 @@ public final class TiledTree implements NodeHashes {
     @Override
     public void write(int level, long index, byte[] tile) throws IOException {
       Path p = tileFile(level, index);
-      files.createDirectories(Objects.requireNonNull(p.getParent(), "a tile file has a parent directory"));
+      files.createDirectories(LedgerFiles.parentOf(p));
       files.isFile(p); // refuses a link or special file where the tile goes
       DurableFiles.replace(p, tile);
     }
@@ -479,7 +477,7 @@ public final class TiledTree implements NodeHashes {
      */
     @Override
     public void removeTemporaries(int level, long next) throws IOException {
-      Path d = Objects.requireNonNull(tileFile(level, next).getParent(), "a tile file has a parent directory");
+      Path d = LedgerFiles.parentOf(tileFile(level, next));
       for (Path p : files.list(d)) {
         if (LedgerLayout.isTemporaryName(p.getFileName().toString()) && files.kind(p) == LedgerFiles.Kind.FILE) {
           files.deleteFile(p);

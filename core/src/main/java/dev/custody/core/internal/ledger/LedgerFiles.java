@@ -181,10 +181,22 @@ public final class LedgerFiles {
     return open(p, true, options.toArray(new OpenOption[0]));
   }
 
+  /**
+   * The directory {@code p} is in. Every path custody writes or reads a file at has one (only a root
+   * has none, and a root is no file); a path without one fails here, naming it.
+   */
+  public static Path parentOf(Path p) {
+    Path parent = p.getParent();
+    if (parent == null) {
+      throw new IllegalArgumentException(p + " has no parent directory");
+    }
+    return parent;
+  }
+
   /** Creates regular file {@code p}, which must not exist (a link there counts as existing), for writing. */
   public FileChannel createNew(Path p) throws IOException {
     // The directories above are checked; CREATE_NEW (O_EXCL) never follows a link.
-    kind(Objects.requireNonNull(p.getParent(), "a file inside the ledger has a parent directory"));
+    kind(parentOf(p));
     return FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   }
 
@@ -194,7 +206,7 @@ public final class LedgerFiles {
    * {@link LedgerLayout#segments}).
    */
   public static FileChannel openRegularFile(Path p) throws IOException {
-    Path parent = Objects.requireNonNull(p.toAbsolutePath().getParent(), "a segment file has a parent directory");
+    Path parent = parentOf(p.toAbsolutePath());
     return new LedgerFiles(parent).openRead(parent.resolve(p.getFileName().toString()));
   }
 

@@ -61,4 +61,13 @@ class LedgerLayoutTest {
     assertThatThrownBy(() -> LedgerLayout.firstIndexOf(Path.of("99999999999999999999.jsonl")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'99999999999999999999.jsonl'");
   }
+
+  @Test
+  void parentOf_fileInADirectory_isTheDirectory_aRootIsRefusedNamingIt() {
+    assertThat(LedgerFiles.parentOf(Path.of("/ledger/index/rows-0"))).isEqualTo(Path.of("/ledger/index"));
+    assertThat(LedgerFiles.parentOf(Path.of("ledger/segments"))).isEqualTo(Path.of("ledger"));
+    assertThatThrownBy(() -> LedgerFiles.parentOf(Path.of("/"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("/ has no parent directory");
+    assertThatThrownBy(() -> LedgerFiles.parentOf(Path.of("ledger"))).hasMessage("ledger has no parent directory");
+  }
 }
